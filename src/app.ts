@@ -1,0 +1,101 @@
+/**
+ * Composition root: opens the database, applies migrations, wires the services and the HTTP
+ * transports. `createApp(config)` returns a ready (not yet listening) server.
+ */
+import { randomBytes, randomUUID } from "node:crypto";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import Fastify, { type FastifyInstance } from "fastify";
+import type { Config } from "./config.ts";
+import { migrate } from "./db/migrator.ts";
+import { createPrisma } from "./db/prisma.ts";
+import { PostgresDb } from "./db/postgres.ts";
+import { SqliteDb } from "./db/sqlite.ts";
+import type { SqlDb } from "./db/sql-db.ts";
+import { TokenService } from "./core/auth/tokens.ts";
+import { bootstrapAdmin } from "./core/auth/bootstrap.ts";
+import { CollectionRegistry } from "./core/collections/registry.ts";
+import { DEFAULT_ACCOUNT_ID, type Logger, type Services } from "./core/context.ts";
+import { EventBus } from "./core/events/bus.ts";
+import { registerRest } from "./rest/index.ts";
+
+export interface App {
+  readonly server: FastifyInstance;
+  readonly services: Services;
+  /** Starts listening; returns the base URL. */
+  listen(): Promise<string>;
+  close(): Promise<void>;
+}
+
+/** The token secret: CAIRN_SECRET, or one generated once into the data dir. */
+function resolveSecret(config: Config): string {
+  if (config.secret) return config.secret;
+  const file = join(config.dataDir, "secret");
+  if (existsSync(file)) return readFileSync(file, "utf8").trim();
+  mkdirSync(config.dataDir, { recursive: true });
+  const secret = randomBytes(32).toString("base64url");
+  writeFileSync(file, secret, { mode: 0o600 });
+  return secret;
+}
+
+/** Opens the core database for a config and applies pending migrations. */
+export async function openDatabase(config: Config, log: Pick<Logger, "error">): Promise<SqlDb> {
+  await migrate(config.databaseUrl);
+  const onError = (e: unknown) => log.error({ err: e }, "after-commit callback failed");
+  return config.dialect === "postgres" ? new PostgresDb(config.databaseUrl, onError) : new SqliteDb(config.databaseUrl.replace(/^file:/, ""), onError);
+}
+
+async function ensureDefaultAccount(db: SqlDb): Promise<void> {
+  const now = new Date().toISOString();
+  const q = db.qb
+    .insertInto("_accounts")
+    .values({ id: DEFAULT_ACCOUNT_ID, slug: "default", name: "Default", created: now, updated: now })
+    .onConflict((oc) => oc.column("id").doNothing());
+  await db.execute(q);
+}
+
+/** Builds the whole application for a configuration. */
+export async function createApp(config: Config): Promise<App> {
+  const server = Fastify({
+    logger: { level: config.logLevel },
+    bodyLimit: config.bodyLimit,
+    requestIdHeader: "x-request-id",
+    genReqId: () => randomUUID(),
+    routerOptions: { ignoreTrailingSlash: true, maxParamLength: 500 },
+    ajv: { customOptions: { removeAdditional: false, coerceTypes: "array", useDefaults: true, allErrors: false } },
+  });
+  const log: Logger = server.log;
+  const db = await openDatabase(config, log);
+  const prisma = createPrisma(db);
+  const now = () => new Date();
+  const services: Services = {
+    config,
+    db,
+    prisma,
+    collections: new CollectionRegistry(db),
+    events: new EventBus(),
+    tokens: new TokenService(resolveSecret(config), config.accessTokenTtl, now),
+    log,
+    now,
+  };
+  await ensureDefaultAccount(db);
+  await services.collections.load();
+  await bootstrapAdmin(services);
+  await registerRest(server, services);
+
+  let closed = false;
+  return {
+    server,
+    services,
+    async listen() {
+      return server.listen({ port: config.port, host: config.host });
+    },
+    async close() {
+      if (closed) return;
+      closed = true;
+      await server.close();
+      await prisma.$disconnect();
+      await db.close();
+    },
+  };
+}

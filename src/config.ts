@@ -1,0 +1,81 @@
+/**
+ * Configuration: the only module that reads the environment. Parsed once into a frozen object;
+ * `.env` in the working directory is loaded first when present (real environment wins).
+ */
+import { existsSync } from "node:fs";
+import { resolve } from "node:path";
+
+export type Dialect = "sqlite" | "postgres";
+
+export interface Config {
+  readonly port: number;
+  readonly host: string;
+  readonly databaseUrl: string;
+  readonly dialect: Dialect;
+  readonly redisUrl: string | undefined;
+  readonly dataDir: string;
+  /** signs tokens; when unset, generated once into the data dir by the app */
+  readonly secret: string | undefined;
+  readonly adminEmail: string | undefined;
+  readonly adminPassword: string | undefined;
+  readonly webhookAllowPrivate: boolean;
+  readonly logLevel: string;
+  /** access token lifetime, seconds */
+  readonly accessTokenTtl: number;
+  /** refresh token lifetime, seconds */
+  readonly refreshTokenTtl: number;
+  /** maximum JSON body size, bytes */
+  readonly bodyLimit: number;
+}
+
+export class ConfigError extends Error {
+  override name = "ConfigError";
+}
+
+function int(env: NodeJS.ProcessEnv, name: string, fallback: number, min = 0, max = Number.MAX_SAFE_INTEGER): number {
+  const raw = env[name];
+  if (raw === undefined || raw === "") return fallback;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < min || n > max) throw new ConfigError(`${name} must be an integer between ${min} and ${max}, got '${raw}'`);
+  return n;
+}
+
+function bool(env: NodeJS.ProcessEnv, name: string): boolean {
+  const raw = (env[name] ?? "").trim().toLowerCase();
+  if (raw === "" || raw === "false" || raw === "0" || raw === "no") return false;
+  if (raw === "true" || raw === "1" || raw === "yes") return true;
+  throw new ConfigError(`${name} must be true or false, got '${env[name]}'`);
+}
+
+/** Load `.env` (if any) into process.env without overriding what is already set. */
+export function loadDotEnv(path = ".env"): void {
+  if (existsSync(path)) process.loadEnvFile(path);
+}
+
+/** Parse configuration from an environment (defaults documented in README "Configuration"). */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Partial<Config> = {}): Config {
+  const dataDir = resolve(overrides.dataDir ?? env.CAIRN_DATA_DIR ?? "./data");
+  const databaseUrl = overrides.databaseUrl ?? (env.DATABASE_URL || `file:${resolve(dataDir, "cairn.db")}`);
+  let dialect: Dialect;
+  if (/^postgres(ql)?:\/\//.test(databaseUrl)) dialect = "postgres";
+  else if (databaseUrl.startsWith("file:")) dialect = "sqlite";
+  else throw new ConfigError(`DATABASE_URL must start with file: or postgres://, got '${databaseUrl}'`);
+  const config: Config = {
+    port: int(env, "PORT", 8000, 0, 65535),
+    host: env.HOST || "127.0.0.1",
+    databaseUrl,
+    dialect,
+    redisUrl: env.REDIS_URL || undefined,
+    dataDir,
+    secret: env.CAIRN_SECRET || undefined,
+    adminEmail: env.CAIRN_ADMIN_EMAIL || undefined,
+    adminPassword: env.CAIRN_ADMIN_PASSWORD || undefined,
+    webhookAllowPrivate: bool(env, "CAIRN_WEBHOOK_ALLOW_PRIVATE"),
+    logLevel: env.LOG_LEVEL || "info",
+    accessTokenTtl: int(env, "CAIRN_ACCESS_TOKEN_TTL", 3600, 10),
+    refreshTokenTtl: int(env, "CAIRN_REFRESH_TOKEN_TTL", 30 * 24 * 3600, 60),
+    bodyLimit: int(env, "CAIRN_BODY_LIMIT", 1024 * 1024, 1024),
+    ...overrides,
+  };
+  return Object.freeze(config);
+}

@@ -1,0 +1,106 @@
+/**
+ * In-memory registry of collection definitions, loaded from `_collections` at start-up and
+ * updated after every committed collection change. Lookups are synchronous and allocation-free
+ * so the record hot path never queries the catalogue. `version` increases on every change
+ * (GraphQL schema rebuilds and caches key on it).
+ */
+import type { SqlDb } from "../../db/sql-db.ts";
+import { NotFoundError } from "../errors.ts";
+import type { CollectionDef, FieldDef } from "./types.ts";
+
+export type RegistryListener = (change: { kind: "create" | "update" | "delete"; name: string; def?: CollectionDef }) => void;
+
+/** Row of `_collections` → definition. */
+export function rowToCollection(row: Record<string, unknown>): CollectionDef {
+  const parse = (v: unknown, fallback: unknown) => (typeof v === "string" ? JSON.parse(v) : (v ?? fallback));
+  return {
+    id: String(row.id),
+    name: String(row.name),
+    type: (row.type as CollectionDef["type"]) ?? "base",
+    fields: parse(row.fields, []) as FieldDef[],
+    options: parse(row.options, {}) as Record<string, unknown>,
+    listRule: (row.list_rule as string | null) ?? null,
+    viewRule: (row.view_rule as string | null) ?? null,
+    createRule: (row.create_rule as string | null) ?? null,
+    updateRule: (row.update_rule as string | null) ?? null,
+    deleteRule: (row.delete_rule as string | null) ?? null,
+    viewQuery: (row.view_query as string | null) ?? null,
+    system: row.system === true || row.system === 1,
+    created: String(row.created),
+    updated: String(row.updated),
+  };
+}
+
+export class CollectionRegistry {
+  readonly #byName = new Map<string, CollectionDef>();
+  readonly #listeners = new Set<RegistryListener>();
+  #version = 0;
+
+  constructor(private readonly db: SqlDb) {}
+
+  /** Increases on every change; 0 before load. */
+  get version(): number {
+    return this.#version;
+  }
+
+  /** (Re)loads every definition from the database. */
+  async load(): Promise<void> {
+    const rows = await this.db.query(this.db.qb.selectFrom("_collections").selectAll().orderBy("name"));
+    this.#byName.clear();
+    for (const row of rows) {
+      const def = rowToCollection(row);
+      this.#byName.set(def.name.toLowerCase(), def);
+    }
+    this.#version++;
+  }
+
+  /** Definition by name (case-insensitive, like table names), or undefined. */
+  get(name: string): CollectionDef | undefined {
+    return this.#byName.get(name.toLowerCase());
+  }
+
+  /** Definition by id or name. */
+  find(idOrName: string): CollectionDef | undefined {
+    const byName = this.get(idOrName);
+    if (byName) return byName;
+    for (const def of this.#byName.values()) if (def.id === idOrName) return def;
+    return undefined;
+  }
+
+  /** Definition by name; throws NotFoundError (404) when unknown. */
+  require(name: string): CollectionDef {
+    const def = this.get(name);
+    if (!def) throw new NotFoundError(`Collection '${name}' not found`);
+    return def;
+  }
+
+  list(): CollectionDef[] {
+    return [...this.#byName.values()].sort((a, b) => a.name.localeCompare(b.name));
+  }
+
+  /** Records a committed create/update (call from afterCommit). */
+  put(def: CollectionDef, previousName?: string): void {
+    const existed = this.#byName.has((previousName ?? def.name).toLowerCase());
+    if (previousName) this.#byName.delete(previousName.toLowerCase());
+    this.#byName.set(def.name.toLowerCase(), def);
+    this.#version++;
+    this.#emit({ kind: existed ? "update" : "create", name: def.name, def });
+  }
+
+  /** Records a committed delete (call from afterCommit). */
+  remove(name: string): void {
+    if (this.#byName.delete(name.toLowerCase())) {
+      this.#version++;
+      this.#emit({ kind: "delete", name });
+    }
+  }
+
+  onChange(listener: RegistryListener): () => void {
+    this.#listeners.add(listener);
+    return () => this.#listeners.delete(listener);
+  }
+
+  #emit(change: Parameters<RegistryListener>[0]): void {
+    for (const l of this.#listeners) l(change);
+  }
+}

@@ -1,0 +1,121 @@
+/**
+ * Collection and field definitions as the core sees them, after input normalisation.
+ * Every adapter (REST dialects, GraphQL) and the query compiler work from these.
+ */
+
+export const FIELD_TYPES = [
+  "text",
+  "textarea",
+  "editor",
+  "email",
+  "url",
+  "number",
+  "bool",
+  "date",
+  "datetime",
+  "select",
+  "json",
+  "tags",
+  "reference",
+  "file",
+  "geopoint",
+] as const;
+
+export type FieldType = (typeof FIELD_TYPES)[number];
+
+/** How a field's value is stored and compared. */
+export type StorageKind =
+  | "text" // TEXT on both
+  | "number" // REAL / double precision
+  | "bool" // INTEGER 0/1 / boolean
+  | "date" // TEXT 'YYYY-MM-DD' / date
+  | "datetime" // TEXT ISO-8601 UTC with ms / timestamptz
+  | "json"; // TEXT (JSON) / jsonb
+
+export interface FieldOptions {
+  /** number */
+  min?: number;
+  max?: number;
+  integer?: boolean;
+  /** text-like */
+  minLength?: number;
+  maxLength?: number;
+  pattern?: string;
+  /** select: allowed values; multiple → value is a list */
+  values?: string[];
+  multiple?: boolean;
+  /** reference */
+  collection?: string;
+  cascadeDelete?: "restrict" | "cascade" | "set_null" | "no_action";
+  /** file */
+  maxFiles?: number;
+  maxSize?: number;
+  mimeTypes?: string[];
+}
+
+export interface FieldDef {
+  name: string;
+  type: FieldType;
+  required: boolean;
+  unique: boolean;
+  /** ask for a (non-unique) index on this column */
+  index: boolean;
+  /** default value applied on create when the field is absent */
+  default?: unknown;
+  options: FieldOptions;
+  /** free-form presentation data kept for clients (label, hint, hidden…) */
+  label?: string | null;
+  hint?: string | null;
+  hidden?: boolean;
+}
+
+export interface CollectionRules {
+  listRule: string | null;
+  viewRule: string | null;
+  createRule: string | null;
+  updateRule: string | null;
+  deleteRule: string | null;
+}
+
+export interface CollectionDef extends CollectionRules {
+  id: string;
+  name: string;
+  type: "base" | "auth" | "view";
+  fields: FieldDef[];
+  options: Record<string, unknown>;
+  viewQuery: string | null;
+  system: boolean;
+  created: string;
+  updated: string;
+}
+
+/** System columns every collection table has, in table order. */
+export const SYSTEM_COLUMNS = ["id", "account_id", "owner_id", "created", "updated", "version"] as const;
+export type SystemColumn = (typeof SYSTEM_COLUMNS)[number];
+
+/** The storage kind of a field type (select/reference/file depend on their options). */
+export function storageKind(field: Pick<FieldDef, "type" | "options">): StorageKind {
+  switch (field.type) {
+    case "number":
+      return "number";
+    case "bool":
+      return "bool";
+    case "date":
+      return "date";
+    case "datetime":
+      return "datetime";
+    case "json":
+    case "tags":
+    case "file":
+    case "geopoint":
+      return "json";
+    case "select":
+    case "reference":
+      return field.options.multiple ? "json" : "text";
+    default:
+      return "text";
+  }
+}
+
+/** Field types that take part in full-text search. */
+export const SEARCHABLE_TYPES: ReadonlySet<FieldType> = new Set(["text", "textarea", "editor", "email", "url"]);

@@ -1,0 +1,69 @@
+/**
+ * The request context every core operation takes first: who is calling, in which account,
+ * the request id, and the services (database, registry, bus…). Transports build it once per
+ * request; core code never reads HTTP objects.
+ */
+import type { Config } from "../config.ts";
+import type { Prisma } from "../db/prisma.ts";
+import type { SqlDb } from "../db/sql-db.ts";
+import type { CollectionRegistry } from "./collections/registry.ts";
+import type { EventBus } from "./events/bus.ts";
+import type { TokenService } from "./auth/tokens.ts";
+
+export interface Logger {
+  info(obj: object | string, msg?: string): void;
+  warn(obj: object | string, msg?: string): void;
+  error(obj: object | string, msg?: string): void;
+  debug(obj: object | string, msg?: string): void;
+}
+
+/** Who is calling. `system` is used by start-up tasks and the CLI, never by a request. */
+export type Principal =
+  | { kind: "anonymous"; accountId: string }
+  | {
+      kind: "user";
+      userId: string;
+      accountId: string;
+      email: string;
+      role: string;
+      superadmin: boolean;
+    }
+  | { kind: "system"; accountId: string };
+
+export interface Services {
+  readonly config: Config;
+  readonly db: SqlDb;
+  readonly prisma: Prisma;
+  readonly collections: CollectionRegistry;
+  readonly events: EventBus;
+  readonly tokens: TokenService;
+  readonly log: Logger;
+  readonly now: () => Date;
+}
+
+/** What a permission rule may read about the request (`@request.*`). */
+export interface RequestInfo {
+  method: string;
+  query: Record<string, unknown>;
+  headers: Record<string, string | string[] | undefined>;
+  ip: string;
+}
+
+export interface Context {
+  readonly requestId: string;
+  readonly principal: Principal;
+  readonly services: Services;
+  readonly request?: RequestInfo;
+  readonly log: Logger;
+}
+
+export const DEFAULT_ACCOUNT_ID = "default";
+
+export function isSuperadmin(ctx: Context): boolean {
+  return ctx.principal.kind === "system" || (ctx.principal.kind === "user" && ctx.principal.superadmin);
+}
+
+/** Context for start-up tasks, migrations and the CLI. */
+export function systemContext(services: Services, requestId = "system"): Context {
+  return { requestId, principal: { kind: "system", accountId: DEFAULT_ACCOUNT_ID }, services, log: services.log };
+}

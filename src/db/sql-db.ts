@@ -1,0 +1,90 @@
+/**
+ * The driver-level database used by the core for collection tables and the transactional
+ * outbox: compiled SQL (Kysely, compile-only) executed on better-sqlite3 or pg directly,
+ * with cached prepared statements. Prisma (src/db/prisma.ts) serves the system models and
+ * shares this database's connections or lock, so neither can break the other's transactions.
+ */
+import {
+  DummyDriver,
+  Kysely,
+  PostgresAdapter,
+  PostgresIntrospector,
+  PostgresQueryCompiler,
+  SqliteAdapter,
+  SqliteIntrospector,
+  SqliteQueryCompiler,
+  type Compilable,
+  type CompiledQuery,
+} from "kysely";
+import type { Dialect } from "../config.ts";
+
+export type Row = Record<string, unknown>;
+
+/** A compiled statement: SQL text with dialect placeholders plus its parameters. */
+export interface Statement {
+  readonly sql: string;
+  readonly parameters: readonly unknown[];
+}
+
+export type Queryable = Statement | CompiledQuery | Compilable;
+
+export interface SqlDb {
+  readonly dialect: Dialect;
+  /** compile-only query builder for this dialect (call `.compile()` or pass the builder itself) */
+  readonly qb: Kysely<any>;
+  /** true on the handle given to a `transaction` callback */
+  readonly inTransaction: boolean;
+  /** Rows of a read statement (on SQLite outside a transaction: the read connection). */
+  query<T = Row>(q: Queryable): Promise<T[]>;
+  /** Runs a writing statement; returns its rows (RETURNING) and the number of changed rows. */
+  execute<T = Row>(q: Queryable): Promise<{ rows: T[]; changes: number }>;
+  /** Runs DDL / multi-statement SQL text with no parameters. */
+  script(sql: string): Promise<void>;
+  /**
+   * Runs `fn` in one transaction: committed when it resolves, rolled back when it throws.
+   * Nested calls join the outer transaction. `afterCommit` callbacks run once it committed.
+   */
+  transaction<T>(fn: (tx: SqlDb) => Promise<T>): Promise<T>;
+  /** Registers work to run after the current transaction commits (immediately when not in one). */
+  afterCommit(fn: () => void): void;
+  /** Forget cached prepared statements (after DDL). */
+  resetStatements(): void;
+  close(): Promise<void>;
+}
+
+export function toStatement(q: Queryable): Statement {
+  if ("compile" in q && typeof q.compile === "function") return q.compile();
+  return q as Statement;
+}
+
+/** A Kysely instance that only compiles (never executes) for the given dialect. */
+export function compileOnly(dialect: Dialect): Kysely<any> {
+  return dialect === "sqlite"
+    ? new Kysely<any>({
+        dialect: {
+          createAdapter: () => new SqliteAdapter(),
+          createDriver: () => new DummyDriver(),
+          createIntrospector: (db) => new SqliteIntrospector(db),
+          createQueryCompiler: () => new SqliteQueryCompiler(),
+        },
+      })
+    : new Kysely<any>({
+        dialect: {
+          createAdapter: () => new PostgresAdapter(),
+          createDriver: () => new DummyDriver(),
+          createIntrospector: (db) => new PostgresIntrospector(db),
+          createQueryCompiler: () => new PostgresQueryCompiler(),
+        },
+      });
+}
+
+/** Runs callbacks queued with afterCommit; one failing callback does not stop the others. */
+export function runAfterCommit(callbacks: (() => void)[], onError: (e: unknown) => void): void {
+  for (const cb of callbacks) {
+    try {
+      cb();
+    } catch (e) {
+      onError(e);
+    }
+  }
+}

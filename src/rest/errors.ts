@@ -1,0 +1,99 @@
+/**
+ * Maps every error to the FastCMS/SnackBase-compatible REST body, once:
+ * `{error, message, detail, code, details}`. Unknown errors are logged with the request id
+ * and masked; driver messages never reach clients.
+ */
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
+import { AppError } from "../core/errors.ts";
+
+const SHORT: Record<number, string> = {
+  400: "Bad request",
+  401: "Unauthorized",
+  403: "Forbidden",
+  404: "Not found",
+  405: "Method not allowed",
+  406: "Not acceptable",
+  409: "Conflict",
+  413: "Payload too large",
+  415: "Unsupported media type",
+  422: "Validation failed",
+  429: "Rate limit exceeded",
+  500: "Internal server error",
+};
+
+const CODE: Record<number, string> = {
+  400: "BAD_REQUEST",
+  401: "UNAUTHORIZED",
+  403: "FORBIDDEN",
+  404: "NOT_FOUND",
+  405: "METHOD_NOT_ALLOWED",
+  406: "NOT_ACCEPTABLE",
+  409: "CONFLICT",
+  413: "PAYLOAD_TOO_LARGE",
+  415: "UNSUPPORTED_MEDIA_TYPE",
+  422: "VALIDATION_ERROR",
+  429: "RATE_LIMITED",
+  500: "INTERNAL",
+};
+
+export interface ErrorBody {
+  error: string;
+  message: string;
+  detail: string;
+  code: string;
+  details: Record<string, unknown> | null;
+}
+
+export function errorBody(status: number, message: string, details: Record<string, unknown> | null = null, code?: string): ErrorBody {
+  return { error: SHORT[status] ?? "Error", message, detail: message, code: code ?? CODE[status] ?? "ERROR", details };
+}
+
+/** Fastify/ajv validation errors → `{ "body.data": "must be object", … }`. */
+function validationDetails(err: FastifyError): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const v of err.validation ?? []) {
+    const base = (err.validationContext ?? "request") + v.instancePath.replace(/\//g, ".");
+    const key = v.keyword === "required" ? `${base}.${(v.params as any).missingProperty}` : v.keyword === "additionalProperties" ? `${base}.${(v.params as any).additionalProperty}` : base;
+    out[key] = v.keyword === "additionalProperties" ? "unknown field" : v.message ?? "invalid";
+  }
+  return out;
+}
+
+export function registerErrorHandling(app: FastifyInstance): void {
+  app.setErrorHandler((err: FastifyError | AppError | Error, req: FastifyRequest, reply: FastifyReply) => {
+    if (err instanceof AppError) {
+      const code = err.code === "UNAUTHENTICATED" ? "UNAUTHORIZED" : err.code;
+      if (err.code === "RATE_LIMITED" && "retryAfterSeconds" in err) reply.header("retry-after", String(err.retryAfterSeconds));
+      return reply.status(err.status).send(errorBody(err.status, err.message, err.details, code));
+    }
+    const fe = err as FastifyError;
+    if (fe.validation) {
+      const details = validationDetails(fe);
+      const first = Object.entries(details)[0];
+      return reply.status(422).send(errorBody(422, first ? `Invalid ${first[0]}: ${first[1]}` : "Validation failed", details));
+    }
+    const status = fe.statusCode;
+    if (status && status >= 400 && status < 500) {
+      let message = fe.message;
+      if (fe.code === "FST_ERR_CTP_INVALID_JSON_BODY" || err instanceof SyntaxError) message = `Invalid JSON body: ${fe.message}`;
+      return reply.status(status).send(errorBody(status, message));
+    }
+    req.log.error({ err, reqId: req.id }, "internal error");
+    return reply.status(500).send(errorBody(500, `Internal server error (request id ${req.id})`));
+  });
+  app.setNotFoundHandler((req, reply) => {
+    reply.status(404).send(errorBody(404, `Route ${req.method} ${req.url.split("?")[0]} not found`));
+  });
+}
+
+/** JSON schema of the error body, for route `response` declarations. */
+export const errorSchema = {
+  type: "object",
+  properties: {
+    error: { type: "string" },
+    message: { type: "string" },
+    detail: { type: "string" },
+    code: { type: "string" },
+    details: { type: ["object", "null"], additionalProperties: true },
+  },
+} as const;

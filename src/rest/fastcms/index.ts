@@ -1,0 +1,14 @@
+/**
+ * The FastCMS dialect under /api/v1 (compat/fastcms.md).
+ */
+import type { FastifyInstance } from "fastify";
+import type { Services } from "../../core/context.ts";
+import { registerAuthRoutes } from "./auth.ts";
+import { registerCollectionRoutes } from "./collections.ts";
+import { registerRecordRoutes } from "./records.ts";
+
+export function registerFastcms(api: FastifyInstance, services: Services): void {
+  registerAuthRoutes(api, services);
+  registerCollectionRoutes(api, services);
+  registerRecordRoutes(api, services);
+}

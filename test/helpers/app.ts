@@ -1,0 +1,114 @@
+/**
+ * Test harness: a real Cairn server on a random port with a fresh database per call —
+ * a temporary SQLite file, or a new PostgreSQL database (CAIRN_TEST_DB=postgres) that is
+ * dropped on close. Migrated with the production migrations.
+ */
+import { randomBytes } from "node:crypto";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import pg from "pg";
+import { createApp, type App } from "../../src/app.ts";
+import { loadConfig, type Config } from "../../src/config.ts";
+
+export const TEST_DB = (process.env.CAIRN_TEST_DB ?? "sqlite") as "sqlite" | "postgres";
+export const PG_ADMIN_URL = process.env.TEST_PG_URL ?? "postgres://postgres@127.0.0.1:5432/postgres";
+
+export const ADMIN_EMAIL = "admin@example.com";
+export const ADMIN_PASSWORD = "Admin-pass-123";
+
+export interface TestApp {
+  app: App;
+  url: string;
+  config: Config;
+  /** fetch wrapper: JSON in, parsed JSON (or text) out */
+  api: ApiClient;
+  adminToken: string;
+  close(): Promise<void>;
+}
+
+export interface ApiResponse<T = any> {
+  status: number;
+  body: T;
+  headers: Headers;
+}
+
+export type ApiClient = <T = any>(method: string, path: string, opts?: { token?: string; body?: unknown; raw?: string; headers?: Record<string, string> }) => Promise<ApiResponse<T>>;
+
+export function apiClient(base: string): ApiClient {
+  return async (method, path, opts = {}) => {
+    const headers: Record<string, string> = { ...opts.headers };
+    if (opts.token) headers.authorization = `Bearer ${opts.token}`;
+    let body: string | undefined;
+    if (opts.raw !== undefined) {
+      body = opts.raw;
+      headers["content-type"] ??= "application/json";
+    } else if (opts.body !== undefined) {
+      body = JSON.stringify(opts.body);
+      headers["content-type"] = "application/json";
+    }
+    const res = await fetch(base + path, { method, headers, body });
+    const text = await res.text();
+    let parsed: unknown = text;
+    if ((res.headers.get("content-type") ?? "").includes("json") && text) parsed = JSON.parse(text);
+    return { status: res.status, body: parsed as any, headers: res.headers };
+  };
+}
+
+/** Creates a fresh database and returns its URL plus a function dropping it. */
+export async function freshDatabase(): Promise<{ url: string; dataDir: string; drop(): Promise<void> }> {
+  const dataDir = mkdtempSync(join(tmpdir(), "cairn-test-"));
+  if (TEST_DB === "sqlite") {
+    return { url: `file:${join(dataDir, "cairn.db")}`, dataDir, drop: async () => rmSync(dataDir, { recursive: true, force: true }) };
+  }
+  const name = `cairn_test_${randomBytes(6).toString("hex")}`;
+  const admin = new pg.Client({ connectionString: PG_ADMIN_URL });
+  await admin.connect();
+  await admin.query(`CREATE DATABASE ${name}`);
+  await admin.end();
+  const url = new URL(PG_ADMIN_URL);
+  url.pathname = `/${name}`;
+  return {
+    url: url.toString(),
+    dataDir,
+    async drop() {
+      const c = new pg.Client({ connectionString: PG_ADMIN_URL });
+      await c.connect();
+      await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      await c.end();
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Starts Cairn on port 0 with a fresh database and a superadmin; returns clients and a token. */
+export async function startApp(overrides: Partial<Config> = {}, env: NodeJS.ProcessEnv = {}): Promise<TestApp> {
+  const db = await freshDatabase();
+  const config = loadConfig(
+    { CAIRN_ADMIN_EMAIL: ADMIN_EMAIL, CAIRN_ADMIN_PASSWORD: ADMIN_PASSWORD, LOG_LEVEL: "warn", ...env },
+    { port: 0, host: "127.0.0.1", databaseUrl: db.url, dataDir: db.dataDir, ...overrides },
+  );
+  const app = await createApp(config);
+  const url = await app.listen();
+  const api = apiClient(url);
+  const login = await api("POST", "/api/v1/auth/login", { body: { email: ADMIN_EMAIL, password: ADMIN_PASSWORD } });
+  if (login.status !== 200) throw new Error(`admin login failed: ${login.status} ${JSON.stringify(login.body)}`);
+  return {
+    app,
+    url,
+    config,
+    api,
+    adminToken: login.body.access_token,
+    async close() {
+      await app.close();
+      await db.drop();
+    },
+  };
+}
+
+/** Registers a user through the public API and returns its access token and id. */
+export async function registerUser(api: ApiClient, email = `u${randomBytes(4).toString("hex")}@example.com`, password = "User-pass-123"): Promise<{ token: string; id: string; email: string; refreshToken: string }> {
+  const res = await api("POST", "/api/v1/auth/register", { body: { email, password } });
+  if (res.status !== 201) throw new Error(`register failed: ${res.status} ${JSON.stringify(res.body)}`);
+  return { token: res.body.access_token, id: res.body.user.id, email, refreshToken: res.body.refresh_token };
+}
