@@ -54,6 +54,8 @@ export interface FieldOptions {
 }
 
 export interface FieldDef {
+  /** stable id: lets an update rename a field (same id, new name) without losing its data */
+  id: string;
   name: string;
   type: FieldType;
   required: boolean;
@@ -119,3 +121,8 @@ export function storageKind(field: Pick<FieldDef, "type" | "options">): StorageK
 
 /** Field types that take part in full-text search. */
 export const SEARCHABLE_TYPES: ReadonlySet<FieldType> = new Set(["text", "textarea", "editor", "email", "url"]);
+
+/** Name of the SQLite FTS5 table (external content over the collection table's rowid). */
+export const ftsTable = (collection: string) => `_fts_${collection}`;
+/** Name of the PostgreSQL generated tsvector column (GIN-indexed). */
+export const SEARCH_COLUMN = "_search";
