@@ -19,11 +19,3 @@ export function requireSuperadmin(ctx: Context): void {
 }
 
 export type RecordAction = "list" | "view" | "create" | "update" | "delete";
-
-/**
- * The seam for collection rules: today any signed-in user may use records; the rules engine
- * replaces this with per-collection rules compiled into the query AST.
- */
-export function canAccessRecords(ctx: Context, _collection: string, _action: RecordAction): void {
-  requireSignedIn(ctx);
-}

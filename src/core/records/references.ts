@@ -1,0 +1,93 @@
+/**
+ * Reference fields: existence checks on write (one query per referenced collection) and the
+ * delete behaviour of records other collections point at (restrict, cascade, set_null, no_action).
+ */
+import type { SqlDb } from "../../db/sql-db.ts";
+import { toSql } from "../../query/to-sql.ts";
+import { collectionResolver } from "../../query/fields.ts";
+import type { Expr } from "../../query/ast.ts";
+import type { CollectionDef, FieldDef } from "../collections/types.ts";
+import type { Context } from "../context.ts";
+import { ConflictError, ValidationError } from "../errors.ts";
+import type { CairnEvent } from "../events/bus.ts";
+import { recordEvent } from "./store.ts";
+import { rowMapper, selectColumns, toStorage, type RecordData } from "./values.ts";
+import { sql } from "kysely";
+
+const MAX_CASCADE_DEPTH = 5;
+
+function idsOf(f: FieldDef, v: unknown): string[] {
+  if (v === null || v === undefined) return [];
+  return f.options.multiple ? (v as string[]) : [v as string];
+}
+
+/** Throws 422 naming each reference field whose ids do not exist in the referenced collection. */
+export async function checkReferences(ctx: Context, db: SqlDb, def: CollectionDef, accountId: string, values: Record<string, unknown>, touched: readonly string[]): Promise<void> {
+  const problems: Record<string, string> = {};
+  for (const name of touched) {
+    const f = def.fields.find((x) => x.name === name);
+    if (!f || f.type !== "reference") continue;
+    const ids = idsOf(f, values[name]);
+    if (ids.length === 0) continue;
+    const target = ctx.services.collections.get(f.options.collection ?? "");
+    if (!target) {
+      problems[name] = `Referenced collection '${f.options.collection}' does not exist`;
+      continue;
+    }
+    const found = new Set((await db.query<{ id: string }>(db.qb.selectFrom(target.name).select("id").where("account_id", "=", accountId).where("id", "in", ids))).map((r) => r.id));
+    const missing = ids.filter((id) => !found.has(id));
+    if (missing.length) problems[name] = `Record${missing.length > 1 ? "s" : ""} ${missing.map((m) => `'${m}'`).join(", ")} not found in '${target.name}'`;
+  }
+  if (Object.keys(problems).length) throw new ValidationError(`Invalid reference${Object.keys(problems).length > 1 ? "s" : ""}`, problems);
+}
+
+function referencesTo(ctx: Context, def: CollectionDef): { coll: CollectionDef; field: FieldDef }[] {
+  const out: { coll: CollectionDef; field: FieldDef }[] = [];
+  const target = def.name.toLowerCase();
+  for (const coll of ctx.services.collections.list())
+    for (const field of coll.fields) if (field.type === "reference" && field.options.collection?.toLowerCase() === target) out.push({ coll, field });
+  return out;
+}
+
+/**
+ * Applies the delete behaviour of every reference pointing at `ids` of `def`, inside the
+ * caller's transaction. Returns the events of the records it changed or deleted.
+ */
+export async function applyDeleteReferences(ctx: Context, tx: SqlDb, def: CollectionDef, accountId: string, ids: readonly string[], now: string, depth = 0): Promise<CairnEvent[]> {
+  const events: CairnEvent[] = [];
+  for (const { coll, field } of referencesTo(ctx, def)) {
+    const mode = field.options.cascadeDelete ?? "set_null";
+    if (mode === "no_action") continue;
+    const where: Expr = field.options.multiple
+      ? { kind: "compare", op: "in", any: true, left: { kind: "field", name: field.name }, right: { kind: "value", value: [...ids] } }
+      : { kind: "compare", op: "in", left: { kind: "field", name: field.name }, right: { kind: "value", value: [...ids] } };
+    const cond = toSql(where, collectionResolver(coll), tx.dialect);
+    const rows = (await tx.query(tx.qb.selectFrom(coll.name).select(selectColumns(coll)).where("account_id", "=", accountId).where(cond))).map(rowMapper(coll, tx.dialect));
+    if (rows.length === 0) continue;
+    if (mode === "restrict") throw new ConflictError(`Cannot delete: ${rows.length} record(s) in '${coll.name}' reference it through '${field.name}'`, { collection: coll.name, field: field.name });
+    if (mode === "cascade") {
+      if (depth >= MAX_CASCADE_DEPTH) throw new ConflictError(`Cascade delete deeper than ${MAX_CASCADE_DEPTH} levels`);
+      const childIds = rows.map((r) => r.id);
+      events.push(...(await applyDeleteReferences(ctx, tx, coll, accountId, childIds, now, depth + 1)));
+      await tx.execute(tx.qb.deleteFrom(coll.name).where("account_id", "=", accountId).where("id", "in", childIds));
+      for (const r of rows) events.push(recordEvent("record.delete", coll, accountId, r, now));
+      continue;
+    }
+    // set_null: single references become null; multiple lose the deleted ids.
+    const gone = new Set(ids);
+    for (const r of rows) {
+      const next = field.options.multiple ? (r[field.name] as string[]).filter((x) => !gone.has(x)) : null;
+      await tx.execute(
+        tx.qb
+          .updateTable(coll.name)
+          .set({ [field.name]: toStorage(field, next, tx.dialect), updated: now, version: sql`"version" + 1` })
+          .where("account_id", "=", accountId)
+          .where("id", "=", r.id),
+      );
+      const after = { ...r, [field.name]: next, updated: now, version: r.version + 1 };
+      events.push(recordEvent("record.update", coll, accountId, after, now, r));
+    }
+  }
+  return events;
+}
+

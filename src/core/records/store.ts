@@ -1,0 +1,121 @@
+/**
+ * Low-level statements for one collection table: select, insert, update, delete, the outbox
+ * row, and the mapping of driver constraint errors to 409. Every statement is scoped by
+ * account_id. SQL text for the fixed-shape statements is compiled once per definition.
+ */
+import { sql } from "kysely";
+import type { Dialect } from "../../config.ts";
+import type { SqlDb } from "../../db/sql-db.ts";
+import type { CollectionDef } from "../collections/types.ts";
+import type { CairnEvent, EventType } from "../events/bus.ts";
+import { ConflictError } from "../errors.ts";
+import { rowMapper, selectColumns, toStorage, type RecordData } from "./values.ts";
+import { fieldsByName } from "./input.ts";
+
+interface Compiled {
+  byId: string;
+  byIdForUpdate: string;
+}
+const compiled = new WeakMap<CollectionDef, Partial<Record<Dialect, Compiled>>>();
+
+function statements(db: SqlDb, def: CollectionDef): Compiled {
+  let byDialect = compiled.get(def);
+  if (!byDialect) compiled.set(def, (byDialect = {}));
+  let c = byDialect[db.dialect];
+  if (!c) {
+    const q = db.qb.selectFrom(def.name).select(selectColumns(def)).where("account_id", "=", "").where("id", "=", "");
+    c = { byId: q.compile().sql, byIdForUpdate: (db.dialect === "postgres" ? q.forUpdate() : q).compile().sql };
+    byDialect[db.dialect] = c;
+  }
+  return c;
+}
+
+/** One record by id in the account, or undefined. `lock` takes a row lock (PostgreSQL) inside a transaction. */
+export async function selectById(db: SqlDb, def: CollectionDef, accountId: string, id: string, lock = false): Promise<RecordData | undefined> {
+  const c = statements(db, def);
+  const rows = await db.query({ sql: lock ? c.byIdForUpdate : c.byId, parameters: [accountId, id] });
+  return rows[0] ? rowMapper(def, db.dialect)(rows[0]) : undefined;
+}
+
+/** Records by ids in the account (order unspecified). */
+export async function selectByIds(db: SqlDb, def: CollectionDef, accountId: string, ids: readonly string[], lock = false): Promise<RecordData[]> {
+  if (ids.length === 0) return [];
+  let q = db.qb.selectFrom(def.name).select(selectColumns(def)).where("account_id", "=", accountId).where("id", "in", ids);
+  if (lock && db.dialect === "postgres") q = q.forUpdate();
+  const map = rowMapper(def, db.dialect);
+  return (await db.query(q)).map(map);
+}
+
+/** Field values → storage parameters. */
+export function storageValues(db: SqlDb, def: CollectionDef, values: Record<string, unknown>, only?: readonly string[]): Record<string, unknown> {
+  const byName = fieldsByName(def);
+  const out: Record<string, unknown> = {};
+  for (const name of only ?? def.fields.map((f) => f.name)) out[name] = toStorage(byName.get(name)!, values[name], db.dialect);
+  return out;
+}
+
+export async function insertRecord(db: SqlDb, def: CollectionDef, accountId: string, rec: RecordData): Promise<void> {
+  const row = { id: rec.id, account_id: accountId, owner_id: rec.owner_id, created: rec.created, updated: rec.updated, version: rec.version, ...storageValues(db, def, rec) };
+  await db.execute(db.qb.insertInto(def.name).values(row));
+}
+
+/** Updates the given fields of records (same values for all ids), bumping version and updated. Returns the changed row count. */
+export async function updateRecords(
+  db: SqlDb,
+  def: CollectionDef,
+  accountId: string,
+  ids: readonly string[],
+  values: Record<string, unknown>,
+  fields: readonly string[],
+  updated: string,
+  expectedVersion?: number,
+): Promise<number> {
+  let q = db.qb
+    .updateTable(def.name)
+    .set({ ...storageValues(db, def, values, fields), updated, version: sql`"version" + 1` })
+    .where("account_id", "=", accountId)
+    .where("id", "in", ids);
+  if (expectedVersion !== undefined) q = q.where("version", "=", expectedVersion);
+  return (await db.execute(q)).changes;
+}
+
+export async function deleteRecords(db: SqlDb, def: CollectionDef, accountId: string, ids: readonly string[]): Promise<number> {
+  return (await db.execute(db.qb.deleteFrom(def.name).where("account_id", "=", accountId).where("id", "in", ids))).changes;
+}
+
+/** Writes outbox rows for the events (one statement) and publishes them after commit. */
+export async function emitEvents(db: SqlDb, publish: (e: CairnEvent) => void, events: CairnEvent[]): Promise<void> {
+  if (events.length === 0) return;
+  await db.execute(
+    db.qb.insertInto("_events").values(
+      events.map((e) => ({ account_id: e.accountId, type: e.type, collection: e.collection, record_id: e.recordId, payload: JSON.stringify(e.payload), created: e.created })),
+    ),
+  );
+  db.afterCommit(() => {
+    for (const e of events) publish(e);
+  });
+}
+
+export function recordEvent(type: EventType, def: CollectionDef, accountId: string, rec: RecordData, created: string, previous?: RecordData): CairnEvent {
+  return { type, accountId, collection: def.name, recordId: rec.id, payload: rec, previous: previous ?? null, created };
+}
+
+/**
+ * Maps a unique-constraint violation to 409 naming the field; rethrows anything else.
+ * SQLite: "UNIQUE constraint failed: posts.account_id, posts.slug"; PostgreSQL 23505 with
+ * "Key (account_id, slug)=(…) already exists".
+ */
+export function mapConstraintError(def: CollectionDef, e: unknown): never {
+  const err = e as { code?: string; message?: string; detail?: string };
+  let cols: string[] | undefined;
+  if (err?.code === "SQLITE_CONSTRAINT_UNIQUE" || err?.code === "SQLITE_CONSTRAINT_PRIMARYKEY") {
+    cols = /constraint failed: (.+)$/.exec(err.message ?? "")?.[1]?.split(",").map((s) => s.trim().split(".").pop()!);
+  } else if (err?.code === "23505") {
+    cols = /Key \(([^)]*)\)/.exec(err.detail ?? "")?.[1]?.split(",").map((s) => s.trim().replace(/"/g, ""));
+  }
+  if (cols) {
+    const field = cols.filter((c) => c !== "account_id").join(", ") || "id";
+    throw new ConflictError(`A record with this ${field} already exists in '${def.name}'`, { field, [field]: "Must be unique" });
+  }
+  throw e;
+}

@@ -1,0 +1,209 @@
+/**
+ * FastCMS records routes: `/api/v1/collections/{name}/records…` (compat/fastcms.md §3–§6).
+ * Parse → core operation → render `{id, data:{…}, created, updated}`.
+ */
+import type { FastifyInstance, FastifyRequest } from "fastify";
+import type { Services } from "../../core/context.ts";
+import { BadRequestError } from "../../core/errors.ts";
+import { listRecords, getRecord, MAX_PER_PAGE, DEFAULT_PER_PAGE } from "../../core/records/read.ts";
+import { bulkDeleteRecords, bulkUpdateRecords, createRecord, deleteRecord, MAX_BULK, updateRecord } from "../../core/records/write.ts";
+import { SYSTEM_FIELDS, type RecordData } from "../../core/records/values.ts";
+import { FilterError } from "../../query/ast.ts";
+import { parseExpression } from "../../query/parse-expression.ts";
+import { errorSchema } from "../errors.ts";
+
+const SYSTEM = new Set<string>(SYSTEM_FIELDS);
+
+/** Core record → FastCMS record shape. */
+export function renderRecord(rec: RecordData) {
+  const data: Record<string, unknown> = {};
+  for (const k in rec) if (!SYSTEM.has(k)) data[k] = rec[k];
+  return { id: rec.id, data, created: rec.created, updated: rec.updated, version: rec.version, owner_id: rec.owner_id, expand: null };
+}
+
+const recordSchema = {
+  type: "object",
+  properties: {
+    id: { type: "string" },
+    data: { type: "object", additionalProperties: true },
+    created: { type: "string" },
+    updated: { type: "string" },
+    version: { type: "integer" },
+    owner_id: { type: ["string", "null"] },
+    expand: { type: ["object", "null"], additionalProperties: true },
+  },
+} as const;
+
+const errors = { 400: errorSchema, 401: errorSchema, 403: errorSchema, 404: errorSchema, 409: errorSchema, 422: errorSchema };
+const collectionParam = { type: "object", required: ["collection"], properties: { collection: { type: "string", maxLength: 100 } } } as const;
+const recordParams = { type: "object", required: ["collection", "id"], properties: { collection: { type: "string", maxLength: 100 }, id: { type: "string", maxLength: 200 } } } as const;
+const dataBody = { type: "object", description: "field values; number fields also accept `name+`/`name-` increments on update", additionalProperties: true } as const;
+const bulkResult = {
+  type: "object",
+  properties: { success: { type: "integer" }, failed: { type: "integer" }, errors: { type: ["array", "null"], items: { type: "object", additionalProperties: true } }, record_ids: { type: "array", items: { type: "string" } } },
+} as const;
+
+/** `If-Match: 3` / `If-Match: "3"` / body `expectedVersion` → expected version. */
+function expectedVersion(req: FastifyRequest, body: { expectedVersion?: number; expected_version?: number }): number | undefined {
+  const fromBody = body.expectedVersion ?? body.expected_version;
+  if (fromBody !== undefined) return fromBody;
+  const h = req.headers["if-match"];
+  if (h === undefined) return undefined;
+  const m = /^\s*(?:W\/)?"?(\d+)"?\s*$/.exec(String(h));
+  if (!m) throw new BadRequestError(`Invalid If-Match header '${h}': expected the record version, e.g. "3"`);
+  return Number(m[1]);
+}
+
+type ListQs = { page: number; per_page: number; sort?: string; filter?: string; search?: string; skipTotal?: boolean; skip_total?: boolean; cursor?: string };
+
+export function registerRecordRoutes(api: FastifyInstance, _services: Services): void {
+  const tags = ["records"];
+  api.get<{ Params: { collection: string }; Querystring: ListQs }>(
+    "/collections/:collection/records",
+    {
+      schema: {
+        tags,
+        summary: "List records (filter, sort, search, page or cursor)",
+        params: collectionParam,
+        querystring: {
+          type: "object",
+          properties: {
+            page: { type: "integer", minimum: 1, default: 1 },
+            per_page: { type: "integer", minimum: 1, maximum: MAX_PER_PAGE, default: DEFAULT_PER_PAGE },
+            sort: { type: "string", maxLength: 500, description: "comma list, `-` for descending, e.g. `-created,title`" },
+            filter: { type: "string", maxLength: 4096, description: 'expression, e.g. `status="published" && views>10`' },
+            search: { type: "string", maxLength: 500, description: "full-text search over text, editor, email and url fields" },
+            skipTotal: { type: "boolean", description: "skip counting: total and total_pages are -1" },
+            skip_total: { type: "boolean" },
+            cursor: { type: "string", maxLength: 2000, description: "keyset pagination: the next_cursor of the previous page" },
+          },
+        },
+        response: {
+          200: {
+            type: "object",
+            properties: {
+              items: { type: "array", items: recordSchema },
+              total: { type: "integer" },
+              page: { type: "integer" },
+              per_page: { type: "integer" },
+              total_pages: { type: "integer" },
+              next_cursor: { type: ["string", "null"] },
+              has_more: { type: "boolean" },
+            },
+          },
+          ...errors,
+        },
+      },
+    },
+    async (req) => {
+      const qs = req.query;
+      let filter;
+      if (qs.filter !== undefined && qs.filter.trim() !== "") {
+        try {
+          filter = parseExpression(qs.filter);
+        } catch (e) {
+          if (e instanceof FilterError) throw new BadRequestError(`Invalid filter: ${e.message}`, { filter: e.message, ...(e.position !== undefined ? { position: e.position } : {}) });
+          throw e;
+        }
+      }
+      const skipTotal = qs.skipTotal ?? qs.skip_total ?? false;
+      const r = await listRecords(req.ctx, req.params.collection, { filter, sort: qs.sort, search: qs.search, page: qs.page, perPage: qs.per_page, skipTotal, after: qs.cursor });
+      return {
+        items: r.items.map(renderRecord),
+        total: r.total ?? -1,
+        page: r.page,
+        per_page: r.perPage,
+        total_pages: r.total === null ? -1 : Math.ceil(r.total / r.perPage),
+        next_cursor: r.nextCursor,
+        has_more: r.hasMore,
+      };
+    },
+  );
+
+  api.post<{ Params: { collection: string }; Body: { data: unknown } }>(
+    "/collections/:collection/records",
+    {
+      schema: {
+        tags,
+        summary: "Create a record",
+        params: collectionParam,
+        body: { type: "object", required: ["data"], additionalProperties: false, properties: { data: dataBody } },
+        response: { 201: recordSchema, ...errors },
+      },
+    },
+    async (req, reply) => {
+      const rec = await createRecord(req.ctx, req.params.collection, req.body.data);
+      return reply.status(201).send(renderRecord(rec));
+    },
+  );
+
+  api.get<{ Params: { collection: string; id: string } }>(
+    "/collections/:collection/records/:id",
+    { schema: { tags, summary: "Get a record", params: recordParams, response: { 200: recordSchema, ...errors } } },
+    async (req) => renderRecord(await getRecord(req.ctx, req.params.collection, req.params.id)),
+  );
+
+  const updateSchema = (summary: string) => ({
+    tags,
+    summary,
+    params: recordParams,
+    headers: { type: "object", properties: { "if-match": { type: "string", description: "expected record version" } } },
+    body: {
+      type: "object",
+      required: ["data"],
+      additionalProperties: false,
+      properties: { data: dataBody, expectedVersion: { type: "integer", minimum: 1 }, expected_version: { type: "integer", minimum: 1 } },
+    },
+    response: { 200: recordSchema, ...errors },
+  });
+  type UpdateReq = { Params: { collection: string; id: string }; Body: { data: unknown; expectedVersion?: number; expected_version?: number } };
+  api.patch<UpdateReq>("/collections/:collection/records/:id", { schema: updateSchema("Update a record (merge)") }, async (req) =>
+    renderRecord(await updateRecord(req.ctx, req.params.collection, req.params.id, req.body.data, { expectedVersion: expectedVersion(req, req.body) })),
+  );
+  api.put<UpdateReq>("/collections/:collection/records/:id", { schema: updateSchema("Replace a record (absent fields become null)") }, async (req) =>
+    renderRecord(await updateRecord(req.ctx, req.params.collection, req.params.id, req.body.data, { replace: true, expectedVersion: expectedVersion(req, req.body) })),
+  );
+
+  api.delete<{ Params: { collection: string; id: string } }>(
+    "/collections/:collection/records/:id",
+    { schema: { tags, summary: "Delete a record", params: recordParams, response: { 204: { type: "null" }, ...errors } } },
+    async (req, reply) => {
+      await deleteRecord(req.ctx, req.params.collection, req.params.id);
+      return reply.status(204).send();
+    },
+  );
+
+  const ids = { type: "array", minItems: 1, maxItems: MAX_BULK, items: { type: "string", minLength: 1, maxLength: 200 } } as const;
+  api.post<{ Params: { collection: string }; Body: { record_ids: string[] } }>(
+    "/collections/:collection/records/bulk-delete",
+    {
+      schema: {
+        tags,
+        summary: `Delete up to ${MAX_BULK} records (all or nothing)`,
+        params: collectionParam,
+        body: { type: "object", required: ["record_ids"], additionalProperties: false, properties: { record_ids: ids } },
+        response: { 200: bulkResult, ...errors },
+      },
+    },
+    async (req) => {
+      const done = await bulkDeleteRecords(req.ctx, req.params.collection, req.body.record_ids);
+      return { success: done.length, failed: 0, errors: null, record_ids: done.map((r) => r.id) };
+    },
+  );
+  api.post<{ Params: { collection: string }; Body: { record_ids: string[]; data: unknown } }>(
+    "/collections/:collection/records/bulk-update",
+    {
+      schema: {
+        tags,
+        summary: `Apply the same update to up to ${MAX_BULK} records (all or nothing)`,
+        params: collectionParam,
+        body: { type: "object", required: ["record_ids", "data"], additionalProperties: false, properties: { record_ids: ids, data: dataBody } },
+        response: { 200: bulkResult, ...errors },
+      },
+    },
+    async (req) => {
+      const done = await bulkUpdateRecords(req.ctx, req.params.collection, req.body.record_ids, req.body.data);
+      return { success: done.length, failed: 0, errors: null, record_ids: done.map((r) => r.id) };
+    },
+  );
+}
