@@ -1,0 +1,52 @@
+/**
+ * `refresh`: trades a refresh token for a new access token and a new refresh token in the same
+ * family (rotation). The presented token is revoked in the same transaction that stores its
+ * successor. Presenting a token that was already revoked means it leaked (or was replayed):
+ * the whole family is revoked, so the thief and the victim both have to sign in again.
+ */
+import type { Context } from "../context.ts";
+import { UnauthenticatedError } from "../errors.ts";
+import { hashRefreshToken, signAccessFor, storeRefreshToken, type TokenPair } from "./session.ts";
+
+export interface RefreshInput {
+  refresh_token: string;
+}
+
+export const INVALID_REFRESH_TOKEN = "Invalid or expired refresh token";
+
+async function revokeFamily(ctx: Context, familyId: string, now: Date): Promise<void> {
+  const { count } = await ctx.services.prisma.refreshToken.updateMany({ where: { familyId, revokedAt: null }, data: { revokedAt: now } });
+  ctx.log.warn({ familyId, revoked: count }, "refresh token reused; token family revoked");
+}
+
+/**
+ * Rotates a refresh token. Throws UnauthenticatedError (401) when the token is unknown, expired,
+ * or already used/revoked (then the whole family is revoked as well).
+ */
+export async function refresh(ctx: Context, input: RefreshInput): Promise<TokenPair> {
+  const { services } = ctx;
+  const { prisma } = services;
+  const now = services.now();
+  const row = input.refresh_token
+    ? await prisma.refreshToken.findUnique({ where: { tokenHash: hashRefreshToken(input.refresh_token) }, include: { user: true } })
+    : null;
+  if (!row) throw new UnauthenticatedError(INVALID_REFRESH_TOKEN);
+  if (row.revokedAt) {
+    await revokeFamily(ctx, row.familyId, now);
+    throw new UnauthenticatedError(INVALID_REFRESH_TOKEN);
+  }
+  if (row.expiresAt.getTime() <= now.getTime()) throw new UnauthenticatedError(INVALID_REFRESH_TOKEN);
+
+  const next = await prisma.$transaction(async (tx) => {
+    // Conditional revoke: of two concurrent uses of one token, exactly one wins.
+    const { count } = await tx.refreshToken.updateMany({ where: { id: row.id, revokedAt: null }, data: { revokedAt: now } });
+    if (count === 0) return null;
+    return storeRefreshToken(services, tx, row.userId, row.familyId);
+  });
+  if (!next) {
+    await revokeFamily(ctx, row.familyId, now);
+    throw new UnauthenticatedError(INVALID_REFRESH_TOKEN);
+  }
+  const accessToken = await signAccessFor(services, row.user);
+  return { accessToken, refreshToken: next, expiresIn: services.tokens.accessTtlSeconds };
+}
