@@ -78,10 +78,18 @@ export async function createApp(config: Config): Promise<App> {
     log,
     now,
   };
-  await ensureDefaultAccount(db);
-  await services.collections.load();
-  await bootstrapAdmin(services);
-  await registerRest(server, services);
+  try {
+    await ensureDefaultAccount(db);
+    await services.collections.load();
+    await bootstrapAdmin(services);
+    await registerRest(server, services);
+  } catch (e) {
+    // Start-up failed: release the connections opened above before reporting.
+    await server.close().catch(() => {});
+    await prisma.$disconnect().catch(() => {});
+    await db.close().catch(() => {});
+    throw e;
+  }
 
   let closed = false;
   return {
