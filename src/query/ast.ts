@@ -1,0 +1,74 @@
+/**
+ * The one filter AST. Every filter syntax (FastCMS/PocketBase expressions, R3 bracket filters,
+ * SnackBase `?field=value`, Fullfinity `Q(...)`, GraphQL `where`, permission rules) parses into
+ * this shape; `check.ts` resolves it against a collection, `to-sql.ts` compiles it to
+ * parameterised SQL for SQLite and PostgreSQL, and `predicate.ts` to an in-memory matcher.
+ */
+
+export type Scalar = string | number | boolean | null;
+
+/** A literal, or a list literal (`[a, b]`, GraphQL `in`). */
+export type Literal = Scalar | Scalar[];
+
+/**
+ * Something compared: a field of the record (system fields `id`, `created`, … included),
+ * a literal value, or a value from the request context (`@request.auth.id`) that rules
+ * bind to a literal before the expression is compiled.
+ * `modifier` applies to fields: `lower`/`upper` (case fold), `length` (string or list length).
+ */
+export type Operand =
+  | { kind: "field"; name: string; modifier?: "lower" | "upper" | "length" }
+  | { kind: "value"; value: Literal }
+  | { kind: "ctx"; path: string };
+
+export type CompareOp =
+  | "eq"
+  | "ne"
+  | "gt"
+  | "gte"
+  | "lt"
+  | "lte"
+  /** case-insensitive substring (LIKE %v% / ILIKE) */
+  | "contains"
+  | "notContains"
+  | "startsWith"
+  | "endsWith"
+  /** right operand is a list literal */
+  | "in"
+  | "notIn";
+
+export type Expr =
+  | { kind: "and"; items: Expr[] }
+  | { kind: "or"; items: Expr[] }
+  | { kind: "not"; expr: Expr }
+  /**
+   * `any: true` is the `?=`-family: the left side is a list (tags, multi-select, multi-reference,
+   * file) and the comparison holds when it holds for at least one element.
+   */
+  | { kind: "compare"; op: CompareOp; left: Operand; right: Operand; any?: boolean }
+  /** `field = null` / GraphQL `isNull` */
+  | { kind: "isNull"; operand: Operand; negate: boolean }
+  /** constant true (empty rule, empty where) / constant false */
+  | { kind: "const"; value: boolean };
+
+export const TRUE: Expr = { kind: "const", value: true };
+export const FALSE: Expr = { kind: "const", value: false };
+
+/** AND of the given expressions, dropping constant-true parts. */
+export function and(...items: (Expr | undefined)[]): Expr {
+  const parts = items.filter((e): e is Expr => !!e && !(e.kind === "const" && e.value));
+  if (parts.some((e) => e.kind === "const" && !e.value)) return FALSE;
+  if (parts.length === 0) return TRUE;
+  return parts.length === 1 ? parts[0]! : { kind: "and", items: parts };
+}
+
+/** Error raised by every parser and by the field check; `position` is a 0-based offset into the source text when known. */
+export class FilterError extends Error {
+  constructor(
+    message: string,
+    readonly position?: number,
+  ) {
+    super(message);
+    this.name = "FilterError";
+  }
+}

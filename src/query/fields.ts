@@ -1,0 +1,81 @@
+/**
+ * The one place where filter/sort field names are resolved to columns: an allow-list built from
+ * the collection's fields plus the user-visible system fields.
+ */
+import {
+  SYSTEM_COLUMNS,
+  storageKind,
+  type CollectionDef,
+  type FieldDef,
+  type FieldType,
+  type StorageKind,
+} from "../core/collections/types.ts";
+
+/** A resolved field: its API name, table column, storage kind and whether it holds a JSON array. */
+export type ColumnInfo = {
+  name: string;
+  column: string;
+  kind: StorageKind;
+  /** a JSON array of strings: tags, file, multi-select, multi-reference */
+  list: boolean;
+  fieldType: FieldType | "system";
+};
+
+/** Maps a field name to its column, or `undefined` when the name may not be used. */
+export type FieldResolver = (name: string) => ColumnInfo | undefined;
+
+const system = (name: string, kind: StorageKind): ColumnInfo => ({
+  name,
+  column: name,
+  kind,
+  list: false,
+  fieldType: "system",
+});
+
+/**
+ * System fields users may filter and sort on. `account_id` is deliberately absent: tenancy is
+ * applied by the core, never through a user filter.
+ */
+const SYSTEM_FIELDS: readonly ColumnInfo[] = [
+  system("id", "text"),
+  system("owner_id", "text"),
+  system("created", "datetime"),
+  system("updated", "datetime"),
+  system("version", "number"),
+];
+
+/** True for field types stored as a JSON array (tags, file, multi-select, multi-reference). */
+export function isListField(field: Pick<FieldDef, "type" | "options">): boolean {
+  if (field.type === "tags" || field.type === "file") return true;
+  return (field.type === "select" || field.type === "reference") && !!field.options.multiple;
+}
+
+const cache = new WeakMap<object, FieldResolver>();
+
+/**
+ * The resolver for a collection: its user fields (column = field name) and the system fields
+ * `id`, `owner_id`, `created`, `updated`, `version`. A user field can never shadow a system
+ * column (so `account_id` stays unresolvable). Cached per `def` object: definitions are treated
+ * as immutable, a changed collection must come with a new object.
+ * @example collectionResolver(def)("views") // { name: "views", column: "views", kind: "number", … }
+ */
+export function collectionResolver(def: Pick<CollectionDef, "fields">): FieldResolver {
+  const cached = cache.get(def);
+  if (cached) return cached;
+  const byName = new Map<string, ColumnInfo>();
+  const reserved = new Set<string>(SYSTEM_COLUMNS);
+  for (const f of def.fields) {
+    if (reserved.has(f.name)) continue;
+    byName.set(f.name, {
+      name: f.name,
+      column: f.name,
+      kind: storageKind(f),
+      list: isListField(f),
+      fieldType: f.type,
+    });
+  }
+  for (const s of SYSTEM_FIELDS) byName.set(s.name, s);
+  const resolve: FieldResolver = (name) => byName.get(name);
+  cache.set(def, resolve);
+  return resolve;
+}
