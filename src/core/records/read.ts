@@ -97,13 +97,22 @@ function decodeCursor(cursor: string, n: number): unknown[] {
  * Keyset condition "row comes after `values`" for the terms, with NULLS FIRST ascending and
  * NULLS LAST descending (the ORDER BY below uses the same null placement on both databases).
  */
-function afterCondition(terms: Term[], values: unknown[]): Expression<SqlBool> {
+/**
+ * Sort key of a term: text orders by code point on both databases (COLLATE "C" on PostgreSQL,
+ * SQLite's default), the same order the filter compiler and the predicate use.
+ */
+function sortKey(t: Term, dialect: SqlDb["dialect"]) {
+  // ids are fixed-format UUIDs: every collation orders them alike, so the index keeps serving the tie-break.
+  return t.kind === "text" && t.column !== "id" && dialect === "postgres" ? sql`${sql.ref(t.column)} COLLATE "C"` : sql.ref(t.column);
+}
+
+function afterCondition(terms: Term[], values: unknown[], dialect: SqlDb["dialect"]): Expression<SqlBool> {
   const gt = (t: Term, v: unknown) => {
-    const c = sql.ref(t.column);
+    const c = sortKey(t, dialect);
     if (!t.desc) return v === null ? sql<SqlBool>`${c} IS NOT NULL` : sql<SqlBool>`${c} > ${v}`;
     return v === null ? sql<SqlBool>`1 = 0` : sql<SqlBool>`(${c} < ${v} OR ${c} IS NULL)`;
   };
-  const eq = (t: Term, v: unknown) => (v === null ? sql<SqlBool>`${sql.ref(t.column)} IS NULL` : sql<SqlBool>`${sql.ref(t.column)} = ${v}`);
+  const eq = (t: Term, v: unknown) => (v === null ? sql<SqlBool>`${sql.ref(t.column)} IS NULL` : sql<SqlBool>`${sortKey(t, dialect)} = ${v}`);
   const ors = terms.map((t, i) => sql.join([...terms.slice(0, i).map((p, j) => eq(p, values[j])), gt(t, values[i])], sql` AND `));
   return sql<SqlBool>`(${sql.join(ors.map((o) => sql`(${o})`), sql` OR `)})`;
 }
@@ -145,10 +154,10 @@ export async function listRecords(ctx: Context, collection: string, q: ListQuery
   let select = scoped(db.qb.selectFrom(def.name).select(selectColumns(def)));
   if (q.after !== undefined) {
     if (random) throw new BadRequestError("Cursor pagination is not available with random order", { cursor: "Not available with @random" });
-    select = select.where(afterCondition(terms, decodeCursor(q.after, terms.length)));
+    select = select.where(afterCondition(terms, decodeCursor(q.after, terms.length), db.dialect));
   }
   if (random) select = select.orderBy(sql`random()`);
-  for (const t of terms) select = select.orderBy(sql`${sql.ref(t.column)} ${sql.raw(t.desc ? "DESC NULLS LAST" : "ASC NULLS FIRST")}`);
+  for (const t of terms) select = select.orderBy(sql`${sortKey(t, db.dialect)} ${sql.raw(t.desc ? "DESC NULLS LAST" : "ASC NULLS FIRST")}`);
   select = select.limit(perPage + 1);
   if (q.after === undefined && page > 1) select = select.offset((page - 1) * perPage);
 
