@@ -1,0 +1,37 @@
+/**
+ * `createCollection`: validates the body, creates the table (indexes, search objects), the
+ * catalogue row and the outbox event in one transaction; the registry learns about it after commit.
+ */
+import { v7 as uuidv7 } from "uuid";
+import { requireSuperadmin } from "../auth/guards.ts";
+import type { Context } from "../context.ts";
+import { ConflictError } from "../errors.ts";
+import { commitChange, insertCollectionRow, loadCatalog, lockCatalog, writeCollectionEvent } from "./catalog.ts";
+import { createCollectionObjects } from "./migrate.ts";
+import { normalizeCollectionInput } from "./normalize.ts";
+import type { CollectionDef } from "./types.ts";
+
+/**
+ * Creates a collection from a FastCMS or SnackBase body.
+ * @throws UnauthenticatedError 401, ForbiddenError 403 (superadmins only),
+ *   ValidationError 422 (every invalid path named), ConflictError 409 (name taken, case-insensitive).
+ * @example createCollection(ctx, { name: "posts", schema: [{ name: "title", type: "text", validation: { required: true } }] })
+ */
+export async function createCollection(ctx: Context, input: unknown): Promise<CollectionDef> {
+  requireSuperadmin(ctx);
+  const { db } = ctx.services;
+  return db.transaction(async (tx) => {
+    await lockCatalog(tx);
+    const catalog = await loadCatalog(tx);
+    const n = normalizeCollectionInput(input, { dialect: db.dialect, collections: catalog });
+    const taken = catalog.find((c) => c.name.toLowerCase() === n.name.toLowerCase());
+    if (taken) throw new ConflictError(`Collection '${taken.name}' already exists`, { name: `collection '${taken.name}' already exists` });
+    const now = ctx.services.now().toISOString();
+    const def: CollectionDef = { id: uuidv7(), ...n, system: false, created: now, updated: now };
+    await createCollectionObjects(tx, def);
+    await insertCollectionRow(tx, def);
+    const event = await writeCollectionEvent(tx, "collection.create", def, now);
+    commitChange(tx, ctx.services, { put: [{ def }], events: [event] });
+    return def;
+  });
+}
