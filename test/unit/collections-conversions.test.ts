@@ -134,6 +134,25 @@ describe("planSchemaChange", () => {
     expect(plan.structural).toBe(true);
   });
 
+  it("recreates only the derived objects a change touches", () => {
+    const t = f("text", {}, { id: "t", name: "t" });
+    const n = f("number", {}, { id: "n", name: "n", unique: true });
+    const base = def([t, n]);
+    // adding a plain field touches nothing
+    expect(planSchemaChange("postgres", base, def([t, n, f("bool", {}, { id: "b", name: "b" })])).derived).toEqual({ all: false, drop: [], create: [] });
+    // renaming a searchable field: PostgreSQL follows it, SQLite's FTS table must be recreated
+    const renamed = def([{ ...t, name: "t2" }, n]);
+    expect(planSchemaChange("postgres", base, renamed).derived.create).toEqual([]);
+    expect(planSchemaChange("sqlite", base, renamed).derived.create.join(";")).toMatch(/fts5\("t2", content[\s\S]*'rebuild'/);
+    // converting the unique field recreates its index on PostgreSQL; SQLite rebuilds everything
+    const converted = def([t, { ...n, type: "text" }]);
+    const pg = planSchemaChange("postgres", base, converted).derived;
+    // (the converted field becomes text, so it also joins the search document)
+    expect(pg.drop).toEqual([`ALTER TABLE "posts" DROP COLUMN IF EXISTS "_search"`, `DROP INDEX IF EXISTS "posts__uq_n"`]);
+    expect(planSchemaChange("sqlite", base, converted).derived.all).toBe(true);
+    expect(planSchemaChange("postgres", base, def([t, n], "renamed")).derived.all).toBe(true);
+  });
+
   it("rejects an incompatible type change naming the field", () => {
     try {
       planSchemaChange("sqlite", def([a, b]), def([a, { ...b, type: "bool" }]));

@@ -55,19 +55,39 @@ export function createTableSql(dialect: Dialect, def: Pick<CollectionDef, "field
   return `CREATE TABLE ${q(table)} (\n  ${cols.join(",\n  ")}\n)`;
 }
 
-/** Index statements for a definition on table `table`. */
-export function indexSql(def: Pick<CollectionDef, "fields">, table: string): string[] {
+/**
+ * One object derived from the table's columns (an index, or the search objects), with what a
+ * schema change needs to decide whether it can stay: `identity` compares definitions (fields by
+ * id, where the database follows column renames by itself) and `deps` lists the field ids it
+ * reads (a converted or dropped field forces it to be recreated).
+ */
+export interface DerivedObject {
+  key: string;
+  identity: string;
+  deps: string[];
+  create: string[];
+  drop: string[];
+}
+
+function indexObjects(def: Pick<CollectionDef, "fields">, table: string): DerivedObject[] {
   const t = q(table);
-  const out = [`CREATE INDEX ${q(objectName(table, "created"))} ON ${t} ("account_id", "created", "id")`];
+  const created = q(objectName(table, "created"));
+  const out: DerivedObject[] = [{ key: "created", identity: "created", deps: [], create: [`CREATE INDEX ${created} ON ${t} ("account_id", "created", "id")`], drop: [`DROP INDEX IF EXISTS ${created}`] }];
   for (const f of def.fields) {
-    if (f.unique) out.push(`CREATE UNIQUE INDEX ${q(objectName(table, `uq_${f.id}`))} ON ${t} ("account_id", ${q(f.name)})`);
-    else if (f.index) out.push(`CREATE INDEX ${q(objectName(table, `ix_${f.id}`))} ON ${t} (${q(f.name)})`);
+    if (!f.unique && !f.index) continue;
+    const kind = f.unique ? "uq" : "ix";
+    const name = q(objectName(table, `${kind}_${f.id}`));
+    const create = f.unique ? `CREATE UNIQUE INDEX ${name} ON ${t} ("account_id", ${q(f.name)})` : `CREATE INDEX ${name} ON ${t} (${q(f.name)})`;
+    out.push({ key: `${kind}_${f.id}`, identity: `${kind}_${f.id}`, deps: [f.id], create: [create], drop: [`DROP INDEX IF EXISTS ${name}`] });
   }
   return out;
 }
 
-/** SQLite FTS5 table + sync triggers (empty when no field is searchable). */
-export function sqliteSearchSql(def: Pick<CollectionDef, "fields">, table: string): string[] {
+/**
+ * SQLite FTS5 external-content table + sync triggers, refilled from the table when created.
+ * FTS5 reads content columns by name, so a renamed searchable field recreates it.
+ */
+function sqliteSearchObject(def: Pick<CollectionDef, "fields">, table: string): DerivedObject[] {
   const fields = searchableFields(def);
   if (!fields.length) return [];
   const fts = q(ftsTable(table));
@@ -77,39 +97,44 @@ export function sqliteSearchSql(def: Pick<CollectionDef, "fields">, table: strin
   const ins = `INSERT INTO ${fts}(rowid, ${list}) VALUES (new.rowid, ${vals("new")});`;
   const del = `INSERT INTO ${fts}(${fts}, rowid, ${list}) VALUES ('delete', old.rowid, ${vals("old")});`;
   const t = q(table);
-  return [
+  const triggers = ["fts_ai", "fts_ad", "fts_au"].map((s) => q(objectName(table, s)));
+  const create = [
     `CREATE VIRTUAL TABLE ${fts} USING fts5(${list}, content=${lit(table)}, content_rowid='rowid', tokenize='unicode61 remove_diacritics 2')`,
-    `CREATE TRIGGER ${q(objectName(table, "fts_ai"))} AFTER INSERT ON ${t} BEGIN ${ins} END`,
-    `CREATE TRIGGER ${q(objectName(table, "fts_ad"))} AFTER DELETE ON ${t} BEGIN ${del} END`,
-    `CREATE TRIGGER ${q(objectName(table, "fts_au"))} AFTER UPDATE ON ${t} BEGIN ${del} ${ins} END`,
+    `CREATE TRIGGER ${triggers[0]} AFTER INSERT ON ${t} BEGIN ${ins} END`,
+    `CREATE TRIGGER ${triggers[1]} AFTER DELETE ON ${t} BEGIN ${del} END`,
+    `CREATE TRIGGER ${triggers[2]} AFTER UPDATE ON ${t} BEGIN ${del} ${ins} END`,
+    `INSERT INTO ${fts}(${fts}) VALUES ('rebuild')`,
   ];
+  const drop = [...triggers.map((tr) => `DROP TRIGGER IF EXISTS ${tr}`), `DROP TABLE IF EXISTS ${fts}`];
+  return [{ key: "search", identity: create[0]!, deps: fields.map((f) => f.id), create, drop }];
 }
 
-/** PostgreSQL generated tsvector column + GIN index (empty when no field is searchable). */
-export function postgresSearchSql(def: Pick<CollectionDef, "fields">, table: string): string[] {
+/** PostgreSQL generated tsvector column + GIN index; PostgreSQL follows column renames itself. */
+function postgresSearchObject(def: Pick<CollectionDef, "fields">, table: string): DerivedObject[] {
   const fields = searchableFields(def);
   if (!fields.length) return [];
-  const doc = fields.map((f) => `coalesce(${q(f.name)}, '')`).join(` || ' ' || `);
-  return [
-    `ALTER TABLE ${q(table)} ADD COLUMN ${q(SEARCH_COLUMN)} tsvector GENERATED ALWAYS AS (to_tsvector('simple', ${doc})) STORED`,
+  const doc = (name: (f: FieldDef) => string) => fields.map((f) => `coalesce(${q(name(f))}, '')`).join(` || ' ' || `);
+  const create = [
+    `ALTER TABLE ${q(table)} ADD COLUMN ${q(SEARCH_COLUMN)} tsvector GENERATED ALWAYS AS (to_tsvector('simple', ${doc((f) => f.name)})) STORED`,
     `CREATE INDEX ${q(objectName(table, "search"))} ON ${q(table)} USING GIN (${q(SEARCH_COLUMN)})`,
   ];
+  // dropping the column drops its index
+  return [{ key: "search", identity: doc((f) => f.id), deps: fields.map((f) => f.id), create, drop: [`ALTER TABLE ${q(table)} DROP COLUMN IF EXISTS ${q(SEARCH_COLUMN)}`] }];
 }
 
-/**
- * Everything derived from the columns: indexes and full-text search. Dropped before and
- * recreated after a structural change. On SQLite, `rebuildFts` refills the index from the table.
- */
-export function derivedSql(dialect: Dialect, def: Pick<CollectionDef, "fields">, table: string, rebuildFts = false): string[] {
-  if (dialect === "postgres") return [...postgresSearchSql(def, table), ...indexSql(def, table)];
-  const fts = sqliteSearchSql(def, table);
-  if (fts.length && rebuildFts) fts.push(`INSERT INTO ${q(ftsTable(table))}(${q(ftsTable(table))}) VALUES ('rebuild')`);
-  return [...indexSql(def, table), ...fts];
+/** Every derived object of a definition on `table`: indexes and full-text search. */
+export function derivedObjects(dialect: Dialect, def: Pick<CollectionDef, "fields">, table: string): DerivedObject[] {
+  return dialect === "postgres" ? [...postgresSearchObject(def, table), ...indexObjects(def, table)] : [...indexObjects(def, table), ...sqliteSearchObject(def, table)];
+}
+
+/** The statements creating every derived object. */
+export function derivedSql(dialect: Dialect, def: Pick<CollectionDef, "fields">, table: string): string[] {
+  return derivedObjects(dialect, def, table).flatMap((o) => o.create);
 }
 
 /** The full set of statements creating a new, empty collection table. */
 export function createCollectionSql(dialect: Dialect, def: Pick<CollectionDef, "fields">, table: string): string[] {
-  return [createTableSql(dialect, def, table), ...derivedSql(dialect, def, table)];
+  return [createTableSql(dialect, def, table), ...derivedSql(dialect, def, table).filter((s) => !s.endsWith("VALUES ('rebuild')"))];
 }
 
 /** Statements dropping a collection table and everything attached to it. */

@@ -1,12 +1,12 @@
 /**
  * Schema changes on PostgreSQL, all transactional: drop the indexes and the generated search
- * column, then ALTER TABLE (drop, change type USING a conversion expression, rename, add),
- * rename the table and its primary key, and recreate the search column and indexes.
+ * column the change affects, then ALTER TABLE (drop, change type USING a conversion expression, rename, add),
+ * rename the table and its primary key, and recreate what was dropped.
  */
 import { sql } from "kysely";
 import type { SqlDb } from "../../db/sql-db.ts";
 import { conversionSql, type ConversionKind } from "./conversions.ts";
-import { columnType, derivedSql, objectName, q, script } from "./ddl.ts";
+import { columnType, objectName, q, script } from "./ddl.ts";
 import type { SchemaPlan } from "./plan.ts";
 import { SEARCH_COLUMN } from "./types.ts";
 
@@ -15,7 +15,8 @@ export async function migratePostgres(tx: SqlDb, plan: SchemaPlan, checkUnique: 
   const t = q(old.name);
   // conversion expressions read and write timestamps in UTC
   await tx.script(`SET LOCAL TIME ZONE 'UTC'`);
-  await dropDerived(tx, old.name);
+  if (plan.derived.all) await dropDerived(tx, old.name);
+  else if (plan.derived.drop.length) await tx.script(script(plan.derived.drop));
   const out: string[] = [];
   if (plan.dropped.length) out.push(`ALTER TABLE ${t} ${plan.dropped.map((f) => `DROP COLUMN ${q(f.name)}`).join(", ")}`);
   if (plan.converted.length) {
@@ -32,7 +33,7 @@ export async function migratePostgres(tx: SqlDb, plan: SchemaPlan, checkUnique: 
   }
   if (out.length) await tx.script(script(out));
   await checkUnique();
-  await tx.script(script(derivedSql("postgres", next, next.name)));
+  if (plan.derived.create.length) await tx.script(script(plan.derived.create));
 }
 
 /** Drops every non-primary index on the table and the generated search column. */

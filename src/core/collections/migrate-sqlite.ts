@@ -1,19 +1,20 @@
 /**
- * Schema changes on SQLite. Indexes, FTS table and triggers are dropped first and recreated at
- * the end (then the FTS index is rebuilt from the table). Column changes use ALTER TABLE where
+ * Schema changes on SQLite. Indexes, FTS table and triggers affected by the change are dropped
+ * first and recreated at the end (a recreated FTS index is rebuilt from the table). Column changes use ALTER TABLE where
  * SQLite supports it (ADD/DROP/RENAME COLUMN); a type change rebuilds the table:
  * `_new_<name>` ← INSERT … SELECT with conversion expressions (rowids kept), drop, rename.
  */
 import { sql } from "kysely";
 import type { SqlDb } from "../../db/sql-db.ts";
 import { conversionSql } from "./conversions.ts";
-import { columnType, createTableSql, derivedSql, q, script } from "./ddl.ts";
+import { columnType, createTableSql, q, script } from "./ddl.ts";
 import type { SchemaPlan } from "./plan.ts";
 import { SYSTEM_COLUMNS, ftsTable } from "./types.ts";
 
 export async function migrateSqlite(tx: SqlDb, plan: SchemaPlan, checkUnique: () => Promise<void>): Promise<void> {
-  const { old, next } = plan;
-  await dropDerived(tx, old.name);
+  const { old, next, derived } = plan;
+  if (derived.all) await dropDerived(tx, old.name);
+  else if (derived.drop.length) await tx.script(script(derived.drop));
   if (plan.converted.length) {
     await rebuild(tx, plan);
   } else {
@@ -21,7 +22,7 @@ export async function migrateSqlite(tx: SqlDb, plan: SchemaPlan, checkUnique: ()
     if (plan.renameTable) await renameTable(tx, old.name, next.name);
   }
   await checkUnique();
-  await tx.script(script(derivedSql("sqlite", next, next.name, true)));
+  if (derived.create.length) await tx.script(script(derived.create));
 }
 
 /** Drops every index and trigger on the table (found in sqlite_master) and its FTS table. */

@@ -4,7 +4,7 @@
  */
 import { ValidationError } from "../errors.ts";
 import { conversionFor, type ConversionKind } from "./conversions.ts";
-import { derivedSql, type Dialect } from "./ddl.ts";
+import { derivedObjects, type Dialect } from "./ddl.ts";
 import { storageKind, type CollectionDef, type FieldDef } from "./types.ts";
 
 export interface KeptField {
@@ -29,6 +29,12 @@ export interface SchemaPlan {
   converted: KeptField[];
   /** fields whose values must be unique and were not guaranteed to be before */
   newlyUnique: { field: FieldDef; index: number }[];
+  /**
+   * Derived objects (indexes, search) to drop before the column changes and create after them.
+   * `all`: drop everything found on the table and recreate everything (table renamed, or
+   * rebuilt on SQLite); otherwise only the objects whose definition or columns change.
+   */
+  derived: { all: boolean; drop: string[]; create: string[] };
   /** columns, indexes or search objects change: DDL is needed */
   structural: boolean;
 }
@@ -66,9 +72,28 @@ export function planSchemaChange(dialect: Dialect, old: CollectionDef, next: Col
   const renamed = kept.filter((k) => k.from.name !== k.to.name);
   const converted = kept.filter((k) => k.conversion !== "none");
   const renameTable = old.name !== next.name;
-  const derivedChanged = derivedSql(dialect, old, old.name).join(";") !== derivedSql(dialect, next, old.name).join(";");
-  const structural = old.type !== "view" && (renameTable || added.length > 0 || dropped.length > 0 || renamed.length > 0 || converted.length > 0 || derivedChanged);
-  return { old, next, renameTable, added, dropped, kept, renamed, converted, newlyUnique, structural };
+  const derived = planDerived(dialect, old, next, renameTable || (dialect === "sqlite" && converted.length > 0), [...dropped, ...converted.map((k) => k.to)]);
+  const columnsChange = renameTable || added.length > 0 || dropped.length > 0 || renamed.length > 0 || converted.length > 0;
+  const structural = old.type !== "view" && (columnsChange || derived.drop.length > 0 || derived.create.length > 0);
+  return { old, next, renameTable, added, dropped, kept, renamed, converted, newlyUnique, derived, structural };
+}
+
+/** Which derived objects must go and come back: those whose definition or input columns change. */
+function planDerived(dialect: Dialect, old: CollectionDef, next: CollectionDef, all: boolean, changed: FieldDef[]): SchemaPlan["derived"] {
+  const after = derivedObjects(dialect, next, next.name);
+  if (all) return { all, drop: [], create: after.flatMap((o) => o.create) };
+  const changedIds = new Set(changed.map((f) => f.id));
+  const before = new Map(derivedObjects(dialect, old, old.name).map((o) => [o.key, o]));
+  const kept = new Set<string>();
+  for (const o of after) {
+    const prev = before.get(o.key);
+    if (prev && prev.identity === o.identity && !prev.deps.some((id) => changedIds.has(id))) kept.add(o.key);
+  }
+  return {
+    all,
+    drop: [...before.values()].filter((o) => !kept.has(o.key)).flatMap((o) => o.drop),
+    create: after.filter((o) => !kept.has(o.key)).flatMap((o) => o.create),
+  };
 }
 
 function describe(f: FieldDef): string {
