@@ -63,7 +63,8 @@ function checkObjects(raw: Raw, base: string, errors: Errors): void {
 }
 
 export function fieldNameError(name: unknown, dialect: FieldEnv["dialect"]): string | null {
-  if (typeof name !== "string" || name.length === 0) return "is required";
+  if (name === undefined || name === null || name === "") return "is required";
+  if (typeof name !== "string") return "must be a string";
   if (name.length > 100) return "must be at most 100 characters";
   if (dialect === "postgres" && name.length > PG_MAX_IDENTIFIER) return `must be at most ${PG_MAX_IDENTIFIER} characters on PostgreSQL`;
   if (!NAME_RE.test(name)) return "must start with a letter and contain only letters, digits and underscores";

@@ -43,7 +43,8 @@ export function newFieldId(): string {
 
 /** Why a collection name is unusable, or null. */
 export function collectionNameError(name: unknown, dialect: NormalizeEnv["dialect"]): string | null {
-  if (typeof name !== "string" || name.length === 0) return "is required";
+  if (name === undefined || name === null || name === "") return "is required";
+  if (typeof name !== "string") return "must be a string";
   if (name.length > 100) return "must be at most 100 characters";
   if (dialect === "postgres" && name.length > PG_MAX_IDENTIFIER) return `must be at most ${PG_MAX_IDENTIFIER} characters on PostgreSQL`;
   if (name.startsWith("_")) return "names starting with '_' are reserved for system tables";
