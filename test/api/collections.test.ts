@@ -149,6 +149,14 @@ describe("create", () => {
     expect((await createColl({ name: "bare" })).schema).toEqual([]);
   });
 
+  it("lets exactly one of several concurrent creates of a name win; the others get 409", async () => {
+    const results = await Promise.all(["race", "RACE", "Race", "race", "rAce"].map((name) => admin("POST", "/collections", { name, schema: [{ name: "a", type: "text" }] })));
+    expect(results.map((r) => r.status).sort()).toEqual([201, 409, 409, 409, 409]);
+    const updates = await Promise.all([1, 2, 3].map((i) => admin("PATCH", "/collections/race", { schema: [{ name: "a", type: "text" }, { name: `f${i}`, type: "number" }] })));
+    expect(updates.map((r) => r.status)).toEqual([200, 200, 200]);
+    expect(Object.keys(await columns("race")).filter((c) => /^f\d$/.test(c))).toHaveLength(1);
+  });
+
   it("rejects a duplicate name (case-insensitive) with 409", async () => {
     await createColl({ name: "dupes" });
     const res = await admin("POST", "/collections", { name: "DUPES" });
