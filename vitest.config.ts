@@ -5,13 +5,19 @@ import { defineConfig } from "vitest/config";
 const only = process.env.CAIRN_TEST_DB;
 const dbs = (only ? [only] : ["sqlite", "postgres"]) as ("sqlite" | "postgres")[];
 
+// One graphql instance: Node resolves packages that import "graphql" (Pothos, Yoga, graphql-ws)
+// to its CommonJS main, while Vite would hand source files the .mjs build ("Cannot use
+// GraphQLSchema from another module or realm").
+const resolve = { alias: [{ find: /^graphql$/, replacement: "graphql/index.js" }] };
+
 export default defineConfig({
   test: {
     testTimeout: 30_000,
     hookTimeout: 60_000,
     projects: [
-      { test: { name: "unit", include: ["test/unit/**/*.test.ts"] } },
+      { resolve, test: { name: "unit", include: ["test/unit/**/*.test.ts"] } },
       ...dbs.map((db) => ({
+        resolve,
         test: {
           name: db,
           include: ["test/api/**/*.test.ts"],

@@ -18,10 +18,13 @@ import { CollectionRegistry } from "./core/collections/registry.ts";
 import { DEFAULT_ACCOUNT_ID, type Logger, type Services } from "./core/context.ts";
 import { EventBus } from "./core/events/bus.ts";
 import { registerRest } from "./rest/index.ts";
+import { registerGraphql, type GraphqlHandle } from "./graphql/register.ts";
 
 export interface App {
   readonly server: FastifyInstance;
   readonly services: Services;
+  /** GraphQL schema manager, subscription hub and relay */
+  readonly graphql: GraphqlHandle;
   /** Starts listening; returns the base URL. */
   listen(): Promise<string>;
   close(): Promise<void>;
@@ -78,13 +81,16 @@ export async function createApp(config: Config): Promise<App> {
     log,
     now,
   };
+  let graphql: GraphqlHandle | undefined;
   try {
     await ensureDefaultAccount(db);
     await services.collections.load();
     await bootstrapAdmin(services);
     await registerRest(server, services);
+    graphql = await registerGraphql(server, services);
   } catch (e) {
     // Start-up failed: release the connections opened above before reporting.
+    await graphql?.close().catch(() => {});
     await server.close().catch(() => {});
     await prisma.$disconnect().catch(() => {});
     await db.close().catch(() => {});
@@ -95,12 +101,14 @@ export async function createApp(config: Config): Promise<App> {
   return {
     server,
     services,
+    graphql,
     async listen() {
       return server.listen({ port: config.port, host: config.host });
     },
     async close() {
       if (closed) return;
       closed = true;
+      await graphql.close();
       await server.close();
       await prisma.$disconnect();
       await db.close();

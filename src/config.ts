@@ -26,6 +26,10 @@ export interface Config {
   readonly refreshTokenTtl: number;
   /** maximum JSON body size, bytes */
   readonly bodyLimit: number;
+  /** GraphQL introspection (and GraphiQL); on unless CAIRN_GRAPHQL_INTROSPECTION=false */
+  readonly graphqlIntrospection: boolean;
+  /** channel prefix for the Redis relay; default derived from the database so instances sharing it meet */
+  readonly redisPrefix: string | undefined;
 }
 
 export class ConfigError extends Error {
@@ -75,6 +79,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     accessTokenTtl: int(env, "CAIRN_ACCESS_TOKEN_TTL", 3600, 10),
     refreshTokenTtl: int(env, "CAIRN_REFRESH_TOKEN_TTL", 30 * 24 * 3600, 60),
     bodyLimit: int(env, "CAIRN_BODY_LIMIT", 1024 * 1024, 1024),
+    graphqlIntrospection: (env.CAIRN_GRAPHQL_INTROSPECTION ?? "") === "" || bool(env, "CAIRN_GRAPHQL_INTROSPECTION"),
+    redisPrefix: env.CAIRN_REDIS_PREFIX || undefined,
     ...overrides,
   };
   return Object.freeze(config);

@@ -11,13 +11,19 @@ declare module "fastify" {
   }
 }
 
-function bearer(req: FastifyRequest): string | undefined {
-  const h = req.headers.authorization;
+/** The request headers authentication reads (HTTP requests, or a websocket's connection params). */
+export interface AuthHeaders {
+  authorization?: string | undefined;
+  cookie?: string | undefined;
+}
+
+function bearer(headers: AuthHeaders): string | undefined {
+  const h = headers.authorization;
   if (h) {
     const m = /^Bearer\s+(\S+)$/i.exec(h);
     return m?.[1];
   }
-  const cookie = req.headers.cookie;
+  const cookie = headers.cookie;
   if (cookie) {
     const m = /(?:^|;\s*)access_token=([^;]+)/.exec(cookie);
     return m?.[1];
@@ -25,9 +31,13 @@ function bearer(req: FastifyRequest): string | undefined {
   return undefined;
 }
 
-/** Resolves the caller from request headers; invalid or expired tokens mean anonymous. */
-export async function authenticate(services: Services, req: FastifyRequest): Promise<Principal> {
-  const token = bearer(req);
+/**
+ * Resolves the caller from request headers (`Authorization: Bearer …` or the `access_token`
+ * cookie); invalid or expired tokens mean anonymous. Shared by REST, GraphQL over HTTP and
+ * GraphQL websockets (`connectionParams.authorization`).
+ */
+export async function authenticate(services: Services, headers: AuthHeaders): Promise<Principal> {
+  const token = bearer(headers);
   if (token) {
     const claims = await services.tokens.verifyAccess(token);
     if (claims) return { kind: "user", userId: claims.sub, accountId: claims.acc, email: claims.email, role: claims.role, superadmin: claims.sa };
@@ -38,7 +48,7 @@ export async function authenticate(services: Services, req: FastifyRequest): Pro
 export function registerContext(app: FastifyInstance, services: Services): void {
   app.decorateRequest("ctx", null as unknown as Context);
   app.addHook("onRequest", async (req) => {
-    const principal = await authenticate(services, req);
+    const principal = await authenticate(services, req.headers);
     req.ctx = {
       requestId: req.id,
       principal,

@@ -1,0 +1,132 @@
+/**
+ * Batched reads for GraphQL DataLoaders (one statement per batch, never one per row).
+ *
+ * `getRecordsByIds`: many records by id, each checked against the caller's view access.
+ *
+ * `listRecordsGrouped`: "the first N records per parent" in one statement: the reverse side of a reference field
+ * (`authors → posts.author`) for many parents at once, e.g. the 5 latest comments of each of
+ * 30 posts. A window function numbers each parent's rows (ROW_NUMBER() OVER (PARTITION BY
+ * the reference column ORDER BY …)) and the outer query keeps rows offset+1 … offset+limit+1
+ * (the extra row tells whether more follow); COUNT(*) OVER the same partition gives the total
+ * per parent without a second statement. The caller's access expression is ANDed in, as in
+ * `listRecords`.
+ */
+import { sql } from "kysely";
+import { and, FilterError, type Expr } from "../../query/ast.ts";
+import { checkExpr } from "../../query/check.ts";
+import { toPredicate } from "../../query/predicate.ts";
+import { collectionResolver } from "../../query/fields.ts";
+import type { SortTerm } from "../../query/sort.ts";
+import { toSql } from "../../query/to-sql.ts";
+import type { Context } from "../context.ts";
+import { BadRequestError, ValidationError } from "../errors.ts";
+import { recordAccess } from "../rules/access.ts";
+import { MAX_PER_PAGE } from "./read.ts";
+import { selectByIds } from "./store.ts";
+import { rowMapper, selectColumns, type RecordData } from "./values.ts";
+
+/**
+ * Records by id in the caller's account, as a map by id. Ids that do not exist, or that the
+ * caller's view access does not cover, are absent from the map (no error: a dangling or hidden
+ * reference reads as null). Throws 401/403 when the caller may not view the collection at all.
+ */
+export async function getRecordsByIds(ctx: Context, collection: string, ids: readonly string[]): Promise<Map<string, RecordData>> {
+  const { db, collections } = ctx.services;
+  const def = collections.require(collection);
+  const access = recordAccess(ctx, def, "view");
+  const rows = await selectByIds(db, def, ctx.principal.accountId, [...new Set(ids)]);
+  const allowed = access.kind === "const" && access.value ? undefined : toPredicate(checkExpr(access, collectionResolver(def)), collectionResolver(def));
+  const out = new Map<string, RecordData>();
+  for (const r of rows) if (!allowed || allowed(r)) out.set(r.id, r);
+  return out;
+}
+
+export interface GroupedListQuery {
+  /** a single (not multiple) reference field of the listed collection */
+  field: string;
+  /** ids of the referenced records (parents) */
+  parents: readonly string[];
+  /** parsed filter in any syntax (checked here) */
+  filter?: Expr;
+  /** sort terms; default newest first. `id` is appended as the tie-breaker. */
+  sort?: SortTerm[];
+  /** rows per parent, 1…100 */
+  limit: number;
+  /** rows per parent to skip */
+  offset?: number;
+  /** also count each parent's rows */
+  withTotal?: boolean;
+}
+
+export interface RecordGroup {
+  items: RecordData[];
+  hasMore: boolean;
+  /** null unless `withTotal` */
+  total: number | null;
+}
+
+const MAX_PARENTS = 1000;
+
+/**
+ * Lists up to `limit` records per parent (see the module comment). Parents without rows get an
+ * empty group. Throws 400 for a field that is not a single reference, 422 for a bad limit, and
+ * 400 naming the problem for a bad filter or sort.
+ * @example listRecordsGrouped(ctx, "comments", { field: "post", parents: postIds, limit: 5 })
+ */
+export async function listRecordsGrouped(ctx: Context, collection: string, q: GroupedListQuery): Promise<Map<string, RecordGroup>> {
+  const { db, collections } = ctx.services;
+  const def = collections.require(collection);
+  const access = recordAccess(ctx, def, "list");
+  const ref = def.fields.find((f) => f.name === q.field);
+  if (!ref || ref.type !== "reference" || ref.options.multiple) throw new BadRequestError(`'${q.field}' is not a single reference field of '${def.name}'`);
+  const offset = q.offset ?? 0;
+  if (!Number.isInteger(q.limit) || q.limit < 1 || q.limit > MAX_PER_PAGE) throw new ValidationError(`limit must be between 1 and ${MAX_PER_PAGE}`, { limit: `Must be between 1 and ${MAX_PER_PAGE}` });
+  if (!Number.isInteger(offset) || offset < 0) throw new ValidationError("offset must not be negative", { offset: "Must not be negative" });
+  const parents = [...new Set(q.parents)];
+  if (parents.length > MAX_PARENTS) throw new ValidationError(`At most ${MAX_PARENTS} parents per query`, { parents: `At most ${MAX_PARENTS}` });
+  const groups = new Map<string, RecordGroup>(parents.map((p) => [p, { items: [], hasMore: false, total: q.withTotal ? 0 : null }]));
+  if (parents.length === 0) return groups;
+
+  const resolve = collectionResolver(def);
+  let filter: Expr;
+  try {
+    filter = checkExpr(and(q.filter, access), resolve);
+  } catch (e) {
+    if (e instanceof FilterError) throw new BadRequestError(`Invalid filter: ${e.message}`, { filter: e.message });
+    throw e;
+  }
+  const terms = (q.sort ?? []).filter((t): t is Extract<SortTerm, { column: string }> => "column" in t);
+  if (terms.length === 0) terms.push({ column: "created", name: "created", desc: true, kind: "datetime" });
+  if (!terms.some((t) => t.column === "id")) terms.push({ column: "id", name: "id", desc: terms[terms.length - 1]!.desc, kind: "text" });
+  const order = sql.join(terms.map((t) => sql`${sql.ref(t.column)} ${sql.raw(t.desc ? "DESC NULLS LAST" : "ASC NULLS FIRST")}`));
+  const partition = sql.ref(ref.name);
+
+  const inner = db.qb
+    .selectFrom(def.name)
+    .select(selectColumns(def))
+    .select(sql<number>`ROW_NUMBER() OVER (PARTITION BY ${partition} ORDER BY ${order})`.as("_rn"))
+    .$if(!!q.withTotal, (qb) => qb.select(sql<number>`COUNT(*) OVER (PARTITION BY ${partition})`.as("_total")))
+    .where("account_id", "=", ctx.principal.accountId)
+    .where(ref.name, "in", parents)
+    .where(toSql(filter, resolve, db.dialect));
+  const query = db.qb
+    .selectFrom(inner.as("_grouped"))
+    .selectAll()
+    // With a total and an offset, row 1 is kept too so a parent whose rows all lie before the
+    // offset still reports its total.
+    .where((eb) => (q.withTotal && offset > 0 ? eb.or([eb("_rn", ">", offset), eb("_rn", "=", 1)]) : eb("_rn", ">", offset)))
+    .where("_rn", "<=", offset + q.limit + 1)
+    .orderBy(ref.name)
+    .orderBy("_rn");
+
+  const map = rowMapper(def, db.dialect);
+  for (const row of await db.query(query)) {
+    const group = groups.get(row[ref.name] as string);
+    if (!group) continue;
+    if (q.withTotal) group.total = Number(row._total);
+    if (Number(row._rn) <= offset) continue;
+    if (group.items.length < q.limit) group.items.push(map(row));
+    else group.hasMore = true;
+  }
+  return groups;
+}

@@ -1,0 +1,107 @@
+/**
+ * The GraphQL error mapping, done once: AppError → `extensions.code` (UNAUTHENTICATED,
+ * FORBIDDEN, NOT_FOUND, BAD_USER_INPUT, CONFLICT, RATE_LIMITED) and `extensions.http.status`;
+ * ValidationError.fields → `extensions.fields`; filter errors → BAD_USER_INPUT. Anything else
+ * is logged with the request id and masked as INTERNAL. Yoga turns `http.status` into the
+ * response status and strips it from the body; `useErrorMapping` keeps it only when the whole
+ * operation failed (data null), so partial results stay 200 as GraphQL over HTTP requires.
+ */
+import type { Plugin } from "graphql-yoga";
+import { GraphQLError, type ExecutionResult } from "graphql";
+import { AppError, RateLimitedError, ValidationError, type ErrorCode } from "../core/errors.ts";
+import type { Logger } from "../core/context.ts";
+import { FilterError } from "../query/ast.ts";
+import type { GraphqlContext } from "./builder.ts";
+
+const CODES: Record<ErrorCode, string> = {
+  BAD_REQUEST: "BAD_USER_INPUT",
+  VALIDATION_ERROR: "BAD_USER_INPUT",
+  PAYLOAD_TOO_LARGE: "BAD_USER_INPUT",
+  UNAUTHENTICATED: "UNAUTHENTICATED",
+  FORBIDDEN: "FORBIDDEN",
+  NOT_FOUND: "NOT_FOUND",
+  CONFLICT: "CONFLICT",
+  RATE_LIMITED: "RATE_LIMITED",
+  INTERNAL: "INTERNAL",
+};
+
+/** The innermost non-GraphQL error behind a GraphQLError, if any. */
+function rootCause(e: GraphQLError): unknown {
+  let cause: unknown = e.originalError;
+  while (cause instanceof GraphQLError && cause.originalError) cause = cause.originalError;
+  return cause instanceof GraphQLError ? undefined : cause;
+}
+
+const mapped = new WeakSet<GraphQLError>();
+
+/**
+ * Maps one error (see the module comment). `requestId`/`log` name internal errors in the log.
+ */
+export function mapGraphqlError(error: unknown, requestId: string | undefined, log: Pick<Logger, "error"> | undefined): GraphQLError {
+  const gql = error instanceof GraphQLError ? error : new GraphQLError(error instanceof Error ? error.message : String(error), { originalError: error instanceof Error ? error : undefined });
+  if (mapped.has(gql)) return gql;
+  const where = { nodes: gql.nodes, source: gql.source, positions: gql.positions, path: gql.path };
+  const cause = error instanceof GraphQLError ? rootCause(gql) : error;
+  let out: GraphQLError;
+  if (cause instanceof AppError) {
+    const extensions: Record<string, unknown> = { code: CODES[cause.code] ?? cause.code, http: { status: cause.status } };
+    if (cause instanceof ValidationError && Object.keys(cause.fields).length) extensions.fields = cause.fields;
+    else if (cause.details) extensions.details = cause.details;
+    if (cause instanceof RateLimitedError) {
+      extensions.retryAfter = cause.retryAfterSeconds;
+      extensions.http = { status: 429, headers: { "retry-after": String(cause.retryAfterSeconds) } };
+    }
+    out = new GraphQLError(cause.message, { ...where, extensions });
+  } else if (cause instanceof FilterError) {
+    out = new GraphQLError(`Invalid filter: ${cause.message}`, { ...where, extensions: { code: "BAD_USER_INPUT", http: { status: 400 } } });
+  } else if (cause === undefined) {
+    // A GraphQL error proper (syntax, validation, variable coercion, limits): the client's input.
+    out = gql.extensions?.code ? gql : new GraphQLError(gql.message, { ...where, extensions: { ...gql.extensions, code: "BAD_USER_INPUT" } });
+  } else {
+    log?.error({ err: cause, reqId: requestId, path: gql.path?.join(".") }, "internal error in GraphQL operation");
+    out = new GraphQLError(`Internal server error${requestId ? ` (request id ${requestId})` : ""}`, { ...where, extensions: { code: "INTERNAL", http: { status: 500 } } });
+  }
+  mapped.add(out);
+  return out;
+}
+
+function withoutHttp(e: GraphQLError): GraphQLError {
+  if (!e.extensions?.http) return e;
+  const { http: _http, ...extensions } = e.extensions;
+  const out = new GraphQLError(e.message, { nodes: e.nodes, source: e.source, positions: e.positions, path: e.path, extensions });
+  mapped.add(out);
+  return out;
+}
+
+function mapResult(result: ExecutionResult, g: Partial<GraphqlContext> | undefined): ExecutionResult | undefined {
+  if (!result.errors?.length) return undefined;
+  const errors = result.errors.map((e) => mapGraphqlError(e, g?.cairn?.requestId, g?.cairn?.log));
+  return { ...result, errors: result.data == null ? errors : errors.map(withoutHttp) };
+}
+
+/** Envelop plugin mapping execution and subscription errors (with the request's id and logger). */
+export function useErrorMapping(): Plugin<GraphqlContext> {
+  const onDone = (contextValue: unknown) => (payload: any): any => {
+    const map = ({ result, setResult }: { result: ExecutionResult; setResult: (r: ExecutionResult) => void }) => {
+      const next = mapResult(result, contextValue as GraphqlContext);
+      if (next) setResult(next);
+    };
+    // A stream (subscription) maps every result it yields; a single result is mapped now.
+    if (payload.result && typeof payload.result[Symbol.asyncIterator] === "function") return { onNext: map };
+    map(payload);
+    return undefined;
+  };
+  return {
+    onExecute({ args }) {
+      return { onExecuteDone: onDone(args.contextValue) };
+    },
+    onSubscribe({ args }) {
+      return {
+        onSubscribeResult: onDone(args.contextValue),
+        onSubscribeError({ error, setError }) {
+          setError(mapGraphqlError(error, (args.contextValue as GraphqlContext)?.cairn?.requestId, (args.contextValue as GraphqlContext)?.cairn?.log));
+        },
+      };
+    },
+  };
+}

@@ -1,0 +1,210 @@
+/**
+ * GraphQL names generated from collection names (DESIGN.md "GraphQL contract"):
+ * type = PascalCase of the singular (`blog_posts` → `BlogPost`), single field = camelCase
+ * singular, list field = camelCase plural, or singular + `List` when both are the same word
+ * (`news` → `news` / `newsList`). `assertGraphqlNamesFree` rejects a set of collections whose
+ * names would collide with each other or with the system schema, before anything is written.
+ */
+import type { CollectionDef } from "../core/collections/types.ts";
+import { ValidationError } from "../core/errors.ts";
+
+/** Every name the schema derives from one collection. */
+export interface CollectionNames {
+  /** object type, e.g. `Post` */
+  type: string;
+  /** `post` */
+  single: string;
+  /** `posts` (or `newsList`) */
+  list: string;
+  connection: string;
+  edge: string;
+  where: string;
+  orderBy: string;
+  createInput: string;
+  updateInput: string;
+  change: string;
+  /** mutation fields */
+  create: string;
+  update: string;
+  delete: string;
+  createMany: string;
+  updateMany: string;
+  deleteMany: string;
+  /** subscription fields */
+  created: string;
+  updated: string;
+  deleted: string;
+  changed: string;
+}
+
+const IRREGULAR: Record<string, string> = {
+  people: "person",
+  children: "child",
+  men: "man",
+  women: "woman",
+  mice: "mouse",
+  geese: "goose",
+  feet: "foot",
+  teeth: "tooth",
+  indices: "index",
+  matrices: "matrix",
+  vertices: "vertex",
+  criteria: "criterion",
+  phenomena: "phenomenon",
+  movies: "movie",
+  cookies: "cookie",
+  pies: "pie",
+  ties: "tie",
+  statuses: "status",
+  buses: "bus",
+  bonuses: "bonus",
+  campuses: "campus",
+  viruses: "virus",
+};
+const IRREGULAR_PLURAL = Object.fromEntries(Object.entries(IRREGULAR).map(([p, s]) => [s, p]));
+const UNCOUNTABLE = new Set(["news", "sheep", "fish", "deer", "series", "species", "data", "information", "equipment", "media", "metadata", "feedback", "software", "staff"]);
+
+/** Singular of one lower-case English word (good enough for identifiers; unknown forms stay as they are). */
+export function singularize(word: string): string {
+  const w = word.toLowerCase();
+  if (UNCOUNTABLE.has(w)) return w;
+  if (IRREGULAR[w]) return IRREGULAR[w]!;
+  if (/[^aeiou]ies$/.test(w) && w.length > 4) return w.slice(0, -3) + "y";
+  if (/(ss|sh|ch|x|z)es$/.test(w)) return w.slice(0, -2);
+  if (/(ss|us|is)$/.test(w)) return w;
+  if (/[a-z]s$/.test(w) && w.length > 1) return w.slice(0, -1);
+  return w;
+}
+
+/** Plural of one lower-case English word. */
+export function pluralize(word: string): string {
+  const w = word.toLowerCase();
+  if (UNCOUNTABLE.has(w)) return w;
+  if (IRREGULAR_PLURAL[w]) return IRREGULAR_PLURAL[w]!;
+  if (/[^aeiou]y$/.test(w)) return w.slice(0, -1) + "ies";
+  if (/(s|x|z|ch|sh)$/.test(w)) return w + "es";
+  if (!/[a-z]$/.test(w)) return w;
+  return w + "s";
+}
+
+/** Splits `blog_posts`, `BlogPosts`, `blogPosts` into lower-case words. */
+function words(name: string): string[] {
+  return name
+    .replace(/([a-z0-9])([A-Z])/g, "$1_$2")
+    .split(/_+/)
+    .filter(Boolean)
+    .map((w) => w.toLowerCase());
+}
+
+const cap = (w: string) => w.charAt(0).toUpperCase() + w.slice(1);
+const pascal = (ws: string[]) => ws.map(cap).join("");
+const camel = (ws: string[]) => ws[0]! + ws.slice(1).map(cap).join("");
+
+/**
+ * The names for a collection.
+ * @example collectionNames("blog_posts") // { type: "BlogPost", single: "blogPost", list: "blogPosts", … }
+ * @example collectionNames("news").list // "newsList"
+ */
+export function collectionNames(collection: string): CollectionNames {
+  const ws = words(collection);
+  if (ws.length === 0) ws.push("record");
+  const last = ws[ws.length - 1]!;
+  const singular = singularize(last);
+  const plural = singular === last ? pluralize(last) : last;
+  const singleWords = [...ws.slice(0, -1), singular];
+  const type = pascal(singleWords);
+  const single = camel(singleWords);
+  const listCamel = camel([...ws.slice(0, -1), plural]);
+  const list = listCamel === single ? `${single}List` : listCamel;
+  const List = cap(list);
+  return {
+    type,
+    single,
+    list,
+    connection: `${type}Connection`,
+    edge: `${type}Edge`,
+    where: `${type}Where`,
+    orderBy: `${type}OrderBy`,
+    createInput: `${type}CreateInput`,
+    updateInput: `${type}UpdateInput`,
+    change: `${type}Change`,
+    create: `create${type}`,
+    update: `update${type}`,
+    delete: `delete${type}`,
+    createMany: `create${List}`,
+    updateMany: `update${List}`,
+    deleteMany: `delete${List}`,
+    created: `${single}Created`,
+    updated: `${single}Updated`,
+    deleted: `${single}Deleted`,
+    changed: `${single}Changed`,
+  };
+}
+
+/** Type names of the system schema (plus GraphQL's own). Collections may not generate these. */
+export const SYSTEM_TYPE_NAMES: ReadonlySet<string> = new Set([
+  ...["Query", "Mutation", "Subscription", "Node", "PageInfo", "SortOrder", "ChangeAction"],
+  ...["User", "Account", "Collection", "CollectionField", "CollectionInput", "CollectionUpdateInput", "FieldInput"],
+  ...["AuthPayload", "TokenPair", "GeoPoint", "GeoPointInput"],
+  ...["IDFilter", "StringFilter", "IntFilter", "FloatFilter", "BooleanFilter", "DateTimeFilter", "DateFilter", "StringListFilter", "JSONFilter"],
+  ...["DateTime", "Date", "JSON", "EmailAddress", "URL", "String", "Int", "Float", "Boolean", "ID"],
+]);
+
+/** Root fields of the system schema, per root type. */
+export const SYSTEM_ROOT_FIELDS = {
+  Query: new Set(["me", "collections", "collection"]),
+  Mutation: new Set(["login", "register", "refreshToken", "createCollection", "updateCollection", "deleteCollection"]),
+  Subscription: new Set<string>(),
+} as const;
+
+/** Fields every record type has; collection fields may not use these names. */
+export const RECORD_SYSTEM_FIELDS: ReadonlySet<string> = new Set(["id", "ownerId", "created", "updated", "version"]);
+
+type Claim = { owner: string; what: string };
+
+/**
+ * Why the collections' generated names cannot coexist, or null. Later collections in the list
+ * are blamed for collisions with earlier ones (pass the candidate last).
+ */
+export function graphqlNameConflict(defs: readonly Pick<CollectionDef, "name" | "fields">[]): { collection: string; message: string } | null {
+  const types = new Map<string, Claim>();
+  const roots = { Query: new Map<string, Claim>(), Mutation: new Map<string, Claim>(), Subscription: new Map<string, Claim>() };
+  for (const def of defs) {
+    const n = collectionNames(def.name);
+    const own = (what: string): Claim => ({ owner: def.name, what });
+    const typeNames = [n.type, n.connection, n.edge, n.where, n.orderBy, n.createInput, n.updateInput, n.change];
+    const rootNames: [keyof typeof roots, string][] = [
+      ["Query", n.single],
+      ["Query", n.list],
+      ...[n.create, n.update, n.delete, n.createMany, n.updateMany, n.deleteMany].map((f) => ["Mutation", f] as [keyof typeof roots, string]),
+      ...[n.created, n.updated, n.deleted, n.changed].map((f) => ["Subscription", f] as [keyof typeof roots, string]),
+    ];
+    for (const t of typeNames) {
+      if (SYSTEM_TYPE_NAMES.has(t)) return { collection: def.name, message: `Collection '${def.name}' would generate the GraphQL type '${t}', which is a system type` };
+      const prev = types.get(t);
+      if (prev && prev.owner !== def.name) return { collection: def.name, message: `Collection '${def.name}' would generate the GraphQL type '${t}', already generated by collection '${prev.owner}'` };
+      types.set(t, own(t));
+    }
+    for (const [root, f] of rootNames) {
+      if (SYSTEM_ROOT_FIELDS[root].has(f)) return { collection: def.name, message: `Collection '${def.name}' would generate the GraphQL field ${root}.${f}, which is a system field` };
+      const prev = roots[root].get(f);
+      if (prev && prev.owner !== def.name) return { collection: def.name, message: `Collection '${def.name}' would generate the GraphQL field ${root}.${f}, already generated by collection '${prev.owner}'` };
+      roots[root].set(f, own(f));
+    }
+    for (const f of def.fields) {
+      if (RECORD_SYSTEM_FIELDS.has(f.name)) return { collection: def.name, message: `Field '${f.name}' of collection '${def.name}' collides with the GraphQL system field '${f.name}' of every record type` };
+    }
+  }
+  return null;
+}
+
+/**
+ * Throws a ValidationError (422, `fields.name`) when the collections' generated GraphQL names
+ * collide with each other or with the system schema. Call it with the complete set of
+ * definitions as they would be after a create/update (candidate last), before writing anything.
+ * @example assertGraphqlNamesFree([...registry.list().filter((d) => d.id !== next.id), next])
+ */
+export function assertGraphqlNamesFree(defs: readonly Pick<CollectionDef, "name" | "fields">[]): void {
+  const conflict = graphqlNameConflict(defs);
+  if (conflict) throw new ValidationError(conflict.message, { name: conflict.message });
+}

@@ -1,0 +1,172 @@
+/**
+ * Connection arguments → core list queries, and list results → Relay connections.
+ * Forward (`first`/`after`), backward (`last`/`before`: the sort reversed, then the page
+ * reversed back) and `offset` pagination; `totalCount` is counted only when selected.
+ */
+import type { GraphQLResolveInfo, SelectionSetNode } from "graphql";
+import type { CollectionDef } from "../core/collections/types.ts";
+import type { Context } from "../core/context.ts";
+import { BadRequestError } from "../core/errors.ts";
+import { DEFAULT_PER_PAGE, listRecords, MAX_PER_PAGE } from "../core/records/read.ts";
+import { toStorage, type RecordData } from "../core/records/values.ts";
+import { FilterError, type Expr } from "../query/ast.ts";
+import { collectionResolver } from "../query/fields.ts";
+import type { SortTerm } from "../query/sort.ts";
+import { GRAPHQL_TO_FIELD } from "./where.ts";
+
+export type ColumnTerm = Extract<SortTerm, { column: string }>;
+export type OrderByInput = Record<string, "ASC" | "DESC" | null | undefined>;
+
+export interface ConnectionArgs {
+  first?: number | null;
+  after?: string | null;
+  last?: number | null;
+  before?: string | null;
+  offset?: number | null;
+}
+
+export interface Edge {
+  node: RecordData;
+  cursor: string;
+}
+
+export interface Connection {
+  edges: Edge[];
+  pageInfo: { hasNextPage: boolean; hasPreviousPage: boolean; startCursor: string | null; endCursor: string | null };
+  totalCount: number | null;
+}
+
+/**
+ * `[{ views: DESC }, { title: ASC }]` → sort terms, with the core's defaults applied
+ * (newest first) and `id` appended as the tie-breaker, so cursors are stable.
+ * @throws FilterError for an unknown or unsortable field.
+ */
+export function orderByToTerms(def: CollectionDef, orderBy: readonly OrderByInput[] | null | undefined): ColumnTerm[] {
+  const resolve = collectionResolver(def);
+  const terms: ColumnTerm[] = [];
+  for (const item of orderBy ?? []) {
+    for (const [key, dir] of Object.entries(item)) {
+      if (dir == null) continue;
+      const info = resolve(GRAPHQL_TO_FIELD[key] ?? key);
+      if (!info || info.kind === "json") throw new FilterError(`cannot sort by '${key}'`);
+      if (terms.some((t) => t.column === info.column)) throw new FilterError(`duplicate sort field '${key}'`);
+      terms.push({ column: info.column, name: info.name, desc: dir === "DESC", kind: info.kind });
+    }
+  }
+  if (terms.length === 0) terms.push({ column: "created", name: "created", desc: true, kind: "datetime" });
+  if (!terms.some((t) => t.column === "id")) terms.push({ column: "id", name: "id", desc: terms[terms.length - 1]!.desc, kind: "text" });
+  return terms;
+}
+
+/**
+ * The cursor of a record for the sort terms: the same encoding as the core's `nextCursor`
+ * (base64url JSON of the stored sort values), so any edge's cursor can be passed as `after`.
+ */
+export function cursorOf(def: CollectionDef, terms: readonly ColumnTerm[], rec: RecordData, dialect: "sqlite" | "postgres"): string {
+  const values = terms.map((t) => {
+    const f = def.fields.find((x) => x.name === t.name);
+    const v = rec[t.name] ?? null;
+    return f ? toStorage(f, v, dialect) : v;
+  });
+  return Buffer.from(JSON.stringify(values)).toString("base64url");
+}
+
+/** True when the field's selection (any alias, fragments included) asks for `name`. */
+export function selects(info: GraphQLResolveInfo, name: string): boolean {
+  const seen = new Set<string>();
+  const walk = (set: SelectionSetNode | undefined): boolean => {
+    for (const s of set?.selections ?? []) {
+      if (s.kind === "Field" && s.name.value === name) return true;
+      if (s.kind === "InlineFragment" && walk(s.selectionSet)) return true;
+      if (s.kind === "FragmentSpread" && !seen.has(s.name.value)) {
+        seen.add(s.name.value);
+        if (walk(info.fragments[s.name.value]?.selectionSet)) return true;
+      }
+    }
+    return false;
+  };
+  return info.fieldNodes.some((n) => walk(n.selectionSet));
+}
+
+/** Page size from first/last: default 30, 0…100. */
+export function pageSize(args: ConnectionArgs): number {
+  if (args.first != null && args.last != null) throw new BadRequestError("Pass either first or last, not both", { first: "Not with last" });
+  const n = args.first ?? args.last ?? DEFAULT_PER_PAGE;
+  const which = args.last != null ? "last" : "first";
+  if (!Number.isInteger(n) || n < 0 || n > MAX_PER_PAGE) throw new BadRequestError(`${which} must be between 0 and ${MAX_PER_PAGE}`, { [which]: `Must be between 0 and ${MAX_PER_PAGE}` });
+  return n;
+}
+
+/**
+ * The offset window as the core's page/perPage: a page size that divides the offset and holds
+ * `size` rows (the core pages by page number).
+ */
+function offsetWindow(offset: number, size: number): { page: number; perPage: number } {
+  if (offset % size === 0) return { page: offset / size + 1, perPage: size };
+  if (offset + size <= MAX_PER_PAGE) return { page: 1, perPage: offset + size };
+  for (let p = size; p <= MAX_PER_PAGE; p++) if (offset % p === 0) return { page: offset / p + 1, perPage: p };
+  throw new BadRequestError(`offset ${offset} cannot be combined with first ${size}; use a multiple of first, or cursors`, { offset: "Use a multiple of first" });
+}
+
+export interface ListArgs extends ConnectionArgs {
+  filter: Expr;
+  orderBy?: readonly OrderByInput[] | null;
+  search?: string | null;
+}
+
+/** Resolves a top-level collection connection through `listRecords`. */
+export async function listConnection(ctx: Context, def: CollectionDef, args: ListArgs, withTotal: boolean): Promise<Connection> {
+  const size = pageSize(args);
+  let terms: ColumnTerm[];
+  try {
+    terms = orderByToTerms(def, args.orderBy);
+  } catch (e) {
+    if (e instanceof FilterError) throw new BadRequestError(`Invalid orderBy: ${e.message}`, { orderBy: e.message });
+    throw e;
+  }
+  const backward = args.last != null || args.before != null;
+  if (args.offset != null && (args.after != null || backward)) throw new BadRequestError("offset cannot be combined with after, last or before", { offset: "Use offset with first only" });
+  if (args.after != null && backward) throw new BadRequestError("Pass either after or before/last, not both", { after: "Not with before/last" });
+  const offset = args.offset ?? 0;
+  if (!Number.isInteger(offset) || offset < 0) throw new BadRequestError("offset must not be negative", { offset: "Must not be negative" });
+  const dialect = ctx.services.db.dialect;
+  const base = { filter: args.filter, search: args.search ?? undefined, skipTotal: !withTotal };
+
+  let items: RecordData[];
+  let hasMore: boolean;
+  let total: number | null;
+  if (size === 0) {
+    const r = await listRecords(ctx, def.name, { ...base, sort: terms, perPage: 1 });
+    return { edges: [], pageInfo: { hasNextPage: r.items.length > 0, hasPreviousPage: false, startCursor: null, endCursor: null }, totalCount: r.total };
+  }
+  if (backward) {
+    const reversed = terms.map((t) => ({ ...t, desc: !t.desc }));
+    const r = await listRecords(ctx, def.name, { ...base, sort: reversed, perPage: size, after: args.before ?? undefined });
+    items = r.items.reverse();
+    hasMore = r.hasMore;
+    total = r.total;
+  } else if (offset > 0) {
+    const w = offsetWindow(offset, size);
+    const r = await listRecords(ctx, def.name, { ...base, sort: terms, ...w });
+    const skip = offset - (w.page - 1) * w.perPage;
+    items = r.items.slice(skip, skip + size);
+    hasMore = r.items.length > skip + size || r.hasMore;
+    total = r.total;
+  } else {
+    const r = await listRecords(ctx, def.name, { ...base, sort: terms, perPage: size, after: args.after ?? undefined });
+    items = r.items;
+    hasMore = r.hasMore;
+    total = r.total;
+  }
+  const edges = items.map((node) => ({ node, cursor: cursorOf(def, terms, node, dialect) }));
+  return {
+    edges,
+    pageInfo: {
+      hasNextPage: backward ? args.before != null : hasMore,
+      hasPreviousPage: backward ? hasMore : args.after != null || offset > 0,
+      startCursor: edges[0]?.cursor ?? null,
+      endCursor: edges[edges.length - 1]?.cursor ?? null,
+    },
+    totalCount: total,
+  };
+}

@@ -1,0 +1,19 @@
+/**
+ * SDL printing: sorted (lexicographicSortSchema) so snapshots diff cleanly. `schema/system.graphql`
+ * is the system part (no collections); `cairn schema print` prints the live schema.
+ */
+import { lexicographicSortSchema, printSchema, type GraphQLSchema } from "graphql";
+import type { Prisma } from "../db/prisma.ts";
+import type { RealtimeHub } from "../realtime/hub.ts";
+import { buildSchema } from "./build-schema.ts";
+
+/** The schema as sorted SDL, ending with a newline. */
+export function printSortedSchema(schema: GraphQLSchema): string {
+  return `${printSchema(lexicographicSortSchema(schema))}\n`;
+}
+
+/** SDL of the system schema (what every Cairn serves before any collection exists). */
+export function printSystemSchema(): string {
+  // Printing never resolves anything: no client or hub is needed.
+  return printSortedSchema(buildSchema([], { prisma: {} as Prisma, hub: {} as RealtimeHub }));
+}

@@ -1,0 +1,68 @@
+/**
+ * Mounts GraphQL on the Fastify server: Yoga at `/graphql` (GET/POST, GraphiQL, SSE),
+ * graphql-ws on the same port and path, the schema manager (rebuild on collection changes),
+ * the realtime hub fed by the event bus, and the Redis relay when REDIS_URL is set.
+ */
+import type { FastifyInstance } from "fastify";
+import type { Services } from "../core/context.ts";
+import { RealtimeHub } from "../realtime/hub.ts";
+import { RedisRelay } from "../realtime/redis-relay.ts";
+import { SchemaManager } from "./schema-manager.ts";
+import { attachGraphqlWs } from "./ws.ts";
+import { createCairnYoga, type CairnYoga } from "./yoga.ts";
+
+export interface GraphqlHandle {
+  readonly manager: SchemaManager;
+  readonly hub: RealtimeHub;
+  readonly yoga: CairnYoga;
+  /** set when REDIS_URL is configured */
+  readonly relay: RedisRelay | undefined;
+  /** Ends subscriptions, closes websockets and the relay. Call before closing the server. */
+  close(): Promise<void>;
+}
+
+/** Registers GraphQL on `server` (before it listens). */
+export async function registerGraphql(server: FastifyInstance, services: Services): Promise<GraphqlHandle> {
+  const hub = new RealtimeHub(services);
+  const manager = new SchemaManager(services, hub);
+  manager.start();
+  const relay = services.config.redisUrl ? new RedisRelay(services, hub) : undefined;
+  await relay?.start();
+  const unsubscribe = services.events.subscribe((event) => {
+    hub.ingest(event);
+    relay?.publish(event);
+  });
+  const yoga = createCairnYoga(services, manager);
+
+  await server.register(async (scope) => {
+    // Yoga reads the body itself (JSON, GraphQL-over-HTTP media types, or none): keep it as
+    // text, within the body limit, so Yoga answers bad bodies the GraphQL-over-HTTP way.
+    scope.removeAllContentTypeParsers();
+    scope.addContentTypeParser("*", { parseAs: "string", bodyLimit: services.config.bodyLimit }, (_req, body, done) => done(null, body));
+    scope.route({
+      url: yoga.graphqlEndpoint,
+      method: ["GET", "POST", "OPTIONS"],
+      schema: { hide: true },
+      handler: async (req, reply) => {
+        const response = await yoga.handleNodeRequestAndResponse(req, reply, { req, reply });
+        response.headers.forEach((value, key) => void reply.header(key, value));
+        reply.status(response.status);
+        return reply.send(response.body);
+      },
+    });
+  });
+  const closeWs = attachGraphqlWs(server, yoga, services);
+
+  let closed = false;
+  const close = async () => {
+    if (closed) return;
+    closed = true;
+    unsubscribe();
+    manager.stop();
+    hub.close();
+    await closeWs();
+    await relay?.close();
+  };
+  server.addHook("preClose", close);
+  return { manager, hub, yoga, relay, close };
+}

@@ -1,0 +1,79 @@
+/**
+ * graphql-ws (graphql-transport-ws protocol) on the same port and path as HTTP: the Fastify
+ * server's `upgrade` event for `/graphql` goes to a `ws` server in noServer mode. Operations run
+ * through Yoga's envelop (same schema swap, limits, error mapping). The caller authenticates
+ * with `connectionParams.authorization` ("Bearer <token>"), or the upgrade request's headers.
+ */
+import { randomUUID } from "node:crypto";
+import type { IncomingMessage } from "node:http";
+import type { Duplex } from "node:stream";
+import type { FastifyInstance } from "fastify";
+import { GraphQLError, type ExecutionArgs } from "graphql";
+import { useServer } from "graphql-ws/use/ws";
+import { WebSocketServer } from "ws";
+import type { Principal, Services } from "../core/context.ts";
+import { authenticate } from "../rest/context.ts";
+import type { CairnYoga } from "./yoga.ts";
+
+type Extra = { principal?: Principal };
+
+const header = (v: unknown): string | undefined => (typeof v === "string" ? v : undefined);
+
+/** Attaches graphql-ws to the server's HTTP upgrades; returns a function closing every socket. */
+export function attachGraphqlWs(server: FastifyInstance, yoga: CairnYoga, services: Services): () => Promise<void> {
+  const wss = new WebSocketServer({ noServer: true, maxPayload: services.config.bodyLimit });
+  const onUpgrade = (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+    const path = (req.url ?? "/").split("?")[0]!.replace(/\/+$/, "");
+    if (path !== yoga.graphqlEndpoint) {
+      // Another listener may serve this path; when there is none, refuse instead of hanging.
+      if (server.server.listenerCount("upgrade") === 1) socket.destroy();
+      return;
+    }
+    wss.handleUpgrade(req, socket, head, (ws) => wss.emit("connection", ws, req));
+  };
+  server.server.on("upgrade", onUpgrade);
+
+  const disposable = useServer<Record<string, unknown> | undefined, Extra>(
+    {
+      onConnect: async (ctx) => {
+        const params = ctx.connectionParams ?? {};
+        const authorization = header(params.authorization) ?? header(params.Authorization) ?? ctx.extra.request.headers.authorization;
+        (ctx.extra as Extra).principal = await authenticate(services, { authorization, cookie: ctx.extra.request.headers.cookie });
+        return true;
+      },
+      onSubscribe: async (ctx, _id, payload) => {
+        const principal = (ctx.extra as Extra).principal ?? (await authenticate(services, {}));
+        const ws = { principal, requestId: randomUUID(), headers: ctx.extra.request.headers };
+        const { schema, execute, subscribe, contextFactory, parse, validate } = yoga.getEnveloped({ ws, params: payload } as any);
+        let document;
+        try {
+          document = parse(payload.query);
+        } catch (e) {
+          return [e instanceof GraphQLError ? e : new GraphQLError(String(e))];
+        }
+        const errors = validate(schema, document);
+        if (errors.length) return errors;
+        const args: ExecutionArgs = {
+          schema,
+          operationName: payload.operationName,
+          document,
+          variableValues: payload.variables,
+          contextValue: await contextFactory(),
+          rootValue: { execute, subscribe },
+        };
+        return args;
+      },
+      execute: (args) => (args.rootValue as any).execute(args),
+      subscribe: (args) => (args.rootValue as any).subscribe(args),
+    },
+    wss,
+  );
+
+  return async () => {
+    server.server.off("upgrade", onUpgrade);
+    for (const client of wss.clients) client.close(1001, "Server shutting down");
+    await disposable.dispose();
+    for (const client of wss.clients) client.terminate();
+    await new Promise<void>((resolve) => wss.close(() => resolve()));
+  };
+}

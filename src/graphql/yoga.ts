@@ -1,0 +1,85 @@
+/**
+ * The Yoga server: schema from the schema manager (swapped live), GraphiQL with inlined assets,
+ * SSE subscriptions, hardening (depth, cost and alias limits; parser and validation caches;
+ * CSRF prevention for GET and simple POSTs; introspection switch), and the error mapping.
+ */
+import { costLimitPlugin } from "@escape.tech/graphql-armor-cost-limit";
+import { maxAliasesPlugin } from "@escape.tech/graphql-armor-max-aliases";
+import { maxDepthPlugin } from "@escape.tech/graphql-armor-max-depth";
+import { renderGraphiQL } from "@graphql-yoga/render-graphiql";
+import type { FastifyReply, FastifyRequest } from "fastify";
+import type { YogaLogger, YogaServerInstance } from "graphql-yoga";
+import type { Context, Logger, Principal, Services } from "../core/context.ts";
+import { authenticate } from "../rest/context.ts";
+import type { GraphqlContext } from "./builder.ts";
+import { mapGraphqlError, useErrorMapping } from "./errors.ts";
+import type { SchemaManager } from "./schema-manager.ts";
+import { useCsrfPrevention } from "./use-csrf-prevention.ts";
+import { useIntrospectionControl } from "./use-introspection-control.ts";
+import { useSchemaSwap } from "./use-schema-swap.ts";
+import { createYoga } from "./yoga-runtime.ts";
+
+/** Hardening limits (documented in README "GraphQL"). */
+export const LIMITS = { maxDepth: 12, maxCost: 5000, maxAliases: 30 } as const;
+
+/** What Yoga hands the context factory: Fastify's request over HTTP, or our websocket data. */
+export interface ServerContext {
+  req?: FastifyRequest;
+  reply?: FastifyReply;
+  request?: Request;
+  /** set for websocket operations (ws.ts) */
+  ws?: { principal: Principal; requestId: string; headers: Record<string, string | string[] | undefined> };
+}
+
+export type CairnYoga = YogaServerInstance<ServerContext, GraphqlContext>;
+
+function yogaLogger(log: Logger): YogaLogger {
+  const fmt = (args: unknown[]) => (args[0] instanceof Error ? { err: args[0] } : { args });
+  return {
+    debug: (...args: unknown[]) => log.debug(fmt(args), "graphql-yoga"),
+    info: (...args: unknown[]) => log.info(fmt(args), "graphql-yoga"),
+    warn: (...args: unknown[]) => log.warn(fmt(args), "graphql-yoga"),
+    error: (...args: unknown[]) => log.error(fmt(args), "graphql-yoga"),
+  };
+}
+
+/** The core context for an operation: the REST hook's when present, else authenticated here. */
+async function coreContext(services: Services, sc: ServerContext): Promise<Context> {
+  if (sc.ws) {
+    const { principal, requestId, headers } = sc.ws;
+    return { requestId, principal, services, log: services.log, request: { method: "WS", query: {}, headers, ip: "" } };
+  }
+  if (sc.req?.ctx) return sc.req.ctx;
+  const headers = sc.request?.headers;
+  const principal = await authenticate(services, { authorization: headers?.get("authorization") ?? undefined, cookie: headers?.get("cookie") ?? undefined });
+  const requestId = crypto.randomUUID();
+  return { requestId, principal, services, log: services.log };
+}
+
+/** Creates the Yoga instance for the app. */
+export function createCairnYoga(services: Services, manager: SchemaManager): CairnYoga {
+  const introspection = services.config.graphqlIntrospection;
+  return createYoga<ServerContext, GraphqlContext>({
+    graphqlEndpoint: "/graphql",
+    landingPage: false,
+    logging: yogaLogger(services.log),
+    // Bearer tokens work from any origin; cookies are never sent cross-origin (no credentials).
+    cors: { origin: "*", credentials: false },
+    batching: false,
+    multipart: false,
+    parserAndValidationCache: true,
+    graphiql: introspection ? { title: "Cairn GraphQL", subscriptionsProtocol: "WS", shouldPersistHeaders: true } : false,
+    renderGraphiQL,
+    maskedErrors: { maskError: (error) => mapGraphqlError(error, undefined, services.log) },
+    context: async (sc) => ({ cairn: await coreContext(services, sc), loaders: new Map() }),
+    plugins: [
+      useSchemaSwap(manager),
+      useCsrfPrevention(),
+      useIntrospectionControl(introspection),
+      maxDepthPlugin({ n: LIMITS.maxDepth, ignoreIntrospection: true, flattenFragments: true }),
+      costLimitPlugin({ maxCost: LIMITS.maxCost, ignoreIntrospection: true }),
+      maxAliasesPlugin({ n: LIMITS.maxAliases }),
+      useErrorMapping(),
+    ],
+  });
+}
