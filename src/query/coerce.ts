@@ -2,44 +2,20 @@
  * Coercion of filter literals to the storage kind of the field they are compared with, so that
  * `views > "10"` compares numbers and `created > 2024-01-01` compares instants.
  */
+import { parseIso } from "../lib/iso-date.ts";
 import { FilterError, type Scalar } from "./ast.ts";
 import type { ScalarKind } from "./match.ts";
 
 const NUMERIC = /^\s*[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?\s*$/;
-const ISO =
-  /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?)?\s*(Z|[+-]\d{2}(?::?\d{2})?)?$/i;
-
 const quote = (v: Scalar) => (typeof v === "string" ? `'${v.length > 60 ? `${v.slice(0, 60)}…` : v}'` : String(v));
 
 /**
  * Parses an ISO-8601 date or date-time (`2024-05-01`, `2024-05-01T10:00`, `…:00.123Z`,
  * `…+02:00`; no offset means UTC) into epoch milliseconds, or `undefined` when it is not one or
- * names an impossible date (Feb 30, hour 25).
+ * names an impossible date (Feb 30, hour 25). Same grammar as record values (lib/iso-date.ts).
  */
 export function parseIsoDate(s: string): number | undefined {
-  const m = ISO.exec(s.trim());
-  if (!m) return undefined;
-  const [y, mo, d, h = 0, mi = 0, sec = 0] = [m[1], m[2], m[3], m[4], m[5], m[6]].map((x) =>
-    x === undefined ? undefined : Number(x),
-  ) as number[];
-  const ms = m[7] ? Number(m[7].slice(0, 3).padEnd(3, "0")) : 0;
-  if (mo! < 1 || mo! > 12 || d! < 1 || h > 23 || mi > 59 || sec > 59) return undefined;
-  const date = new Date(0);
-  date.setUTCFullYear(y!, mo! - 1, d!);
-  date.setUTCHours(h, mi, sec, ms);
-  if (date.getUTCDate() !== d) return undefined;
-  let offset = 0;
-  const zone = m[8];
-  if (zone && zone.toUpperCase() !== "Z") {
-    const digits = zone.replace(":", "");
-    const hours = Number(digits.slice(1, 3));
-    const minutes = digits.length > 3 ? Number(digits.slice(3, 5)) : 0;
-    if (hours > 23 || minutes > 59) return undefined;
-    offset = (zone[0] === "-" ? -1 : 1) * (hours * 60 + minutes) * 60000;
-  }
-  const t = date.getTime() - offset;
-  const year = new Date(t).getUTCFullYear();
-  return year < 0 || year > 9999 ? undefined : t;
+  return parseIso(s.trim())?.date.getTime();
 }
 
 /**

@@ -3,54 +3,19 @@
  * Used for field defaults at definition time and by schema changes (is an existing value
  * convertible?). Messages are safe to show to clients.
  */
+import { parseIso } from "../../lib/iso-date.ts";
 import type { FieldDef } from "./types.ts";
 
-const ISO_RE = /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?(Z|[+-]\d{2}:\d{2})?)?$/;
+export { parseIso, type ParsedIso } from "../../lib/iso-date.ts";
+
 const EMAIL_RE = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
-
-/** Parsed ISO-8601 instant (UTC) and whether it carried a time part. */
-export interface ParsedIso {
-  date: Date;
-  hasTime: boolean;
-}
-
-/**
- * Strict ISO-8601 parser: `YYYY-MM-DD`, optionally followed by `THH:MM[:SS[.fff]]` and `Z` or
- * `±HH:MM`. A time without zone is UTC (never local time). Returns null for anything else,
- * including impossible calendar dates (`2024-02-30`).
- */
-export function parseIso(value: string): ParsedIso | null {
-  const m = ISO_RE.exec(value);
-  if (!m) return null;
-  const [, y, mo, d, h = "00", mi = "00", s = "00", frac = "", zone = "Z"] = m;
-  const year = Number(y);
-  const month = Number(mo);
-  const day = Number(d);
-  // year 0 is valid ISO but not a PostgreSQL date; both databases must accept what we accept
-  if (year < 1 || month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month)) return null;
-  if (Number(h) > 23 || Number(mi) > 59 || Number(s) > 59) return null;
-  const ms = frac ? Math.floor(Number(`0.${frac}`) * 1000) : 0;
-  const instant = new Date(Date.UTC(2000, month - 1, day, Number(h), Number(mi), Number(s), ms));
-  instant.setUTCFullYear(year, month - 1, day); // Date.UTC maps years 0-99 to 1900-1999
-  let t = instant.getTime();
-  if (zone !== "Z") {
-    const sign = zone.startsWith("-") ? -1 : 1;
-    const [zh, zm] = zone.slice(1).split(":").map(Number) as [number, number];
-    if (zh > 15 || zm > 59) return null;
-    t -= sign * (zh * 60 + zm) * 60_000;
-  }
-  return { date: new Date(t), hasTime: m[4] !== undefined };
-}
-
-function daysInMonth(year: number, month: number): number {
-  if (month === 2) return (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0 ? 29 : 28;
-  return [4, 6, 9, 11].includes(month) ? 30 : 31;
-}
 
 /** Compiles a field pattern with Cairn's semantics: anchored at the start (like Python's re.match). */
 export function compilePattern(pattern: string): RegExp {
   return new RegExp(`^(?:${pattern})`);
 }
+
+const MAX_TAG_LENGTH = 200;
 
 const isPlainObject = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
 
@@ -84,8 +49,8 @@ export function checkFieldValue(field: FieldDef, value: unknown): string | null 
     case "textarea":
       return typeof value === "string" ? checkString(field, value) : "must be a string";
     case "editor":
-      if (typeof value === "string") return checkString(field, value);
-      return isPlainObject(value) || Array.isArray(value) ? null : "must be a string or a JSON document";
+      // rich text is stored as text (HTML, or a JSON document serialised by the client)
+      return typeof value === "string" ? checkString(field, value) : "must be a string";
     case "email":
       if (typeof value !== "string") return "must be a string";
       return EMAIL_RE.test(value) ? checkString(field, value) : "must be a valid email address";
@@ -114,18 +79,46 @@ export function checkFieldValue(field: FieldDef, value: unknown): string | null 
       return o.multiple ? checkList(field, value, one) : one(value);
     }
     case "tags":
-      return checkList(field, value, (x) => (typeof x === "string" ? null : "must be a list of strings"));
+      return checkList(field, value, (x) => (typeof x === "string" && x.length > 0 && x.length <= MAX_TAG_LENGTH ? null : `must be a list of non-empty strings of at most ${MAX_TAG_LENGTH} characters`));
     case "file":
-      return checkList(field, value, (x) => (typeof x === "string" || isPlainObject(x) ? null : "must be a list of file ids"));
+      return checkList(field, value, (x) => (typeof x === "string" && x.length > 0 ? null : "must be a list of file ids"));
     case "geopoint": {
       if (!isPlainObject(value)) return "must be an object {lat, lng}";
       const { lat, lng, alt } = value;
       if (typeof lat !== "number" || lat < -90 || lat > 90) return "lat must be a number between -90 and 90";
       if (typeof lng !== "number" || lng < -180 || lng > 180) return "lng must be a number between -180 and 180";
       if (alt !== undefined && alt !== null && typeof alt !== "number") return "alt must be a number";
-      return null;
+      const extra = Object.keys(value).find((k) => k !== "lat" && k !== "lng" && k !== "alt");
+      return extra === undefined ? null : `unknown key '${extra}' (expected lat, lng, alt)`;
     }
     case "json":
       return null;
+  }
+}
+
+const unique = (v: unknown) => [...new Set(v as unknown[])];
+
+/**
+ * Checks a present, non-null value like `checkFieldValue` and returns it in its canonical form:
+ * datetimes as UTC ISO with ms, dates as `YYYY-MM-DD`, list values without duplicates, a single
+ * file id as a one-element list. Records store exactly what this returns.
+ */
+export function normalizeFieldValue(field: FieldDef, value: unknown): { value: unknown } | { problem: string } {
+  const v = field.type === "file" && typeof value === "string" ? [value] : value;
+  const problem = checkFieldValue(field, v);
+  if (problem) return { problem };
+  switch (field.type) {
+    case "datetime":
+      return { value: parseIso(v as string)!.date.toISOString() };
+    case "date":
+      return { value: parseIso(v as string)!.date.toISOString().slice(0, 10) };
+    case "tags":
+    case "file":
+      return { value: unique(v) };
+    case "select":
+    case "reference":
+      return { value: field.options.multiple ? unique(v) : v };
+    default:
+      return { value: v };
   }
 }

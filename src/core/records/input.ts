@@ -6,7 +6,8 @@
  */
 import type { CollectionDef, FieldDef } from "../collections/types.ts";
 import { BadRequestError, ValidationError } from "../errors.ts";
-import { checkValue, emptyToNull, type FieldProblems, type RecordData } from "./values.ts";
+import { normalizeFieldValue } from "../collections/check-value.ts";
+import { emptyToNull, type FieldProblems, type RecordData } from "./values.ts";
 
 export type InputMode = "create" | "patch" | "replace";
 
@@ -73,7 +74,7 @@ export function prepareInput(def: CollectionDef, data: unknown, mode: InputMode,
       values[key] = null;
       continue;
     }
-    const r = checkValue(f, v);
+    const r = normalizeFieldValue(f, v);
     if ("problem" in r) problems[key] = r.problem;
     else values[key] = r.value;
   }
@@ -86,7 +87,7 @@ export function prepareInput(def: CollectionDef, data: unknown, mode: InputMode,
   for (const name of touched) {
     const f = byName.get(name)!;
     if (f.type === "number" && !problems[name] && values[name] !== null) {
-      const r = checkValue(f, values[name]);
+      const r = normalizeFieldValue(f, values[name]);
       if ("problem" in r) problems[name] = r.problem;
     }
   }
