@@ -4,8 +4,8 @@
 // scripts on every ';' and runs the pieces on random pool connections -> not atomic, breaks on 'a;b').
 // Each migration runs in ONE transaction (DDL is transactional in SQLite and PostgreSQL).
 import { createHash } from "node:crypto";
-import { existsSync, readdirSync, readFileSync } from "node:fs";
-import { join } from "node:path";
+import { existsSync, mkdirSync, readdirSync, readFileSync } from "node:fs";
+import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import Database from "better-sqlite3";
 import pg from "pg";
@@ -31,6 +31,7 @@ function pending(all: Migration[], applied: Map<string, string>) {
 }
 
 export function migrateSqlite(file: string, migrations: Migration[]): string[] {
+  if (file !== ":memory:") mkdirSync(dirname(file), { recursive: true }); // first start: ./data does not exist yet
   const db = new Database(file);
   try {
     db.pragma("busy_timeout = 5000");
