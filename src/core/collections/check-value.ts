@@ -96,6 +96,14 @@ export function checkFieldValue(field: FieldDef, value: unknown): string | null 
   }
 }
 
+/** PostgreSQL cannot store U+0000 in text or jsonb; refuse it on both databases alike. */
+function containsNul(v: unknown, depth = 0): boolean {
+  if (typeof v === "string") return v.includes("\u0000");
+  if (depth > 64 || v === null || typeof v !== "object") return false;
+  if (Array.isArray(v)) return v.some((x) => containsNul(x, depth + 1));
+  return Object.entries(v).some(([k, x]) => k.includes("\u0000") || containsNul(x, depth + 1));
+}
+
 const unique = (v: unknown) => [...new Set(v as unknown[])];
 
 /**
@@ -105,6 +113,7 @@ const unique = (v: unknown) => [...new Set(v as unknown[])];
  */
 export function normalizeFieldValue(field: FieldDef, value: unknown): { value: unknown } | { problem: string } {
   const v = field.type === "file" && typeof value === "string" ? [value] : value;
+  if (containsNul(v)) return { problem: "must not contain NUL (\\u0000) characters" };
   const problem = checkFieldValue(field, v);
   if (problem) return { problem };
   switch (field.type) {

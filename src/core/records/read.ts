@@ -20,6 +20,8 @@ import { rowMapper, selectColumns, type RecordData } from "./values.ts";
 
 export const DEFAULT_PER_PAGE = 30;
 export const MAX_PER_PAGE = 100;
+/** Offsets past this are refused: deep pages belong to cursor pagination, which costs the same at any depth. */
+export const MAX_PAGE = 100_000;
 const MAX_SEARCH_WORDS = 16;
 
 /** Gets one record; 404 when absent, 403 when the access rule denies it. */
@@ -125,7 +127,8 @@ export async function listRecords(ctx: Context, collection: string, q: ListQuery
   const perPage = q.perPage ?? DEFAULT_PER_PAGE;
   const page = q.page ?? 1;
   if (!Number.isInteger(perPage) || perPage < 1 || perPage > MAX_PER_PAGE) throw new ValidationError(`per_page must be between 1 and ${MAX_PER_PAGE}`, { per_page: `Must be between 1 and ${MAX_PER_PAGE}` });
-  if (!Number.isInteger(page) || page < 1) throw new ValidationError("page must be at least 1", { page: "Must be at least 1" });
+  if (!Number.isInteger(page) || page < 1 || page > MAX_PAGE)
+    throw new ValidationError(`page must be between 1 and ${MAX_PAGE} (use the cursor for deeper pages)`, { page: `Must be between 1 and ${MAX_PAGE}` });
   const resolve = collectionResolver(def);
 
   let filter: Expr;

@@ -5,7 +5,7 @@
 import type { FastifyInstance, FastifyRequest } from "fastify";
 import type { Services } from "../../core/context.ts";
 import { BadRequestError } from "../../core/errors.ts";
-import { listRecords, getRecord, MAX_PER_PAGE, DEFAULT_PER_PAGE } from "../../core/records/read.ts";
+import { listRecords, getRecord, MAX_PAGE, MAX_PER_PAGE, DEFAULT_PER_PAGE } from "../../core/records/read.ts";
 import { bulkDeleteRecords, bulkUpdateRecords, createRecord, deleteRecord, MAX_BULK, updateRecord } from "../../core/records/write.ts";
 import { SYSTEM_FIELDS, type RecordData } from "../../core/records/values.ts";
 import { FilterError } from "../../query/ast.ts";
@@ -68,7 +68,7 @@ export function registerRecordRoutes(api: FastifyInstance, _services: Services):
         querystring: {
           type: "object",
           properties: {
-            page: { type: "integer", minimum: 1, default: 1 },
+            page: { type: "integer", minimum: 1, maximum: MAX_PAGE, default: 1 },
             per_page: { type: "integer", minimum: 1, maximum: MAX_PER_PAGE, default: DEFAULT_PER_PAGE },
             sort: { type: "string", maxLength: 500, description: "comma list, `-` for descending, e.g. `-created,title`" },
             filter: { type: "string", maxLength: 4096, description: 'expression, e.g. `status="published" && views>10`' },
