@@ -8,6 +8,7 @@ import { maxAliasesPlugin } from "@escape.tech/graphql-armor-max-aliases";
 import { maxDepthPlugin } from "@escape.tech/graphql-armor-max-depth";
 import { renderGraphiQL } from "@graphql-yoga/render-graphiql";
 import type { FastifyReply, FastifyRequest } from "fastify";
+import { GraphQLError } from "graphql";
 import type { YogaLogger, YogaServerInstance } from "graphql-yoga";
 import type { Context, Logger, Principal, Services } from "../core/context.ts";
 import { authenticate } from "../rest/context.ts";
@@ -20,7 +21,7 @@ import { useSchemaSwap } from "./use-schema-swap.ts";
 import { createYoga } from "./yoga-runtime.ts";
 
 /** Hardening limits (documented in README "GraphQL"). */
-export const LIMITS = { maxDepth: 12, maxCost: 5000, maxAliases: 30 } as const;
+export const LIMITS = { maxDepth: 12, maxCost: 50_000, maxAliases: 30 } as const;
 
 /** What Yoga hands the context factory: Fastify's request over HTTP, or our websocket data. */
 export interface ServerContext {
@@ -39,7 +40,8 @@ function yogaLogger(log: Logger): YogaLogger {
     debug: (...args: unknown[]) => log.debug(fmt(args), "graphql-yoga"),
     info: (...args: unknown[]) => log.info(fmt(args), "graphql-yoga"),
     warn: (...args: unknown[]) => log.warn(fmt(args), "graphql-yoga"),
-    error: (...args: unknown[]) => log.error(fmt(args), "graphql-yoga"),
+    // Client mistakes (syntax, validation, limits) are GraphQL errors without a cause: not ours to alarm about.
+    error: (...args: unknown[]) => (args[0] instanceof GraphQLError && !args[0].originalError ? log.debug(fmt(args), "graphql-yoga: client error") : log.error(fmt(args), "graphql-yoga")),
   };
 }
 

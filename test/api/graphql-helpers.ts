@@ -1,0 +1,167 @@
+/**
+ * Clients for the GraphQL API tests: urql over HTTP, graphql-ws over websockets, a raw
+ * fetch for status codes and headers, a subscription collector that waits for events with a
+ * timeout (no sleeps), and a statement counter on the core database.
+ */
+import { Client, fetchExchange, type AnyVariables, type OperationResult } from "@urql/core";
+import { createClient, type Client as WsClient } from "graphql-ws";
+import WebSocket from "ws";
+import type { SqlDb } from "../../src/db/sql-db.ts";
+
+/** An urql client (queries may go out as GET, as urql prefers) with an optional bearer token. */
+export function urql(base: string, token?: string): Client {
+  return new Client({
+    url: `${base}/graphql`,
+    exchanges: [fetchExchange],
+    requestPolicy: "network-only",
+    fetchOptions: () => ({ headers: token ? { authorization: `Bearer ${token}` } : {} }),
+  });
+}
+
+export interface RawResult {
+  status: number;
+  body: any;
+  headers: Headers;
+}
+
+/** POSTs one GraphQL request with fetch; returns the status and the parsed body. */
+export async function gql(base: string, query: string, variables?: Record<string, unknown>, token?: string, headers: Record<string, string> = {}): Promise<RawResult> {
+  const res = await fetch(`${base}/graphql`, {
+    method: "POST",
+    headers: { "content-type": "application/json", accept: "application/graphql-response+json, application/json", ...(token ? { authorization: `Bearer ${token}` } : {}), ...headers },
+    body: JSON.stringify({ query, variables }),
+  });
+  const text = await res.text();
+  return { status: res.status, body: text ? JSON.parse(text) : null, headers: res.headers };
+}
+
+/** Data of a successful urql result; fails the test with the errors otherwise. */
+export function dataOf<T = any>(r: OperationResult<T, AnyVariables>): T {
+  if (r.error) throw new Error(`GraphQL error: ${r.error.message} ${JSON.stringify(r.error.graphQLErrors.map((e) => e.extensions))}`);
+  return r.data as T;
+}
+
+/** A graphql-ws client authenticating with `connectionParams.authorization`. */
+export function wsClient(base: string, token?: string): WsClient {
+  return createClient({
+    url: `${base.replace(/^http/, "ws")}/graphql`,
+    webSocketImpl: WebSocket,
+    connectionParams: token ? { authorization: `Bearer ${token}` } : {},
+    lazy: false,
+    retryAttempts: 0,
+  });
+}
+
+/** Events of one subscription, awaited one by one with a timeout. */
+export interface Collector<T = any> {
+  /** resolves with the next value (in order), or rejects after `ms` */
+  next(ms?: number): Promise<T>;
+  /** resolves when the subscription completed (after the values taken so far) */
+  completed(ms?: number): Promise<void>;
+  /** values received and not yet taken */
+  readonly pending: T[];
+  /** the error the sink received, if any */
+  error: unknown;
+  dispose(): void;
+}
+
+/** Subscribes and collects every `next` payload (data and errors). */
+export function subscribe<T = any>(client: WsClient, query: string, variables?: Record<string, unknown>): Collector<T> {
+  const values: T[] = [];
+  const waiters: (() => void)[] = [];
+  let done = false;
+  const wake = () => waiters.splice(0).forEach((w) => w());
+  const c: Collector<T> = {
+    pending: values,
+    error: undefined,
+    dispose: () => {},
+    async next(ms = 5000) {
+      const deadline = Date.now() + ms;
+      while (values.length === 0) {
+        if (done) throw new Error(`subscription ended without another value (error: ${JSON.stringify(c.error)})`);
+        const left = deadline - Date.now();
+        if (left <= 0) throw new Error(`no subscription event within ${ms} ms`);
+        await new Promise<void>((resolve) => {
+          const timer = setTimeout(resolve, left);
+          waiters.push(() => {
+            clearTimeout(timer);
+            resolve();
+          });
+        });
+      }
+      return values.shift()!;
+    },
+    async completed(ms = 5000) {
+      const deadline = Date.now() + ms;
+      while (!done) {
+        const left = deadline - Date.now();
+        if (left <= 0) throw new Error(`subscription did not complete within ${ms} ms`);
+        await new Promise<void>((resolve) => {
+          const timer = setTimeout(resolve, left);
+          waiters.push(() => {
+            clearTimeout(timer);
+            resolve();
+          });
+        });
+      }
+    },
+  };
+  c.dispose = client.subscribe<T>(
+    { query, variables },
+    {
+      next: (v) => {
+        values.push(v as T);
+        wake();
+      },
+      error: (e) => {
+        c.error = e;
+        done = true;
+        wake();
+      },
+      complete: () => {
+        done = true;
+        wake();
+      },
+    },
+  );
+  return c;
+}
+
+/** Waits until the graphql-ws client is connected and acknowledged. */
+export function connected(client: WsClient, ms = 5000): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error("websocket not connected")), ms);
+    client.on("connected", () => {
+      clearTimeout(timer);
+      resolve();
+    });
+  });
+}
+
+/** Counts the SQL statements the core database runs (reads and writes) while enabled. */
+export function countStatements(db: SqlDb): { readonly count: number; readonly statements: string[]; reset(): void; restore(): void } {
+  const statements: string[] = [];
+  const target = db as { query: SqlDb["query"]; execute: SqlDb["execute"] };
+  const query = target.query;
+  const execute = target.execute;
+  const text = (q: any) => (typeof q?.compile === "function" ? q.compile().sql : (q?.sql ?? String(q)));
+  target.query = function (this: SqlDb, q) {
+    statements.push(text(q));
+    return query.call(this, q);
+  } as SqlDb["query"];
+  target.execute = function (this: SqlDb, q) {
+    statements.push(text(q));
+    return execute.call(this, q);
+  } as SqlDb["execute"];
+  return {
+    get count() {
+      return statements.length;
+    },
+    statements,
+    reset: () => void statements.splice(0),
+    restore: () => {
+      target.query = query;
+      target.execute = execute;
+    },
+  };
+}
