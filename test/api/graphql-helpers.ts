@@ -14,7 +14,7 @@ export function urql(base: string, token?: string): Client {
     url: `${base}/graphql`,
     exchanges: [fetchExchange],
     requestPolicy: "network-only",
-    fetchOptions: () => ({ headers: token ? { authorization: `Bearer ${token}` } : {} }),
+    fetchOptions: (): RequestInit => ({ headers: token ? { authorization: `Bearer ${token}` } : ({} as Record<string, string>) }),
   });
 }
 
