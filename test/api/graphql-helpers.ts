@@ -165,3 +165,69 @@ export function countStatements(db: SqlDb): { readonly count: number; readonly s
     },
   };
 }
+
+/** Polls `cond` (every 5 ms) until it holds; rejects after `ms`. */
+export async function waitFor(cond: () => boolean | Promise<boolean>, ms = 5000, what = "condition"): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!(await cond())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 5));
+  }
+}
+
+/** A GraphQL subscription over server-sent events (Yoga's distinct-connection mode). */
+export function sse(base: string, query: string, variables?: Record<string, unknown>, token?: string): { next(ms?: number): Promise<any>; events: string[]; close(): void; status: Promise<number> } {
+  const controller = new AbortController();
+  const values: any[] = [];
+  const events: string[] = [];
+  let wake: (() => void) | undefined;
+  let ended = false;
+  let resolveStatus!: (n: number) => void;
+  const status = new Promise<number>((r) => (resolveStatus = r));
+  (async () => {
+    const res = await fetch(`${base}/graphql`, {
+      method: "POST",
+      headers: { "content-type": "application/json", accept: "text/event-stream", ...(token ? { authorization: `Bearer ${token}` } : {}) },
+      body: JSON.stringify({ query, variables }),
+      signal: controller.signal,
+    });
+    resolveStatus(res.status);
+    const decoder = new TextDecoder();
+    let buffer = "";
+    for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) {
+      buffer += decoder.decode(chunk, { stream: true });
+      let i: number;
+      while ((i = buffer.indexOf("\n\n")) >= 0) {
+        const frame = buffer.slice(0, i);
+        buffer = buffer.slice(i + 2);
+        const event = /^event: (.*)$/m.exec(frame)?.[1];
+        const data = frame.split("\n").filter((l) => l.startsWith("data: ")).map((l) => l.slice(6)).join("\n");
+        if (event) events.push(event);
+        if (event === "next" && data) values.push(JSON.parse(data));
+        wake?.();
+      }
+    }
+  })()
+    .catch(() => {})
+    .finally(() => {
+      ended = true;
+      wake?.();
+    });
+  return {
+    events,
+    status,
+    close: () => controller.abort(),
+    async next(ms = 5000) {
+      const deadline = Date.now() + ms;
+      while (values.length === 0) {
+        if (ended) throw new Error("event stream ended");
+        if (Date.now() > deadline) throw new Error(`no SSE event within ${ms} ms`);
+        await new Promise<void>((r) => {
+          wake = r;
+          setTimeout(r, 50);
+        });
+      }
+      return values.shift();
+    },
+  };
+}
