@@ -17,6 +17,7 @@ import { bootstrapAdmin } from "./core/auth/bootstrap.ts";
 import { CollectionRegistry } from "./core/collections/registry.ts";
 import { DEFAULT_ACCOUNT_ID, type Logger, type Services } from "./core/context.ts";
 import { EventBus } from "./core/events/bus.ts";
+import { SettingsStore } from "./core/settings/store.ts";
 import { registerRest } from "./rest/index.ts";
 import { registerGraphql, type GraphqlHandle } from "./graphql/register.ts";
 
@@ -78,6 +79,7 @@ export async function createApp(config: Config): Promise<App> {
     collections: new CollectionRegistry(db),
     events: new EventBus(),
     tokens: new TokenService(resolveSecret(config), config.accessTokenTtl, now),
+    settings: new SettingsStore(prisma),
     log,
     now,
   };
@@ -85,6 +87,7 @@ export async function createApp(config: Config): Promise<App> {
   try {
     await ensureDefaultAccount(db);
     await services.collections.load();
+    await services.settings.reload();
     await bootstrapAdmin(services);
     await registerRest(server, services);
     graphql = await registerGraphql(server, services);

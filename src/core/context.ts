@@ -9,6 +9,7 @@ import type { SqlDb } from "../db/sql-db.ts";
 import type { CollectionRegistry } from "./collections/registry.ts";
 import type { EventBus } from "./events/bus.ts";
 import type { TokenService } from "./auth/tokens.ts";
+import type { SettingsStore } from "./settings/store.ts";
 
 export interface Logger {
   info(obj: object | string, msg?: string): void;
@@ -37,6 +38,7 @@ export interface Services {
   readonly collections: CollectionRegistry;
   readonly events: EventBus;
   readonly tokens: TokenService;
+  readonly settings: SettingsStore;
   readonly log: Logger;
   readonly now: () => Date;
 }
