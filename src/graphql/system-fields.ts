@@ -14,7 +14,7 @@ import { getCollection } from "../core/collections/get.ts";
 import { listCollections } from "../core/collections/list.ts";
 import { updateCollection } from "../core/collections/update.ts";
 import { NotFoundError } from "../core/errors.ts";
-import type { User as PrismaUser } from "../generated/prisma/client.ts";
+import type { Account as PrismaAccount, User as PrismaUser } from "../generated/prisma/client.ts";
 import type { Builder } from "./builder.ts";
 import { asCollectionRow, type SharedTypes } from "./system-types.ts";
 
@@ -48,7 +48,7 @@ export function addSystemFields(b: Builder, shared: SharedTypes): void {
       refreshToken: t.exposeString("refreshToken"),
       expiresIn: t.exposeInt("expiresIn", { description: "access token lifetime in seconds" }),
       user: t.field({ type: shared.user, resolve: (s) => asUserRow(s.user, s.account) }),
-      account: t.field({ type: shared.account, resolve: (s) => ({ ...s.account, updated: s.account.created }) }),
+      account: t.field({ type: shared.account, resolve: (s) => s.account as unknown as PrismaAccount }),
     }),
   });
   const tokenPair = b.objectRef<TokenPair>("TokenPair").implement({
