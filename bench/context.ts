@@ -1,0 +1,53 @@
+/**
+ * What bench/run.ts hands to each scenario module. A module is a file exporting
+ * `run(ctx: BenchContext): Promise<Record<string, unknown>>`; the runner prints what it returns
+ * (as a table when it holds `rows: ScenarioRow[]`, as JSON otherwise) and stores it in
+ * bench/.tmp/latest.json.
+ */
+import type { LoadResult, LoadSpec } from "./load.ts";
+import type { BenchOptions } from "./options.ts";
+
+export type TargetName = "cairn" | "floor";
+
+export interface BenchTarget {
+  readonly name: TargetName;
+  /** base URL, e.g. http://127.0.0.1:41234 */
+  readonly url: string;
+  /** bearer token (Cairn: a superadmin's access token; the floor ignores it) */
+  readonly token: string;
+  /** ids of the seeded records */
+  readonly ids: readonly string[];
+}
+
+export interface BenchContext {
+  /** the running Cairn server */
+  readonly url: string;
+  /** a superadmin access token for it */
+  readonly token: string;
+  /** the seeded collection and the ids of its records */
+  readonly collection: string;
+  readonly ids: readonly string[];
+  readonly cairn: BenchTarget;
+  readonly floor: BenchTarget;
+  readonly options: BenchOptions;
+  /**
+   * Warm-up (options.warmup seconds), then one measured autocannon run at options.connections
+   * for options.duration seconds (overridable in `spec`). On Cairn with BENCH_PROFILE=1 the
+   * measured part is CPU-profiled under bench/.tmp/prof/<label>.
+   */
+  measure(target: TargetName, label: string, spec: Omit<LoadSpec, "url" | "connections" | "duration"> & Partial<Pick<LoadSpec, "connections" | "duration">>): Promise<LoadResult>;
+  log(message: string): void;
+}
+
+/** One row of the printed table: a scenario measured on Cairn and on the floor. */
+export interface ScenarioRow {
+  scenario: string;
+  /** required Cairn/floor throughput ratio (undefined: informational) */
+  target?: number;
+  cairn: LoadResult;
+  floor?: LoadResult;
+}
+
+export interface BenchModule {
+  run(ctx: BenchContext): Promise<Record<string, unknown>>;
+}
