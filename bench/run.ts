@@ -16,6 +16,7 @@
  */
 import { randomBytes } from "node:crypto";
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { cpus, loadavg } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { v7 as uuidv7 } from "uuid";
@@ -27,7 +28,7 @@ import { createPgDatabase } from "./pg.ts";
 import { freePort, startServer, type ServerProcess } from "./proc.ts";
 import { formatSummary, HOT_PATH, InspectorSession, summarize } from "./profiler.ts";
 import { checks, formatTable, type Check } from "./report.ts";
-import { login, seedCairn } from "./seed.ts";
+import { login, raiseRateLimits, seedCairn } from "./seed.ts";
 
 const ADMIN_EMAIL = "bench@example.com";
 const ADMIN_PASSWORD = "Bench-pass-123";
@@ -49,6 +50,15 @@ const servers: ServerProcess[] = [];
 process.on("exit", () => {
   for (const s of servers) if (s.child.exitCode === null) s.child.kill("SIGKILL");
 });
+// Interrupted: exit (which kills the children above) rather than leave servers behind.
+for (const signal of ["SIGINT", "SIGTERM"] as const) process.on(signal, () => process.exit(130));
+
+/** Load average (1 min) of the machine: other work competing with the servers skews req/s. */
+const loadavgBefore = loadavg();
+const busyNote = () => {
+  const l = loadavgBefore[0]!;
+  return l > cpus().length * 0.5 ? ` — machine busy (load ${l.toFixed(1)} on ${cpus().length} cores): req/s are skewed, compare the CPU columns` : "";
+};
 
 async function main(): Promise<number> {
   log(`db=${opts.db} records=${opts.records} connections=${opts.connections} duration=${opts.duration}s warmup=${opts.warmup}s${opts.profile ? " (profiling: figures are slower)" : ""}`);
@@ -103,6 +113,7 @@ async function main(): Promise<number> {
     const rssPhases: Record<string, number> = { startup: cairn.peakRssMiB() };
 
     const token = await login(cairn.url, ADMIN_EMAIL, ADMIN_PASSWORD);
+    log(await raiseRateLimits(cairn.url, token));
     const seedStart = Date.now();
     const ids = await seedCairn(cairn.url, token, posts, 16, (n) => log(`seeded ${n}/${posts.length}`));
     log(`seeded cairn with ${ids.length} records in ${((Date.now() - seedStart) / 1000).toFixed(1)} s (REST, 16 in flight)`);
@@ -179,7 +190,7 @@ async function main(): Promise<number> {
     if (cairn.problems.length) verdicts.push({ name: "server log", value: `${cairn.problems.length} warn/error lines`, target: "none", verdict: "info", note: cairn.problems.slice(0, 3).join(" | ") });
 
     console.log("");
-    console.log(`Cairn (${opts.db}) vs floor (Fastify + better-sqlite3, hand-written SQL): ${opts.records} records, ${opts.connections} connections, ${opts.duration} s per scenario`);
+    console.log(`Cairn (${opts.db}) vs floor (Fastify + better-sqlite3, hand-written SQL): ${opts.records} records, ${opts.connections} connections, ${opts.duration} s per scenario; load before ${loadavgBefore[0]!.toFixed(1)}${busyNote()}`);
     console.log(formatTable(rows, verdicts));
     console.log(`peak RSS by phase (MiB, cumulative): ${Object.entries(rssPhases).map(([k, v]) => `${k} ${v.toFixed(1)}`).join(", ")}; floor peak ${floorPeakRss.toFixed(1)} MiB`);
     for (const v of verdicts) if (v.note) console.log(`${v.verdict}  ${v.name}: ${v.note}`);
@@ -197,7 +208,7 @@ async function main(): Promise<number> {
       date: new Date().toISOString(),
       db: opts.db,
       options: { records: opts.records, connections: opts.connections, duration: opts.duration, warmup: opts.warmup, profile: opts.profile },
-      machine: { cpus: (await import("node:os")).cpus().length, node: process.version },
+      machine: { cpus: cpus().length, node: process.version, loadavgBefore, loadavgAfter: loadavg() },
       server: cliExists ? "src/cli.ts serve" : "bench/server.ts",
       peakRssMiB: peakRss,
       rssPhases,
