@@ -3,6 +3,7 @@
  *   cairn serve                                   start the server
  *   cairn migrate                                 apply pending database migrations
  *   cairn admin create --email E --password P     create (or promote) a superadmin
+ *   cairn schema print [--system]                 print the GraphQL SDL (sorted)
  * Configuration comes from the environment and `.env` (see src/config.ts). Exit codes:
  * 0 success, 1 failure, 2 bad arguments.
  */
@@ -13,6 +14,8 @@ import { createAdmin } from "./core/auth/bootstrap.ts";
 import { ValidationError } from "./core/errors.ts";
 import { migrate } from "./db/migrator.ts";
 import { createPrisma } from "./db/prisma.ts";
+import { CollectionRegistry } from "./core/collections/registry.ts";
+import { printSchemaFor, printSystemSchema } from "./graphql/print-schema.ts";
 
 const USAGE = `Usage: cairn <command> [options]
 
@@ -20,6 +23,7 @@ Commands:
   serve                                   start the HTTP server (PORT, HOST, DATABASE_URL, …)
   migrate                                 apply pending database migrations and list them
   admin create --email <e> --password <p> create a superadmin, or promote an existing user
+  schema print [--system]                 print the GraphQL schema (SDL, sorted); --system: without collections
 
 Options:
   -h, --help                              show this help
@@ -86,6 +90,25 @@ async function adminCreate(args: string[]): Promise<void> {
   }
 }
 
+/** `schema print`: the GraphQL SDL for the database's collections (or the system part only). */
+async function schemaPrint(args: string[]): Promise<void> {
+  const { values, positionals } = parseArgs({ args, options: { system: { type: "boolean" } }, allowPositionals: true, strict: true });
+  if (positionals.length) throw new UsageError(`unexpected argument '${positionals[0]}'`);
+  if (values.system) {
+    process.stdout.write(printSystemSchema());
+    return;
+  }
+  const log = { error: (obj: object | string, msg?: string) => console.error(msg ?? "", obj) };
+  const db = await openDatabase(config(), log);
+  try {
+    const registry = new CollectionRegistry(db);
+    await registry.load();
+    process.stdout.write(printSchemaFor(registry.list()));
+  } finally {
+    await db.close();
+  }
+}
+
 /** Runs the command line; resolves to the exit code (serve keeps running and resolves 0). */
 export async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
@@ -103,6 +126,10 @@ export async function main(argv: string[]): Promise<number> {
       case "admin":
         if (rest[0] !== "create") throw new UsageError(rest[0] ? `unknown admin command '${rest[0]}'` : "admin needs a command: create");
         await adminCreate(rest.slice(1));
+        return 0;
+      case "schema":
+        if (rest[0] !== "print") throw new UsageError(rest[0] ? `unknown schema command '${rest[0]}'` : "schema needs a command: print");
+        await schemaPrint(rest.slice(1));
         return 0;
       default:
         throw new UsageError(`unknown command '${command}'`);
