@@ -54,11 +54,14 @@ export function mapGraphqlError(error: unknown, requestId: string | undefined, l
     out = new GraphQLError(cause.message, { ...where, extensions });
   } else if (cause instanceof FilterError) {
     out = new GraphQLError(`Invalid filter: ${cause.message}`, { ...where, extensions: { code: "BAD_USER_INPUT", http: { status: 400 } } });
-  } else if (cause === undefined) {
-    // A GraphQL error proper (syntax, validation, variable coercion, limits): the client's input.
-    out = gql.extensions?.code ? gql : new GraphQLError(gql.message, { ...where, extensions: { ...gql.extensions, code: "BAD_USER_INPUT" } });
+  } else if (cause === undefined && !gql.path) {
+    // A request error (syntax, validation, variable coercion, limits): the client's input. `spec`
+    // lets Yoga answer 200 to application/json clients, 400 to graphql-response+json ones.
+    const extensions = { ...gql.extensions, code: gql.extensions?.code ?? "BAD_USER_INPUT", http: gql.extensions?.http ?? { status: 400, spec: true } };
+    out = gql.extensions?.code && gql.extensions?.http ? gql : new GraphQLError(gql.message, { ...where, extensions });
   } else {
-    log?.error({ err: cause, reqId: requestId, path: gql.path?.join(".") }, "internal error in GraphQL operation");
+    // A driver/bug error, or a field error GraphQL raised itself (e.g. null for a non-null field).
+    log?.error({ err: cause ?? gql, reqId: requestId, path: gql.path?.join(".") }, "internal error in GraphQL operation");
     out = new GraphQLError(`Internal server error${requestId ? ` (request id ${requestId})` : ""}`, { ...where, extensions: { code: "INTERNAL", http: { status: 500 } } });
   }
   mapped.add(out);

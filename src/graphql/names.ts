@@ -60,6 +60,16 @@ const IRREGULAR: Record<string, string> = {
   bonuses: "bonus",
   campuses: "campus",
   viruses: "virus",
+  shelves: "shelf",
+  wolves: "wolf",
+  knives: "knife",
+  leaves: "leaf",
+  lives: "life",
+  halves: "half",
+  wives: "wife",
+  thieves: "thief",
+  calves: "calf",
+  loaves: "loaf",
 };
 const IRREGULAR_PLURAL = Object.fromEntries(Object.entries(IRREGULAR).map(([p, s]) => [s, p]));
 const UNCOUNTABLE = new Set(["news", "sheep", "fish", "deer", "series", "species", "data", "information", "equipment", "media", "metadata", "feedback", "software", "staff"]);

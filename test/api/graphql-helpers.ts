@@ -231,3 +231,7 @@ export function sse(base: string, query: string, variables?: Record<string, unkn
     },
   };
 }
+
+/** Collection rules letting every signed-in user use the records (anonymous callers get 401). */
+export const SIGNED_IN = '@request.auth.id != ""';
+export const SIGNED_IN_RULES = { list_rule: SIGNED_IN, view_rule: SIGNED_IN, create_rule: SIGNED_IN, update_rule: SIGNED_IN, delete_rule: SIGNED_IN } as const;

@@ -6,7 +6,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { registerUser, startApp, ADMIN_EMAIL, ADMIN_PASSWORD, type TestApp } from "../helpers/app.ts";
-import { countStatements, dataOf, gql, urql } from "./graphql-helpers.ts";
+import { countStatements, dataOf, gql, urql, SIGNED_IN_RULES } from "./graphql-helpers.ts";
 import type { Client } from "@urql/core";
 
 let t: TestApp;
@@ -23,7 +23,7 @@ beforeAll(async () => {
     const res = await t.api("POST", "/api/v1/collections", { token: t.adminToken, body });
     expect(res.status, JSON.stringify(res.body)).toBe(201);
   };
-  await mk({ name: "authors", schema: [{ name: "name", type: "text", validation: { required: true } }] });
+  await mk({ ...SIGNED_IN_RULES, name: "authors", schema: [{ name: "name", type: "text", validation: { required: true } }] });
   await mk({
     name: "posts",
     schema: [
@@ -43,7 +43,7 @@ beforeAll(async () => {
       { name: "author", type: "reference", relation: { collection: "authors", cascade_delete: "set_null" } },
     ],
   });
-  await mk({ name: "news", schema: [{ name: "headline", type: "text" }] });
+  await mk({ ...SIGNED_IN_RULES, name: "news", schema: [{ name: "headline", type: "text" }] });
   admin = urql(t.url, t.adminToken);
   user = await registerUser(t.api);
   client = urql(t.url, user.token);

@@ -6,7 +6,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { registerUser, startApp, type TestApp } from "../helpers/app.ts";
-import { countStatements, dataOf, urql } from "./graphql-helpers.ts";
+import { countStatements, dataOf, urql, SIGNED_IN_RULES } from "./graphql-helpers.ts";
 import type { Client } from "@urql/core";
 
 let t: TestApp;
@@ -26,9 +26,9 @@ const QUERY = `query($n: Int) {
 beforeAll(async () => {
   t = await startApp();
   const mk = async (body: unknown) => expect((await t.api("POST", "/api/v1/collections", { token: t.adminToken, body })).status).toBe(201);
-  await mk({ name: "authors", schema: [{ name: "name", type: "text" }] });
-  await mk({ name: "posts", schema: [{ name: "title", type: "text" }, { name: "author", type: "reference", relation: { collection: "authors" } }] });
-  await mk({ name: "comments", schema: [{ name: "body", type: "text" }, { name: "post", type: "reference", relation: { collection: "posts", cascade_delete: "cascade" } }] });
+  await mk({ ...SIGNED_IN_RULES, name: "authors", schema: [{ name: "name", type: "text" }] });
+  await mk({ ...SIGNED_IN_RULES, name: "posts", schema: [{ name: "title", type: "text" }, { name: "author", type: "reference", relation: { collection: "authors" } }] });
+  await mk({ ...SIGNED_IN_RULES, name: "comments", schema: [{ name: "body", type: "text" }, { name: "post", type: "reference", relation: { collection: "posts", cascade_delete: "cascade" } }] });
   token = (await registerUser(t.api)).token;
   client = urql(t.url, token);
   const authors = dataOf(await client.mutation(`mutation($d: [AuthorCreateInput!]!) { createAuthors(data: $d) { id } }`, { d: Array.from({ length: 10 }, (_, i) => ({ name: `Author ${i}` })) }).toPromise()).createAuthors;

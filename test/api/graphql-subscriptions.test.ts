@@ -11,7 +11,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Client as WsClient } from "graphql-ws";
 import { registerUser, startApp, type TestApp } from "../helpers/app.ts";
-import { gql, sse, subscribe, waitFor, wsClient, type Collector } from "./graphql-helpers.ts";
+import { gql, sse, subscribe, waitFor, wsClient, type Collector, SIGNED_IN_RULES } from "./graphql-helpers.ts";
 
 let t: TestApp;
 let token: string;
@@ -48,7 +48,7 @@ beforeAll(async () => {
   t = await startApp();
   const res = await t.api("POST", "/api/v1/collections", {
     token: t.adminToken,
-    body: { name: "tasks", schema: [{ name: "title", type: "text", validation: { required: true } }, { name: "slug", type: "text", validation: { unique: true } }, { name: "done", type: "bool" }, { name: "priority", type: "number" }] },
+    body: { ...SIGNED_IN_RULES, name: "tasks", schema: [{ name: "title", type: "text", validation: { required: true } }, { name: "slug", type: "text", validation: { unique: true } }, { name: "done", type: "bool" }, { name: "priority", type: "number" }] },
   });
   expect(res.status).toBe(201);
   token = (await registerUser(t.api)).token;
@@ -130,7 +130,7 @@ describe("graphql-ws subscriptions", () => {
   });
 
   it("running subscriptions survive a schema swap; a deleted collection ends them with an error", async () => {
-    const extra = await t.api("POST", "/api/v1/collections", { token: t.adminToken, body: { name: "notes", schema: [{ name: "text", type: "text" }] } });
+    const extra = await t.api("POST", "/api/v1/collections", { token: t.adminToken, body: { ...SIGNED_IN_RULES, name: "notes", schema: [{ name: "text", type: "text" }] } });
     expect(extra.status).toBe(201);
     const notes = await sub(`subscription { noteCreated { text } }`);
     const tasks = await sub(`subscription { taskCreated { title } }`);

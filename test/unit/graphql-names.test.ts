@@ -19,6 +19,8 @@ describe("collection names", () => {
     ["statuses", "Status", "status", "statuses"],
     ["people", "Person", "person", "people"],
     ["movies", "Movie", "movie", "movies"],
+    ["shelves", "Shelf", "shelf", "shelves"],
+    ["archives", "Archive", "archive", "archives"],
     ["news", "News", "news", "newsList"],
     ["series", "Series", "series", "seriesList"],
     ["data", "Data", "data", "dataList"],

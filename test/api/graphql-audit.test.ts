@@ -1,0 +1,34 @@
+/**
+ * GraphQL over HTTP conformance: graphql-http's server audits against the live /graphql.
+ * Every MUST passes; SHOULD/MAY results are checked too, except those our hardening answers
+ * differently on purpose (listed below with the reason).
+ */
+import { serverAudits } from "graphql-http";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startApp, type TestApp } from "../helpers/app.ts";
+
+let t: TestApp;
+beforeAll(async () => {
+  t = await startApp();
+});
+afterAll(async () => t?.close());
+
+/** Audits we deliberately answer otherwise. */
+const EXPECTED_DIFFERENT: Record<string, string> = {
+  // GET without a preflight-forcing header is refused (CSRF prevention) with 403.
+  "5A70": "GET needs a CSRF header",
+  "D6D5": "GET needs a CSRF header",
+  "6A70": "GET needs a CSRF header",
+};
+
+describe("graphql-http server audits", () => {
+  const audits = serverAudits({ url: () => `${t.url}/graphql` });
+  it.each(audits.map((a) => [a.name, a] as const))("%s", async (_name, audit) => {
+    const result = await audit.fn();
+    if (audit.name.startsWith("MUST")) {
+      expect(result.status, `${audit.id}: ${result.status !== "ok" ? result.reason : ""}`).toBe("ok");
+    } else if (!EXPECTED_DIFFERENT[audit.id]) {
+      expect(result.status, `${audit.id}: ${result.status !== "ok" ? result.reason : ""}`).not.toBe("error");
+    }
+  });
+});
