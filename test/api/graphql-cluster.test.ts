@@ -1,0 +1,94 @@
+/**
+ * Two Cairn instances on one PostgreSQL database and the local Redis (unique channel prefix per
+ * run): a subscriber on instance A sees mutations made on B, a collection created on B appears
+ * in A's GraphQL schema, and deleting it on B ends A's subscriptions with an error.
+ *
+ * Only meaningful on PostgreSQL (instances share a database server), so the file runs in the
+ * `postgres` project and is skipped in the `sqlite` one — SQLite is a single-process database.
+ */
+import { randomBytes } from "node:crypto";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { Client as WsClient } from "graphql-ws";
+import { createApp, type App } from "../../src/app.ts";
+import { loadConfig } from "../../src/config.ts";
+import { ADMIN_EMAIL, ADMIN_PASSWORD, apiClient, freshDatabase, registerUser, TEST_DB, type ApiClient } from "../helpers/app.ts";
+import { gql, SIGNED_IN_RULES, subscribe, waitFor, wsClient, type Collector } from "./graphql-helpers.ts";
+
+const REDIS_URL = process.env.TEST_REDIS_URL ?? "redis://127.0.0.1:6379";
+
+describe.skipIf(TEST_DB !== "postgres")("two instances, one PostgreSQL database, Redis", () => {
+  let db: Awaited<ReturnType<typeof freshDatabase>>;
+  const apps: App[] = [];
+  const urls: string[] = [];
+  let apiB: ApiClient;
+  let admin: string;
+  let token: string;
+  let ws: WsClient;
+  const subs: Collector[] = [];
+
+  beforeAll(async () => {
+    db = await freshDatabase();
+    const prefix = `cairn-test-${randomBytes(6).toString("hex")}`;
+    const env = { CAIRN_ADMIN_EMAIL: ADMIN_EMAIL, CAIRN_ADMIN_PASSWORD: ADMIN_PASSWORD, CAIRN_SECRET: randomBytes(32).toString("hex"), LOG_LEVEL: "warn", REDIS_URL, CAIRN_REDIS_PREFIX: prefix };
+    // One after the other: the second start finds the migrations applied and the admin created.
+    for (const name of ["a", "b"]) {
+      const app = await createApp(loadConfig(env, { port: 0, host: "127.0.0.1", databaseUrl: db.url, dataDir: `${db.dataDir}/${name}` }));
+      apps.push(app);
+      urls.push(await app.listen());
+    }
+    expect(apps.map((a) => a.graphql.relay?.channel)).toEqual([`${prefix}:events`, `${prefix}:events`]);
+    apiB = apiClient(urls[1]!);
+    const login = await apiB("POST", "/api/v1/auth/login", { body: { email: ADMIN_EMAIL, password: ADMIN_PASSWORD } });
+    admin = login.body.access_token;
+    token = (await registerUser(apiB)).token;
+    ws = wsClient(urls[0]!, token);
+  });
+
+  afterAll(async () => {
+    for (const s of subs) s.dispose();
+    await ws?.dispose();
+    for (const app of apps) await app.close();
+    await db?.drop();
+  });
+
+  it("a collection created on B appears in A's schema; a subscriber on A sees B's mutations", async () => {
+    const created = await apiB("POST", "/api/v1/collections", { token: admin, body: { ...SIGNED_IN_RULES, name: "messages", schema: [{ name: "text", type: "text" }, { name: "room", type: "text" }] } });
+    expect(created.status).toBe(201);
+    await waitFor(async () => (await gql(urls[0]!, `{ messages { totalCount } }`, undefined, token)).status === 200, 10_000, "the collection in A's schema");
+    expect(apps[0]!.graphql.manager.schema.getType("Message")).toBeDefined();
+
+    const hubA = apps[0]!.graphql.hub;
+    const before = hubA.size;
+    const changed = subscribe(ws, `subscription { messageChanged(where: { room: { eq: "lobby" } }) { action id record { text room } } }`);
+    subs.push(changed);
+    await waitFor(() => hubA.size > before, 5000, "the subscription on A");
+
+    const mk = await gql(urls[1]!, `mutation { createMessage(data: { text: "hi from B", room: "lobby" }) { id } }`, undefined, token);
+    const id = mk.body.data.createMessage.id;
+    expect((await changed.next(10_000)).data.messageChanged).toEqual({ action: "CREATE", id, record: { text: "hi from B", room: "lobby" } });
+
+    await gql(urls[1]!, `mutation($id: ID!) { updateMessage(id: $id, data: { room: "private", text: "moved" }) { id } }`, { id }, token);
+    expect((await changed.next(10_000)).data.messageChanged).toEqual({ action: "DELETE", id, record: null });
+
+    // Mutations on A reach A's subscribers once, not again through Redis.
+    const local = await gql(urls[0]!, `mutation { createMessage(data: { text: "local", room: "lobby" }) { id } }`, undefined, token);
+    expect((await changed.next(10_000)).data.messageChanged.id).toBe(local.body.data.createMessage.id);
+    const remote = await gql(urls[1]!, `mutation { createMessage(data: { text: "remote", room: "lobby" }) { id } }`, undefined, token);
+    expect((await changed.next(10_000)).data.messageChanged.id).toBe(remote.body.data.createMessage.id);
+  });
+
+  it("deleting the collection on B ends A's subscriptions with an error and removes the type", async () => {
+    const hubA = apps[0]!.graphql.hub;
+    const before = hubA.size;
+    const created = subscribe(ws, `subscription { messageCreated { id } }`);
+    subs.push(created);
+    await waitFor(() => hubA.size > before, 5000, "the subscription on A");
+    const del = await apiB("DELETE", "/api/v1/collections/messages", { token: admin });
+    expect([200, 204]).toContain(del.status);
+    const last = await created.next(10_000);
+    expect(last.errors[0].extensions.code).toBe("NOT_FOUND");
+    await created.completed(10_000);
+    await waitFor(() => !apps[0]!.graphql.manager.schema.getType("Message"), 10_000, "the type to leave A's schema");
+    expect((await gql(urls[0]!, `{ messages { totalCount } }`, undefined, token)).status).toBe(400);
+  });
+});
