@@ -8,9 +8,9 @@ import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 
 const pkg = JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8"));
-// CLI-only packages without an importable entry point
-const NOT_IMPORTABLE = new Set(["prisma", "tsx", "@prisma/schema-engine-wasm"]);
-const modules = Object.keys(pkg.dependencies).filter((m) => !NOT_IMPORTABLE.has(m));
+// CLI-only packages; @prisma/client's root needs the legacy generator — Cairn imports its runtime.
+const NOT_IMPORTABLE = new Set(["prisma", "tsx", "@prisma/client"]);
+const modules = [...Object.keys(pkg.dependencies).filter((m) => !NOT_IMPORTABLE.has(m)), "@prisma/client/runtime/client"];
 
 describe("runtime dependencies", () => {
   it("all import under plain Node ESM", () => {
