@@ -9,6 +9,7 @@ import { registerContext } from "./context.ts";
 import { registerErrorHandling } from "./errors.ts";
 import { registerSystemRoutes } from "./system.ts";
 import { registerFastcms } from "./fastcms/index.ts";
+import { registerPlatformRoutes } from "./platform.ts";
 
 export async function registerRest(app: FastifyInstance, services: Services): Promise<void> {
   registerErrorHandling(app);
@@ -25,4 +26,5 @@ export async function registerRest(app: FastifyInstance, services: Services): Pr
   app.get("/openapi.json", { schema: { hide: true } }, async () => app.swagger());
   registerSystemRoutes(app, services);
   await app.register(async (api) => registerFastcms(api, services), { prefix: "/api/v1" });
+  await app.register(async (api) => registerPlatformRoutes(api, services), { prefix: "/api/v1" });
 }

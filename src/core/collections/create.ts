@@ -3,6 +3,7 @@
  * catalogue row and the outbox event in one transaction; the registry learns about it after commit.
  */
 import { v7 as uuidv7 } from "uuid";
+import { audit } from "../audit/audit.ts";
 import { requireSuperadmin } from "../auth/guards.ts";
 import type { Context } from "../context.ts";
 import { ConflictError } from "../errors.ts";
@@ -20,7 +21,7 @@ import type { CollectionDef } from "./types.ts";
 export async function createCollection(ctx: Context, input: unknown): Promise<CollectionDef> {
   requireSuperadmin(ctx);
   const { db } = ctx.services;
-  return db.transaction(async (tx) => {
+  const created = await db.transaction(async (tx) => {
     await lockCatalog(tx);
     const catalog = await loadCatalog(tx);
     const n = normalizeCollectionInput(input, { dialect: db.dialect, collections: catalog });
@@ -34,4 +35,6 @@ export async function createCollection(ctx: Context, input: unknown): Promise<Co
     commitChange(tx, ctx.services, { put: [{ def }], events: [event] });
     return def;
   });
+  void audit(ctx, { eventType: "collection", eventAction: "create", resourceType: "collection", resourceId: created.id, description: `Collection '${created.name}' created`, details: { name: created.name } });
+  return created;
 }

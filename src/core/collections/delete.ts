@@ -2,6 +2,7 @@
  * `deleteCollection`: drops the table (and FTS objects), the catalogue row, writes the outbox
  * event — one transaction. Refused while another collection references this one.
  */
+import { audit } from "../audit/audit.ts";
 import { requireSuperadmin } from "../auth/guards.ts";
 import type { Context } from "../context.ts";
 import { ConflictError, NotFoundError } from "../errors.ts";
@@ -16,7 +17,7 @@ import type { CollectionDef } from "./types.ts";
  */
 export async function deleteCollection(ctx: Context, idOrName: string): Promise<CollectionDef> {
   requireSuperadmin(ctx);
-  return ctx.services.db.transaction(async (tx) => {
+  const deleted = await ctx.services.db.transaction(async (tx) => {
     await lockCatalog(tx);
     const catalog = await loadCatalog(tx);
     const def = findIn(catalog, idOrName);
@@ -30,4 +31,6 @@ export async function deleteCollection(ctx: Context, idOrName: string): Promise<
     commitChange(tx, ctx.services, { remove: def.name, events: [event] });
     return def;
   });
+  void audit(ctx, { eventType: "collection", eventAction: "delete", resourceType: "collection", resourceId: deleted.id, description: `Collection '${deleted.name}' deleted`, details: { name: deleted.name } });
+  return deleted;
 }

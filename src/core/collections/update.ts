@@ -3,6 +3,7 @@
  * current one (plan.ts) and executed with the catalogue row and the outbox event in one
  * transaction: any failure rolls everything back, the old table and data stay intact.
  */
+import { audit } from "../audit/audit.ts";
 import { requireSuperadmin } from "../auth/guards.ts";
 import type { Context } from "../context.ts";
 import { ConflictError, NotFoundError } from "../errors.ts";
@@ -26,12 +27,14 @@ import type { CollectionDef } from "./types.ts";
 export async function updateCollection(ctx: Context, idOrName: string, input: unknown): Promise<CollectionDef> {
   requireSuperadmin(ctx);
   const { db } = ctx.services;
-  return db.transaction(async (tx) => {
+  let previousName = "";
+  const updated = await db.transaction(async (tx) => {
     await lockCatalog(tx);
     const catalog = await loadCatalog(tx);
     const current = findIn(catalog, idOrName);
     if (!current) throw new NotFoundError(`Collection '${idOrName}' not found`);
     const n = normalizeCollectionInput(input, { dialect: db.dialect, collections: catalog, current });
+    previousName = current.name;
     const renamed = n.name !== current.name;
     if (renamed) {
       const taken = catalog.find((c) => c.id !== current.id && c.name.toLowerCase() === n.name.toLowerCase());
@@ -56,6 +59,9 @@ export async function updateCollection(ctx: Context, idOrName: string, input: un
     commitChange(tx, ctx.services, { put: puts, events });
     return next;
   });
+  const renamed = previousName !== updated.name ? { previous_name: previousName } : {};
+  void audit(ctx, { eventType: "collection", eventAction: "update", resourceType: "collection", resourceId: updated.id, description: `Collection '${updated.name}' updated`, details: { name: updated.name, ...renamed } });
+  return updated;
 }
 
 /** `def` with its reference fields pointing at `from` retargeted to `to`, or null if none do. */
