@@ -18,6 +18,7 @@ import { CollectionRegistry } from "./core/collections/registry.ts";
 import { DEFAULT_ACCOUNT_ID, type Logger, type Services } from "./core/context.ts";
 import { EventBus } from "./core/events/bus.ts";
 import { SettingsStore } from "./core/settings/store.ts";
+import { loadRoles } from "./core/rules/role-cache.ts";
 import { registerRest } from "./rest/index.ts";
 import { registerGraphql, type GraphqlHandle } from "./graphql/register.ts";
 
@@ -88,6 +89,7 @@ export async function createApp(config: Config): Promise<App> {
     await ensureDefaultAccount(db);
     await services.collections.load();
     await services.settings.reload();
+    await loadRoles(services);
     await bootstrapAdmin(services);
     await registerRest(server, services);
     graphql = await registerGraphql(server, services);

@@ -25,6 +25,7 @@ beforeAll(async () => {
   };
   await mk({ ...SIGNED_IN_RULES, name: "authors", schema: [{ name: "name", type: "text", validation: { required: true } }] });
   await mk({
+    ...SIGNED_IN_RULES,
     name: "posts",
     schema: [
       { name: "title", type: "text", validation: { required: true, max_length: 100 } },

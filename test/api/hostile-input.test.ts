@@ -8,13 +8,16 @@ import { registerUser, startApp, type TestApp } from "../helpers/app.ts";
 let t: TestApp;
 let user: string;
 const R = "/api/v1/collections/things/records";
+/** Every signed-in user may use the records; anonymous callers get 401. */
+const SIGNED_IN = '@request.auth.id != ""';
+const SIGNED_IN_RULES = { list_rule: SIGNED_IN, view_rule: SIGNED_IN, create_rule: SIGNED_IN, update_rule: SIGNED_IN, delete_rule: SIGNED_IN };
 let recordId: string;
 
 beforeAll(async () => {
   t = await startApp({ bodyLimit: 64 * 1024 });
   const res = await t.api("POST", "/api/v1/collections", {
     token: t.adminToken,
-    body: { name: "things", schema: [{ name: "name", type: "text" }, { name: "n", type: "number" }, { name: "at", type: "datetime" }, { name: "tags", type: "tags" }] },
+    body: { ...SIGNED_IN_RULES, name: "things", schema: [{ name: "name", type: "text" }, { name: "n", type: "number" }, { name: "at", type: "datetime" }, { name: "tags", type: "tags" }] },
   });
   expect(res.status).toBe(201);
   user = (await registerUser(t.api)).token;

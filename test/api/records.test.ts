@@ -9,6 +9,9 @@ import type { CairnEvent } from "../../src/core/events/bus.ts";
 
 let t: TestApp;
 let user: { token: string; id: string };
+/** Every signed-in user may use the records; anonymous callers get 401 (test/api/rules.test.ts covers the rules). */
+const SIGNED_IN = '@request.auth.id != ""';
+const rules = { list_rule: SIGNED_IN, view_rule: SIGNED_IN, create_rule: SIGNED_IN, update_rule: SIGNED_IN, delete_rule: SIGNED_IN };
 const base = "/api/v1/collections/posts/records";
 
 async function create(data: Record<string, unknown>, token = user.token) {
@@ -21,12 +24,13 @@ beforeAll(async () => {
   t = await startApp();
   const authors = await t.api("POST", "/api/v1/collections", {
     token: t.adminToken,
-    body: { name: "authors", schema: [{ name: "name", type: "text", validation: { required: true } }] },
+    body: { ...rules, name: "authors", schema: [{ name: "name", type: "text", validation: { required: true } }] },
   });
   expect(authors.status, JSON.stringify(authors.body)).toBe(201);
   const res = await t.api("POST", "/api/v1/collections", {
     token: t.adminToken,
     body: {
+      ...rules,
       name: "posts",
       schema: [
         { name: "title", type: "text", validation: { required: true, max_length: 200 } },
@@ -176,6 +180,7 @@ describe("listing", () => {
     await t.api("POST", "/api/v1/collections", {
       token: t.adminToken,
       body: {
+        ...rules,
         name: "items",
         schema: [
           { name: "name", type: "text" },
