@@ -21,6 +21,7 @@ import { toSql } from "../../query/to-sql.ts";
 import type { Context } from "../context.ts";
 import { BadRequestError, ValidationError } from "../errors.ts";
 import { recordAccess } from "../rules/access.ts";
+import { assertReadableQuery, fieldAccess, redactRecord } from "../rules/field-access.ts";
 import { MAX_PER_PAGE } from "./read.ts";
 import { selectByIds } from "./store.ts";
 import { rowMapper, selectColumns, type RecordData } from "./values.ts";
@@ -34,10 +35,11 @@ export async function getRecordsByIds(ctx: Context, collection: string, ids: rea
   const { db, collections } = ctx.services;
   const def = collections.require(collection);
   const access = recordAccess(ctx, def, "view");
+  const { readable } = fieldAccess(ctx, def, "view");
   const rows = await selectByIds(db, def, ctx.principal.accountId, [...new Set(ids)]);
   const allowed = access.kind === "const" && access.value ? undefined : toPredicate(checkExpr(access, collectionResolver(def)), collectionResolver(def));
   const out = new Map<string, RecordData>();
-  for (const r of rows) if (!allowed || allowed(r)) out.set(r.id, r);
+  for (const r of rows) if (!allowed || allowed(r)) out.set(r.id, redactRecord(r, readable));
   return out;
 }
 
@@ -77,6 +79,7 @@ export async function listRecordsGrouped(ctx: Context, collection: string, q: Gr
   const { db, collections } = ctx.services;
   const def = collections.require(collection);
   const access = recordAccess(ctx, def, "list");
+  const { readable } = fieldAccess(ctx, def, "list");
   const ref = def.fields.find((f) => f.name === q.field);
   if (!ref || ref.type !== "reference" || ref.options.multiple) throw new BadRequestError(`'${q.field}' is not a single reference field of '${def.name}'`);
   const offset = q.offset ?? 0;
@@ -95,6 +98,7 @@ export async function listRecordsGrouped(ctx: Context, collection: string, q: Gr
     if (e instanceof FilterError) throw new BadRequestError(`Invalid filter: ${e.message}`, { filter: e.message });
     throw e;
   }
+  assertReadableQuery(ctx, def, readable, { filter: { kind: "and", items: [q.filter ?? { kind: "const", value: true }, { kind: "isNull", operand: { kind: "field", name: ref.name }, negate: true }] }, sort: q.sort });
   const terms = (q.sort ?? []).filter((t): t is Extract<SortTerm, { column: string }> => "column" in t);
   if (terms.length === 0) terms.push({ column: "created", name: "created", desc: true, kind: "datetime" });
   if (!terms.some((t) => t.column === "id")) terms.push({ column: "id", name: "id", desc: terms[terms.length - 1]!.desc, kind: "text" });
@@ -125,7 +129,7 @@ export async function listRecordsGrouped(ctx: Context, collection: string, q: Gr
     if (!group) continue;
     if (q.withTotal) group.total = Number(row._total);
     if (Number(row._rn) <= offset) continue;
-    if (group.items.length < q.limit) group.items.push(map(row));
+    if (group.items.length < q.limit) group.items.push(redactRecord(map(row), readable));
     else group.hasMore = true;
   }
   return groups;

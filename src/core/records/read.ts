@@ -13,8 +13,9 @@ import { toPredicate } from "../../query/predicate.ts";
 import { toSql } from "../../query/to-sql.ts";
 import { ftsTable, SEARCH_COLUMN, SEARCHABLE_TYPES, type CollectionDef } from "../collections/types.ts";
 import type { Context } from "../context.ts";
-import { BadRequestError, ForbiddenError, NotFoundError, ValidationError } from "../errors.ts";
+import { BadRequestError, NotFoundError, ValidationError } from "../errors.ts";
 import { recordAccess } from "../rules/access.ts";
+import { assertReadableQuery, fieldAccess, redactRecord } from "../rules/field-access.ts";
 import { selectById } from "./store.ts";
 import { rowMapper, selectColumns, type RecordData } from "./values.ts";
 
@@ -24,15 +25,19 @@ export const MAX_PER_PAGE = 100;
 export const MAX_PAGE = 100_000;
 const MAX_SEARCH_WORDS = 16;
 
-/** Gets one record; 404 when absent, 403 when the access rule denies it. */
+/**
+ * Gets one record without the fields the caller may not read. 404 when absent and when the view
+ * rule hides it (a record the caller may not see is invisible, not forbidden); 401/403 when the
+ * caller may not view the collection at all.
+ */
 export async function getRecord(ctx: Context, collection: string, id: string): Promise<RecordData> {
   const { db, collections } = ctx.services;
   const def = collections.require(collection);
   const access = recordAccess(ctx, def, "view");
+  const { readable } = fieldAccess(ctx, def, "view");
   const rec = await selectById(db, def, ctx.principal.accountId, id);
-  if (!rec) throw new NotFoundError(`Record '${id}' not found in '${def.name}'`);
-  if (!(access.kind === "const" && access.value) && !toPredicate(access, collectionResolver(def))(rec)) throw new ForbiddenError("Access denied for view operation");
-  return rec;
+  if (!rec || (!(access.kind === "const" && access.value) && !toPredicate(access, collectionResolver(def))(rec))) throw new NotFoundError(`Record '${id}' not found in '${def.name}'`);
+  return redactRecord(rec, readable);
 }
 
 export interface ListQuery {
@@ -119,11 +124,16 @@ function afterCondition(terms: Term[], values: unknown[], dialect: SqlDb["dialec
   return sql<SqlBool>`(${sql.join(ors.map((o) => sql`(${o})`), sql` OR `)})`;
 }
 
-/** Lists records (see ListQuery). Filter/sort/search errors → 400 naming the problem. */
+/**
+ * Lists the records the caller may list (see ListQuery), without the fields they may not read.
+ * Filter/sort/search errors → 400 naming the problem; a filter, sort or search on an unreadable
+ * field → 403; 401/403 when the caller may not list the collection at all.
+ */
 export async function listRecords(ctx: Context, collection: string, q: ListQuery = {}): Promise<ListResult> {
   const { db, collections } = ctx.services;
   const def = collections.require(collection);
   const access = recordAccess(ctx, def, "list");
+  const { readable } = fieldAccess(ctx, def, "list");
   const perPage = q.perPage ?? DEFAULT_PER_PAGE;
   const page = q.page ?? 1;
   if (!Number.isInteger(perPage) || perPage < 1 || perPage > MAX_PER_PAGE) throw new ValidationError(`per_page must be between 1 and ${MAX_PER_PAGE}`, { per_page: `Must be between 1 and ${MAX_PER_PAGE}` });
@@ -143,6 +153,7 @@ export async function listRecords(ctx: Context, collection: string, q: ListQuery
   } catch (e) {
     badFilter(e, "sort");
   }
+  assertReadableQuery(ctx, def, readable, { filter: q.filter, sort, search: q.search !== undefined && q.search.trim() !== "" });
   const random = sort.some((t) => "random" in t);
   const terms: Term[] = random ? [] : (sort as Term[]);
   if (!random) {
@@ -171,7 +182,7 @@ export async function listRecords(ctx: Context, collection: string, q: ListQuery
   const map = rowMapper(def, db.dialect);
   const last = pageRows[pageRows.length - 1];
   return {
-    items: pageRows.map(map),
+    items: pageRows.map((row: Record<string, unknown>) => redactRecord(map(row), readable)),
     total: countRows ? Number(countRows[0]!.n) : null,
     page,
     perPage,

@@ -6,10 +6,12 @@ import { v7 as uuidv7 } from "uuid";
 import { toPredicate } from "../../query/predicate.ts";
 import { collectionResolver } from "../../query/fields.ts";
 import type { Expr } from "../../query/ast.ts";
+import { requireSignedIn } from "../auth/guards.ts";
 import type { CollectionDef } from "../collections/types.ts";
 import type { Context } from "../context.ts";
-import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from "../errors.ts";
-import { recordAccess } from "../rules/access.ts";
+import { AppError, ConflictError, NotFoundError, ValidationError } from "../errors.ts";
+import { accessDenied, recordAccess } from "../rules/access.ts";
+import { assertWritable, fieldAccess, redactRecord, type FieldSet } from "../rules/field-access.ts";
 import { prepareInput } from "./input.ts";
 import { applyDeleteReferences, checkReferences } from "./references.ts";
 import { deleteRecords, emitEvents, insertRecord, mapConstraintError, recordEvent, selectById, selectByIds, updateRecords } from "./store.ts";
@@ -21,10 +23,25 @@ function ownerOf(ctx: Context): string | null {
   return ctx.principal.kind === "user" ? ctx.principal.userId : null;
 }
 
-/** Throws 403 unless the record satisfies the access expression. */
-function assertAllowed(def: CollectionDef, access: Expr, rec: RecordData, action: string): void {
+/** Throws 403 (audited) unless the record satisfies the access expression. */
+function assertAllowed(ctx: Context, def: CollectionDef, access: Expr, rec: RecordData, action: "create" | "update" | "delete"): void {
   if (access.kind === "const" && access.value) return;
-  if (!toPredicate(access, collectionResolver(def))(rec)) throw new ForbiddenError(`Access denied for ${action} operation`);
+  if (!toPredicate(access, collectionResolver(def))(rec)) throw accessDenied(ctx, def, action, { recordId: rec.id });
+}
+
+/** What the caller sees of a record they just wrote: the fields they may view. */
+function viewable(ctx: Context, def: CollectionDef): FieldSet {
+  return fieldAccess(ctx, def, "view").readable;
+}
+
+/**
+ * PUT semantics under field permissions: every field the caller may write and did not send
+ * becomes null; fields they may not write keep their value (a PATCH of the writable ones).
+ */
+function replaceWithin(def: CollectionDef, data: unknown, writable: FieldSet): unknown {
+  if (writable === "*" || typeof data !== "object" || data === null || Array.isArray(data)) return data;
+  const nulls = Object.fromEntries(def.fields.filter((f) => writable.has(f.name) && !Object.hasOwn(data, f.name)).map((f) => [f.name, null]));
+  return { ...nulls, ...(data as Record<string, unknown>) };
 }
 
 function notFound(def: CollectionDef, id: string): NotFoundError {
@@ -33,24 +50,26 @@ function notFound(def: CollectionDef, id: string): NotFoundError {
 
 /**
  * Creates a record from `data` (API field values). Throws 400 (unknown fields), 422 (per-field
- * problems), 409 (unique), 401/403 (access).
+ * problems, or `Field access denied` for fields the caller may not write), 409 (unique),
+ * 401/403 (access). Returns the record as the caller may view it.
  * @example await createRecord(ctx, "posts", { title: "Hello" })
  */
 export async function createRecord(ctx: Context, collection: string, data: unknown): Promise<RecordData> {
   const { db, collections, events, now } = ctx.services;
   const def = collections.require(collection);
-  const access = recordAccess(ctx, def, "create");
+  const access = recordAccess(ctx, def, "create", data);
+  assertWritable(ctx, def, data, fieldAccess(ctx, def, "create", data).writable, "create");
   const { values, touched } = prepareInput(def, data, "create");
   const ts = now().toISOString();
   const rec: RecordData = { id: uuidv7(), owner_id: ownerOf(ctx), created: ts, updated: ts, version: 1, ...values };
-  assertAllowed(def, access, rec, "create");
+  assertAllowed(ctx, def, access, rec, "create");
   const accountId = ctx.principal.accountId;
   await db.transaction(async (tx) => {
     await checkReferences(ctx, tx, def, accountId, values, touched.concat(def.fields.filter((f) => f.default !== undefined).map((f) => f.name)));
     await insertRecord(tx, def, accountId, rec).catch((e) => mapConstraintError(def, e));
     await emitEvents(tx, (e) => events.publish(e), [recordEvent("record.create", def, accountId, rec, ts)]);
   });
-  return rec;
+  return redactRecord(rec, viewable(ctx, def));
 }
 
 export interface UpdateOptions {
@@ -62,47 +81,60 @@ export interface UpdateOptions {
 
 /**
  * Updates one record: PATCH merges `data` over the stored record, PUT (`replace`) replaces all
- * fields. A stale `expectedVersion` → 409 with the current version in `details`.
+ * fields (all the caller may write). A stale `expectedVersion` → 409 with the current version in
+ * `details`. 404 when absent, 403 when the update rule denies the stored record, 422 `Field
+ * access denied` for fields the caller may not write. Returns the record as the caller may view it.
  */
 export async function updateRecord(ctx: Context, collection: string, id: string, data: unknown, opts: UpdateOptions = {}): Promise<RecordData> {
   const { db, collections, events, now } = ctx.services;
   const def = collections.require(collection);
-  const access = recordAccess(ctx, def, "update");
+  const access = recordAccess(ctx, def, "update", data);
+  const { writable } = fieldAccess(ctx, def, "update", data);
+  assertWritable(ctx, def, data, writable, "update");
+  const readable = viewable(ctx, def);
+  const replaceAll = opts.replace && writable === "*";
+  const input = opts.replace && !replaceAll ? replaceWithin(def, data, writable) : data;
   const accountId = ctx.principal.accountId;
-  return db.transaction(async (tx) => {
+  const updated = await db.transaction(async (tx) => {
     const current = await selectById(tx, def, accountId, id, true);
     if (!current) throw notFound(def, id);
-    assertAllowed(def, access, current, "update");
+    assertAllowed(ctx, def, access, current, "update");
     if (opts.expectedVersion !== undefined && opts.expectedVersion !== current.version)
       throw new ConflictError(`Version conflict: record '${id}' is at version ${current.version}, expected ${opts.expectedVersion}`, { current_version: current.version, expected_version: opts.expectedVersion });
-    const { values, touched } = prepareInput(def, data, opts.replace ? "replace" : "patch", current);
+    const { values, touched } = prepareInput(def, input, replaceAll ? "replace" : "patch", current);
     await checkReferences(ctx, tx, def, accountId, values, touched);
     const ts = now().toISOString();
-    const fields = opts.replace ? def.fields.map((f) => f.name) : [...new Set(touched)];
+    const fields = replaceAll ? def.fields.map((f) => f.name) : [...new Set(touched)];
     const changed = await updateRecords(tx, def, accountId, [id], values, fields, ts, current.version).catch((e) => mapConstraintError(def, e));
     if (changed !== 1) throw new ConflictError(`Version conflict: record '${id}' changed concurrently`);
     const rec: RecordData = { ...current, ...values, updated: ts, version: current.version + 1 };
     await emitEvents(tx, (e) => events.publish(e), [recordEvent("record.update", def, accountId, rec, ts, current)]);
     return rec;
   });
+  return redactRecord(updated, readable);
 }
 
-/** Deletes one record (and applies reference delete behaviour). 404 when absent. */
+/**
+ * Deletes one record (and applies reference delete behaviour). 404 when absent, 403 when the
+ * delete rule denies the stored record. Returns it as the caller may view it.
+ */
 export async function deleteRecord(ctx: Context, collection: string, id: string): Promise<RecordData> {
   const { db, collections, events, now } = ctx.services;
   const def = collections.require(collection);
   const access = recordAccess(ctx, def, "delete");
+  const readable = viewable(ctx, def);
   const accountId = ctx.principal.accountId;
-  return db.transaction(async (tx) => {
+  const deleted = await db.transaction(async (tx) => {
     const current = await selectById(tx, def, accountId, id, true);
     if (!current) throw notFound(def, id);
-    assertAllowed(def, access, current, "delete");
+    assertAllowed(ctx, def, access, current, "delete");
     const ts = now().toISOString();
     const cascaded = await applyDeleteReferences(ctx, tx, def, accountId, [id], ts);
     await deleteRecords(tx, def, accountId, [id]);
     await emitEvents(tx, (e) => events.publish(e), [...cascaded, recordEvent("record.delete", def, accountId, current, ts)]);
     return current;
   });
+  return redactRecord(deleted, readable);
 }
 
 function checkIds(ids: unknown): string[] {
@@ -112,47 +144,59 @@ function checkIds(ids: unknown): string[] {
   return [...new Set(ids as string[])];
 }
 
-/** Loads all `ids` for a bulk operation; throws 422 naming every missing or forbidden id (nothing is changed). */
-async function loadAll(tx: Context["services"]["db"], def: CollectionDef, accountId: string, ids: string[], access: Expr, action: string): Promise<RecordData[]> {
-  const rows = await selectByIds(tx, def, accountId, ids, true);
+/**
+ * Loads all `ids` for a bulk operation, all or nothing: 403 naming every id the rule forbids
+ * (`details.forbidden_ids`, audited), else 422 naming every missing id. Nothing is changed then.
+ */
+async function loadAll(ctx: Context, tx: Context["services"]["db"], def: CollectionDef, ids: string[], access: Expr, action: "update" | "delete"): Promise<RecordData[]> {
+  const rows = await selectByIds(tx, def, ctx.principal.accountId, ids, true);
   const byId = new Map(rows.map((r) => [r.id, r]));
   const problems: Record<string, string> = {};
+  const forbidden: string[] = [];
   const allowed = access.kind === "const" && access.value ? undefined : toPredicate(access, collectionResolver(def));
   for (const id of ids) {
     const r = byId.get(id);
     if (!r) problems[id] = `Record '${id}' not found`;
-    else if (allowed && !allowed(r)) problems[id] = `Access denied for ${action} operation`;
+    else if (allowed && !allowed(r)) forbidden.push(id);
+  }
+  if (forbidden.length) {
+    const denied = accessDenied(ctx, def, action, { details: { forbidden_ids: forbidden } });
+    throw new AppError(denied.code, denied.status, `${denied.message} on ${forbidden.length} record(s); nothing was changed`, denied.details);
   }
   if (Object.keys(problems).length) throw new ValidationError(`Bulk ${action} failed for ${Object.keys(problems).length} record(s); nothing was changed`, problems);
   return ids.map((id) => byId.get(id)!);
 }
 
-/** Deletes up to 100 records, all or nothing. Returns the deleted records. */
+/** Deletes up to 100 records, all or nothing (see `loadAll`). Returns the deleted records as the caller may view them. */
 export async function bulkDeleteRecords(ctx: Context, collection: string, ids: unknown): Promise<RecordData[]> {
   const { db, collections, events, now } = ctx.services;
   const def = collections.require(collection);
   const access = recordAccess(ctx, def, "delete");
+  const readable = viewable(ctx, def);
   const list = checkIds(ids);
   const accountId = ctx.principal.accountId;
-  return db.transaction(async (tx) => {
-    const rows = await loadAll(tx, def, accountId, list, access, "delete");
+  const deleted = await db.transaction(async (tx) => {
+    const rows = await loadAll(ctx, tx, def, list, access, "delete");
     const ts = now().toISOString();
     const cascaded = await applyDeleteReferences(ctx, tx, def, accountId, list, ts);
     await deleteRecords(tx, def, accountId, list);
     await emitEvents(tx, (e) => events.publish(e), [...cascaded, ...rows.map((r) => recordEvent("record.delete", def, accountId, r, ts))]);
     return rows;
   });
+  return deleted.map((r) => redactRecord(r, readable));
 }
 
-/** Applies the same PATCH `data` to up to 100 records, all or nothing. Returns the updated records. */
+/** Applies the same PATCH `data` to up to 100 records, all or nothing (see `loadAll`). Returns the updated records as the caller may view them. */
 export async function bulkUpdateRecords(ctx: Context, collection: string, ids: unknown, data: unknown): Promise<RecordData[]> {
   const { db, collections, events, now } = ctx.services;
   const def = collections.require(collection);
-  const access = recordAccess(ctx, def, "update");
+  const access = recordAccess(ctx, def, "update", data);
+  assertWritable(ctx, def, data, fieldAccess(ctx, def, "update", data).writable, "update");
+  const readable = viewable(ctx, def);
   const list = checkIds(ids);
   const accountId = ctx.principal.accountId;
-  return db.transaction(async (tx) => {
-    const rows = await loadAll(tx, def, accountId, list, access, "update");
+  const result = await db.transaction(async (tx) => {
+    const rows = await loadAll(ctx, tx, def, list, access, "update");
     const ts = now().toISOString();
     const prepared = rows.map((r) => prepareInput(def, data, "patch", r));
     const increments = Object.keys(data as object).some((k) => /[+-]$/.test(k) && !def.fields.some((f) => f.name === k));
@@ -166,14 +210,20 @@ export async function bulkUpdateRecords(ctx: Context, collection: string, ids: u
     await emitEvents(tx, (e) => events.publish(e), updated.map((rec, i) => recordEvent("record.update", def, accountId, rec, ts, rows[i])));
     return updated;
   });
+  return result.map((r) => redactRecord(r, readable));
 }
 
-/** Creates up to 100 records in one transaction, all or nothing (422 names `[index].field`). */
+/**
+ * Creates up to 100 records in one transaction, all or nothing (422 names `[index].field`; 403
+ * when the create rule denies any of them). Returns them as the caller may view them.
+ */
 export async function bulkCreateRecords(ctx: Context, collection: string, items: unknown): Promise<RecordData[]> {
   const { db, collections, events, now } = ctx.services;
   const def = collections.require(collection);
-  const access = recordAccess(ctx, def, "create");
+  requireSignedIn(ctx);
   if (!Array.isArray(items) || items.length === 0 || items.length > MAX_BULK) throw new ValidationError(`Between 1 and ${MAX_BULK} records are required`, { data: `Must be a list of 1 to ${MAX_BULK} records` });
+  const accesses = items.map((data) => recordAccess(ctx, def, "create", data));
+  for (const data of items) assertWritable(ctx, def, data, fieldAccess(ctx, def, "create", data).writable, "create");
   const ts = now().toISOString();
   const problems: Record<string, string> = {};
   const prepared = items.map((data, i) => {
@@ -187,7 +237,7 @@ export async function bulkCreateRecords(ctx: Context, collection: string, items:
   });
   if (Object.keys(problems).length) throw new ValidationError("Validation failed", problems);
   const recs = prepared.map((p) => ({ id: uuidv7(), owner_id: ownerOf(ctx), created: ts, updated: ts, version: 1, ...p!.values }) as RecordData);
-  for (const r of recs) assertAllowed(def, access, r, "create");
+  recs.forEach((r, i) => assertAllowed(ctx, def, accesses[i]!, r, "create"));
   const accountId = ctx.principal.accountId;
   await db.transaction(async (tx) => {
     for (let i = 0; i < recs.length; i++) {
@@ -196,5 +246,6 @@ export async function bulkCreateRecords(ctx: Context, collection: string, items:
     }
     await emitEvents(tx, (e) => events.publish(e), recs.map((r) => recordEvent("record.create", def, accountId, r, ts)));
   });
-  return recs;
+  const readable = viewable(ctx, def);
+  return recs.map((r) => redactRecord(r, readable));
 }
