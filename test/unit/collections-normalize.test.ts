@@ -163,7 +163,7 @@ describe("normalizeCollectionInput: updates", () => {
       { id: "cccc", name: "parent", type: "reference", required: false, unique: false, index: false, options: { collection: "posts" } },
     ],
     options: { a: 1 },
-    listRule: "x",
+    listRule: '@request.auth.id != ""',
     viewRule: null,
     createRule: null,
     updateRule: null,
@@ -188,7 +188,7 @@ describe("normalizeCollectionInput: updates", () => {
       uenv,
     );
     expect(n.name).toBe("posts");
-    expect(n.listRule).toBe("x");
+    expect(n.listRule).toBe('@request.auth.id != ""');
     expect(n.options).toEqual({ a: 1 });
     expect(n.fields.map((f) => f.id).slice(0, 3)).toEqual(["bbbb", "aaaa", "cccc"]);
     expect(n.fields[3]!.id).not.toMatch(/^(aaaa|bbbb|cccc)$/);

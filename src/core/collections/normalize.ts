@@ -7,6 +7,7 @@ import { randomBytes } from "node:crypto";
 import { ValidationError } from "../errors.ts";
 import { NAME_RE, PG_MAX_IDENTIFIER, normalizeField, type NormalizedField } from "./normalize-field.ts";
 import type { CollectionDef, FieldDef } from "./types.ts";
+import { ruleProblem } from "../rules/validate-rule.ts";
 
 export const RESERVED_COLLECTION_NAMES: ReadonlySet<string> = new Set(["collections", "users", "system"]);
 export const COLLECTION_TYPES = ["base", "auth", "view"] as const;
@@ -165,6 +166,13 @@ export function normalizeCollectionInput(input: unknown, env: NormalizeEnv): Nor
   if (listKey) fields = normalizeFields(input[listKey], listKey, name, env, errors);
   if (current && name && name.toLowerCase() !== current.name.toLowerCase() && !listKey) {
     fields = fields.map((f) => (f.options.collection?.toLowerCase() === current.name.toLowerCase() ? { ...f, options: { ...f.options, collection: name } } : f));
+  }
+
+  // Rules are checked against the resulting fields when they are set or the fields change.
+  for (const [key, prop] of RULE_KEYS) {
+    if (errors[key] || (listKey && errors[listKey]) || (input[key] === undefined && !listKey && current)) continue;
+    const problem = ruleProblem(rules[prop], { fields });
+    if (problem) errors[key] = `is not a valid rule: ${problem}`;
   }
 
   if (Object.keys(errors).length) {
