@@ -9,11 +9,12 @@ import { registerContext } from "./context.ts";
 import { registerErrorHandling } from "./errors.ts";
 import { registerSystemRoutes } from "./system.ts";
 import { registerFastcms } from "./fastcms/index.ts";
-import { registerPlatformRoutes } from "./platform.ts";
+import { registerPlatformHooks, registerPlatformRoutes } from "./platform.ts";
 
 export async function registerRest(app: FastifyInstance, services: Services): Promise<void> {
   registerErrorHandling(app);
   registerContext(app, services);
+  await registerPlatformHooks(app, services);
   await app.register(swagger, {
     openapi: {
       openapi: "3.0.3",

@@ -1,12 +1,28 @@
 /**
- * The cross-cutting surface of the API under /api/v1: the audit routes. Registered after the
- * OpenAPI plugin, so they are documented.
+ * The cross-cutting surface of the API: maintenance mode (hooks on every route, /graphql
+ * included), the settings and audit routes under /api/v1, and — with REDIS_URL — the settings
+ * change notices between instances. The hooks register right after the context hook (they read
+ * `req.ctx`); the routes after the OpenAPI plugin, so they are documented.
  */
 import type { FastifyInstance } from "fastify";
 import type { Services } from "../core/context.ts";
+import { SettingsSync } from "../realtime/settings-sync.ts";
 import { registerAuditRoutes } from "./audit.ts";
+import { registerMaintenance } from "./maintenance.ts";
+import { registerSettingsRoutes } from "./settings.ts";
+
+/** The hooks: call right after the context hook, before any route is declared. */
+export async function registerPlatformHooks(app: FastifyInstance, services: Services): Promise<void> {
+  registerMaintenance(app, services);
+  if (services.config.redisUrl) {
+    const sync = new SettingsSync(services);
+    await sync.start();
+    app.addHook("onClose", () => sync.close());
+  }
+}
 
 /** The routes, on the /api/v1 scope. */
 export async function registerPlatformRoutes(api: FastifyInstance, _services: Services): Promise<void> {
+  registerSettingsRoutes(api);
   registerAuditRoutes(api);
 }

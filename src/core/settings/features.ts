@@ -1,0 +1,24 @@
+/**
+ * Settings that features read on hot paths — synchronous (cached), with their defaults.
+ */
+import type { Services } from "../context.ts";
+
+/** Default upload limit (FastCMS MAX_FILE_SIZE): 10 MiB. */
+export const DEFAULT_MAX_UPLOAD_SIZE = 10 * 1024 * 1024;
+
+/** True while the setting `maintenance_mode` is `true`: non-superadmin writes are refused with 503. */
+export function inMaintenance(services: Pick<Services, "settings">): boolean {
+  return services.settings.get<unknown>("maintenance_mode", false) === true;
+}
+
+/**
+ * The upload size limit in bytes: setting `max_upload_size` (category storage), or FastCMS's
+ * `max_file_size`, else 10 MiB. For the files feature to enforce (413 above it).
+ */
+export function maxUploadSize(services: Pick<Services, "settings">): number {
+  for (const key of ["max_upload_size", "max_file_size"]) {
+    const v = services.settings.get<unknown>(key, undefined);
+    if (typeof v === "number" && Number.isInteger(v) && v > 0) return v;
+  }
+  return DEFAULT_MAX_UPLOAD_SIZE;
+}

@@ -1,0 +1,75 @@
+/**
+ * `/api/v1/settings…` (compat/fastcms.md §14), superadmins only: parse, call core, render.
+ */
+import type { FastifyInstance } from "fastify";
+import { deleteSetting, listCategorySettings, listSettings, saveSetting, type SaveSettingInput } from "../core/settings/manage.ts";
+import { SETTING_CATEGORIES } from "../core/settings/store.ts";
+import { errorSchema } from "./errors.ts";
+
+const tags = ["settings"];
+const errors = (...statuses: number[]) => Object.fromEntries(statuses.map((s) => [s, errorSchema]));
+const entry = { type: "object", properties: { value: {}, description: { type: ["string", "null"] } } } as const;
+const byKey = { type: "object", additionalProperties: entry } as const;
+
+/** Registers the settings routes on the /api/v1 scope. */
+export function registerSettingsRoutes(api: FastifyInstance): void {
+  api.get(
+    "/settings",
+    { schema: { tags, summary: "All settings, grouped by category", response: { 200: { type: "object", additionalProperties: byKey }, ...errors(401, 403) } } },
+    async (req) => listSettings(req.ctx),
+  );
+
+  api.get<{ Params: { category: string } }>(
+    "/settings/:category",
+    {
+      schema: {
+        tags,
+        summary: "The settings of one category",
+        params: { type: "object", properties: { category: { type: "string", description: SETTING_CATEGORIES.join(", ") } } },
+        response: { 200: byKey, ...errors(401, 403, 422) },
+      },
+    },
+    async (req) => listCategorySettings(req.ctx, req.params.category),
+  );
+
+  api.post<{ Body: SaveSettingInput }>(
+    "/settings",
+    {
+      schema: {
+        tags,
+        summary: "Create or update a setting",
+        body: {
+          type: "object",
+          required: ["key", "value"],
+          properties: {
+            key: { type: "string", description: "1-100 characters: letters, digits, _ . : -" },
+            value: { description: "any JSON value; known keys are type-checked (README \"Settings\")" },
+            category: { type: "string", enum: [...SETTING_CATEGORIES], default: "app" },
+            description: { type: ["string", "null"], maxLength: 1000 },
+          },
+        },
+        response: {
+          200: {
+            type: "object",
+            properties: { id: { type: "string" }, key: { type: "string" }, value: {}, category: { type: "string" }, description: { type: ["string", "null"] }, created: { type: "string" }, updated: { type: "string" } },
+          },
+          ...errors(401, 403, 422),
+        },
+      },
+    },
+    async (req) => saveSetting(req.ctx, req.body),
+  );
+
+  api.delete<{ Params: { key: string } }>(
+    "/settings/:key",
+    {
+      schema: {
+        tags,
+        summary: "Delete a setting",
+        params: { type: "object", properties: { key: { type: "string" } } },
+        response: { 200: { type: "object", properties: { deleted: { type: "boolean" } } }, ...errors(401, 403) },
+      },
+    },
+    async (req) => ({ deleted: await deleteSetting(req.ctx, req.params.key) }),
+  );
+}
