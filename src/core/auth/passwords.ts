@@ -1,12 +1,14 @@
 /**
- * Password hashing with Node's built-in memory-hard KDF (scrypt) and the FastCMS password rule.
+ * Password hashing with Node's built-in memory-hard KDF (scrypt), the FastCMS password rule and
+ * SnackBase's stronger one.
  *
  * Encoded form: `scrypt$N$r$p$<salt base64url>$<hash base64url>`, so the cost parameters can be
  * raised later without breaking stored hashes (verification reads them from the string).
  * Hashing runs on the libuv thread pool (async `crypto.scrypt`), never on the event loop.
  */
 import { randomBytes, scrypt, timingSafeEqual, type ScryptOptions } from "node:crypto";
-import { ValidationError } from "../errors.ts";
+import { DEFAULT_ACCOUNT_ID } from "../context.ts";
+import { AppError, ValidationError } from "../errors.ts";
 
 /** Cost parameters for new hashes: N=2^15, r=8 → 32 MiB of memory per hash. */
 const N = 2 ** 15;
@@ -91,4 +93,68 @@ export function assertPasswordPolicy(password: string, field = "password"): void
     const text = problems.join("; ");
     throw new ValidationError(`Invalid ${field}: ${field} ${text}`, { [field]: text });
   }
+}
+
+/** SnackBase's rule codes, one per broken rule (compat/snackbase.md §2). */
+export type StrongPasswordRule = "password_too_short" | "password_no_uppercase" | "password_no_lowercase" | "password_no_digit" | "password_no_special";
+
+export interface PasswordRuleProblem {
+  code: StrongPasswordRule;
+  message: string;
+}
+
+export const STRONG_PASSWORD_MIN_LENGTH = 12;
+/** The special characters SnackBase counts. */
+export const PASSWORD_SPECIALS = "!@#$%^&*()_+-=[]{};':\"\\|,.<>/?`~";
+
+/**
+ * The SnackBase password rule: at least 12 characters, one uppercase letter, one lowercase
+ * letter, one digit and one special character (PASSWORD_SPECIALS). Returns one problem per
+ * broken rule; empty when the password is acceptable.
+ */
+export function strongPasswordProblems(password: string): PasswordRuleProblem[] {
+  const problems: PasswordRuleProblem[] = [];
+  const add = (code: StrongPasswordRule, message: string) => problems.push({ code, message });
+  if ([...password].length < STRONG_PASSWORD_MIN_LENGTH) add("password_too_short", `must be at least ${STRONG_PASSWORD_MIN_LENGTH} characters long`);
+  if (!/\p{Lu}/u.test(password)) add("password_no_uppercase", "must contain at least one uppercase letter");
+  if (!/\p{Ll}/u.test(password)) add("password_no_lowercase", "must contain at least one lowercase letter");
+  if (!/[0-9]/.test(password)) add("password_no_digit", "must contain at least one digit");
+  if (![...password].some((c) => PASSWORD_SPECIALS.includes(c))) add("password_no_special", `must contain at least one special character (${PASSWORD_SPECIALS})`);
+  return problems;
+}
+
+/**
+ * A password broke the SnackBase rule. The body's `details` names the field with every message
+ * joined (what FastCMS clients read) and each broken rule by its SnackBase code:
+ * `{"password": "must be …; must contain …", "password_too_short": "must be …", …}`.
+ * Status 422 on shared paths (/auth/…), 400 on SnackBase-only paths (/users).
+ */
+export class PasswordPolicyError extends AppError {
+  constructor(
+    readonly problems: PasswordRuleProblem[],
+    field = "password",
+    status: 400 | 422 = 422,
+  ) {
+    const text = problems.map((p) => p.message).join("; ");
+    const details = { [field]: text, ...Object.fromEntries(problems.map((p) => [p.code, `${field} ${p.message}`])) };
+    super(status === 400 ? "BAD_REQUEST" : "VALIDATION_ERROR", status, `Invalid ${field}: ${field} ${text}`, details);
+  }
+}
+
+/** Which rule a password is held to: `strong` (SnackBase) or `standard` (FastCMS). */
+export type PasswordPolicy = "standard" | "strong";
+
+/** Users of the default account follow the FastCMS rule; tenant accounts (SnackBase) the strong one. */
+export function passwordPolicyFor(accountId: string): PasswordPolicy {
+  return accountId === DEFAULT_ACCOUNT_ID ? "standard" : "strong";
+}
+
+/**
+ * Throws when `password` breaks `policy`: ValidationError (422) for the standard rule,
+ * PasswordPolicyError (422, or 400 when `status` says so) for the strong one.
+ */
+export function assertPassword(policy: PasswordPolicy, password: string, field = "password", status: 400 | 422 = 422): void {
+  if (policy === "standard") return assertPasswordPolicy(password, field);
+  const problems = strongPasswordProblems(password);
+  if (problems.length) throw new PasswordPolicyError(problems, field, status);
 }
