@@ -13,6 +13,7 @@ import { getCollection } from "../../core/collections/get.ts";
 import { listCollections } from "../../core/collections/list.ts";
 import { updateCollection } from "../../core/collections/update.ts";
 import { errorSchema } from "../errors.ts";
+import { registerCollectionRuleRoutes } from "./collection-rules.ts";
 
 const tags = ["collections"];
 const nullableString = { type: ["string", "null"] } as const;
@@ -116,7 +117,8 @@ type ListQuery = { page: number; per_page?: number; page_size?: number; search?:
 const SORT_KEYS: Record<string, "name" | "created" | "updated"> = { name: "name", created: "created", created_at: "created", updated: "updated", updated_at: "updated" };
 const DEFAULT_PER_PAGE = 30;
 
-export function registerCollectionRoutes(api: FastifyInstance, _services: Services): void {
+export function registerCollectionRoutes(api: FastifyInstance, services: Services): void {
+  registerCollectionRuleRoutes(api, services);
   api.post<{ Body: unknown }>(
     "/collections",
     { ...validatedByCore, schema: { tags, summary: "Create a collection (superadmin)", body: collectionInput, response: { 201: collectionResponse, 409: errorSchema, ...errors } } },

@@ -1,0 +1,11 @@
+/**
+ * The SnackBase dialect under /api/v1 (compat/snackbase.md): the routes only SnackBase has.
+ * Paths both dialects share (auth, collections) are served once, by the FastCMS registration.
+ */
+import type { FastifyInstance } from "fastify";
+import type { Services } from "../../core/context.ts";
+import { registerRoleRoutes } from "./roles.ts";
+
+export function registerSnackbase(api: FastifyInstance, services: Services): void {
+  registerRoleRoutes(api, services);
+}
