@@ -30,6 +30,8 @@ export interface Config {
   readonly graphqlIntrospection: boolean;
   /** channel prefix for the Redis relay; default derived from the database so instances sharing it meet */
   readonly redisPrefix: string | undefined;
+  /** request rate limits (README "Rate limits"); on unless CAIRN_RATE_LIMIT=false */
+  readonly rateLimitEnabled: boolean;
 }
 
 export class ConfigError extends Error {
@@ -81,6 +83,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     bodyLimit: int(env, "CAIRN_BODY_LIMIT", 1024 * 1024, 1024),
     graphqlIntrospection: (env.CAIRN_GRAPHQL_INTROSPECTION ?? "") === "" || bool(env, "CAIRN_GRAPHQL_INTROSPECTION"),
     redisPrefix: env.CAIRN_REDIS_PREFIX || undefined,
+    rateLimitEnabled: (env.CAIRN_RATE_LIMIT ?? "") === "" || bool(env, "CAIRN_RATE_LIMIT"),
     ...overrides,
   };
   return Object.freeze(config);

@@ -1,6 +1,6 @@
 /**
- * The cross-cutting surface of the API: maintenance mode (hooks on every route, /graphql
- * included), the settings and audit routes under /api/v1, and — with REDIS_URL — the settings
+ * The cross-cutting surface of the API: rate limits and maintenance mode (hooks on every route,
+ * /graphql included), the settings and audit routes under /api/v1, and — with REDIS_URL — the settings
  * change notices between instances. The hooks register right after the context hook (they read
  * `req.ctx`); the routes after the OpenAPI plugin, so they are documented.
  */
@@ -9,10 +9,12 @@ import type { Services } from "../core/context.ts";
 import { SettingsSync } from "../realtime/settings-sync.ts";
 import { registerAuditRoutes } from "./audit.ts";
 import { registerMaintenance } from "./maintenance.ts";
+import { registerRateLimit } from "./rate-limit.ts";
 import { registerSettingsRoutes } from "./settings.ts";
 
 /** The hooks: call right after the context hook, before any route is declared. */
 export async function registerPlatformHooks(app: FastifyInstance, services: Services): Promise<void> {
+  await registerRateLimit(app, services);
   registerMaintenance(app, services);
   if (services.config.redisUrl) {
     const sync = new SettingsSync(services);

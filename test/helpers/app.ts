@@ -81,11 +81,15 @@ export async function freshDatabase(): Promise<{ url: string; dataDir: string; d
   };
 }
 
-/** Starts Cairn on port 0 with a fresh database and a superadmin; returns clients and a token. */
+/**
+ * Starts Cairn on port 0 with a fresh database and a superadmin; returns clients and a token.
+ * Request rate limits are off (every test client shares 127.0.0.1); pass
+ * `{ CAIRN_RATE_LIMIT: "true" }` in `env` to test them.
+ */
 export async function startApp(overrides: Partial<Config> = {}, env: NodeJS.ProcessEnv = {}): Promise<TestApp> {
   const db = await freshDatabase();
   const config = loadConfig(
-    { CAIRN_ADMIN_EMAIL: ADMIN_EMAIL, CAIRN_ADMIN_PASSWORD: ADMIN_PASSWORD, LOG_LEVEL: "warn", ...env },
+    { CAIRN_ADMIN_EMAIL: ADMIN_EMAIL, CAIRN_ADMIN_PASSWORD: ADMIN_PASSWORD, LOG_LEVEL: "warn", CAIRN_RATE_LIMIT: "false", ...env },
     { port: 0, host: "127.0.0.1", databaseUrl: db.url, dataDir: db.dataDir, ...overrides },
   );
   const app = await createApp(config);
