@@ -9,7 +9,7 @@ import type { RealtimeHub } from "../realtime/hub.ts";
 import { createBuilder } from "./builder.ts";
 import { addCollectionFields } from "./collection-fields.ts";
 import { addCollectionTypes } from "./collection-types.ts";
-import { graphqlNameConflict } from "./names.ts";
+import { GraphqlNameClaims } from "./names.ts";
 import { addSystemFields } from "./system-fields.ts";
 import { addSharedTypes } from "./system-types.ts";
 
@@ -25,10 +25,11 @@ export interface BuildOptions {
  * one bad definition cannot take the whole API down; creation normally rejects them first.
  */
 function usable(defs: readonly CollectionDef[], warn?: (msg: string) => void): CollectionDef[] {
+  const claims = new GraphqlNameClaims();
   const kept: CollectionDef[] = [];
   for (const def of defs) {
-    const conflict = graphqlNameConflict([...kept, def]);
-    if (conflict) warn?.(`GraphQL: collection '${def.name}' left out of the schema: ${conflict.message}`);
+    const conflict = claims.claim(def);
+    if (conflict) warn?.(`GraphQL: collection '${def.name}' left out of the schema: ${conflict}`);
     else kept.push(def);
   }
   return kept;
@@ -42,5 +43,6 @@ export function buildSchema(defs: readonly CollectionDef[], opts: BuildOptions):
   const kept = usable([...defs].sort((a, b) => a.created.localeCompare(b.created) || a.name.localeCompare(b.name)), opts.warn);
   const refs = addCollectionTypes(b, shared, kept);
   addCollectionFields(b, refs.values(), opts.hub);
-  return b.toSchema();
+  // Printing sorts (print-schema.ts); serving does not need a sorted schema.
+  return b.toSchema({ sortSchema: false });
 }
