@@ -184,7 +184,10 @@ function implementObject(b: Builder, shared: SharedTypes, refs: CollectionRefs, 
           continue;
         }
         const type = f.type === "geopoint" ? shared.geoPoint : isList(f) ? [f.type === "reference" ? "ID" : "String"] : scalarOf(f);
-        const nullable = isList(f) ? { list: !f.required, items: false } : !f.required;
+        // Always nullable in results, required or not: field permissions can hide a field from a
+        // caller (the core hands it out redacted), and one hidden field must not null the query.
+        // Required-ness shows in PostCreateInput.
+        const nullable = isList(f) ? { list: true, items: false } : true;
         fields[name] = t.field({ type, nullable, description, resolve: (r: RecordData) => r[name] ?? null });
       }
       for (const rev of reverse) {

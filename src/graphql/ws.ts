@@ -17,6 +17,12 @@ import type { CairnYoga } from "./yoga.ts";
 
 type Extra = { principal?: Principal };
 
+function withoutHttp(e: GraphQLError): GraphQLError {
+  if (!e.extensions?.http) return e;
+  const { http: _http, ...extensions } = e.extensions;
+  return new GraphQLError(e.message, { nodes: e.nodes, source: e.source, positions: e.positions, path: e.path, extensions });
+}
+
 const header = (v: unknown): string | undefined => (typeof v === "string" ? v : undefined);
 
 /** Attaches graphql-ws to the server's HTTP upgrades; returns a function closing every socket. */
@@ -63,6 +69,9 @@ export function attachGraphqlWs(server: FastifyInstance, yoga: CairnYoga, servic
         };
         return args;
       },
+      // `extensions.http` steers HTTP status codes; it means nothing on a socket.
+      onNext: (_ctx, _id, _payload, _args, result) => (result.errors?.some((e) => e.extensions?.http) ? { ...result, errors: result.errors.map(withoutHttp) } : undefined),
+      onError: (_ctx, _id, _payload, errors) => (errors.some((e) => e.extensions?.http) ? errors.map(withoutHttp) : undefined),
       execute: (args) => (args.rootValue as any).execute(args),
       subscribe: (args) => (args.rootValue as any).subscribe(args),
     },

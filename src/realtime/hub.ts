@@ -4,6 +4,9 @@
  * filter AST's predicate compiler: the subscriber's `where` ANDed with their read access
  * (`recordAccess(ctx, def, "view")`). No database query per subscriber per event.
  *
+ * Records are delivered redacted to what the subscriber may read (`redactRecord` with their
+ * view field access); a `where` may only use readable fields (checked when the subscription opens).
+ *
  * - created/updated: the new record, when it matches.
  * - deleted: the id, when the subscriber could read the record before it was deleted.
  * - changed: CREATE/UPDATE with the record when it matches; an update that moves a record out
@@ -18,6 +21,7 @@ import type { Context, Services } from "../core/context.ts";
 import { AppError, BadRequestError, NotFoundError } from "../core/errors.ts";
 import type { CairnEvent } from "../core/events/bus.ts";
 import { recordAccess } from "../core/rules/access.ts";
+import { assertReadableQuery, fieldAccess, redactRecord, type FieldSet } from "../core/rules/field-access.ts";
 import type { RecordData } from "../core/records/values.ts";
 import { and, FilterError, type Expr } from "../query/ast.ts";
 import { checkExpr } from "../query/check.ts";
@@ -43,6 +47,8 @@ interface Subscriber {
   where: Expr;
   def: CollectionDef;
   match: (rec: Record<string, unknown>) => boolean;
+  /** fields the subscriber may read; deliveries are redacted to these */
+  readable: FieldSet;
   queue: PushQueue<HubMessage>;
 }
 
@@ -69,7 +75,7 @@ export class RealtimeHub {
   subscribe(ctx: Context, collection: string, kind: SubscriptionKind, where: Expr): AsyncIterableIterator<HubMessage> {
     const def = this.services.collections.require(collection);
     const key = def.name.toLowerCase();
-    const match = compile(ctx, def, where);
+    const { match, readable } = compile(ctx, def, where);
     let set = this.#byCollection.get(key);
     if (!set) this.#byCollection.set(key, (set = new Set()));
     const subs = set;
@@ -79,6 +85,7 @@ export class RealtimeHub {
       where,
       def,
       match,
+      readable,
       queue: new PushQueue<HubMessage>(
         () => {
           subs.delete(sub);
@@ -117,7 +124,7 @@ export class RealtimeHub {
         }
         if (def === sub.def) continue;
         try {
-          sub.match = compile(sub.ctx, def, sub.where);
+          Object.assign(sub, compile(sub.ctx, def, sub.where));
           sub.def = def;
         } catch (e) {
           const why = e instanceof AppError ? e.message : "its filter no longer applies";
@@ -134,13 +141,19 @@ export class RealtimeHub {
   }
 }
 
-function compile(ctx: Context, def: CollectionDef, where: Expr): (rec: Record<string, unknown>) => boolean {
+/**
+ * The subscriber's matcher (where AND read access) and readable fields. Throws 401/403 when the
+ * caller may not read the collection or filters on a field they may not read, 400 for a bad where.
+ */
+function compile(ctx: Context, def: CollectionDef, where: Expr): { match: (rec: Record<string, unknown>) => boolean; readable: FieldSet } {
   const access = recordAccess(ctx, def, "view");
+  const { readable } = fieldAccess(ctx, def, "view");
   const resolve = collectionResolver(def);
   try {
     const expr = checkExpr(and(where, access), resolve);
-    if (expr.kind === "const") return expr.value ? () => true : () => false;
-    return toPredicate(expr, resolve);
+    assertReadableQuery(ctx, def, readable, { filter: where });
+    if (expr.kind === "const") return { match: expr.value ? () => true : () => false, readable };
+    return { match: toPredicate(expr, resolve), readable };
   } catch (e) {
     if (e instanceof FilterError) throw new BadRequestError(`Invalid where: ${e.message}`, { where: e.message });
     throw e;
@@ -149,14 +162,15 @@ function compile(ctx: Context, def: CollectionDef, where: Expr): (rec: Record<st
 
 function deliveryFor(sub: Subscriber, type: CairnEvent["type"], rec: RecordData, previous: RecordData | null): Delivery | undefined {
   const id = rec.id;
+  const visible = () => redactRecord(rec, sub.readable);
   switch (type) {
     case "record.create":
-      if ((sub.kind === "created" || sub.kind === "changed") && sub.match(rec)) return { action: "CREATE", id, record: rec };
+      if ((sub.kind === "created" || sub.kind === "changed") && sub.match(rec)) return { action: "CREATE", id, record: visible() };
       return undefined;
     case "record.update": {
-      if (sub.kind === "updated") return sub.match(rec) ? { action: "UPDATE", id, record: rec } : undefined;
+      if (sub.kind === "updated") return sub.match(rec) ? { action: "UPDATE", id, record: visible() } : undefined;
       if (sub.kind !== "changed") return undefined;
-      if (sub.match(rec)) return { action: "UPDATE", id, record: rec };
+      if (sub.match(rec)) return { action: "UPDATE", id, record: visible() };
       // Left the set: only the id, never the new contents. Without `previous` it may have been in it.
       return previous === null || sub.match(previous) ? { action: "DELETE", id, record: null } : undefined;
     }

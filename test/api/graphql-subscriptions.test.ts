@@ -154,6 +154,29 @@ describe("graphql-ws subscriptions", () => {
   });
 });
 
+describe("field permissions", () => {
+  it("delivers records redacted to the readable fields and refuses a where on a hidden field", async () => {
+    const res = await t.api("POST", "/api/v1/collections", {
+      token: t.adminToken,
+      body: { ...SIGNED_IN_RULES, name: "memos", options: { list_fields: ["title"], view_fields: ["title"] }, schema: [{ name: "title", type: "text", validation: { required: true } }, { name: "secret", type: "text" }] },
+    });
+    expect(res.status, JSON.stringify(res.body)).toBe(201);
+    const memos = await sub(`subscription { memoChanged { action record { title secret } } }`);
+    const hidden = subscribe(ws, `subscription { memoCreated(where: { secret: { eq: "x" } }) { id } }`);
+    open.push(hidden);
+    const refused = await hidden.next();
+    expect(refused.errors[0].extensions).toEqual({ code: "FORBIDDEN", details: { unauthorized_fields: ["secret"] } });
+    await hidden.completed();
+
+    await gql(t.url, `mutation { createMemo(data: { title: "t1", secret: "s1" }) { id } }`, undefined, t.adminToken);
+    expect((await memos.next()).data.memoChanged).toEqual({ action: "CREATE", record: { title: "t1", secret: null } });
+    // The same through a query: the hidden field reads as null without failing the query.
+    const q = await gql(t.url, `{ memos { nodes { title secret } } }`, undefined, token);
+    expect(q.body).toEqual({ data: { memos: { nodes: [{ title: "t1", secret: null }] } } });
+    await stop(memos);
+  });
+});
+
 describe("SSE subscriptions", () => {
   it("delivers events as server-sent events", async () => {
     const before = t.app.graphql.hub.size;
