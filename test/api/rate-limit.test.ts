@@ -1,8 +1,10 @@
 /**
- * Rate limits over real HTTP (compat/fastcms.md §15): a bounded burst gets exactly `limit`
- * answers and 429s for the rest (headers, Retry-After, compat body, one audit entry), counters
- * per IP vs per user, the stricter login endpoint limit, /graphql covered by the same hook, and
- * counters shared through Redis by two instances on one PostgreSQL database.
+ * Rate limits and login lockout over real HTTP (compat/fastcms.md §15): a bounded burst gets
+ * exactly `limit` answers and 429s for the rest (headers, Retry-After, compat body, one audit
+ * entry), counters per IP vs per user, the stricter login endpoint limit, /graphql covered by
+ * the same hook, counters shared through Redis by two instances on one PostgreSQL database,
+ * and the lockout after repeated failed logins (429 even with the right password, audited,
+ * reset by a success, lifted when the lock expires).
  */
 import { randomBytes } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
@@ -168,5 +170,79 @@ describe.skipIf(TEST_DB !== "postgres")("counters shared through Redis (two inst
       rmSync(dataDir, { recursive: true, force: true });
       await a.close();
     }
+  });
+});
+
+describe("login lockout", () => {
+  let t: TestApp;
+  let api: ApiClient;
+  beforeAll(async () => {
+    t = await startApp();
+    api = t.api;
+  });
+  afterAll(async () => t?.close());
+
+  const login = (email: string, password: string, account?: string) => api("POST", "/api/v1/auth/login", { body: { email, password, ...(account ? { account } : {}) } });
+
+  it("locks after 5 failures: 429 even with the right password, audited as auth/lockout", async () => {
+    const u = await registerUser(api);
+    for (let i = 0; i < 5; i++) expect((await login(u.email, "Wrong-pass-123")).status).toBe(401);
+    const locked = await login(u.email, "User-pass-123");
+    expect(locked.status).toBe(429);
+    expectErrorBody(locked.body, "RATE_LIMITED");
+    expect(locked.body.message).toMatch(/too many failed login attempts/i);
+    const retry = Number(locked.headers.get("retry-after"));
+    expect(retry).toBeGreaterThan(14 * 60);
+    expect(retry).toBeLessThanOrEqual(15 * 60);
+    // the address in another case is the same identity
+    expect((await login(u.email.toUpperCase(), "User-pass-123")).status).toBe(429);
+
+    const entry = await eventually(async () => {
+      const res = await api("GET", "/api/v1/audit?event_type=auth&event_action=lockout", { token: t.adminToken });
+      return res.body.items?.find((e: any) => e.user_email === u.email);
+    });
+    expect(entry).toMatchObject({ severity: "warning", outcome: "failure", ip_address: expect.any(String) });
+    const failed = await api("GET", "/api/v1/audit/failed-logins", { token: t.adminToken });
+    expect(failed.body.some((e: any) => e.event_action === "lockout" && e.user_email === u.email)).toBe(true);
+
+    // other users are not affected
+    const other = await registerUser(api);
+    expect((await login(other.email, "User-pass-123")).status).toBe(200);
+
+    // when the lock expires, the right password works again and the count starts over
+    await t.app.services.prisma.loginThrottle.updateMany({ data: { lockedUntil: new Date(Date.now() - 1000) } });
+    expect((await login(u.email, "User-pass-123")).status).toBe(200);
+  });
+
+  it("a success resets the count", async () => {
+    const u = await registerUser(api);
+    for (let i = 0; i < 4; i++) expect((await login(u.email, "Wrong-pass-123")).status).toBe(401);
+    expect((await login(u.email, "User-pass-123")).status).toBe(200);
+    for (let i = 0; i < 4; i++) expect((await login(u.email, "Wrong-pass-123")).status).toBe(401);
+    expect((await login(u.email, "User-pass-123")).status).toBe(200);
+  });
+
+  it("settings change the policy; unknown addresses are locked too (no account probing)", async () => {
+    await setSetting(t, "login_lockout_attempts", 2);
+    try {
+      const ghost = `ghost-${randomBytes(3).toString("hex")}@example.com`;
+      expect((await login(ghost, "x")).status).toBe(401);
+      expect((await login(ghost, "x")).status).toBe(401);
+      expect((await login(ghost, "x")).status).toBe(429);
+    } finally {
+      await setSetting(t, "login_lockout_attempts", 5);
+    }
+  });
+
+  it("GraphQL login goes through the same lockout", async () => {
+    const u = await registerUser(api);
+    for (let i = 0; i < 5; i++) expect((await login(u.email, "Wrong-pass-123")).status).toBe(401);
+    const res = await fetch(`${t.url}/graphql`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ query: `mutation { login(email: "${u.email}", password: "User-pass-123") { accessToken } }` }),
+    });
+    const body = (await res.json()) as any;
+    expect(body.errors?.[0]?.extensions?.code).toBe("RATE_LIMITED");
   });
 });

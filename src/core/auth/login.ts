@@ -7,6 +7,7 @@ import { UnauthenticatedError } from "../errors.ts";
 import { normalizeEmail } from "./email.ts";
 import { verifyDummyPassword, verifyPassword } from "./passwords.ts";
 import { issueSession, toAuthAccount, type AuthSession } from "./session.ts";
+import { throttleLogin } from "../ratelimit/lockout.ts";
 
 export interface LoginInput {
   email: string;
@@ -35,9 +36,15 @@ async function findUser(ctx: Context, email: string, account: string | null | un
 /**
  * Verifies the credentials and starts a new session (new refresh-token family).
  * Throws UnauthenticatedError (401 `Invalid email or password`) for an unknown account or
- * address or a wrong password.
+ * address or a wrong password. RateLimitedError (429, Retry-After) while the account + address
+ * is locked out after repeated failures.
  */
 export async function login(ctx: Context, input: LoginInput): Promise<AuthSession> {
+  // lockout after repeated failures (ratelimit/lockout.ts): 429 while locked, counts 401s, clears on success
+  return throttleLogin(ctx, { email: input.email, account: input.account }, () => attemptLogin(ctx, input));
+}
+
+async function attemptLogin(ctx: Context, input: LoginInput): Promise<AuthSession> {
   const email = normalizeEmail(input.email);
   const user = email ? await findUser(ctx, email, input.account?.trim()) : null;
   const ok = user ? await verifyPassword(input.password, user.passwordHash) : await verifyDummyPassword(input.password);
