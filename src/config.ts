@@ -18,6 +18,10 @@ export interface Config {
   readonly secret: string | undefined;
   readonly adminEmail: string | undefined;
   readonly adminPassword: string | undefined;
+  /** SMTP server for outgoing mail (`smtp://user:pass@host:587`, `smtps://…`); unset: mail stays in the outbox table */
+  readonly smtpUrl: string | undefined;
+  /** From address of outgoing mail */
+  readonly mailFrom: string;
   readonly webhookAllowPrivate: boolean;
   readonly logLevel: string;
   /** access token lifetime, seconds */
@@ -30,6 +34,8 @@ export interface Config {
   readonly graphqlIntrospection: boolean;
   /** channel prefix for the Redis relay; default derived from the database so instances sharing it meet */
   readonly redisPrefix: string | undefined;
+  /** public base URL (e.g. https://cms.example.com) for OAuth redirect URIs; else taken from the request */
+  readonly publicUrl: string | undefined;
   /** request rate limits (README "Rate limits"); on unless CAIRN_RATE_LIMIT=false */
   readonly rateLimitEnabled: boolean;
 }
@@ -51,6 +57,18 @@ function bool(env: NodeJS.ProcessEnv, name: string): boolean {
   if (raw === "" || raw === "false" || raw === "0" || raw === "no") return false;
   if (raw === "true" || raw === "1" || raw === "yes") return true;
   throw new ConfigError(`${name} must be true or false, got '${env[name]}'`);
+}
+
+function url(name: string, value: string | undefined): string | undefined {
+  if (!value) return undefined;
+  if (!URL.canParse(value) || !/^https?:/.test(value)) throw new ConfigError(`${name} must be an http(s) URL, got '${value}'`);
+  return value;
+}
+
+function smtp(value: string | undefined): string | undefined {
+  if (!value) return undefined;
+  if (!URL.canParse(value) || !/^smtps?:/.test(value)) throw new ConfigError(`SMTP_URL must be an smtp:// or smtps:// URL, got '${value}'`);
+  return value;
 }
 
 /** Load `.env` (if any) into process.env without overriding what is already set. */
@@ -76,6 +94,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     secret: env.CAIRN_SECRET || undefined,
     adminEmail: env.CAIRN_ADMIN_EMAIL || undefined,
     adminPassword: env.CAIRN_ADMIN_PASSWORD || undefined,
+    smtpUrl: smtp(env.SMTP_URL),
+    mailFrom: env.CAIRN_MAIL_FROM || "Cairn <no-reply@localhost>",
     webhookAllowPrivate: bool(env, "CAIRN_WEBHOOK_ALLOW_PRIVATE"),
     logLevel: env.LOG_LEVEL || "info",
     accessTokenTtl: int(env, "CAIRN_ACCESS_TOKEN_TTL", 3600, 10),
@@ -83,6 +103,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     bodyLimit: int(env, "CAIRN_BODY_LIMIT", 1024 * 1024, 1024),
     graphqlIntrospection: (env.CAIRN_GRAPHQL_INTROSPECTION ?? "") === "" || bool(env, "CAIRN_GRAPHQL_INTROSPECTION"),
     redisPrefix: env.CAIRN_REDIS_PREFIX || undefined,
+    publicUrl: url("CAIRN_PUBLIC_URL", env.CAIRN_PUBLIC_URL)?.replace(/\/+$/, ""),
     rateLimitEnabled: (env.CAIRN_RATE_LIMIT ?? "") === "" || bool(env, "CAIRN_RATE_LIMIT"),
     ...overrides,
   };

@@ -28,6 +28,12 @@ export type Principal =
       email: string;
       role: string;
       superadmin: boolean;
+      /** role id (1 admin, 2 user, custom roles above); authenticate always sets it */
+      roleId?: number | null;
+      /** refresh-token family of the session an access token belongs to (logout without a body revokes it) */
+      sessionId?: string;
+      /** present when the caller used an API key: the key acts as its owner, limited to `scopes` (see auth/guards.ts) */
+      apiKey?: { id: string; scopes: readonly string[] };
     }
   | { kind: "system"; accountId: string };
 

@@ -40,7 +40,18 @@ export async function authenticate(services: Services, headers: AuthHeaders): Pr
   const token = bearer(headers);
   if (token) {
     const claims = await services.tokens.verifyAccess(token);
-    if (claims) return { kind: "user", userId: claims.sub, accountId: claims.acc, email: claims.email, role: claims.role, superadmin: claims.sa };
+    if (claims) {
+      return {
+        kind: "user",
+        userId: claims.sub,
+        accountId: claims.acc,
+        email: claims.email,
+        role: claims.role,
+        superadmin: claims.sa,
+        roleId: claims.rid ?? (claims.role === "admin" ? 1 : 2),
+        ...(claims.sid ? { sessionId: claims.sid } : {}),
+      };
+    }
   }
   return { kind: "anonymous", accountId: DEFAULT_ACCOUNT_ID };
 }

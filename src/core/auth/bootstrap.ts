@@ -37,7 +37,7 @@ export async function createAdmin(services: Pick<Services, "prisma">, rawEmail: 
     create: { id: DEFAULT_ACCOUNT_ID, slug: "default", name: "Default" },
     update: {},
   });
-  const data = { passwordHash, role: "admin", superadmin: true, verified: true };
+  const data = { passwordHash, role: "admin", roleId: 1, superadmin: true, verified: true, isActive: true };
   const where = { accountId_email: { accountId: DEFAULT_ACCOUNT_ID, email } };
   const existing = await prisma.user.findUnique({ where, select: { superadmin: true } });
   if (existing) return { user: toAuthUser(await prisma.user.update({ where, data })), action: existing.superadmin ? "updated" : "promoted" };

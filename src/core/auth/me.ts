@@ -8,12 +8,12 @@ import { toAuthAccount, toAuthUser, type AuthAccount, type AuthUser } from "./se
 /**
  * Returns the calling user and their account.
  * Throws UnauthenticatedError (401) when nobody is signed in, for the system principal, and when
- * the token's user no longer exists.
+ * the token's user no longer exists or was deactivated.
  */
 export async function me(ctx: Context): Promise<{ user: AuthUser; account: AuthAccount }> {
   const p = ctx.principal;
   if (p.kind !== "user") throw new UnauthenticatedError();
   const row = await ctx.services.prisma.user.findFirst({ where: { id: p.userId, accountId: p.accountId }, include: { account: true } });
-  if (!row) throw new UnauthenticatedError();
+  if (!row || !row.isActive) throw new UnauthenticatedError();
   return { user: toAuthUser(row), account: toAuthAccount(row.account) };
 }

@@ -6,6 +6,7 @@
  */
 import type { Context } from "../context.ts";
 import { UnauthenticatedError } from "../errors.ts";
+import { audit } from "../audit/audit.ts";
 import { hashRefreshToken, signAccessFor, storeRefreshToken, type TokenPair } from "./session.ts";
 
 export interface RefreshInput {
@@ -14,14 +15,28 @@ export interface RefreshInput {
 
 export const INVALID_REFRESH_TOKEN = "Invalid or expired refresh token";
 
-async function revokeFamily(ctx: Context, familyId: string, now: Date): Promise<void> {
+async function revokeFamily(ctx: Context, row: { familyId: string; userId: string; user: { email: string } }, now: Date): Promise<void> {
+  const { familyId } = row;
   const { count } = await ctx.services.prisma.refreshToken.updateMany({ where: { familyId, revokedAt: null }, data: { revokedAt: now } });
   ctx.log.warn({ familyId, revoked: count }, "refresh token reused; token family revoked");
+  audit(ctx, {
+    eventType: "security",
+    eventAction: "token_reuse",
+    severity: "critical",
+    outcome: "failure",
+    userId: row.userId,
+    userEmail: row.user.email,
+    resourceType: "refresh_token_family",
+    resourceId: familyId,
+    description: "a rotated refresh token was presented again; the session was revoked",
+    details: { revoked: count },
+  });
 }
 
 /**
  * Rotates a refresh token. Throws UnauthenticatedError (401) when the token is unknown, expired,
- * or already used/revoked (then the whole family is revoked as well).
+ * belongs to a deactivated user, or was already used/revoked (then the whole family is revoked
+ * as well and a critical `token_reuse` audit entry is written).
  */
 export async function refresh(ctx: Context, input: RefreshInput): Promise<TokenPair> {
   const { services } = ctx;
@@ -32,10 +47,11 @@ export async function refresh(ctx: Context, input: RefreshInput): Promise<TokenP
     : null;
   if (!row) throw new UnauthenticatedError(INVALID_REFRESH_TOKEN);
   if (row.revokedAt) {
-    await revokeFamily(ctx, row.familyId, now);
+    await revokeFamily(ctx, row, now);
     throw new UnauthenticatedError(INVALID_REFRESH_TOKEN);
   }
   if (row.expiresAt.getTime() <= now.getTime()) throw new UnauthenticatedError(INVALID_REFRESH_TOKEN);
+  if (!row.user.isActive) throw new UnauthenticatedError(INVALID_REFRESH_TOKEN);
 
   const next = await prisma.$transaction(async (tx) => {
     // Conditional revoke: of two concurrent uses of one token, exactly one wins.
@@ -44,9 +60,10 @@ export async function refresh(ctx: Context, input: RefreshInput): Promise<TokenP
     return storeRefreshToken(services, tx, row.userId, row.familyId);
   });
   if (!next) {
-    await revokeFamily(ctx, row.familyId, now);
+    await revokeFamily(ctx, row, now);
     throw new UnauthenticatedError(INVALID_REFRESH_TOKEN);
   }
-  const accessToken = await signAccessFor(services, row.user);
+  const accessToken = await signAccessFor(services, row.user, row.familyId);
+  audit(ctx, { eventType: "auth", eventAction: "token_refresh", userId: row.userId, userEmail: row.user.email, resourceType: "refresh_token_family", resourceId: row.familyId });
   return { accessToken, refreshToken: next, expiresIn: services.tokens.accessTtlSeconds };
 }

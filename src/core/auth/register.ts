@@ -1,12 +1,22 @@
 /**
- * `register`: FastCMS-style sign-up into the default account (role `user`), answering a session.
+ * Sign-up in both flavours (compat/snackbase.md §9):
+ * - FastCMS `{email, password, password_confirm?, name?}` → a `user` of the default account,
+ *   FastCMS password rule;
+ * - SnackBase `{account_name, account_slug?, email, password}` → a new tenant account (id = a
+ *   code like `AB1234`) whose first user is its `admin` (role 1, not a superadmin), SnackBase
+ *   password rule.
+ * Both send a verification mail and hand back tokens unless the setting `verification_required`
+ * says the address must be verified first.
  */
+import { randomBytes, randomInt } from "node:crypto";
 import { v7 as uuidv7 } from "uuid";
 import { DEFAULT_ACCOUNT_ID, type Context } from "../context.ts";
-import { ConflictError, NotFoundError, ValidationError } from "../errors.ts";
+import { ConflictError, NotFoundError, UnauthenticatedError, ValidationError } from "../errors.ts";
+import { audit } from "../audit/audit.ts";
 import { emailProblem, normalizeEmail } from "./email.ts";
-import { hashPassword, passwordProblems } from "./passwords.ts";
-import { issueSession, toAuthAccount, type AuthSession } from "./session.ts";
+import { hashPassword, passwordProblems, strongPasswordProblems, PasswordPolicyError } from "./passwords.ts";
+import { ADMIN_ROLE_ID, USER_ROLE_ID, issueSession, toAuthAccount, toAuthUser, type AuthAccount, type AuthSession, type AuthUser, type TokenPair } from "./session.ts";
+import { sendVerificationTo, verificationRequired } from "./verification.ts";
 
 export interface RegisterInput {
   email: string;
@@ -14,33 +24,103 @@ export interface RegisterInput {
   /** optional; when sent it must equal `password` */
   password_confirm?: string | null;
   name?: string | null;
+  /** SnackBase: name of the new account (1–255); its presence (or account_slug's) selects that flavour */
+  account_name?: string | null;
+  /** SnackBase: 3–32 of a-z, 0-9 and `-`; generated from the name when absent */
+  account_slug?: string | null;
+}
+
+export interface SignUpResult {
+  user: AuthUser;
+  account: AuthAccount;
+  /** null when the address must be verified before the first login */
+  tokens: TokenPair | null;
+  message: string;
 }
 
 export const NAME_MAX_LENGTH = 255;
+export const SLUG = /^[a-z0-9](?:[a-z0-9-]{1,30})[a-z0-9]$/;
 
 /** True for Prisma's unique-constraint violation (P2002), from either generated client. */
 export function isUniqueViolation(e: unknown): boolean {
   return typeof e === "object" && e !== null && (e as { code?: unknown }).code === "P2002";
 }
 
+/** True when the body asks for SnackBase sign-up (a new tenant account). */
+export function isAccountSignUp(input: RegisterInput): boolean {
+  return input.account_name != null || input.account_slug != null;
+}
+
+function fail(fields: Record<string, string>): void {
+  const entries = Object.entries(fields);
+  if (entries.length) throw new ValidationError(`Invalid ${entries.map(([f, m]) => `${f}: ${m}`).join("; ")}`, fields);
+}
+
+/** A SnackBase account code: two capital letters and four digits, e.g. `AB1234`. */
+export function accountCode(): string {
+  const letter = () => String.fromCharCode(65 + randomInt(26));
+  return `${letter()}${letter()}${String(randomInt(10_000)).padStart(4, "0")}`;
+}
+
+function slugify(name: string): string {
+  const base = name
+    .normalize("NFKD")
+    .replace(/[\u0300-\u036f]/g, "")
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, "-")
+    .replace(/^-+|-+$/g, "")
+    .slice(0, 27)
+    .replace(/-+$/, "");
+  return base.length >= 3 ? base : `${base || "account"}-${randomBytes(2).toString("hex")}`;
+}
+
 /**
- * Creates a user in the default account and signs them in.
- * Throws ValidationError (422) naming each bad field (email format, password rule, confirmation,
- * name length) and ConflictError (409) when the e-mail is already registered in the account.
+ * Signs a user up (flavour chosen by the body, see module doc). Throws ValidationError (422) for
+ * a bad e-mail, name, account name/slug or confirmation, ValidationError (FastCMS rule) or
+ * PasswordPolicyError (SnackBase rule, `details` names each rule code) for a weak password, and
+ * ConflictError (409) for a registered e-mail or a taken slug.
+ */
+export async function signUp(ctx: Context, input: RegisterInput): Promise<SignUpResult> {
+  const created = isAccountSignUp(input) ? await createAccountWithAdmin(ctx, input) : await createDefaultAccountUser(ctx, input);
+  const { user, account } = created;
+  const mustVerify = verificationRequired(ctx) && !user.verified;
+  await sendVerificationTo(ctx, user);
+  audit(ctx, { eventType: "user", eventAction: "create", userId: user.id, userEmail: user.email, resourceType: "user", resourceId: user.id, description: "registered", details: { account_id: account.id } });
+  if (mustVerify) {
+    return { user: toAuthUser(user), account, tokens: null, message: "Registration successful. Please check your email to verify your account." };
+  }
+  const session = await issueSession(ctx, user, account);
+  return { user: session.user, account, tokens: session, message: "Registration successful" };
+}
+
+/**
+ * FastCMS sign-up kept for callers that need a session (GraphQL `register`): like signUp, but
+ * throws UnauthenticatedError (401 `Email not verified`) after creating the user when the
+ * setting `verification_required` holds back the tokens.
  */
 export async function register(ctx: Context, input: RegisterInput): Promise<AuthSession> {
-  const { prisma } = ctx.services;
-  const email = normalizeEmail(input.email);
-  const name = input.name?.trim() || null;
+  const r = await signUp(ctx, input);
+  if (!r.tokens) throw new UnauthenticatedError("Email not verified");
+  return { ...r.tokens, user: r.user, account: r.account };
+}
+
+function commonChecks(input: RegisterInput, email: string, name: string | null): Record<string, string> {
   const fields: Record<string, string> = {};
   const emailIssue = emailProblem(email);
   if (emailIssue) fields.email = emailIssue;
-  const pwIssues = passwordProblems(input.password);
-  if (pwIssues.length) fields.password = pwIssues.join("; ");
   if (input.password_confirm != null && input.password_confirm !== input.password) fields.password_confirm = "does not match password";
   if (name && name.length > NAME_MAX_LENGTH) fields.name = `must be at most ${NAME_MAX_LENGTH} characters long`;
-  const entries = Object.entries(fields);
-  if (entries.length) throw new ValidationError(`Invalid ${entries.map(([f, m]) => `${f}: ${m}`).join("; ")}`, fields);
+  return fields;
+}
+
+async function createDefaultAccountUser(ctx: Context, input: RegisterInput) {
+  const { prisma } = ctx.services;
+  const email = normalizeEmail(input.email);
+  const name = input.name?.trim() || null;
+  const fields = commonChecks(input, email, name);
+  const pwIssues = passwordProblems(input.password);
+  if (pwIssues.length) fields.password = pwIssues.join("; ");
+  fail(fields);
 
   const account = await prisma.account.findUnique({ where: { id: DEFAULT_ACCOUNT_ID } });
   if (!account) throw new NotFoundError(`Account '${DEFAULT_ACCOUNT_ID}' not found`);
@@ -48,16 +128,57 @@ export async function register(ctx: Context, input: RegisterInput): Promise<Auth
   if (await prisma.user.findUnique({ where: { accountId_email: { accountId: account.id, email } }, select: { id: true } })) throw duplicate();
 
   const passwordHash = await hashPassword(input.password);
-  let user;
   try {
-    user = await prisma.user.create({
-      data: { id: uuidv7(), accountId: account.id, email, passwordHash, name, role: "user", superadmin: false, verified: false },
+    const user = await prisma.user.create({
+      data: { id: uuidv7(), accountId: account.id, email, passwordHash, name, role: "user", roleId: USER_ROLE_ID, superadmin: false, verified: false },
     });
+    ctx.log.info({ userId: user.id, accountId: account.id }, "user registered");
+    return { user, account: toAuthAccount(account) };
   } catch (e) {
     // Two concurrent sign-ups with the same address: the unique index decides.
     if (isUniqueViolation(e)) throw duplicate();
     throw e;
   }
-  ctx.log.info({ userId: user.id, accountId: account.id }, "user registered");
-  return issueSession(ctx, user, toAuthAccount(account));
+}
+
+async function createAccountWithAdmin(ctx: Context, input: RegisterInput) {
+  const { prisma } = ctx.services;
+  const email = normalizeEmail(input.email);
+  const name = input.name?.trim() || null;
+  const accountName = (input.account_name ?? "").trim();
+  const fields = commonChecks(input, email, name);
+  if (!accountName) fields.account_name = "is required";
+  else if (accountName.length > 255) fields.account_name = "must be at most 255 characters long";
+  const givenSlug = input.account_slug?.trim().toLowerCase() || null;
+  if (givenSlug && !SLUG.test(givenSlug)) fields.account_slug = "must be 3–32 characters of a-z, 0-9 and '-', starting and ending with a letter or digit";
+  fail(fields);
+  const problems = strongPasswordProblems(input.password);
+  if (problems.length) throw new PasswordPolicyError(problems);
+
+  const passwordHash = await hashPassword(input.password);
+  for (let attempt = 0; ; attempt++) {
+    // A generated slug that is taken gets a random suffix; a chosen one is a conflict.
+    const slug = givenSlug ?? (attempt === 0 ? slugify(accountName) : `${slugify(accountName).slice(0, 27)}-${randomBytes(2).toString("hex")}`);
+    if (givenSlug && (await prisma.account.findUnique({ where: { slug }, select: { id: true } }))) {
+      throw new ConflictError(`Account slug '${slug}' is already taken`, { account_slug: "already taken" });
+    }
+    const code = accountCode();
+    try {
+      const { account, user } = await prisma.$transaction(async (tx) => {
+        const account = await tx.account.create({ data: { id: code, code, slug, name: accountName } });
+        const user = await tx.user.create({
+          data: { id: uuidv7(), accountId: account.id, email, passwordHash, name, role: "admin", roleId: ADMIN_ROLE_ID, superadmin: false, verified: false },
+        });
+        return { account, user };
+      });
+      ctx.log.info({ userId: user.id, accountId: account.id }, "account registered");
+      return { user, account: toAuthAccount(account) };
+    } catch (e) {
+      if (!isUniqueViolation(e) || attempt >= 8) {
+        if (isUniqueViolation(e) && givenSlug) throw new ConflictError(`Account slug '${givenSlug}' is already taken`, { account_slug: "already taken" });
+        throw e;
+      }
+      // code or generated slug collided: try again with fresh ones
+    }
+  }
 }

@@ -21,6 +21,9 @@ export interface AuthUser {
   role: PublicRole;
   superadmin: boolean;
   verified: boolean;
+  /** role id: 1 admin, 2 user, custom roles above */
+  roleId: number;
+  isActive: boolean;
   created: Date;
   updated: Date;
 }
@@ -54,8 +57,18 @@ export interface UserRow {
   role: string;
   superadmin: boolean;
   verified: boolean;
+  roleId?: number | null;
+  isActive?: boolean;
   created: Date;
   updated: Date;
+}
+
+export const ADMIN_ROLE_ID = 1;
+export const USER_ROLE_ID = 2;
+
+/** The user's role id; rows written before roles existed fall back on their role name. */
+export function roleIdOf(user: Pick<UserRow, "role" | "roleId">): number {
+  return user.roleId ?? (user.role === "admin" ? ADMIN_ROLE_ID : USER_ROLE_ID);
 }
 
 export function publicRole(user: Pick<UserRow, "role" | "superadmin">): PublicRole {
@@ -72,6 +85,8 @@ export function toAuthUser(row: UserRow): AuthUser {
     role: publicRole(row),
     superadmin: row.superadmin,
     verified: row.verified,
+    roleId: roleIdOf(row),
+    isActive: row.isActive ?? true,
     created: row.created,
     updated: row.updated,
   };
@@ -109,15 +124,27 @@ export async function storeRefreshToken(services: Services, store: RefreshStore,
   return token;
 }
 
-/** Signs an access token carrying the user's id, account, e-mail, public role and superadmin flag. */
-export function signAccessFor(services: Services, user: Pick<UserRow, "id" | "accountId" | "email" | "role" | "superadmin">): Promise<string> {
-  return services.tokens.signAccess({ sub: user.id, acc: user.accountId, email: user.email, role: publicRole(user), sa: user.superadmin });
+/**
+ * Signs an access token carrying the user's id, account, e-mail, public role, superadmin flag,
+ * role id and (when given) the session's refresh-token family.
+ */
+export function signAccessFor(services: Services, user: Pick<UserRow, "id" | "accountId" | "email" | "role" | "superadmin" | "roleId">, sessionId?: string): Promise<string> {
+  return services.tokens.signAccess({
+    sub: user.id,
+    acc: user.accountId,
+    email: user.email,
+    role: publicRole(user),
+    sa: user.superadmin,
+    rid: roleIdOf(user),
+    ...(sessionId ? { sid: sessionId } : {}),
+  });
 }
 
 /** Starts a new session (new refresh-token family) for a user who just proved who they are. */
 export async function issueSession(ctx: Context, user: UserRow, account: AuthAccount): Promise<AuthSession> {
   const { services } = ctx;
-  const refreshToken = await storeRefreshToken(services, services.prisma, user.id, uuidv7());
-  const accessToken = await signAccessFor(services, user);
+  const familyId = uuidv7();
+  const refreshToken = await storeRefreshToken(services, services.prisma, user.id, familyId);
+  const accessToken = await signAccessFor(services, user, familyId);
   return { accessToken, refreshToken, expiresIn: services.tokens.accessTtlSeconds, user: toAuthUser(user), account };
 }

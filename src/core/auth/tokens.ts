@@ -12,6 +12,10 @@ export interface AccessClaims {
   email: string;
   role: string;
   sa: boolean;
+  /** role id (SnackBase roles) */
+  rid?: number | null;
+  /** session: the refresh-token family this access token was issued with */
+  sid?: string;
 }
 
 const ISSUER = "cairn";
@@ -29,7 +33,8 @@ export class TokenService {
   /** Signs an access token for the given claims. */
   signAccess(claims: AccessClaims): Promise<string> {
     const iat = Math.floor(this.now().getTime() / 1000);
-    return new SignJWT({ acc: claims.acc, email: claims.email, role: claims.role, sa: claims.sa, typ: "access" })
+    const extra = { ...(claims.rid != null ? { rid: claims.rid } : {}), ...(claims.sid ? { sid: claims.sid } : {}) };
+    return new SignJWT({ acc: claims.acc, email: claims.email, role: claims.role, sa: claims.sa, ...extra, typ: "access" })
       .setProtectedHeader({ alg: "HS256", typ: "JWT" })
       .setSubject(claims.sub)
       .setIssuer(ISSUER)
@@ -53,6 +58,8 @@ export class TokenService {
         email: String(payload.email ?? ""),
         role: String(payload.role ?? "user"),
         sa: payload.sa === true,
+        rid: typeof payload.rid === "number" && Number.isInteger(payload.rid) ? payload.rid : null,
+        ...(typeof payload.sid === "string" ? { sid: payload.sid } : {}),
       };
     } catch (e) {
       if (e instanceof joseErrors.JOSEError) return undefined;

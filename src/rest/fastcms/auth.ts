@@ -1,118 +1,63 @@
 /**
  * Auth routes shared by the FastCMS and SnackBase dialects under /api/v1 (compat/fastcms.md §8,
- * compat/snackbase.md §9): one answer satisfies both clients — flat FastCMS tokens plus
- * SnackBase's `token`, and the union of both user shapes. Handlers parse, call core, render.
+ * compat/snackbase.md §9): sign-up in both flavours, login, refresh, me. Sessions (logout,
+ * password change) and recovery (reset, verification) live in auth-session.ts and
+ * auth-recovery.ts. Handlers parse, call core, render.
  */
 import type { FastifyInstance } from "fastify";
 import type { Services } from "../../core/context.ts";
 import { login, type LoginInput } from "../../core/auth/login.ts";
 import { me } from "../../core/auth/me.ts";
 import { refresh, type RefreshInput } from "../../core/auth/refresh.ts";
-import { register, type RegisterInput } from "../../core/auth/register.ts";
-import type { AuthAccount, AuthSession, AuthUser, TokenPair } from "../../core/auth/session.ts";
-import { errorSchema } from "../errors.ts";
+import { signUp, type RegisterInput } from "../../core/auth/register.ts";
+import { updateMe, type UpdateMeInput } from "../../core/auth/update-me.ts";
+import { registerAuthRecoveryRoutes } from "./auth-recovery.ts";
+import {
+  authResponseSchema,
+  errors,
+  meSchema,
+  nullableString,
+  renderAccount,
+  renderMe,
+  renderSession,
+  renderTokens,
+  renderUser,
+  tokenProperties,
+} from "./auth-render.ts";
+import { registerAuthSessionRoutes } from "./auth-session.ts";
 
-const nullableString = { type: ["string", "null"] } as const;
-const dateTime = { type: "string", format: "date-time" } as const;
-
-const userProperties = {
-  id: { type: "string" },
-  email: { type: "string", format: "email" },
-  role: { type: "string", enum: ["admin", "user"] },
-  verified: { type: "boolean" },
-  name: nullableString,
-  avatar: nullableString,
-  two_factor_enabled: { type: "boolean" },
-  created: dateTime,
-  updated: dateTime,
-  // SnackBase spellings of the same facts
-  is_active: { type: "boolean" },
-  email_verified: { type: "boolean" },
-  created_at: dateTime,
-} as const;
-
-const userSchema = { type: "object", properties: userProperties } as const;
-
-const accountSchema = {
-  type: "object",
-  properties: { id: { type: "string" }, slug: { type: "string" }, name: { type: "string" }, created_at: dateTime },
-} as const;
-
-const tokenProperties = {
-  access_token: { type: "string", description: "access JWT (FastCMS)" },
-  token: { type: "string", description: "the same access JWT (SnackBase)" },
-  refresh_token: { type: "string", description: "opaque, single use: each refresh returns a new one" },
-  token_type: { type: "string", enum: ["bearer"] },
-  expires_in: { type: "integer", description: "access token lifetime in seconds" },
-} as const;
-
-const authResponseSchema = {
-  type: "object",
-  properties: { ...tokenProperties, user: userSchema, account: accountSchema, message: { type: "string" } },
-} as const;
-
-const meSchema = {
-  type: "object",
-  properties: { ...userProperties, user_id: { type: "string" }, account_id: { type: "string" } },
-} as const;
-
-const errors = (...statuses: number[]) => Object.fromEntries(statuses.map((s) => [s, errorSchema]));
-
-function renderUser(u: AuthUser) {
-  const created = u.created.toISOString();
-  return {
-    id: u.id,
-    email: u.email,
-    role: u.role,
-    verified: u.verified,
-    name: u.name,
-    avatar: u.avatar,
-    two_factor_enabled: false,
-    created,
-    updated: u.updated.toISOString(),
-    is_active: true,
-    email_verified: u.verified,
-    created_at: created,
-  };
-}
-
-function renderAccount(a: AuthAccount) {
-  return { id: a.id, slug: a.slug, name: a.name, created_at: a.created.toISOString() };
-}
-
-function renderTokens(t: TokenPair) {
-  return { access_token: t.accessToken, token: t.accessToken, refresh_token: t.refreshToken, token_type: "bearer", expires_in: t.expiresIn };
-}
-
-function renderSession(s: AuthSession, message: string) {
-  return { ...renderTokens(s), user: renderUser(s.user), account: renderAccount(s.account), message };
-}
-
-/** Registers POST /auth/register, /auth/login, /auth/refresh and GET /auth/me on the /api/v1 scope. */
-export function registerAuthRoutes(api: FastifyInstance, _services: Services): void {
+/** Registers every /auth route on the /api/v1 scope. */
+export function registerAuthRoutes(api: FastifyInstance, services: Services): void {
   api.post<{ Body: RegisterInput }>(
     "/auth/register",
     {
       schema: {
         tags: ["auth"],
-        summary: "Register a user in the default account and sign in",
+        summary: "Sign up: FastCMS (default account) or, with account_name/account_slug, SnackBase (a new account with its admin)",
+        description:
+          "FastCMS body `{email, password, password_confirm?, name?}`: a `user` of the default account, password 8–100 characters with a letter and a digit. " +
+          "SnackBase body `{account_name, account_slug?, email, password}`: a new account (id like `AB1234`) whose `admin` this user becomes; password ≥ 12 characters with upper- and lower-case letters, a digit and a special character (422; `details` names each broken rule: password_too_short, password_no_uppercase, password_no_lowercase, password_no_digit, password_no_special). " +
+          "Tokens are included unless the setting `verification_required` is on. A verification mail goes out either way.",
         security: [],
         body: {
           type: "object",
           required: ["email", "password"],
           properties: {
             email: { type: "string", format: "email", maxLength: 254 },
-            password: { type: "string", description: "8–100 characters, at least one letter and one digit" },
+            password: { type: "string", maxLength: 1024 },
             password_confirm: { ...nullableString, description: "optional; must equal password when sent" },
             name: { ...nullableString, maxLength: 255 },
+            account_name: { ...nullableString, maxLength: 255, description: "SnackBase: name of the new account" },
+            account_slug: { ...nullableString, maxLength: 64, description: "SnackBase: 3–32 of a-z, 0-9, '-'; generated from the name when absent" },
           },
         },
         response: { 201: authResponseSchema, ...errors(400, 409, 422) },
       },
     },
     async (req, reply) => {
-      const session = await register(req.ctx, req.body);
-      return reply.status(201).send(renderSession(session, "Registration successful"));
+      const r = await signUp(req.ctx, req.body);
+      const body = { ...(r.tokens ? renderTokens(r.tokens) : {}), user: renderUser(r.user), account: renderAccount(r.account), message: r.message };
+      return reply.status(201).send(body);
     },
   );
 
@@ -122,6 +67,7 @@ export function registerAuthRoutes(api: FastifyInstance, _services: Services): v
       schema: {
         tags: ["auth"],
         summary: "Sign in with e-mail and password",
+        description: "401 `Invalid email or password` for unknown or wrong credentials, `Account is disabled` for a deactivated user, `Email not verified` while the setting `verification_required` is on.",
         security: [],
         body: {
           type: "object",
@@ -129,7 +75,7 @@ export function registerAuthRoutes(api: FastifyInstance, _services: Services): v
           properties: {
             email: { type: "string", format: "email", maxLength: 254 },
             password: { type: "string", maxLength: 1024 },
-            account: { ...nullableString, description: "account slug or id (SnackBase); default account when omitted" },
+            account: { ...nullableString, maxLength: 255, description: "account slug, code or id (SnackBase); default account when omitted" },
           },
         },
         response: { 200: authResponseSchema, ...errors(400, 401, 422) },
@@ -165,9 +111,29 @@ export function registerAuthRoutes(api: FastifyInstance, _services: Services): v
         response: { 200: meSchema, ...errors(401) },
       },
     },
-    async (req) => {
-      const { user } = await me(req.ctx);
-      return { ...renderUser(user), user_id: user.id, account_id: user.accountId };
-    },
+    async (req) => renderMe((await me(req.ctx)).user),
   );
+
+  api.patch<{ Body: UpdateMeInput }>(
+    "/auth/me",
+    {
+      schema: {
+        tags: ["auth"],
+        summary: "Change your name, e-mail or avatar (a new e-mail must be verified again)",
+        body: {
+          type: "object",
+          properties: {
+            name: { ...nullableString, maxLength: 255 },
+            email: { type: "string", format: "email", maxLength: 254 },
+            avatar: { ...nullableString, maxLength: 2048 },
+          },
+        },
+        response: { 200: meSchema, ...errors(400, 401, 409, 422) },
+      },
+    },
+    async (req) => renderMe((await updateMe(req.ctx, req.body ?? {})).user),
+  );
+
+  registerAuthSessionRoutes(api, services);
+  registerAuthRecoveryRoutes(api, services);
 }

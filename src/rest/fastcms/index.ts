@@ -5,10 +5,12 @@ import type { FastifyInstance } from "fastify";
 import type { Services } from "../../core/context.ts";
 import { registerAuthRoutes } from "./auth.ts";
 import { registerCollectionRoutes } from "./collections.ts";
+import { registerMailRoutes } from "./mail.ts";
 import { registerRecordRoutes } from "./records.ts";
 
 export function registerFastcms(api: FastifyInstance, services: Services): void {
   registerAuthRoutes(api, services);
+  registerMailRoutes(api, services);
   registerCollectionRoutes(api, services);
   registerRecordRoutes(api, services);
 }

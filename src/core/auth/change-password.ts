@@ -1,0 +1,44 @@
+/**
+ * `changePassword`: the signed-in user replaces their password, proving the current one.
+ * Other sessions end; the one making the change survives.
+ */
+import type { Context } from "../context.ts";
+import { BadRequestError, UnauthenticatedError, ValidationError } from "../errors.ts";
+import { audit } from "../audit/audit.ts";
+import { revokeUserSessions } from "./logout.ts";
+import { assertPassword, hashPassword, passwordPolicyFor, verifyPassword } from "./passwords.ts";
+
+export interface ChangePasswordInput {
+  old_password: string;
+  new_password: string;
+  /** optional; must equal new_password when sent */
+  new_password_confirm?: string | null;
+}
+
+/**
+ * Throws UnauthenticatedError (401) when nobody is signed in, BadRequestError (400
+ * `Current password is incorrect`), ValidationError (422) when the confirmation differs or the
+ * new password breaks the account's rule (FastCMS rule in the default account, SnackBase's in
+ * tenant accounts — PasswordPolicyError, 422).
+ */
+export async function changePassword(ctx: Context, input: ChangePasswordInput): Promise<void> {
+  const p = ctx.principal;
+  if (p.kind !== "user") throw new UnauthenticatedError();
+  const { prisma } = ctx.services;
+  const user = await prisma.user.findUnique({ where: { id: p.userId } });
+  if (!user || !user.isActive) throw new UnauthenticatedError();
+  if (input.new_password_confirm != null && input.new_password_confirm !== input.new_password) {
+    throw new ValidationError("Invalid new_password_confirm: does not match new_password", { new_password_confirm: "does not match new_password" });
+  }
+  assertPassword(passwordPolicyFor(user.accountId), input.new_password, "new_password");
+  if (!(await verifyPassword(input.old_password, user.passwordHash))) {
+    audit(ctx, { eventType: "user", eventAction: "password_change", severity: "warning", outcome: "failure", errorMessage: "current password incorrect" });
+    throw new BadRequestError("Current password is incorrect", { old_password: "is incorrect" });
+  }
+  const passwordHash = await hashPassword(input.new_password);
+  const revoked = await prisma.$transaction(async (tx) => {
+    await tx.user.update({ where: { id: user.id }, data: { passwordHash } });
+    return revokeUserSessions(tx, user.id, p.sessionId);
+  });
+  audit(ctx, { eventType: "user", eventAction: "password_change", resourceType: "user", resourceId: user.id, details: { sessions_revoked: revoked } });
+}

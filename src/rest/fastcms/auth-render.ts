@@ -1,0 +1,90 @@
+/**
+ * Shapes shared by the auth routes (compat/fastcms.md §8, compat/snackbase.md §9): one answer
+ * satisfies both clients — flat FastCMS tokens plus SnackBase's `token`, and the union of both
+ * user shapes.
+ */
+import type { AuthAccount, AuthSession, AuthUser, TokenPair } from "../../core/auth/session.ts";
+import { errorSchema } from "../errors.ts";
+
+export const nullableString = { type: ["string", "null"] } as const;
+export const dateTime = { type: "string", format: "date-time" } as const;
+
+export const userProperties = {
+  id: { type: "string" },
+  email: { type: "string", format: "email" },
+  role: { type: "string", enum: ["admin", "user"] },
+  verified: { type: "boolean" },
+  name: nullableString,
+  avatar: nullableString,
+  two_factor_enabled: { type: "boolean" },
+  created: dateTime,
+  updated: dateTime,
+  // SnackBase spellings of the same facts
+  is_active: { type: "boolean" },
+  email_verified: { type: "boolean" },
+  created_at: dateTime,
+} as const;
+
+export const userSchema = { type: "object", properties: userProperties } as const;
+
+export const accountSchema = {
+  type: "object",
+  properties: { id: { type: "string" }, slug: { type: "string" }, name: { type: "string" }, created_at: dateTime },
+} as const;
+
+export const tokenProperties = {
+  access_token: { type: "string", description: "access JWT (FastCMS)" },
+  token: { type: "string", description: "the same access JWT (SnackBase)" },
+  refresh_token: { type: "string", description: "opaque, single use: each refresh returns a new one" },
+  token_type: { type: "string", enum: ["bearer"] },
+  expires_in: { type: "integer", description: "access token lifetime in seconds" },
+} as const;
+
+export const authResponseSchema = {
+  type: "object",
+  properties: { ...tokenProperties, user: userSchema, account: accountSchema, message: { type: "string" } },
+} as const;
+
+export const meSchema = {
+  type: "object",
+  properties: { ...userProperties, user_id: { type: "string" }, account_id: { type: "string" } },
+} as const;
+
+export const messageSchema = { type: "object", properties: { message: { type: "string" } } } as const;
+
+export const errors = (...statuses: number[]) => Object.fromEntries(statuses.map((s) => [s, errorSchema]));
+
+export function renderUser(u: AuthUser) {
+  const created = u.created.toISOString();
+  return {
+    id: u.id,
+    email: u.email,
+    role: u.role,
+    verified: u.verified,
+    name: u.name,
+    avatar: u.avatar,
+    two_factor_enabled: false,
+    created,
+    updated: u.updated.toISOString(),
+    is_active: u.isActive,
+    email_verified: u.verified,
+    created_at: created,
+  };
+}
+
+/** The `GET /auth/me` shape: the user plus SnackBase's `user_id` and `account_id`. */
+export function renderMe(u: AuthUser) {
+  return { ...renderUser(u), user_id: u.id, account_id: u.accountId };
+}
+
+export function renderAccount(a: AuthAccount) {
+  return { id: a.id, slug: a.slug, name: a.name, created_at: a.created.toISOString() };
+}
+
+export function renderTokens(t: TokenPair) {
+  return { access_token: t.accessToken, token: t.accessToken, refresh_token: t.refreshToken, token_type: "bearer", expires_in: t.expiresIn };
+}
+
+export function renderSession(s: AuthSession, message: string) {
+  return { ...renderTokens(s), user: renderUser(s.user), account: renderAccount(s.account), message };
+}

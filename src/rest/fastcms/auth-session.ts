@@ -1,0 +1,66 @@
+/**
+ * Session routes: logout (one session or all) and password change (FastCMS paths, 204).
+ */
+import type { FastifyInstance } from "fastify";
+import type { Services } from "../../core/context.ts";
+import { changePassword, type ChangePasswordInput } from "../../core/auth/change-password.ts";
+import { logout, logoutAll, type LogoutInput } from "../../core/auth/logout.ts";
+import { errors, nullableString } from "./auth-render.ts";
+
+export function registerAuthSessionRoutes(api: FastifyInstance, _services: Services): void {
+  api.post<{ Body: LogoutInput | undefined }>(
+    "/auth/logout",
+    {
+      schema: {
+        tags: ["auth"],
+        summary: "End a session: the given refresh token's, or the current access token's",
+        description: "Deletes the session's refresh tokens. Access tokens already issued stay valid until they expire.",
+        body: { type: ["object", "null"], properties: { refresh_token: { ...nullableString, maxLength: 512 } } },
+        response: { 204: { type: "null" }, ...errors(400, 401, 422) },
+      },
+    },
+    async (req, reply) => {
+      await logout(req.ctx, req.body ?? {});
+      return reply.status(204).send();
+    },
+  );
+
+  api.post(
+    "/auth/logout-all",
+    {
+      schema: {
+        tags: ["auth"],
+        summary: "End every session of the signed-in user",
+        response: { 204: { type: "null" }, ...errors(401) },
+      },
+    },
+    async (req, reply) => {
+      await logoutAll(req.ctx);
+      return reply.status(204).send();
+    },
+  );
+
+  api.post<{ Body: ChangePasswordInput }>(
+    "/auth/change-password",
+    {
+      schema: {
+        tags: ["auth"],
+        summary: "Change your password (other sessions end)",
+        body: {
+          type: "object",
+          required: ["old_password", "new_password"],
+          properties: {
+            old_password: { type: "string", maxLength: 1024 },
+            new_password: { type: "string", maxLength: 1024 },
+            new_password_confirm: { ...nullableString, maxLength: 1024 },
+          },
+        },
+        response: { 204: { type: "null" }, ...errors(400, 401, 422) },
+      },
+    },
+    async (req, reply) => {
+      await changePassword(req.ctx, req.body);
+      return reply.status(204).send();
+    },
+  );
+}
