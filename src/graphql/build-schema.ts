@@ -1,17 +1,16 @@
 /**
- * Builds the whole GraphQL schema for a set of collection definitions: the system types and
- * operations, then each collection's types and root fields.
+ * Builds the whole GraphQL schema for a set of collection definitions: the Pothos system
+ * schema (built once per Prisma client) plus each collection's types and root fields, merged
+ * into new root types. Shared types are reused by every schema built.
  */
-import type { GraphQLSchema } from "graphql";
+import { GraphQLObjectType, GraphQLSchema, type GraphQLFieldConfigMap, type GraphQLNamedType } from "graphql";
 import type { CollectionDef } from "../core/collections/types.ts";
 import type { Prisma } from "../db/prisma.ts";
 import type { RealtimeHub } from "../realtime/hub.ts";
-import { createBuilder } from "./builder.ts";
-import { addCollectionFields } from "./collection-fields.ts";
-import { addCollectionTypes } from "./collection-types.ts";
+import { collectionRootFields } from "./collection-fields.ts";
+import { collectionTypes } from "./collection-types.ts";
 import { GraphqlNameClaims } from "./names.ts";
-import { addSystemFields } from "./system-fields.ts";
-import { addSharedTypes } from "./system-types.ts";
+import { systemSchema } from "./system-schema.ts";
 
 export interface BuildOptions {
   prisma: Prisma;
@@ -35,14 +34,28 @@ function usable(defs: readonly CollectionDef[], warn?: (msg: string) => void): C
   return kept;
 }
 
-/** The schema for `defs` (system part only when empty). */
+/** A root type with the system fields first, then the collections' (none: the system type itself). */
+function root(name: string, system: GraphQLObjectType | null | undefined, extra: GraphQLFieldConfigMap<any, any>): GraphQLObjectType | undefined {
+  if (Object.keys(extra).length === 0) return system ?? undefined;
+  const config = system?.toConfig();
+  return new GraphQLObjectType({ ...config, name, fields: { ...config?.fields, ...extra } });
+}
+
+/** The schema for `defs` (the system schema itself when empty). */
 export function buildSchema(defs: readonly CollectionDef[], opts: BuildOptions): GraphQLSchema {
-  const b = createBuilder(opts.prisma);
-  const shared = addSharedTypes(b);
-  addSystemFields(b, shared);
+  const system = systemSchema(opts.prisma);
   const kept = usable([...defs].sort((a, b) => a.created.localeCompare(b.created) || a.name.localeCompare(b.name)), opts.warn);
-  const refs = addCollectionTypes(b, shared, kept);
-  addCollectionFields(b, refs.values(), opts.hub);
-  // Printing sorts (print-schema.ts); serving does not need a sorted schema.
-  return b.toSchema({ sortSchema: false });
+  if (kept.length === 0) return system.schema;
+  const types = collectionTypes(kept, system.shared);
+  const fields = collectionRootFields(types.values(), opts.hub);
+  const s = system.schema;
+  const roots = new Set([s.getQueryType(), s.getMutationType(), s.getSubscriptionType()]);
+  const shared = Object.values(s.getTypeMap()).filter((t): t is GraphQLNamedType => !t.name.startsWith("__") && !roots.has(t as GraphQLObjectType));
+  const generated = [...types.values()].flatMap((t) => [t.object, t.edge, t.connection, t.change, t.where, t.orderBy, ...(t.createInput ? [t.createInput, t.updateInput!] : [])]);
+  return new GraphQLSchema({
+    query: root("Query", s.getQueryType(), fields.query),
+    mutation: root("Mutation", s.getMutationType(), fields.mutation),
+    subscription: root("Subscription", s.getSubscriptionType(), fields.subscription),
+    types: [...shared, ...generated],
+  });
 }

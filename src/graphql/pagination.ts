@@ -25,15 +25,24 @@ export interface ConnectionArgs {
   offset?: number | null;
 }
 
-export interface Edge {
-  node: RecordData;
-  cursor: string;
+/** A page of records; cursors are computed only when a client selects them. */
+export interface Connection {
+  nodes: RecordData[];
+  /** the cursor of a record on this page */
+  cursor: (rec: RecordData) => string;
+  pageInfo: { hasNextPage: boolean; hasPreviousPage: boolean; start: RecordData | null; end: RecordData | null };
+  /** null when not counted (totalCount not selected) */
+  totalCount: number | null;
 }
 
-export interface Connection {
-  edges: Edge[];
-  pageInfo: { hasNextPage: boolean; hasPreviousPage: boolean; startCursor: string | null; endCursor: string | null };
-  totalCount: number | null;
+/** A connection over `nodes` sorted by `terms`. */
+export function connectionOf(def: CollectionDef, terms: readonly ColumnTerm[], dialect: "sqlite" | "postgres", nodes: RecordData[], hasNextPage: boolean, hasPreviousPage: boolean, totalCount: number | null): Connection {
+  return {
+    nodes,
+    cursor: (rec) => cursorOf(def, terms, rec, dialect),
+    pageInfo: { hasNextPage, hasPreviousPage, start: nodes[0] ?? null, end: nodes[nodes.length - 1] ?? null },
+    totalCount,
+  };
 }
 
 /**
@@ -137,7 +146,7 @@ export async function listConnection(ctx: Context, def: CollectionDef, args: Lis
   let total: number | null;
   if (size === 0) {
     const r = await listRecords(ctx, def.name, { ...base, sort: terms, perPage: 1 });
-    return { edges: [], pageInfo: { hasNextPage: r.items.length > 0, hasPreviousPage: false, startCursor: null, endCursor: null }, totalCount: r.total };
+    return connectionOf(def, terms, dialect, [], r.items.length > 0, false, r.total);
   }
   if (backward) {
     const reversed = terms.map((t) => ({ ...t, desc: !t.desc }));
@@ -158,15 +167,5 @@ export async function listConnection(ctx: Context, def: CollectionDef, args: Lis
     hasMore = r.hasMore;
     total = r.total;
   }
-  const edges = items.map((node) => ({ node, cursor: cursorOf(def, terms, node, dialect) }));
-  return {
-    edges,
-    pageInfo: {
-      hasNextPage: backward ? args.before != null : hasMore,
-      hasPreviousPage: backward ? hasMore : args.after != null || offset > 0,
-      startCursor: edges[0]?.cursor ?? null,
-      endCursor: edges[edges.length - 1]?.cursor ?? null,
-    },
-    totalCount: total,
-  };
+  return connectionOf(def, terms, dialect, items, backward ? args.before != null : hasMore, backward ? hasMore : args.after != null || offset > 0, total);
 }

@@ -16,7 +16,7 @@ import { updateCollection } from "../core/collections/update.ts";
 import { NotFoundError } from "../core/errors.ts";
 import type { Account as PrismaAccount, User as PrismaUser } from "../generated/prisma/client.ts";
 import type { Builder } from "./builder.ts";
-import { asCollectionRow, type SharedTypes } from "./system-types.ts";
+import { asCollectionRow, type SystemRefs } from "./system-types.ts";
 
 /** An AuthUser (never carries the password hash) where the Prisma `User` shape is expected. */
 const asUserRow = (u: AuthUser, account?: AuthAccount): PrismaUser => ({ ...u, ...(account ? { account } : {}) }) as unknown as PrismaUser;
@@ -41,7 +41,7 @@ function collectionBody(input: Record<string, unknown>): Record<string, unknown>
 }
 
 /** Adds the system query and mutation fields. */
-export function addSystemFields(b: Builder, shared: SharedTypes): void {
+export function addSystemFields(b: Builder, shared: SystemRefs): void {
   const authPayload = b.objectRef<AuthSession>("AuthPayload").implement({
     fields: (t) => ({
       accessToken: t.exposeString("accessToken"),

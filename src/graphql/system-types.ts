@@ -6,10 +6,13 @@ import type { Collection as PrismaCollection } from "../generated/prisma/client.
 import { publicRole } from "../core/auth/session.ts";
 import type { CollectionDef, FieldDef } from "../core/collections/types.ts";
 import type { Builder } from "./builder.ts";
+import type { Connection } from "./pagination.ts";
 import { DateScalar, DateTimeScalar, EmailAddressScalar, JSONScalar, URLScalar } from "./scalars.ts";
 
-/** Refs of shared types that collection types and system fields use. */
-export interface SharedTypes {
+/** Pothos refs of the shared and system types (system-fields.ts uses them). */
+export interface SystemRefs {
+  node: ReturnType<typeof addRelayTypes>["node"];
+  pageInfo: ReturnType<typeof addRelayTypes>["pageInfo"];
   sortOrder: ReturnType<typeof addEnums>["sortOrder"];
   changeAction: ReturnType<typeof addEnums>["changeAction"];
   filters: ReturnType<typeof addFilters>;
@@ -26,6 +29,20 @@ function addScalars(b: Builder) {
   b.addScalarType("JSON", JSONScalar);
   b.addScalarType("EmailAddress", EmailAddressScalar);
   b.addScalarType("URL", URLScalar);
+}
+
+/** Relay's Node interface and PageInfo (connections are per collection, collection-types.ts). */
+function addRelayTypes(b: Builder) {
+  const node = b.interfaceRef<{ id: string }>("Node").implement({ fields: (t) => ({ id: t.exposeID("id") }) });
+  const pageInfo = b.objectRef<Connection["pageInfo"] & { conn: Connection }>("PageInfo").implement({
+    fields: (t) => ({
+      hasNextPage: t.exposeBoolean("hasNextPage"),
+      hasPreviousPage: t.exposeBoolean("hasPreviousPage"),
+      startCursor: t.string({ nullable: true, resolve: (p) => (p.start ? p.conn.cursor(p.start) : null) }),
+      endCursor: t.string({ nullable: true, resolve: (p) => (p.end ? p.conn.cursor(p.end) : null) }),
+    }),
+  });
+  return { node, pageInfo };
 }
 
 function addEnums(b: Builder) {
@@ -150,9 +167,10 @@ function addSystemObjects(b: Builder) {
 }
 
 /** Adds the shared types to a builder and returns their refs. */
-export function addSharedTypes(b: Builder): SharedTypes {
+export function addSharedTypes(b: Builder): SystemRefs {
   addScalars(b);
+  const relay = addRelayTypes(b);
   const enums = addEnums(b);
   const geo = addGeoPoint(b);
-  return { ...enums, filters: addFilters(b), ...geo, ...addSystemObjects(b) };
+  return { ...relay, ...enums, filters: addFilters(b), ...geo, ...addSystemObjects(b) };
 }

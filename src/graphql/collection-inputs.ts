@@ -1,0 +1,142 @@
+/**
+ * How collection fields map to GraphQL types, and the input types of a collection:
+ * `PostWhere` (AND/OR/NOT plus a per-kind filter per field), `PostOrderBy`, `PostCreateInput`
+ * (required fields without a default are non-null) and `PostUpdateInput` (all optional).
+ */
+import {
+  GraphQLBoolean,
+  GraphQLFloat,
+  GraphQLID,
+  GraphQLInputObjectType,
+  GraphQLInt,
+  GraphQLList,
+  GraphQLNonNull,
+  GraphQLString,
+  type GraphQLInputFieldConfigMap,
+  type GraphQLInputType,
+  type GraphQLScalarType,
+} from "graphql";
+import type { CollectionDef, FieldDef } from "../core/collections/types.ts";
+import type { CollectionNames } from "./names.ts";
+import type { SharedTypes } from "./system-schema.ts";
+
+const INT32 = 2 ** 31;
+
+/** True for fields whose value is a list (tags, files, multiple select/reference). */
+export const isListField = (f: FieldDef): boolean => f.type === "tags" || f.type === "file" || ((f.type === "select" || f.type === "reference") && !!f.options.multiple);
+
+/**
+ * The scalar of a field's value (of its elements, for list fields). Numbers are Int only when
+ * declared integer with bounds inside 32 bits (GraphQL's Int), else Float.
+ */
+export function scalarOf(f: FieldDef, s: SharedTypes): GraphQLScalarType {
+  switch (f.type) {
+    case "email":
+      return s.EmailAddress;
+    case "url":
+      return s.URL;
+    case "number":
+      return f.options.integer && f.options.min !== undefined && f.options.max !== undefined && f.options.min >= -INT32 && f.options.max < INT32 ? GraphQLInt : GraphQLFloat;
+    case "bool":
+      return GraphQLBoolean;
+    case "date":
+      return s.Date;
+    case "datetime":
+      return s.DateTime;
+    case "json":
+      return s.JSON;
+    case "reference":
+      return GraphQLID;
+    default:
+      return GraphQLString;
+  }
+}
+
+const listOf = <T extends GraphQLInputType>(t: T) => new GraphQLList(new GraphQLNonNull(t));
+
+/** The GraphQL type of a field's input value (nullable). */
+function inputTypeOf(f: FieldDef, s: SharedTypes): GraphQLInputType {
+  if (f.type === "geopoint") return s.GeoPointInput;
+  if (isListField(f)) return listOf(f.type === "reference" ? GraphQLID : GraphQLString);
+  return f.type === "select" ? GraphQLString : scalarOf(f, s);
+}
+
+/** The filter input of a field. */
+function filterOf(f: FieldDef, s: SharedTypes): GraphQLInputObjectType {
+  if (isListField(f)) return s.StringListFilter;
+  switch (f.type) {
+    case "number":
+      return scalarOf(f, s) === GraphQLInt ? s.IntFilter : s.FloatFilter;
+    case "bool":
+      return s.BooleanFilter;
+    case "date":
+      return s.DateFilter;
+    case "datetime":
+      return s.DateTimeFilter;
+    case "reference":
+      return s.IDFilter;
+    case "json":
+    case "geopoint":
+      return s.JSONFilter;
+    default:
+      return s.StringFilter;
+  }
+}
+
+const sortable = (f: FieldDef) => !isListField(f) && f.type !== "json" && f.type !== "geopoint";
+
+export interface CollectionInputs {
+  where: GraphQLInputObjectType;
+  orderBy: GraphQLInputObjectType;
+  /** absent for a collection without fields (GraphQL input objects need at least one field) */
+  createInput?: GraphQLInputObjectType;
+  updateInput?: GraphQLInputObjectType;
+}
+
+/** The input types of one collection. */
+export function collectionInputs(def: CollectionDef, names: CollectionNames, s: SharedTypes): CollectionInputs {
+  const where: GraphQLInputObjectType = new GraphQLInputObjectType({
+    name: names.where,
+    fields: () => {
+      const fields: GraphQLInputFieldConfigMap = {
+        AND: { type: listOf(where) },
+        OR: { type: listOf(where) },
+        NOT: { type: where },
+        id: { type: s.IDFilter },
+        ownerId: { type: s.IDFilter },
+        created: { type: s.DateTimeFilter },
+        updated: { type: s.DateTimeFilter },
+        version: { type: s.IntFilter },
+      };
+      for (const f of def.fields) fields[f.name] = { type: filterOf(f, s) };
+      return fields;
+    },
+  });
+  const orderBy = new GraphQLInputObjectType({
+    name: names.orderBy,
+    description: "One field per object: the list gives the order of the sort keys.",
+    fields: () => {
+      const fields: GraphQLInputFieldConfigMap = {};
+      for (const n of ["id", "created", "updated", "version"]) fields[n] = { type: s.SortOrder };
+      for (const f of def.fields) if (sortable(f)) fields[f.name] = { type: s.SortOrder };
+      return fields;
+    },
+  });
+  if (def.fields.length === 0) return { where, orderBy };
+  const createInput = new GraphQLInputObjectType({
+    name: names.createInput,
+    fields: () =>
+      Object.fromEntries(
+        def.fields.map((f) => {
+          const type = inputTypeOf(f, s);
+          return [f.name, { type: f.required && f.default === undefined ? new GraphQLNonNull(type) : type, description: f.hint ?? undefined }];
+        }),
+      ),
+  });
+  const updateInput = new GraphQLInputObjectType({
+    name: names.updateInput,
+    description: "Only the fields present are changed; null clears a field.",
+    fields: () => Object.fromEntries(def.fields.map((f) => [f.name, { type: inputTypeOf(f, s) }])),
+  });
+  return { where, orderBy, createInput, updateInput };
+}
