@@ -12,6 +12,7 @@ import { normalizeEmail } from "./email.ts";
 import { findLoginUser } from "./find-user.ts";
 import { verifyDummyPassword, verifyPassword } from "./passwords.ts";
 import { issueSession, toAuthAccount, type AuthSession } from "./session.ts";
+import { throttleLogin } from "../ratelimit/lockout.ts";
 import { verificationRequired } from "./verification.ts";
 
 export interface LoginInput {
@@ -57,9 +58,15 @@ export async function recordLoginFailure(ctx: Context, failure: LoginFailure): P
  * Verifies the credentials and starts a new session (new refresh-token family); records the
  * login time. Throws UnauthenticatedError (401): `Invalid email or password` for an unknown
  * account or address or a wrong password, `Account is disabled` for a deactivated user,
- * `Email not verified` when verification is required and pending.
+ * `Email not verified` when verification is required and pending. RateLimitedError (429,
+ * Retry-After) while the account + address is locked out after repeated failures.
  */
 export async function login(ctx: Context, input: LoginInput): Promise<AuthSession> {
+  // lockout after repeated failures (ratelimit/lockout.ts): 429 while locked, counts 401s, clears on success
+  return throttleLogin(ctx, { email: input.email, account: input.account }, () => attemptLogin(ctx, input));
+}
+
+async function attemptLogin(ctx: Context, input: LoginInput): Promise<AuthSession> {
   const email = normalizeEmail(input.email);
   const account = input.account?.trim() || null;
   const user = await findLoginUser(ctx, email, account);
