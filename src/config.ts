@@ -38,6 +38,32 @@ export interface Config {
   readonly publicUrl: string | undefined;
   /** request rate limits (README "Rate limits"); on unless CAIRN_RATE_LIMIT=false */
   readonly rateLimitEnabled: boolean;
+  /** OAuth providers with a client id configured (README "OAuth") */
+  readonly oauth: Readonly<Partial<Record<OAuthProviderName, OAuthProviderConfig>>>;
+}
+
+export const OAUTH_PROVIDERS = ["google", "github", "microsoft", "apple"] as const;
+export type OAuthProviderName = (typeof OAUTH_PROVIDERS)[number];
+
+/** `CAIRN_OAUTH_<PROVIDER>_<NAME>` (or the FastCMS spelling `<PROVIDER>_<NAME>`); unset URLs use the provider's defaults. */
+export interface OAuthProviderConfig {
+  readonly clientId: string;
+  readonly clientSecret: string | undefined;
+  readonly authorizationUrl: string | undefined;
+  readonly tokenUrl: string | undefined;
+  readonly userinfoUrl: string | undefined;
+  /** GitHub: the e-mail list endpoint (`/user/emails`) */
+  readonly emailsUrl: string | undefined;
+  readonly issuer: string | undefined;
+  readonly redirectUri: string | undefined;
+  /** space-separated */
+  readonly scopes: string | undefined;
+  /** Microsoft: tenant (default `common`) */
+  readonly tenant: string | undefined;
+  /** Apple: client secret minted from these when CLIENT_SECRET is unset */
+  readonly teamId: string | undefined;
+  readonly keyId: string | undefined;
+  readonly privateKey: string | undefined;
 }
 
 export class ConfigError extends Error {
@@ -63,6 +89,34 @@ function url(name: string, value: string | undefined): string | undefined {
   if (!value) return undefined;
   if (!URL.canParse(value) || !/^https?:/.test(value)) throw new ConfigError(`${name} must be an http(s) URL, got '${value}'`);
   return value;
+}
+
+function oauthProviders(env: NodeJS.ProcessEnv): Partial<Record<OAuthProviderName, OAuthProviderConfig>> {
+  const out: Partial<Record<OAuthProviderName, OAuthProviderConfig>> = {};
+  for (const p of OAUTH_PROVIDERS) {
+    const P = p.toUpperCase();
+    const name = (k: string) => (env[`CAIRN_OAUTH_${P}_${k}`] ? `CAIRN_OAUTH_${P}_${k}` : `${P}_${k}`);
+    const v = (k: string) => env[`CAIRN_OAUTH_${P}_${k}`] || env[`${P}_${k}`] || undefined;
+    const u = (k: string) => url(name(k), v(k));
+    const clientId = v("CLIENT_ID");
+    if (!clientId) continue;
+    out[p] = Object.freeze({
+      clientId,
+      clientSecret: v("CLIENT_SECRET"),
+      authorizationUrl: u("AUTHORIZATION_URL"),
+      tokenUrl: u("TOKEN_URL"),
+      userinfoUrl: u("USERINFO_URL"),
+      emailsUrl: u("EMAILS_URL"),
+      issuer: u("ISSUER"),
+      redirectUri: u("REDIRECT_URI"),
+      scopes: v("SCOPES"),
+      tenant: v("TENANT"),
+      teamId: v("TEAM_ID"),
+      keyId: v("KEY_ID"),
+      privateKey: v("PRIVATE_KEY")?.replace(/\\n/g, "\n"),
+    });
+  }
+  return out;
 }
 
 function smtp(value: string | undefined): string | undefined {
@@ -105,6 +159,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     redisPrefix: env.CAIRN_REDIS_PREFIX || undefined,
     publicUrl: url("CAIRN_PUBLIC_URL", env.CAIRN_PUBLIC_URL)?.replace(/\/+$/, ""),
     rateLimitEnabled: (env.CAIRN_RATE_LIMIT ?? "") === "" || bool(env, "CAIRN_RATE_LIMIT"),
+    oauth: Object.freeze(oauthProviders(env)),
     ...overrides,
   };
   return Object.freeze(config);

@@ -1,14 +1,15 @@
 /**
  * The cross-cutting surface of the API: rate limits and maintenance mode (hooks on every route,
- * /graphql included), the settings and audit routes under /api/v1, and — with REDIS_URL — the settings
- * change notices between instances. The hooks register right after the context hook (they read
- * `req.ctx`); the routes after the OpenAPI plugin, so they are documented.
+ * /graphql included), the settings, audit and OAuth routes under /api/v1, and — with
+ * REDIS_URL — the settings change notices between instances. Registered right after the
+ * context hook (the hooks read `req.ctx`); the routes after the OpenAPI plugin.
  */
 import type { FastifyInstance } from "fastify";
 import type { Services } from "../core/context.ts";
 import { SettingsSync } from "../realtime/settings-sync.ts";
 import { registerAuditRoutes } from "./audit.ts";
 import { registerMaintenance } from "./maintenance.ts";
+import { registerOAuthRoutes } from "./oauth.ts";
 import { registerRateLimit } from "./rate-limit.ts";
 import { registerSettingsRoutes } from "./settings.ts";
 
@@ -23,8 +24,9 @@ export async function registerPlatformHooks(app: FastifyInstance, services: Serv
   }
 }
 
-/** The routes, on the /api/v1 scope. */
-export async function registerPlatformRoutes(api: FastifyInstance, _services: Services): Promise<void> {
+/** The routes, on the /api/v1 scope (after the OpenAPI plugin, so they are documented). */
+export async function registerPlatformRoutes(api: FastifyInstance, services: Services): Promise<void> {
   registerSettingsRoutes(api);
   registerAuditRoutes(api);
+  await registerOAuthRoutes(api, services);
 }
