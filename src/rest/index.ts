@@ -9,6 +9,7 @@ import { registerContext } from "./context.ts";
 import { registerErrorHandling } from "./errors.ts";
 import { registerSystemRoutes } from "./system.ts";
 import { registerFastcms } from "./fastcms/index.ts";
+import { registerSnackbase } from "./snackbase/index.ts";
 import { registerPlatformHooks, registerPlatformRoutes } from "./platform.ts";
 
 export async function registerRest(app: FastifyInstance, services: Services): Promise<void> {
@@ -27,5 +28,6 @@ export async function registerRest(app: FastifyInstance, services: Services): Pr
   app.get("/openapi.json", { schema: { hide: true } }, async () => app.swagger());
   registerSystemRoutes(app, services);
   await app.register(async (api) => registerFastcms(api, services), { prefix: "/api/v1" });
+  await app.register(async (api) => registerSnackbase(api, services), { prefix: "/api/v1" });
   await app.register(async (api) => registerPlatformRoutes(api, services), { prefix: "/api/v1" });
 }
