@@ -3,6 +3,7 @@
  */
 import type { FastifyInstance } from "fastify";
 import type { Services } from "../../core/context.ts";
+import { registerApiKeyRoutes } from "./api-keys.ts";
 import { registerAuthRoutes } from "./auth.ts";
 import { registerCollectionRoutes } from "./collections.ts";
 import { registerMailRoutes } from "./mail.ts";
@@ -10,6 +11,7 @@ import { registerRecordRoutes } from "./records.ts";
 
 export function registerFastcms(api: FastifyInstance, services: Services): void {
   registerAuthRoutes(api, services);
+  registerApiKeyRoutes(api, services);
   registerMailRoutes(api, services);
   registerCollectionRoutes(api, services);
   registerRecordRoutes(api, services);
