@@ -5,7 +5,9 @@
 import type { FastifyInstance } from "fastify";
 import type { Services } from "../../core/context.ts";
 import { registerRoleRoutes } from "./roles.ts";
+import { registerUserRoutes } from "./users.ts";
 
 export function registerSnackbase(api: FastifyInstance, services: Services): void {
+  registerUserRoutes(api, services);
   registerRoleRoutes(api, services);
 }
