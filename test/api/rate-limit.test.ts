@@ -134,6 +134,20 @@ describe("request rate limits", () => {
     expect(ok.headers.get("x-ratelimit-remaining-minute")).toBe("2");
   });
 
+  it("an API key has its own counter, apart from its owner's sessions", async () => {
+    // the user limit is 3 per minute since the previous test
+    const dave = await registerUser(api);
+    const created = await api("POST", "/api/v1/api-keys", { token: dave.token, body: { name: "ci", scopes: ["read"] } });
+    expect(created.status).toBe(201);
+    const statuses = [];
+    for (let i = 0; i < 3; i++) statuses.push((await api("GET", "/api/v1/auth/me", { token: dave.token })).status);
+    expect(statuses).toEqual([200, 200, 429]);
+    const viaKey = await api("GET", "/api/v1/auth/me", { headers: { "x-api-key": created.body.key } });
+    expect(viaKey.status).not.toBe(429);
+    expect(viaKey.headers.get("x-ratelimit-limit-minute")).toBe("3");
+    expect(viaKey.headers.get("x-ratelimit-remaining-minute")).toBe("2");
+  });
+
   it("the login endpoint has its own stricter limit per IP", async () => {
     await setSetting(t, "rate_limit_login_per_minute", 2);
     const body = { email: "nobody@example.com", password: "whatever-123" };
