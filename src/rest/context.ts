@@ -7,7 +7,7 @@
  * and a key's scopes are enforced by HTTP method (GET/HEAD/OPTIONS need `read`, anything else
  * `write`) through the core guard `requireScope`. Both happen in a `preParsing` hook, after all
  * `onRequest` hooks (rate limits see the caller as anonymous, by IP). /graphql is exempt from
- * the method rule: GraphQL checks per operation.
+ * the method rule: its operations are checked once the body is read (graphql-scopes.ts).
  */
 import type { FastifyInstance, FastifyRequest } from "fastify";
 import { DEFAULT_ACCOUNT_ID, type Context, type Principal, type Services } from "../core/context.ts";
@@ -16,6 +16,7 @@ import { audit } from "../core/audit/audit.ts";
 import { requireScope, scopeForMethod } from "../core/auth/guards.ts";
 import { authenticateApiKey, type ApiKeyRejection } from "../core/api-keys/authenticate.ts";
 import { looksLikeApiKey } from "../core/api-keys/secret.ts";
+import { checkGraphqlScopes } from "./graphql-scopes.ts";
 
 declare module "fastify" {
   interface FastifyRequest {
@@ -149,5 +150,9 @@ export function registerContext(app: FastifyInstance, services: Services): void 
       throw new UnauthenticatedError(INVALID_API_KEY);
     }
     if (!isGraphqlPath(req.url)) requireScope(req.ctx, scopeForMethod(req.method));
+  });
+  // GraphQL over HTTP: the scope of each operation, once the body is read (graphql-scopes.ts).
+  app.addHook("preHandler", async (req) => {
+    if (isGraphqlPath(req.url)) checkGraphqlScopes(req);
   });
 }

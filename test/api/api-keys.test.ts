@@ -231,6 +231,27 @@ describe("using keys", () => {
     expect(res.status).toBe(201);
   });
 
+  it("GraphQL over HTTP: queries need read, mutations write", async () => {
+    const read = await createKey({ name: "gql-read", scopes: ["read"] });
+    const write = await createKey({ name: "gql-write", scopes: ["write"] });
+    const gql = (key: string, query: string, operationName?: string) =>
+      t.api("POST", "/graphql", { headers: { "x-api-key": key }, body: { query, ...(operationName ? { operationName } : {}) } });
+    const q = await gql(read.key, "query Me { me { id email } }");
+    expect(q.status, JSON.stringify(q.body)).toBe(200);
+    expect(q.body.data.me.id).toBe(owner.id);
+    const m = await gql(read.key, 'mutation { refreshToken(refreshToken: "x") { accessToken } }');
+    expectError(m, 403, /lacks the 'write' scope/);
+    // with several operations, the selected one decides
+    const doc = 'query Me { me { id } } mutation Refresh { refreshToken(refreshToken: "x") { accessToken } }';
+    expect((await gql(read.key, doc, "Me")).status).toBe(200);
+    expectError(await gql(read.key, doc, "Refresh"), 403);
+    expectError(await gql(write.key, "{ me { id } }"), 403, /'read'/);
+    // bad documents are Yoga's to answer
+    const broken = await gql(read.key, "{ me { id ");
+    expect(broken.status).not.toBe(403);
+    expect(broken.body.errors[0].message).toMatch(/Syntax Error/);
+  });
+
   it("a JWT in Authorization wins over X-API-Key; an invalid JWT falls back to the key", async () => {
     const k = await createKey({ name: "fallback", scopes: ["read"] });
     const other = await registerUser(t.api);
