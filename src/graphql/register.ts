@@ -7,6 +7,7 @@ import type { FastifyInstance } from "fastify";
 import type { Services } from "../core/context.ts";
 import { RealtimeHub } from "../realtime/hub.ts";
 import { RedisRelay } from "../realtime/redis-relay.ts";
+import { fastGraphql } from "./fast-path.ts";
 import { SchemaManager } from "./schema-manager.ts";
 import { attachGraphqlWs } from "./ws.ts";
 import { createCairnYoga, type CairnYoga } from "./yoga.ts";
@@ -44,6 +45,7 @@ export async function registerGraphql(server: FastifyInstance, services: Service
       method: ["GET", "POST", "OPTIONS"],
       schema: { hide: true },
       handler: async (req, reply) => {
+        if (await fastGraphql(yoga, req, reply)) return reply;
         const response = await yoga.handleNodeRequestAndResponse(req, reply, { req, reply });
         response.headers.forEach((value, key) => void reply.header(key, value));
         reply.status(response.status);

@@ -109,6 +109,24 @@ describe("HTTP surface", () => {
     expect(html).not.toMatch(/<link[^>]+href="https?:\/\/[^"]+\.css/);
   });
 
+  it("answers JSON POSTs alike on the fast lane and through Yoga (an Origin header takes the Yoga path)", async () => {
+    const cases: [string, Record<string, unknown> | undefined, string | undefined, string][] = [
+      [`{ widgets { totalCount nodes { name } } }`, undefined, token, "application/json"],
+      [`{ widgets { totalCount } }`, undefined, undefined, "application/graphql-response+json"],
+      [`{ me { email } collection(id: "widgets") { name } }`, undefined, token, "application/graphql-response+json, application/json"],
+      [`query($id: ID!) { widget(id: $id) { name } }`, { id: "nope" }, token, "*/*"],
+      [`mutation { updateWidget(id: "nope", data: { name: "x" }) { id } }`, undefined, token, ""],
+    ];
+    for (const [query, variables, auth, accept] of cases) {
+      const headers = { accept };
+      const fast = await gql(t.url, query, variables, auth, headers);
+      const yoga = await gql(t.url, query, variables, auth, { ...headers, origin: "http://example.com" });
+      expect(yoga.headers.get("access-control-allow-origin"), query).toBe("http://example.com");
+      expect(fast.headers.get("access-control-allow-origin"), query).toBeNull();
+      expect({ status: fast.status, type: fast.headers.get("content-type"), body: fast.body }, query).toEqual({ status: yoga.status, type: yoga.headers.get("content-type"), body: yoga.body });
+    }
+  });
+
   it("prevents CSRF on GET and simple POSTs", async () => {
     const q = encodeURIComponent("{ __typename }");
     expect((await fetch(`${t.url}/graphql?query=${q}`)).status).toBe(403);
