@@ -2,17 +2,22 @@
  * graphql-ws (graphql-transport-ws protocol) on the same port and path as HTTP: the Fastify
  * server's `upgrade` event for `/graphql` goes to a `ws` server in noServer mode. Operations run
  * through Yoga's envelop (same schema swap, limits, error mapping). The caller authenticates
- * with `connectionParams.authorization` ("Bearer <token>"), or the upgrade request's headers.
+ * with `connectionParams.authorization` ("Bearer <token>" — an access token or an API key) or
+ * `connectionParams["x-api-key"]`, or the upgrade request's headers; a refused API key closes
+ * the socket (4403). API-key scopes apply per operation, as over HTTP.
  */
 import { randomUUID } from "node:crypto";
 import type { IncomingMessage } from "node:http";
 import type { Duplex } from "node:stream";
 import type { FastifyInstance } from "fastify";
-import { GraphQLError, type ExecutionArgs } from "graphql";
+import { getOperationAST, GraphQLError, type ExecutionArgs } from "graphql";
 import { useServer } from "graphql-ws/use/ws";
 import { WebSocketServer } from "ws";
+import { requireScope } from "../core/auth/guards.ts";
 import type { Principal, Services } from "../core/context.ts";
+import { AppError } from "../core/errors.ts";
 import { authenticate } from "../rest/context.ts";
+import { mapGraphqlError } from "./errors.ts";
 import type { CairnYoga } from "./yoga.ts";
 
 type Extra = { principal?: Principal };
@@ -43,8 +48,16 @@ export function attachGraphqlWs(server: FastifyInstance, yoga: CairnYoga, servic
     {
       onConnect: async (ctx) => {
         const params = ctx.connectionParams ?? {};
-        const authorization = header(params.authorization) ?? header(params.Authorization) ?? ctx.extra.request.headers.authorization;
-        (ctx.extra as Extra).principal = await authenticate(services, { authorization, cookie: ctx.extra.request.headers.cookie });
+        const headers = ctx.extra.request.headers;
+        const authorization = header(params.authorization) ?? header(params.Authorization) ?? headers.authorization;
+        const apiKey = header(params["x-api-key"]) ?? header(params.apiKey) ?? headers["x-api-key"];
+        try {
+          (ctx.extra as Extra).principal = await authenticate(services, { authorization, cookie: headers.cookie, "x-api-key": apiKey }, ctx.extra.request.socket.remoteAddress);
+        } catch (e) {
+          // A refused API key: graphql-ws closes the socket with 4403 Forbidden.
+          if (e instanceof AppError) return false;
+          throw e;
+        }
         return true;
       },
       onSubscribe: async (ctx, _id, payload) => {
@@ -59,14 +72,15 @@ export function attachGraphqlWs(server: FastifyInstance, yoga: CairnYoga, servic
         }
         const errors = validate(schema, document);
         if (errors.length) return errors;
-        const args: ExecutionArgs = {
-          schema,
-          operationName: payload.operationName,
-          document,
-          variableValues: payload.variables,
-          contextValue: await contextFactory(),
-          rootValue: { execute, subscribe },
-        };
+        const contextValue = await contextFactory();
+        try {
+          // API keys: queries and subscriptions need `read`, mutations `write` (as over HTTP).
+          const operation = getOperationAST(document, payload.operationName);
+          if (operation) requireScope(contextValue.cairn, operation.operation === "mutation" ? "write" : "read");
+        } catch (e) {
+          return [withoutHttp(mapGraphqlError(e, ws.requestId, services.log))];
+        }
+        const args: ExecutionArgs = { schema, operationName: payload.operationName, document, variableValues: payload.variables, contextValue, rootValue: { execute, subscribe } };
         return args;
       },
       // `extensions.http` steers HTTP status codes; it means nothing on a socket.

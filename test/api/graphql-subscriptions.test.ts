@@ -9,7 +9,8 @@
  * next one received.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { Client as WsClient } from "graphql-ws";
+import { createClient, type Client as WsClient } from "graphql-ws";
+import WebSocket from "ws";
 import { registerUser, startApp, type TestApp } from "../helpers/app.ts";
 import { gql, sse, subscribe, waitFor, wsClient, type Collector, SIGNED_IN_RULES } from "./graphql-helpers.ts";
 
@@ -174,6 +175,46 @@ describe("field permissions", () => {
     const q = await gql(t.url, `{ memos { nodes { title secret } } }`, undefined, token);
     expect(q.body).toEqual({ data: { memos: { nodes: [{ title: "t1", secret: null }] } } });
     await stop(memos);
+  });
+});
+
+describe("API keys over websockets", () => {
+  it("authenticates with connectionParams, applies scopes per operation, refuses bad keys", async () => {
+    const mk = async (scopes: string[]) => {
+      const res = await t.api("POST", "/api/v1/api-keys", { token, body: { name: `ws-${scopes.join("-")}`, scopes } });
+      expect(res.status, JSON.stringify(res.body)).toBe(201);
+      return res.body.key as string;
+    };
+    const readKey = await mk(["read"]);
+    const writeKey = await mk(["write"]);
+    const reader = createClient({ url: `${t.url.replace(/^http/, "ws")}/graphql`, webSocketImpl: WebSocket, connectionParams: { "x-api-key": readKey }, lazy: false, retryAttempts: 0 });
+    const writer = wsClient(t.url, writeKey);
+    try {
+      const before = t.app.graphql.hub.size;
+      const events = subscribe(reader, `subscription { taskCreated(where: { title: { eq: "by key" } }) { title } }`);
+      open.push(events);
+      await waitFor(() => t.app.graphql.hub.size > before, 5000, "the key's subscription");
+      // A mutation over the reader's socket needs `write`.
+      const denied = subscribe(reader, `mutation { createTask(data: { title: "nope" }) { id } }`);
+      expect(JSON.stringify(denied.error ?? (await denied.next().catch(() => denied.error)))).toMatch(/lacks the 'write' scope/);
+      // The writer key may mutate over its socket, but not subscribe (that needs `read`).
+      const made = subscribe(writer, `mutation { createTask(data: { title: "by key" }) { title } }`);
+      expect((await made.next()).data.createTask.title).toBe("by key");
+      expect((await events.next()).data.taskCreated).toEqual({ title: "by key" });
+      const noRead = subscribe(writer, `subscription { taskCreated { id } }`);
+      expect(JSON.stringify(noRead.error ?? (await noRead.next().catch(() => noRead.error)))).toMatch(/lacks the 'read' scope/);
+
+      const bad = wsClient(t.url, "cairn_not-a-real-key");
+      const refused = subscribe(bad, `subscription { taskCreated { id } }`);
+      await expect(refused.next()).rejects.toThrow();
+      expect((refused.error as { code?: number })?.code).toBe(4403);
+      await bad.dispose();
+    } finally {
+      const start = t.app.graphql.hub.size;
+      await reader.dispose();
+      await writer.dispose();
+      await waitFor(() => t.app.graphql.hub.size < start, 5000, "the key's subscription to end");
+    }
   });
 });
 
