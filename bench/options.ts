@@ -13,6 +13,8 @@
  *                          profiles and summaries under bench/.tmp/prof/)
  *   BENCH_VERBOSE=1        echo the servers' log lines
  *   BENCH_KEEP=1           keep the run's databases (bench/.tmp/run-*) for inspection
+ *   BENCH_CAIRN_ENTRY=f    Cairn's entry file relative to the Cairn root (default src/cli.ts);
+ *                          a .js file (a compiled build) runs on plain node, without tsx
  *   BENCH_CAIRN_ROOT=dir   run the Cairn server of another checkout (A/B comparison of a change;
  *                          the directory needs node_modules, e.g. a symlink to this one's)
  */
@@ -34,6 +36,8 @@ export interface BenchOptions {
   readonly root: string;
   /** checkout whose Cairn server is measured (default: root) */
   readonly cairnRoot: string;
+  /** Cairn's CLI entry, relative to cairnRoot */
+  readonly cairnEntry: string;
   /** scratch directory (git-ignored): databases, seed file, results, profiles */
   readonly tmp: string;
 }
@@ -68,6 +72,7 @@ export function loadOptions(env: NodeJS.ProcessEnv = process.env): BenchOptions 
     keep: flag(env, "BENCH_KEEP"),
     root,
     cairnRoot: env.BENCH_CAIRN_ROOT ? resolve(env.BENCH_CAIRN_ROOT) : root,
+    cairnEntry: env.BENCH_CAIRN_ENTRY || "src/cli.ts",
     tmp: `${root}/bench/.tmp`,
   });
 }

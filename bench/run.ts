@@ -72,7 +72,9 @@ async function main(): Promise<number> {
 
   const pgDb = opts.db === "postgres" ? await createPgDatabase(opts.pgAdminUrl) : undefined;
   try {
-    const cliExists = existsSync(join(opts.cairnRoot, "src/cli.ts"));
+    const cliExists = existsSync(join(opts.cairnRoot, opts.cairnEntry));
+    const compiled = cliExists && opts.cairnEntry.endsWith(".js");
+    const cairnCommand = cliExists ? `${compiled ? "node" : "node --import tsx"} ${opts.cairnEntry} serve` : "bench/server.ts";
     mkdirSync(join(runDir, "cairn"), { recursive: true });
     const [cairnPort, floorPort, cairnInspect, floorInspect] = await Promise.all([freePort(), freePort(), freePort(), freePort()]);
     const started = Date.now();
@@ -81,7 +83,8 @@ async function main(): Promise<number> {
     const [cairn, floor] = await Promise.all([
       startServer({
         name: "cairn",
-        args: cliExists ? ["src/cli.ts", "serve"] : [join(opts.root, "bench/server.ts")],
+        args: cliExists ? [opts.cairnEntry, "serve"] : [join(opts.root, "bench/server.ts")],
+        tsx: !compiled,
         cwd: opts.cairnRoot,
         port: cairnPort,
         nodeFlags: opts.profile ? [`--inspect=127.0.0.1:${cairnInspect}`] : [],
@@ -109,7 +112,7 @@ async function main(): Promise<number> {
         env: { ...process.env, FLOOR_PORT: String(floorPort), FLOOR_DB: join(runDir, "floor.db"), FLOOR_SEED: seedFile, NODE_ENV: "production" },
       }).then(up),
     ]);
-    log(`cairn pid ${cairn.pid} (${cliExists ? "src/cli.ts serve" : "bench/server.ts"}${opts.cairnRoot !== opts.root ? ` in ${opts.cairnRoot}` : ""}) at ${cairn.url}, floor pid ${floor.pid} at ${floor.url}; up in ${Date.now() - started} ms`);
+    log(`cairn pid ${cairn.pid} (${cairnCommand}${opts.cairnRoot !== opts.root ? ` in ${opts.cairnRoot}` : ""}) at ${cairn.url}, floor pid ${floor.pid} at ${floor.url}; up in ${Date.now() - started} ms`);
     const rssPhases: Record<string, number> = { startup: cairn.peakRssMiB() };
 
     const token = await login(cairn.url, ADMIN_EMAIL, ADMIN_PASSWORD);
@@ -201,7 +204,10 @@ async function main(): Promise<number> {
       if (Array.isArray(extra) && extra.every((x) => x && typeof x === "object" && "cairn" in x)) console.log(formatTable(extra, checks(extra, peakRss, false).filter((c) => c.name !== "peak RSS")));
       else console.log(JSON.stringify(r, null, 2));
     }
-    if (!enforce) console.log(`\n(ratios and RSS are informational: ${opts.profile ? "profiling run" : "PostgreSQL run; the floor is SQLite"})`);
+    if (!enforce)
+      console.log(
+        `\n(ratios and RSS are informational: ${opts.profile ? "profiling run" : "PostgreSQL run; the floor is SQLite, and Cairn's CPU column excludes the PostgreSQL server processes"})`,
+      );
 
     const failed = verdicts.some((v) => v.verdict === "FAIL");
     const out = {
@@ -209,7 +215,7 @@ async function main(): Promise<number> {
       db: opts.db,
       options: { records: opts.records, connections: opts.connections, duration: opts.duration, warmup: opts.warmup, profile: opts.profile },
       machine: { cpus: cpus().length, node: process.version, loadavgBefore, loadavgAfter: loadavg() },
-      server: cliExists ? "src/cli.ts serve" : "bench/server.ts",
+      server: cairnCommand,
       peakRssMiB: peakRss,
       rssPhases,
       floorPeakRssMiB: floorPeakRss,
