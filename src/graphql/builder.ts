@@ -9,6 +9,7 @@ import SchemaBuilder from "@pothos/core";
 import PrismaPlugin from "@pothos/plugin-prisma";
 import type DataLoader from "dataloader";
 import type { Context } from "../core/context.ts";
+import type { RecordData } from "../core/records/values.ts";
 import type { Prisma } from "../db/prisma.ts";
 import type PrismaTypes from "../generated/pothos-types.ts";
 import { getDatamodel } from "../generated/pothos-types.ts";
@@ -18,6 +19,8 @@ export interface GraphqlContext {
   cairn: Context;
   /** per-request loaders, keyed by purpose (see loaders.ts) */
   loaders: Map<string, DataLoader<any, any>>;
+  /** records loaded in this request, by collection and id (null: absent or hidden) — see loaders.ts */
+  records: Map<string, Map<string, RecordData | null>>;
 }
 
 export interface SchemaTypes {

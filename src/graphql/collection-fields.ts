@@ -10,7 +10,8 @@ import { bulkCreateRecords, bulkDeleteRecords, bulkUpdateRecords, createRecord, 
 import type { HubMessage, RealtimeHub, SubscriptionKind } from "../realtime/hub.ts";
 import type { GraphqlContext } from "./builder.ts";
 import type { CollectionTypes } from "./collection-types.ts";
-import { listConnection, selects } from "./pagination.ts";
+import { prefetchReferences } from "./loaders.ts";
+import { listConnection, nodeFieldNames, selects } from "./pagination.ts";
 import { whereToExpr } from "./where.ts";
 
 type Fields = GraphQLFieldConfigMap<unknown, GraphqlContext>;
@@ -68,7 +69,11 @@ export function collectionRootFields(collections: Iterable<CollectionTypes>, hub
         before: { type: GraphQLString },
         offset: { type: GraphQLInt },
       },
-      resolve: (_r, args, g, info) => listConnection(g.cairn, def, { ...args, filter: whereToExpr(args.where) }, selects(info, "totalCount")),
+      resolve: async (_r, args, g, info) => {
+        const conn = await listConnection(g.cairn, def, { ...args, filter: whereToExpr(args.where) }, selects(info, "totalCount"));
+        await prefetchReferences(g, def, conn.nodes, nodeFieldNames(info));
+        return conn;
+      },
     };
 
     mutation[names.create] = {

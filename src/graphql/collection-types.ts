@@ -14,7 +14,7 @@ import type { RecordData } from "../core/records/values.ts";
 import type { Delivery } from "../realtime/hub.ts";
 import type { GraphqlContext } from "./builder.ts";
 import { collectionInputs, isListField, scalarOf, type CollectionInputs } from "./collection-inputs.ts";
-import { groupedLoader, recordLoader } from "./loaders.ts";
+import { groupedLoader, loadedRecord, recordLoader } from "./loaders.ts";
 import { collectionNames, RECORD_SYSTEM_FIELDS, type CollectionNames } from "./names.ts";
 import { connectionOf, orderByToTerms, selects, type Connection } from "./pagination.ts";
 import type { SharedTypes } from "./system-schema.ts";
@@ -113,16 +113,29 @@ function recordFields(types: CollectionTypes, s: SharedTypes, byName: Map<string
       fields[name] = {
         type: new GraphQLList(nn(target.object)),
         description,
-        resolve: async (r, _a, g) => {
+        resolve: (r, _a, g) => {
           const ids = r[name] as string[] | null | undefined;
           if (!ids?.length) return ids ? [] : null;
-          const recs = await recordLoader(g, collection).loadMany(ids);
-          return recs.filter((x): x is RecordData => !!x && !(x instanceof Error));
+          const loaded = ids.map((id) => loadedRecord(g, collection, id));
+          if (loaded.every((x) => x !== undefined)) return loaded.filter((x): x is RecordData => x !== null);
+          return recordLoader(g, collection)
+            .loadMany(ids)
+            .then((recs) => recs.filter((x): x is RecordData => !!x && !(x instanceof Error)));
         },
       };
     } else if (target) {
       const collection = target.def.name;
-      fields[name] = { type: target.object, description, resolve: (r, _a, g) => (r[name] ? recordLoader(g, collection).load(r[name] as string) : null) };
+      fields[name] = {
+        type: target.object,
+        description,
+        resolve: (r, _a, g) => {
+          const id = r[name] as string | null | undefined;
+          if (!id) return null;
+          // Prefetched with the list (synchronous), else batched through the DataLoader.
+          const loaded = loadedRecord(g, collection, id);
+          return loaded !== undefined ? loaded : recordLoader(g, collection).load(id);
+        },
+      };
     } else {
       // Always nullable in results, required or not: field permissions can hide a field from a
       // caller (the core hands it out redacted), and one hidden field must not null the query.

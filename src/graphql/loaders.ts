@@ -5,6 +5,7 @@
  */
 import DataLoader from "dataloader";
 import { getRecordsByIds, listRecordsGrouped, type RecordGroup } from "../core/records/batch-read.ts";
+import type { CollectionDef } from "../core/collections/types.ts";
 import type { RecordData } from "../core/records/values.ts";
 import type { Expr } from "../query/ast.ts";
 import type { SortTerm } from "../query/sort.ts";
@@ -21,13 +22,43 @@ function cached<K, V>(g: GraphqlContext, key: string, make: () => DataLoader<K, 
   return loader;
 }
 
+/** The request's records of a collection already loaded (null: absent or hidden). */
+function recordCache(g: GraphqlContext, collection: string): Map<string, RecordData | null> {
+  let cache = g.records.get(collection);
+  if (!cache) g.records.set(collection, (cache = new Map()));
+  return cache;
+}
+
+/** A record loaded earlier in this request (null: absent or hidden), or undefined when not loaded. */
+export function loadedRecord(g: GraphqlContext, collection: string, id: string): RecordData | null | undefined {
+  return g.records.get(collection)?.get(id);
+}
+
+/**
+ * Loads the records of `collection` with these ids in one statement, ahead of the fields that
+ * will ask for them: those fields then resolve synchronously (`loadedRecord`) instead of
+ * through one DataLoader promise each, which is most of what a reference costs GraphQL.
+ */
+export async function prefetchRecords(g: GraphqlContext, collection: string, ids: Iterable<string>): Promise<void> {
+  const cache = recordCache(g, collection);
+  const missing = [...new Set(ids)].filter((id) => !cache.has(id));
+  if (missing.length === 0) return;
+  const found = await getRecordsByIds(g.cairn, collection, missing);
+  for (const id of missing) cache.set(id, found.get(id) ?? null);
+}
+
 /** Records of `collection` by id; unknown or unreadable ids load as null. */
 export function recordLoader(g: GraphqlContext, collection: string): DataLoader<string, RecordData | null> {
   return cached(g, `record:${collection}`, () =>
     new DataLoader<string, RecordData | null>(
       async (ids) => {
         const found = await getRecordsByIds(g.cairn, collection, ids);
-        return ids.map((id) => found.get(id) ?? null);
+        const cache = recordCache(g, collection);
+        return ids.map((id) => {
+          const rec = found.get(id) ?? null;
+          cache.set(id, rec);
+          return rec;
+        });
       },
       { maxBatchSize: MAX_BATCH },
     ),
@@ -57,4 +88,25 @@ export function groupedLoader(g: GraphqlContext, collection: string, field: stri
       { maxBatchSize: MAX_BATCH },
     ),
   );
+}
+
+/**
+ * Prefetches the targets of the reference fields `selected` on these records (one statement per
+ * referenced collection). Failures are left to the fields themselves: they fall back to the
+ * DataLoader, which reports the error on each field.
+ */
+export async function prefetchReferences(g: GraphqlContext, def: CollectionDef, records: readonly RecordData[], selected: ReadonlySet<string>): Promise<void> {
+  if (records.length === 0) return;
+  const work: Promise<void>[] = [];
+  for (const f of def.fields) {
+    if (f.type !== "reference" || !f.options.collection || !selected.has(f.name)) continue;
+    const ids: string[] = [];
+    for (const r of records) {
+      const v = r[f.name];
+      if (typeof v === "string") ids.push(v);
+      else if (Array.isArray(v)) for (const x of v) if (typeof x === "string") ids.push(x);
+    }
+    if (ids.length) work.push(prefetchRecords(g, f.options.collection, ids).catch(() => {}));
+  }
+  await Promise.all(work);
 }

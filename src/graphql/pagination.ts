@@ -3,7 +3,7 @@
  * Forward (`first`/`after`), backward (`last`/`before`: the sort reversed, then the page
  * reversed back) and `offset` pagination; `totalCount` is counted only when selected.
  */
-import type { GraphQLResolveInfo, SelectionSetNode } from "graphql";
+import type { FieldNode, GraphQLResolveInfo, SelectionSetNode } from "graphql";
 import type { CollectionDef } from "../core/collections/types.ts";
 import type { Context } from "../core/context.ts";
 import { BadRequestError } from "../core/errors.ts";
@@ -80,8 +80,54 @@ export function cursorOf(def: CollectionDef, terms: readonly ColumnTerm[], rec: 
   return Buffer.from(JSON.stringify(values)).toString("base64url");
 }
 
-/** True when the field's selection (any alias, fragments included) asks for `name`. */
+const selected = new WeakMap<object, Map<string, boolean>>();
+
+/**
+ * True when the field's selection (any alias, fragments included) asks for `name`. Memoised per
+ * field node: documents come from the parser cache, so a repeated query walks nothing.
+ */
 export function selects(info: GraphQLResolveInfo, name: string): boolean {
+  const key = info.fieldNodes[0]!;
+  let byName = selected.get(key);
+  if (!byName) selected.set(key, (byName = new Map()));
+  let hit = byName.get(name);
+  if (hit === undefined) byName.set(name, (hit = selectsUncached(info, name)));
+  return hit;
+}
+
+const nodeFields = new WeakMap<object, ReadonlySet<string>>();
+
+/**
+ * Names of the fields selected on a connection's records — under `nodes { … }` and
+ * `edges { node { … } }`, fragments included — memoised per field node.
+ */
+export function nodeFieldNames(info: GraphQLResolveInfo): ReadonlySet<string> {
+  const key = info.fieldNodes[0]!;
+  let names = nodeFields.get(key);
+  if (names) return names;
+  const out = new Set<string>();
+  const fields = (set: SelectionSetNode | undefined, visit: (f: FieldNode) => void, seen = new Set<string>()) => {
+    for (const s of set?.selections ?? []) {
+      if (s.kind === "Field") visit(s);
+      else if (s.kind === "InlineFragment") fields(s.selectionSet, visit, seen);
+      else if (!seen.has(s.name.value)) {
+        seen.add(s.name.value);
+        fields(info.fragments[s.name.value]?.selectionSet, visit, seen);
+      }
+    }
+  };
+  const collect = (set: SelectionSetNode | undefined) => fields(set, (f) => out.add(f.name.value));
+  for (const node of info.fieldNodes) {
+    fields(node.selectionSet, (f) => {
+      if (f.name.value === "nodes") collect(f.selectionSet);
+      else if (f.name.value === "edges") fields(f.selectionSet, (e) => e.name.value === "node" && collect(e.selectionSet));
+    });
+  }
+  nodeFields.set(key, out);
+  return out;
+}
+
+function selectsUncached(info: GraphQLResolveInfo, name: string): boolean {
   const seen = new Set<string>();
   const walk = (set: SelectionSetNode | undefined): boolean => {
     for (const s of set?.selections ?? []) {

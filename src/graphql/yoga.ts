@@ -73,7 +73,7 @@ export function createCairnYoga(services: Services, manager: SchemaManager): Cai
     graphiql: introspection ? { title: "Cairn GraphQL", subscriptionsProtocol: "WS", shouldPersistHeaders: true } : false,
     renderGraphiQL,
     maskedErrors: { maskError: (error) => mapGraphqlError(error, undefined, services.log) },
-    context: async (sc) => ({ cairn: await coreContext(services, sc), loaders: new Map() }),
+    context: async (sc) => ({ cairn: await coreContext(services, sc), loaders: new Map(), records: new Map() }),
     plugins: [
       useSchemaSwap(manager),
       useCsrfPrevention(),
