@@ -70,5 +70,7 @@ export function formatTable(rows: ScenarioRow[], results: Check[]): string {
   }
   const rss = results.find((c) => c.name === "peak RSS");
   if (rss) body.push(["peak RSS", "cairn", "", "", "", "", "", "", rss.value, rss.target, rss.verdict]);
+  const whole = results.find((c) => c.name === "peak RSS, whole run");
+  if (whole) body.push(["  (whole run)", "cairn", "", "", "", "", "", "", whole.value, "", whole.verdict]);
   return table(["scenario", "server", "req/s", "p50 ms", "p99 ms", "non-2xx+err", "CPU µs/req", "CPU ratio", "ratio", "target", "result"], body, new Set([2, 3, 4, 5, 6, 7, 8]));
 }
