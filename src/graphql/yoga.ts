@@ -9,7 +9,7 @@ import { maxDepthPlugin } from "@escape.tech/graphql-armor-max-depth";
 import { renderGraphiQL } from "@graphql-yoga/render-graphiql";
 import type { FastifyReply, FastifyRequest } from "fastify";
 import { GraphQLError } from "graphql";
-import type { YogaLogger, YogaServerInstance } from "graphql-yoga";
+import { createYoga, type YogaLogger, type YogaServerInstance } from "graphql-yoga";
 import type { Context, Logger, Principal, Services } from "../core/context.ts";
 import { authenticate } from "../rest/context.ts";
 import type { GraphqlContext } from "./builder.ts";
@@ -18,7 +18,6 @@ import type { SchemaManager } from "./schema-manager.ts";
 import { useCsrfPrevention } from "./use-csrf-prevention.ts";
 import { useIntrospectionControl } from "./use-introspection-control.ts";
 import { useSchemaSwap } from "./use-schema-swap.ts";
-import { createYoga } from "./yoga-runtime.ts";
 
 /** Hardening limits (documented in README "GraphQL"). */
 export const LIMITS = { maxDepth: 12, maxCost: 50_000, maxAliases: 30 } as const;
