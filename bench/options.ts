@@ -15,6 +15,7 @@
  *   BENCH_KEEP=1           keep the run's databases (bench/.tmp/run-*) for inspection
  *   BENCH_CAIRN_ENTRY=f    Cairn's entry file relative to the Cairn root (default src/cli.ts);
  *                          a .js file (a compiled build) runs on plain node, without tsx
+ *   BENCH_CAIRN_NODE_FLAGS="--max-semi-space-size=4"   extra node flags for the Cairn process only
  *   BENCH_CAIRN_ROOT=dir   run the Cairn server of another checkout (A/B comparison of a change;
  *                          the directory needs node_modules, e.g. a symlink to this one's)
  */
@@ -38,6 +39,8 @@ export interface BenchOptions {
   readonly cairnRoot: string;
   /** Cairn's CLI entry, relative to cairnRoot */
   readonly cairnEntry: string;
+  /** extra node flags for the Cairn child */
+  readonly cairnNodeFlags: readonly string[];
   /** scratch directory (git-ignored): databases, seed file, results, profiles */
   readonly tmp: string;
 }
@@ -73,6 +76,7 @@ export function loadOptions(env: NodeJS.ProcessEnv = process.env): BenchOptions 
     root,
     cairnRoot: env.BENCH_CAIRN_ROOT ? resolve(env.BENCH_CAIRN_ROOT) : root,
     cairnEntry: env.BENCH_CAIRN_ENTRY || "src/cli.ts",
+    cairnNodeFlags: (env.BENCH_CAIRN_NODE_FLAGS ?? "").split(/\s+/).filter(Boolean),
     tmp: `${root}/bench/.tmp`,
   });
 }

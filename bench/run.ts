@@ -74,7 +74,7 @@ async function main(): Promise<number> {
   try {
     const cliExists = existsSync(join(opts.cairnRoot, opts.cairnEntry));
     const compiled = cliExists && opts.cairnEntry.endsWith(".js");
-    const cairnCommand = cliExists ? `${compiled ? "node" : "node --import tsx"} ${opts.cairnEntry} serve` : "bench/server.ts";
+    const cairnCommand = cliExists ? ["node", ...opts.cairnNodeFlags, ...(compiled ? [] : ["--import tsx"]), opts.cairnEntry, "serve"].join(" ") : "bench/server.ts";
     mkdirSync(join(runDir, "cairn"), { recursive: true });
     const [cairnPort, floorPort, cairnInspect, floorInspect] = await Promise.all([freePort(), freePort(), freePort(), freePort()]);
     const started = Date.now();
@@ -87,7 +87,7 @@ async function main(): Promise<number> {
         tsx: !compiled,
         cwd: opts.cairnRoot,
         port: cairnPort,
-        nodeFlags: opts.profile ? [`--inspect=127.0.0.1:${cairnInspect}`] : [],
+        nodeFlags: [...opts.cairnNodeFlags, ...(opts.profile ? [`--inspect=127.0.0.1:${cairnInspect}`] : [])],
         verbose: opts.verbose,
         env: {
           ...process.env,
