@@ -72,3 +72,34 @@ export class FilterError extends Error {
     this.name = "FilterError";
   }
 }
+
+/** A comparison or null test: the nodes of an expression that hold operands. */
+export type Leaf = Extract<Expr, { kind: "compare" | "isNull" }>;
+
+/**
+ * Rebuilds `expr` with every comparison and null test replaced by what `leaf` returns for it;
+ * `and`/`or`/`not` are rebuilt around the results (in order), constants are kept.
+ * @example mapLeaves(e, (l) => (l.kind === "isNull" ? FALSE : l))
+ */
+export function mapLeaves(expr: Expr, leaf: (e: Leaf) => Expr): Expr {
+  const walk = (e: Expr): Expr => {
+    switch (e.kind) {
+      case "and":
+      case "or":
+        return { kind: e.kind, items: e.items.map(walk) };
+      case "not":
+        return { kind: "not", expr: walk(e.expr) };
+      case "compare":
+      case "isNull":
+        return leaf(e);
+      default:
+        return e;
+    }
+  };
+  return walk(expr);
+}
+
+/** Rebuilds `expr` with every operand replaced by `operand(o)` (left before right). */
+export function mapOperands(expr: Expr, operand: (o: Operand) => Operand): Expr {
+  return mapLeaves(expr, (e) => (e.kind === "compare" ? { ...e, left: operand(e.left), right: operand(e.right) } : { ...e, operand: operand(e.operand) }));
+}

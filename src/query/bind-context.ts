@@ -2,7 +2,7 @@
  * Binds `@request.*` context operands (`{kind: "ctx"}`) to literals, the step between parsing a
  * rule and checking it.
  */
-import { FilterError, type Expr, type Literal, type Operand } from "./ast.ts";
+import { FilterError, mapOperands, type Expr, type Literal } from "./ast.ts";
 
 /**
  * Returns the value of a context path (`"request.auth.id"`); `undefined` for a path that does
@@ -18,26 +18,10 @@ export type ContextLookup = (path: string) => Literal | undefined;
  * @example bindContext(parseExpression("owner_id = @request.auth.id"), (p) => p === "request.auth.id" ? uid : undefined)
  */
 export function bindContext(expr: Expr, lookup: ContextLookup): Expr {
-  const bind = (o: Operand): Operand => {
+  return mapOperands(expr, (o) => {
     if (o.kind !== "ctx") return o;
     const value = lookup(o.path);
     if (value === undefined) throw new FilterError(`unknown context value '@${o.path}'`);
     return { kind: "value", value };
-  };
-  const walk = (e: Expr): Expr => {
-    switch (e.kind) {
-      case "and":
-      case "or":
-        return { kind: e.kind, items: e.items.map(walk) };
-      case "not":
-        return { kind: "not", expr: walk(e.expr) };
-      case "isNull":
-        return { ...e, operand: bind(e.operand) };
-      case "compare":
-        return { ...e, left: bind(e.left), right: bind(e.right) };
-      default:
-        return e;
-    }
-  };
-  return walk(expr);
+  });
 }

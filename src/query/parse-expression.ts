@@ -14,39 +14,12 @@
  *   value    := "str" | 'str' | number | true | false | null | none | @macro | bare-word
  *   list     := '[' [value (',' value)*] ']'
  */
-import { FilterError, TRUE, type CompareOp, type Expr, type Operand, type Scalar } from "./ast.ts";
-import { resolveMacro } from "./datetime-macros.ts";
+import { TRUE, type CompareOp, type Expr, type Operand, type Scalar } from "./ast.ts";
 import { operand as classify, listItem, type WordMode } from "./parse-operand.ts";
+import { checkSource, comparison, COMPARE_OPS, isWord, TokenParser, type ParseOptions } from "./token-parser.ts";
 import { show, tokenize, type Token } from "./tokenize.ts";
 
-/** Limits and clock for {@link parseExpression}. */
-export interface ParseOptions {
-  /** maximum source length in characters (default 4096) */
-  maxLength?: number;
-  /** maximum nesting of parentheses and `!` (default 32, capped at 1000) */
-  maxDepth?: number;
-  /** maximum number of comparisons (default 100) */
-  maxComparisons?: number;
-  /** clock for the datetime macros (`@now`, `@todayStart`, …); default `new Date()` */
-  now?: () => Date;
-}
-
-const OPS: Record<string, { op: CompareOp; any: boolean }> = {};
-for (const [sym, op] of [
-  ["=", "eq"],
-  ["!=", "ne"],
-  [">", "gt"],
-  [">=", "gte"],
-  ["<", "lt"],
-  ["<=", "lte"],
-  ["~", "contains"],
-  ["!~", "notContains"],
-] as const) {
-  OPS[sym] = { op, any: false };
-  OPS[`?${sym}`] = { op, any: true };
-}
-
-const isWord = (t: Token, word: string) => t.type === "bare" && t.text.toLowerCase() === word;
+export type { ParseOptions } from "./token-parser.ts";
 
 /**
  * Parses a FastCMS/PocketBase filter expression into the filter AST. An empty (or blank)
@@ -59,74 +32,18 @@ const isWord = (t: Token, word: string) => t.type === "bare" && t.text.toLowerCa
  * @example parseExpression('views > 10 && title ~ "cms"')
  */
 export function parseExpression(src: string, options: ParseOptions = {}): Expr {
-  if (typeof src !== "string") throw new FilterError("filter must be a string");
-  const maxLength = options.maxLength ?? 4096;
-  if (src.length > maxLength) {
-    throw new FilterError(`filter is too long (${src.length} characters, max ${maxLength})`, maxLength);
-  }
+  checkSource(src, options, "filter");
   const parser = new Parser(tokenize(src), options);
   return parser.parse();
 }
 
-class Parser {
-  private i = 0;
-  private depth = 0;
-  private comparisons = 0;
-  private readonly maxDepth: number;
-  private readonly maxComparisons: number;
-  private nowValue: Date | undefined;
-
-  constructor(
-    private readonly tokens: Token[],
-    private readonly options: ParseOptions,
-  ) {
-    this.maxDepth = Math.min(options.maxDepth ?? 32, 1000);
-    this.maxComparisons = options.maxComparisons ?? 100;
+/** The filter grammar from `unary` down; `expr`/`and`, limits and errors are {@link TokenParser}'s. */
+class Parser extends TokenParser {
+  constructor(tokens: Token[], options: ParseOptions) {
+    super(tokens, options, "expression");
   }
 
-  parse(): Expr {
-    if (this.peek().type === "end") return TRUE;
-    const expr = this.parseOr();
-    const t = this.peek();
-    if (t.type !== "end") throw this.unexpected(t);
-    return expr;
-  }
-
-  private peek(): Token {
-    return this.tokens[this.i]!;
-  }
-
-  private next(): Token {
-    const t = this.tokens[this.i]!;
-    if (t.type !== "end") this.i++;
-    return t;
-  }
-
-  private unexpected(t: Token, expected?: string): FilterError {
-    const what = t.type === "end" ? "end of expression" : show(t.text);
-    const hint = expected ? ` (expected ${expected})` : "";
-    return new FilterError(`unexpected ${what} at position ${t.pos}${hint}`, t.pos);
-  }
-
-  private parseOr(): Expr {
-    const items = [this.parseAnd()];
-    while (this.peek().type === "||" || isWord(this.peek(), "or")) {
-      this.next();
-      items.push(this.parseAnd());
-    }
-    return items.length === 1 ? items[0]! : { kind: "or", items };
-  }
-
-  private parseAnd(): Expr {
-    const items = [this.parseUnary()];
-    while (this.peek().type === "&&" || isWord(this.peek(), "and")) {
-      this.next();
-      items.push(this.parseUnary());
-    }
-    return items.length === 1 ? items[0]! : { kind: "and", items };
-  }
-
-  private parseUnary(): Expr {
+  protected parseUnary(): Expr {
     // `!` may only precede a parenthesised group; a run of them collapses by parity.
     let negations = 0;
     while (this.peek().type === "!") {
@@ -137,13 +54,7 @@ class Parser {
     if (negations > 0 && t.type !== "(") throw this.unexpected(t, "'(' after '!'");
     if (t.type !== "(") return this.parseComparison();
     this.next();
-    if (++this.depth > this.maxDepth) {
-      throw new FilterError(`expression nested too deeply at position ${t.pos} (max ${this.maxDepth})`, t.pos);
-    }
-    const inner = this.parseOr();
-    const close = this.next();
-    if (close.type !== ")") throw this.unexpected(close, `')' to close '(' at position ${t.pos}`);
-    this.depth--;
+    const inner = this.group(t);
     return negations % 2 === 1 ? { kind: "not", expr: inner } : inner;
   }
 
@@ -156,7 +67,8 @@ class Parser {
     let right: Operand;
     if (opTok.type === "op") {
       this.next();
-      ({ op, any } = OPS[opTok.text]!);
+      any = opTok.text.startsWith("?");
+      op = COMPARE_OPS[any ? opTok.text.slice(1) : opTok.text]!;
       right = this.rightOperand(opTok, left.kind === "field");
     } else if (isWord(opTok, "in") || isWord(opTok, "not")) {
       this.next();
@@ -170,13 +82,8 @@ class Parser {
       const after = `an operator after ${show(leftTok.text)}`;
       throw this.unexpected(opTok, after);
     }
-    if (++this.comparisons > this.maxComparisons) {
-      throw new FilterError(
-        `too many comparisons at position ${leftTok.pos} (max ${this.maxComparisons})`,
-        leftTok.pos,
-      );
-    }
-    return build(op, any, left, right);
+    this.countComparison(leftTok);
+    return comparison(op, any, left, right);
   }
 
   private operand(t: Token, words: WordMode): Operand {
@@ -189,47 +96,19 @@ class Parser {
   private rightOperand(opTok: Token, leftIsField: boolean): Operand {
     const t = this.next();
     if (t.type === "end") throw this.unexpected(t, `a value after ${show(opTok.text)}`);
-    if (t.type === "[") return { kind: "value", value: this.listItems(t) };
+    if (t.type === "[") return { kind: "value", value: this.list(t) };
     return this.operand(t, leftIsField ? "value" : "fieldIfValid");
   }
 
   private listOperand(): Operand {
     const t = this.next();
-    if (t.type === "[") return { kind: "value", value: this.listItems(t) };
+    if (t.type === "[") return { kind: "value", value: this.list(t) };
     if (t.type === "bare" && t.text.startsWith("@request.")) return classify(t, "value", () => null);
     throw this.unexpected(t, "a list '[...]' after 'in'");
   }
 
-  /** Reads list items after the opening `[` token `open`. */
-  private listItems(open: Token): Scalar[] {
-    const items: Scalar[] = [];
-    if (this.peek().type === "]") {
-      this.next();
-      return items;
-    }
-    for (;;) {
-      const t = this.next();
-      if (t.type === "string") items.push(t.value!);
-      else if (t.type === "bare") items.push(listItem(t, (name) => this.macro(name)));
-      else throw this.unexpected(t, `a list item in the list at position ${open.pos}`);
-      const sep = this.next();
-      if (sep.type === "]") return items;
-      if (sep.type !== ",") throw this.unexpected(sep, `',' or ']' in the list at position ${open.pos}`);
-    }
+  /** The items of the list opened by `open`: literals, a bare word being a string. */
+  private list(open: Token): Scalar[] {
+    return this.listItems(open, (t) => listItem(t, (name) => this.macro(name)), "a list item");
   }
-
-  private macro(name: string): string | null | undefined {
-    this.nowValue ??= this.options.now ? this.options.now() : new Date();
-    return resolveMacro(name, this.nowValue);
-  }
-}
-
-/** Builds the AST node of one comparison (null comparisons become `isNull`). */
-function build(op: CompareOp, any: boolean, left: Operand, right: Operand): Expr {
-  if (!any && (op === "eq" || op === "ne")) {
-    const isNullValue = (o: Operand) => o.kind === "value" && o.value === null;
-    if (isNullValue(right)) return { kind: "isNull", operand: left, negate: op === "ne" };
-    if (isNullValue(left)) return { kind: "isNull", operand: right, negate: op === "ne" };
-  }
-  return any ? { kind: "compare", op, left, right, any } : { kind: "compare", op, left, right };
 }

@@ -1,6 +1,7 @@
 /**
  * What a bare word means in the FastCMS/PocketBase expression language: a field (left side),
- * a `@record.`/`@request.` reference, a datetime macro, or a literal value.
+ * a `@record.`/`@request.` reference, a datetime macro, or a literal value. The literal words
+ * ({@link scalar}) are shared with the SnackBase rule parser.
  */
 import { FilterError, type Operand, type Scalar } from "./ast.ts";
 import { show, type Token } from "./tokenize.ts";
@@ -12,6 +13,8 @@ const NUMBER = /^-?\d+(?:\.\d+)?$/;
 const FIELD = /^([A-Za-z0-9_]+(?:\.[A-Za-z0-9_]+)*)(?::([A-Za-z]+))?$/;
 const CTX_PATH = /^@(request(?:\.[A-Za-z0-9_]+)+)$/;
 const MODIFIERS = new Set(["lower", "upper", "length"]);
+/** The words that mean null in the filter language. */
+const NULL_WORDS: ReadonlySet<string> = new Set(["null", "none"]);
 
 /**
  * How a plain word (not a literal, macro or `@` reference) is read: always a field (left side),
@@ -50,8 +53,13 @@ export function listItem(t: Token, macro: MacroResolver): Scalar {
   return literal === undefined ? t.text : literal;
 }
 
-/** Numbers, booleans, null/none and macros; `undefined` for any other word. */
-function scalar(t: Token, macro: MacroResolver): Scalar | undefined {
+/**
+ * The literal a bare word stands for: a number, `true`/`false` (any case), null for the words in
+ * `nulls` (lower case; default `null` and `none`), or a `@macro` resolved by `macro`;
+ * `undefined` for any other word.
+ * @throws FilterError for a number out of range, an unknown macro or a date out of range.
+ */
+export function scalar(t: Token, macro: MacroResolver, nulls: ReadonlySet<string> = NULL_WORDS): Scalar | undefined {
   const text = t.text;
   if (NUMBER.test(text)) {
     const n = Number(text);
@@ -60,7 +68,7 @@ function scalar(t: Token, macro: MacroResolver): Scalar | undefined {
   }
   const lower = text.toLowerCase();
   if (lower === "true" || lower === "false") return lower === "true";
-  if (lower === "null" || lower === "none") return null;
+  if (nulls.has(lower)) return null;
   if (text.startsWith("@")) {
     const iso = macro(text.slice(1));
     if (iso === undefined) throw new FilterError(`unknown macro ${show(text)} at position ${t.pos}`, t.pos);

@@ -18,16 +18,16 @@
  * both fail. Caller values become `ctx` operands (`request.auth.id`, …): the rules engine binds
  * them per request, so caller-only parts fold to constants and record parts compile to SQL.
  */
-import { FALSE, FilterError, TRUE, type CompareOp, type Expr, type Operand, type Scalar } from "./ast.ts";
-import { resolveMacro } from "./datetime-macros.ts";
-import { parseExpression, type ParseOptions } from "./parse-expression.ts";
+import { FALSE, FilterError, mapOperands, TRUE, type CompareOp, type Expr, type Operand, type Scalar } from "./ast.ts";
+import { parseExpression } from "./parse-expression.ts";
+import { scalar } from "./parse-operand.ts";
 import { ruleMacro, RULE_MACROS } from "./rule-macros.ts";
+import { checkSource, comparison, COMPARE_OPS, isWord, TokenParser, type ParseOptions } from "./token-parser.ts";
 import { show, tokenize, type Token } from "./tokenize.ts";
 
 /** Which grammar a rule was read with. */
 export type RuleSyntax = "fastcms" | "snackbase";
 
-const NUMBER = /^-?\d+(?:\.\d+)?$/;
 const IDENT = /^[A-Za-z_][A-Za-z0-9_]*$/;
 const CTX_PATH = /^@(request(?:\.[A-Za-z0-9_]+)+)$/;
 /** SnackBase's caller names → the context paths the binder knows. */
@@ -41,18 +41,8 @@ const CALLER: Record<string, string> = {
 /** SnackBase's record system-field names → Cairn's columns. */
 const RECORD_ALIASES: Record<string, string> = { created_by: "owner_id", created_at: "created", updated_at: "updated" };
 const FUNCTIONS: Record<string, CompareOp> = { contains: "contains", starts_with: "startsWith", ends_with: "endsWith" };
-const OPS: Record<string, { op: CompareOp; any: boolean }> = {
-  "=": { op: "eq", any: false },
-  "!=": { op: "ne", any: false },
-  ">": { op: "gt", any: false },
-  ">=": { op: "gte", any: false },
-  "<": { op: "lt", any: false },
-  "<=": { op: "lte", any: false },
-  "~": { op: "contains", any: false },
-  "!~": { op: "notContains", any: false },
-};
-
-const isWord = (t: Token | undefined, word: string) => t?.type === "bare" && t.text.toLowerCase() === word;
+/** SnackBase has no `none`: there it is a plain field name. */
+const NULL_WORDS: ReadonlySet<string> = new Set(["null"]);
 
 /**
  * Parses an access rule in either syntax (see the module comment). Blank → TRUE.
@@ -66,9 +56,7 @@ export function parseRule(src: string, options: ParseOptions = {}): Expr {
 
 /** {@link parseRule}, also telling which syntax was used. */
 export function parseRuleWithSyntax(src: string, options: ParseOptions = {}): { expr: Expr; syntax: RuleSyntax } {
-  if (typeof src !== "string") throw new FilterError("rule must be a string");
-  const maxLength = options.maxLength ?? 4096;
-  if (src.length > maxLength) throw new FilterError(`rule is too long (${src.length} characters, max ${maxLength})`, maxLength);
+  checkSource(src, options, "rule");
   if (src.trim() === "") return { expr: TRUE, syntax: "fastcms" };
   const tokens = tokenize(src);
   if (looksLikeSnackbase(tokens)) return { expr: new RuleParser(tokens, options).parse(), syntax: "snackbase" };
@@ -85,9 +73,7 @@ export function parseRuleWithSyntax(src: string, options: ParseOptions = {}): { 
 
 /** Parses the SnackBase rule grammar only (compat/snackbase.md §6). Blank → TRUE. */
 export function parseSnackbaseRule(src: string, options: ParseOptions = {}): Expr {
-  if (typeof src !== "string") throw new FilterError("rule must be a string");
-  const maxLength = options.maxLength ?? 4096;
-  if (src.length > maxLength) throw new FilterError(`rule is too long (${src.length} characters, max ${maxLength})`, maxLength);
+  checkSource(src, options, "rule");
   if (src.trim() === "") return TRUE;
   return new RuleParser(tokenize(src), options).parse();
 }
@@ -109,79 +95,17 @@ function looksLikeSnackbase(tokens: Token[]): boolean {
 /** A parsed atom: an operand (compared later) or a complete boolean expression. */
 type Atom = { operand: Operand; token: Token } | { expr: Expr; token: Token };
 
-class RuleParser {
-  private i = 0;
-  private depth = 0;
-  private comparisons = 0;
-  private readonly maxDepth: number;
-  private readonly maxComparisons: number;
-  private nowValue: Date | undefined;
-
-  constructor(
-    private readonly tokens: Token[],
-    private readonly options: ParseOptions,
-  ) {
-    this.maxDepth = Math.min(options.maxDepth ?? 32, 1000);
-    this.maxComparisons = options.maxComparisons ?? 100;
+/** The SnackBase rule grammar from `not` down; `or`/`and`, limits and errors are {@link TokenParser}'s. */
+class RuleParser extends TokenParser {
+  constructor(tokens: Token[], options: ParseOptions) {
+    super(tokens, options, "rule");
   }
 
-  parse(): Expr {
-    if (this.peek().type === "end") return TRUE;
-    const expr = this.parseOr();
-    const t = this.peek();
-    if (t.type !== "end") throw this.unexpected(t);
-    return expr;
-  }
-
-  private peek(offset = 0): Token {
-    return this.tokens[Math.min(this.i + offset, this.tokens.length - 1)]!;
-  }
-
-  private next(): Token {
-    const t = this.tokens[this.i]!;
-    if (t.type !== "end") this.i++;
-    return t;
-  }
-
-  private unexpected(t: Token, expected?: string): FilterError {
-    const what = t.type === "end" ? "end of rule" : show(t.text);
-    return new FilterError(`unexpected ${what} at position ${t.pos}${expected ? ` (expected ${expected})` : ""}`, t.pos);
-  }
-
-  private enter(t: Token): void {
-    if (++this.depth > this.maxDepth) throw new FilterError(`rule nested too deeply at position ${t.pos} (max ${this.maxDepth})`, t.pos);
-  }
-
-  private countComparison(t: Token): void {
-    if (++this.comparisons > this.maxComparisons) throw new FilterError(`too many comparisons at position ${t.pos} (max ${this.maxComparisons})`, t.pos);
-  }
-
-  private parseOr(): Expr {
-    const items = [this.parseAnd()];
-    while (this.peek().type === "||" || isWord(this.peek(), "or")) {
-      this.next();
-      items.push(this.parseAnd());
-    }
-    return items.length === 1 ? items[0]! : { kind: "or", items };
-  }
-
-  private parseAnd(): Expr {
-    const items = [this.parseNot()];
-    while (this.peek().type === "&&" || isWord(this.peek(), "and")) {
-      this.next();
-      items.push(this.parseNot());
-    }
-    return items.length === 1 ? items[0]! : { kind: "and", items };
-  }
-
-  private parseNot(): Expr {
+  protected parseUnary(): Expr {
     const t = this.peek();
     if (t.type === "!" || isWord(t, "not")) {
       this.next();
-      this.enter(t);
-      const inner = this.parseNot();
-      this.depth--;
-      return { kind: "not", expr: inner };
+      return { kind: "not", expr: this.nested(t, () => this.parseUnary()) };
     }
     return this.parseComparison();
   }
@@ -195,10 +119,10 @@ class RuleParser {
       this.next();
       const after = this.peek();
       if (opTok.text === "=" && after.type === "op" && after.text === "=" && after.pos === opTok.pos + 1) this.next();
-      const known = OPS[opTok.text] ?? (opTok.text.startsWith("?") ? OPS[opTok.text.slice(1)] : undefined);
-      if (!known) throw this.unexpected(opTok, "a comparison operator");
-      op = known.op;
       any = opTok.text.startsWith("?");
+      const known = COMPARE_OPS[any ? opTok.text.slice(1) : opTok.text];
+      if (!known) throw this.unexpected(opTok, "a comparison operator");
+      op = known;
     } else if (isWord(opTok, "in")) {
       this.next();
       op = "in";
@@ -232,16 +156,10 @@ class RuleParser {
   private parseAtom(): Atom {
     const t = this.next();
     switch (t.type) {
-      case "(": {
-        this.enter(t);
-        const inner = this.parseOr();
-        const close = this.next();
-        if (close.type !== ")") throw this.unexpected(close, `')' to close '(' at position ${t.pos}`);
-        this.depth--;
-        return { expr: inner, token: t };
-      }
+      case "(":
+        return { expr: this.group(t), token: t };
       case "[":
-        return { operand: { kind: "value", value: this.listItems(t) }, token: t };
+        return { operand: { kind: "value", value: this.listItems(t, (w) => this.scalar(w), "a literal value") }, token: t };
       case "string":
         return { operand: { kind: "value", value: t.value! }, token: t };
       case "bare":
@@ -302,63 +220,17 @@ class RuleParser {
     return { kind: "compare", op, left: a.operand, right: b.operand };
   }
 
-  private listItems(open: Token): Scalar[] {
-    const items: Scalar[] = [];
-    if (this.peek().type === "]") {
-      this.next();
-      return items;
-    }
-    for (;;) {
-      const t = this.next();
-      let item: Scalar | undefined;
-      if (t.type === "string") item = t.value!;
-      else if (t.type === "bare") item = this.scalar(t);
-      if (item === undefined) throw this.unexpected(t, `a literal value in the list at position ${open.pos}`);
-      items.push(item);
-      const sep = this.next();
-      if (sep.type === "]") return items;
-      if (sep.type !== ",") throw this.unexpected(sep, `',' or ']' in the list at position ${open.pos}`);
-    }
-  }
-
   /** Numbers, true/false/null and datetime macros (`@now`); undefined for any other word. */
   private scalar(t: Token): Scalar | undefined {
-    const text = t.text;
-    if (NUMBER.test(text)) {
-      const n = Number(text);
-      if (!Number.isFinite(n)) throw new FilterError(`number out of range ${show(text)} at position ${t.pos}`, t.pos);
-      return n;
-    }
-    const lower = text.toLowerCase();
-    if (lower === "true" || lower === "false") return lower === "true";
-    if (lower === "null") return null;
-    if (text.startsWith("@") && !text.startsWith("@request") && !lower.startsWith("@record.")) {
-      this.nowValue ??= this.options.now ? this.options.now() : new Date();
-      const iso = resolveMacro(text.slice(1), this.nowValue);
-      if (iso === undefined) throw new FilterError(`unknown macro ${show(text)} at position ${t.pos}`, t.pos);
-      if (iso === null) throw new FilterError(`date out of range ${show(text)} at position ${t.pos}`, t.pos);
-      return iso;
-    }
-    return undefined;
+    // `@request.*` and `@record.*` are references (see `word`), not macros.
+    if (t.text.startsWith("@request") || t.text.toLowerCase().startsWith("@record.")) return undefined;
+    return scalar(t, (name) => this.macro(name), NULL_WORDS);
   }
 }
 
 /** Applies {@link RECORD_ALIASES} to the fields of an expression (SnackBase names in FastCMS syntax). */
 function aliasRecordFields(e: Expr): Expr {
-  const alias = (o: Operand): Operand => (o.kind === "field" && RECORD_ALIASES[o.name.toLowerCase()] ? { ...o, name: RECORD_ALIASES[o.name.toLowerCase()]! } : o);
-  switch (e.kind) {
-    case "and":
-    case "or":
-      return { kind: e.kind, items: e.items.map(aliasRecordFields) };
-    case "not":
-      return { kind: "not", expr: aliasRecordFields(e.expr) };
-    case "compare":
-      return { ...e, left: alias(e.left), right: alias(e.right) };
-    case "isNull":
-      return { ...e, operand: alias(e.operand) };
-    default:
-      return e;
-  }
+  return mapOperands(e, (o) => (o.kind === "field" && RECORD_ALIASES[o.name.toLowerCase()] ? { ...o, name: RECORD_ALIASES[o.name.toLowerCase()]! } : o));
 }
 
 function field(name: string, t: Token): Operand {
@@ -366,13 +238,8 @@ function field(name: string, t: Token): Operand {
   return { kind: "field", name: RECORD_ALIASES[name.toLowerCase()] ?? name };
 }
 
-/** One comparison node; `= null` / `!= null` become `isNull`. */
+/** One comparison node; `= null` / `!= null` become `isNull`, `in null` false and `not in null` true. */
 function compare(op: CompareOp, any: boolean, left: Operand, right: Operand): Expr {
-  if (!any && (op === "eq" || op === "ne")) {
-    const isNull = (o: Operand) => o.kind === "value" && o.value === null;
-    if (isNull(right)) return { kind: "isNull", operand: left, negate: op === "ne" };
-    if (isNull(left)) return { kind: "isNull", operand: right, negate: op === "ne" };
-  }
   if ((op === "in" || op === "notIn") && right.kind === "value" && right.value === null) return op === "in" ? FALSE : TRUE;
-  return any ? { kind: "compare", op, left, right, any } : { kind: "compare", op, left, right };
+  return comparison(op, any, left, right);
 }

@@ -7,7 +7,7 @@
  * @request.auth.id` then compiles to `owner_id = ''`, which no row matches — not even rows with
  * a NULL owner, which `owner_id IS NULL` would.
  */
-import { FALSE, FilterError, type Expr, type Literal, type Scalar } from "../../query/ast.ts";
+import { FALSE, FilterError, mapLeaves, type Expr, type Literal, type Scalar } from "../../query/ast.ts";
 import { bindContext, type ContextLookup } from "../../query/bind-context.ts";
 import { checkExpr } from "../../query/check.ts";
 import { collectionResolver, type FieldResolver } from "../../query/fields.ts";
@@ -122,33 +122,21 @@ const hasCtx = (e: Expr) => (e.kind === "compare" ? e.left.kind === "ctx" || e.r
  * @throws FilterError
  */
 export function bindAndCheck(expr: Expr, lookup: ContextLookup, resolve: FieldResolver): Expr {
-  const walk = (e: Expr): Expr => {
-    switch (e.kind) {
-      case "and":
-      case "or":
-        return { kind: e.kind, items: e.items.map(walk) };
-      case "not":
-        return { kind: "not", expr: walk(e.expr) };
-      case "compare":
-      case "isNull": {
-        if (!hasCtx(e)) return e;
-        // Unknown fields are the rule's fault, not the request's: they make the whole rule invalid.
-        for (const o of e.kind === "compare" ? [e.left, e.right] : [e.operand]) {
-          if (o.kind === "field" && !resolve(o.name)) throw new FilterError(`unknown field '${o.name}'`);
-        }
-        const bound = bindContext(e, lookup);
-        try {
-          return checkExpr(bound, resolve);
-        } catch (err) {
-          if (err instanceof FilterError) return FALSE;
-          throw err;
-        }
-      }
-      default:
-        return e;
+  const walked = mapLeaves(expr, (e) => {
+    if (!hasCtx(e)) return e;
+    // Unknown fields are the rule's fault, not the request's: they make the whole rule invalid.
+    for (const o of e.kind === "compare" ? [e.left, e.right] : [e.operand]) {
+      if (o.kind === "field" && !resolve(o.name)) throw new FilterError(`unknown field '${o.name}'`);
     }
-  };
-  return checkExpr(walk(expr), resolve);
+    const bound = bindContext(e, lookup);
+    try {
+      return checkExpr(bound, resolve);
+    } catch (err) {
+      if (err instanceof FilterError) return FALSE;
+      throw err;
+    }
+  });
+  return checkExpr(walked, resolve);
 }
 
 /**
