@@ -11,47 +11,18 @@
  */
 import type { FastifyInstance, FastifyRequest } from "fastify";
 import type { Services } from "../core/context.ts";
-import type { AuthSession } from "../core/auth/session.ts";
 import { finishOAuth, type FinishOAuthInput } from "../core/oauth/finish-oauth.ts";
 import type { OAuthSignIn } from "../core/oauth/sign-in.ts";
 import { startOAuth } from "../core/oauth/start-oauth.ts";
-import { errorSchema } from "./errors.ts";
+import { errors, nullableString, renderSession } from "./fastcms/auth-render.ts";
 
 const tags = ["oauth"];
-const errors = (...statuses: number[]) => Object.fromEntries(statuses.map((s) => [s, errorSchema]));
 const provider = { type: "object", properties: { provider: { type: "string", description: "google, github, microsoft or apple" } } } as const;
-const nullableString = { type: ["string", "null"] } as const;
 
-function renderSession(s: AuthSession, provider: string) {
-  const u = s.user;
-  const created = u.created.toISOString();
-  return {
-    access_token: s.accessToken,
-    token: s.accessToken,
-    refresh_token: s.refreshToken,
-    token_type: "bearer",
-    expires_in: s.expiresIn,
-    user: {
-      id: u.id,
-      email: u.email,
-      role: u.role,
-      verified: u.verified,
-      name: u.name,
-      avatar: u.avatar,
-      two_factor_enabled: false,
-      created,
-      updated: u.updated.toISOString(),
-      is_active: true,
-      email_verified: u.verified,
-      created_at: created,
-      oauth_provider: provider,
-    },
-    account: { id: s.account.id, slug: s.account.slug, name: s.account.name, created_at: s.account.created.toISOString() },
-  };
-}
-
+/** The session as /auth/login renders it, with the user's `oauth_provider` and SnackBase's `is_new_*` flags. */
 function render(r: OAuthSignIn) {
-  return { ...renderSession(r.session, r.provider), message: "Login successful", is_new_user: r.isNewUser, is_new_account: r.isNewAccount };
+  const session = renderSession(r.session, "Login successful");
+  return { ...session, user: { ...session.user, oauth_provider: r.provider }, is_new_user: r.isNewUser, is_new_account: r.isNewAccount };
 }
 
 /** The FastCMS callback URL for `provider`: configured, else CAIRN_PUBLIC_URL, else this request's origin. */
