@@ -5,18 +5,9 @@
  */
 import { randomBytes } from "node:crypto";
 import Database from "better-sqlite3";
-import {
-  DummyDriver,
-  Kysely,
-  PostgresAdapter,
-  PostgresIntrospector,
-  PostgresQueryCompiler,
-  SqliteAdapter,
-  SqliteIntrospector,
-  SqliteQueryCompiler,
-} from "kysely";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { compileOnly } from "../../src/db/sql-db.ts";
 import type { Expr } from "../../src/query/ast.ts";
 import { checkExpr } from "../../src/query/check.ts";
 import { collectionResolver } from "../../src/query/fields.ts";
@@ -219,24 +210,7 @@ function expectedIds(expr: Expr): string[] {
   return ROWS.filter(match).map((r) => r.id as string).sort();
 }
 
-const compilers = {
-  sqlite: new Kysely<any>({
-    dialect: {
-      createAdapter: () => new SqliteAdapter(),
-      createDriver: () => new DummyDriver(),
-      createIntrospector: (db) => new SqliteIntrospector(db),
-      createQueryCompiler: () => new SqliteQueryCompiler(),
-    },
-  }),
-  postgres: new Kysely<any>({
-    dialect: {
-      createAdapter: () => new PostgresAdapter(),
-      createDriver: () => new DummyDriver(),
-      createIntrospector: (db) => new PostgresIntrospector(db),
-      createQueryCompiler: () => new PostgresQueryCompiler(),
-    },
-  }),
-};
+const compilers = { sqlite: compileOnly("sqlite"), postgres: compileOnly("postgres") };
 
 function compileSelect(expr: Expr, dialect: SqlDialect, alias?: string) {
   const from = alias ? `items as ${alias}` : "items";

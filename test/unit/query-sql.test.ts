@@ -1,14 +1,5 @@
-import {
-  DummyDriver,
-  Kysely,
-  PostgresAdapter,
-  PostgresIntrospector,
-  PostgresQueryCompiler,
-  SqliteAdapter,
-  SqliteIntrospector,
-  SqliteQueryCompiler,
-} from "kysely";
 import { describe, expect, it } from "vitest";
+import { compileOnly } from "../../src/db/sql-db.ts";
 import { FALSE, FilterError, TRUE, type Expr } from "../../src/query/ast.ts";
 import { checkExpr } from "../../src/query/check.ts";
 import { collectionResolver } from "../../src/query/fields.ts";
@@ -16,22 +7,8 @@ import { parseExpression } from "../../src/query/parse-expression.ts";
 import { toSql, type SqlDialect } from "../../src/query/to-sql.ts";
 import { ITEMS } from "./query-fixtures.ts";
 
-const sqlite = new Kysely<any>({
-  dialect: {
-    createAdapter: () => new SqliteAdapter(),
-    createDriver: () => new DummyDriver(),
-    createIntrospector: (db) => new SqliteIntrospector(db),
-    createQueryCompiler: () => new SqliteQueryCompiler(),
-  },
-});
-const postgres = new Kysely<any>({
-  dialect: {
-    createAdapter: () => new PostgresAdapter(),
-    createDriver: () => new DummyDriver(),
-    createIntrospector: (db) => new PostgresIntrospector(db),
-    createQueryCompiler: () => new PostgresQueryCompiler(),
-  },
-});
+const sqlite = compileOnly("sqlite");
+const postgres = compileOnly("postgres");
 
 const resolve = collectionResolver(ITEMS);
 const NOW = () => new Date("2024-05-15T12:00:00.000Z");
