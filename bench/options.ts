@@ -13,12 +13,13 @@
  *                          profiles and summaries under bench/.tmp/prof/)
  *   BENCH_VERBOSE=1        echo the servers' log lines
  *   BENCH_KEEP=1           keep the run's databases (bench/.tmp/run-*) for inspection
- *   BENCH_CAIRN_ENTRY=f    Cairn's entry file relative to the Cairn root (default src/cli.ts);
+ *   BENCH_CAIRN_ENTRY=f    Cairn's entry file relative to the Cairn root (default: the one npm start runs);
  *                          a .js file (a compiled build) runs on plain node, without tsx
  *   BENCH_CAIRN_NODE_FLAGS="--max-semi-space-size=4"   extra node flags for the Cairn process only
  *   BENCH_CAIRN_ROOT=dir   run the Cairn server of another checkout (A/B comparison of a change;
  *                          the directory needs node_modules, e.g. a symlink to this one's)
  */
+import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -58,6 +59,18 @@ function flag(env: NodeJS.ProcessEnv, name: string): boolean {
   return raw === "1" || raw === "true" || raw === "yes";
 }
 
+/**
+ * What `npm start` runs (package.json `scripts.start`: `node <flags> <entry> serve`), so the bench
+ * measures the server users run, with the same node flags (`prebench` builds it).
+ */
+function startCommand(root: string): { entry: string; flags: string[] } {
+  const start: string = JSON.parse(readFileSync(`${root}/package.json`, "utf8")).scripts.start;
+  const words = start.split(/\s+/);
+  const entry = words.find((w) => /\.(js|ts)$/.test(w));
+  if (words[0] !== "node" || !entry) throw new Error(`cannot read the server command from scripts.start: '${start}'`);
+  return { entry, flags: words.filter((w) => w.startsWith("--")) };
+}
+
 export function loadOptions(env: NodeJS.ProcessEnv = process.env): BenchOptions {
   const db = env.BENCH_DB || "sqlite";
   if (db !== "sqlite" && db !== "postgres") throw new Error(`BENCH_DB must be sqlite or postgres, got '${db}'`);
@@ -75,8 +88,8 @@ export function loadOptions(env: NodeJS.ProcessEnv = process.env): BenchOptions 
     keep: flag(env, "BENCH_KEEP"),
     root,
     cairnRoot: env.BENCH_CAIRN_ROOT ? resolve(env.BENCH_CAIRN_ROOT) : root,
-    cairnEntry: env.BENCH_CAIRN_ENTRY || "src/cli.ts",
-    cairnNodeFlags: (env.BENCH_CAIRN_NODE_FLAGS ?? "").split(/\s+/).filter(Boolean),
+    cairnEntry: env.BENCH_CAIRN_ENTRY || startCommand(root).entry,
+    cairnNodeFlags: (env.BENCH_CAIRN_NODE_FLAGS ?? startCommand(root).flags.join(" ")).split(/\s+/).filter(Boolean),
     tmp: `${root}/bench/.tmp`,
   });
 }

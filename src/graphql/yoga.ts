@@ -6,7 +6,6 @@
 import { costLimitPlugin } from "@escape.tech/graphql-armor-cost-limit";
 import { maxAliasesPlugin } from "@escape.tech/graphql-armor-max-aliases";
 import { maxDepthPlugin } from "@escape.tech/graphql-armor-max-depth";
-import { renderGraphiQL } from "@graphql-yoga/render-graphiql";
 import type { FastifyReply, FastifyRequest } from "fastify";
 import { GraphQLError } from "graphql";
 import { createYoga, type YogaLogger, type YogaServerInstance } from "graphql-yoga";
@@ -70,7 +69,8 @@ export function createCairnYoga(services: Services, manager: SchemaManager): Cai
     multipart: false,
     parserAndValidationCache: true,
     graphiql: introspection ? { title: "Cairn GraphQL", subscriptionsProtocol: "WS", shouldPersistHeaders: true } : false,
-    renderGraphiQL,
+    // GraphiQL with inlined assets is a 9 MB module (~47 MiB resident): load it when a browser first asks.
+    renderGraphiQL: async (options) => (await import("@graphql-yoga/render-graphiql")).renderGraphiQL(options),
     maskedErrors: { maskError: (error) => mapGraphqlError(error, undefined, services.log) },
     context: async (sc) => ({ cairn: await coreContext(services, sc), loaders: new Map(), records: new Map() }),
     plugins: [

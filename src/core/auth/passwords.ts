@@ -7,6 +7,7 @@
  * Hashing runs on the libuv thread pool (async `crypto.scrypt`), never on the event loop.
  */
 import { randomBytes, scrypt, timingSafeEqual, type ScryptOptions } from "node:crypto";
+import { Semaphore } from "async-mutex";
 import { DEFAULT_ACCOUNT_ID } from "../context.ts";
 import { AppError, ValidationError } from "../errors.ts";
 
@@ -21,12 +22,21 @@ const MAX_N = 2 ** 20;
 const MAX_R = 32;
 const MAX_P = 16;
 
+/**
+ * Each derivation holds 128·N·r bytes (32 MiB at N=2^15, r=8) for its duration; a burst of logins
+ * would stack them. Two at a time keeps memory bounded and still uses both cores of a small host.
+ */
+const derivations = new Semaphore(2);
+
 function derive(password: string, salt: Buffer, n: number, r: number, p: number, keyLength: number): Promise<Buffer> {
   // scrypt needs 128·N·r bytes; leave headroom over that for the rest of the computation.
   const options: ScryptOptions = { N: n, r, p, maxmem: 256 * n * r + 1024 * 1024 };
-  return new Promise((resolve, reject) => {
-    scrypt(password.normalize("NFKC"), salt, keyLength, options, (err, key) => (err ? reject(err) : resolve(key)));
-  });
+  return derivations.runExclusive(
+    () =>
+      new Promise<Buffer>((resolve, reject) => {
+        scrypt(password.normalize("NFKC"), salt, keyLength, options, (err, key) => (err ? reject(err) : resolve(key)));
+      }),
+  );
 }
 
 /** Hashes a password into the encoded `scrypt$N$r$p$salt$hash` string. */

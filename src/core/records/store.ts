@@ -15,8 +15,12 @@ import { fieldsByName } from "./input.ts";
 interface Compiled {
   byId: string;
   byIdForUpdate: string;
+  /** INSERT of every column: system columns, then the fields in definition order */
+  insert: string;
 }
 const compiled = new WeakMap<CollectionDef, Partial<Record<Dialect, Compiled>>>();
+const outboxInsert: Partial<Record<Dialect, string>> = {};
+const INSERT_SYSTEM_COLUMNS = ["id", "account_id", "owner_id", "created", "updated", "version"] as const;
 
 function statements(db: SqlDb, def: CollectionDef): Compiled {
   let byDialect = compiled.get(def);
@@ -24,7 +28,9 @@ function statements(db: SqlDb, def: CollectionDef): Compiled {
   let c = byDialect[db.dialect];
   if (!c) {
     const q = db.qb.selectFrom(def.name).select(selectColumns(def)).where("account_id", "=", "").where("id", "=", "");
-    c = { byId: q.compile().sql, byIdForUpdate: (db.dialect === "postgres" ? q.forUpdate() : q).compile().sql };
+    const columns = [...INSERT_SYSTEM_COLUMNS, ...def.fields.map((f) => f.name)];
+    const insert = db.qb.insertInto(def.name).values(Object.fromEntries(columns.map((col) => [col, null]))).compile().sql;
+    c = { byId: q.compile().sql, byIdForUpdate: (db.dialect === "postgres" ? q.forUpdate() : q).compile().sql, insert };
     byDialect[db.dialect] = c;
   }
   return c;
@@ -55,8 +61,9 @@ export function storageValues(db: SqlDb, def: CollectionDef, values: Record<stri
 }
 
 export async function insertRecord(db: SqlDb, def: CollectionDef, accountId: string, rec: RecordData): Promise<void> {
-  const row = { id: rec.id, account_id: accountId, owner_id: rec.owner_id, created: rec.created, updated: rec.updated, version: rec.version, ...storageValues(db, def, rec) };
-  await db.execute(db.qb.insertInto(def.name).values(row));
+  const parameters: unknown[] = [rec.id, accountId, rec.owner_id, rec.created, rec.updated, rec.version];
+  for (const f of def.fields) parameters.push(toStorage(f, rec[f.name], db.dialect));
+  await db.execute({ sql: statements(db, def).insert, parameters });
 }
 
 /** Updates the given fields of records (same values for all ids), bumping version and updated. Returns the changed row count. */
@@ -86,11 +93,13 @@ export async function deleteRecords(db: SqlDb, def: CollectionDef, accountId: st
 /** Writes outbox rows for the events (one statement) and publishes them after commit. */
 export async function emitEvents(db: SqlDb, publish: (e: CairnEvent) => void, events: CairnEvent[]): Promise<void> {
   if (events.length === 0) return;
-  await db.execute(
-    db.qb.insertInto("_events").values(
-      events.map((e) => ({ account_id: e.accountId, type: e.type, collection: e.collection, record_id: e.recordId, payload: JSON.stringify(e.payload), created: e.created })),
-    ),
-  );
+  const row = (e: CairnEvent) => ({ account_id: e.accountId, type: e.type, collection: e.collection, record_id: e.recordId, payload: JSON.stringify(e.payload), created: e.created });
+  if (events.length === 1) {
+    // the common case (one record written): SQL compiled once per dialect
+    const r = row(events[0]!);
+    const text = (outboxInsert[db.dialect] ??= db.qb.insertInto("_events").values(r).compile().sql);
+    await db.execute({ sql: text, parameters: Object.values(r) });
+  } else await db.execute(db.qb.insertInto("_events").values(events.map(row)));
   db.afterCommit(() => {
     for (const e of events) publish(e);
   });
