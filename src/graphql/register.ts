@@ -3,6 +3,7 @@
  * graphql-ws on the same port and path, the schema manager (rebuild on collection changes),
  * the realtime hub fed by the event bus, and the Redis relay when REDIS_URL is set.
  */
+import { assertGraphqlNamesFree } from "./names.ts";
 import type { FastifyInstance } from "fastify";
 import type { Services } from "../core/context.ts";
 import { RealtimeHub } from "../realtime/hub.ts";
@@ -24,6 +25,8 @@ export interface GraphqlHandle {
 
 /** Registers GraphQL on `server` (before it listens). */
 export async function registerGraphql(server: FastifyInstance, services: Services): Promise<GraphqlHandle> {
+  // Collections whose generated GraphQL names would collide are refused before anything is written.
+  const removeNameCheck = services.collections.addNameCheck(assertGraphqlNamesFree);
   const hub = new RealtimeHub(services);
   const manager = new SchemaManager(services, hub);
   manager.start();
@@ -58,6 +61,7 @@ export async function registerGraphql(server: FastifyInstance, services: Service
   let closed = false;
   const close = async () => {
     if (closed) return;
+    removeNameCheck();
     closed = true;
     unsubscribe();
     manager.stop();

@@ -84,15 +84,18 @@ describe("live rebuild", () => {
     expect(old.body).toEqual({ data: { shelves: { nodes: [{ name: "s1", items: { nodes: [{ label: null }] } }] } } });
   });
 
-  it("keeps serving when collection names collide (the colliding one stays out of GraphQL)", async () => {
+  it("refuses a collection whose generated names collide, before anything is written", async () => {
     await t.api("POST", "/api/v1/collections", { token: t.adminToken, body: { ...SIGNED_IN_RULES, name: "posts", schema: [{ name: "title", type: "text" }] } });
     const res = await t.api("POST", "/api/v1/collections", { token: t.adminToken, body: { ...SIGNED_IN_RULES, name: "post", schema: [{ name: "body", type: "text" }] } });
-    if (res.status === 422) {
-      // The collections operation runs assertGraphqlNamesFree before writing anything.
-      expect(res.body.message).toMatch(/GraphQL type 'Post'/);
-    } else {
-      expect(res.status).toBe(201);
-    }
+    expect(res.status).toBe(422);
+    expect(res.body.message).toMatch(/GraphQL type 'Post'/);
+    expect(res.body.details.name).toBeTruthy();
+    expect((await t.api("GET", "/api/v1/collections/post", { token: t.adminToken })).status).toBe(404);
+    // a rename into a colliding name is refused the same way
+    await t.api("POST", "/api/v1/collections", { token: t.adminToken, body: { ...SIGNED_IN_RULES, name: "notes", schema: [{ name: "text", type: "text" }] } });
+    const renamed = await t.api("PATCH", "/api/v1/collections/notes", { token: t.adminToken, body: { name: "post" } });
+    expect(renamed.status).toBe(422);
+    expect((await t.api("GET", "/api/v1/collections/notes", { token: t.adminToken })).status).toBe(200);
     const q = await gql(t.url, `{ posts { totalCount } post(id: "x") { title } }`, undefined, token);
     expect(q.body).toEqual({ data: { posts: { totalCount: 0 }, post: null } });
   });

@@ -29,6 +29,7 @@ export async function createCollection(ctx: Context, input: unknown): Promise<Co
     if (taken) throw new ConflictError(`Collection '${taken.name}' already exists`, { name: `collection '${taken.name}' already exists` });
     const now = ctx.services.now().toISOString();
     const def: CollectionDef = { id: uuidv7(), ...n, system: false, created: now, updated: now };
+    ctx.services.collections.checkNames([...catalog, def]);
     await createCollectionObjects(tx, def);
     await insertCollectionRow(tx, def);
     const event = await writeCollectionEvent(tx, "collection.create", def, now);

@@ -31,9 +31,13 @@ export function rowToCollection(row: Record<string, unknown>): CollectionDef {
   };
 }
 
+/** A check over the whole set of collections a change would produce; throws (4xx) to refuse it. */
+export type NameCheck = (defs: readonly CollectionDef[]) => void;
+
 export class CollectionRegistry {
   readonly #byName = new Map<string, CollectionDef>();
   readonly #listeners = new Set<RegistryListener>();
+  readonly #nameChecks = new Set<NameCheck>();
   #version = 0;
 
   constructor(private readonly db: SqlDb) {}
@@ -93,6 +97,20 @@ export class CollectionRegistry {
       this.#version++;
       this.#emit({ kind: "delete", name });
     }
+  }
+
+  /**
+   * Registers a check run on every create/update before anything is written (transports add
+   * theirs, e.g. GraphQL refuses collections whose generated type names collide).
+   */
+  addNameCheck(check: NameCheck): () => void {
+    this.#nameChecks.add(check);
+    return () => this.#nameChecks.delete(check);
+  }
+
+  /** Runs every registered name check over `defs` (the catalogue as it would be after a change). */
+  checkNames(defs: readonly CollectionDef[]): void {
+    for (const check of this.#nameChecks) check(defs);
   }
 
   onChange(listener: RegistryListener): () => void {
