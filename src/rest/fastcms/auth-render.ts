@@ -9,6 +9,16 @@ import { errorSchema } from "../errors.ts";
 export const nullableString = { type: ["string", "null"] } as const;
 export const dateTime = { type: "string", format: "date-time" } as const;
 
+/**
+ * The e-mail and password of every body that sets or checks a password together (sign-up, login,
+ * a superadmin creating a user): one set of bounds, so a password accepted when it is set always
+ * fits the login body.
+ */
+export const credentialProperties = {
+  email: { type: "string", format: "email", maxLength: 254 },
+  password: { type: "string", maxLength: 1024 },
+} as const;
+
 export const userProperties = {
   id: { type: "string" },
   email: { type: "string", format: "email" },

@@ -14,6 +14,7 @@ import { updateMe, type UpdateMeInput } from "../../core/auth/update-me.ts";
 import { registerAuthRecoveryRoutes } from "./auth-recovery.ts";
 import {
   authResponseSchema,
+  credentialProperties,
   errors,
   meSchema,
   nullableString,
@@ -43,8 +44,7 @@ export function registerAuthRoutes(api: FastifyInstance, services: Services): vo
           type: "object",
           required: ["email", "password"],
           properties: {
-            email: { type: "string", format: "email", maxLength: 254 },
-            password: { type: "string", maxLength: 1024 },
+            ...credentialProperties,
             password_confirm: { ...nullableString, description: "optional; must equal password when sent" },
             name: { ...nullableString, maxLength: 255 },
             account_name: { ...nullableString, maxLength: 255, description: "SnackBase: name of the new account" },
@@ -73,8 +73,7 @@ export function registerAuthRoutes(api: FastifyInstance, services: Services): vo
           type: "object",
           required: ["email", "password"],
           properties: {
-            email: { type: "string", format: "email", maxLength: 254 },
-            password: { type: "string", maxLength: 1024 },
+            ...credentialProperties,
             account: { ...nullableString, maxLength: 255, description: "account slug, code or id (SnackBase); default account when omitted" },
           },
         },

@@ -9,10 +9,8 @@ import { createUser, type CreateUserInput } from "../../core/users/create.ts";
 import { getUser, listUsers, type ListUsersQuery } from "../../core/users/list.ts";
 import { deactivateUser, setUserPassword, updateUser, verifyUser, type UpdateUserInput } from "../../core/users/update.ts";
 import type { UserView } from "../../core/users/view.ts";
-import { errorSchema } from "../errors.ts";
+import { credentialProperties, errors, nullableString } from "../fastcms/auth-render.ts";
 
-const errors = (...statuses: number[]) => Object.fromEntries(statuses.map((s) => [s, errorSchema]));
-const nullableString = { type: ["string", "null"] } as const;
 const nullableDate = { type: ["string", "null"], format: "date-time" } as const;
 const roleIdInput = { description: "role id (number or numeric string) or role name", anyOf: [{ type: "integer" }, { type: "string", maxLength: 100 }] } as const;
 
@@ -83,8 +81,7 @@ export function registerUserRoutes(api: FastifyInstance, _services: Services): v
           type: "object",
           required: ["email", "password"],
           properties: {
-            email: { type: "string", format: "email", maxLength: 254 },
-            password: { type: "string", maxLength: 1024 },
+            ...credentialProperties,
             account_id: { ...nullableString, maxLength: 255, description: "account id, code or slug; default account when absent" },
             role_id: roleIdInput,
             is_active: { type: "boolean", default: true },
