@@ -152,17 +152,6 @@ export function pageSize(args: ConnectionArgs): number {
   return n;
 }
 
-/**
- * The offset window as the core's page/perPage: a page size that divides the offset and holds
- * `size` rows (the core pages by page number).
- */
-function offsetWindow(offset: number, size: number): { page: number; perPage: number } {
-  if (offset % size === 0) return { page: offset / size + 1, perPage: size };
-  if (offset + size <= MAX_PER_PAGE) return { page: 1, perPage: offset + size };
-  for (let p = size; p <= MAX_PER_PAGE; p++) if (offset % p === 0) return { page: offset / p + 1, perPage: p };
-  throw new BadRequestError(`offset ${offset} cannot be combined with first ${size}; use a multiple of first, or cursors`, { offset: "Use a multiple of first" });
-}
-
 export interface ListArgs extends ConnectionArgs {
   filter: Expr;
   orderBy?: readonly OrderByInput[] | null;
@@ -201,11 +190,9 @@ export async function listConnection(ctx: Context, def: CollectionDef, args: Lis
     hasMore = r.hasMore;
     total = r.total;
   } else if (offset > 0) {
-    const w = offsetWindow(offset, size);
-    const r = await listRecords(ctx, def.name, { ...base, sort: terms, ...w });
-    const skip = offset - (w.page - 1) * w.perPage;
-    items = r.items.slice(skip, skip + size);
-    hasMore = r.items.length > skip + size || r.hasMore;
+    const r = await listRecords(ctx, def.name, { ...base, sort: terms, perPage: size, offset });
+    items = r.items;
+    hasMore = r.hasMore;
     total = r.total;
   } else {
     const r = await listRecords(ctx, def.name, { ...base, sort: terms, perPage: size, after: args.after ?? undefined });

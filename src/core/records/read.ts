@@ -50,6 +50,8 @@ export interface ListQuery {
   perPage?: number;
   /** skip the COUNT: total is null */
   skipTotal?: boolean;
+  /** rows to skip (instead of `page`): 0 to (MAX_PAGE - 1) × MAX_PER_PAGE */
+  offset?: number;
   /** keyset pagination: continue after this cursor (from a previous `nextCursor`); `page` is ignored */
   after?: string;
 }
@@ -139,6 +141,10 @@ export async function listRecords(ctx: Context, collection: string, q: ListQuery
   if (!Number.isInteger(perPage) || perPage < 1 || perPage > MAX_PER_PAGE) throw new ValidationError(`per_page must be between 1 and ${MAX_PER_PAGE}`, { per_page: `Must be between 1 and ${MAX_PER_PAGE}` });
   if (!Number.isInteger(page) || page < 1 || page > MAX_PAGE)
     throw new ValidationError(`page must be between 1 and ${MAX_PAGE} (use the cursor for deeper pages)`, { page: `Must be between 1 and ${MAX_PAGE}` });
+  const maxOffset = (MAX_PAGE - 1) * MAX_PER_PAGE;
+  if (q.offset !== undefined && (!Number.isInteger(q.offset) || q.offset < 0 || q.offset > maxOffset))
+    throw new ValidationError(`offset must be between 0 and ${maxOffset} (use the cursor for deeper reads)`, { offset: `Must be between 0 and ${maxOffset}` });
+  const skip = q.offset ?? (page - 1) * perPage;
   const resolve = collectionResolver(def);
 
   let filter: Expr;
@@ -173,7 +179,7 @@ export async function listRecords(ctx: Context, collection: string, q: ListQuery
   if (random) select = select.orderBy(sql`random()`);
   for (const t of terms) select = select.orderBy(sql`${sortKey(t, db.dialect)} ${sql.raw(t.desc ? "DESC NULLS LAST" : "ASC NULLS FIRST")}`);
   select = select.limit(perPage + 1);
-  if (q.after === undefined && page > 1) select = select.offset((page - 1) * perPage);
+  if (q.after === undefined && skip > 0) select = select.offset(skip);
 
   const countQuery = q.skipTotal ? undefined : scoped(db.qb.selectFrom(def.name).select(sql<number>`count(*)`.as("n")));
   const [rows, countRows] = await Promise.all([db.query(select), countQuery ? db.query<{ n: number | bigint }>(countQuery) : undefined]);
