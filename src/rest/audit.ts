@@ -4,10 +4,9 @@
  */
 import type { FastifyInstance } from "fastify";
 import { AUDIT_EVENT_TYPES, AUDIT_OUTCOMES, AUDIT_SEVERITIES, auditStatistics, failedLogins, listAudit, securityEvents, userAudit } from "../core/audit/query.ts";
-import { errorSchema } from "./errors.ts";
+import { errorResponses } from "./errors.ts";
 
 const tags = ["audit"];
-const errors = (...statuses: number[]) => Object.fromEntries(statuses.map((s) => [s, errorSchema]));
 const nullableString = { type: ["string", "null"] } as const;
 const date = { type: "string", description: "ISO 8601 date or date-time (a bare date as to_date means the end of that day)" } as const;
 const limit = { type: "integer", minimum: 1, maximum: 1000, default: 100 } as const;
@@ -64,7 +63,7 @@ export function registerAuditRoutes(api: FastifyInstance): void {
         },
         response: {
           200: { type: "object", properties: { items: entries, total: { type: "integer" }, limit: { type: "integer" }, offset: { type: "integer" } } },
-          ...errors(401, 403, 422),
+          ...errorResponses(401, 403, 422),
         },
       },
     },
@@ -78,7 +77,7 @@ export function registerAuditRoutes(api: FastifyInstance): void {
         tags,
         summary: "Security events: type security, or severity warning/critical",
         querystring: { type: "object", properties: { severity: { type: "string", enum: [...AUDIT_SEVERITIES] }, limit, from_date: date, to_date: date } },
-        response: { 200: entries, ...errors(401, 403, 422) },
+        response: { 200: entries, ...errorResponses(401, 403, 422) },
       },
     },
     async (req) => securityEvents(req.ctx, req.query),
@@ -91,7 +90,7 @@ export function registerAuditRoutes(api: FastifyInstance): void {
         tags,
         summary: "Failed logins and lockouts of the last hours",
         querystring: { type: "object", properties: { hours: { type: "integer", minimum: 1, maximum: 8760, default: 24 }, limit, email: { type: "string" } } },
-        response: { 200: entries, ...errors(401, 403, 422) },
+        response: { 200: entries, ...errorResponses(401, 403, 422) },
       },
     },
     async (req) => failedLogins(req.ctx, req.query),
@@ -105,7 +104,7 @@ export function registerAuditRoutes(api: FastifyInstance): void {
         summary: "One user's audit trail",
         params: { type: "object", properties: { user_id: { type: "string" } } },
         querystring: { type: "object", properties: { limit, from_date: date, to_date: date } },
-        response: { 200: entries, ...errors(401, 403, 422) },
+        response: { 200: entries, ...errorResponses(401, 403, 422) },
       },
     },
     async (req) => userAudit(req.ctx, req.params.user_id, req.query),
@@ -118,7 +117,7 @@ export function registerAuditRoutes(api: FastifyInstance): void {
         tags,
         summary: "Entry counts by type, severity and outcome",
         querystring: { type: "object", properties: { from_date: date, to_date: date } },
-        response: { 200: { type: "object", properties: { by_event_type: counts, by_severity: counts, by_outcome: counts, total: { type: "integer" } } }, ...errors(401, 403, 422) },
+        response: { 200: { type: "object", properties: { by_event_type: counts, by_severity: counts, by_outcome: counts, total: { type: "integer" } } }, ...errorResponses(401, 403, 422) },
       },
     },
     async (req) => auditStatistics(req.ctx, req.query),

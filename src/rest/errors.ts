@@ -97,3 +97,6 @@ export const errorSchema = {
     details: { type: ["object", "null"], additionalProperties: true },
   },
 } as const;
+
+/** Route `response` entries mapping each status to the error body schema. */
+export const errorResponses = (...statuses: number[]) => Object.fromEntries(statuses.map((s) => [s, errorSchema]));

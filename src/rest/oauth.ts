@@ -14,7 +14,8 @@ import type { Services } from "../core/context.ts";
 import { finishOAuth, type FinishOAuthInput } from "../core/oauth/finish-oauth.ts";
 import type { OAuthSignIn } from "../core/oauth/sign-in.ts";
 import { startOAuth } from "../core/oauth/start-oauth.ts";
-import { errors, nullableString, renderSession } from "./fastcms/auth-render.ts";
+import { nullableString, renderSession } from "./fastcms/auth-render.ts";
+import { errorResponses } from "./errors.ts";
 
 const tags = ["oauth"];
 const provider = { type: "object", properties: { provider: { type: "string", description: "google, github, microsoft or apple" } } } as const;
@@ -57,7 +58,7 @@ export async function registerOAuthRoutes(api: FastifyInstance, services: Servic
         security: [],
         params: provider,
         querystring: { type: "object", properties: { account: { type: "string", description: "account slug, id or code (default account when omitted)" } } },
-        response: { ...errors(404, 422) },
+        response: { ...errorResponses(404, 422) },
       },
     },
     async (req, reply) => {
@@ -70,7 +71,7 @@ export async function registerOAuthRoutes(api: FastifyInstance, services: Servic
   api.get<{ Params: { provider: string }; Querystring: CallbackQuery }>(
     "/oauth/:provider/callback",
     {
-      schema: { tags, summary: "Provider callback: exchanges the code and signs in", security: [], params: provider, querystring: callbackParams, response: { 200: authResponse, ...errors(400, 401, 403, 404, 409) } },
+      schema: { tags, summary: "Provider callback: exchanges the code and signs in", security: [], params: provider, querystring: callbackParams, response: { 200: authResponse, ...errorResponses(400, 401, 403, 404, 409) } },
     },
     async (req) => render(await finishOAuth(req.ctx, fromCallback(req.params.provider, req.query))),
   );
@@ -82,7 +83,7 @@ export async function registerOAuthRoutes(api: FastifyInstance, services: Servic
     });
     form.post<{ Params: { provider: string }; Body: CallbackQuery }>(
       "/oauth/:provider/callback",
-      { schema: { tags, summary: "Provider callback posted as a form (Apple)", security: [], params: provider, body: callbackParams, response: { 200: authResponse, ...errors(400, 401, 403, 404, 409) } } },
+      { schema: { tags, summary: "Provider callback posted as a form (Apple)", security: [], params: provider, body: callbackParams, response: { 200: authResponse, ...errorResponses(400, 401, 403, 404, 409) } } },
       async (req) => render(await finishOAuth(req.ctx, fromCallback(req.params.provider, req.body ?? {}))),
     );
   });
@@ -96,7 +97,7 @@ export async function registerOAuthRoutes(api: FastifyInstance, services: Servic
         security: [],
         params: provider,
         body: { type: "object", required: ["redirect_uri"], properties: { account: nullableString, redirect_uri: { type: "string" }, state: nullableString } },
-        response: { 200: { type: "object", properties: { authorization_url: { type: "string" }, state: { type: "string" }, provider: { type: "string" } } }, ...errors(404, 409, 422) },
+        response: { 200: { type: "object", properties: { authorization_url: { type: "string" }, state: { type: "string" }, provider: { type: "string" } } }, ...errorResponses(404, 409, 422) },
       },
     },
     async (req) => {
@@ -114,7 +115,7 @@ export async function registerOAuthRoutes(api: FastifyInstance, services: Servic
         security: [],
         params: provider,
         body: { type: "object", required: ["code", "state"], properties: { code: { type: "string" }, state: { type: "string" }, redirect_uri: nullableString } },
-        response: { 200: authResponse, ...errors(400, 401, 403, 404, 409, 422) },
+        response: { 200: authResponse, ...errorResponses(400, 401, 403, 404, 409, 422) },
       },
     },
     async (req) => render(await finishOAuth(req.ctx, { provider: req.params.provider, code: req.body.code, state: req.body.state, redirectUri: req.body.redirect_uri })),

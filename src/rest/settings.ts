@@ -4,10 +4,9 @@
 import type { FastifyInstance } from "fastify";
 import { deleteSetting, listCategorySettings, listSettings, saveSetting, type SaveSettingInput } from "../core/settings/manage.ts";
 import { SETTING_CATEGORIES } from "../core/settings/store.ts";
-import { errorSchema } from "./errors.ts";
+import { errorResponses } from "./errors.ts";
 
 const tags = ["settings"];
-const errors = (...statuses: number[]) => Object.fromEntries(statuses.map((s) => [s, errorSchema]));
 const entry = { type: "object", properties: { value: {}, description: { type: ["string", "null"] } } } as const;
 const byKey = { type: "object", additionalProperties: entry } as const;
 
@@ -15,7 +14,7 @@ const byKey = { type: "object", additionalProperties: entry } as const;
 export function registerSettingsRoutes(api: FastifyInstance): void {
   api.get(
     "/settings",
-    { schema: { tags, summary: "All settings, grouped by category", response: { 200: { type: "object", additionalProperties: byKey }, ...errors(401, 403) } } },
+    { schema: { tags, summary: "All settings, grouped by category", response: { 200: { type: "object", additionalProperties: byKey }, ...errorResponses(401, 403) } } },
     async (req) => listSettings(req.ctx),
   );
 
@@ -26,7 +25,7 @@ export function registerSettingsRoutes(api: FastifyInstance): void {
         tags,
         summary: "The settings of one category",
         params: { type: "object", properties: { category: { type: "string", description: SETTING_CATEGORIES.join(", ") } } },
-        response: { 200: byKey, ...errors(401, 403, 422) },
+        response: { 200: byKey, ...errorResponses(401, 403, 422) },
       },
     },
     async (req) => listCategorySettings(req.ctx, req.params.category),
@@ -53,7 +52,7 @@ export function registerSettingsRoutes(api: FastifyInstance): void {
             type: "object",
             properties: { id: { type: "string" }, key: { type: "string" }, value: {}, category: { type: "string" }, description: { type: ["string", "null"] }, created: { type: "string" }, updated: { type: "string" } },
           },
-          ...errors(401, 403, 422),
+          ...errorResponses(401, 403, 422),
         },
       },
     },
@@ -67,7 +66,7 @@ export function registerSettingsRoutes(api: FastifyInstance): void {
         tags,
         summary: "Delete a setting",
         params: { type: "object", properties: { key: { type: "string" } } },
-        response: { 200: { type: "object", properties: { deleted: { type: "boolean" } } }, ...errors(401, 403) },
+        response: { 200: { type: "object", properties: { deleted: { type: "boolean" } } }, ...errorResponses(401, 403) },
       },
     },
     async (req) => ({ deleted: await deleteSetting(req.ctx, req.params.key) }),

@@ -9,7 +9,7 @@ import { getApiKey, listApiKeys } from "../../core/api-keys/list.ts";
 import { deleteApiKey, revokeAllApiKeys } from "../../core/api-keys/revoke.ts";
 import type { ApiKeyView } from "../../core/api-keys/types.ts";
 import { updateApiKey, type UpdateApiKeyInput } from "../../core/api-keys/update.ts";
-import { errors } from "./auth-render.ts";
+import { errorResponses } from "../errors.ts";
 
 const nullableDate = { type: ["string", "null"], format: "date-time" } as const;
 const scopesInput = {
@@ -63,7 +63,7 @@ export function registerApiKeyRoutes(api: FastifyInstance, _services: Services):
           required: ["name"],
           properties: { name: { type: "string", maxLength: 1000 }, scopes: scopesInput, expires_at: { type: ["string", "null"], maxLength: 64 } },
         },
-        response: { 201: createdSchema, ...errors(400, 401, 403, 422) },
+        response: { 201: createdSchema, ...errorResponses(400, 401, 403, 422) },
       },
     },
     async (req, reply) => {
@@ -72,20 +72,20 @@ export function registerApiKeyRoutes(api: FastifyInstance, _services: Services):
     },
   );
 
-  api.get("/api-keys", { schema: { tags, summary: "Your API keys (never the key itself)", response: { 200: { type: "array", items: keySchema }, ...errors(401, 403) } } }, async (req) =>
+  api.get("/api-keys", { schema: { tags, summary: "Your API keys (never the key itself)", response: { 200: { type: "array", items: keySchema }, ...errorResponses(401, 403) } } }, async (req) =>
     (await listApiKeys(req.ctx)).map(render),
   );
 
   api.post(
     "/api-keys/revoke-all",
-    { schema: { tags, summary: "Deactivate all your API keys", response: { 200: { type: "object", properties: { revoked: { type: "integer" }, message: { type: "string" } } }, ...errors(401, 403) } } },
+    { schema: { tags, summary: "Deactivate all your API keys", response: { 200: { type: "object", properties: { revoked: { type: "integer" }, message: { type: "string" } } }, ...errorResponses(401, 403) } } },
     async (req) => {
       const revoked = await revokeAllApiKeys(req.ctx);
       return { revoked, message: `Revoked ${revoked} API key${revoked === 1 ? "" : "s"}` };
     },
   );
 
-  api.get<{ Params: { id: string } }>("/api-keys/:id", { schema: { tags, summary: "One API key", params: idParams, response: { 200: keySchema, ...errors(401, 403, 404) } } }, async (req) =>
+  api.get<{ Params: { id: string } }>("/api-keys/:id", { schema: { tags, summary: "One API key", params: idParams, response: { 200: keySchema, ...errorResponses(401, 403, 404) } } }, async (req) =>
     render(await getApiKey(req.ctx, req.params.id)),
   );
 
@@ -100,7 +100,7 @@ export function registerApiKeyRoutes(api: FastifyInstance, _services: Services):
           type: "object",
           properties: { name: { type: "string", maxLength: 1000 }, scopes: scopesInput, active: { type: "boolean" }, expires_at: { type: ["string", "null"], maxLength: 64 } },
         },
-        response: { 200: keySchema, ...errors(400, 401, 403, 404, 422) },
+        response: { 200: keySchema, ...errorResponses(400, 401, 403, 404, 422) },
       },
     },
     async (req) => render(await updateApiKey(req.ctx, req.params.id, req.body ?? {})),
@@ -108,7 +108,7 @@ export function registerApiKeyRoutes(api: FastifyInstance, _services: Services):
 
   api.delete<{ Params: { id: string } }>(
     "/api-keys/:id",
-    { schema: { tags, summary: "Delete (revoke) an API key; it stops working at once", params: idParams, response: { 204: { type: "null" }, ...errors(401, 403, 404) } } },
+    { schema: { tags, summary: "Delete (revoke) an API key; it stops working at once", params: idParams, response: { 204: { type: "null" }, ...errorResponses(401, 403, 404) } } },
     async (req, reply) => {
       await deleteApiKey(req.ctx, req.params.id);
       return reply.status(204).send();

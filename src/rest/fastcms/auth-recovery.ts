@@ -9,7 +9,8 @@ import type { FastifyInstance } from "fastify";
 import type { Services } from "../../core/context.ts";
 import { requestPasswordReset, resetPassword, type ForgotPasswordInput, type ResetPasswordInput } from "../../core/auth/password-reset.ts";
 import { sendVerification, verifyEmail, type SendVerificationInput } from "../../core/auth/verification.ts";
-import { errors, messageSchema, nullableString } from "./auth-render.ts";
+import { messageSchema, nullableString } from "./auth-render.ts";
+import { errorResponses } from "../errors.ts";
 
 const FORGOT_MESSAGE = "If an account with that email exists, a password reset link has been sent.";
 
@@ -23,7 +24,7 @@ const forgotSchema = (summary: string, ok: Record<number, unknown>) => ({
     required: ["email"],
     properties: { email: { type: "string", maxLength: 254 }, account: { ...nullableString, maxLength: 255, description: "account slug, code or id (SnackBase)" } },
   },
-  response: { ...ok, ...errors(400, 422) },
+  response: { ...ok, ...errorResponses(400, 422) },
 });
 
 export function registerAuthRecoveryRoutes(api: FastifyInstance, _services: Services): void {
@@ -59,7 +60,7 @@ export function registerAuthRecoveryRoutes(api: FastifyInstance, _services: Serv
             password_confirm: { ...nullableString, maxLength: 1024 },
           },
         },
-        response: { 200: messageSchema, ...errors(400, 422) },
+        response: { 200: messageSchema, ...errorResponses(400, 422) },
       },
     },
     async (req) => {
@@ -76,7 +77,7 @@ export function registerAuthRecoveryRoutes(api: FastifyInstance, _services: Serv
         summary: "Mail a new e-mail verification token (to the caller, or to `email`)",
         description: "With `email` (and optionally `account`) it works signed out and answers the same whether or not the address exists.",
         body: { type: ["object", "null"], properties: { email: { ...nullableString, maxLength: 254 }, account: { ...nullableString, maxLength: 255 } } },
-        response: { 200: messageSchema, ...errors(400, 401, 422) },
+        response: { 200: messageSchema, ...errorResponses(400, 401, 422) },
       },
     },
     async (req) => {
@@ -93,7 +94,7 @@ export function registerAuthRecoveryRoutes(api: FastifyInstance, _services: Serv
         summary: "Confirm an e-mail address with the mailed token",
         security: [],
         body: { type: "object", required: ["token"], properties: { token: { type: "string", maxLength: 512 } } },
-        response: { 200: messageSchema, ...errors(400, 422) },
+        response: { 200: messageSchema, ...errorResponses(400, 422) },
       },
     },
     async (req) => {

@@ -4,7 +4,7 @@
  * user shapes.
  */
 import type { AuthAccount, AuthSession, AuthUser, TokenPair } from "../../core/auth/session.ts";
-import { errorSchema } from "../errors.ts";
+import { errorResponses } from "../errors.ts";
 
 export const nullableString = { type: ["string", "null"] } as const;
 export const dateTime = { type: "string", format: "date-time" } as const;
@@ -62,7 +62,6 @@ export const meSchema = {
 
 export const messageSchema = { type: "object", properties: { message: { type: "string" } } } as const;
 
-export const errors = (...statuses: number[]) => Object.fromEntries(statuses.map((s) => [s, errorSchema]));
 
 export function renderUser(u: AuthUser) {
   const created = u.created.toISOString();

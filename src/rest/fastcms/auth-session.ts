@@ -5,7 +5,8 @@ import type { FastifyInstance } from "fastify";
 import type { Services } from "../../core/context.ts";
 import { changePassword, type ChangePasswordInput } from "../../core/auth/change-password.ts";
 import { logout, logoutAll, type LogoutInput } from "../../core/auth/logout.ts";
-import { errors, nullableString } from "./auth-render.ts";
+import { nullableString } from "./auth-render.ts";
+import { errorResponses } from "../errors.ts";
 
 export function registerAuthSessionRoutes(api: FastifyInstance, _services: Services): void {
   api.post<{ Body: LogoutInput | undefined }>(
@@ -16,7 +17,7 @@ export function registerAuthSessionRoutes(api: FastifyInstance, _services: Servi
         summary: "End a session: the given refresh token's, or the current access token's",
         description: "Deletes the session's refresh tokens. Access tokens already issued stay valid until they expire.",
         body: { type: ["object", "null"], properties: { refresh_token: { ...nullableString, maxLength: 512 } } },
-        response: { 204: { type: "null" }, ...errors(400, 401, 422) },
+        response: { 204: { type: "null" }, ...errorResponses(400, 401, 422) },
       },
     },
     async (req, reply) => {
@@ -31,7 +32,7 @@ export function registerAuthSessionRoutes(api: FastifyInstance, _services: Servi
       schema: {
         tags: ["auth"],
         summary: "End every session of the signed-in user",
-        response: { 204: { type: "null" }, ...errors(401) },
+        response: { 204: { type: "null" }, ...errorResponses(401) },
       },
     },
     async (req, reply) => {
@@ -55,7 +56,7 @@ export function registerAuthSessionRoutes(api: FastifyInstance, _services: Servi
             new_password_confirm: { ...nullableString, maxLength: 1024 },
           },
         },
-        response: { 204: { type: "null" }, ...errors(400, 401, 422) },
+        response: { 204: { type: "null" }, ...errorResponses(400, 401, 422) },
       },
     },
     async (req, reply) => {

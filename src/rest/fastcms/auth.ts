@@ -11,11 +11,11 @@ import { me } from "../../core/auth/me.ts";
 import { refresh, type RefreshInput } from "../../core/auth/refresh.ts";
 import { signUp, type RegisterInput } from "../../core/auth/register.ts";
 import { updateMe, type UpdateMeInput } from "../../core/auth/update-me.ts";
+import { errorResponses } from "../errors.ts";
 import { registerAuthRecoveryRoutes } from "./auth-recovery.ts";
 import {
   authResponseSchema,
   credentialProperties,
-  errors,
   meSchema,
   nullableString,
   renderAccount,
@@ -51,7 +51,7 @@ export function registerAuthRoutes(api: FastifyInstance, services: Services): vo
             account_slug: { ...nullableString, maxLength: 64, description: "SnackBase: 3–32 of a-z, 0-9, '-'; generated from the name when absent" },
           },
         },
-        response: { 201: authResponseSchema, ...errors(400, 409, 422) },
+        response: { 201: authResponseSchema, ...errorResponses(400, 409, 422) },
       },
     },
     async (req, reply) => {
@@ -77,7 +77,7 @@ export function registerAuthRoutes(api: FastifyInstance, services: Services): vo
             account: { ...nullableString, maxLength: 255, description: "account slug, code or id (SnackBase); default account when omitted" },
           },
         },
-        response: { 200: authResponseSchema, ...errors(400, 401, 422) },
+        response: { 200: authResponseSchema, ...errorResponses(400, 401, 422) },
       },
     },
     async (req) => renderSession(await login(req.ctx, req.body), "Login successful"),
@@ -95,7 +95,7 @@ export function registerAuthRoutes(api: FastifyInstance, services: Services): vo
           required: ["refresh_token"],
           properties: { refresh_token: { type: "string", minLength: 1, maxLength: 512 } },
         },
-        response: { 200: { type: "object", properties: tokenProperties }, ...errors(400, 401, 422) },
+        response: { 200: { type: "object", properties: tokenProperties }, ...errorResponses(400, 401, 422) },
       },
     },
     async (req) => renderTokens(await refresh(req.ctx, req.body)),
@@ -107,7 +107,7 @@ export function registerAuthRoutes(api: FastifyInstance, services: Services): vo
       schema: {
         tags: ["auth"],
         summary: "The signed-in user",
-        response: { 200: meSchema, ...errors(401) },
+        response: { 200: meSchema, ...errorResponses(401) },
       },
     },
     async (req) => renderMe((await me(req.ctx)).user),
@@ -127,7 +127,7 @@ export function registerAuthRoutes(api: FastifyInstance, services: Services): vo
             avatar: { ...nullableString, maxLength: 2048 },
           },
         },
-        response: { 200: meSchema, ...errors(400, 401, 409, 422) },
+        response: { 200: meSchema, ...errorResponses(400, 401, 409, 422) },
       },
     },
     async (req) => renderMe((await updateMe(req.ctx, req.body ?? {})).user),

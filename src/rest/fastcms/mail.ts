@@ -5,7 +5,7 @@
 import type { FastifyInstance } from "fastify";
 import type { Services } from "../../core/context.ts";
 import { listMail, type OutboxQuery } from "../../core/mail/outbox.ts";
-import { errors } from "./auth-render.ts";
+import { errorResponses } from "../errors.ts";
 
 const nullableDate = { type: ["string", "null"], format: "date-time" } as const;
 
@@ -48,7 +48,7 @@ export function registerMailRoutes(api: FastifyInstance, _services: Services): v
               },
             },
           },
-          ...errors(401, 403, 422),
+          ...errorResponses(401, 403, 422),
         },
       },
     },

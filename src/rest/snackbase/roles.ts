@@ -7,10 +7,9 @@ import type { Services } from "../../core/context.ts";
 import { bulkUpdatePermissions, getRolePermissions, MAX_BULK_PERMISSION_UPDATES } from "../../core/rules/permissions.ts";
 import { createRole, deleteRole, getRole, listRoles, updateRole } from "../../core/rules/roles.ts";
 import { testRule, validateRule } from "../../core/rules/test-rule.ts";
-import { errorSchema } from "../errors.ts";
+import { errorResponses } from "../errors.ts";
 
 const tags = ["roles"];
-const errors = (...statuses: number[]) => Object.fromEntries(statuses.map((s) => [s, errorSchema]));
 /** Route option: the core validates the body and names every failing path (422). */
 const validatedByCore = { validatorCompiler: () => () => true };
 
@@ -36,7 +35,7 @@ type IdParams = { id: string };
 export function registerRoleRoutes(api: FastifyInstance, _services: Services): void {
   api.post<{ Body: unknown }>(
     "/roles",
-    { ...validatedByCore, schema: { tags, summary: "Create a role (superadmin)", body: { ...roleInput, required: ["name"] }, response: { 201: roleSchema, ...errors(401, 403, 409, 422) } } },
+    { ...validatedByCore, schema: { tags, summary: "Create a role (superadmin)", body: { ...roleInput, required: ["name"] }, response: { 201: roleSchema, ...errorResponses(401, 403, 409, 422) } } },
     async (req, reply) => reply.status(201).send(await createRole(req.ctx, req.body)),
   );
 
@@ -46,13 +45,13 @@ export function registerRoleRoutes(api: FastifyInstance, _services: Services): v
       schema: {
         tags,
         summary: "List roles with the number of collections each has permissions for (superadmin)",
-        response: { 200: { type: "object", properties: { items: { type: "array", items: roleSchema }, total: { type: "integer" } } }, ...errors(401, 403) },
+        response: { 200: { type: "object", properties: { items: { type: "array", items: roleSchema }, total: { type: "integer" } } }, ...errorResponses(401, 403) },
       },
     },
     async (req) => listRoles(req.ctx),
   );
 
-  api.get<{ Params: IdParams }>("/roles/:id", { schema: { tags, summary: "One role (superadmin)", params: idParams, response: { 200: roleSchema, ...errors(401, 403, 404) } } }, async (req) =>
+  api.get<{ Params: IdParams }>("/roles/:id", { schema: { tags, summary: "One role (superadmin)", params: idParams, response: { 200: roleSchema, ...errorResponses(401, 403, 404) } } }, async (req) =>
     getRole(req.ctx, req.params.id),
   );
 
@@ -60,14 +59,14 @@ export function registerRoleRoutes(api: FastifyInstance, _services: Services): v
     "/roles/:id",
     {
       ...validatedByCore,
-      schema: { tags, summary: "Rename or describe a role (superadmin); built-in roles keep their names", params: idParams, body: roleInput, response: { 200: roleSchema, ...errors(401, 403, 404, 409, 422) } },
+      schema: { tags, summary: "Rename or describe a role (superadmin); built-in roles keep their names", params: idParams, body: roleInput, response: { 200: roleSchema, ...errorResponses(401, 403, 404, 409, 422) } },
     },
     async (req) => updateRole(req.ctx, req.params.id, req.body),
   );
 
   api.delete<{ Params: IdParams }>(
     "/roles/:id",
-    { schema: { tags, summary: "Delete a role and its permissions (superadmin); 422 for built-in roles and roles still assigned to users", params: idParams, response: { 204: { type: "null" }, ...errors(401, 403, 404, 422) } } },
+    { schema: { tags, summary: "Delete a role and its permissions (superadmin); 422 for built-in roles and roles still assigned to users", params: idParams, response: { 204: { type: "null" }, ...errorResponses(401, 403, 404, 422) } } },
     async (req, reply) => {
       await deleteRole(req.ctx, req.params.id);
       return reply.status(204).send();
@@ -96,7 +95,7 @@ export function registerRoleRoutes(api: FastifyInstance, _services: Services): v
               },
             },
           },
-          ...errors(401, 403, 404),
+          ...errorResponses(401, 403, 404),
         },
       },
     },
@@ -135,7 +134,7 @@ export function registerRoleRoutes(api: FastifyInstance, _services: Services): v
         },
         response: {
           200: { type: "object", properties: { success_count: { type: "integer" }, failure_count: { type: "integer" }, errors: { type: "array", items: { type: "string" } } } },
-          ...errors(401, 403, 404, 422),
+          ...errorResponses(401, 403, 404, 422),
         },
       },
     },
@@ -150,7 +149,7 @@ export function registerRoleRoutes(api: FastifyInstance, _services: Services): v
         tags,
         summary: "Check a rule's syntax, and its fields when a collection is given (superadmin)",
         body: ruleBody,
-        response: { 200: { type: "object", properties: { valid: { type: "boolean" }, error: { type: "string" }, position: { type: "integer" } } }, ...errors(401, 403, 404, 422) },
+        response: { 200: { type: "object", properties: { valid: { type: "boolean" }, error: { type: "string" }, position: { type: "integer" } } }, ...errorResponses(401, 403, 404, 422) },
       },
     },
     async (req) => validateRule(req.ctx, req.body),
@@ -165,7 +164,7 @@ export function registerRoleRoutes(api: FastifyInstance, _services: Services): v
         summary: "Evaluate a rule for a sample caller and record (superadmin)",
         description: "`context`: `{user: {id, email, role, account_id}, record: {…field values}, data: {…request body}}`; no user = anonymous.",
         body: { ...ruleBody, properties: { ...ruleBody.properties, context: { type: "object", additionalProperties: true } } },
-        response: { 200: { type: "object", properties: { allowed: { type: "boolean" }, evaluation_details: { type: "string" }, error: { type: "string" } } }, ...errors(401, 403, 404, 422) },
+        response: { 200: { type: "object", properties: { allowed: { type: "boolean" }, evaluation_details: { type: "string" }, error: { type: "string" } } }, ...errorResponses(401, 403, 404, 422) },
       },
     },
     async (req) => testRule(req.ctx, req.body),

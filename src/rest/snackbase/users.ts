@@ -9,7 +9,8 @@ import { createUser, type CreateUserInput } from "../../core/users/create.ts";
 import { getUser, listUsers, type ListUsersQuery } from "../../core/users/list.ts";
 import { deactivateUser, setUserPassword, updateUser, verifyUser, type UpdateUserInput } from "../../core/users/update.ts";
 import type { UserView } from "../../core/users/view.ts";
-import { credentialProperties, errors, nullableString } from "../fastcms/auth-render.ts";
+import { credentialProperties, nullableString } from "../fastcms/auth-render.ts";
+import { errorResponses } from "../errors.ts";
 
 const nullableDate = { type: ["string", "null"], format: "date-time" } as const;
 const roleIdInput = { description: "role id (number or numeric string) or role name", anyOf: [{ type: "integer" }, { type: "string", maxLength: 100 }] } as const;
@@ -89,7 +90,7 @@ export function registerUserRoutes(api: FastifyInstance, _services: Services): v
             name: { ...nullableString, maxLength: 255 },
           },
         },
-        response: { 201: userSchema, ...errors(400, 401, 403, 404, 409, 422) },
+        response: { 201: userSchema, ...errorResponses(400, 401, 403, 404, 409, 422) },
       },
     },
     async (req, reply) => reply.status(201).send(renderUser(await createUser(req.ctx, req.body))),
@@ -113,7 +114,7 @@ export function registerUserRoutes(api: FastifyInstance, _services: Services): v
             sort: { type: "string", maxLength: 50, description: "created_at, email, last_login, updated_at, is_active or role_id; '-' prefix for descending (default -created_at)" },
           },
         },
-        response: { 200: { type: "object", properties: { total: { type: "integer" }, items: { type: "array", items: userSchema } } }, ...errors(400, 401, 403, 422) },
+        response: { 200: { type: "object", properties: { total: { type: "integer" }, items: { type: "array", items: userSchema } } }, ...errorResponses(400, 401, 403, 422) },
       },
     },
     async (req) => {
@@ -122,7 +123,7 @@ export function registerUserRoutes(api: FastifyInstance, _services: Services): v
     },
   );
 
-  api.get<{ Params: { id: string } }>("/users/:id", { schema: { tags, summary: "One user (superadmin)", params: idParams, response: { 200: userSchema, ...errors(401, 403, 404) } } }, async (req) =>
+  api.get<{ Params: { id: string } }>("/users/:id", { schema: { tags, summary: "One user (superadmin)", params: idParams, response: { 200: userSchema, ...errorResponses(401, 403, 404) } } }, async (req) =>
     renderUser(await getUser(req.ctx, req.params.id)),
   );
 
@@ -137,7 +138,7 @@ export function registerUserRoutes(api: FastifyInstance, _services: Services): v
           type: "object",
           properties: { email: { type: "string", format: "email", maxLength: 254 }, role_id: roleIdInput, is_active: { type: "boolean" }, name: { ...nullableString, maxLength: 255 } },
         },
-        response: { 200: userSchema, ...errors(400, 401, 403, 404, 409, 422) },
+        response: { 200: userSchema, ...errorResponses(400, 401, 403, 404, 409, 422) },
       },
     },
     async (req) => renderUser(await updateUser(req.ctx, req.params.id, req.body ?? {})),
@@ -151,7 +152,7 @@ export function registerUserRoutes(api: FastifyInstance, _services: Services): v
         summary: "Set a user's password (superadmin); the user's sessions end",
         params: idParams,
         body: { type: "object", properties: { new_password: { type: "string", maxLength: 1024 }, password: { type: "string", maxLength: 1024 } } },
-        response: { 200: { type: "object", properties: { message: { type: "string" } } }, ...errors(400, 401, 403, 404, 422) },
+        response: { 200: { type: "object", properties: { message: { type: "string" } } }, ...errorResponses(400, 401, 403, 404, 422) },
       },
     },
     async (req) => {
@@ -162,14 +163,14 @@ export function registerUserRoutes(api: FastifyInstance, _services: Services): v
 
   api.post<{ Params: { id: string } }>(
     "/users/:id/verify",
-    { schema: { tags, summary: "Mark a user's e-mail verified (superadmin)", params: idParams, response: { 200: userSchema, ...errors(401, 403, 404) } } },
+    { schema: { tags, summary: "Mark a user's e-mail verified (superadmin)", params: idParams, response: { 200: userSchema, ...errorResponses(401, 403, 404) } } },
     async (req) => renderUser(await verifyUser(req.ctx, req.params.id)),
   );
 
   api.delete<{ Params: { id: string } }>(
     "/users/:id",
     {
-      schema: { tags, summary: "Deactivate a user (superadmin): login then fails, sessions and API keys stop", params: idParams, response: { 204: { type: "null" }, ...errors(400, 401, 403, 404) } },
+      schema: { tags, summary: "Deactivate a user (superadmin): login then fails, sessions and API keys stop", params: idParams, response: { 204: { type: "null" }, ...errorResponses(400, 401, 403, 404) } },
     },
     async (req, reply) => {
       await deactivateUser(req.ctx, req.params.id);
