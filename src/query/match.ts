@@ -137,3 +137,15 @@ export function matchPair(op: CompareOp, kind: ScalarKind, left: unknown, right:
   }
   return a !== null && b !== null && matchValue(op, kind, left, right as Scalar);
 }
+
+/**
+ * How a `?`-operator compares list elements, shared by `toSql` and `toPredicate` so both agree:
+ * numerically (number elements only) when the literal is a number or a list of numbers and the
+ * operator is not a text match; otherwise as text (string elements only).
+ */
+export function anyElementTyping(op: CompareOp, v: Literal): { numeric: boolean; kind: ScalarKind; value: Literal } {
+  const like = op === "contains" || op === "notContains" || op === "startsWith" || op === "endsWith";
+  const numeric = !like && (typeof v === "number" || (Array.isArray(v) && v.length > 0 && v.every((x) => typeof x === "number")));
+  const asText = (x: Scalar) => (x === null ? null : String(x));
+  return { numeric, kind: numeric ? "number" : "text", value: numeric ? v : Array.isArray(v) ? v.map(asText) : asText(v) };
+}

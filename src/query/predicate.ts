@@ -2,9 +2,9 @@
  * Compiles a checked filter AST to an in-memory predicate with exactly the semantics of the SQL
  * `toSql` emits (used for realtime subscriptions, rule checks on a single record, and tests).
  */
-import { FilterError, type Expr, type Literal, type Operand, type Scalar } from "./ast.ts";
+import { FilterError, type Expr, type Literal, type Operand } from "./ast.ts";
 import type { FieldResolver } from "./fields.ts";
-import { asciiLower, asciiUpper, codePointLength, matchPair, matchValue, type ScalarKind } from "./match.ts";
+import { anyElementTyping, asciiLower, asciiUpper, codePointLength, matchPair, matchValue } from "./match.ts";
 import type { StorageKind } from "../core/collections/types.ts";
 
 type Rec = Record<string, unknown>;
@@ -97,12 +97,7 @@ function getter(o: FieldOperand, resolve: FieldResolver): { get: Getter; kind: S
 
 /** The `?`-operators over a JSON array value; same element typing as `toSql`. */
 function anyElement(op: Extract<Expr, { kind: "compare" }>["op"], get: Getter, v: Literal): Pred {
-  const like = op === "contains" || op === "notContains" || op === "startsWith" || op === "endsWith";
-  const numeric =
-    !like && (typeof v === "number" || (Array.isArray(v) && v.length > 0 && v.every((x) => typeof x === "number")));
-  const kind: ScalarKind = numeric ? "number" : "text";
-  const asText = (x: Scalar) => (x === null ? null : String(x));
-  const value: Literal = numeric ? v : Array.isArray(v) ? v.map(asText) : asText(v);
+  const { numeric, kind, value } = anyElementTyping(op, v);
   const elementType = numeric ? "number" : "string";
   return (r) => {
     const list = get(r);

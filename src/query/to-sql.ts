@@ -9,7 +9,7 @@
 import { sql, type RawBuilder, type SqlBool } from "kysely";
 import { FilterError, type CompareOp, type Expr, type Literal, type Operand, type Scalar } from "./ast.ts";
 import type { FieldResolver } from "./fields.ts";
-import type { ScalarKind } from "./match.ts";
+import { anyElementTyping, type ScalarKind } from "./match.ts";
 import type { StorageKind } from "../core/collections/types.ts";
 
 /** SQL dialects the compiler targets. */
@@ -189,12 +189,7 @@ function pair(op: CompareOp, l: { expr: Sql; kind: StorageKind }, r: { expr: Sql
  * or not an array has no elements.
  */
 function anyElement(op: CompareOp, column: Sql, v: Literal, d: SqlDialect): Bool {
-  const like = op === "contains" || op === "notContains" || op === "startsWith" || op === "endsWith";
-  const numeric =
-    !like && (typeof v === "number" || (Array.isArray(v) && v.length > 0 && v.every((x) => typeof x === "number")));
-  const kind: ScalarKind = numeric ? "number" : "text";
-  const asText = (x: Scalar) => (x === null ? null : String(x));
-  const value: Literal = numeric ? v : Array.isArray(v) ? v.map(asText) : asText(v);
+  const { numeric, kind, value } = anyElementTyping(op, v);
   let source: Sql;
   let elem: Sql;
   if (d === "sqlite") {
