@@ -9,7 +9,7 @@ import { randomBytes } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { audit } from "../../src/core/audit/audit.ts";
 import { systemContext } from "../../src/core/context.ts";
-import { ADMIN_EMAIL, registerUser, startApp, type ApiClient, type TestApp } from "../helpers/app.ts";
+import { ADMIN_EMAIL, registerUser, startApp, type ApiClient, type TestApp, eventually } from "../helpers/app.ts";
 
 let t: TestApp;
 let api: ApiClient;
@@ -17,15 +17,6 @@ let user: { token: string; id: string; email: string };
 let adminId: string;
 const collection = `audited_${randomBytes(3).toString("hex")}`;
 
-async function eventually<T>(fn: () => Promise<T | undefined | null | false>, timeoutMs = 5000): Promise<T> {
-  const until = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await fn();
-    if (v) return v;
-    if (Date.now() > until) throw new Error("condition not met in time");
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
 
 const get = (path: string) => api("GET", path, { token: t.adminToken });
 

@@ -3,6 +3,7 @@
  * fetch for status codes and headers, a subscription collector that waits for events with a
  * timeout (no sleeps), and a statement counter on the core database.
  */
+import { eventually } from "../helpers/app.ts";
 import { Client, fetchExchange, type AnyVariables, type OperationResult } from "@urql/core";
 import { createClient, type Client as WsClient } from "graphql-ws";
 import WebSocket from "ws";
@@ -168,11 +169,7 @@ export function countStatements(db: SqlDb): { readonly count: number; readonly s
 
 /** Polls `cond` (every 5 ms) until it holds; rejects after `ms`. */
 export async function waitFor(cond: () => boolean | Promise<boolean>, ms = 5000, what = "condition"): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!(await cond())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 5));
-  }
+  await eventually(async () => await cond(), ms, what, 5);
 }
 
 /** A GraphQL subscription over server-sent events (Yoga's distinct-connection mode). */

@@ -13,7 +13,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createApp } from "../../src/app.ts";
 import { loadConfig } from "../../src/config.ts";
-import { apiClient, registerUser, startApp, TEST_DB, type ApiClient, type ApiResponse, type TestApp } from "../helpers/app.ts";
+import { apiClient, registerUser, startApp, TEST_DB, type ApiClient, type ApiResponse, type TestApp, eventually } from "../helpers/app.ts";
 
 const REDIS_URL = process.env.TEST_REDIS_URL ?? "redis://127.0.0.1:6379";
 
@@ -22,15 +22,6 @@ function expectErrorBody(body: any, code: string) {
   expect(body).toHaveProperty("details");
 }
 
-async function eventually<T>(fn: () => Promise<T | undefined | null | false>, timeoutMs = 5000): Promise<T> {
-  const until = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await fn();
-    if (v) return v;
-    if (Date.now() > until) throw new Error("condition not met in time");
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
 
 async function setSetting(t: TestApp, key: string, value: unknown, category = "security") {
   const res = await t.api("POST", "/api/v1/settings", { token: t.adminToken, body: { key, value, category } });

@@ -11,7 +11,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createApp } from "../../src/app.ts";
 import { loadConfig } from "../../src/config.ts";
-import { ADMIN_EMAIL, ADMIN_PASSWORD, apiClient, registerUser, startApp, TEST_DB, type ApiClient, type TestApp } from "../helpers/app.ts";
+import { ADMIN_EMAIL, ADMIN_PASSWORD, apiClient, registerUser, startApp, TEST_DB, type ApiClient, type TestApp, eventually } from "../helpers/app.ts";
 
 let t: TestApp;
 let api: ApiClient;
@@ -30,15 +30,6 @@ function expectErrorBody(body: any, code?: string) {
   if (code) expect(body.code).toBe(code);
 }
 
-async function eventually<T>(fn: () => Promise<T | undefined | null | false>, timeoutMs = 5000): Promise<T> {
-  const until = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await fn();
-    if (v) return v;
-    if (Date.now() > until) throw new Error("condition not met in time");
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
 
 describe("settings CRUD", () => {
   it("only superadmins: anonymous → 401, user → 403", async () => {

@@ -116,3 +116,14 @@ export async function registerUser(api: ApiClient, email = `u${randomBytes(4).to
   if (res.status !== 201) throw new Error(`register failed: ${res.status} ${JSON.stringify(res.body)}`);
   return { token: res.body.access_token, id: res.body.user.id, email, refreshToken: res.body.refresh_token };
 }
+
+/** Polls `fn` until it returns a truthy value and returns it; rejects after `timeoutMs`. No fixed sleeps. */
+export async function eventually<T>(fn: () => Promise<T | undefined | null | false>, timeoutMs = 5000, what = "condition", intervalMs = 25): Promise<T> {
+  const until = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await fn();
+    if (v) return v;
+    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, intervalMs));
+  }
+}
