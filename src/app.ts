@@ -17,6 +17,7 @@ import { bootstrapAdmin } from "./core/auth/bootstrap.ts";
 import { CollectionRegistry } from "./core/collections/registry.ts";
 import { DEFAULT_ACCOUNT_ID, type Logger, type Services } from "./core/context.ts";
 import { EventBus } from "./core/events/bus.ts";
+import { createPubSub } from "./realtime/pubsub.ts";
 import { SettingsStore } from "./core/settings/store.ts";
 import { loadRoles } from "./core/rules/role-cache.ts";
 import { registerRest } from "./rest/index.ts";
@@ -72,6 +73,7 @@ export async function createApp(config: Config): Promise<App> {
   const log: Logger = server.log;
   const db = await openDatabase(config, log);
   const prisma = createPrisma(db);
+  const pubsub = await createPubSub(config, log);
   const now = () => new Date();
   const services: Services = {
     config,
@@ -79,6 +81,7 @@ export async function createApp(config: Config): Promise<App> {
     prisma,
     collections: new CollectionRegistry(db),
     events: new EventBus(),
+    pubsub,
     tokens: new TokenService(resolveSecret(config), config.accessTokenTtl, now),
     settings: new SettingsStore(prisma),
     log,
@@ -99,6 +102,7 @@ export async function createApp(config: Config): Promise<App> {
     await server.close().catch(() => {});
     await prisma.$disconnect().catch(() => {});
     await db.close().catch(() => {});
+    await pubsub.close().catch(() => {});
     throw e;
   }
 
@@ -117,6 +121,7 @@ export async function createApp(config: Config): Promise<App> {
       await server.close();
       await prisma.$disconnect();
       await db.close();
+      await pubsub.close();
     },
   };
 }

@@ -8,6 +8,7 @@ import type { Prisma } from "../db/prisma.ts";
 import type { SqlDb } from "../db/sql-db.ts";
 import type { CollectionRegistry } from "./collections/registry.ts";
 import type { EventBus } from "./events/bus.ts";
+import type { PubSub } from "./events/pubsub.ts";
 import type { TokenService } from "./auth/tokens.ts";
 import type { SettingsStore } from "./settings/store.ts";
 
@@ -43,6 +44,8 @@ export interface Services {
   readonly prisma: Prisma;
   readonly collections: CollectionRegistry;
   readonly events: EventBus;
+  /** crosses instances: events, schema and settings changes, session invalidations, shared counters */
+  readonly pubsub: PubSub;
   readonly tokens: TokenService;
   readonly settings: SettingsStore;
   readonly log: Logger;
