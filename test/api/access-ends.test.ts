@@ -11,10 +11,17 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createApp, type App } from "../../src/app.ts";
 import { loadConfig } from "../../src/config.ts";
 import { ADMIN_EMAIL, ADMIN_PASSWORD, apiClient, eventually, freshDatabase, registerUser, startApp, TEST_DB, type ApiClient, type TestApp } from "../helpers/app.ts";
-import { gql, SIGNED_IN_RULES, subscribe, waitFor, wsClient } from "./graphql-helpers.ts";
+import { createClient, type Client as WsClient } from "graphql-ws";
+import WebSocket from "ws";
+import { gql, SIGNED_IN_RULES, subscribe, waitFor } from "./graphql-helpers.ts";
 
 const ENDED = "Session ended; sign in again";
 const REDIS_URL = process.env.TEST_REDIS_URL ?? "redis://127.0.0.1:6379";
+
+/** A graphql-ws client for a user; the server closing it (4401) is expected, not logged. */
+function wsClient(base: string, token: string): WsClient {
+  return createClient({ url: `${base.replace(/^http/, "ws")}/graphql`, webSocketImpl: WebSocket, connectionParams: { authorization: `Bearer ${token}` }, lazy: false, retryAttempts: 0, onNonLazyError: () => {} });
+}
 
 /** Asserts the token is refused as an ended session over REST (read and write) and GraphQL. */
 async function expectEnded(base: string, api: ApiClient, token: string) {

@@ -9,7 +9,8 @@
 import { randomBytes } from "node:crypto";
 import Fastify from "fastify";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { Client as WsClient } from "graphql-ws";
+import { createClient, type Client as WsClient } from "graphql-ws";
+import WebSocket from "ws";
 import { TokenService } from "../../src/core/auth/tokens.ts";
 import { READ } from "../../src/core/policy/operation.ts";
 import { registerPolicy } from "../../src/rest/http/policy.ts";
@@ -172,6 +173,48 @@ describe("refused access tokens", () => {
       expect(open.status).toBe(200);
     }
     expect((await t.api("GET", "/api/v1/auth/me")).body.message).toBe("Authentication required");
+  });
+});
+
+describe("graphql-ws and the access_token cookie", () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await startApp();
+  });
+  afterAll(async () => t?.close());
+
+  /** `{ me { id } }` over a websocket opened with these upgrade headers. */
+  async function meOverWs(headers: Record<string, string>): Promise<Answer["body"]> {
+    class WithHeaders extends WebSocket {
+      constructor(url: string | URL, protocols?: string | string[]) {
+        super(url, protocols, { headers });
+      }
+    }
+    const client = createClient({ url: `${t.url.replace(/^http/, "ws")}/graphql`, webSocketImpl: WithHeaders, lazy: false, retryAttempts: 0, onNonLazyError: () => {} });
+    try {
+      const c = subscribe(client, "{ me { id } }");
+      return (await c.next().catch(() => ({ errors: c.error }))) as Answer["body"];
+    } finally {
+      await client.dispose();
+    }
+  }
+
+  it("counts only for a same-origin page (or none); a cross-origin page is anonymous", async () => {
+    const user = await registerUser(t.api);
+    const cookie = `access_token=${user.token}`;
+    expect((await meOverWs({ cookie })).data?.me?.id).toBe(user.id);
+    expect((await meOverWs({ cookie, origin: t.url })).data?.me?.id).toBe(user.id);
+    const cross = await meOverWs({ cookie, origin: "http://evil.example" });
+    expect(cross.data?.me ?? null).toBeNull();
+    expect(codeOf({ body: cross })).toBe("UNAUTHENTICATED");
+    // a bearer token in connectionParams is not a cookie: any origin may use it
+    const bearer = createClient({ url: `${t.url.replace(/^http/, "ws")}/graphql`, webSocketImpl: WebSocket, connectionParams: { authorization: `Bearer ${user.token}` }, lazy: false, retryAttempts: 0 });
+    try {
+      const c = subscribe(bearer, "{ me { id } }");
+      expect((await c.next()).data.me.id).toBe(user.id);
+    } finally {
+      await bearer.dispose();
+    }
   });
 });
 
