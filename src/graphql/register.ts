@@ -61,9 +61,9 @@ export async function registerGraphql(server: FastifyInstance, services: Service
   });
   const ws = attachGraphqlWs(server, yoga, services);
   // A user's sessions ended (on any instance): their open subscriptions end, their sockets close.
-  const stopSessions = services.sessions.onEnded((userId) => {
-    hub.endSessions(userId);
-    ws.endSessions(userId);
+  const stopSessions = services.sessions.onEnded((userId, kept) => {
+    hub.endSessions(userId, kept);
+    ws.endSessions(userId, kept);
   });
 
   let closed = false;

@@ -22,7 +22,6 @@ import { SESSION_ENDED } from "../core/auth/session-epochs.ts";
 import type { Config } from "../config.ts";
 import type { Principal, Services } from "../core/context.ts";
 import { AppError } from "../core/errors.ts";
-import { mapGraphqlError } from "./errors.ts";
 import type { CairnYoga } from "./yoga.ts";
 
 type Extra = { principal?: Principal };
@@ -55,8 +54,8 @@ export function cookieOriginAllowed(req: IncomingMessage, config: Config): boole
 }
 
 export interface GraphqlWs {
-  /** Closes the sockets of a user whose sessions ended (4401). */
-  endSessions(userId: string): void;
+  /** Closes the sockets of a user whose sessions ended (4401), except those of session `kept`. */
+  endSessions(userId: string, kept: string | null): void;
   /** Closes every socket; call before closing the server. */
   close(): Promise<void>;
 }
@@ -64,15 +63,15 @@ export interface GraphqlWs {
 /** Attaches graphql-ws to the server's HTTP upgrades. */
 export function attachGraphqlWs(server: FastifyInstance, yoga: CairnYoga, services: Services): GraphqlWs {
   const wss = new WebSocketServer({ noServer: true, maxPayload: services.config.bodyLimit });
-  /** open sockets of signed-in users, by user id */
-  const byUser = new Map<string, Set<WebSocket>>();
-  const track = (userId: string, socket: WebSocket) => {
-    let set = byUser.get(userId);
-    if (!set) byUser.set(userId, (set = new Set()));
-    set.add(socket);
+  /** open sockets of signed-in users, by user id, with the session each belongs to */
+  const byUser = new Map<string, Map<WebSocket, string | undefined>>();
+  const track = (userId: string, sessionId: string | undefined, socket: WebSocket) => {
+    let sockets = byUser.get(userId);
+    if (!sockets) byUser.set(userId, (sockets = new Map()));
+    sockets.set(socket, sessionId);
     socket.once("close", () => {
-      set.delete(socket);
-      if (set.size === 0 && byUser.get(userId) === set) byUser.delete(userId);
+      sockets.delete(socket);
+      if (sockets.size === 0 && byUser.get(userId) === sockets) byUser.delete(userId);
     });
   };
   const onUpgrade = (req: IncomingMessage, socket: Duplex, head: Buffer) => {
@@ -97,7 +96,7 @@ export function attachGraphqlWs(server: FastifyInstance, yoga: CairnYoga, servic
         try {
           const principal = await authenticate(services, { authorization, cookie, "x-api-key": apiKey }, ctx.extra.request.socket.remoteAddress);
           (ctx.extra as Extra).principal = principal;
-          if (principal.kind === "user") track(principal.userId, ctx.extra.socket);
+          if (principal.kind === "user") track(principal.userId, principal.sessionId, ctx.extra.socket);
         } catch (e) {
           // A refused API key: graphql-ws closes the socket with 4403 Forbidden.
           if (e instanceof AppError) return false;
@@ -130,8 +129,8 @@ export function attachGraphqlWs(server: FastifyInstance, yoga: CairnYoga, servic
     wss,
   );
 
-  const endSessions = (userId: string) => {
-    for (const socket of byUser.get(userId) ?? []) socket.close(4401, SESSION_ENDED);
+  const endSessions = (userId: string, kept: string | null) => {
+    for (const [socket, sessionId] of byUser.get(userId) ?? []) if (kept === null || sessionId !== kept) socket.close(4401, SESSION_ENDED);
   };
   const close = async () => {
     server.server.off("upgrade", onUpgrade);

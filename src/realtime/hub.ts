@@ -135,12 +135,15 @@ export class RealtimeHub {
     }
   }
 
-  /** Ends the subscriptions of a user whose sessions ended (401 `Session ended; sign in again`). */
-  endSessions(userId: string): void {
+  /**
+   * Ends the subscriptions of a user whose sessions ended (401 `Session ended; sign in again`),
+   * except those of the session `kept` (the one that changed the password).
+   */
+  endSessions(userId: string, kept: string | null = null): void {
     for (const subs of this.#byCollection.values()) {
       for (const sub of [...subs]) {
         const p = sub.ctx.principal;
-        if (p.kind === "user" && p.userId === userId) sub.queue.end(new UnauthenticatedError(SESSION_ENDED));
+        if (p.kind === "user" && p.userId === userId && (kept === null || p.sessionId !== kept)) sub.queue.end(new UnauthenticatedError(SESSION_ENDED));
       }
     }
   }

@@ -94,15 +94,32 @@ describe("access ends at once (one instance)", () => {
     expect((await t.api("GET", "/api/v1/auth/me", { token: fresh.access_token })).status).toBe(200);
   });
 
-  it("a password change ends the other sessions' tokens; the current one keeps working", async () => {
+  it("a password change ends the other sessions' tokens and subscriptions; the current one keeps working", async () => {
     const u = await registerUser(t.api);
     const other = await login(u.email);
     const current = await login(u.email);
-    const res = await t.api("POST", "/api/v1/auth/change-password", { token: current.access_token, body: { old_password: "User-pass-123", new_password: "Brand-new-pass-4" } });
-    expect(res.status).toBe(204);
-    await expectEnded(t.url, t.api, other.access_token);
-    await expectEnded(t.url, t.api, u.token);
-    expect((await t.api("GET", "/api/v1/auth/me", { token: current.access_token })).status).toBe(200);
+    const otherWs = wsClient(t.url, other.access_token);
+    const currentWs = wsClient(t.url, current.access_token);
+    try {
+      const before = t.app.graphql.hub.size;
+      const otherSub = subscribe(otherWs, `subscription { noteCreated { id } }`);
+      const currentSub = subscribe(currentWs, `subscription { noteCreated { id } }`);
+      await waitFor(() => t.app.graphql.hub.size === before + 2, 5000, "both subscriptions");
+      const res = await t.api("POST", "/api/v1/auth/change-password", { token: current.access_token, body: { old_password: "User-pass-123", new_password: "Brand-new-pass-4" } });
+      expect(res.status).toBe(204);
+      await waitFor(() => t.app.graphql.hub.size === before + 1, 1000, "the other session's subscription to end");
+      await otherSub.completed(1000).catch(() => undefined);
+      expect((otherSub.error as { code?: number } | undefined)?.code).toBe(4401);
+      await expectEnded(t.url, t.api, other.access_token);
+      await expectEnded(t.url, t.api, u.token);
+      expect((await t.api("GET", "/api/v1/auth/me", { token: current.access_token })).status).toBe(200);
+      // the current session's subscription still delivers
+      const made = await gql(t.url, `mutation { createNote(data: { title: "still here" }) { id } }`, undefined, current.access_token);
+      expect((await currentSub.next()).data.noteCreated.id).toBe(made.body.data.createNote.id);
+    } finally {
+      await otherWs.dispose();
+      await currentWs.dispose();
+    }
   });
 
   it("a password set by an admin ends the user's tokens", async () => {

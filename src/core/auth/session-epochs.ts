@@ -40,7 +40,8 @@ function isMessage(m: unknown): m is SessionsMessage {
   return typeof v === "object" && v !== null && typeof v.userId === "string" && typeof v.endedMs === "number" && (v.kept === null || typeof v.kept === "string");
 }
 
-export type SessionsEndedListener = (userId: string) => void;
+/** Told which user's sessions ended, and the session spared (null: none). */
+export type SessionsEndedListener = (userId: string, kept: string | null) => void;
 
 export class SessionEpochs {
   readonly #cache = new Map<string, Epoch>();
@@ -71,7 +72,7 @@ export class SessionEpochs {
   /**
    * Ends every session of `userId` that started before now (sparing `keep`, a refresh-token
    * family, when given): stores the epoch, then tells every instance. Call after the change
-   * that caused it has committed. Returns the epoch.
+   * that caused it has committed.
    */
   async end(userId: string, at: Date, keep?: string): Promise<void> {
     const kept = keep ?? null;
@@ -79,7 +80,7 @@ export class SessionEpochs {
     this.pubsub.publish("sessions", { userId, endedMs: at.getTime(), kept } satisfies SessionsMessage);
   }
 
-  /** Calls `listener(userId)` whenever a user's sessions end (on any instance); returns its removal. */
+  /** Calls `listener(userId, kept)` whenever a user's sessions end (on any instance); returns its removal. */
   onEnded(listener: SessionsEndedListener): () => void {
     this.#listeners.add(listener);
     return () => void this.#listeners.delete(listener);
@@ -97,7 +98,7 @@ export class SessionEpochs {
     this.#loading.delete(m.userId);
     for (const listener of this.#listeners) {
       try {
-        listener(m.userId);
+        listener(m.userId, m.kept);
       } catch (err) {
         this.log.error({ err }, "sessions: listener failed");
       }
