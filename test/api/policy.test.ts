@@ -73,6 +73,11 @@ describe("maintenance mode and API-key scopes on every transport", () => {
       expect(rest.body).toMatchObject({ code: "MAINTENANCE_MODE", message: expect.stringMatching(/maintenance/i) });
       expect(rest.headers.get("retry-after")).toBe("60");
       expect((await t.api("GET", "/api/v1/collections/notes/records", { token: user.token })).status).toBe(200);
+      // a read sent as POST is declared `read`: maintenance lets it through (the route itself is superadmin-only)
+      const postRead = await t.api("POST", "/api/v1/roles/validate-rule", { token: user.token, body: { rule: "@request.auth.id != ''" } });
+      expect(postRead.status).toBe(403);
+      expect(postRead.body.code).not.toBe("MAINTENANCE_MODE");
+      expect((await t.api("POST", "/api/v1/roles/validate-rule", { token: t.adminToken, body: { rule: "@request.auth.id != ''" } })).status).toBe(200);
 
       for (const via of TRANSPORTS) {
         const m = await run(t, via, `mutation { createNote(data: { title: "${via}" }) { id } }`, { token: user.token });
