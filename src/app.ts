@@ -12,6 +12,8 @@ import { createPrisma } from "./db/prisma.ts";
 import { PostgresDb } from "./db/postgres.ts";
 import { SqliteDb } from "./db/sqlite.ts";
 import type { SqlDb } from "./db/sql-db.ts";
+import { invalidateApiKeys } from "./core/api-keys/authenticate.ts";
+import { SessionEpochs } from "./core/auth/session-epochs.ts";
 import { TokenService } from "./core/auth/tokens.ts";
 import { bootstrapAdmin } from "./core/auth/bootstrap.ts";
 import { CollectionRegistry } from "./core/collections/registry.ts";
@@ -83,10 +85,13 @@ export async function createApp(config: Config): Promise<App> {
     events: new EventBus(),
     pubsub,
     tokens: new TokenService(resolveSecret(config), config.accessTokenTtl, now),
+    sessions: new SessionEpochs(prisma, pubsub, log),
     settings: new SettingsStore(prisma),
     log,
     now,
   };
+  // API keys act as their owner: when the owner's sessions end, every instance reloads their keys.
+  services.sessions.onEnded((userId) => invalidateApiKeys(services, { userId }));
   let graphql: GraphqlHandle | undefined;
   try {
     await ensureDefaultAccount(db);
@@ -119,6 +124,7 @@ export async function createApp(config: Config): Promise<App> {
       closed = true;
       await graphql.close();
       await server.close();
+      services.sessions.close();
       await prisma.$disconnect();
       await db.close();
       await pubsub.close();

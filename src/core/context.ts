@@ -9,6 +9,7 @@ import type { SqlDb } from "../db/sql-db.ts";
 import type { CollectionRegistry } from "./collections/registry.ts";
 import type { EventBus } from "./events/bus.ts";
 import type { PubSub } from "./events/pubsub.ts";
+import type { SessionEpochs } from "./auth/session-epochs.ts";
 import type { TokenService } from "./auth/tokens.ts";
 import type { SettingsStore } from "./settings/store.ts";
 
@@ -21,7 +22,12 @@ export interface Logger {
 
 /** Who is calling. `system` is used by start-up tasks and the CLI, never by a request. */
 export type Principal =
-  | { kind: "anonymous"; accountId: string }
+  | {
+      kind: "anonymous";
+      accountId: string;
+      /** an access token was sent but refused: `invalid` (bad or expired) or `ended` (session ended) */
+      refusedToken?: "invalid" | "ended";
+    }
   | {
       kind: "user";
       userId: string;
@@ -47,6 +53,8 @@ export interface Services {
   /** crosses instances: events, schema and settings changes, session invalidations, shared counters */
   readonly pubsub: PubSub;
   readonly tokens: TokenService;
+  /** per-user session epochs: access that ends at once (auth/session-epochs.ts) */
+  readonly sessions: SessionEpochs;
   readonly settings: SettingsStore;
   readonly log: Logger;
   readonly now: () => Date;

@@ -13,6 +13,7 @@ export type ErrorCode =
   | "PAYLOAD_TOO_LARGE"
   | "VALIDATION_ERROR"
   | "RATE_LIMITED"
+  | "MAINTENANCE_MODE"
   | "INTERNAL";
 
 export class AppError extends Error {

@@ -1,6 +1,6 @@
 /**
  * The GraphQL error mapping, done once: AppError → `extensions.code` (UNAUTHENTICATED,
- * FORBIDDEN, NOT_FOUND, BAD_USER_INPUT, CONFLICT, RATE_LIMITED) and `extensions.http.status`;
+ * FORBIDDEN, NOT_FOUND, BAD_USER_INPUT, CONFLICT, RATE_LIMITED, MAINTENANCE_MODE) and `extensions.http.status`;
  * ValidationError.fields → `extensions.fields`; filter errors → BAD_USER_INPUT. Anything else
  * is logged with the request id and masked as INTERNAL. Yoga turns `http.status` into the
  * response status and strips it from the body; `useErrorMapping` keeps it only when the whole
@@ -10,6 +10,7 @@ import type { Plugin } from "graphql-yoga";
 import { GraphQLError, type ExecutionResult } from "graphql";
 import { AppError, RateLimitedError, ValidationError, type ErrorCode } from "../core/errors.ts";
 import type { Logger } from "../core/context.ts";
+import { MaintenanceError } from "../core/policy/maintenance.ts";
 import { FilterError } from "../query/ast.ts";
 import type { GraphqlContext } from "./builder.ts";
 
@@ -22,6 +23,7 @@ const CODES: Record<ErrorCode, string> = {
   NOT_FOUND: "NOT_FOUND",
   CONFLICT: "CONFLICT",
   RATE_LIMITED: "RATE_LIMITED",
+  MAINTENANCE_MODE: "MAINTENANCE_MODE",
   INTERNAL: "INTERNAL",
 };
 
@@ -50,6 +52,8 @@ export function mapGraphqlError(error: unknown, requestId: string | undefined, l
     if (cause instanceof RateLimitedError) {
       extensions.retryAfter = cause.retryAfterSeconds;
       extensions.http = { status: 429, headers: { "retry-after": String(cause.retryAfterSeconds) } };
+    } else if (cause instanceof MaintenanceError) {
+      extensions.http = { status: cause.status, headers: { "retry-after": String(cause.retryAfterSeconds) } };
     }
     out = new GraphQLError(cause.message, { ...where, extensions });
   } else if (cause instanceof FilterError) {

@@ -12,6 +12,7 @@
  */
 import type { FastifyReply, FastifyRequest } from "fastify";
 import { getOperationAST, type ExecutionResult, type GraphQLError } from "graphql";
+import { sendPolicyRefusal } from "./use-policy.ts";
 import type { CairnYoga } from "./yoga.ts";
 
 const JSON_TYPES = ["application/graphql-response+json", "application/json"] as const;
@@ -94,6 +95,8 @@ export async function fastGraphql(yoga: CairnYoga, req: FastifyRequest, reply: F
   // Variables that do not coerce stop execution before any resolver ran: let Yoga answer.
   if (!("data" in result) || (result as unknown as AsyncIterable<unknown>)[Symbol.asyncIterator]) return false;
 
+  // Refused by the policy plugin (maintenance, scopes, auth rate tiers): the HTTP refusal shape.
+  if (sendPolicyRefusal(reply, contextValue.cairn)) return true;
   let status = 200;
   for (const e of result.errors ?? []) {
     const http = e.extensions?.http as { status?: number } | undefined;

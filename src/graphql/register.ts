@@ -1,7 +1,8 @@
 /**
  * Mounts GraphQL on the Fastify server: Yoga at `/graphql` (GET/POST, GraphiQL, SSE),
  * graphql-ws on the same port and path, the schema manager (rebuild on collection changes),
- * the realtime hub fed by the event bus, and the Redis relay when REDIS_URL is set.
+ * the realtime hub fed by the event bus, and the Redis relay when REDIS_URL is set. Subscriptions
+ * of a user whose sessions end (core/auth/session-epochs.ts) are ended at once.
  */
 import { assertGraphqlNamesFree } from "./names.ts";
 import type { FastifyInstance } from "fastify";
@@ -11,6 +12,7 @@ import { RedisRelay } from "../realtime/redis-relay.ts";
 import { fastGraphql } from "./fast-path.ts";
 import { SchemaManager } from "./schema-manager.ts";
 import { attachGraphqlWs } from "./ws.ts";
+import { sendPolicyRefusal } from "./use-policy.ts";
 import { createCairnYoga, type CairnYoga } from "./yoga.ts";
 
 export interface GraphqlHandle {
@@ -50,13 +52,19 @@ export async function registerGraphql(server: FastifyInstance, services: Service
       handler: async (req, reply) => {
         if (await fastGraphql(yoga, req, reply)) return reply;
         const response = await yoga.handleNodeRequestAndResponse(req, reply, { req, reply });
+        if (sendPolicyRefusal(reply, req.ctx)) return reply;
         response.headers.forEach((value, key) => void reply.header(key, value));
         reply.status(response.status);
         return reply.send(response.body);
       },
     });
   });
-  const closeWs = attachGraphqlWs(server, yoga, services);
+  const ws = attachGraphqlWs(server, yoga, services);
+  // A user's sessions ended (on any instance): their open subscriptions end, their sockets close.
+  const stopSessions = services.sessions.onEnded((userId, kept) => {
+    hub.endSessions(userId, kept);
+    ws.endSessions(userId, kept);
+  });
 
   let closed = false;
   const close = async () => {
@@ -64,9 +72,10 @@ export async function registerGraphql(server: FastifyInstance, services: Service
     removeNameCheck();
     closed = true;
     unsubscribe();
+    stopSessions();
     manager.stop();
     hub.close();
-    await closeWs();
+    await ws.close();
     await relay?.close();
   };
   server.addHook("preClose", close);

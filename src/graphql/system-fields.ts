@@ -1,7 +1,9 @@
 /**
  * System operations beside the collection fields: `me`, `collections`, `collection`, `login`,
  * `register`, `refreshToken`, `createCollection`, `updateCollection`, `deleteCollection`.
- * Each resolver calls the core operation and shapes its result; nothing else.
+ * Each resolver calls the core operation and shapes its result; nothing else. Fields whose
+ * operation is not their root type's default (query: read, mutation: write) declare it in
+ * `extensions.operation` for the policy plugin (use-policy.ts).
  */
 import { login } from "../core/auth/login.ts";
 import { me } from "../core/auth/me.ts";
@@ -14,6 +16,7 @@ import { getCollection } from "../core/collections/get.ts";
 import { listCollections } from "../core/collections/list.ts";
 import { updateCollection } from "../core/collections/update.ts";
 import { NotFoundError } from "../core/errors.ts";
+import { ADMIN, operation, SESSION } from "../core/policy/operation.ts";
 import type { Account as PrismaAccount, User as PrismaUser } from "../generated/prisma/client.ts";
 import type { Builder } from "./builder.ts";
 import { asCollectionRow, type SystemRefs } from "./system-types.ts";
@@ -126,32 +129,38 @@ export function addSystemFields(b: Builder, shared: SystemRefs): void {
   b.mutationFields((t) => ({
     login: t.field({
       type: authPayload,
+      extensions: { operation: operation("session", "login") },
       args: { email: t.arg.string({ required: true }), password: t.arg.string({ required: true }), account: t.arg.string({ description: "account slug or id" }) },
       resolve: (_r, args, { cairn }) => login(cairn, { email: args.email, password: args.password, account: args.account }),
     }),
     register: t.field({
       type: authPayload,
+      extensions: { operation: operation("write", "register") },
       args: { email: t.arg.string({ required: true }), password: t.arg.string({ required: true }), passwordConfirm: t.arg.string(), name: t.arg.string() },
       resolve: (_r, args, { cairn }) => register(cairn, { email: args.email, password: args.password, password_confirm: args.passwordConfirm, name: args.name }),
     }),
     refreshToken: t.field({
       type: tokenPair,
+      extensions: { operation: SESSION },
       description: "Trades a refresh token for a new pair (the old refresh token is revoked).",
       args: { refreshToken: t.arg.string({ required: true }) },
       resolve: (_r, args, { cairn }) => refresh(cairn, { refresh_token: args.refreshToken }),
     }),
     createCollection: t.field({
       type: shared.collection,
+      extensions: { operation: ADMIN },
       args: { input: t.arg({ type: collectionInput, required: true }) },
       resolve: async (_r, args, { cairn }) => asCollectionRow(await createCollection(cairn, collectionBody(args.input))),
     }),
     updateCollection: t.field({
       type: shared.collection,
+      extensions: { operation: ADMIN },
       args: { id: t.arg.id({ required: true, description: "id or name" }), input: t.arg({ type: collectionUpdateInput, required: true }) },
       resolve: async (_r, args, { cairn }) => asCollectionRow(await updateCollection(cairn, String(args.id), collectionBody(args.input))),
     }),
     deleteCollection: t.field({
       type: shared.collection,
+      extensions: { operation: ADMIN },
       description: "Deletes a collection and all its records; returns the deleted definition.",
       args: { id: t.arg.id({ required: true, description: "id or name" }) },
       resolve: async (_r, args, { cairn }) => asCollectionRow(await deleteCollection(cairn, String(args.id))),

@@ -4,20 +4,24 @@
  * through Yoga's envelop (same schema swap, limits, error mapping). The caller authenticates
  * with `connectionParams.authorization` ("Bearer <token>" — an access token or an API key) or
  * `connectionParams["x-api-key"]`, or the upgrade request's headers; a refused API key closes
- * the socket (4403). API-key scopes apply per operation, as over HTTP.
+ * the socket (4403). The `access_token` cookie counts only for a same-origin page (or an origin
+ * allowed by CAIRN_CORS_ORIGINS): a cross-origin page cannot ride a browser's cookie and is
+ * anonymous. Policies (maintenance, API-key scopes, auth rate tiers) apply per operation through
+ * the envelop plugin (use-policy.ts), as over HTTP. When a user's sessions end (deactivation,
+ * role or password change, logout-all), their sockets are closed with 4401.
  */
 import { randomUUID } from "node:crypto";
 import type { IncomingMessage } from "node:http";
 import type { Duplex } from "node:stream";
 import type { FastifyInstance } from "fastify";
-import { getOperationAST, GraphQLError, type ExecutionArgs } from "graphql";
+import { GraphQLError, type ExecutionArgs } from "graphql";
 import { useServer } from "graphql-ws/use/ws";
-import { WebSocketServer } from "ws";
-import { requireScope } from "../core/auth/guards.ts";
+import WebSocket, { WebSocketServer } from "ws";
+import { authenticate, cookieToken } from "../core/auth/caller.ts";
+import { SESSION_ENDED } from "../core/auth/session-epochs.ts";
+import type { Config } from "../config.ts";
 import type { Principal, Services } from "../core/context.ts";
 import { AppError } from "../core/errors.ts";
-import { authenticate } from "../rest/context.ts";
-import { mapGraphqlError } from "./errors.ts";
 import type { CairnYoga } from "./yoga.ts";
 
 type Extra = { principal?: Principal };
@@ -30,9 +34,46 @@ function withoutHttp(e: GraphQLError): GraphQLError {
 
 const header = (v: unknown): string | undefined => (typeof v === "string" ? v : undefined);
 
-/** Attaches graphql-ws to the server's HTTP upgrades; returns a function closing every socket. */
-export function attachGraphqlWs(server: FastifyInstance, yoga: CairnYoga, services: Services): () => Promise<void> {
+/**
+ * May the upgrade request authenticate by cookie? Without `Origin` (not a browser page), or from
+ * the server's own origin, or from an origin listed in CAIRN_CORS_ORIGINS (`config.corsOrigins`,
+ * when the configuration has it; `*` never admits cookies).
+ */
+export function cookieOriginAllowed(req: IncomingMessage, config: Config): boolean {
+  const origin = req.headers.origin;
+  if (origin === undefined) return true;
+  let host: string;
+  try {
+    host = new URL(origin).host;
+  } catch {
+    return false;
+  }
+  if (host !== "" && host === req.headers.host) return true;
+  const allowed = (config as Partial<{ corsOrigins: unknown }>).corsOrigins;
+  return Array.isArray(allowed) && allowed.some((o) => typeof o === "string" && o !== "*" && o.replace(/\/+$/, "") === origin);
+}
+
+export interface GraphqlWs {
+  /** Closes the sockets of a user whose sessions ended (4401), except those of session `kept`. */
+  endSessions(userId: string, kept: string | null): void;
+  /** Closes every socket; call before closing the server. */
+  close(): Promise<void>;
+}
+
+/** Attaches graphql-ws to the server's HTTP upgrades. */
+export function attachGraphqlWs(server: FastifyInstance, yoga: CairnYoga, services: Services): GraphqlWs {
   const wss = new WebSocketServer({ noServer: true, maxPayload: services.config.bodyLimit });
+  /** open sockets of signed-in users, by user id, with the session each belongs to */
+  const byUser = new Map<string, Map<WebSocket, string | undefined>>();
+  const track = (userId: string, sessionId: string | undefined, socket: WebSocket) => {
+    let sockets = byUser.get(userId);
+    if (!sockets) byUser.set(userId, (sockets = new Map()));
+    sockets.set(socket, sessionId);
+    socket.once("close", () => {
+      sockets.delete(socket);
+      if (sockets.size === 0 && byUser.get(userId) === sockets) byUser.delete(userId);
+    });
+  };
   const onUpgrade = (req: IncomingMessage, socket: Duplex, head: Buffer) => {
     const path = (req.url ?? "/").split("?")[0]!.replace(/\/+$/, "");
     if (path !== yoga.graphqlEndpoint) {
@@ -51,8 +92,11 @@ export function attachGraphqlWs(server: FastifyInstance, yoga: CairnYoga, servic
         const headers = ctx.extra.request.headers;
         const authorization = header(params.authorization) ?? header(params.Authorization) ?? headers.authorization;
         const apiKey = header(params["x-api-key"]) ?? header(params.apiKey) ?? headers["x-api-key"];
+        const cookie = cookieToken(headers) && cookieOriginAllowed(ctx.extra.request, services.config) ? headers.cookie : undefined;
         try {
-          (ctx.extra as Extra).principal = await authenticate(services, { authorization, cookie: headers.cookie, "x-api-key": apiKey }, ctx.extra.request.socket.remoteAddress);
+          const principal = await authenticate(services, { authorization, cookie, "x-api-key": apiKey }, ctx.extra.request.socket.remoteAddress);
+          (ctx.extra as Extra).principal = principal;
+          if (principal.kind === "user") track(principal.userId, principal.sessionId, ctx.extra.socket);
         } catch (e) {
           // A refused API key: graphql-ws closes the socket with 4403 Forbidden.
           if (e instanceof AppError) return false;
@@ -62,7 +106,7 @@ export function attachGraphqlWs(server: FastifyInstance, yoga: CairnYoga, servic
       },
       onSubscribe: async (ctx, _id, payload) => {
         const principal = (ctx.extra as Extra).principal ?? (await authenticate(services, {}));
-        const ws = { principal, requestId: randomUUID(), headers: ctx.extra.request.headers };
+        const ws = { principal, requestId: randomUUID(), headers: ctx.extra.request.headers, ip: ctx.extra.request.socket.remoteAddress ?? "" };
         const { schema, execute, subscribe, contextFactory, parse, validate } = yoga.getEnveloped({ ws, params: payload } as any);
         let document;
         try {
@@ -73,13 +117,6 @@ export function attachGraphqlWs(server: FastifyInstance, yoga: CairnYoga, servic
         const errors = validate(schema, document);
         if (errors.length) return errors;
         const contextValue = await contextFactory();
-        try {
-          // API keys: queries and subscriptions need `read`, mutations `write` (as over HTTP).
-          const operation = getOperationAST(document, payload.operationName);
-          if (operation) requireScope(contextValue.cairn, operation.operation === "mutation" ? "write" : "read");
-        } catch (e) {
-          return [withoutHttp(mapGraphqlError(e, ws.requestId, services.log))];
-        }
         const args: ExecutionArgs = { schema, operationName: payload.operationName, document, variableValues: payload.variables, contextValue, rootValue: { execute, subscribe } };
         return args;
       },
@@ -92,11 +129,15 @@ export function attachGraphqlWs(server: FastifyInstance, yoga: CairnYoga, servic
     wss,
   );
 
-  return async () => {
+  const endSessions = (userId: string, kept: string | null) => {
+    for (const [socket, sessionId] of byUser.get(userId) ?? []) if (kept === null || sessionId !== kept) socket.close(4401, SESSION_ENDED);
+  };
+  const close = async () => {
     server.server.off("upgrade", onUpgrade);
     for (const client of wss.clients) client.close(1001, "Server shutting down");
     await disposable.dispose();
     for (const client of wss.clients) client.terminate();
     await new Promise<void>((resolve) => wss.close(() => resolve()));
   };
+  return { endSessions, close };
 }

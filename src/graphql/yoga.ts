@@ -1,7 +1,8 @@
 /**
  * The Yoga server: schema from the schema manager (swapped live), GraphiQL with inlined assets,
  * SSE subscriptions, hardening (depth, cost and alias limits; parser and validation caches;
- * CSRF prevention for GET and simple POSTs; introspection switch), and the error mapping.
+ * CSRF prevention for GET and simple POSTs; introspection switch), the error mapping, and the
+ * platform policies per operation (use-policy.ts).
  */
 import { costLimitPlugin } from "@escape.tech/graphql-armor-cost-limit";
 import { maxAliasesPlugin } from "@escape.tech/graphql-armor-max-aliases";
@@ -10,12 +11,13 @@ import type { FastifyReply, FastifyRequest } from "fastify";
 import { GraphQLError } from "graphql";
 import { createYoga, type YogaLogger, type YogaServerInstance } from "graphql-yoga";
 import type { Context, Logger, Principal, Services } from "../core/context.ts";
-import { authenticate } from "../rest/context.ts";
+import { authenticate } from "../core/auth/caller.ts";
 import type { GraphqlContext } from "./builder.ts";
 import { mapGraphqlError, useErrorMapping } from "./errors.ts";
 import type { SchemaManager } from "./schema-manager.ts";
 import { useCsrfPrevention } from "./use-csrf-prevention.ts";
 import { useIntrospectionControl } from "./use-introspection-control.ts";
+import { usePolicy } from "./use-policy.ts";
 import { useSchemaSwap } from "./use-schema-swap.ts";
 
 /** Hardening limits (documented in README "GraphQL"). */
@@ -27,7 +29,7 @@ export interface ServerContext {
   reply?: FastifyReply;
   request?: Request;
   /** set for websocket operations (ws.ts) */
-  ws?: { principal: Principal; requestId: string; headers: Record<string, string | string[] | undefined> };
+  ws?: { principal: Principal; requestId: string; headers: Record<string, string | string[] | undefined>; ip: string };
 }
 
 export type CairnYoga = YogaServerInstance<ServerContext, GraphqlContext>;
@@ -46,8 +48,8 @@ function yogaLogger(log: Logger): YogaLogger {
 /** The core context for an operation: the REST hook's when present, else authenticated here. */
 async function coreContext(services: Services, sc: ServerContext): Promise<Context> {
   if (sc.ws) {
-    const { principal, requestId, headers } = sc.ws;
-    return { requestId, principal, services, log: services.log, request: { method: "WS", query: {}, headers, ip: "" } };
+    const { principal, requestId, headers, ip } = sc.ws;
+    return { requestId, principal, services, log: services.log, request: { method: "WS", query: {}, headers, ip } };
   }
   if (sc.req?.ctx) return sc.req.ctx;
   const headers = sc.request?.headers;
@@ -81,6 +83,7 @@ export function createCairnYoga(services: Services, manager: SchemaManager): Cai
       costLimitPlugin({ maxCost: LIMITS.maxCost, ignoreIntrospection: true }),
       maxAliasesPlugin({ n: LIMITS.maxAliases }),
       useErrorMapping(),
+      usePolicy(),
     ],
   });
 }

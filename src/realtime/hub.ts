@@ -18,7 +18,8 @@
  */
 import type { CollectionDef } from "../core/collections/types.ts";
 import type { Context, Services } from "../core/context.ts";
-import { AppError, BadRequestError, NotFoundError } from "../core/errors.ts";
+import { SESSION_ENDED } from "../core/auth/session-epochs.ts";
+import { AppError, BadRequestError, NotFoundError, UnauthenticatedError } from "../core/errors.ts";
 import type { CairnEvent } from "../core/events/bus.ts";
 import { recordAccess } from "../core/rules/access.ts";
 import { assertReadableQuery, fieldAccess, redactRecord, type FieldSet } from "../core/rules/field-access.ts";
@@ -130,6 +131,19 @@ export class RealtimeHub {
           const why = e instanceof AppError ? e.message : "its filter no longer applies";
           sub.queue.end(new BadRequestError(`Subscription ended: collection '${def.name}' changed (${why})`));
         }
+      }
+    }
+  }
+
+  /**
+   * Ends the subscriptions of a user whose sessions ended (401 `Session ended; sign in again`),
+   * except those of the session `kept` (the one that changed the password).
+   */
+  endSessions(userId: string, kept: string | null = null): void {
+    for (const subs of this.#byCollection.values()) {
+      for (const sub of [...subs]) {
+        const p = sub.ctx.principal;
+        if (p.kind === "user" && p.userId === userId && (kept === null || p.sessionId !== kept)) sub.queue.end(new UnauthenticatedError(SESSION_ENDED));
       }
     }
   }

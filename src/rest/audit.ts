@@ -5,6 +5,7 @@
 import type { FastifyInstance } from "fastify";
 import { AUDIT_EVENT_TYPES, AUDIT_OUTCOMES, AUDIT_SEVERITIES, auditStatistics, failedLogins, listAudit, securityEvents, userAudit } from "../core/audit/query.ts";
 import { errorResponses } from "./errors.ts";
+import { READ } from "../core/policy/operation.ts";
 
 const tags = ["audit"];
 const nullableString = { type: ["string", "null"] } as const;
@@ -43,6 +44,7 @@ export function registerAuditRoutes(api: FastifyInstance): void {
   api.get<Query>(
     "/audit",
     {
+      config: { operation: READ },
       schema: {
         tags,
         summary: "Audit log entries, newest first, filtered",
@@ -73,6 +75,7 @@ export function registerAuditRoutes(api: FastifyInstance): void {
   api.get<Query>(
     "/audit/security",
     {
+      config: { operation: READ },
       schema: {
         tags,
         summary: "Security events: type security, or severity warning/critical",
@@ -86,6 +89,7 @@ export function registerAuditRoutes(api: FastifyInstance): void {
   api.get<Query>(
     "/audit/failed-logins",
     {
+      config: { operation: READ },
       schema: {
         tags,
         summary: "Failed logins and lockouts of the last hours",
@@ -99,6 +103,7 @@ export function registerAuditRoutes(api: FastifyInstance): void {
   api.get<Query & { Params: { user_id: string } }>(
     "/audit/user/:user_id",
     {
+      config: { operation: READ },
       schema: {
         tags,
         summary: "One user's audit trail",
@@ -113,6 +118,7 @@ export function registerAuditRoutes(api: FastifyInstance): void {
   api.get<Query>(
     "/audit/statistics",
     {
+      config: { operation: READ },
       schema: {
         tags,
         summary: "Entry counts by type, severity and outcome",

@@ -19,6 +19,7 @@ const SHORT: Record<number, string> = {
   422: "Validation failed",
   429: "Rate limit exceeded",
   500: "Internal server error",
+  503: "Service unavailable",
 };
 
 const CODE: Record<number, string> = {
@@ -63,7 +64,7 @@ export function registerErrorHandling(app: FastifyInstance): void {
   app.setErrorHandler((err: FastifyError | AppError | Error, req: FastifyRequest, reply: FastifyReply) => {
     if (err instanceof AppError) {
       const code = err.code === "UNAUTHENTICATED" ? "UNAUTHORIZED" : err.code;
-      if (err.code === "RATE_LIMITED" && "retryAfterSeconds" in err) reply.header("retry-after", String(err.retryAfterSeconds));
+      if ("retryAfterSeconds" in err && typeof err.retryAfterSeconds === "number") reply.header("retry-after", String(err.retryAfterSeconds));
       return reply.status(err.status).send(errorBody(err.status, err.message, err.details, code));
     }
     const fe = err as FastifyError;

@@ -1,11 +1,14 @@
 /**
- * Registers every REST surface: OpenAPI + Swagger UI, health, and the API dialects.
+ * Registers every REST surface: the request hooks (caller, rate limits, policies — http/),
+ * OpenAPI + Swagger UI, health, and the API dialects.
  */
 import swagger from "@fastify/swagger";
 import swaggerUi from "@fastify/swagger-ui";
 import type { FastifyInstance } from "fastify";
 import type { Services } from "../core/context.ts";
-import { registerContext } from "./context.ts";
+import { registerContext } from "./http/context.ts";
+import { registerPolicy } from "./http/policy.ts";
+import { registerRateLimit } from "./http/rate-limit.ts";
 import { registerErrorHandling } from "./errors.ts";
 import { registerSystemRoutes } from "./system.ts";
 import { registerFastcms } from "./fastcms/index.ts";
@@ -15,6 +18,8 @@ import { registerPlatformHooks, registerPlatformRoutes } from "./platform.ts";
 export async function registerRest(app: FastifyInstance, services: Services): Promise<void> {
   registerErrorHandling(app);
   registerContext(app, services);
+  registerRateLimit(app, services);
+  registerPolicy(app);
   await registerPlatformHooks(app, services);
   await app.register(swagger, {
     openapi: {

@@ -16,6 +16,7 @@ import type { OAuthSignIn } from "../core/oauth/sign-in.ts";
 import { startOAuth } from "../core/oauth/start-oauth.ts";
 import { nullableString, renderSession } from "./fastcms/auth-render.ts";
 import { errorResponses } from "./errors.ts";
+import { SESSION } from "../core/policy/operation.ts";
 
 const tags = ["oauth"];
 const provider = { type: "object", properties: { provider: { type: "string", description: "google, github, microsoft or apple" } } } as const;
@@ -52,6 +53,7 @@ export async function registerOAuthRoutes(api: FastifyInstance, services: Servic
   api.get<{ Params: { provider: string }; Querystring: { account?: string } }>(
     "/oauth/:provider/login",
     {
+      config: { operation: SESSION },
       schema: {
         tags,
         summary: "Redirect to the provider's sign-in page",
@@ -71,6 +73,7 @@ export async function registerOAuthRoutes(api: FastifyInstance, services: Servic
   api.get<{ Params: { provider: string }; Querystring: CallbackQuery }>(
     "/oauth/:provider/callback",
     {
+      config: { operation: SESSION },
       schema: { tags, summary: "Provider callback: exchanges the code and signs in", security: [], params: provider, querystring: callbackParams, response: { 200: authResponse, ...errorResponses(400, 401, 403, 404, 409) } },
     },
     async (req) => render(await finishOAuth(req.ctx, fromCallback(req.params.provider, req.query))),
@@ -83,7 +86,7 @@ export async function registerOAuthRoutes(api: FastifyInstance, services: Servic
     });
     form.post<{ Params: { provider: string }; Body: CallbackQuery }>(
       "/oauth/:provider/callback",
-      { schema: { tags, summary: "Provider callback posted as a form (Apple)", security: [], params: provider, body: callbackParams, response: { 200: authResponse, ...errorResponses(400, 401, 403, 404, 409) } } },
+      { config: { operation: SESSION }, schema: { tags, summary: "Provider callback posted as a form (Apple)", security: [], params: provider, body: callbackParams, response: { 200: authResponse, ...errorResponses(400, 401, 403, 404, 409) } } },
       async (req) => render(await finishOAuth(req.ctx, fromCallback(req.params.provider, req.body ?? {}))),
     );
   });
@@ -91,6 +94,7 @@ export async function registerOAuthRoutes(api: FastifyInstance, services: Servic
   api.post<{ Params: { provider: string }; Body: { account?: string | null; redirect_uri: string; state?: string | null } }>(
     "/auth/oauth/:provider/authorize",
     {
+      config: { operation: SESSION },
       schema: {
         tags,
         summary: "Start an OAuth sign-in (SnackBase): returns the provider URL",
@@ -109,6 +113,7 @@ export async function registerOAuthRoutes(api: FastifyInstance, services: Servic
   api.post<{ Params: { provider: string }; Body: { code: string; state: string; redirect_uri?: string | null } }>(
     "/auth/oauth/:provider/callback",
     {
+      config: { operation: SESSION },
       schema: {
         tags,
         summary: "Finish an OAuth sign-in (SnackBase): exchanges the code and signs in",

@@ -1,22 +1,17 @@
 /**
- * The cross-cutting surface of the API: rate limits and maintenance mode (hooks on every route,
- * /graphql included), the settings, audit and OAuth routes under /api/v1, and — with
- * REDIS_URL — the settings change notices between instances. Registered right after the
- * context hook (the hooks read `req.ctx`); the routes after the OpenAPI plugin.
+ * The cross-cutting surface of the API: the settings, audit and OAuth routes under /api/v1, and —
+ * with REDIS_URL — the settings change notices between instances. (Rate limits, maintenance mode
+ * and API-key scopes are the policy hooks in http/.)
  */
 import type { FastifyInstance } from "fastify";
 import type { Services } from "../core/context.ts";
 import { SettingsSync } from "../realtime/settings-sync.ts";
 import { registerAuditRoutes } from "./audit.ts";
-import { registerMaintenance } from "./maintenance.ts";
 import { registerOAuthRoutes } from "./oauth.ts";
-import { registerRateLimit } from "./rate-limit.ts";
 import { registerSettingsRoutes } from "./settings.ts";
 
-/** The hooks: call right after the context hook, before any route is declared. */
+/** The hooks: call after the policy hooks, before any route is declared. */
 export async function registerPlatformHooks(app: FastifyInstance, services: Services): Promise<void> {
-  await registerRateLimit(app, services);
-  registerMaintenance(app, services);
   if (services.config.redisUrl) {
     const sync = new SettingsSync(services);
     await sync.start();

@@ -5,6 +5,7 @@ import type { FastifyInstance } from "fastify";
 import { deleteSetting, listCategorySettings, listSettings, saveSetting, type SaveSettingInput } from "../core/settings/manage.ts";
 import { SETTING_CATEGORIES } from "../core/settings/store.ts";
 import { errorResponses } from "./errors.ts";
+import { ADMIN, READ } from "../core/policy/operation.ts";
 
 const tags = ["settings"];
 const entry = { type: "object", properties: { value: {}, description: { type: ["string", "null"] } } } as const;
@@ -14,13 +15,14 @@ const byKey = { type: "object", additionalProperties: entry } as const;
 export function registerSettingsRoutes(api: FastifyInstance): void {
   api.get(
     "/settings",
-    { schema: { tags, summary: "All settings, grouped by category", response: { 200: { type: "object", additionalProperties: byKey }, ...errorResponses(401, 403) } } },
+    { config: { operation: READ }, schema: { tags, summary: "All settings, grouped by category", response: { 200: { type: "object", additionalProperties: byKey }, ...errorResponses(401, 403) } } },
     async (req) => listSettings(req.ctx),
   );
 
   api.get<{ Params: { category: string } }>(
     "/settings/:category",
     {
+      config: { operation: READ },
       schema: {
         tags,
         summary: "The settings of one category",
@@ -34,6 +36,7 @@ export function registerSettingsRoutes(api: FastifyInstance): void {
   api.post<{ Body: SaveSettingInput }>(
     "/settings",
     {
+      config: { operation: ADMIN },
       schema: {
         tags,
         summary: "Create or update a setting",
@@ -62,6 +65,7 @@ export function registerSettingsRoutes(api: FastifyInstance): void {
   api.delete<{ Params: { key: string } }>(
     "/settings/:key",
     {
+      config: { operation: ADMIN },
       schema: {
         tags,
         summary: "Delete a setting",

@@ -3,8 +3,8 @@
  * create and update.
  */
 import type { Context } from "../context.ts";
-import { UnauthenticatedError, ValidationError } from "../errors.ts";
-import { requireScope } from "../auth/guards.ts";
+import { ValidationError } from "../errors.ts";
+import { requireScope, notSignedIn } from "../auth/guards.ts";
 import { parseIso } from "../../lib/iso-date.ts";
 
 export interface ApiKeyView {
@@ -76,7 +76,7 @@ export function checkExpiry(ctx: Context, value: unknown): Date | null {
  */
 export function keyManager(ctx: Context): { userId: string; superadmin: boolean } {
   const p = ctx.principal;
-  if (p.kind !== "user") throw new UnauthenticatedError();
+  if (p.kind !== "user") throw notSignedIn(ctx);
   requireScope(ctx, "admin");
   return { userId: p.userId, superadmin: p.superadmin };
 }

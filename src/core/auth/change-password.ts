@@ -1,11 +1,13 @@
 /**
  * `changePassword`: the signed-in user replaces their password, proving the current one.
- * Other sessions end; the one making the change survives.
+ * Other sessions end at once, their access tokens included; the one making the change survives.
  */
 import type { Context } from "../context.ts";
-import { BadRequestError, UnauthenticatedError, ValidationError } from "../errors.ts";
+import { BadRequestError, ValidationError } from "../errors.ts";
+import { notSignedIn } from "./guards.ts";
 import { audit } from "../audit/audit.ts";
 import { revokeUserSessions } from "./logout.ts";
+import { endSessions } from "./session-epochs.ts";
 import { assertPassword, hashPassword, passwordPolicyFor, verifyPassword } from "./passwords.ts";
 
 export interface ChangePasswordInput {
@@ -23,10 +25,10 @@ export interface ChangePasswordInput {
  */
 export async function changePassword(ctx: Context, input: ChangePasswordInput): Promise<void> {
   const p = ctx.principal;
-  if (p.kind !== "user") throw new UnauthenticatedError();
+  if (p.kind !== "user") throw notSignedIn(ctx);
   const { prisma } = ctx.services;
   const user = await prisma.user.findUnique({ where: { id: p.userId } });
-  if (!user || !user.isActive) throw new UnauthenticatedError();
+  if (!user || !user.isActive) throw notSignedIn(ctx);
   if (input.new_password_confirm != null && input.new_password_confirm !== input.new_password) {
     throw new ValidationError("Invalid new_password_confirm: does not match new_password", { new_password_confirm: "does not match new_password" });
   }
@@ -40,5 +42,6 @@ export async function changePassword(ctx: Context, input: ChangePasswordInput): 
     await tx.user.update({ where: { id: user.id }, data: { passwordHash } });
     return revokeUserSessions(tx, user.id, p.sessionId);
   });
+  await endSessions(ctx, user.id, p.sessionId);
   audit(ctx, { eventType: "user", eventAction: "password_change", resourceType: "user", resourceId: user.id, details: { sessions_revoked: revoked } });
 }

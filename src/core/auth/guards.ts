@@ -5,14 +5,28 @@ import type { Context, Principal } from "../context.ts";
 import { ForbiddenError, UnauthenticatedError } from "../errors.ts";
 import { audit } from "../audit/audit.ts";
 import { scopeAllows, type ApiScope } from "../api-keys/scopes.ts";
+import { SESSION_ENDED } from "./session-epochs.ts";
 
-export { scopeForMethod, type ApiScope } from "../api-keys/scopes.ts";
+export type { ApiScope } from "../api-keys/scopes.ts";
 
 export type SignedIn = Extract<Principal, { kind: "user" }> | Extract<Principal, { kind: "system" }>;
 
-/** Throws 401 unless a user (or the system) is calling. */
+export const INVALID_TOKEN = "Invalid or expired token";
+
+/**
+ * The 401 for an operation that needs sign-in, called anonymously: `Session ended; sign in
+ * again` or `Invalid or expired token` when the caller sent an access token that was refused,
+ * else `Authentication required`.
+ */
+export function notSignedIn(ctx: Context): UnauthenticatedError {
+  const p = ctx.principal;
+  if (p.kind === "anonymous" && p.refusedToken) return new UnauthenticatedError(p.refusedToken === "ended" ? SESSION_ENDED : INVALID_TOKEN);
+  return new UnauthenticatedError();
+}
+
+/** Throws 401 (see notSignedIn) unless a user (or the system) is calling. */
 export function requireSignedIn(ctx: Context): SignedIn {
-  if (ctx.principal.kind === "anonymous") throw new UnauthenticatedError();
+  if (ctx.principal.kind === "anonymous") throw notSignedIn(ctx);
   return ctx.principal;
 }
 
@@ -28,8 +42,8 @@ export type RecordAction = "list" | "view" | "create" | "update" | "delete";
  * Throws ForbiddenError (403 `API key lacks the '<scope>' scope`) when the caller is an API key
  * whose scopes do not cover `scope`, and writes an audit entry (`api_key` / `use_denied`).
  * Users signed in with a token, anonymous callers and the system pass (their limits are
- * elsewhere). REST calls it for every request by HTTP method (GET/HEAD = read, else write);
- * GraphQL calls it per operation (query = read, mutation = write, subscription = read).
+ * elsewhere). The policy check (core/policy) calls it for every operation with the scope of the
+ * operation's declared kind.
  * @example requireScope(ctx, "write") // before a mutation
  */
 export function requireScope(ctx: Context, scope: ApiScope): void {

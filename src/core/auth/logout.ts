@@ -1,14 +1,17 @@
 /**
  * Ending sessions. A session is a refresh-token family; ending it deletes the family's rows, so
  * a token presented afterwards is simply unknown (401) — unlike a rotated token, whose reuse
- * is treated as theft (refresh.ts). Access tokens are stateless and expire on their own
- * (CAIRN_ACCESS_TOKEN_TTL).
+ * is treated as theft (refresh.ts). Access tokens of one ended session expire on their own
+ * (CAIRN_ACCESS_TOKEN_TTL); ending every session (logout-all) also refuses the user's access
+ * tokens at once (session-epochs.ts).
  */
 import type { Context } from "../context.ts";
 import type { Prisma } from "../../db/prisma.ts";
-import { UnauthenticatedError } from "../errors.ts";
+
+import { notSignedIn } from "./guards.ts";
 import { audit } from "../audit/audit.ts";
 import { hashRefreshToken } from "./session.ts";
+import { endSessions } from "./session-epochs.ts";
 
 type RefreshStore = Pick<Prisma, "refreshToken">;
 
@@ -38,7 +41,7 @@ export async function logout(ctx: Context, input: LogoutInput): Promise<void> {
     const row = await prisma.refreshToken.findUnique({ where: { tokenHash: hashRefreshToken(input.refresh_token) }, select: { familyId: true, userId: true } });
     if (row && (p.kind !== "user" || p.userId === row.userId)) ({ familyId, userId } = row);
   } else {
-    if (p.kind !== "user") throw new UnauthenticatedError();
+    if (p.kind !== "user") throw notSignedIn(ctx);
     familyId = p.sessionId;
     userId = p.userId;
   }
@@ -47,11 +50,12 @@ export async function logout(ctx: Context, input: LogoutInput): Promise<void> {
   audit(ctx, { eventType: "auth", eventAction: "logout", userId, resourceType: "refresh_token_family", resourceId: familyId, details: { revoked: count } });
 }
 
-/** Ends every session of the caller. Throws UnauthenticatedError (401) when nobody is signed in. */
+/** Ends every session of the caller, access tokens included. Throws UnauthenticatedError (401) when nobody is signed in. */
 export async function logoutAll(ctx: Context): Promise<number> {
   const p = ctx.principal;
-  if (p.kind !== "user") throw new UnauthenticatedError();
+  if (p.kind !== "user") throw notSignedIn(ctx);
   const count = await revokeUserSessions(ctx.services.prisma, p.userId);
+  await endSessions(ctx, p.userId);
   audit(ctx, { eventType: "auth", eventAction: "logout", description: "logged out everywhere", details: { revoked: count, all: true } });
   return count;
 }

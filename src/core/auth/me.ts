@@ -2,7 +2,8 @@
  * `me`: the signed-in user as stored now (not as the access token remembers it).
  */
 import type { Context } from "../context.ts";
-import { UnauthenticatedError } from "../errors.ts";
+
+import { notSignedIn } from "./guards.ts";
 import { toAuthAccount, toAuthUser, type AuthAccount, type AuthUser } from "./session.ts";
 
 /**
@@ -12,8 +13,8 @@ import { toAuthAccount, toAuthUser, type AuthAccount, type AuthUser } from "./se
  */
 export async function me(ctx: Context): Promise<{ user: AuthUser; account: AuthAccount }> {
   const p = ctx.principal;
-  if (p.kind !== "user") throw new UnauthenticatedError();
+  if (p.kind !== "user") throw notSignedIn(ctx);
   const row = await ctx.services.prisma.user.findFirst({ where: { id: p.userId, accountId: p.accountId }, include: { account: true } });
-  if (!row || !row.isActive) throw new UnauthenticatedError();
+  if (!row || !row.isActive) throw notSignedIn(ctx);
   return { user: toAuthUser(row), account: toAuthAccount(row.account) };
 }

@@ -11,6 +11,7 @@ import { passwordResetMail } from "../mail/templates.ts";
 import { normalizeEmail } from "./email.ts";
 import { findLoginUser } from "./find-user.ts";
 import { revokeUserSessions } from "./logout.ts";
+import { endSessions } from "./session-epochs.ts";
 import { consumeMailToken, INVALID_TOKEN, issueMailToken, peekMailToken } from "./mail-tokens.ts";
 import { assertPassword, hashPassword, passwordPolicyFor } from "./passwords.ts";
 
@@ -71,5 +72,6 @@ export async function resetPassword(ctx: Context, input: ResetPasswordInput): Pr
     await tx.user.update({ where: { id: row.userId }, data: { passwordHash } });
     return revokeUserSessions(tx, row.userId);
   });
+  await endSessions(ctx, row.userId);
   audit(ctx, { eventType: "auth", eventAction: "password_reset", userId: row.userId, userEmail: row.user.email, resourceType: "user", resourceId: row.userId, details: { sessions_revoked: revoked } });
 }

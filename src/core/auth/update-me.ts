@@ -3,7 +3,8 @@
  * unverified until confirmed: outstanding verification tokens die and a new one is mailed.
  */
 import type { Context } from "../context.ts";
-import { ConflictError, UnauthenticatedError, ValidationError } from "../errors.ts";
+import { ConflictError, ValidationError } from "../errors.ts";
+import { notSignedIn } from "./guards.ts";
 import { audit } from "../audit/audit.ts";
 import { emailProblem, normalizeEmail } from "./email.ts";
 import { isUniqueViolation, NAME_MAX_LENGTH } from "./register.ts";
@@ -26,10 +27,10 @@ export const AVATAR_MAX_LENGTH = 2048;
  */
 export async function updateMe(ctx: Context, input: UpdateMeInput): Promise<{ user: AuthUser; account: AuthAccount }> {
   const p = ctx.principal;
-  if (p.kind !== "user") throw new UnauthenticatedError();
+  if (p.kind !== "user") throw notSignedIn(ctx);
   const { prisma } = ctx.services;
   const current = await prisma.user.findUnique({ where: { id: p.userId } });
-  if (!current || !current.isActive) throw new UnauthenticatedError();
+  if (!current || !current.isActive) throw notSignedIn(ctx);
 
   const data: { name?: string | null; email?: string; avatar?: string | null; verified?: boolean; verifiedAt?: Date | null } = {};
   const fields: Record<string, string> = {};

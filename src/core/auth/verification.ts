@@ -4,7 +4,8 @@
  * users cannot log in (login.ts) and sign-up hands back no tokens (register.ts).
  */
 import type { Context } from "../context.ts";
-import { UnauthenticatedError } from "../errors.ts";
+
+import { notSignedIn } from "./guards.ts";
 import { audit } from "../audit/audit.ts";
 import { sendMail } from "../mail/send.ts";
 import { verificationMail } from "../mail/templates.ts";
@@ -44,7 +45,7 @@ export async function sendVerification(ctx: Context, input: SendVerificationInpu
     user = await findLoginUser(ctx, normalizeEmail(input.email), input.account?.trim());
   } else {
     const p = ctx.principal;
-    if (p.kind !== "user") throw new UnauthenticatedError();
+    if (p.kind !== "user") throw notSignedIn(ctx);
     user = await prisma.user.findUnique({ where: { id: p.userId } });
   }
   if (!user || user.verified || !user.isActive) return;

@@ -59,6 +59,12 @@ function lockedError(retryAfterSeconds: number): RateLimitedError {
  * Retry-After) while the account + e-mail is locked; counts an UnauthenticatedError from the
  * attempt as a failure (locking and auditing `auth/lockout` at the limit) and rethrows it;
  * clears the count after a success. Other errors pass through uncounted.
+ *
+ * Atomic: each attempt first takes a numbered slot with one increment statement (an upsert, so
+ * concurrent attempts on several instances each get their own number), and only the first
+ * `attempts` slots of a window have the password checked — with 40 wrong passwords sent at once,
+ * 5 are checked and 35 answered 429. A success frees the slots (deletes the row); an error that
+ * is not a wrong credential gives its slot back.
  * @example return throttleLogin(ctx, { email: input.email, account: input.account }, () => attemptLogin(ctx, input));
  */
 export async function throttleLogin<T>(ctx: Context, who: LoginIdentity, attempt: () => Promise<T>): Promise<T> {
@@ -66,36 +72,49 @@ export async function throttleLogin<T>(ctx: Context, who: LoginIdentity, attempt
   if (policy.attempts === 0) return attempt();
   const { prisma } = ctx.services;
   const key = throttleKey(who);
-  const now = ctx.services.now();
-  const row = await prisma.loginThrottle.findUnique({ where: { key } });
-  if (row?.lockedUntil && row.lockedUntil > now) throw lockedError(Math.ceil((row.lockedUntil.getTime() - now.getTime()) / 1000));
+  const slot = await takeSlot(ctx, key, policy);
+  if (slot.lockedUntil) throw lockedError(Math.max(1, Math.ceil((slot.lockedUntil.getTime() - ctx.services.now().getTime()) / 1000)));
   let result: T;
   try {
     result = await attempt();
   } catch (err) {
-    if (err instanceof UnauthenticatedError) await recordFailure(ctx, key, who, policy);
+    if (err instanceof UnauthenticatedError) {
+      if (slot.number >= policy.attempts) await lock(ctx, key, who, policy, slot.number);
+    } else {
+      await prisma.loginThrottle.updateMany({ where: { key, failures: { gt: 0 } }, data: { failures: { decrement: 1 } } });
+    }
     throw err;
   }
-  if (row) await prisma.loginThrottle.deleteMany({ where: { key } });
+  await prisma.loginThrottle.deleteMany({ where: { key } });
   return result;
 }
 
-async function recordFailure(ctx: Context, key: string, who: LoginIdentity, policy: LockoutPolicy): Promise<void> {
+/**
+ * Takes the next attempt slot of `key`. Returns its number, or `lockedUntil` when the attempt
+ * must be refused: the key is locked, or every slot of the window is taken (attempts in flight).
+ */
+async function takeSlot(ctx: Context, key: string, policy: LockoutPolicy): Promise<{ number: number; lockedUntil?: Date }> {
   const { prisma } = ctx.services;
   const now = ctx.services.now();
-  // The increment is one statement, so concurrent failures on several instances all count.
+  // One statement (INSERT … ON CONFLICT DO UPDATE … RETURNING): concurrent attempts all count.
   let row = await prisma.loginThrottle.upsert({
     where: { key },
     create: { key, failures: 1, windowStart: now },
     update: { failures: { increment: 1 } },
   });
-  if (row.windowStart.getTime() + policy.windowMs < now.getTime() || (row.lockedUntil && row.lockedUntil <= now)) {
-    // the earlier failures are outside the window (or belong to an expired lock): start over
+  if (row.lockedUntil && row.lockedUntil > now) return { number: row.failures, lockedUntil: row.lockedUntil };
+  if (row.windowStart.getTime() + policy.windowMs < now.getTime() || row.lockedUntil) {
+    // the earlier attempts are outside the window (or belong to an expired lock): start over
     row = await prisma.loginThrottle.update({ where: { key }, data: { failures: 1, windowStart: now, lockedUntil: null } });
   }
-  if (row.failures < policy.attempts) return;
+  if (row.failures > policy.attempts) return { number: row.failures, lockedUntil: new Date(now.getTime() + policy.lockMs) };
+  return { number: row.failures };
+}
+
+async function lock(ctx: Context, key: string, who: LoginIdentity, policy: LockoutPolicy, failures: number): Promise<void> {
+  const now = ctx.services.now();
   const lockedUntil = new Date(now.getTime() + policy.lockMs);
-  await prisma.loginThrottle.update({ where: { key }, data: { failures: 0, windowStart: now, lockedUntil } });
+  await ctx.services.prisma.loginThrottle.updateMany({ where: { key }, data: { failures: 0, windowStart: now, lockedUntil } });
   void audit(ctx, {
     eventType: "auth",
     eventAction: "lockout",
@@ -104,7 +123,7 @@ async function recordFailure(ctx: Context, key: string, who: LoginIdentity, poli
     userId: null,
     userEmail: who.email.trim().toLowerCase(),
     resourceType: "user",
-    description: `Login locked for ${Math.round(policy.lockMs / 60_000)} minutes after ${row.failures} failed attempts`,
-    details: { attempts: row.failures, account: who.account ?? null, locked_until: lockedUntil.toISOString() },
+    description: `Login locked for ${Math.round(policy.lockMs / 60_000)} minutes after ${failures} failed attempts`,
+    details: { attempts: failures, account: who.account ?? null, locked_until: lockedUntil.toISOString() },
   });
 }

@@ -20,7 +20,8 @@ import { audit } from "../audit/audit.ts";
 import type { RecordAction } from "../auth/guards.ts";
 import type { CollectionDef, CollectionRules } from "../collections/types.ts";
 import { isSuperadmin, type Context } from "../context.ts";
-import { AppError, UnauthenticatedError } from "../errors.ts";
+import { AppError } from "../errors.ts";
+import { notSignedIn } from "../auth/guards.ts";
 import { boundRule } from "./bind-rule.ts";
 import { callerRole, isAdminRole, type FieldList, type PermissionOp } from "./role-cache.ts";
 
@@ -106,7 +107,7 @@ export function auditDenial(ctx: Context, def: CollectionDef, action: RecordActi
  * <action> operation`, audited as a `security/permission_denied` warning.
  */
 export function accessDenied(ctx: Context, def: CollectionDef, action: RecordAction, extra: { recordId?: string; details?: Record<string, unknown> } = {}): AppError {
-  if (ctx.principal.kind === "anonymous") return new UnauthenticatedError();
+  if (ctx.principal.kind === "anonymous") return notSignedIn(ctx);
   const message = `Access denied for ${action} operation`;
   auditDenial(ctx, def, action, message, extra);
   return new AppError("FORBIDDEN", 403, message, { collection: def.name, operation: action, ...extra.details });

@@ -1,7 +1,8 @@
 /**
  * Changing users (superadmin): e-mail, role and active flag; password; verification;
  * deactivation. Taking access away (deactivation, role change, new password) applies at once:
- * refresh tokens are deleted and the user's cached API keys dropped.
+ * refresh tokens are deleted, the user's cached API keys dropped and their access tokens refused
+ * on every instance (auth/session-epochs.ts).
  */
 import type { Context } from "../context.ts";
 import { BadRequestError, ConflictError, NotFoundError, ValidationError } from "../errors.ts";
@@ -9,6 +10,7 @@ import { audit } from "../audit/audit.ts";
 import { requireSuperadmin } from "../auth/guards.ts";
 import { emailProblem, normalizeEmail } from "../auth/email.ts";
 import { revokeUserSessions } from "../auth/logout.ts";
+import { endSessions } from "../auth/session-epochs.ts";
 import { assertPassword, hashPassword } from "../auth/passwords.ts";
 import { isUniqueViolation } from "../auth/register.ts";
 import { invalidateApiKeys } from "../api-keys/authenticate.ts";
@@ -35,6 +37,7 @@ async function existing(ctx: Context, id: string) {
 async function cutAccess(ctx: Context, userId: string): Promise<number> {
   const revoked = await revokeUserSessions(ctx.services.prisma, userId);
   invalidateApiKeys(ctx.services, { userId });
+  await endSessions(ctx, userId);
   return revoked;
 }
 
@@ -70,7 +73,11 @@ export async function updateUser(ctx: Context, id: string, input: UpdateUserInpu
     throw e;
   }
   if (data.isActive === false) await cutAccess(ctx, id);
-  else if (data.roleId !== undefined) invalidateApiKeys(ctx.services, { userId: id });
+  else if (data.roleId !== undefined) {
+    // rights come with the token: tokens issued under the old role end (refresh gets the new one)
+    invalidateApiKeys(ctx.services, { userId: id });
+    await endSessions(ctx, id);
+  }
   audit(ctx, {
     eventType: "admin",
     eventAction: data.roleId !== undefined ? "role_change" : "update",
@@ -93,6 +100,7 @@ export async function setUserPassword(ctx: Context, id: string, password: string
   const passwordHash = await hashPassword(password);
   await ctx.services.prisma.user.update({ where: { id }, data: { passwordHash } });
   const revoked = await revokeUserSessions(ctx.services.prisma, id);
+  await endSessions(ctx, id);
   audit(ctx, { eventType: "admin", eventAction: "password_reset", resourceType: "user", resourceId: id, details: { sessions_revoked: revoked } });
 }
 

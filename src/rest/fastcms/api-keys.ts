@@ -10,6 +10,7 @@ import { deleteApiKey, revokeAllApiKeys } from "../../core/api-keys/revoke.ts";
 import type { ApiKeyView } from "../../core/api-keys/types.ts";
 import { updateApiKey, type UpdateApiKeyInput } from "../../core/api-keys/update.ts";
 import { errorResponses } from "../errors.ts";
+import { READ, WRITE } from "../../core/policy/operation.ts";
 
 const nullableDate = { type: ["string", "null"], format: "date-time" } as const;
 const scopesInput = {
@@ -55,6 +56,7 @@ export function registerApiKeyRoutes(api: FastifyInstance, _services: Services):
   api.post<{ Body: CreateApiKeyInput }>(
     "/api-keys",
     {
+      config: { operation: WRITE },
       schema: {
         tags,
         summary: "Create an API key (the key is shown only in this answer)",
@@ -72,26 +74,27 @@ export function registerApiKeyRoutes(api: FastifyInstance, _services: Services):
     },
   );
 
-  api.get("/api-keys", { schema: { tags, summary: "Your API keys (never the key itself)", response: { 200: { type: "array", items: keySchema }, ...errorResponses(401, 403) } } }, async (req) =>
+  api.get("/api-keys", { config: { operation: READ }, schema: { tags, summary: "Your API keys (never the key itself)", response: { 200: { type: "array", items: keySchema }, ...errorResponses(401, 403) } } }, async (req) =>
     (await listApiKeys(req.ctx)).map(render),
   );
 
   api.post(
     "/api-keys/revoke-all",
-    { schema: { tags, summary: "Deactivate all your API keys", response: { 200: { type: "object", properties: { revoked: { type: "integer" }, message: { type: "string" } } }, ...errorResponses(401, 403) } } },
+    { config: { operation: WRITE }, schema: { tags, summary: "Deactivate all your API keys", response: { 200: { type: "object", properties: { revoked: { type: "integer" }, message: { type: "string" } } }, ...errorResponses(401, 403) } } },
     async (req) => {
       const revoked = await revokeAllApiKeys(req.ctx);
       return { revoked, message: `Revoked ${revoked} API key${revoked === 1 ? "" : "s"}` };
     },
   );
 
-  api.get<{ Params: { id: string } }>("/api-keys/:id", { schema: { tags, summary: "One API key", params: idParams, response: { 200: keySchema, ...errorResponses(401, 403, 404) } } }, async (req) =>
+  api.get<{ Params: { id: string } }>("/api-keys/:id", { config: { operation: READ }, schema: { tags, summary: "One API key", params: idParams, response: { 200: keySchema, ...errorResponses(401, 403, 404) } } }, async (req) =>
     render(await getApiKey(req.ctx, req.params.id)),
   );
 
   api.patch<{ Params: { id: string }; Body: UpdateApiKeyInput }>(
     "/api-keys/:id",
     {
+      config: { operation: WRITE },
       schema: {
         tags,
         summary: "Rename, re-scope, (de)activate or re-date an API key",
@@ -108,7 +111,7 @@ export function registerApiKeyRoutes(api: FastifyInstance, _services: Services):
 
   api.delete<{ Params: { id: string } }>(
     "/api-keys/:id",
-    { schema: { tags, summary: "Delete (revoke) an API key; it stops working at once", params: idParams, response: { 204: { type: "null" }, ...errorResponses(401, 403, 404) } } },
+    { config: { operation: WRITE }, schema: { tags, summary: "Delete (revoke) an API key; it stops working at once", params: idParams, response: { 204: { type: "null" }, ...errorResponses(401, 403, 404) } } },
     async (req, reply) => {
       await deleteApiKey(req.ctx, req.params.id);
       return reply.status(204).send();

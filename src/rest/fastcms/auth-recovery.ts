@@ -11,6 +11,7 @@ import { requestPasswordReset, resetPassword, type ForgotPasswordInput, type Res
 import { sendVerification, verifyEmail, type SendVerificationInput } from "../../core/auth/verification.ts";
 import { messageSchema, nullableString } from "./auth-render.ts";
 import { errorResponses } from "../errors.ts";
+import { WRITE, operation } from "../../core/policy/operation.ts";
 
 const FORGOT_MESSAGE = "If an account with that email exists, a password reset link has been sent.";
 
@@ -28,14 +29,14 @@ const forgotSchema = (summary: string, ok: Record<number, unknown>) => ({
 });
 
 export function registerAuthRecoveryRoutes(api: FastifyInstance, _services: Services): void {
-  api.post<{ Body: ForgotPasswordInput }>("/auth/forgot-password", { schema: forgotSchema("Mail a password reset token", { 200: messageSchema }) }, async (req) => {
+  api.post<{ Body: ForgotPasswordInput }>("/auth/forgot-password", { config: { operation: operation("write", "forgot_password") }, schema: forgotSchema("Mail a password reset token", { 200: messageSchema }) }, async (req) => {
     await requestPasswordReset(req.ctx, req.body);
     return { message: FORGOT_MESSAGE };
   });
 
   api.post<{ Body: ForgotPasswordInput }>(
     "/auth/request-password-reset",
-    { schema: forgotSchema("Mail a password reset token (FastCMS upstream path; 204)", { 204: { type: "null" } }) },
+    { config: { operation: operation("write", "forgot_password") }, schema: forgotSchema("Mail a password reset token (FastCMS upstream path; 204)", { 204: { type: "null" } }) },
     async (req, reply) => {
       await requestPasswordReset(req.ctx, req.body);
       return reply.status(204).send();
@@ -45,6 +46,7 @@ export function registerAuthRecoveryRoutes(api: FastifyInstance, _services: Serv
   api.post<{ Body: ResetPasswordInput }>(
     "/auth/reset-password",
     {
+      config: { operation: WRITE },
       schema: {
         tags: ["auth"],
         summary: "Set a new password with a reset token (single use; all sessions end)",
@@ -72,6 +74,7 @@ export function registerAuthRecoveryRoutes(api: FastifyInstance, _services: Serv
   api.post<{ Body: SendVerificationInput | undefined }>(
     "/auth/send-verification",
     {
+      config: { operation: WRITE },
       schema: {
         tags: ["auth"],
         summary: "Mail a new e-mail verification token (to the caller, or to `email`)",
@@ -89,6 +92,7 @@ export function registerAuthRecoveryRoutes(api: FastifyInstance, _services: Serv
   api.post<{ Body: { token: string } }>(
     "/auth/verify-email",
     {
+      config: { operation: WRITE },
       schema: {
         tags: ["auth"],
         summary: "Confirm an e-mail address with the mailed token",

@@ -7,11 +7,13 @@ import { changePassword, type ChangePasswordInput } from "../../core/auth/change
 import { logout, logoutAll, type LogoutInput } from "../../core/auth/logout.ts";
 import { nullableString } from "./auth-render.ts";
 import { errorResponses } from "../errors.ts";
+import { SESSION, WRITE } from "../../core/policy/operation.ts";
 
 export function registerAuthSessionRoutes(api: FastifyInstance, _services: Services): void {
   api.post<{ Body: LogoutInput | undefined }>(
     "/auth/logout",
     {
+      config: { operation: SESSION },
       schema: {
         tags: ["auth"],
         summary: "End a session: the given refresh token's, or the current access token's",
@@ -29,6 +31,7 @@ export function registerAuthSessionRoutes(api: FastifyInstance, _services: Servi
   api.post(
     "/auth/logout-all",
     {
+      config: { operation: SESSION },
       schema: {
         tags: ["auth"],
         summary: "End every session of the signed-in user",
@@ -44,6 +47,7 @@ export function registerAuthSessionRoutes(api: FastifyInstance, _services: Servi
   api.post<{ Body: ChangePasswordInput }>(
     "/auth/change-password",
     {
+      config: { operation: WRITE },
       schema: {
         tags: ["auth"],
         summary: "Change your password (other sessions end)",

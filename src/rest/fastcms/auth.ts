@@ -26,12 +26,14 @@ import {
   tokenProperties,
 } from "./auth-render.ts";
 import { registerAuthSessionRoutes } from "./auth-session.ts";
+import { READ, SESSION, WRITE, operation } from "../../core/policy/operation.ts";
 
 /** Registers every /auth route on the /api/v1 scope. */
 export function registerAuthRoutes(api: FastifyInstance, services: Services): void {
   api.post<{ Body: RegisterInput }>(
     "/auth/register",
     {
+      config: { operation: operation("write", "register") },
       schema: {
         tags: ["auth"],
         summary: "Sign up: FastCMS (default account) or, with account_name/account_slug, SnackBase (a new account with its admin)",
@@ -64,6 +66,7 @@ export function registerAuthRoutes(api: FastifyInstance, services: Services): vo
   api.post<{ Body: LoginInput }>(
     "/auth/login",
     {
+      config: { operation: operation("session", "login") },
       schema: {
         tags: ["auth"],
         summary: "Sign in with e-mail and password",
@@ -86,6 +89,7 @@ export function registerAuthRoutes(api: FastifyInstance, services: Services): vo
   api.post<{ Body: RefreshInput }>(
     "/auth/refresh",
     {
+      config: { operation: SESSION },
       schema: {
         tags: ["auth"],
         summary: "Trade a refresh token for new tokens (the old refresh token is revoked)",
@@ -104,6 +108,7 @@ export function registerAuthRoutes(api: FastifyInstance, services: Services): vo
   api.get(
     "/auth/me",
     {
+      config: { operation: READ },
       schema: {
         tags: ["auth"],
         summary: "The signed-in user",
@@ -116,6 +121,7 @@ export function registerAuthRoutes(api: FastifyInstance, services: Services): vo
   api.patch<{ Body: UpdateMeInput }>(
     "/auth/me",
     {
+      config: { operation: WRITE },
       schema: {
         tags: ["auth"],
         summary: "Change your name, e-mail or avatar (a new e-mail must be verified again)",

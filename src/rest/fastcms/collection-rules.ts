@@ -6,6 +6,7 @@ import type { FastifyInstance } from "fastify";
 import type { Services } from "../../core/context.ts";
 import { getCollectionRules, updateCollectionRules } from "../../core/rules/collection-rules.ts";
 import { errorSchema } from "../errors.ts";
+import { ADMIN, READ } from "../../core/policy/operation.ts";
 
 const nullableString = { type: ["string", "null"] } as const;
 const fieldList = { description: '"*" or a list of field names', anyOf: [{ type: "string", enum: ["*"] }, { type: "array", items: { type: "string" } }] } as const;
@@ -31,12 +32,13 @@ export function registerCollectionRuleRoutes(api: FastifyInstance, _services: Se
   const tags = ["collections"];
   api.get<{ Params: { idOrName: string } }>(
     "/collections/:idOrName/rules",
-    { schema: { tags, summary: "A collection's access rules and field lists (superadmin)", params, response: { 200: rulesSchema, ...errors } } },
+    { config: { operation: READ }, schema: { tags, summary: "A collection's access rules and field lists (superadmin)", params, response: { 200: rulesSchema, ...errors } } },
     async (req) => getCollectionRules(req.ctx, req.params.idOrName),
   );
   api.put<{ Params: { idOrName: string }; Body: unknown }>(
     "/collections/:idOrName/rules",
     {
+      config: { operation: ADMIN },
       validatorCompiler: () => () => true,
       schema: {
         tags,

@@ -14,6 +14,7 @@ import { listCollections } from "../../core/collections/list.ts";
 import { updateCollection } from "../../core/collections/update.ts";
 import { errorSchema } from "../errors.ts";
 import { registerCollectionRuleRoutes } from "./collection-rules.ts";
+import { ADMIN, READ } from "../../core/policy/operation.ts";
 
 const tags = ["collections"];
 const nullableString = { type: ["string", "null"] } as const;
@@ -121,7 +122,7 @@ export function registerCollectionRoutes(api: FastifyInstance, services: Service
   registerCollectionRuleRoutes(api, services);
   api.post<{ Body: unknown }>(
     "/collections",
-    { ...validatedByCore, schema: { tags, summary: "Create a collection (superadmin)", body: collectionInput, response: { 201: collectionResponse, 409: errorSchema, ...errors } } },
+    { config: { operation: ADMIN }, ...validatedByCore, schema: { tags, summary: "Create a collection (superadmin)", body: collectionInput, response: { 201: collectionResponse, 409: errorSchema, ...errors } } },
     async (req, reply) => {
       const def = await createCollection(req.ctx, req.body);
       return reply.code(201).send(collectionDefinitionForClients(def));
@@ -131,6 +132,7 @@ export function registerCollectionRoutes(api: FastifyInstance, services: Service
   api.get<{ Querystring: ListQuery }>(
     "/collections",
     {
+      config: { operation: READ },
       schema: {
         tags,
         summary: "List collections (superadmin)",
@@ -166,6 +168,7 @@ export function registerCollectionRoutes(api: FastifyInstance, services: Service
   api.get(
     "/collections/names",
     {
+      config: { operation: READ },
       schema: {
         tags,
         summary: "Names of every collection (SnackBase, superadmin)",
@@ -180,13 +183,14 @@ export function registerCollectionRoutes(api: FastifyInstance, services: Service
 
   api.get<{ Params: IdParams }>(
     "/collections/:idOrName",
-    { schema: { tags, summary: "Get a collection by id or name (superadmin)", params: idParams, response: { 200: collectionResponse, 404: errorSchema, ...errors } } },
+    { config: { operation: READ }, schema: { tags, summary: "Get a collection by id or name (superadmin)", params: idParams, response: { 200: collectionResponse, 404: errorSchema, ...errors } } },
     async (req) => collectionDefinitionForClients(await getCollection(req.ctx, req.params.idOrName)),
   );
 
   api.get<{ Params: { name: string } }>(
     "/collections/name/:name",
     {
+      config: { operation: READ },
       schema: {
         tags,
         summary: "Get a collection by name (superadmin)",
@@ -201,6 +205,7 @@ export function registerCollectionRoutes(api: FastifyInstance, services: Service
     api[method]<{ Params: IdParams; Body: unknown }>(
       "/collections/:idOrName",
       {
+        config: { operation: ADMIN },
         ...validatedByCore,
         schema: {
           tags,
@@ -218,6 +223,7 @@ export function registerCollectionRoutes(api: FastifyInstance, services: Service
   api.delete<{ Params: IdParams }>(
     "/collections/:idOrName",
     {
+      config: { operation: ADMIN },
       schema: {
         tags,
         summary: "Delete a collection and its table (superadmin)",

@@ -6,6 +6,7 @@ import type { FastifyInstance } from "fastify";
 import type { Services } from "../../core/context.ts";
 import { listMail, type OutboxQuery } from "../../core/mail/outbox.ts";
 import { errorResponses } from "../errors.ts";
+import { READ } from "../../core/policy/operation.ts";
 
 const nullableDate = { type: ["string", "null"], format: "date-time" } as const;
 
@@ -13,6 +14,7 @@ export function registerMailRoutes(api: FastifyInstance, _services: Services): v
   api.get<{ Querystring: OutboxQuery }>(
     "/mail",
     {
+      config: { operation: READ },
       schema: {
         tags: ["mail"],
         summary: "Outgoing mail, newest first (superadmin)",

@@ -11,6 +11,7 @@ import { SYSTEM_FIELDS, type RecordData } from "../../core/records/values.ts";
 import { FilterError } from "../../query/ast.ts";
 import { parseExpression } from "../../query/parse-expression.ts";
 import { errorSchema } from "../errors.ts";
+import { READ, WRITE } from "../../core/policy/operation.ts";
 
 const SYSTEM = new Set<string>(SYSTEM_FIELDS);
 
@@ -61,6 +62,7 @@ export function registerRecordRoutes(api: FastifyInstance, _services: Services):
   api.get<{ Params: { collection: string }; Querystring: ListQs }>(
     "/collections/:collection/records",
     {
+      config: { operation: READ },
       schema: {
         tags,
         summary: "List records (filter, sort, search, page or cursor)",
@@ -123,6 +125,7 @@ export function registerRecordRoutes(api: FastifyInstance, _services: Services):
   api.post<{ Params: { collection: string }; Body: { data: unknown } }>(
     "/collections/:collection/records",
     {
+      config: { operation: WRITE },
       schema: {
         tags,
         summary: "Create a record",
@@ -139,7 +142,7 @@ export function registerRecordRoutes(api: FastifyInstance, _services: Services):
 
   api.get<{ Params: { collection: string; id: string } }>(
     "/collections/:collection/records/:id",
-    { schema: { tags, summary: "Get a record", params: recordParams, response: { 200: recordSchema, ...errors } } },
+    { config: { operation: READ }, schema: { tags, summary: "Get a record", params: recordParams, response: { 200: recordSchema, ...errors } } },
     async (req) => renderRecord(await getRecord(req.ctx, req.params.collection, req.params.id)),
   );
 
@@ -157,16 +160,16 @@ export function registerRecordRoutes(api: FastifyInstance, _services: Services):
     response: { 200: recordSchema, ...errors },
   });
   type UpdateReq = { Params: { collection: string; id: string }; Body: { data: unknown; expectedVersion?: number; expected_version?: number } };
-  api.patch<UpdateReq>("/collections/:collection/records/:id", { schema: updateSchema("Update a record (merge)") }, async (req) =>
+  api.patch<UpdateReq>("/collections/:collection/records/:id", { config: { operation: WRITE }, schema: updateSchema("Update a record (merge)") }, async (req) =>
     renderRecord(await updateRecord(req.ctx, req.params.collection, req.params.id, req.body.data, { expectedVersion: expectedVersion(req, req.body) })),
   );
-  api.put<UpdateReq>("/collections/:collection/records/:id", { schema: updateSchema("Replace a record (absent fields become null)") }, async (req) =>
+  api.put<UpdateReq>("/collections/:collection/records/:id", { config: { operation: WRITE }, schema: updateSchema("Replace a record (absent fields become null)") }, async (req) =>
     renderRecord(await updateRecord(req.ctx, req.params.collection, req.params.id, req.body.data, { replace: true, expectedVersion: expectedVersion(req, req.body) })),
   );
 
   api.delete<{ Params: { collection: string; id: string } }>(
     "/collections/:collection/records/:id",
-    { schema: { tags, summary: "Delete a record", params: recordParams, response: { 204: { type: "null" }, ...errors } } },
+    { config: { operation: WRITE }, schema: { tags, summary: "Delete a record", params: recordParams, response: { 204: { type: "null" }, ...errors } } },
     async (req, reply) => {
       await deleteRecord(req.ctx, req.params.collection, req.params.id);
       return reply.status(204).send();
@@ -177,6 +180,7 @@ export function registerRecordRoutes(api: FastifyInstance, _services: Services):
   api.post<{ Params: { collection: string }; Body: { record_ids: string[] } }>(
     "/collections/:collection/records/bulk-delete",
     {
+      config: { operation: WRITE },
       schema: {
         tags,
         summary: `Delete up to ${MAX_BULK} records (all or nothing)`,
@@ -193,6 +197,7 @@ export function registerRecordRoutes(api: FastifyInstance, _services: Services):
   api.post<{ Params: { collection: string }; Body: { record_ids: string[]; data: unknown } }>(
     "/collections/:collection/records/bulk-update",
     {
+      config: { operation: WRITE },
       schema: {
         tags,
         summary: `Apply the same update to up to ${MAX_BULK} records (all or nothing)`,

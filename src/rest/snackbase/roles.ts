@@ -8,6 +8,7 @@ import { bulkUpdatePermissions, getRolePermissions, MAX_BULK_PERMISSION_UPDATES 
 import { createRole, deleteRole, getRole, listRoles, updateRole } from "../../core/rules/roles.ts";
 import { testRule, validateRule } from "../../core/rules/test-rule.ts";
 import { errorResponses } from "../errors.ts";
+import { ADMIN, READ } from "../../core/policy/operation.ts";
 
 const tags = ["roles"];
 /** Route option: the core validates the body and names every failing path (422). */
@@ -35,13 +36,14 @@ type IdParams = { id: string };
 export function registerRoleRoutes(api: FastifyInstance, _services: Services): void {
   api.post<{ Body: unknown }>(
     "/roles",
-    { ...validatedByCore, schema: { tags, summary: "Create a role (superadmin)", body: { ...roleInput, required: ["name"] }, response: { 201: roleSchema, ...errorResponses(401, 403, 409, 422) } } },
+    { config: { operation: ADMIN }, ...validatedByCore, schema: { tags, summary: "Create a role (superadmin)", body: { ...roleInput, required: ["name"] }, response: { 201: roleSchema, ...errorResponses(401, 403, 409, 422) } } },
     async (req, reply) => reply.status(201).send(await createRole(req.ctx, req.body)),
   );
 
   api.get(
     "/roles",
     {
+      config: { operation: READ },
       schema: {
         tags,
         summary: "List roles with the number of collections each has permissions for (superadmin)",
@@ -51,13 +53,14 @@ export function registerRoleRoutes(api: FastifyInstance, _services: Services): v
     async (req) => listRoles(req.ctx),
   );
 
-  api.get<{ Params: IdParams }>("/roles/:id", { schema: { tags, summary: "One role (superadmin)", params: idParams, response: { 200: roleSchema, ...errorResponses(401, 403, 404) } } }, async (req) =>
+  api.get<{ Params: IdParams }>("/roles/:id", { config: { operation: READ }, schema: { tags, summary: "One role (superadmin)", params: idParams, response: { 200: roleSchema, ...errorResponses(401, 403, 404) } } }, async (req) =>
     getRole(req.ctx, req.params.id),
   );
 
   api.put<{ Params: IdParams; Body: unknown }>(
     "/roles/:id",
     {
+      config: { operation: ADMIN },
       ...validatedByCore,
       schema: { tags, summary: "Rename or describe a role (superadmin); built-in roles keep their names", params: idParams, body: roleInput, response: { 200: roleSchema, ...errorResponses(401, 403, 404, 409, 422) } },
     },
@@ -66,7 +69,7 @@ export function registerRoleRoutes(api: FastifyInstance, _services: Services): v
 
   api.delete<{ Params: IdParams }>(
     "/roles/:id",
-    { schema: { tags, summary: "Delete a role and its permissions (superadmin); 422 for built-in roles and roles still assigned to users", params: idParams, response: { 204: { type: "null" }, ...errorResponses(401, 403, 404, 422) } } },
+    { config: { operation: ADMIN }, schema: { tags, summary: "Delete a role and its permissions (superadmin); 422 for built-in roles and roles still assigned to users", params: idParams, response: { 204: { type: "null" }, ...errorResponses(401, 403, 404, 422) } } },
     async (req, reply) => {
       await deleteRole(req.ctx, req.params.id);
       return reply.status(204).send();
@@ -76,6 +79,7 @@ export function registerRoleRoutes(api: FastifyInstance, _services: Services): v
   api.get<{ Params: IdParams }>(
     "/roles/:id/permissions",
     {
+      config: { operation: READ },
       schema: {
         tags,
         summary: "A role's permissions by collection (superadmin)",
@@ -105,6 +109,7 @@ export function registerRoleRoutes(api: FastifyInstance, _services: Services): v
   api.put<{ Params: IdParams; Body: unknown }>(
     "/roles/:id/permissions/bulk",
     {
+      config: { operation: ADMIN },
       ...validatedByCore,
       schema: {
         tags,
@@ -144,6 +149,7 @@ export function registerRoleRoutes(api: FastifyInstance, _services: Services): v
   api.post<{ Body: unknown }>(
     "/roles/validate-rule",
     {
+      config: { operation: READ },
       ...validatedByCore,
       schema: {
         tags,
@@ -158,6 +164,7 @@ export function registerRoleRoutes(api: FastifyInstance, _services: Services): v
   api.post<{ Body: unknown }>(
     "/roles/test-rule",
     {
+      config: { operation: READ },
       ...validatedByCore,
       schema: {
         tags,

@@ -11,6 +11,7 @@ import { deactivateUser, setUserPassword, updateUser, verifyUser, type UpdateUse
 import type { UserView } from "../../core/users/view.ts";
 import { credentialProperties, nullableString } from "../fastcms/auth-render.ts";
 import { errorResponses } from "../errors.ts";
+import { ADMIN, READ } from "../../core/policy/operation.ts";
 
 const nullableDate = { type: ["string", "null"], format: "date-time" } as const;
 const roleIdInput = { description: "role id (number or numeric string) or role name", anyOf: [{ type: "integer" }, { type: "string", maxLength: 100 }] } as const;
@@ -74,6 +75,7 @@ export function registerUserRoutes(api: FastifyInstance, _services: Services): v
   api.post<{ Body: CreateUserInput }>(
     "/users",
     {
+      config: { operation: ADMIN },
       schema: {
         tags,
         summary: "Create a user in any account (superadmin); usable at once (verified)",
@@ -99,6 +101,7 @@ export function registerUserRoutes(api: FastifyInstance, _services: Services): v
   api.get<{ Querystring: ListUsersQuery }>(
     "/users",
     {
+      config: { operation: READ },
       schema: {
         tags,
         summary: "List users (superadmin)",
@@ -123,13 +126,14 @@ export function registerUserRoutes(api: FastifyInstance, _services: Services): v
     },
   );
 
-  api.get<{ Params: { id: string } }>("/users/:id", { schema: { tags, summary: "One user (superadmin)", params: idParams, response: { 200: userSchema, ...errorResponses(401, 403, 404) } } }, async (req) =>
+  api.get<{ Params: { id: string } }>("/users/:id", { config: { operation: READ }, schema: { tags, summary: "One user (superadmin)", params: idParams, response: { 200: userSchema, ...errorResponses(401, 403, 404) } } }, async (req) =>
     renderUser(await getUser(req.ctx, req.params.id)),
   );
 
   api.patch<{ Params: { id: string }; Body: UpdateUserInput }>(
     "/users/:id",
     {
+      config: { operation: ADMIN },
       schema: {
         tags,
         summary: "Change a user's e-mail, role or active flag (superadmin)",
@@ -147,6 +151,7 @@ export function registerUserRoutes(api: FastifyInstance, _services: Services): v
   api.put<{ Params: { id: string }; Body: { new_password?: string; password?: string } }>(
     "/users/:id/password",
     {
+      config: { operation: ADMIN },
       schema: {
         tags,
         summary: "Set a user's password (superadmin); the user's sessions end",
@@ -163,13 +168,14 @@ export function registerUserRoutes(api: FastifyInstance, _services: Services): v
 
   api.post<{ Params: { id: string } }>(
     "/users/:id/verify",
-    { schema: { tags, summary: "Mark a user's e-mail verified (superadmin)", params: idParams, response: { 200: userSchema, ...errorResponses(401, 403, 404) } } },
+    { config: { operation: ADMIN }, schema: { tags, summary: "Mark a user's e-mail verified (superadmin)", params: idParams, response: { 200: userSchema, ...errorResponses(401, 403, 404) } } },
     async (req) => renderUser(await verifyUser(req.ctx, req.params.id)),
   );
 
   api.delete<{ Params: { id: string } }>(
     "/users/:id",
     {
+      config: { operation: ADMIN },
       schema: { tags, summary: "Deactivate a user (superadmin): login then fails, sessions and API keys stop", params: idParams, response: { 204: { type: "null" }, ...errorResponses(400, 401, 403, 404) } },
     },
     async (req, reply) => {

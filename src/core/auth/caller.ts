@@ -1,0 +1,118 @@
+/**
+ * Who is calling, from transport-neutral inputs (request headers, or a websocket's connection
+ * params mapped to the same names, and the client IP): an access JWT (`Authorization: Bearer …`
+ * or the `access_token` cookie) or an API key (`X-API-Key`, or `Authorization: Bearer cairn_…`).
+ * REST and GraphQL (HTTP and websockets) both resolve callers here.
+ *
+ * An access token that is invalid or expired, or whose session has ended (session-epochs.ts),
+ * leaves the caller anonymous with `refusedToken` set: routes that allow anonymous callers treat
+ * it as anonymous, routes that need sign-in answer 401 naming why (guards.ts `notSignedIn`).
+ */
+import { authenticateApiKey, type ApiKeyRejection } from "../api-keys/authenticate.ts";
+import { looksLikeApiKey } from "../api-keys/secret.ts";
+import { DEFAULT_ACCOUNT_ID, type Principal, type Services } from "../context.ts";
+import { UnauthenticatedError } from "../errors.ts";
+import type { AccessClaims } from "./tokens.ts";
+
+/** The request headers authentication reads (HTTP requests, or a websocket's connection params). */
+export interface AuthHeaders {
+  authorization?: string | undefined;
+  cookie?: string | undefined;
+  "x-api-key"?: string | string[] | undefined;
+}
+
+export interface Rejection {
+  reason: ApiKeyRejection;
+  keyId?: string;
+  userId?: string;
+}
+
+export interface Caller {
+  principal: Principal;
+  /** set when an API key was presented and refused (the principal is then anonymous) */
+  rejected?: Rejection;
+  /** how the caller authenticated, when not anonymous */
+  via?: "bearer" | "cookie" | "api_key";
+}
+
+export const INVALID_API_KEY = "Invalid or expired API key";
+
+const anonymous = (refusedToken?: "invalid" | "ended"): Principal => ({ kind: "anonymous", accountId: DEFAULT_ACCOUNT_ID, ...(refusedToken ? { refusedToken } : {}) });
+
+function bearerToken(headers: AuthHeaders): string | undefined {
+  const h = headers.authorization;
+  if (!h) return undefined;
+  return /^Bearer\s+(\S+)$/i.exec(h)?.[1];
+}
+
+/** The `access_token` cookie of a Cookie header, if any. */
+export function cookieToken(headers: Pick<AuthHeaders, "cookie">): string | undefined {
+  const cookie = headers.cookie;
+  return cookie ? /(?:^|;\s*)access_token=([^;]+)/.exec(cookie)?.[1] : undefined;
+}
+
+async function viaApiKey(services: Services, key: string, ip: string | undefined): Promise<Caller> {
+  const r = await authenticateApiKey(services, key, ip);
+  if ("principal" in r) return { principal: r.principal, via: "api_key" };
+  const { rejected: reason, ...ids } = r;
+  return { principal: anonymous(), rejected: { reason, ...ids } };
+}
+
+/** The principal of a valid access token, or why it is refused. */
+async function viaToken(services: Services, token: string): Promise<Principal | "invalid" | "ended"> {
+  const claims = await services.tokens.verifyAccess(token);
+  if (!claims) return "invalid";
+  if (!(await services.sessions.valid(claims.sub, claims.issuedMs ?? 0, claims.sid))) return "ended";
+  return principalFromClaims(claims);
+}
+
+/**
+ * Resolves the caller without throwing. Order (FastCMS): `Authorization: Bearer` (an API key
+ * when it starts with `cairn_`, else an access JWT), then `X-API-Key`, then the `access_token`
+ * cookie. A refused JWT means anonymous with `refusedToken`; a refused API key is reported in
+ * `rejected`.
+ */
+export async function resolveCaller(services: Services, headers: AuthHeaders, ip?: string): Promise<Caller> {
+  const bearer = bearerToken(headers);
+  if (bearer && looksLikeApiKey(bearer)) return viaApiKey(services, bearer, ip);
+  let refused: "invalid" | "ended" | undefined;
+  if (bearer) {
+    const p = await viaToken(services, bearer);
+    if (typeof p !== "string") return { principal: p, via: "bearer" };
+    refused = p;
+  }
+  const headerKey = headers["x-api-key"];
+  const apiKey = Array.isArray(headerKey) ? headerKey[0] : headerKey;
+  if (apiKey) return viaApiKey(services, apiKey.trim(), ip);
+  const cookie = !bearer ? cookieToken(headers) : undefined;
+  if (cookie) {
+    const p = await viaToken(services, cookie);
+    if (typeof p !== "string") return { principal: p, via: "cookie" };
+    refused = p;
+  }
+  return { principal: anonymous(refused) };
+}
+
+function principalFromClaims(claims: AccessClaims): Principal {
+  return {
+    kind: "user",
+    userId: claims.sub,
+    accountId: claims.acc,
+    email: claims.email,
+    role: claims.role,
+    superadmin: claims.sa,
+    roleId: claims.rid ?? (claims.role === "admin" ? 1 : 2),
+    ...(claims.sid ? { sessionId: claims.sid } : {}),
+  };
+}
+
+/**
+ * Resolves the caller (see resolveCaller); refused access tokens mean anonymous. Throws
+ * UnauthenticatedError (401 `Invalid or expired API key`) when an API key was presented and
+ * refused.
+ */
+export async function authenticate(services: Services, headers: AuthHeaders, ip?: string): Promise<Principal> {
+  const caller = await resolveCaller(services, headers, ip);
+  if (caller.rejected) throw new UnauthenticatedError(INVALID_API_KEY);
+  return caller.principal;
+}

@@ -1,0 +1,39 @@
+/**
+ * Builds the core Context for each HTTP request: the caller (core/auth/caller.ts — an access JWT
+ * in `Authorization: Bearer …` or the `access_token` cookie, or an API key in `X-API-Key` or
+ * `Authorization: Bearer cairn_…`) and the request facts rules may read. A refused API key is
+ * remembered for the policy hook (policy.ts), which answers it 401 after the rate-limit hook
+ * counted the request (by IP, the caller being anonymous).
+ */
+import type { FastifyInstance, FastifyRequest } from "fastify";
+import { resolveCaller, type Rejection } from "../../core/auth/caller.ts";
+import type { Context, Services } from "../../core/context.ts";
+
+declare module "fastify" {
+  interface FastifyRequest {
+    ctx: Context;
+  }
+}
+
+const rejections = new WeakMap<FastifyRequest, Rejection>();
+
+/** The refused API key of a request, if one was presented. */
+export function rejectedKey(req: FastifyRequest): Rejection | undefined {
+  return rejections.get(req);
+}
+
+/** Adds the `onRequest` hook that sets `req.ctx` (register it before every other hook). */
+export function registerContext(app: FastifyInstance, services: Services): void {
+  app.decorateRequest("ctx", null as unknown as Context);
+  app.addHook("onRequest", async (req) => {
+    const caller = await resolveCaller(services, req.headers, req.ip);
+    if (caller.rejected) rejections.set(req, caller.rejected);
+    req.ctx = {
+      requestId: req.id,
+      principal: caller.principal,
+      services,
+      log: req.log,
+      request: { method: req.method, query: req.query as Record<string, unknown>, headers: req.headers, ip: req.ip },
+    };
+  });
+}

@@ -1,0 +1,50 @@
+/**
+ * The rate-limit hook (README "Rate limits"): an `onRequest` hook registered on the root server
+ * right after the context hook, so it covers every route — REST dialects and /graphql alike —
+ * and knows the caller. The counting is the core's (core/policy/rate-limit.ts): per API key,
+ * else per user, else per IP, or in the stricter tier a route's operation declares (login,
+ * register, forgot-password). Every answer carries `X-RateLimit-{Limit,Remaining}-{Minute,Hour}`;
+ * over the limit → 429 with `Retry-After` and the compat body. CAIRN_RATE_LIMIT=false or the
+ * setting `rate_limit_enabled=false` turns the hook off (no headers either).
+ */
+import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
+import type { Services } from "../../core/context.ts";
+import { countRequest, rateLimitError, rateLimitSubject } from "../../core/policy/rate-limit.ts";
+import type { LimitDecision } from "../../core/ratelimit/request-limiter.ts";
+import { errorBody } from "../errors.ts";
+
+/** Never counted: preflights, load-balancer probes and the API docs' static files. */
+function exempt(req: FastifyRequest): boolean {
+  if (req.method === "OPTIONS") return true;
+  const url = req.routeOptions.url ?? "";
+  return url === "/health" || url.startsWith("/docs");
+}
+
+function setHeaders(reply: FastifyReply, d: LimitDecision): void {
+  reply.header("x-ratelimit-limit-minute", d.minute.limit);
+  reply.header("x-ratelimit-remaining-minute", d.minute.remaining);
+  reply.header("x-ratelimit-limit-hour", d.hour.limit);
+  reply.header("x-ratelimit-remaining-hour", d.hour.remaining);
+}
+
+/** Adds the rate-limit hook to `app` (after the context hook, whose `req.ctx` it reads); nothing when CAIRN_RATE_LIMIT=false. */
+export function registerRateLimit(app: FastifyInstance, services: Services): void {
+  if (!services.config.rateLimitEnabled) return;
+  app.addHook("onRequest", async (req, reply) => {
+    if (exempt(req)) return;
+    const subject = rateLimitSubject(req.ctx.principal, req.ip, req.routeOptions.config?.operation);
+    const decision = await countRequest(req.ctx, subject, `${req.method} ${req.routeOptions.url ?? req.url.split("?")[0]}`);
+    if (!decision) return;
+    setHeaders(reply, decision);
+    if (decision.allowed) return;
+    const err = rateLimitError(decision);
+    if (req.url.startsWith("/graphql")) {
+      // GraphQL clients read `errors`; the REST keys stay for everyone else.
+      reply.header("retry-after", String(err.retryAfterSeconds));
+      return reply
+        .status(429)
+        .send({ ...errorBody(429, err.message, err.details), errors: [{ message: err.message, extensions: { code: "RATE_LIMITED", http: { status: 429 } } }] });
+    }
+    throw err;
+  });
+}
