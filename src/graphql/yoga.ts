@@ -7,7 +7,7 @@ import { costLimitPlugin } from "@escape.tech/graphql-armor-cost-limit";
 import { maxAliasesPlugin } from "@escape.tech/graphql-armor-max-aliases";
 import { maxDepthPlugin } from "@escape.tech/graphql-armor-max-depth";
 import type { FastifyReply, FastifyRequest } from "fastify";
-import { GraphQLError } from "graphql";
+import { GraphQLError, type ValidationContext } from "graphql";
 import { createYoga, type YogaLogger, type YogaServerInstance } from "graphql-yoga";
 import type { Context, Logger, Principal, Services } from "../core/context.ts";
 import { authenticate } from "../rest/context.ts";
@@ -16,10 +16,14 @@ import { mapGraphqlError, useErrorMapping } from "./errors.ts";
 import type { SchemaManager } from "./schema-manager.ts";
 import { useCsrfPrevention } from "./use-csrf-prevention.ts";
 import { useIntrospectionControl } from "./use-introspection-control.ts";
+import { limitError, useInputLimits } from "./use-input-limits.ts";
 import { useSchemaSwap } from "./use-schema-swap.ts";
 
 /** Hardening limits (documented in README "GraphQL"). */
 export const LIMITS = { maxDepth: 12, maxCost: 50_000, maxAliases: 30 } as const;
+
+/** graphql-armor: report a limit as a validation error answered 400 whatever the `Accept` header. */
+const armor = { propagateOnRejection: false, onReject: [(ctx: ValidationContext | null, e: GraphQLError) => ctx?.reportError(limitError(e.message.replace(/^Syntax Error: /, "")))] };
 
 /** What Yoga hands the context factory: Fastify's request over HTTP, or our websocket data. */
 export interface ServerContext {
@@ -74,12 +78,13 @@ export function createCairnYoga(services: Services, manager: SchemaManager): Cai
     maskedErrors: { maskError: (error) => mapGraphqlError(error, undefined, services.log) },
     context: async (sc) => ({ cairn: await coreContext(services, sc), loaders: new Map(), records: new Map() }),
     plugins: [
+      useInputLimits(),
       useSchemaSwap(manager),
       useCsrfPrevention(),
       useIntrospectionControl(introspection),
-      maxDepthPlugin({ n: LIMITS.maxDepth, ignoreIntrospection: true, flattenFragments: true }),
-      costLimitPlugin({ maxCost: LIMITS.maxCost, ignoreIntrospection: true }),
-      maxAliasesPlugin({ n: LIMITS.maxAliases }),
+      maxDepthPlugin({ n: LIMITS.maxDepth, ignoreIntrospection: true, flattenFragments: true, ...armor }),
+      costLimitPlugin({ maxCost: LIMITS.maxCost, ignoreIntrospection: true, ...armor }),
+      maxAliasesPlugin({ n: LIMITS.maxAliases, ...armor }),
       useErrorMapping(),
     ],
   });

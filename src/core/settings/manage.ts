@@ -11,6 +11,8 @@ import type { Context } from "../context.ts";
 import { ValidationError } from "../errors.ts";
 import { SETTING_CATEGORIES, type Setting, type SettingCategory } from "./store.ts";
 import { dict, own } from "../../lib/own.ts";
+import { deeperThan } from "../../lib/json-depth.ts";
+import { MAX_JSON_DEPTH } from "../collections/check-value.ts";
 
 const KEY_RE = /^[A-Za-z0-9][A-Za-z0-9_.:-]{0,99}$/;
 /** Stored value size limit (JSON text). */
@@ -87,6 +89,7 @@ export async function saveSetting(ctx: Context, input: SaveSettingInput): Promis
   const description = input.description ?? null;
   if (description !== null && (typeof description !== "string" || description.length > 1000)) problems.description = "must be a string of at most 1000 characters, or null";
   if (input.value === undefined) problems.value = "is required";
+  else if (deeperThan(input.value, MAX_JSON_DEPTH)) problems.value = `must not be nested more than ${MAX_JSON_DEPTH} levels deep`;
   else if (JSON.stringify(input.value).length > MAX_VALUE_CHARS) problems.value = `must be at most ${MAX_VALUE_CHARS} characters as JSON`;
   else if (typeof key === "string") {
     const check = own(KNOWN, key) ?? (RATE_LIMIT_KEY.test(key) ? integerAtLeast(1) : undefined);
