@@ -14,6 +14,8 @@ import { registerPlatformHooks, registerPlatformRoutes } from "./platform.ts";
 
 export async function registerRest(app: FastifyInstance, services: Services): Promise<void> {
   registerErrorHandling(app);
+  // Bodies are JSON: text (Fastify parses text/plain by default) is a 415 like any other type.
+  app.removeContentTypeParser("text/plain");
   registerContext(app, services);
   await registerPlatformHooks(app, services);
   await app.register(swagger, {
