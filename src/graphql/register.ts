@@ -64,6 +64,8 @@ export async function registerGraphql(server: FastifyInstance, services: Service
       url: yoga.graphqlEndpoint,
       method: ["GET", "POST", "OPTIONS"],
       schema: { hide: true },
+      // Yoga answers CORS here itself (same origins, see yoga.ts); the REST CORS hook stays out.
+      config: { cors: false },
       handler: async (req, reply) => {
         if (await fastGraphql(yoga, req, reply)) return reply;
         req.body = bodyForYoga(req);

@@ -67,8 +67,9 @@ export function createCairnYoga(services: Services, manager: SchemaManager): Cai
     graphqlEndpoint: "/graphql",
     landingPage: false,
     logging: yogaLogger(services.log),
-    // Bearer tokens work from any origin; cookies are never sent cross-origin (no credentials).
-    cors: { origin: "*", credentials: false },
+    // Bearer tokens work from the allowed origins (CAIRN_CORS_ORIGINS, default any); cookies are
+    // never sent cross-origin (no credentials). REST answers CORS the same way (rest/cors.ts).
+    cors: { origin: [...services.config.corsOrigins], credentials: false },
     batching: false,
     multipart: false,
     parserAndValidationCache: true,

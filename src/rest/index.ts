@@ -6,6 +6,7 @@ import swaggerUi from "@fastify/swagger-ui";
 import type { FastifyInstance } from "fastify";
 import type { Services } from "../core/context.ts";
 import { registerContext } from "./context.ts";
+import { registerCors } from "./cors.ts";
 import { registerErrorHandling } from "./errors.ts";
 import { registerSystemRoutes } from "./system.ts";
 import { registerFastcms } from "./fastcms/index.ts";
@@ -16,6 +17,7 @@ export async function registerRest(app: FastifyInstance, services: Services): Pr
   registerErrorHandling(app);
   // Bodies are JSON: text (Fastify parses text/plain by default) is a 415 like any other type.
   app.removeContentTypeParser("text/plain");
+  await registerCors(app, services.config);
   registerContext(app, services);
   await registerPlatformHooks(app, services);
   await app.register(swagger, {
