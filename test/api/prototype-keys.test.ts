@@ -168,6 +168,21 @@ describe("names of Object.prototype members in definitions and filters", () => {
     expect(Object.keys(rules.body.details)).toEqual(["__proto__"]);
   });
 
+  it("a rule reading @request.query or @request.headers under a prototype name reads the request only", async () => {
+    const coll = await t.api("POST", "/api/v1/collections", {
+      token: t.adminToken,
+      body: { name: "gated", list_rule: '@request.query.constructor = "open" || @request.headers.constructor = "open"', schema: [{ name: "n", type: "number" }] },
+    });
+    expect(coll.status, JSON.stringify(coll.body)).toBe(201);
+    expect((await t.api("POST", "/api/v1/collections/gated/records", { token: t.adminToken, body: { data: { n: 1 } } })).status).toBe(201);
+    const path = "/api/v1/collections/gated/records";
+    const closed = await t.api("GET", path, { token: user });
+    expect(closed.status, JSON.stringify(closed.body)).toBe(403);
+    expect(closed.body.code).toBe("FORBIDDEN");
+    expect((await t.api("GET", `${path}?constructor=open`, { token: user })).body.items).toHaveLength(1);
+    expect((await t.api("GET", path, { token: user, headers: { constructor: "open" } })).body.items).toHaveLength(1);
+  });
+
   it("a field type or filter word named after a prototype member is unknown", async () => {
     const coll = await t.api("POST", "/api/v1/collections", { token: t.adminToken, body: { name: "badtype", schema: [{ name: "a", type: "constructor" }] } });
     clientError(coll, 422);
