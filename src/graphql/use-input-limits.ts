@@ -16,6 +16,8 @@ export const INPUT_LIMITS = {
   maxDocumentLength: 50_000,
   /** lexical tokens of the document */
   maxTokens: 5_000,
+  /** nesting of `{`, `[` and `(` in the document (selections, arguments, input values) */
+  maxNesting: 128,
   /** nesting of one variable's value (a JSON field value may nest 64 levels) */
   maxVariableDepth: 128,
 } as const;
@@ -23,6 +25,32 @@ export const INPUT_LIMITS = {
 /** A client-input error answered with HTTP 400 whatever the `Accept` header. */
 export function limitError(message: string): GraphQLError {
   return new GraphQLError(message, { extensions: { code: "BAD_USER_INPUT", http: { status: 400, spec: false } } });
+}
+
+/**
+ * True when brackets in a GraphQL document nest deeper than `max` (strings and comments skipped).
+ * graphql-js parses and validates recursively: a few thousand levels, well within the token
+ * limit, would overflow the stack.
+ */
+export function nestedDeeperThan(source: string, max: number): boolean {
+  let depth = 0;
+  for (let i = 0; i < source.length; i++) {
+    const c = source.charCodeAt(i);
+    if (c === 0x23 /* # */) {
+      while (i < source.length && source[i] !== "\n" && source[i] !== "\r") i++;
+    } else if (c === 0x22 /* " */) {
+      if (source.startsWith('"""', i)) {
+        i += 3;
+        while (i < source.length && !(source.startsWith('"""', i) && source[i - 1] !== "\\")) i++;
+        i += 2;
+      } else {
+        for (i++; i < source.length && source[i] !== '"' && source[i] !== "\n"; i++) if (source[i] === "\\") i++;
+      }
+    } else if (c === 0x7b || c === 0x5b || c === 0x28) {
+      if (++depth > max) return true;
+    } else if (c === 0x7d || c === 0x5d || c === 0x29) depth--;
+  }
+  return false;
 }
 
 function variablesProblem(variables: unknown): GraphQLError | undefined {
@@ -48,6 +76,8 @@ export function useInputLimits(): Plugin {
     onParse({ params, setParseFn }) {
       const length = typeof params.source === "string" ? params.source.length : params.source.body.length;
       if (length > INPUT_LIMITS.maxDocumentLength) throw limitError(`The GraphQL document has ${length} characters; at most ${INPUT_LIMITS.maxDocumentLength} are allowed`);
+      const text = typeof params.source === "string" ? params.source : params.source.body;
+      if (nestedDeeperThan(text, INPUT_LIMITS.maxNesting)) throw limitError(`The GraphQL document nests more than ${INPUT_LIMITS.maxNesting} levels of braces, brackets or parentheses`);
       setParseFn(limitedParse);
     },
     onExecute({ args, setResultAndStopExecution }) {

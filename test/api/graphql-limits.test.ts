@@ -6,7 +6,7 @@
  * Yoga, the JSON fast lane and graphql-ws alike. Runs on SQLite and PostgreSQL.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { INPUT_LIMITS } from "../../src/graphql/use-input-limits.ts";
+import { INPUT_LIMITS, nestedDeeperThan } from "../../src/graphql/use-input-limits.ts";
 import { LIMITS } from "../../src/graphql/yoga.ts";
 import { connected, subscribe, wsClient } from "./graphql-helpers.ts";
 import { startApp, type TestApp } from "../helpers/app.ts";
@@ -36,10 +36,18 @@ let subtree = "id name created updated version ownerId";
 for (let i = 0; i < 9; i++) subtree = `id name created updated version ownerId parent { ${subtree} }`;
 const TOO_COSTLY = `{ ${Array.from({ length: 30 }, (_, i) => `a${i}: folders { nodes { ${subtree} } }`).join(" ")} }`;
 
+/** An inline `where` nested `depth` levels (four tokens a level: well within the token limit). */
+function inlineWhere(depth: number): string {
+  let w = '{ name: { eq: "a" } }';
+  for (let i = 0; i < depth; i++) w = `{ AND: [${w}] }`;
+  return `{ folders(where: ${w}) { totalCount } }`;
+}
+
 const cases: [name: string, query: string, message: RegExp, variables?: Record<string, unknown>][] = [
   ["a 1 MB document", HUGE, /at most 50000/],
   ["too many tokens", MANY_TOKENS, /more than 5000 tokens/],
   ["too deep", TOO_DEEP, /depth limit of 12/],
+  ["braces nested too deep", inlineWhere(1_200), /nests more than 128 levels/],
   ["too many aliases", TOO_MANY_ALIASES, /aliases/i],
   ["too costly", TOO_COSTLY, /cost/i],
   ["variables too deep", "query($ids: [ID!]) { folders(where: { id: { in: $ids } }) { totalCount } }", /"\$ids" is nested more than 128 levels/, { ids: JSON.parse("[".repeat(200) + "]".repeat(200)) }],
@@ -74,6 +82,22 @@ describe("refused with 400 BAD_USER_INPUT over HTTP", () => {
     const ok = await post(`{ folders { nodes { ${"parent { ".repeat(LIMITS.maxDepth - 3)}id${" }".repeat(LIMITS.maxDepth - 3)} } } }`);
     expect(ok.status).toBe(200);
     expect(ok.body).toEqual({ data: { folders: { nodes: [] } } });
+  });
+});
+
+describe("document nesting", () => {
+  it("is measured outside strings and comments", () => {
+    expect(nestedDeeperThan("{ a { b } }", 2)).toBe(false);
+    expect(nestedDeeperThan("{ a { b { c } } }", 2)).toBe(true);
+    expect(nestedDeeperThan(`{ a(s: "{{{{[[[(((") # {{{{{{\n b }`, 2)).toBe(false);
+    expect(nestedDeeperThan(`{ a(s: """ {{{{ \\""" {{{{ """) { b } }`, 2)).toBe(false);
+    expect(nestedDeeperThan(`{ a(s: "\\"{{{{") { b { c } } }`, 2)).toBe(true);
+  });
+
+  it("within the limit, a deep inline where still gets the where-depth error, not a 500", async () => {
+    const res = await post(inlineWhere(60), { accept: "application/graphql-response+json" });
+    expect(res.status).toBe(400);
+    expect(res.body.errors[0].message).toMatch(/nested too deeply/);
   });
 });
 
