@@ -67,6 +67,11 @@ export async function createApp(config: Config): Promise<App> {
   const server = Fastify({
     logger: { level: config.logLevel },
     bodyLimit: config.bodyLimit,
+    // `__proto__` and `constructor` keys in a JSON body are data (a JSON field may hold them), as
+    // over GraphQL: JSON.parse makes them own properties, and no code merges a body into a plain
+    // object or looks client names up in one (lib/own.ts).
+    onProtoPoisoning: "ignore",
+    onConstructorPoisoning: "ignore",
     requestIdHeader: "x-request-id",
     genReqId: () => randomUUID(),
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 500 },

@@ -38,6 +38,8 @@ export interface Config {
   readonly publicUrl: string | undefined;
   /** request rate limits (README "Rate limits"); on unless CAIRN_RATE_LIMIT=false */
   readonly rateLimitEnabled: boolean;
+  /** origins allowed to call the API from a browser (CORS, without credentials); `["*"]`: any */
+  readonly corsOrigins: readonly string[];
   /** OAuth providers with a client id configured (README "OAuth") */
   readonly oauth: Readonly<Partial<Record<OAuthProviderName, OAuthProviderConfig>>>;
 }
@@ -125,6 +127,18 @@ function smtp(value: string | undefined): string | undefined {
   return value;
 }
 
+/** `CAIRN_CORS_ORIGINS`: `*` or a comma-separated list of origins (`https://app.example.com`). */
+function corsOrigins(value: string | undefined): readonly string[] {
+  const list = (value ?? "").split(",").map((s) => s.trim()).filter(Boolean);
+  if (list.length === 0 || list.includes("*")) return Object.freeze(["*"]);
+  for (const origin of list) {
+    if (!URL.canParse(origin) || !/^https?:$/.test(new URL(origin).protocol) || new URL(origin).origin !== origin.replace(/\/$/, "")) {
+      throw new ConfigError(`CAIRN_CORS_ORIGINS must be * or a comma-separated list of origins like https://app.example.com, got '${origin}'`);
+    }
+  }
+  return Object.freeze(list.map((o) => new URL(o).origin));
+}
+
 /** Load `.env` (if any) into process.env without overriding what is already set. */
 export function loadDotEnv(path = ".env"): void {
   if (existsSync(path)) process.loadEnvFile(path);
@@ -159,6 +173,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     redisPrefix: env.CAIRN_REDIS_PREFIX || undefined,
     publicUrl: url("CAIRN_PUBLIC_URL", env.CAIRN_PUBLIC_URL)?.replace(/\/+$/, ""),
     rateLimitEnabled: (env.CAIRN_RATE_LIMIT ?? "") === "" || bool(env, "CAIRN_RATE_LIMIT"),
+    corsOrigins: corsOrigins(env.CAIRN_CORS_ORIGINS),
     oauth: Object.freeze(oauthProviders(env)),
     ...overrides,
   };

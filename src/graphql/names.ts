@@ -7,6 +7,7 @@
  */
 import type { CollectionDef } from "../core/collections/types.ts";
 import { ValidationError } from "../core/errors.ts";
+import { own } from "../lib/own.ts";
 
 /** Every name the schema derives from one collection. */
 export interface CollectionNames {
@@ -78,7 +79,8 @@ const UNCOUNTABLE = new Set(["news", "sheep", "fish", "deer", "series", "species
 export function singularize(word: string): string {
   const w = word.toLowerCase();
   if (UNCOUNTABLE.has(w)) return w;
-  if (IRREGULAR[w]) return IRREGULAR[w]!;
+  const singular = own(IRREGULAR, w);
+  if (singular) return singular;
   if (/[^aeiou]ies$/.test(w) && w.length > 4) return w.slice(0, -3) + "y";
   if (/(ss|sh|ch|x|z)es$/.test(w)) return w.slice(0, -2);
   if (/(ss|us|is)$/.test(w)) return w;
@@ -90,7 +92,8 @@ export function singularize(word: string): string {
 export function pluralize(word: string): string {
   const w = word.toLowerCase();
   if (UNCOUNTABLE.has(w)) return w;
-  if (IRREGULAR_PLURAL[w]) return IRREGULAR_PLURAL[w]!;
+  const plural = own(IRREGULAR_PLURAL, w);
+  if (plural) return plural;
   if (/[^aeiou]y$/.test(w)) return w.slice(0, -1) + "ies";
   if (/(s|x|z|ch|sh)$/.test(w)) return w + "es";
   if (!/[a-z]$/.test(w)) return w;

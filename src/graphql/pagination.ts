@@ -13,6 +13,7 @@ import { FilterError, type Expr } from "../query/ast.ts";
 import { collectionResolver } from "../query/fields.ts";
 import type { SortTerm } from "../query/sort.ts";
 import { GRAPHQL_TO_FIELD } from "./where.ts";
+import { own } from "../lib/own.ts";
 
 export type ColumnTerm = Extract<SortTerm, { column: string }>;
 export type OrderByInput = Record<string, "ASC" | "DESC" | null | undefined>;
@@ -56,7 +57,7 @@ export function orderByToTerms(def: CollectionDef, orderBy: readonly OrderByInpu
   for (const item of orderBy ?? []) {
     for (const [key, dir] of Object.entries(item)) {
       if (dir == null) continue;
-      const info = resolve(GRAPHQL_TO_FIELD[key] ?? key);
+      const info = resolve(own(GRAPHQL_TO_FIELD, key) ?? key);
       if (!info || info.kind === "json") throw new FilterError(`cannot sort by '${key}'`);
       if (terms.some((t) => t.column === info.column)) throw new FilterError(`duplicate sort field '${key}'`);
       terms.push({ column: info.column, name: info.name, desc: dir === "DESC", kind: info.kind });

@@ -6,6 +6,7 @@
  * unchecked: the core checks it against the collection (`checkExpr`) like any other filter.
  */
 import { and, FilterError, type CompareOp, type Expr, type Literal, type Scalar } from "../query/ast.ts";
+import { own } from "../lib/own.ts";
 
 /** Operators of the per-field filter inputs (StringFilter, FloatFilter, …, StringListFilter). */
 export type FieldFilter = {
@@ -67,7 +68,7 @@ function fieldFilter(name: string, filter: FieldFilter): Expr[] {
       out.push({ kind: "compare", op: key === "has" ? "eq" : "in", left, right: { kind: "value", value: raw as Literal }, any: true });
       continue;
     }
-    const op = COMPARE_OPS[key];
+    const op = own(COMPARE_OPS, key);
     if (!op) throw new FilterError(`unknown operator '${key}' for field '${name}'`);
     // eq/ne null mean "is null"/"is not null"; every other operator needs a value.
     if (raw === null && op !== "eq" && op !== "ne") throw new FilterError(`${name}.${key} must not be null`);
@@ -97,7 +98,7 @@ export function whereToExpr(where: WhereInput | null | undefined, depth = 0): Ex
       parts.push({ kind: "not", expr: whereToExpr(value as WhereInput, depth + 1) });
     } else {
       if (value === null) continue;
-      parts.push(...fieldFilter(GRAPHQL_TO_FIELD[key] ?? key, value as FieldFilter));
+      parts.push(...fieldFilter(own(GRAPHQL_TO_FIELD, key) ?? key, value as FieldFilter));
     }
   }
   return and(...parts);

@@ -36,8 +36,8 @@ const header = (v: unknown): string | undefined => (typeof v === "string" ? v : 
 
 /**
  * May the upgrade request authenticate by cookie? Without `Origin` (not a browser page), or from
- * the server's own origin, or from an origin listed in CAIRN_CORS_ORIGINS (`config.corsOrigins`,
- * when the configuration has it; `*` never admits cookies).
+ * the server's own origin, or from an origin listed in CAIRN_CORS_ORIGINS (`config.corsOrigins`;
+ * the default, any origin, never admits cookies).
  */
 export function cookieOriginAllowed(req: IncomingMessage, config: Config): boolean {
   const origin = req.headers.origin;
@@ -49,8 +49,7 @@ export function cookieOriginAllowed(req: IncomingMessage, config: Config): boole
     return false;
   }
   if (host !== "" && host === req.headers.host) return true;
-  const allowed = (config as Partial<{ corsOrigins: unknown }>).corsOrigins;
-  return Array.isArray(allowed) && allowed.some((o) => typeof o === "string" && o !== "*" && o.replace(/\/+$/, "") === origin);
+  return config.corsOrigins.some((o) => o !== "*" && o === origin);
 }
 
 export interface GraphqlWs {

@@ -8,7 +8,7 @@ import { costLimitPlugin } from "@escape.tech/graphql-armor-cost-limit";
 import { maxAliasesPlugin } from "@escape.tech/graphql-armor-max-aliases";
 import { maxDepthPlugin } from "@escape.tech/graphql-armor-max-depth";
 import type { FastifyReply, FastifyRequest } from "fastify";
-import { GraphQLError } from "graphql";
+import { GraphQLError, type ValidationContext } from "graphql";
 import { createYoga, type YogaLogger, type YogaServerInstance } from "graphql-yoga";
 import type { Context, Logger, Principal, Services } from "../core/context.ts";
 import { authenticate } from "../core/auth/caller.ts";
@@ -18,10 +18,14 @@ import type { SchemaManager } from "./schema-manager.ts";
 import { useCsrfPrevention } from "./use-csrf-prevention.ts";
 import { useIntrospectionControl } from "./use-introspection-control.ts";
 import { usePolicy } from "./use-policy.ts";
+import { limitError, useInputLimits } from "./use-input-limits.ts";
 import { useSchemaSwap } from "./use-schema-swap.ts";
 
 /** Hardening limits (documented in README "GraphQL"). */
 export const LIMITS = { maxDepth: 12, maxCost: 50_000, maxAliases: 30 } as const;
+
+/** graphql-armor: report a limit as a validation error answered 400 whatever the `Accept` header. */
+const armor = { propagateOnRejection: false, onReject: [(ctx: ValidationContext | null, e: GraphQLError) => ctx?.reportError(limitError(e.message.replace(/^Syntax Error: /, "")))] };
 
 /** What Yoga hands the context factory: Fastify's request over HTTP, or our websocket data. */
 export interface ServerContext {
@@ -65,8 +69,9 @@ export function createCairnYoga(services: Services, manager: SchemaManager): Cai
     graphqlEndpoint: "/graphql",
     landingPage: false,
     logging: yogaLogger(services.log),
-    // Bearer tokens work from any origin; cookies are never sent cross-origin (no credentials).
-    cors: { origin: "*", credentials: false },
+    // Bearer tokens work from the allowed origins (CAIRN_CORS_ORIGINS, default any); cookies are
+    // never sent cross-origin (no credentials). REST answers CORS the same way (rest/http/cors.ts).
+    cors: { origin: [...services.config.corsOrigins], credentials: false },
     batching: false,
     multipart: false,
     parserAndValidationCache: true,
@@ -76,12 +81,13 @@ export function createCairnYoga(services: Services, manager: SchemaManager): Cai
     maskedErrors: { maskError: (error) => mapGraphqlError(error, undefined, services.log) },
     context: async (sc) => ({ cairn: await coreContext(services, sc), loaders: new Map(), records: new Map() }),
     plugins: [
+      useInputLimits(),
       useSchemaSwap(manager),
       useCsrfPrevention(),
       useIntrospectionControl(introspection),
-      maxDepthPlugin({ n: LIMITS.maxDepth, ignoreIntrospection: true, flattenFragments: true }),
-      costLimitPlugin({ maxCost: LIMITS.maxCost, ignoreIntrospection: true }),
-      maxAliasesPlugin({ n: LIMITS.maxAliases }),
+      maxDepthPlugin({ n: LIMITS.maxDepth, ignoreIntrospection: true, flattenFragments: true, ...armor }),
+      costLimitPlugin({ maxCost: LIMITS.maxCost, ignoreIntrospection: true, ...armor }),
+      maxAliasesPlugin({ n: LIMITS.maxAliases, ...armor }),
       useErrorMapping(),
       usePolicy(),
     ],

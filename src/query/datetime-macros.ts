@@ -2,6 +2,7 @@
  * The datetime macros of the FastCMS/PocketBase filter language, resolved to ISO-8601 UTC
  * strings (`2024-05-01T00:00:00.000Z`) against a clock. All calendar boundaries are UTC.
  */
+import { own } from "../lib/own.ts";
 
 const SECOND = 1000;
 const UNIT_MS: Record<string, number> = {
@@ -54,7 +55,7 @@ function addMonths(d: Date, months: number): number {
 export function resolveMacro(name: string, now: Date): string | null | undefined {
   const lower = name.toLowerCase();
   let ms: number;
-  const fixed = FIXED[lower];
+  const fixed = own(FIXED, lower);
   if (fixed) {
     ms = fixed(now);
   } else {
@@ -63,7 +64,7 @@ export function resolveMacro(name: string, now: Date): string | null | undefined
     const unit = m[1]!;
     const n = m[2] ? Number(m[3]) * (m[2] === "-" ? -1 : 1) : 0;
     if (unit === "month" || unit === "year") ms = addMonths(now, unit === "year" ? n * 12 : n);
-    else ms = now.getTime() + n * UNIT_MS[unit]!;
+    else ms = now.getTime() + n * own(UNIT_MS, unit)!;
   }
   const year = new Date(ms).getUTCFullYear();
   if (!Number.isFinite(ms) || year < 0 || year > 9999) return null;

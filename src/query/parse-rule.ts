@@ -24,6 +24,7 @@ import { scalar } from "./parse-operand.ts";
 import { ruleMacro, RULE_MACROS } from "./rule-macros.ts";
 import { checkSource, comparison, COMPARE_OPS, isWord, TokenParser, type ParseOptions } from "./token-parser.ts";
 import { show, tokenize, type Token } from "./tokenize.ts";
+import { own } from "../lib/own.ts";
 
 /** Which grammar a rule was read with. */
 export type RuleSyntax = "fastcms" | "snackbase";
@@ -181,7 +182,7 @@ class RuleParser extends TokenParser {
       return { operand: { kind: "ctx", path: m[1]! }, token: t };
     }
     if (lower.startsWith("@record.") || lower.startsWith("record.")) return { operand: field(text.slice(text.indexOf(".") + 1), t), token: t };
-    const caller = CALLER[lower];
+    const caller = own(CALLER, lower);
     if (caller) return { operand: { kind: "ctx", path: caller }, token: t };
     if (/^(user|account)\./.test(lower)) throw new FilterError(`unknown caller value ${show(text)} at position ${t.pos} (use ${Object.keys(CALLER).join(", ")})`, t.pos);
     if (["and", "or", "not", "in"].includes(lower)) throw this.unexpected(t, "a value, a field or a condition");

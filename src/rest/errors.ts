@@ -3,6 +3,7 @@
  * `{error, message, detail, code, details}`. Unknown errors are logged with the request id
  * and masked; driver messages never reach clients.
  */
+import type { IncomingMessage } from "node:http";
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { AppError } from "../core/errors.ts";
 
@@ -60,8 +61,38 @@ function validationDetails(err: FastifyError): Record<string, string> {
   return out;
 }
 
+/** How much of a refused body is read and discarded before the 413 goes out, and for how long. */
+const DRAIN_LIMIT = { bytes: 64 * 1024 * 1024, ms: 10_000 } as const;
+
+/**
+ * Reads and discards the rest of a request body, up to DRAIN_LIMIT. A 413 sent while the client
+ * is still sending is followed by closing the socket, and a client that is still writing then
+ * sees EPIPE or a reset instead of the answer; once the body is in, it reads the 413.
+ */
+function drainBody(raw: IncomingMessage): Promise<void> {
+  if (raw.readableEnded || raw.destroyed) return Promise.resolve();
+  return new Promise((resolve) => {
+    let seen = 0;
+    const timer = setTimeout(() => done(), DRAIN_LIMIT.ms);
+    const onData = (chunk: Buffer) => {
+      seen += chunk.length;
+      if (seen > DRAIN_LIMIT.bytes) done();
+    };
+    function done() {
+      clearTimeout(timer);
+      raw.off("data", onData).off("end", done).off("error", done).off("close", done);
+      resolve();
+    }
+    raw.on("data", onData).on("end", done).on("error", done).on("close", done);
+    raw.resume();
+  });
+}
+
+/** The body limit as the message names it. */
+const size = (bytes: number) => (bytes % 1024 === 0 ? `${bytes / 1024} KiB` : `${bytes} bytes`);
+
 export function registerErrorHandling(app: FastifyInstance): void {
-  app.setErrorHandler((err: FastifyError | AppError | Error, req: FastifyRequest, reply: FastifyReply) => {
+  app.setErrorHandler(async (err: FastifyError | AppError | Error, req: FastifyRequest, reply: FastifyReply) => {
     if (err instanceof AppError) {
       const code = err.code === "UNAUTHENTICATED" ? "UNAUTHORIZED" : err.code;
       if ("retryAfterSeconds" in err && typeof err.retryAfterSeconds === "number") reply.header("retry-after", String(err.retryAfterSeconds));
@@ -72,6 +103,15 @@ export function registerErrorHandling(app: FastifyInstance): void {
       const details = validationDetails(fe);
       const first = Object.entries(details)[0];
       return reply.status(422).send(errorBody(422, first ? `Invalid ${first[0]}: ${first[1]}` : "Validation failed", details));
+    }
+    if (fe.code === "FST_ERR_CTP_BODY_TOO_LARGE") {
+      await drainBody(req.raw);
+      reply.header("connection", "close");
+      return reply.status(413).send(errorBody(413, `Request body is larger than the limit of ${size(req.routeOptions.bodyLimit ?? app.initialConfig.bodyLimit ?? 0)} (CAIRN_BODY_LIMIT)`));
+    }
+    if (fe.code === "FST_ERR_CTP_INVALID_MEDIA_TYPE") {
+      const type = String(req.headers["content-type"] ?? "").split(";")[0]!.trim() || "none";
+      return reply.status(415).send(errorBody(415, `Unsupported content type '${type}': send JSON with content-type: application/json`));
     }
     const status = fe.statusCode;
     if (status && status >= 400 && status < 500) {

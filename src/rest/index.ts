@@ -7,6 +7,7 @@ import swaggerUi from "@fastify/swagger-ui";
 import type { FastifyInstance } from "fastify";
 import type { Services } from "../core/context.ts";
 import { registerContext } from "./http/context.ts";
+import { registerCors } from "./http/cors.ts";
 import { registerPolicy } from "./http/policy.ts";
 import { registerRateLimit } from "./http/rate-limit.ts";
 import { registerErrorHandling } from "./errors.ts";
@@ -17,6 +18,9 @@ import { registerPlatformHooks, registerPlatformRoutes } from "./platform.ts";
 
 export async function registerRest(app: FastifyInstance, services: Services): Promise<void> {
   registerErrorHandling(app);
+  // Bodies are JSON: text (Fastify parses text/plain by default) is a 415 like any other type.
+  app.removeContentTypeParser("text/plain");
+  await registerCors(app, services.config);
   registerContext(app, services);
   registerRateLimit(app, services);
   registerPolicy(app);

@@ -4,6 +4,7 @@
  * convertible?). Messages are safe to show to clients.
  */
 import { parseIso } from "../../lib/iso-date.ts";
+import { deeperThan } from "../../lib/json-depth.ts";
 import type { FieldDef } from "./types.ts";
 
 export { parseIso, type ParsedIso } from "../../lib/iso-date.ts";
@@ -16,6 +17,9 @@ export function compilePattern(pattern: string): RegExp {
 }
 
 const MAX_TAG_LENGTH = 200;
+
+/** Deepest nesting of arrays and objects a `json` field value may have (README "Field types"). */
+export const MAX_JSON_DEPTH = 64;
 
 const isPlainObject = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
 
@@ -92,7 +96,7 @@ export function checkFieldValue(field: FieldDef, value: unknown): string | null 
       return extra === undefined ? null : `unknown key '${extra}' (expected lat, lng, alt)`;
     }
     case "json":
-      return null;
+      return deeperThan(value, MAX_JSON_DEPTH) ? `must not be nested more than ${MAX_JSON_DEPTH} levels deep` : null;
   }
 }
 

@@ -7,6 +7,7 @@
  */
 import { checkFieldValue, compilePattern } from "./check-value.ts";
 import { FIELD_TYPES, storageKind, type FieldDef, type FieldOptions, type FieldType } from "./types.ts";
+import { own } from "../../lib/own.ts";
 
 export const NAME_RE = /^[a-zA-Z][a-zA-Z0-9_]*$/;
 /** Field ids appear in index names: no "_" (keeps `<table>__<suffix>` unambiguous), at most 20. */
@@ -76,7 +77,7 @@ export function parseFieldType(type: unknown): FieldType | null {
   if (typeof type !== "string") return null;
   const t = type.trim().toLowerCase();
   if ((FIELD_TYPES as readonly string[]).includes(t)) return t as FieldType;
-  return TYPE_ALIASES[t] ?? null;
+  return own(TYPE_ALIASES, t) ?? null;
 }
 
 class Reader {

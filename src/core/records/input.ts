@@ -8,6 +8,7 @@ import type { CollectionDef, FieldDef } from "../collections/types.ts";
 import { BadRequestError, ValidationError } from "../errors.ts";
 import { normalizeFieldValue } from "../collections/check-value.ts";
 import { emptyToNull, type FieldProblems, type RecordData } from "./values.ts";
+import { dict } from "../../lib/own.ts";
 
 export type InputMode = "create" | "patch" | "replace";
 
@@ -37,7 +38,7 @@ export function prepareInput(def: CollectionDef, data: unknown, mode: InputMode,
   if (entries.length === 0 && mode !== "replace") throw new ValidationError("data must not be empty", { data: "Must contain at least one field" });
   const byName = fieldsByName(def);
   const unknown: string[] = [];
-  const problems: FieldProblems = {};
+  const problems: FieldProblems = dict();
   const values: Record<string, unknown> = {};
   const touched: string[] = [];
   for (const f of def.fields) {

@@ -16,6 +16,7 @@ import { prepareInput } from "./input.ts";
 import { applyDeleteReferences, checkReferences } from "./references.ts";
 import { deleteRecords, emitEvents, insertRecord, mapConstraintError, recordEvent, selectById, selectByIds, updateRecords } from "./store.ts";
 import type { RecordData } from "./values.ts";
+import { dict } from "../../lib/own.ts";
 
 export const MAX_BULK = 100;
 
@@ -151,7 +152,7 @@ function checkIds(ids: unknown): string[] {
 async function loadAll(ctx: Context, tx: Context["services"]["db"], def: CollectionDef, ids: string[], access: Expr, action: "update" | "delete"): Promise<RecordData[]> {
   const rows = await selectByIds(tx, def, ctx.principal.accountId, ids, true);
   const byId = new Map(rows.map((r) => [r.id, r]));
-  const problems: Record<string, string> = {};
+  const problems = dict<string>();
   const forbidden: string[] = [];
   const allowed = access.kind === "const" && access.value ? undefined : toPredicate(access, collectionResolver(def));
   for (const id of ids) {

@@ -15,6 +15,7 @@ import { parseRule } from "../../query/parse-rule.ts";
 import type { CollectionDef } from "../collections/types.ts";
 import type { Context } from "../context.ts";
 import { callerRole, isAdminRole, type CachedRole, type PermissionOp } from "./role-cache.ts";
+import { own } from "../../lib/own.ts";
 
 type Parsed = { expr: Expr } | { error: string };
 
@@ -94,11 +95,11 @@ export function requestLookup(ctx: Context, data?: unknown): ContextLookup {
     if (!scope || !rest) return undefined;
     if (scope === "data") return Object.hasOwn(body, rest) ? literal(body[rest]) : null;
     if (scope === "query") {
-      const v = ctx.request?.query[rest];
+      const v = ctx.request ? own(ctx.request.query, rest) : undefined;
       return literal(Array.isArray(v) ? v[0] : v);
     }
     if (scope === "headers") {
-      const v = ctx.request?.headers[rest.toLowerCase().replace(/_/g, "-")];
+      const v = ctx.request ? own(ctx.request.headers, rest.toLowerCase().replace(/_/g, "-")) : undefined;
       return literal(Array.isArray(v) ? v[0] : v);
     }
     const m = /^(create|read|update|delete)\.(.+)$/.exec(rest);

@@ -9,6 +9,7 @@ import { updateCollection } from "../collections/update.ts";
 import type { CollectionDef } from "../collections/types.ts";
 import type { Context } from "../context.ts";
 import { NotFoundError, ValidationError } from "../errors.ts";
+import { dict } from "../../lib/own.ts";
 
 export const RULE_FIELDS = ["list_rule", "view_rule", "create_rule", "update_rule", "delete_rule"] as const;
 export const FIELD_LISTS = ["list_fields", "view_fields", "create_fields", "update_fields"] as const;
@@ -57,7 +58,7 @@ export async function updateCollectionRules(ctx: Context, name: string, body: un
   const def = find(ctx, name);
   if (typeof body !== "object" || body === null || Array.isArray(body)) throw new ValidationError("Request body must be a JSON object", { body: "must be an object" });
   const b = body as Record<string, unknown>;
-  const errors: Record<string, string> = {};
+  const errors = dict<string>();
   for (const k of Object.keys(b)) if (!(RULE_FIELDS as readonly string[]).includes(k) && !(FIELD_LISTS as readonly string[]).includes(k) && k !== "collection") errors[k] = "unknown field";
   const known = new Set(def.fields.map((f) => f.name));
   const options: Record<string, unknown> = { ...def.options };

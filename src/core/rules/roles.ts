@@ -8,6 +8,7 @@ import { requireSuperadmin } from "../auth/guards.ts";
 import type { Context } from "../context.ts";
 import { ConflictError, NotFoundError, ValidationError } from "../errors.ts";
 import { BUILT_IN_ROLES, isAdminRole, loadRoles } from "./role-cache.ts";
+import { dict } from "../../lib/own.ts";
 
 export interface RoleView {
   id: number;
@@ -44,7 +45,7 @@ async function view(ctx: Context, row: RoleRow): Promise<RoleView> {
 function readInput(body: unknown, partial: boolean): { name?: string; description?: string | null } {
   if (typeof body !== "object" || body === null || Array.isArray(body)) throw new ValidationError("Request body must be a JSON object", { body: "must be an object" });
   const b = body as Record<string, unknown>;
-  const errors: Record<string, string> = {};
+  const errors = dict<string>();
   const out: { name?: string; description?: string | null } = {};
   const unknown = Object.keys(b).filter((k) => k !== "name" && k !== "description");
   for (const k of unknown) errors[k] = "unknown field";

@@ -10,6 +10,9 @@ import { requireSuperadmin } from "../auth/guards.ts";
 import type { Context } from "../context.ts";
 import { ValidationError } from "../errors.ts";
 import { SETTING_CATEGORIES, type Setting, type SettingCategory } from "./store.ts";
+import { dict, own } from "../../lib/own.ts";
+import { deeperThan } from "../../lib/json-depth.ts";
+import { MAX_JSON_DEPTH } from "../collections/check-value.ts";
 
 const KEY_RE = /^[A-Za-z0-9][A-Za-z0-9_.:-]{0,99}$/;
 /** Stored value size limit (JSON text). */
@@ -54,7 +57,7 @@ function view(settings: Setting[]): SettingsView {
 export function listSettings(ctx: Context): Record<string, SettingsView> {
   requireSuperadmin(ctx);
   const out: Record<string, SettingsView> = {};
-  for (const s of ctx.services.settings.list()) (out[s.category] ??= {})[s.key] = { value: s.value, description: s.description };
+  for (const s of ctx.services.settings.list()) (out[s.category] ??= dict())[s.key] = { value: s.value, description: s.description };
   return out;
 }
 
@@ -86,9 +89,10 @@ export async function saveSetting(ctx: Context, input: SaveSettingInput): Promis
   const description = input.description ?? null;
   if (description !== null && (typeof description !== "string" || description.length > 1000)) problems.description = "must be a string of at most 1000 characters, or null";
   if (input.value === undefined) problems.value = "is required";
+  else if (deeperThan(input.value, MAX_JSON_DEPTH)) problems.value = `must not be nested more than ${MAX_JSON_DEPTH} levels deep`;
   else if (JSON.stringify(input.value).length > MAX_VALUE_CHARS) problems.value = `must be at most ${MAX_VALUE_CHARS} characters as JSON`;
   else if (typeof key === "string") {
-    const check = KNOWN[key] ?? (RATE_LIMIT_KEY.test(key) ? integerAtLeast(1) : undefined);
+    const check = own(KNOWN, key) ?? (RATE_LIMIT_KEY.test(key) ? integerAtLeast(1) : undefined);
     const p = check?.(input.value);
     if (p) problems.value = `${key} ${p}`;
   }
