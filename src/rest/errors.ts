@@ -4,7 +4,7 @@
  * and masked; driver messages never reach clients.
  */
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
-import { AppError } from "../core/errors.ts";
+import { AppError, fromDriverError, ServiceUnavailableError } from "../core/errors.ts";
 
 const SHORT: Record<number, string> = {
   400: "Bad request",
@@ -19,6 +19,7 @@ const SHORT: Record<number, string> = {
   422: "Validation failed",
   429: "Rate limit exceeded",
   500: "Internal server error",
+  503: "Service unavailable",
 };
 
 const CODE: Record<number, string> = {
@@ -34,6 +35,7 @@ const CODE: Record<number, string> = {
   422: "VALIDATION_ERROR",
   429: "RATE_LIMITED",
   500: "INTERNAL",
+  503: "SERVICE_UNAVAILABLE",
 };
 
 export interface ErrorBody {
@@ -60,7 +62,13 @@ function validationDetails(err: FastifyError): Record<string, string> {
 }
 
 export function registerErrorHandling(app: FastifyInstance): void {
-  app.setErrorHandler((err: FastifyError | AppError | Error, req: FastifyRequest, reply: FastifyReply) => {
+  app.setErrorHandler((thrown: FastifyError | AppError | Error, req: FastifyRequest, reply: FastifyReply) => {
+    // A database outage or a value the driver refused: the same AppError GraphQL maps it to.
+    const err = thrown instanceof AppError ? thrown : (fromDriverError(thrown) ?? thrown);
+    if (err instanceof ServiceUnavailableError) {
+      req.log.warn({ err: err.cause, reqId: req.id }, err.message);
+      reply.header("retry-after", String(err.retryAfterSeconds));
+    }
     if (err instanceof AppError) {
       const code = err.code === "UNAUTHENTICATED" ? "UNAUTHORIZED" : err.code;
       if (err.code === "RATE_LIMITED" && "retryAfterSeconds" in err) reply.header("retry-after", String(err.retryAfterSeconds));
