@@ -16,6 +16,7 @@ import { mapGraphqlError, useErrorMapping } from "./errors.ts";
 import type { SchemaManager } from "./schema-manager.ts";
 import { useCsrfPrevention } from "./use-csrf-prevention.ts";
 import { useIntrospectionControl } from "./use-introspection-control.ts";
+import { useRefuseNul } from "./use-refuse-nul.ts";
 import { useSchemaSwap } from "./use-schema-swap.ts";
 
 /** Hardening limits (documented in README "GraphQL"). */
@@ -80,6 +81,7 @@ export function createCairnYoga(services: Services, manager: SchemaManager): Cai
       maxDepthPlugin({ n: LIMITS.maxDepth, ignoreIntrospection: true, flattenFragments: true }),
       costLimitPlugin({ maxCost: LIMITS.maxCost, ignoreIntrospection: true }),
       maxAliasesPlugin({ n: LIMITS.maxAliases }),
+      useRefuseNul(),
       useErrorMapping(),
     ],
   });

@@ -7,6 +7,7 @@ import type { FastifyInstance } from "fastify";
 import type { Services } from "../core/context.ts";
 import { registerContext } from "./context.ts";
 import { registerErrorHandling } from "./errors.ts";
+import { registerNulGuard } from "./refuse-nul.ts";
 import { registerSystemRoutes } from "./system.ts";
 import { registerFastcms } from "./fastcms/index.ts";
 import { registerSnackbase } from "./snackbase/index.ts";
@@ -15,6 +16,7 @@ import { registerPlatformHooks, registerPlatformRoutes } from "./platform.ts";
 export async function registerRest(app: FastifyInstance, services: Services): Promise<void> {
   registerErrorHandling(app);
   registerContext(app, services);
+  registerNulGuard(app);
   await registerPlatformHooks(app, services);
   await app.register(swagger, {
     openapi: {
