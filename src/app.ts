@@ -7,6 +7,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import Fastify, { type FastifyInstance } from "fastify";
 import type { Config } from "./config.ts";
+import { createDatabaseIfMissing } from "./db/ensure-database.ts";
 import { migrate } from "./db/migrator.ts";
 import { createPrisma } from "./db/prisma.ts";
 import { PostgresDb } from "./db/postgres.ts";
@@ -44,8 +45,12 @@ function resolveSecret(config: Config): string {
   return secret;
 }
 
-/** Opens the core database for a config and applies pending migrations. */
-export async function openDatabase(config: Config, log: Pick<Logger, "error">): Promise<SqlDb> {
+/**
+ * Opens the core database for a config and applies pending migrations. A missing PostgreSQL
+ * database is created first when the role may (else a StartupError says how).
+ */
+export async function openDatabase(config: Config, log: Pick<Logger, "error" | "info">): Promise<SqlDb> {
+  if (config.dialect === "postgres" && (await createDatabaseIfMissing(config.databaseUrl))) log.info(`Created PostgreSQL database ${new URL(config.databaseUrl).pathname.slice(1)}`);
   await migrate(config.databaseUrl);
   const onError = (e: unknown) => log.error({ err: e }, "after-commit callback failed");
   return config.dialect === "postgres" ? new PostgresDb(config.databaseUrl, onError) : new SqliteDb(config.databaseUrl.replace(/^file:/, ""), onError);
