@@ -7,6 +7,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import Fastify, { type FastifyInstance } from "fastify";
 import type { Config } from "./config.ts";
+import { loggerOptions } from "./lib/logger-options.ts";
 import { createDatabaseIfMissing } from "./db/ensure-database.ts";
 import { migrate } from "./db/migrator.ts";
 import { createPrisma } from "./db/prisma.ts";
@@ -22,6 +23,7 @@ import { createPubSub } from "./realtime/pubsub.ts";
 import { SettingsStore } from "./core/settings/store.ts";
 import { loadRoles } from "./core/rules/role-cache.ts";
 import { registerRest } from "./rest/index.ts";
+import { RequestLogController } from "./rest/request-log.ts";
 import { registerGraphql, type GraphqlHandle } from "./graphql/register.ts";
 
 export interface App {
@@ -68,7 +70,9 @@ async function ensureDefaultAccount(db: SqlDb): Promise<void> {
 /** Builds the whole application for a configuration. */
 export async function createApp(config: Config): Promise<App> {
   const server = Fastify({
-    logger: { level: config.logLevel },
+    logger: loggerOptions(config.logLevel),
+    // One line per request instead of two.
+    logController: new RequestLogController(),
     bodyLimit: config.bodyLimit,
     requestIdHeader: "x-request-id",
     genReqId: () => randomUUID(),

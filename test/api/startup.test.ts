@@ -3,7 +3,8 @@
  * non-zero: `cairn serve` is spawned as users run it (bin/cairn.js) with a port in use, an
  * invalid LOG_LEVEL, an unusable SQLite path, an unreachable PostgreSQL server and a missing
  * PostgreSQL database its user may not create. A missing database the user may create is
- * created, and the server starts.
+ * created, and the server starts. The running server logs one JSON line per request at `info`
+ * (stdout is a pipe here), none at `warn`.
  */
 import { spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
@@ -159,5 +160,36 @@ describe.runIf(TEST_DB === "postgres")("missing PostgreSQL database", () => {
     expectOneLine(run, new RegExp(`PostgreSQL database "${name}" does not exist and user "${role}" may not create it; create it with: createdb -h 127\\.0\\.0\\.1 -p 5432 -O ${role} ${name}`));
     const exists = await admin((c) => c.query("SELECT 1 FROM pg_database WHERE datname = $1", [name]));
     expect(exists.rowCount).toBe(0);
+  });
+});
+
+describe.runIf(TEST_DB === "sqlite")("request log", () => {
+  it("writes one JSON line per request at info, with method, url, status, duration and request id", async () => {
+    const port = await freePort();
+    const sent: { path: string; status: number; id: string }[] = [];
+    const run = await serve({ DATABASE_URL: sqliteUrl(), PORT: String(port), LOG_LEVEL: "info" }, async (base) => {
+      for (const path of ["/health", "/api/v1/collections/nope/records?x=1", "/api/v1/nope"]) {
+        const id = `log-test-${randomBytes(4).toString("hex")}`;
+        const res = await fetch(base + path, { headers: { "x-request-id": id } });
+        sent.push({ path, status: res.status, id });
+      }
+    });
+    expect(run.code).toBe(0);
+    const lines = run.stdout.trim().split("\n").map((l) => JSON.parse(l) as Record<string, unknown>);
+    for (const s of sent) {
+      const mine = lines.filter((l) => l.reqId === s.id);
+      expect(mine, `${s.path}: ${JSON.stringify(mine)}`).toHaveLength(1);
+      expect(mine[0]).toMatchObject({ level: 30, method: "GET", url: s.path, status: s.status, ms: expect.any(Number), msg: expect.stringContaining(`GET ${s.path} ${s.status}`) });
+    }
+    expect(lines.some((l) => l.msg === "incoming request" || l.msg === "request completed")).toBe(false);
+  });
+
+  it("writes no request lines at warn", async () => {
+    const port = await freePort();
+    const run = await serve({ DATABASE_URL: sqliteUrl(), PORT: String(port), LOG_LEVEL: "warn" }, async (base) => {
+      expect((await fetch(`${base}/health`)).status).toBe(200);
+    });
+    expect(run.code).toBe(0);
+    expect(run.stdout).not.toContain("/health");
   });
 });
