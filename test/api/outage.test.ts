@@ -4,15 +4,18 @@
  * resumes by itself when the database is back — no restart.
  *
  * PostgreSQL: the test database stops accepting connections (`ALLOW_CONNECTIONS false`) and its
- * backends are terminated, then it is allowed again. SQLite: tests run as root, so a chmod'ed
+ * backends are terminated, then it is allowed again; and the server is unreachable — Cairn talks
+ * to it through a TCP proxy that is stopped (open connections cut, new ones refused) and started
+ * again on the same port. SQLite: tests run as root, so a chmod'ed
  * file would still be writable; the write connection is made read-only with `PRAGMA query_only`
  * (SQLite then refuses writes with SQLITE_READONLY, as for a read-only file) and made full with
  * `PRAGMA max_page_count` (SQLITE_FULL, as for a full disk).
  */
+import { connect, createServer, type Server, type Socket } from "node:net";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { SqliteDb } from "../../src/db/sqlite.ts";
-import { eventually, PG_ADMIN_URL, startApp, TEST_DB, type ApiResponse, type TestApp } from "../helpers/app.ts";
+import { eventually, freshDatabase, PG_ADMIN_URL, startApp, TEST_DB, type ApiResponse, type TestApp } from "../helpers/app.ts";
 
 let t: TestApp;
 const R = "/api/v1/collections/things/records";
@@ -92,6 +95,71 @@ describe.runIf(TEST_DB === "postgres")("PostgreSQL database that goes away and c
     const gql = await gqlPost("{ things { totalCount } }");
     expect(gql.status).toBe(200);
     expect(gql.body.data.things.totalCount).toBe(2);
+  });
+});
+
+/** A TCP proxy to PostgreSQL that can be stopped (cutting its connections) and started again on the same port. */
+class PgProxy {
+  #server: Server | undefined;
+  #sockets = new Set<Socket>();
+  port = 0;
+  async start(): Promise<void> {
+    const pgUrl = new URL(PG_ADMIN_URL);
+    this.#server = createServer((client) => {
+      const upstream = connect(Number(pgUrl.port || 5432), pgUrl.hostname);
+      for (const s of [client, upstream]) {
+        this.#sockets.add(s);
+        s.on("error", () => {});
+        s.on("close", () => {
+          this.#sockets.delete(s);
+          client.destroy();
+          upstream.destroy();
+        });
+      }
+      client.pipe(upstream).pipe(client);
+    });
+    await new Promise<void>((resolve) => this.#server!.listen(this.port, "127.0.0.1", resolve));
+    this.port = (this.#server.address() as { port: number }).port;
+  }
+  async stop(): Promise<void> {
+    const closed = new Promise<void>((resolve) => this.#server?.close(() => resolve()));
+    for (const s of this.#sockets) s.destroy();
+    await closed;
+  }
+}
+
+describe.runIf(TEST_DB === "postgres")("PostgreSQL server that becomes unreachable", () => {
+  it("answers 503 naming the connection failure, then serves again without a restart", async () => {
+    const proxy = new PgProxy();
+    await proxy.start();
+    const db = await freshDatabase();
+    const url = new URL(db.url);
+    url.port = String(proxy.port);
+    const p = await startApp({ databaseUrl: url.toString() });
+    try {
+      const created = await p.api("POST", "/api/v1/collections", { token: p.adminToken, body: { name: "things", schema: [{ name: "name", type: "text" }], list_rule: "", view_rule: "" } });
+      expect(created.status).toBe(201);
+      await proxy.stop();
+      const cause = /connection refused|the connection was (closed|reset)/;
+      for (const res of [await p.api("GET", R), await p.api("GET", R), await p.api("POST", R, { token: p.adminToken, body: { data: { name: "x" } } })]) {
+        expect(res.status, JSON.stringify(res.body)).toBe(503);
+        expect(res.headers.get("retry-after")).toMatch(/^\d+$/);
+        expect(res.body.message).toMatch(/^Database unavailable: /);
+        expect(res.body.message).toMatch(cause);
+      }
+      const health = await p.api("GET", "/health");
+      expect(health.status).toBe(503);
+      expect(health.body.database).toMatch(/^unavailable: connection refused/);
+
+      await proxy.start();
+      await eventually(async () => (await p.api("GET", "/health")).status === 200, 10_000, "/health to answer 200 again");
+      expect((await p.api("POST", R, { token: p.adminToken, body: { data: { name: "after" } } })).status).toBe(201);
+      expect((await p.api("GET", R)).body.total).toBe(1);
+    } finally {
+      await p.close();
+      await db.drop();
+      await proxy.stop();
+    }
   });
 });
 
