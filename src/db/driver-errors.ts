@@ -104,8 +104,10 @@ function classifyOne(e: Record<string, unknown>): DriverFailure | undefined {
 
 /**
  * Classifies an error thrown by a database call (see the module comment); undefined for
- * anything else (a bug, a constraint the caller handles, a non-database error). Follows
- * `cause` chains and Prisma's `meta.driverAdapterError` a few levels deep.
+ * anything else (a bug, a constraint the caller handles, a non-database error). Looks inside
+ * Prisma's wrapper (`meta.driverAdapterError` and its `cause`) and a GraphQL `originalError`,
+ * but not through other `cause` chains: a failed `fetch` to an OAuth provider also carries
+ * ECONNREFUSED in its cause, and that is not the database.
  */
 export function classifyDriverError(error: unknown): DriverFailure | undefined {
   let current: unknown = error;
@@ -114,7 +116,7 @@ export function classifyDriverError(error: unknown): DriverFailure | undefined {
     const found = classifyOne(e);
     if (found) return found;
     const meta = e.meta as Record<string, unknown> | undefined;
-    current = (meta && typeof meta === "object" ? meta.driverAdapterError : undefined) ?? e.cause ?? e.originalError;
+    current = (meta && typeof meta === "object" ? meta.driverAdapterError : undefined) ?? (e.name === "DriverAdapterError" ? e.cause : undefined) ?? e.originalError;
   }
   return undefined;
 }

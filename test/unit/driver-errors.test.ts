@@ -5,6 +5,7 @@
  * documented AppError, with our fixed phrase and no driver text.
  */
 import { mkdtempSync, rmSync } from "node:fs";
+import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import Database from "better-sqlite3";
@@ -108,17 +109,34 @@ describe("SQLite errors", () => {
   });
 });
 
+/** The error class @prisma/driver-adapter-utils throws: its `cause` is the adapter's payload. */
+const adapterError = (cause: Record<string, unknown>) => Object.assign(new Error("DriverAdapterError"), { name: "DriverAdapterError", cause });
+
 describe("Prisma's driver-adapter wrapper", () => {
   it("reads the adapter error inside meta.driverAdapterError", () => {
     // The shape @prisma/client 7 throws for an adapter error it has no P-code for (P2039).
     const wrapped = Object.assign(new Error("Database error. Code: `55000`."), {
       code: "P2039",
-      meta: { driverAdapterError: Object.assign(new Error("DriverAdapterError"), { cause: { kind: "postgres", originalCode: "55000", code: "55000", message: 'database "x" is not currently accepting connections' } }) },
+      meta: { driverAdapterError: adapterError({ kind: "postgres", originalCode: "55000", code: "55000", message: 'database "x" is not currently accepting connections' }) },
     });
     expect(fromDriverError(wrapped)).toMatchObject({ status: 503, message: "Database unavailable: the database is not accepting connections" });
-    const unreachable = Object.assign(new Error("Can't reach database server"), { code: "P1001", meta: { driverAdapterError: { cause: { kind: "DatabaseNotReachable" } } } });
+    const unreachable = Object.assign(new Error("Can't reach database server"), { code: "P1001", meta: { driverAdapterError: adapterError({ kind: "DatabaseNotReachable" }) } });
     expect(fromDriverError(unreachable)?.status).toBe(503);
-    const busy = { meta: { driverAdapterError: { cause: { kind: "SocketTimeout", originalCode: "SQLITE_BUSY" } } } };
+    const busy = { meta: { driverAdapterError: adapterError({ kind: "SocketTimeout", originalCode: "SQLITE_BUSY" }) } };
     expect(fromDriverError(busy)?.message).toBe("Database unavailable: the database is busy");
+    // An adapter error thrown as is (no P-code for it).
+    expect(fromDriverError(adapterError({ kind: "sqlite", originalCode: "SQLITE_FULL", extendedCode: 13 }))?.message).toBe("Database unavailable: the disk is full");
+  });
+
+  it("does not take a failed fetch (ECONNREFUSED in its cause) for the database", async () => {
+    const port = await new Promise<number>((resolve) => {
+      const srv = createServer().listen(0, "127.0.0.1", () => {
+        const p = (srv.address() as { port: number }).port;
+        srv.close(() => resolve(p));
+      });
+    });
+    const e = await fetch(`http://127.0.0.1:${port}/`).catch((err: unknown) => err);
+    expect((e as { cause?: { code?: string } }).cause?.code).toBe("ECONNREFUSED");
+    expect(classifyDriverError(e)).toBeUndefined();
   });
 });
