@@ -51,11 +51,12 @@ function resolveSecret(config: Config): string {
  * Opens the core database for a config and applies pending migrations. A missing PostgreSQL
  * database is created first when the role may (else a StartupError says how).
  */
-export async function openDatabase(config: Config, log: Pick<Logger, "error" | "info">): Promise<SqlDb> {
+export async function openDatabase(config: Config, log: Pick<Logger, "error" | "warn" | "info">): Promise<SqlDb> {
   if (config.dialect === "postgres" && (await createDatabaseIfMissing(config.databaseUrl))) log.info(`Created PostgreSQL database ${new URL(config.databaseUrl).pathname.slice(1)}`);
   await migrate(config.databaseUrl);
   const onError = (e: unknown) => log.error({ err: e }, "after-commit callback failed");
-  return config.dialect === "postgres" ? new PostgresDb(config.databaseUrl, onError) : new SqliteDb(config.databaseUrl.replace(/^file:/, ""), onError);
+  const onIdleError = (e: unknown) => log.warn({ err: e }, "an idle database connection was lost; the pool opens a new one when needed");
+  return config.dialect === "postgres" ? new PostgresDb(config.databaseUrl, onError, 10, onIdleError) : new SqliteDb(config.databaseUrl.replace(/^file:/, ""), onError);
 }
 
 async function ensureDefaultAccount(db: SqlDb): Promise<void> {

@@ -49,6 +49,7 @@ function config(): Config {
 const cliLog = {
   error: (obj: object | string, msg?: string) => console.error(msg ?? "", obj),
   info: (msg: string) => console.error(msg),
+  warn: (obj: object | string, msg?: string) => console.error(msg ?? "", obj),
 };
 
 /** Listen errors the operator can fix, as one line naming the fix. */

@@ -47,12 +47,14 @@ export class PostgresDb implements SqlDb {
     connectionString: string,
     private readonly onAfterCommitError: (e: unknown) => void = () => {},
     max = 10,
+    /** an idle pooled connection was lost (the server restarted, the network dropped) */
+    onIdleConnectionError: (e: unknown) => void = onAfterCommitError,
   ) {
     // A server that does not answer (a dropped network, a stopped host) fails the request after
     // CONNECT_TIMEOUT_MS with a clear 503 rather than holding it for the OS's TCP timeout.
     this.pool = new Pool({ connectionString, max, types: typeParsers, connectionTimeoutMillis: CONNECT_TIMEOUT_MS });
-    // An idle client losing its connection must not crash the process.
-    this.pool.on("error", (e) => onAfterCommitError(e));
+    // An idle client losing its connection must not crash the process; the pool replaces it.
+    this.pool.on("error", (e) => onIdleConnectionError(e));
   }
 
   async query<T = Row>(q: Queryable): Promise<T[]> {
