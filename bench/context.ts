@@ -37,6 +37,20 @@ export interface BenchContext {
    */
   measure(target: TargetName, label: string, spec: Omit<LoadSpec, "url" | "connections" | "duration"> & Partial<Pick<LoadSpec, "connections" | "duration">>): Promise<LoadResult>;
   log(message: string): void;
+  /**
+   * Starts one more Cairn server on the run's database, with the same secret (the token works)
+   * and `env` over the main server's environment; its stdout goes to a file in the run directory
+   * (as to a log file in production), not through this process.
+   */
+  startCairn(name: string, env: Record<string, string>): Promise<ExtraServer>;
+}
+
+/** A Cairn server started by a module; the module stops it. */
+export interface ExtraServer {
+  readonly url: string;
+  /** CPU time the process has used so far, seconds */
+  cpuSeconds(): number;
+  stop(): Promise<void>;
 }
 
 /** One row of the printed table: a scenario measured on Cairn and on the floor. */

@@ -4,7 +4,7 @@
  * answers, sampled for RSS every 100 ms, stopped with SIGTERM.
  */
 import { spawn, type ChildProcess } from "node:child_process";
-import { readFileSync } from "node:fs";
+import { closeSync, openSync, readFileSync } from "node:fs";
 import { createServer } from "node:net";
 
 export interface ServerProcess {
@@ -89,15 +89,19 @@ export interface StartOptions {
   /** load TypeScript through tsx (default); false for compiled JavaScript */
   tsx?: boolean;
   verbose?: boolean;
+  /** write the child's stdout to this file instead of reading it here (stderr is still read) */
+  stdoutFile?: string;
 }
 
 /** Starts a server child process and resolves once `/health` answers 200. */
 export async function startServer(o: StartOptions): Promise<ServerProcess> {
+  const stdoutFd = o.stdoutFile ? openSync(o.stdoutFile, "a") : undefined;
   const child = spawn(process.execPath, [...(o.nodeFlags ?? []), ...(o.tsx === false ? [] : ["--import", "tsx"]), ...o.args], {
     cwd: o.cwd,
     env: o.env,
-    stdio: ["ignore", "pipe", "pipe"],
+    stdio: ["ignore", stdoutFd ?? "pipe", "pipe"],
   });
+  if (stdoutFd !== undefined) closeSync(stdoutFd); // the child holds its own copy
   const pid = child.pid;
   if (pid === undefined) throw new Error(`${o.name} failed to start`);
   const tail: string[] = [];

@@ -38,6 +38,7 @@ const DEFAULT_ACCOUNT_ID = "default";
 const MODULES: { name: string; file: string; optional: boolean }[] = [
   { name: "rest", file: "rest.ts", optional: false },
   { name: "graphql", file: "graphql.ts", optional: true },
+  { name: "logging", file: "logging.ts", optional: true },
 ];
 
 const opts = loadOptions();
@@ -80,28 +81,31 @@ async function main(): Promise<number> {
     const started = Date.now();
     // Each server is registered as soon as it is up, so a failure of the other one still stops it.
     const up = (s: ServerProcess) => (servers.push(s), s);
-    const [cairn, floor] = await Promise.all([
+    const cairnEnv = {
+      ...process.env,
+      HOST: "127.0.0.1",
+      CAIRN_DATA_DIR: join(runDir, "cairn"),
+      DATABASE_URL: pgDb?.url ?? `file:${join(runDir, "cairn", "cairn.db")}`,
+      CAIRN_ADMIN_EMAIL: ADMIN_EMAIL,
+      CAIRN_ADMIN_PASSWORD: ADMIN_PASSWORD,
+      CAIRN_SECRET: randomBytes(32).toString("base64url"),
+      LOG_LEVEL: "warn",
+      NODE_ENV: "production",
+    };
+    const startCairn = async (name: string, port: number, env: Record<string, string> = {}, stdoutFile?: string) =>
       startServer({
-        name: "cairn",
+        name,
         args: cliExists ? [opts.cairnEntry, "serve"] : [join(opts.root, "bench/server.ts")],
         tsx: !compiled,
         cwd: opts.cairnRoot,
-        port: cairnPort,
-        nodeFlags: [...opts.cairnNodeFlags, ...(opts.profile ? [`--inspect=127.0.0.1:${cairnInspect}`] : [])],
+        port,
+        nodeFlags: [...opts.cairnNodeFlags, ...(opts.profile && name === "cairn" ? [`--inspect=127.0.0.1:${cairnInspect}`] : [])],
         verbose: opts.verbose,
-        env: {
-          ...process.env,
-          PORT: String(cairnPort),
-          HOST: "127.0.0.1",
-          CAIRN_DATA_DIR: join(runDir, "cairn"),
-          DATABASE_URL: pgDb?.url ?? `file:${join(runDir, "cairn", "cairn.db")}`,
-          CAIRN_ADMIN_EMAIL: ADMIN_EMAIL,
-          CAIRN_ADMIN_PASSWORD: ADMIN_PASSWORD,
-          CAIRN_SECRET: randomBytes(32).toString("base64url"),
-          LOG_LEVEL: "warn",
-          NODE_ENV: "production",
-        },
-      }).then(up),
+        env: { ...cairnEnv, PORT: String(port), ...env },
+        stdoutFile,
+      }).then(up);
+    const [cairn, floor] = await Promise.all([
+      startCairn("cairn", cairnPort),
       startServer({
         name: "floor",
         args: ["bench/floor.ts"],
@@ -139,6 +143,11 @@ async function main(): Promise<number> {
       floor: targets.floor,
       options: opts,
       log,
+      async startCairn(name, env) {
+        const server = await startCairn(name, await freePort(), env, join(runDir, `${name}.log`));
+        log(`${name} pid ${server.pid} at ${server.url} (${Object.entries(env).map(([k, v]) => `${k}=${v}`).join(" ")}; stdout to ${join(runDir, `${name}.log`)})`);
+        return { url: server.url, cpuSeconds: () => server.cpuSeconds(), stop: () => server.stop() };
+      },
       async measure(target, label, spec) {
         const full = { connections: opts.connections, duration: opts.duration, ...spec, url: targets[target].url };
         if (opts.warmup > 0) await runLoad({ ...full, duration: opts.warmup });
@@ -193,6 +202,10 @@ async function main(): Promise<number> {
     const enforce = opts.db === "sqlite" && !opts.profile;
     const verdicts: Check[] = checks(rows, restPeakRss, enforce);
     if (peakRss > restPeakRss + 0.05) verdicts.push({ name: "peak RSS, whole run", value: `${peakRss.toFixed(1)} MiB`, target: "-", verdict: "info" });
+    // A module may judge its own target: `{ verdict: "PASS" | "FAIL" | "info", target, costPercent? }`.
+    for (const [name, r] of Object.entries(results)) {
+      if (typeof r.verdict === "string" && name !== "rest") verdicts.push({ name: `module ${name}`, value: "costPercent" in r ? `cost ${String(r.costPercent)}%` : String(r.verdict), target: String(r.target ?? "-"), verdict: r.verdict as Check["verdict"] });
+    }
     for (const [name, err] of Object.entries(moduleErrors)) verdicts.push({ name: `module ${name}`, value: "error", target: "runs", verdict: "FAIL", note: err.split("\n")[0] });
     if (cairn.problems.length) verdicts.push({ name: "server log", value: `${cairn.problems.length} warn/error lines`, target: "none", verdict: "info", note: cairn.problems.slice(0, 3).join(" | ") });
 

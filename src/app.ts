@@ -7,6 +7,8 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import Fastify, { type FastifyInstance } from "fastify";
 import type { Config } from "./config.ts";
+import { loggerOptions } from "./lib/logger-options.ts";
+import { createDatabaseIfMissing } from "./db/ensure-database.ts";
 import { migrate } from "./db/migrator.ts";
 import { createPrisma } from "./db/prisma.ts";
 import { PostgresDb } from "./db/postgres.ts";
@@ -23,6 +25,7 @@ import { createPubSub } from "./realtime/pubsub.ts";
 import { SettingsStore } from "./core/settings/store.ts";
 import { loadRoles } from "./core/rules/role-cache.ts";
 import { registerRest } from "./rest/index.ts";
+import { RequestLogController } from "./rest/http/request-log.ts";
 import { registerGraphql, type GraphqlHandle } from "./graphql/register.ts";
 
 export interface App {
@@ -46,11 +49,16 @@ function resolveSecret(config: Config): string {
   return secret;
 }
 
-/** Opens the core database for a config and applies pending migrations. */
-export async function openDatabase(config: Config, log: Pick<Logger, "error">): Promise<SqlDb> {
+/**
+ * Opens the core database for a config and applies pending migrations. A missing PostgreSQL
+ * database is created first when the role may (else a StartupError says how).
+ */
+export async function openDatabase(config: Config, log: Pick<Logger, "error" | "warn" | "info">): Promise<SqlDb> {
+  if (config.dialect === "postgres" && (await createDatabaseIfMissing(config.databaseUrl))) log.info(`Created PostgreSQL database ${new URL(config.databaseUrl).pathname.slice(1)}`);
   await migrate(config.databaseUrl);
   const onError = (e: unknown) => log.error({ err: e }, "after-commit callback failed");
-  return config.dialect === "postgres" ? new PostgresDb(config.databaseUrl, onError) : new SqliteDb(config.databaseUrl.replace(/^file:/, ""), onError);
+  const onIdleError = (e: unknown) => log.warn({ err: e }, "an idle database connection was lost; the pool opens a new one when needed");
+  return config.dialect === "postgres" ? new PostgresDb(config.databaseUrl, onError, 10, onIdleError) : new SqliteDb(config.databaseUrl.replace(/^file:/, ""), onError);
 }
 
 async function ensureDefaultAccount(db: SqlDb): Promise<void> {
@@ -65,7 +73,9 @@ async function ensureDefaultAccount(db: SqlDb): Promise<void> {
 /** Builds the whole application for a configuration. */
 export async function createApp(config: Config): Promise<App> {
   const server = Fastify({
-    logger: { level: config.logLevel },
+    logger: loggerOptions(config.logLevel),
+    // One line per request instead of two.
+    logController: new RequestLogController(),
     bodyLimit: config.bodyLimit,
     // `__proto__` and `constructor` keys in a JSON body are data (a JSON field may hold them), as
     // over GraphQL: JSON.parse makes them own properties, and no code merges a body into a plain

@@ -12,7 +12,10 @@ import { createApp, openDatabase } from "./app.ts";
 import { ConfigError, loadConfig, loadDotEnv, type Config } from "./config.ts";
 import { createAdmin } from "./core/auth/bootstrap.ts";
 import { ValidationError } from "./core/errors.ts";
+import { classifyDriverError } from "./db/driver-errors.ts";
+import { createDatabaseIfMissing } from "./db/ensure-database.ts";
 import { migrate } from "./db/migrator.ts";
+import { StartupError } from "./lib/startup-error.ts";
 import { createPrisma } from "./db/prisma.ts";
 import { CollectionRegistry } from "./core/collections/registry.ts";
 import { printSchemaFor, printSystemSchema } from "./graphql/print-schema.ts";
@@ -33,14 +36,73 @@ Configuration is read from the environment and from .env in the working director
 /** A usage mistake: printed with the usage line, exit code 2. */
 class UsageError extends Error {}
 
+/** The configuration once loaded: start-up failures name its database and port. */
+let loaded: Config | undefined;
+
 function config(): Config {
   loadDotEnv();
-  return loadConfig();
+  loaded = loadConfig();
+  return loaded;
+}
+
+/** Messages for the one-time commands go to stderr, so `schema print` output stays clean. */
+const cliLog = {
+  error: (obj: object | string, msg?: string) => console.error(msg ?? "", obj),
+  info: (msg: string) => console.error(msg),
+  warn: (obj: object | string, msg?: string) => console.error(msg ?? "", obj),
+};
+
+/** Listen errors the operator can fix, as one line naming the fix. */
+function listenProblem(e: unknown, cfg: Config): StartupError | undefined {
+  const where = `port ${cfg.port} on ${cfg.host}`;
+  switch ((e as { code?: unknown })?.code) {
+    case "EADDRINUSE":
+      return new StartupError(`${where} is in use; set PORT to a free port (or stop the other server)`);
+    case "EACCES":
+      return new StartupError(`permission denied to listen on ${where}; set PORT to a port above 1023`);
+    case "EADDRNOTAVAIL":
+      return new StartupError(`cannot listen on ${cfg.host}: no such address on this machine; set HOST (e.g. 127.0.0.1 or 0.0.0.0)`);
+    default:
+      return undefined;
+  }
+}
+
+/** File-system errors creating or opening the SQLite file. */
+const FS_REASONS: ReadonlyMap<string, string> = new Map([
+  ["ENOTDIR", "a part of the path is not a directory"],
+  ["ENOENT", "the directory does not exist"],
+  ["EACCES", "permission denied"],
+  ["EPERM", "permission denied"],
+  ["EROFS", "the file system is read-only"],
+  ["ENOSPC", "the disk is full"],
+]);
+
+/** A database that cannot be reached or opened at start-up, as one line naming where and the fix. */
+function databaseProblem(e: unknown, cfg: Config | undefined): string | undefined {
+  if (!cfg) return undefined;
+  const fsCode = (e as { code?: unknown })?.code;
+  if (cfg.dialect === "sqlite" && typeof fsCode === "string" && FS_REASONS.has(fsCode)) {
+    return `cannot open the SQLite database ${cfg.databaseUrl.replace(/^file:/, "")} (${FS_REASONS.get(fsCode)}); check DATABASE_URL / CAIRN_DATA_DIR`;
+  }
+  const failure = classifyDriverError(e);
+  if (failure?.kind !== "unavailable") return undefined;
+  if (cfg.dialect === "postgres") {
+    const url = new URL(cfg.databaseUrl);
+    return `cannot reach PostgreSQL at ${url.hostname || "localhost"}:${url.port || "5432"} database ${url.pathname.slice(1)} (${failure.reason}); start it or fix DATABASE_URL`;
+  }
+  return `cannot open the SQLite database ${cfg.databaseUrl.replace(/^file:/, "")} (${failure.reason}); check DATABASE_URL / CAIRN_DATA_DIR and the disk`;
 }
 
 async function serve(): Promise<void> {
-  const app = await createApp(config());
-  const url = await app.listen();
+  const cfg = config();
+  const app = await createApp(cfg);
+  let url: string;
+  try {
+    url = await app.listen();
+  } catch (e) {
+    await app.close().catch(() => {});
+    throw listenProblem(e, cfg) ?? e;
+  }
   app.services.log.info(`Cairn listening on ${url} (API docs at ${url}/docs)`);
   let stopping = false;
   const stop = (signal: string) => {
@@ -63,7 +125,9 @@ async function serve(): Promise<void> {
 }
 
 async function runMigrate(): Promise<void> {
-  const applied = await migrate(config().databaseUrl);
+  const cfg = config();
+  if (cfg.dialect === "postgres" && (await createDatabaseIfMissing(cfg.databaseUrl))) console.log(`Created PostgreSQL database ${new URL(cfg.databaseUrl).pathname.slice(1)}.`);
+  const applied = await migrate(cfg.databaseUrl);
   if (applied.length === 0) console.log("Database is up to date; no migrations applied.");
   else console.log(`Applied ${applied.length} migration(s):\n${applied.map((m) => `  ${m}`).join("\n")}`);
 }
@@ -78,8 +142,7 @@ async function adminCreate(args: string[]): Promise<void> {
   if (positionals.length) throw new UsageError(`unexpected argument '${positionals[0]}'`);
   if (!values.email || !values.password) throw new UsageError("admin create needs --email and --password");
   const cfg = config();
-  const log = { error: (obj: object | string, msg?: string) => console.error(msg ?? "", obj) };
-  const db = await openDatabase(cfg, log);
+  const db = await openDatabase(cfg, cliLog);
   const prisma = createPrisma(db);
   try {
     const { user, action } = await createAdmin({ prisma }, values.email, values.password);
@@ -98,8 +161,7 @@ async function schemaPrint(args: string[]): Promise<void> {
     process.stdout.write(printSystemSchema());
     return;
   }
-  const log = { error: (obj: object | string, msg?: string) => console.error(msg ?? "", obj) };
-  const db = await openDatabase(config(), log);
+  const db = await openDatabase(config(), cliLog);
   try {
     const registry = new CollectionRegistry(db);
     await registry.load();
@@ -147,6 +209,15 @@ export async function main(argv: string[]): Promise<number> {
     }
     if (e instanceof ConfigError) {
       console.error(`cairn: configuration error: ${e.message}`);
+      return 1;
+    }
+    if (e instanceof StartupError) {
+      console.error(`cairn: ${e.message}`);
+      return 1;
+    }
+    const database = databaseProblem(e, loaded);
+    if (database) {
+      console.error(`cairn: ${database}`);
       return 1;
     }
     console.error("cairn: failed:", e);

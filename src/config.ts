@@ -87,6 +87,17 @@ function bool(env: NodeJS.ProcessEnv, name: string): boolean {
   throw new ConfigError(`${name} must be true or false, got '${env[name]}'`);
 }
 
+/** pino's levels, quietest last. */
+export const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "silent"] as const;
+
+function logLevel(env: NodeJS.ProcessEnv): string {
+  const raw = (env.LOG_LEVEL ?? "").trim();
+  if (raw === "") return "info";
+  const level = raw.toLowerCase();
+  if (!(LOG_LEVELS as readonly string[]).includes(level)) throw new ConfigError(`LOG_LEVEL must be one of ${LOG_LEVELS.join(", ")}, got '${raw}'`);
+  return level;
+}
+
 function url(name: string, value: string | undefined): string | undefined {
   if (!value) return undefined;
   if (!URL.canParse(value) || !/^https?:/.test(value)) throw new ConfigError(`${name} must be an http(s) URL, got '${value}'`);
@@ -165,7 +176,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     smtpUrl: smtp(env.SMTP_URL),
     mailFrom: env.CAIRN_MAIL_FROM || "Cairn <no-reply@localhost>",
     webhookAllowPrivate: bool(env, "CAIRN_WEBHOOK_ALLOW_PRIVATE"),
-    logLevel: env.LOG_LEVEL || "info",
+    logLevel: logLevel(env),
     accessTokenTtl: int(env, "CAIRN_ACCESS_TOKEN_TTL", 3600, 10),
     refreshTokenTtl: int(env, "CAIRN_REFRESH_TOKEN_TTL", 30 * 24 * 3600, 60),
     bodyLimit: int(env, "CAIRN_BODY_LIMIT", 1024 * 1024, 1024),

@@ -1,8 +1,10 @@
 /**
  * The AppError family. Core code throws these; each transport maps them once
  * (REST: status + body, GraphQL: extensions.code). Anything else is an internal error,
- * logged with the request id and masked.
+ * logged with the request id and masked. Database driver errors that mean an outage or a refused
+ * value become AppErrors here too (`fromDriverError`), so both transports answer them alike.
  */
+import { classifyDriverError } from "../db/driver-errors.ts";
 
 export type ErrorCode =
   | "BAD_REQUEST"
@@ -14,6 +16,7 @@ export type ErrorCode =
   | "VALIDATION_ERROR"
   | "RATE_LIMITED"
   | "MAINTENANCE_MODE"
+  | "SERVICE_UNAVAILABLE"
   | "INTERNAL";
 
 export class AppError extends Error {
@@ -83,4 +86,37 @@ export class RateLimitedError extends AppError {
   ) {
     super("RATE_LIMITED", 429, message, details);
   }
+}
+
+/** Seconds a client is asked to wait (Retry-After) when the database is unavailable. */
+export const DATABASE_RETRY_AFTER_SECONDS = 5;
+
+/**
+ * A dependency the request needs is down (today: the database). 503 with Retry-After; the
+ * message names the cause (`Database unavailable: the disk is full`), never a driver message.
+ */
+export class ServiceUnavailableError extends AppError {
+  constructor(
+    message: string,
+    readonly retryAfterSeconds: number = DATABASE_RETRY_AFTER_SECONDS,
+    options?: { cause?: unknown },
+  ) {
+    super("SERVICE_UNAVAILABLE", 503, message, null, options);
+  }
+}
+
+/** The message text clients get for a request refused because a value holds U+0000. */
+export const NUL_MESSAGE = "Text values cannot contain NUL characters (\\u0000)";
+
+/**
+ * The AppError a database driver error stands for, or undefined when it is not one we
+ * recognise (then it is an internal error): an outage → ServiceUnavailableError
+ * (`Database unavailable: <cause>`), a text value PostgreSQL refused for holding U+0000 →
+ * BadRequestError. The driver error is kept as the private `cause`.
+ */
+export function fromDriverError(error: unknown): AppError | undefined {
+  const failure = classifyDriverError(error);
+  if (!failure) return undefined;
+  if (failure.kind === "nul") return new AppError("BAD_REQUEST", 400, NUL_MESSAGE, null, { cause: error });
+  return new ServiceUnavailableError(`Database unavailable: ${failure.reason}`, DATABASE_RETRY_AFTER_SECONDS, { cause: error });
 }

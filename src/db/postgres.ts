@@ -28,6 +28,9 @@ const typeParsers = {
 
 type Client = pg.Pool | pg.PoolClient;
 
+/** How long a request waits for a database connection before it is answered 503. */
+export const CONNECT_TIMEOUT_MS = 5000;
+
 async function run<T>(client: Client, q: Queryable): Promise<{ rows: T[]; changes: number }> {
   const { sql, parameters } = toStatement(q);
   const res = await client.query({ text: sql, values: parameters as unknown[] });
@@ -44,10 +47,14 @@ export class PostgresDb implements SqlDb {
     connectionString: string,
     private readonly onAfterCommitError: (e: unknown) => void = () => {},
     max = 10,
+    /** an idle pooled connection was lost (the server restarted, the network dropped) */
+    onIdleConnectionError: (e: unknown) => void = onAfterCommitError,
   ) {
-    this.pool = new Pool({ connectionString, max, types: typeParsers });
-    // An idle client losing its connection must not crash the process.
-    this.pool.on("error", (e) => onAfterCommitError(e));
+    // A server that does not answer (a dropped network, a stopped host) fails the request after
+    // CONNECT_TIMEOUT_MS with a clear 503 rather than holding it for the OS's TCP timeout.
+    this.pool = new Pool({ connectionString, max, types: typeParsers, connectionTimeoutMillis: CONNECT_TIMEOUT_MS });
+    // An idle client losing its connection must not crash the process; the pool replaces it.
+    this.pool.on("error", (e) => onIdleConnectionError(e));
   }
 
   async query<T = Row>(q: Queryable): Promise<T[]> {

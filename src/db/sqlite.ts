@@ -3,11 +3,15 @@
  * the Prisma adapter, see prisma.ts) and one read connection. WAL mode gives the reader a
  * committed snapshot per statement, so reads never wait for writers and never see an open
  * transaction's changes. Prepared statements are cached per connection by SQL text.
+ *
+ * A write that fails because the database cannot take writes (read-only, disk full, I/O error)
+ * is remembered until the next write succeeds, so /health can name it (see health.ts).
  */
 import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
 import Database from "better-sqlite3";
 import { Mutex } from "async-mutex";
+import { classifyDriverError } from "./driver-errors.ts";
 import { compileOnly, runAfterCommit, toStatement, type Queryable, type Row, type SqlDb } from "./sql-db.ts";
 
 const STATEMENT_CACHE_SIZE = 1000;
@@ -60,6 +64,7 @@ export class SqliteDb implements SqlDb {
   readonly #reader: Conn;
   readonly #writes: StatementCache;
   readonly #reads: StatementCache;
+  #writeFailure: { reason: string; needsWrite: boolean } | undefined;
 
   constructor(
     readonly file: string,
@@ -77,9 +82,46 @@ export class SqliteDb implements SqlDb {
   }
 
   async execute<T = Row>(q: Queryable): Promise<{ rows: T[]; changes: number }> {
-    if (this.lock.isLocked()) return this.lock.runExclusive(() => this.executeOnWriter<T>(q));
+    if (this.lock.isLocked()) return this.lock.runExclusive(() => this.#write(() => this.executeOnWriter<T>(q)));
     // Synchronous driver: nothing can interleave with this call, no need to take the lock.
-    return this.executeOnWriter<T>(q);
+    return this.#write(() => this.executeOnWriter<T>(q));
+  }
+
+  /** Runs a write, remembering whether the database took it (see the module comment). */
+  #write<T>(fn: () => T, succeeded = true): T {
+    try {
+      const result = fn();
+      if (succeeded) this.#writeFailure = undefined;
+      return result;
+    } catch (e) {
+      this.#noteWriteFailure(e);
+      throw e;
+    }
+  }
+
+  #noteWriteFailure(e: unknown): void {
+    const failure = classifyDriverError(e);
+    if (failure?.kind !== "unavailable") return;
+    // Only a full disk or an I/O error needs a real write to show it has passed; probeWrite sees the rest.
+    const code = String((e as { code?: unknown }).code ?? "");
+    this.#writeFailure = { reason: failure.reason, needsWrite: /^SQLITE_(FULL|IOERR)/.test(code) };
+  }
+
+  /** Why the last write failed when the database could not take it; undefined once a write succeeded. */
+  get writeFailure(): string | undefined {
+    return this.#writeFailure?.reason;
+  }
+
+  /**
+   * Takes and releases the write lock on the file (BEGIN IMMEDIATE; ROLLBACK): throws when the
+   * database is read-only or locked, and forgets such a failure of an earlier write once it passes.
+   */
+  async probeWrite(): Promise<void> {
+    await this.lock.runExclusive(() => {
+      this.#writes.get("BEGIN IMMEDIATE").run();
+      this.#writes.get("ROLLBACK").run();
+      if (this.#writeFailure && !this.#writeFailure.needsWrite) this.#writeFailure = undefined;
+    });
   }
 
   /** Runs a statement on the write connection; the caller holds the lock or is in a transaction. */
@@ -110,11 +152,12 @@ export class SqliteDb implements SqlDb {
     let result: T;
     try {
       // Prepared once: exec() re-parses the text on every transaction (measured ~34 µs per create).
-      this.#writes.get("BEGIN IMMEDIATE").run();
+      this.#write(() => this.#writes.get("BEGIN IMMEDIATE").run(), false);
       try {
         result = await fn(tx);
-        this.#writes.get("COMMIT").run();
+        this.#write(() => this.#writes.get("COMMIT").run());
       } catch (e) {
+        this.#noteWriteFailure(e);
         if (this.writer.inTransaction) this.#writes.get("ROLLBACK").run();
         throw e;
       }

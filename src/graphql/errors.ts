@@ -1,14 +1,15 @@
 /**
  * The GraphQL error mapping, done once: AppError → `extensions.code` (UNAUTHENTICATED,
  * FORBIDDEN, NOT_FOUND, BAD_USER_INPUT, CONFLICT, RATE_LIMITED, MAINTENANCE_MODE) and `extensions.http.status`;
- * ValidationError.fields → `extensions.fields`; filter errors → BAD_USER_INPUT. Anything else
+ * ValidationError.fields → `extensions.fields`; filter errors → BAD_USER_INPUT; a database outage
+ * → SERVICE_UNAVAILABLE with status 503 and Retry-After (even on a partial result). Anything else
  * is logged with the request id and masked as INTERNAL. Yoga turns `http.status` into the
  * response status and strips it from the body; `useErrorMapping` keeps it only when the whole
  * operation failed (data null), so partial results stay 200 as GraphQL over HTTP requires.
  */
 import type { Plugin } from "graphql-yoga";
 import { GraphQLError, type ExecutionResult } from "graphql";
-import { AppError, RateLimitedError, ValidationError, type ErrorCode } from "../core/errors.ts";
+import { AppError, fromDriverError, RateLimitedError, ServiceUnavailableError, ValidationError, type ErrorCode } from "../core/errors.ts";
 import type { Logger } from "../core/context.ts";
 import { MaintenanceError } from "../core/policy/maintenance.ts";
 import { FilterError } from "../query/ast.ts";
@@ -24,6 +25,7 @@ const CODES: Record<ErrorCode, string> = {
   CONFLICT: "CONFLICT",
   RATE_LIMITED: "RATE_LIMITED",
   MAINTENANCE_MODE: "MAINTENANCE_MODE",
+  SERVICE_UNAVAILABLE: "SERVICE_UNAVAILABLE",
   INTERNAL: "INTERNAL",
 };
 
@@ -39,11 +41,13 @@ const mapped = new WeakSet<GraphQLError>();
 /**
  * Maps one error (see the module comment). `requestId`/`log` name internal errors in the log.
  */
-export function mapGraphqlError(error: unknown, requestId: string | undefined, log: Pick<Logger, "error"> | undefined): GraphQLError {
+export function mapGraphqlError(error: unknown, requestId: string | undefined, log: Pick<Logger, "error" | "warn"> | undefined): GraphQLError {
   const gql = error instanceof GraphQLError ? error : new GraphQLError(error instanceof Error ? error.message : String(error), { originalError: error instanceof Error ? error : undefined });
   if (mapped.has(gql)) return gql;
   const where = { nodes: gql.nodes, source: gql.source, positions: gql.positions, path: gql.path };
-  const cause = error instanceof GraphQLError ? rootCause(gql) : error;
+  const raw = error instanceof GraphQLError ? rootCause(gql) : error;
+  // A database outage or a value the driver refused: the same AppError REST maps it to.
+  const cause = raw === undefined || raw instanceof AppError ? raw : (fromDriverError(raw) ?? raw);
   let out: GraphQLError;
   if (cause instanceof AppError) {
     const extensions: Record<string, unknown> = { code: CODES[cause.code] ?? cause.code, http: { status: cause.status } };
@@ -54,6 +58,11 @@ export function mapGraphqlError(error: unknown, requestId: string | undefined, l
       extensions.http = { status: 429, headers: { "retry-after": String(cause.retryAfterSeconds) } };
     } else if (cause instanceof MaintenanceError) {
       extensions.http = { status: cause.status, headers: { "retry-after": String(cause.retryAfterSeconds) } };
+    }
+    if (cause instanceof ServiceUnavailableError) {
+      log?.warn({ err: cause.cause, reqId: requestId, path: gql.path?.join(".") }, cause.message);
+      extensions.retryAfter = cause.retryAfterSeconds;
+      extensions.http = { status: 503, headers: { "retry-after": String(cause.retryAfterSeconds) } };
     }
     out = new GraphQLError(cause.message, { ...where, extensions });
   } else if (cause instanceof FilterError) {
@@ -83,7 +92,8 @@ function withoutHttp(e: GraphQLError): GraphQLError {
 function mapResult(result: ExecutionResult, g: Partial<GraphqlContext> | undefined): ExecutionResult | undefined {
   if (!result.errors?.length) return undefined;
   const errors = result.errors.map((e) => mapGraphqlError(e, g?.cairn?.requestId, g?.cairn?.log));
-  return { ...result, errors: result.data == null ? errors : errors.map(withoutHttp) };
+  // A partial result stays 200, except during an outage: proxies and clients retry on 503.
+  return { ...result, errors: result.data == null ? errors : errors.map((e) => (e.extensions?.code === "SERVICE_UNAVAILABLE" ? e : withoutHttp(e))) };
 }
 
 /** Envelop plugin mapping execution and subscription errors (with the request's id and logger). */

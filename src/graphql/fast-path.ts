@@ -99,8 +99,10 @@ export async function fastGraphql(yoga: CairnYoga, req: FastifyRequest, reply: F
   if (sendPolicyRefusal(reply, contextValue.cairn)) return true;
   let status = 200;
   for (const e of result.errors ?? []) {
-    const http = e.extensions?.http as { status?: number } | undefined;
+    const http = e.extensions?.http as { status?: number; headers?: Record<string, string> } | undefined;
     if (http?.status && http.status > status) status = http.status;
+    // As Yoga does: an error's HTTP headers (Retry-After on 429 and 503) reach the response.
+    for (const [name, value] of Object.entries(http?.headers ?? {})) reply.header(name, value);
   }
   const body: Record<string, unknown> = {};
   if (result.errors?.length) body.errors = result.errors.map(publicError);

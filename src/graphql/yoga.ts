@@ -19,6 +19,7 @@ import { useCsrfPrevention } from "./use-csrf-prevention.ts";
 import { useIntrospectionControl } from "./use-introspection-control.ts";
 import { usePolicy } from "./use-policy.ts";
 import { limitError, useInputLimits } from "./use-input-limits.ts";
+import { useRefuseNul } from "./use-refuse-nul.ts";
 import { useSchemaSwap } from "./use-schema-swap.ts";
 
 /** Hardening limits (documented in README "GraphQL"). */
@@ -88,6 +89,7 @@ export function createCairnYoga(services: Services, manager: SchemaManager): Cai
       maxDepthPlugin({ n: LIMITS.maxDepth, ignoreIntrospection: true, flattenFragments: true, ...armor }),
       costLimitPlugin({ maxCost: LIMITS.maxCost, ignoreIntrospection: true, ...armor }),
       maxAliasesPlugin({ n: LIMITS.maxAliases, ...armor }),
+      useRefuseNul(),
       useErrorMapping(),
       usePolicy(),
     ],

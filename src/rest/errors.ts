@@ -5,7 +5,7 @@
  */
 import type { IncomingMessage } from "node:http";
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
-import { AppError } from "../core/errors.ts";
+import { AppError, fromDriverError, ServiceUnavailableError } from "../core/errors.ts";
 
 const SHORT: Record<number, string> = {
   400: "Bad request",
@@ -36,6 +36,7 @@ const CODE: Record<number, string> = {
   422: "VALIDATION_ERROR",
   429: "RATE_LIMITED",
   500: "INTERNAL",
+  503: "SERVICE_UNAVAILABLE",
 };
 
 export interface ErrorBody {
@@ -92,7 +93,12 @@ function drainBody(raw: IncomingMessage): Promise<void> {
 const size = (bytes: number) => (bytes % 1024 === 0 ? `${bytes / 1024} KiB` : `${bytes} bytes`);
 
 export function registerErrorHandling(app: FastifyInstance): void {
-  app.setErrorHandler(async (err: FastifyError | AppError | Error, req: FastifyRequest, reply: FastifyReply) => {
+  app.setErrorHandler(async (thrown: FastifyError | AppError | Error, req: FastifyRequest, reply: FastifyReply) => {
+    // A database outage or a value the driver refused: the same AppError GraphQL maps it to.
+    const err = thrown instanceof AppError ? thrown : (fromDriverError(thrown) ?? thrown);
+    if (err instanceof ServiceUnavailableError) {
+      req.log.warn({ err: err.cause, reqId: req.id }, err.message);
+    }
     if (err instanceof AppError) {
       const code = err.code === "UNAUTHENTICATED" ? "UNAUTHORIZED" : err.code;
       if ("retryAfterSeconds" in err && typeof err.retryAfterSeconds === "number") reply.header("retry-after", String(err.retryAfterSeconds));

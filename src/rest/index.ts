@@ -11,6 +11,7 @@ import { registerCors } from "./http/cors.ts";
 import { registerPolicy } from "./http/policy.ts";
 import { registerRateLimit } from "./http/rate-limit.ts";
 import { registerErrorHandling } from "./errors.ts";
+import { registerNulGuard } from "./http/refuse-nul.ts";
 import { registerSystemRoutes } from "./system.ts";
 import { registerFastcms } from "./fastcms/index.ts";
 import { registerSnackbase } from "./snackbase/index.ts";
@@ -24,6 +25,7 @@ export async function registerRest(app: FastifyInstance, services: Services): Pr
   registerContext(app, services);
   registerRateLimit(app, services);
   registerPolicy(app);
+  registerNulGuard(app);
   await registerPlatformHooks(app, services);
   await app.register(swagger, {
     openapi: {
