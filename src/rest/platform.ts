@@ -1,12 +1,10 @@
 /**
  * The cross-cutting surface of the API: rate limits and maintenance mode (hooks on every route,
- * /graphql included), the settings, audit and OAuth routes under /api/v1, and — with
- * REDIS_URL — the settings change notices between instances. Registered right after the
- * context hook (the hooks read `req.ctx`); the routes after the OpenAPI plugin.
+ * /graphql included), and the settings, audit and OAuth routes under /api/v1. Registered right
+ * after the context hook (the hooks read `req.ctx`); the routes after the OpenAPI plugin.
  */
 import type { FastifyInstance } from "fastify";
 import type { Services } from "../core/context.ts";
-import { SettingsSync } from "../realtime/settings-sync.ts";
 import { registerAuditRoutes } from "./audit.ts";
 import { registerMaintenance } from "./maintenance.ts";
 import { registerOAuthRoutes } from "./oauth.ts";
@@ -17,11 +15,6 @@ import { registerSettingsRoutes } from "./settings.ts";
 export async function registerPlatformHooks(app: FastifyInstance, services: Services): Promise<void> {
   await registerRateLimit(app, services);
   registerMaintenance(app, services);
-  if (services.config.redisUrl) {
-    const sync = new SettingsSync(services);
-    await sync.start();
-    app.addHook("onClose", () => sync.close());
-  }
 }
 
 /** The routes, on the /api/v1 scope (after the OpenAPI plugin, so they are documented). */

@@ -18,7 +18,7 @@ import type { Principal, Services } from "../core/context.ts";
 import { RateLimitedError } from "../core/errors.ts";
 import { limitsFor, rateLimitsOn, type RateTier } from "../core/ratelimit/limits.ts";
 import { RequestLimiter, type LimitDecision } from "../core/ratelimit/request-limiter.ts";
-import { defaultRedisPrefix } from "../realtime/redis-relay.ts";
+import { defaultRedisPrefix } from "../realtime/pubsub.ts";
 import { errorBody } from "./errors.ts";
 
 /** Per-endpoint tiers (POST only), keyed by route pattern. */

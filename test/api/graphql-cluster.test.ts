@@ -36,7 +36,10 @@ describe.skipIf(TEST_DB !== "postgres")("two instances, one PostgreSQL database,
       apps.push(app);
       urls.push(await app.listen());
     }
-    expect(apps.map((a) => a.graphql.relay?.channel)).toEqual([`${prefix}:events`, `${prefix}:events`]);
+    expect(apps.map((a) => [a.services.pubsub.kind, a.services.pubsub.prefix])).toEqual([
+      ["redis", prefix],
+      ["redis", prefix],
+    ]);
     apiB = apiClient(urls[1]!);
     const login = await apiB("POST", "/api/v1/auth/login", { body: { email: ADMIN_EMAIL, password: ADMIN_PASSWORD } });
     admin = login.body.access_token;
