@@ -5,7 +5,9 @@
  *   channel (`{ event }`) and each collection event as a schema-change notice on `schema`. Only
  *   the instance holding the dispatch lease does so; the port brings the messages to all.
  * - Every instance's subscription hub ingests the `events` channel (its own dispatches arrive
- *   synchronously, the others' through Redis), so each subscriber gets an event once.
+ *   synchronously, the others' through Redis). An event whose number was ingested recently is
+ *   a redelivery (a retried batch, or a new lease holder starting from the saved position) and
+ *   is dropped, so subscribers get each event once.
  * - A schema notice about a change this instance's registry does not have yet re-syncs the
  *   registry from the catalogue (which rebuilds the GraphQL schema).
  * - A settings change publishes `{ key }` on `settings`; other instances reload their cache
@@ -20,6 +22,9 @@ import { syncRegistry } from "./registry-sync.ts";
 
 /** Name of the dispatcher consumer that feeds the live fan-out. */
 export const LIVE_CONSUMER = "live";
+
+/** How many event numbers the redelivery check remembers. */
+const RECENT_EVENTS = 10_000;
 
 /** A dispatched record event on the `events` channel. */
 export interface EventMessage {
@@ -54,11 +59,12 @@ export function startLiveEvents(services: Services, dispatcher: EventDispatcher)
     await Promise.all(batch.map((event) => (event.type.startsWith("collection.") ? pubsub.publishConfirmed("schema", schemaMessage(event)) : pubsub.publishConfirmed("events", { event } satisfies EventMessage))));
   });
 
+  const recent = new RecentNumbers(RECENT_EVENTS);
   let syncing: Promise<unknown> = Promise.resolve();
   let reloading: Promise<unknown> = Promise.resolve();
   const offs = [
     pubsub.subscribe("events", (m) => {
-      if (isEventMessage(m)) hub.ingest(m.event);
+      if (isEventMessage(m) && recent.add(m.event.seq)) hub.ingest(m.event);
     }),
     pubsub.subscribe("schema", (m) => {
       if (!isSchemaMessage(m) || isKnown(services, m)) return;
@@ -102,9 +108,22 @@ function isKnown(services: Services, m: SchemaMessage): boolean {
 
 function isEventMessage(m: unknown): m is EventMessage {
   const e = (m as EventMessage | null)?.event;
-  return typeof e === "object" && e !== null && typeof e.type === "string";
+  return typeof e === "object" && e !== null && typeof e.type === "string" && typeof e.seq === "number";
 }
 
 function isSchemaMessage(m: unknown): m is SchemaMessage {
   return typeof m === "object" && m !== null && typeof (m as SchemaMessage).type === "string" && typeof (m as SchemaMessage).id === "string";
+}
+
+/** The last `size` numbers seen, oldest forgotten first. */
+class RecentNumbers {
+  readonly #seen = new Set<number>();
+  constructor(private readonly size: number) {}
+  /** False when `n` was seen recently; otherwise remembers it and returns true. */
+  add(n: number): boolean {
+    if (this.#seen.has(n)) return false;
+    this.#seen.add(n);
+    if (this.#seen.size > this.size) this.#seen.delete(this.#seen.values().next().value!);
+    return true;
+  }
 }
