@@ -18,6 +18,7 @@
  *
  * The dispatcher never throws to its callers; failures are logged and retried.
  */
+import type { Dialect } from "../../config.ts";
 import type { SqlDb } from "../../db/sql-db.ts";
 import type { Services } from "../context.ts";
 import { eventsRetentionMs } from "../settings/features.ts";
@@ -57,6 +58,8 @@ interface Consumer {
   /** events handled by this instance */
   handled: number;
 }
+
+const saveText: Partial<Record<Dialect, string>> = {};
 
 type DispatcherServices = Pick<Services, "db" | "events" | "pubsub" | "settings" | "log" | "now">;
 
@@ -254,12 +257,9 @@ export class EventDispatcher {
   async #save(c: Consumer, seq: number): Promise<boolean> {
     const { db } = this.services;
     const now = this.services.now();
-    const q = db.qb
-      .updateTable("_event_cursors")
-      .set({ last_seq: seq, lease_until: new Date(now.getTime() + this.#opts.leaseMs).toISOString(), updated: now.toISOString() })
-      .where("consumer", "=", c.name)
-      .where("lease_owner", "=", this.#owner);
-    const { changes } = await db.execute(q);
+    // runs after every commit: SQL compiled once per dialect
+    const text = (saveText[db.dialect] ??= db.qb.updateTable("_event_cursors").set({ last_seq: 0, lease_until: "", updated: "" }).where("consumer", "=", "").where("lease_owner", "=", "").compile().sql);
+    const { changes } = await db.execute({ sql: text, parameters: [seq, new Date(now.getTime() + this.#opts.leaseMs).toISOString(), now.toISOString(), c.name, this.#owner] });
     if (changes === 0) {
       c.leaseUntil = 0;
       this.services.log.warn({ consumer: c.name }, "events: dispatch lease lost to another instance");

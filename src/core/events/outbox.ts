@@ -32,6 +32,7 @@ export const MAX_PREVIOUS_CHARS = 64 * 1024;
 const OUTBOX_LOCK_KEY = 0x6576656e7473;
 
 const insertText: Partial<Record<Dialect, string>> = {};
+const readText: Partial<Record<Dialect, string>> = {};
 
 /**
  * Writes the events' outbox rows inside the caller's transaction (one statement). Sets `seq` on
@@ -80,7 +81,9 @@ export function previousDelta(after: Record<string, unknown>, before: Record<str
 
 /** Outbox rows after `afterSeq`, oldest first, at most `limit`. */
 export async function readOutbox(db: SqlDb, afterSeq: number, limit: number): Promise<StoredEvent[]> {
-  const rows = await db.query(db.qb.selectFrom("_events").selectAll().where("seq", ">", afterSeq).orderBy("seq").limit(limit));
+  // runs after every commit: SQL compiled once per dialect
+  const text = (readText[db.dialect] ??= db.qb.selectFrom("_events").selectAll().where("seq", ">", 0).orderBy("seq").limit(1).compile().sql);
+  const rows = await db.query({ sql: text, parameters: [afterSeq, limit] });
   return rows.map(fromRow);
 }
 
