@@ -83,6 +83,11 @@ describe("events through the dispatcher", () => {
     expect(delta).not.toHaveProperty("id");
     const creates = recorded.filter((e) => e.type === "record.create");
     expect(creates.every((e) => e.previous === null)).toBe(true);
+
+    // A delete: the subscriber sees nothing (b was never in its set); consumers get the old record.
+    await mutate(`mutation($id: ID!) { deleteNote(id: $id) { id } }`, { id: b });
+    const gone = await eventually(async () => recorded.find((e) => e.type === "record.delete" && e.recordId === b), 5000, "the delete at the recorder");
+    expect(gone.previous).toMatchObject({ id: b, title: "b2", status: "closed" });
   });
 
   it("a redelivered event (same number again on the port) does not reach subscribers twice", async () => {

@@ -16,7 +16,9 @@
  * - Pruning: events every consumer has handled and older than the retention setting
  *   (`events_retention_hours`) are deleted in small batches by the instance holding a lease.
  *
- * The dispatcher never throws to its callers; failures are logged and retried.
+ * The dispatcher never throws to its callers; failures are logged and retried. A consumer
+ * that is no longer registered anywhere keeps its cursor row and so holds back pruning: delete
+ * its row from `_event_cursors` when retiring it.
  */
 import type { Dialect } from "../../config.ts";
 import type { SqlDb } from "../../db/sql-db.ts";

@@ -9,19 +9,24 @@
  *   before its insert (the last statement of every writing transaction), so event-writing
  *   transactions commit in the order of their numbers. SQLite has one writer: nothing to do.
  * - Events of one transaction are one INSERT, numbered in the order given.
- * - Updates keep the record before the change, as a bounded delta: only the fields whose value
- *   changed, with their old values (`{...payload, ...previous}` is the old record). A delta
- *   larger than MAX_PREVIOUS_CHARS is not kept (null): readers then treat the old state as
- *   unknown. The payload itself is the record, bounded by the request body limit.
+ * - Deletes store the record before the change as their payload. Updates keep it as a bounded
+ *   delta: only the fields whose value changed, with their old values (`{...payload, ...previous}`
+ *   is the old record). A delta larger than MAX_PREVIOUS_CHARS is not kept (null): readers then
+ *   treat the old state as unknown. The payload itself is the record, bounded by the request
+ *   body limit.
  */
 import { sql } from "kysely";
 import type { Dialect } from "../../config.ts";
 import type { Row, SqlDb } from "../../db/sql-db.ts";
 import type { CairnEvent, EventType } from "./bus.ts";
 
-/** An event read back from the outbox: numbered, with the old record for updates when kept. */
+/** An event read back from the outbox: numbered, with the record before the change. */
 export interface StoredEvent extends CairnEvent {
   seq: number;
+  /**
+   * The record before the change: for updates (null when its delta was too large to keep) and
+   * deletes (the payload itself, stored once); null for creates and collection events.
+   */
   previous: Record<string, unknown> | null;
 }
 
@@ -96,14 +101,15 @@ export async function latestSeq(db: SqlDb): Promise<number> {
 function fromRow(r: Row): StoredEvent {
   const payload = parseObject(r.payload) ?? {};
   const delta = parseObject(r.previous);
+  const type = r.type as EventType;
   return {
     seq: Number(r.seq),
-    type: r.type as EventType,
+    type,
     accountId: String(r.account_id),
     collection: String(r.collection),
     recordId: r.record_id == null ? null : String(r.record_id),
     payload,
-    previous: delta ? { ...payload, ...delta } : null,
+    previous: type === "record.delete" ? payload : delta ? { ...payload, ...delta } : null,
     created: String(r.created),
   };
 }
