@@ -120,6 +120,19 @@ describe("events through the dispatcher", () => {
     expect([...all].sort((x, y) => x - y)).toEqual(all);
   });
 
+  it("concurrent writers: every committed event reaches a consumer once, in number order", async () => {
+    const from = Math.max(0, ...(await outboxSeqs()));
+    const ids = (await Promise.all(Array.from({ length: 40 }, (_, i) => create(`c${i}`, "concurrent")))).sort();
+    const got = await eventually(async () => {
+      const mine = recorded.filter((e) => e.seq > from);
+      return mine.filter((e) => ids.includes(e.recordId!)).length === ids.length && mine;
+    }, 10_000);
+    const seqs = got.map((e) => e.seq);
+    expect(seqs).toEqual([...new Set(seqs)].sort((a, b) => a - b));
+    expect(seqs).toEqual((await outboxSeqs()).filter((s) => s > from && s <= seqs[seqs.length - 1]!));
+    expect(got.filter((e) => e.type === "record.create").map((e) => e.recordId).sort()).toEqual(ids);
+  });
+
   it("a consumer whose handler fails gets the same events again, in order, before any later one", async () => {
     let calls = 0;
     const got: number[] = [];
