@@ -219,9 +219,10 @@ export class EventDispatcher {
   async #dispatch(c: Consumer, acquire: boolean): Promise<void> {
     if (Date.now() < c.retryAt) return;
     const left = c.leaseUntil - Date.now();
-    // Try to take a lease this instance does not hold only on the poll; renew one half gone.
+    // Take a lease this instance does not hold only on the poll. Renew a held one early (about
+    // every second with the default poll), so a busy event loop does not lose it to a stall.
     if (left <= 0 && !acquire) return;
-    if (left < this.#opts.leaseMs / 2 && !(await this.#takeLease(c))) return;
+    if (left < this.#opts.leaseMs * 0.8 && !(await this.#takeLease(c))) return;
     const { db } = this.services;
     for (;;) {
       const batch = await readOutbox(db, c.cursor, this.#opts.batchSize);
