@@ -1,14 +1,17 @@
 /**
  * No event lost to a crash: a server in a child process (`cairn serve`) is killed with SIGKILL
- * while it writes and dispatches a stream of events; a new server on the same database takes
- * over the dispatch lease once it runs out and publishes every event the first one had not
- * confirmed. Observed from outside through Redis (the live consumer publishes each event on the
- * port's `events` channel). Redelivery is allowed only for events after the durable position
- * saved before the kill. Runs on SQLite and PostgreSQL.
+ * while it dispatches a stream of events; a new server on the same database takes over the
+ * dispatch lease once it runs out and publishes every event the first one had not confirmed.
+ * Observed from outside through Redis (the live consumer publishes each event on the port's
+ * `events` channel). The first server reaches Redis through a small TCP relay in the test that
+ * stops passing its traffic after the first batch, so the kill always lands while publishes are
+ * unconfirmed. Redelivery is allowed only for events after the durable position saved before
+ * the kill. Runs on SQLite and PostgreSQL.
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { once } from "node:events";
+import { connect, createServer, type Server as NetServer } from "node:net";
 import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { openDatabase } from "../../src/app.ts";
@@ -18,6 +21,29 @@ import { ADMIN_EMAIL, ADMIN_PASSWORD, apiClient, eventually, freshDatabase, regi
 import { gql, SIGNED_IN_RULES } from "./graphql-helpers.ts";
 
 const REDIS_URL = process.env.TEST_REDIS_URL ?? "redis://127.0.0.1:6379";
+
+/** A TCP relay to Redis that can stop passing what its clients send (`hold`). */
+async function redisRelay(target: string): Promise<{ url: string; hold(): void; close(): Promise<void> }> {
+  const { hostname, port } = new URL(target);
+  let holding = false;
+  const server: NetServer = createServer((client) => {
+    const upstream = connect(Number(port || 6379), hostname);
+    client.on("data", (d) => void (holding || upstream.write(d)));
+    upstream.pipe(client);
+    const end = () => {
+      client.destroy();
+      upstream.destroy();
+    };
+    for (const s of [client, upstream]) s.on("close", end).on("error", end);
+  });
+  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+  const address = server.address() as { port: number };
+  return {
+    url: `redis://127.0.0.1:${address.port}`,
+    hold: () => void (holding = true),
+    close: () => new Promise<void>((r) => server.close(() => r())),
+  };
+}
 
 interface Server {
   child: ChildProcess;
@@ -53,6 +79,7 @@ describe("kill -9 while dispatching", () => {
   let env: Record<string, string>;
   let sub: Redis;
   const servers: ChildProcess[] = [];
+  let relayClose: (() => Promise<void>) | undefined;
   /** seq → times received, and the record ids received */
   const received = new Map<number, number>();
   const receivedIds = new Set<string>();
@@ -86,29 +113,36 @@ describe("kill -9 while dispatching", () => {
   afterAll(async () => {
     for (const c of servers) if (c.exitCode === null && c.signalCode === null) c.kill("SIGKILL");
     await sub?.quit();
+    await relayClose?.();
     await db?.drop();
   });
 
   it("a new server resumes from the durable position and no committed event is skipped", async () => {
-    const first = await serve(env);
+    const relay = await redisRelay(REDIS_URL);
+    relayClose = relay.close;
+    const first = await serve({ ...env, REDIS_URL: relay.url });
     servers.push(first.child);
     const api = apiClient(first.url);
     const admin = (await api("POST", "/api/v1/auth/login", { body: { email: ADMIN_EMAIL, password: ADMIN_PASSWORD } })).body.access_token;
     expect((await api("POST", "/api/v1/collections", { token: admin, body: { ...SIGNED_IN_RULES, name: "items", schema: [{ name: "n", type: "number" }] } })).status).toBe(201);
     const token = (await registerUser(api)).token;
 
-    // A stream of bulk creates; SIGKILL as soon as the first of them is seen in Redis.
+    // A first batch goes through; then the relay holds the first server's Redis traffic, so the
+    // next batches commit but their publishes are never confirmed; then SIGKILL.
     const confirmed: string[] = [];
-    const writes = Array.from({ length: 10 }, (_, i) =>
-      gql(first.url, `mutation($d: [ItemCreateInput!]!) { createItems(data: $d) { id } }`, { d: Array.from({ length: 50 }, (_, j) => ({ n: i * 50 + j })) }, token).then(
-        (r) => void confirmed.push(...(r.body?.data?.createItems ?? []).map((x: { id: string }) => x.id)),
-        () => undefined, // cut off by the kill
-      ),
-    );
-    await eventually(async () => received.size > 0, 20_000, "the first dispatched event", 1);
+    const batch = async (i: number) => {
+      const r = await gql(first.url, `mutation($d: [ItemCreateInput!]!) { createItems(data: $d) { id } }`, { d: Array.from({ length: 50 }, (_, j) => ({ n: i * 50 + j })) }, token);
+      const ids = (r.body?.data?.createItems ?? []).map((x: { id: string }) => x.id) as string[];
+      expect(ids).toHaveLength(50);
+      confirmed.push(...ids);
+      return ids;
+    };
+    const firstIds = await batch(0);
+    await eventually(async () => firstIds.every((id) => receivedIds.has(id)), 20_000, "the first batch in Redis");
+    relay.hold();
+    for (let i = 1; i <= 3; i++) await batch(i);
     first.child.kill("SIGKILL");
     await once(first.child, "exit");
-    await Promise.all(writes);
 
     // What was committed, and how far the dead server had confirmed.
     const config = loadConfig({}, { databaseUrl: db.url, dataDir: db.dataDir });
@@ -122,9 +156,10 @@ describe("kill -9 while dispatching", () => {
     } finally {
       await sql.close();
     }
-    expect(committed.length).toBeGreaterThanOrEqual(confirmed.length);
-    // Killed mid-stream: committed events the dead server never confirmed are waiting.
+    expect(committed.length).toBe(confirmed.length);
+    // Killed mid-stream: the held batches are committed, not confirmed, and not in Redis.
     expect(position).toBeLessThan(committed[committed.length - 1]!);
+    expect(confirmed.filter((id) => receivedIds.has(id))).toEqual(firstIds);
 
     const second = await serve(env);
     servers.push(second.child);
