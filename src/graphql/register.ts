@@ -17,7 +17,7 @@ export interface GraphqlHandle {
   readonly manager: SchemaManager;
   readonly hub: RealtimeHub;
   readonly yoga: CairnYoga;
-  /** Closes websockets and stops schema rebuilds. Call before closing the server. */
+  /** Ends subscriptions, closes websockets, stops schema rebuilds. Call before closing the server. */
   close(): Promise<void>;
 }
 
