@@ -1,5 +1,6 @@
 /**
- * Composition root: opens the database, applies migrations, wires the services and the HTTP
+ * Composition root: opens the database, applies migrations, wires the services, the event
+ * path (outbox → dispatcher → consumers, src/core/events/dispatcher.ts) and the HTTP
  * transports. `createApp(config)` returns a ready (not yet listening) server.
  */
 import { randomBytes, randomUUID } from "node:crypto";
@@ -21,6 +22,8 @@ import { bootstrapAdmin } from "./core/auth/bootstrap.ts";
 import { CollectionRegistry } from "./core/collections/registry.ts";
 import { DEFAULT_ACCOUNT_ID, type Logger, type Services } from "./core/context.ts";
 import { EventBus } from "./core/events/bus.ts";
+import { EventDispatcher } from "./core/events/dispatcher.ts";
+import { startLiveEvents, type LiveEvents } from "./realtime/live-events.ts";
 import { createPubSub } from "./realtime/pubsub.ts";
 import { SettingsStore } from "./core/settings/store.ts";
 import { loadRoles } from "./core/rules/role-cache.ts";
@@ -31,8 +34,12 @@ import { registerGraphql, type GraphqlHandle } from "./graphql/register.ts";
 export interface App {
   readonly server: FastifyInstance;
   readonly services: Services;
-  /** GraphQL schema manager, subscription hub and relay */
+  /** GraphQL schema manager, subscription hub and Yoga */
   readonly graphql: GraphqlHandle;
+  /** reads the outbox and feeds its consumers (`register` more before or after start) */
+  readonly dispatcher: EventDispatcher;
+  /** the live fan-out through the pub/sub port: hub, schema and settings notices */
+  readonly live: LiveEvents;
   /** Starts listening; returns the base URL. */
   listen(): Promise<string>;
   close(): Promise<void>;
@@ -107,6 +114,8 @@ export async function createApp(config: Config): Promise<App> {
   };
   // API keys act as their owner: when the owner's sessions end, every instance reloads their keys.
   services.sessions.onEnded((userId) => invalidateApiKeys(services, { userId }));
+  const dispatcher = new EventDispatcher(services);
+  const live = startLiveEvents(services, dispatcher);
   let graphql: GraphqlHandle | undefined;
   try {
     await ensureDefaultAccount(db);
@@ -115,9 +124,12 @@ export async function createApp(config: Config): Promise<App> {
     await loadRoles(services);
     await bootstrapAdmin(services);
     await registerRest(server, services);
-    graphql = await registerGraphql(server, services);
+    graphql = await registerGraphql(server, services, live.hub);
+    await dispatcher.start();
   } catch (e) {
     // Start-up failed: release the connections opened above before reporting.
+    await dispatcher.stop().catch(() => {});
+    await live.close().catch(() => {});
     await graphql?.close().catch(() => {});
     await server.close().catch(() => {});
     await prisma.$disconnect().catch(() => {});
@@ -131,6 +143,8 @@ export async function createApp(config: Config): Promise<App> {
     server,
     services,
     graphql,
+    dispatcher,
+    live,
     async listen() {
       return server.listen({ port: config.port, host: config.host });
     },
@@ -138,6 +152,8 @@ export async function createApp(config: Config): Promise<App> {
       if (closed) return;
       closed = true;
       await graphql.close();
+      await dispatcher.stop();
+      await live.close();
       await server.close();
       services.sessions.close();
       await prisma.$disconnect();

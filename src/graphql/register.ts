@@ -1,14 +1,14 @@
 /**
  * Mounts GraphQL on the Fastify server: Yoga at `/graphql` (GET/POST, GraphiQL, SSE),
- * graphql-ws on the same port and path, the schema manager (rebuild on collection changes),
- * the realtime hub fed by the event bus, and the Redis relay when REDIS_URL is set. Subscriptions
- * of a user whose sessions end (core/auth/session-epochs.ts) are ended at once.
+ * graphql-ws on the same port and path, and the schema manager (rebuild on collection changes).
+ * Subscriptions read the realtime hub it is given; what feeds the hub is wired by the
+ * composition root (src/realtime/live-events.ts).
+ * Subscriptions of a user whose sessions end (core/auth/session-epochs.ts) are ended at once.
  */
 import { assertGraphqlNamesFree } from "./names.ts";
 import type { FastifyInstance, FastifyRequest } from "fastify";
 import type { Services } from "../core/context.ts";
-import { RealtimeHub } from "../realtime/hub.ts";
-import { RedisRelay } from "../realtime/redis-relay.ts";
+import type { RealtimeHub } from "../realtime/hub.ts";
 import { fastGraphql } from "./fast-path.ts";
 import { SchemaManager } from "./schema-manager.ts";
 import { attachGraphqlWs } from "./ws.ts";
@@ -36,25 +36,16 @@ export interface GraphqlHandle {
   readonly manager: SchemaManager;
   readonly hub: RealtimeHub;
   readonly yoga: CairnYoga;
-  /** set when REDIS_URL is configured */
-  readonly relay: RedisRelay | undefined;
-  /** Ends subscriptions, closes websockets and the relay. Call before closing the server. */
+  /** Ends subscriptions, closes websockets, stops schema rebuilds. Call before closing the server. */
   close(): Promise<void>;
 }
 
-/** Registers GraphQL on `server` (before it listens). */
-export async function registerGraphql(server: FastifyInstance, services: Services): Promise<GraphqlHandle> {
+/** Registers GraphQL on `server` (before it listens); subscriptions are served from `hub`. */
+export async function registerGraphql(server: FastifyInstance, services: Services, hub: RealtimeHub): Promise<GraphqlHandle> {
   // Collections whose generated GraphQL names would collide are refused before anything is written.
   const removeNameCheck = services.collections.addNameCheck(assertGraphqlNamesFree);
-  const hub = new RealtimeHub(services);
   const manager = new SchemaManager(services, hub);
   manager.start();
-  const relay = services.config.redisUrl ? new RedisRelay(services, hub) : undefined;
-  await relay?.start();
-  const unsubscribe = services.events.subscribe((event) => {
-    hub.ingest(event);
-    relay?.publish(event);
-  });
   const yoga = createCairnYoga(services, manager);
 
   await server.register(async (scope) => {
@@ -91,13 +82,11 @@ export async function registerGraphql(server: FastifyInstance, services: Service
     if (closed) return;
     removeNameCheck();
     closed = true;
-    unsubscribe();
     stopSessions();
     manager.stop();
     hub.close();
     await ws.close();
-    await relay?.close();
   };
   server.addHook("preClose", close);
-  return { manager, hub, yoga, relay, close };
+  return { manager, hub, yoga, close };
 }

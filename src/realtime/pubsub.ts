@@ -54,6 +54,9 @@ export class MemoryPubSub implements PubSub {
   publish(channel: Channel, message: unknown): void {
     this.#handlers.deliver(channel, message, true, this.instanceId);
   }
+  async publishConfirmed(channel: Channel, message: unknown): Promise<void> {
+    this.publish(channel, message);
+  }
   subscribe(channel: Channel, handler: MessageHandler): () => void {
     return this.#handlers.add(channel, handler);
   }
@@ -103,9 +106,14 @@ export class RedisPubSub implements PubSub {
 
   publish(channel: Channel, message: unknown): void {
     if (this.#closed) return;
+    this.publishConfirmed(channel, message).catch((err) => this.log.warn({ err, channel }, "redis pub/sub: publish failed"));
+  }
+
+  async publishConfirmed(channel: Channel, message: unknown): Promise<void> {
+    if (this.#closed) throw new Error("pub/sub port closed");
     this.#handlers.deliver(channel, message, true, this.instanceId);
     const envelope: Envelope = { origin: this.instanceId, message };
-    this.#pub.publish(this.#name(channel), JSON.stringify(envelope)).catch((err) => this.log.warn({ err, channel }, "redis pub/sub: publish failed"));
+    await this.#pub.publish(this.#name(channel), JSON.stringify(envelope));
   }
 
   subscribe(channel: Channel, handler: MessageHandler): () => void {

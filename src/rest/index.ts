@@ -15,7 +15,7 @@ import { registerNulGuard } from "./http/refuse-nul.ts";
 import { registerSystemRoutes } from "./system.ts";
 import { registerFastcms } from "./fastcms/index.ts";
 import { registerSnackbase } from "./snackbase/index.ts";
-import { registerPlatformHooks, registerPlatformRoutes } from "./platform.ts";
+import { registerPlatformRoutes } from "./platform.ts";
 
 export async function registerRest(app: FastifyInstance, services: Services): Promise<void> {
   registerErrorHandling(app);
@@ -26,7 +26,6 @@ export async function registerRest(app: FastifyInstance, services: Services): Pr
   registerRateLimit(app, services);
   registerPolicy(app);
   registerNulGuard(app);
-  await registerPlatformHooks(app, services);
   await app.register(swagger, {
     openapi: {
       openapi: "3.0.3",

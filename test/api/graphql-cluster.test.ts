@@ -1,7 +1,9 @@
 /**
  * Two Cairn instances on one PostgreSQL database and the local Redis (unique channel prefix per
  * run): a subscriber on instance A sees mutations made on B, a collection created on B appears
- * in A's GraphQL schema, and deleting it on B ends A's subscriptions with an error.
+ * in A's GraphQL schema, and deleting it on B ends A's subscriptions with an error. Only one
+ * instance dispatches the outbox (it holds the lease); the other's commits still reach it, and
+ * the other takes over when the holder stops.
  *
  * Only meaningful on PostgreSQL (instances share a database server), so the file runs in the
  * `postgres` project and is skipped in the `sqlite` one — SQLite is a single-process database.
@@ -36,7 +38,10 @@ describe.skipIf(TEST_DB !== "postgres")("two instances, one PostgreSQL database,
       apps.push(app);
       urls.push(await app.listen());
     }
-    expect(apps.map((a) => a.graphql.relay?.channel)).toEqual([`${prefix}:events`, `${prefix}:events`]);
+    expect(apps.map((a) => [a.services.pubsub.kind, a.services.pubsub.prefix])).toEqual([
+      ["redis", prefix],
+      ["redis", prefix],
+    ]);
     apiB = apiClient(urls[1]!);
     const login = await apiB("POST", "/api/v1/auth/login", { body: { email: ADMIN_EMAIL, password: ADMIN_PASSWORD } });
     admin = login.body.access_token;
@@ -75,6 +80,47 @@ describe.skipIf(TEST_DB !== "postgres")("two instances, one PostgreSQL database,
     expect((await changed.next(10_000)).data.messageChanged.id).toBe(local.body.data.createMessage.id);
     const remote = await gql(urls[1]!, `mutation { createMessage(data: { text: "remote", room: "lobby" }) { id } }`, undefined, token);
     expect((await changed.next(10_000)).data.messageChanged.id).toBe(remote.body.data.createMessage.id);
+  });
+
+  it("only one instance dispatches; both see events committed on either; the other takes over", async () => {
+    await Promise.all(apps.map((a) => a.dispatcher.idle()));
+    const handled = () => apps.map((a) => a.dispatcher.stats().get("live")!.handled);
+    const live = apps.map((a) => a.dispatcher.stats().get("live")!);
+    expect(live.filter((s) => s.leased)).toHaveLength(1);
+    const leader = live.findIndex((s) => s.leased);
+    const other = 1 - leader;
+    const { db } = apps[0]!.services;
+    const [row] = await db.query<{ lease_owner: string }>(db.qb.selectFrom("_event_cursors").select("lease_owner").where("consumer", "=", "live"));
+    expect(row!.lease_owner).toBe(apps[leader]!.services.pubsub.instanceId);
+
+    // Mutations on both instances: only the lease holder dispatches them.
+    const before = handled();
+    for (const url of [urls[0]!, urls[1]!, urls[0]!, urls[1]!]) await gql(url, `mutation { createMessage(data: { text: "count me", room: "x" }) { id } }`, undefined, token);
+    await waitFor(() => handled()[leader]! >= before[leader]! + 4, 10_000, "the holder to dispatch them");
+    expect(handled()[other]).toBe(before[other]);
+
+    // A commit on the instance without the lease reaches a subscriber on that same instance.
+    const wsOther = wsClient(urls[other]!, token);
+    try {
+      const hub = apps[other]!.graphql.hub;
+      const open = hub.size;
+      const created = subscribe(wsOther, `subscription { messageCreated { text } }`);
+      subs.push(created);
+      await waitFor(() => hub.size > open, 5000, "the subscription");
+      await gql(urls[other]!, `mutation { createMessage(data: { text: "from the follower", room: "x" }) { id } }`, undefined, token);
+      expect((await created.next(10_000)).data.messageCreated).toEqual({ text: "from the follower" });
+      expect(handled()[other]).toBe(before[other]);
+
+      // The lease holder stops dispatching (as on shutdown, releasing the lease): the other takes over.
+      await apps[leader]!.dispatcher.stop();
+      await gql(urls[other]!, `mutation { createMessage(data: { text: "after the handover", room: "x" }) { id } }`, undefined, token);
+      expect((await created.next(10_000)).data.messageCreated).toEqual({ text: "after the handover" });
+      // (the count moves once Redis confirmed the publish, just after local delivery)
+      await waitFor(() => handled()[other]! > before[other]!, 5000, "the new holder's count");
+      expect(apps[other]!.dispatcher.stats().get("live")!.leased).toBe(true);
+    } finally {
+      await wsOther.dispose();
+    }
   });
 
   it("deleting the collection on B ends A's subscriptions with an error and removes the type", async () => {

@@ -40,6 +40,9 @@ beforeAll(async () => {
     const d = posts.filter((_: unknown, i: number) => i % 8 >= round || i < 50).map((p: { id: string }) => ({ body: `c${round}`, post: p.id }));
     for (let i = 0; i < d.length; i += 100) await client.mutation(`mutation($d: [CommentCreateInput!]!) { createComments(data: $d) { id } }`, { d: d.slice(i, i + 100) }).toPromise();
   }
+  // The statement counts below are the requests' own: the event dispatcher's background reads
+  // (outbox poll, cursor saves) would otherwise land in them. Nothing here reads events.
+  await t.app.dispatcher.stop();
 });
 afterAll(async () => t?.close());
 

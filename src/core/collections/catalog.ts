@@ -7,6 +7,7 @@ import { sql } from "kysely";
 import type { SqlDb } from "../../db/sql-db.ts";
 import { DEFAULT_ACCOUNT_ID, type Services } from "../context.ts";
 import type { CairnEvent } from "../events/bus.ts";
+import { writeOutbox } from "../events/outbox.ts";
 import { rowToCollection } from "./registry.ts";
 import type { CollectionDef } from "./types.ts";
 
@@ -64,9 +65,9 @@ export async function deleteCollectionRow(tx: SqlDb, id: string): Promise<void> 
 /** Writes a collection event to the outbox; returns it (with its sequence number) for publishing after commit. */
 export async function writeCollectionEvent(tx: SqlDb, type: "collection.create" | "collection.update" | "collection.delete", def: CollectionDef, created: string): Promise<CairnEvent> {
   const payload = { ...def } as unknown as Record<string, unknown>;
-  const row = { account_id: DEFAULT_ACCOUNT_ID, type, collection: def.name, record_id: null, payload: JSON.stringify(payload), created };
-  const { rows } = await tx.execute<{ seq: number }>(tx.qb.insertInto("_events").values(row).returning("seq"));
-  return { seq: rows[0]?.seq, type, accountId: DEFAULT_ACCOUNT_ID, collection: def.name, recordId: null, payload, created };
+  const event: CairnEvent = { type, accountId: DEFAULT_ACCOUNT_ID, collection: def.name, recordId: null, payload, created };
+  await writeOutbox(tx, [event]);
+  return event;
 }
 
 /**

@@ -1,7 +1,9 @@
 /**
  * In-process event bus. Core operations write events to the outbox (`_events`) inside their
  * transaction and publish them here only after commit, so a rolled-back write never reaches a
- * subscriber. A cross-instance transport (Redis) can relay `publish` and feed `deliver`.
+ * listener. This is the local "something committed" signal: it wakes the dispatcher
+ * (dispatcher.ts), which delivers the stored events — with their numbers and previous state —
+ * to the consumers (live subscriptions on every instance, and more to come).
  */
 import { EventEmitter } from "node:events";
 

@@ -30,6 +30,11 @@ export interface PubSub {
   readonly kind: "memory" | "redis";
   /** Publishes a JSON value to every subscriber of `channel` on every instance. Never throws. */
   publish(channel: Channel, message: unknown): void;
+  /**
+   * Like `publish`, but resolves once the transport has taken the message (Redis answered) and
+   * rejects when it could not — for senders that must retry (the event dispatcher).
+   */
+  publishConfirmed(channel: Channel, message: unknown): Promise<void>;
   /** Adds a handler; returns its removal. Handler errors are logged, never thrown to publishers. */
   subscribe(channel: Channel, handler: MessageHandler): () => void;
   /** the client shared counters (rate limits) use; undefined in memory mode */

@@ -8,6 +8,7 @@ import type { Dialect } from "../../config.ts";
 import type { SqlDb } from "../../db/sql-db.ts";
 import type { CollectionDef } from "../collections/types.ts";
 import type { CairnEvent, EventType } from "../events/bus.ts";
+import { writeOutbox } from "../events/outbox.ts";
 import { ConflictError } from "../errors.ts";
 import { rowMapper, selectColumns, toStorage, type RecordData } from "./values.ts";
 import { fieldsByName } from "./input.ts";
@@ -19,7 +20,6 @@ interface Compiled {
   insert: string;
 }
 const compiled = new WeakMap<CollectionDef, Partial<Record<Dialect, Compiled>>>();
-const outboxInsert: Partial<Record<Dialect, string>> = {};
 const INSERT_SYSTEM_COLUMNS = ["id", "account_id", "owner_id", "created", "updated", "version"] as const;
 
 function statements(db: SqlDb, def: CollectionDef): Compiled {
@@ -90,16 +90,10 @@ export async function deleteRecords(db: SqlDb, def: CollectionDef, accountId: st
   return (await db.execute(db.qb.deleteFrom(def.name).where("account_id", "=", accountId).where("id", "in", ids))).changes;
 }
 
-/** Writes outbox rows for the events (one statement) and publishes them after commit. */
+/** Writes outbox rows for the events (one statement, see events/outbox.ts) and publishes them after commit. */
 export async function emitEvents(db: SqlDb, publish: (e: CairnEvent) => void, events: CairnEvent[]): Promise<void> {
   if (events.length === 0) return;
-  const row = (e: CairnEvent) => ({ account_id: e.accountId, type: e.type, collection: e.collection, record_id: e.recordId, payload: JSON.stringify(e.payload), created: e.created });
-  if (events.length === 1) {
-    // the common case (one record written): SQL compiled once per dialect
-    const r = row(events[0]!);
-    const text = (outboxInsert[db.dialect] ??= db.qb.insertInto("_events").values(r).compile().sql);
-    await db.execute({ sql: text, parameters: Object.values(r) });
-  } else await db.execute(db.qb.insertInto("_events").values(events.map(row)));
+  await writeOutbox(db, events);
   db.afterCommit(() => {
     for (const e of events) publish(e);
   });

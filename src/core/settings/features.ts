@@ -22,3 +22,16 @@ export function maxUploadSize(services: Pick<Services, "settings">): number {
   }
   return DEFAULT_MAX_UPLOAD_SIZE;
 }
+
+/** Default time delivered events stay in the outbox: 24 hours. */
+export const DEFAULT_EVENTS_RETENTION_HOURS = 24;
+
+/**
+ * How long delivered events stay in the outbox before pruning, in milliseconds: setting
+ * `events_retention_hours` (a number ≥ 0; 0 prunes as soon as every consumer has them), else 24 h.
+ */
+export function eventsRetentionMs(services: Pick<Services, "settings">): number {
+  const v = services.settings.get<unknown>("events_retention_hours", undefined);
+  const hours = typeof v === "number" && Number.isFinite(v) && v >= 0 ? v : DEFAULT_EVENTS_RETENTION_HOURS;
+  return hours * 3_600_000;
+}

@@ -27,6 +27,11 @@ const integerAtLeast =
   (v) =>
     typeof v === "number" && Number.isInteger(v) && v >= min && v <= Number.MAX_SAFE_INTEGER ? undefined : `must be an integer of at least ${min}`;
 
+const numberAtLeast =
+  (min: number): Check =>
+  (v) =>
+    typeof v === "number" && Number.isFinite(v) && v >= min ? undefined : `must be a number of at least ${min}`;
+
 /** Value checks for the keys Cairn's features read (plus every `rate_limit_<tier>_per_minute|hour`). */
 const KNOWN: Readonly<Record<string, Check>> = {
   maintenance_mode: boolean,
@@ -37,6 +42,7 @@ const KNOWN: Readonly<Record<string, Check>> = {
   login_lockout_minutes: integerAtLeast(1),
   max_upload_size: integerAtLeast(1),
   max_file_size: integerAtLeast(1),
+  events_retention_hours: numberAtLeast(0),
 };
 
 export type SettingsView = Record<string, { value: unknown; description: string | null }>;

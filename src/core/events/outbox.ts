@@ -1,0 +1,121 @@
+/**
+ * The `_events` outbox: rows written in the same transaction as the change they describe, read
+ * back in `seq` order by the dispatcher (dispatcher.ts).
+ *
+ * Promises:
+ * - Commit order is `seq` order. On PostgreSQL a sequence hands out numbers before commit, so a
+ *   later number could become visible first and a reader that moved past it would skip the
+ *   earlier one for good. `writeOutbox` therefore takes a transaction-scoped advisory lock just
+ *   before its insert (the last statement of every writing transaction), so event-writing
+ *   transactions commit in the order of their numbers. SQLite has one writer: nothing to do.
+ * - Events of one transaction are one INSERT, numbered in the order given.
+ * - Deletes store the record before the change as their payload. Updates keep it as a bounded
+ *   delta: only the fields whose value changed, with their old values (`{...payload, ...previous}`
+ *   is the old record). A delta larger than MAX_PREVIOUS_CHARS is not kept (null): readers then
+ *   treat the old state as unknown. The payload itself is the record, bounded by the request
+ *   body limit.
+ */
+import { sql } from "kysely";
+import type { Dialect } from "../../config.ts";
+import type { Row, SqlDb } from "../../db/sql-db.ts";
+import type { CairnEvent, EventType } from "./bus.ts";
+
+/** An event read back from the outbox: numbered, with the record before the change. */
+export interface StoredEvent extends CairnEvent {
+  seq: number;
+  /**
+   * The record before the change: for updates (null when its delta was too large to keep) and
+   * deletes (the payload itself, stored once); null for creates and collection events.
+   */
+  previous: Record<string, unknown> | null;
+}
+
+/** Largest kept `previous` delta (JSON characters). */
+export const MAX_PREVIOUS_CHARS = 64 * 1024;
+
+/** Arbitrary constant naming the outbox commit-order lock ("events" in ASCII). */
+const OUTBOX_LOCK_KEY = 0x6576656e7473;
+
+const insertText: Partial<Record<Dialect, string>> = {};
+const readText: Partial<Record<Dialect, string>> = {};
+
+/**
+ * Writes the events' outbox rows inside the caller's transaction (one statement). Sets `seq` on
+ * a single event. Call it as the last write of the transaction: on PostgreSQL it holds the
+ * outbox lock until commit.
+ */
+export async function writeOutbox(tx: SqlDb, events: CairnEvent[]): Promise<void> {
+  if (events.length === 0) return;
+  if (!tx.inTransaction) {
+    await tx.transaction((inner) => writeOutbox(inner, events));
+    return;
+  }
+  if (tx.dialect === "postgres") await tx.query(sql`SELECT pg_advisory_xact_lock(${OUTBOX_LOCK_KEY})`.compile(tx.qb));
+  if (events.length === 1) {
+    // the common case (one record written): SQL compiled once per dialect
+    const r = toRow(events[0]!);
+    const text = (insertText[tx.dialect] ??= tx.qb.insertInto("_events").values(r).returning("seq").compile().sql);
+    const { rows } = await tx.execute<{ seq: number }>({ sql: text, parameters: Object.values(r) });
+    if (rows[0]) events[0]!.seq = Number(rows[0].seq);
+  } else await tx.execute(tx.qb.insertInto("_events").values(events.map(toRow)));
+}
+
+function toRow(e: CairnEvent) {
+  return {
+    account_id: e.accountId,
+    type: e.type,
+    collection: e.collection,
+    record_id: e.recordId,
+    payload: JSON.stringify(e.payload),
+    previous: e.type === "record.update" && e.previous ? previousDelta(e.payload, e.previous) : null,
+    created: e.created,
+  };
+}
+
+/** The fields of `before` whose value differs in `after` (fields new in `after` as null); null when too large. */
+export function previousDelta(after: Record<string, unknown>, before: Record<string, unknown>): string | null {
+  // No prototype: field names must stay plain keys.
+  const delta: Record<string, unknown> = Object.create(null);
+  for (const [key, value] of Object.entries(before)) {
+    if (JSON.stringify(value) !== JSON.stringify(after[key])) delta[key] = value ?? null;
+  }
+  for (const key of Object.keys(after)) if (!Object.hasOwn(before, key)) delta[key] = null;
+  const text = JSON.stringify(delta);
+  return text.length <= MAX_PREVIOUS_CHARS ? text : null;
+}
+
+/** Outbox rows after `afterSeq`, oldest first, at most `limit`. */
+export async function readOutbox(db: SqlDb, afterSeq: number, limit: number): Promise<StoredEvent[]> {
+  // runs after every commit: SQL compiled once per dialect
+  const text = (readText[db.dialect] ??= db.qb.selectFrom("_events").selectAll().where("seq", ">", 0).orderBy("seq").limit(1).compile().sql);
+  const rows = await db.query({ sql: text, parameters: [afterSeq, limit] });
+  return rows.map(fromRow);
+}
+
+/** The newest sequence number (0 for an empty outbox). */
+export async function latestSeq(db: SqlDb): Promise<number> {
+  const [row] = await db.query<{ seq: unknown }>(db.qb.selectFrom("_events").select((eb) => eb.fn.max("seq").as("seq")));
+  return Number(row?.seq ?? 0);
+}
+
+function fromRow(r: Row): StoredEvent {
+  const payload = parseObject(r.payload) ?? {};
+  const delta = parseObject(r.previous);
+  const type = r.type as EventType;
+  return {
+    seq: Number(r.seq),
+    type,
+    accountId: String(r.account_id),
+    collection: String(r.collection),
+    recordId: r.record_id == null ? null : String(r.record_id),
+    payload,
+    previous: type === "record.delete" ? payload : delta ? { ...payload, ...delta } : null,
+    created: String(r.created),
+  };
+}
+
+function parseObject(v: unknown): Record<string, unknown> | null {
+  if (v == null) return null;
+  const parsed: unknown = typeof v === "string" ? JSON.parse(v) : v;
+  return parsed !== null && typeof parsed === "object" && !Array.isArray(parsed) ? (parsed as Record<string, unknown>) : null;
+}
