@@ -57,8 +57,8 @@ export function orderByToTerms(def: CollectionDef, orderBy: readonly OrderByInpu
   for (const item of orderBy ?? []) {
     for (const [key, dir] of Object.entries(item)) {
       if (dir == null) continue;
-      const info = resolve(GRAPHQL_TO_FIELD[key] ?? key);
-      if (!info || info.kind === "json") throw new FilterError(`cannot sort by '${key}'`);
+      const info = resolve(GRAPHQL_TO_FIELD.get(key) ?? key);
+      if (!info || info.kind === "json" || info.sortable === false) throw new FilterError(`cannot sort by '${key}'`);
       if (terms.some((t) => t.column === info.column)) throw new FilterError(`duplicate sort field '${key}'`);
       terms.push({ column: info.column, name: info.name, desc: dir === "DESC", kind: info.kind });
     }

@@ -8,13 +8,13 @@ import { BadRequestError } from "../../core/errors.ts";
 import { DEFAULT_PAGE_SIZE, MAX_PAGE, MAX_PAGE_SIZE } from "../../core/records/list-query.ts";
 import { listRecords, getRecord } from "../../core/records/read.ts";
 import { bulkDeleteRecords, bulkUpdateRecords, createRecord, deleteRecord, MAX_BULK, updateRecord } from "../../core/records/write.ts";
-import { SYSTEM_FIELDS, type RecordData } from "../../core/records/values.ts";
+import { RECORD_SYSTEM_FIELDS, type RecordData } from "../../core/records/values.ts";
 import { FilterError, type Expr } from "../../query/ast.ts";
 import { parseExpression } from "../../query/parse-expression.ts";
 import { errorSchema } from "../errors.ts";
 import { RECORD_PARAM_NAMES, withParamNames } from "./param-names.ts";
 
-const SYSTEM = new Set<string>(SYSTEM_FIELDS);
+const SYSTEM = new Set<string>(RECORD_SYSTEM_FIELDS);
 
 /** Core record → FastCMS record shape. */
 export function renderRecord(rec: RecordData) {
