@@ -1,9 +1,9 @@
 /**
- * Core validation errors name inputs by their domain names (`pageSize`, `recordIds`); a FastCMS
- * client knows them by its own parameter names (`per_page`, `record_ids`). This renders a core
- * error under the dialect's names, message included, so the answer names what the client sent.
+ * Core errors name inputs by their domain names (`pageSize`, `recordIds`); a FastCMS client
+ * knows them by its own parameter names (`per_page`, `record_ids`). Routes run core operations through {@link withParamNames} so an error
+ * names what the client sent.
  */
-import { ValidationError } from "../../core/errors.ts";
+import { AppError, renameInputs } from "../../core/errors.ts";
 
 /** Domain input name → FastCMS parameter name. */
 export type ParamNames = ReadonlyMap<string, string>;
@@ -14,20 +14,18 @@ export const RECORD_PARAM_NAMES: ParamNames = new Map([
   ["recordIds", "record_ids"],
 ]);
 
-/**
- * Runs `op`; a ValidationError from it is rethrown with its field names (details keys and the
- * leading name in the message) renamed through `names`. Other errors pass unchanged.
- */
+/** FastCMS/SnackBase names of the core's sign-up inputs (one route serves both dialects). */
+export const SIGN_UP_PARAM_NAMES: ParamNames = new Map([
+  ["passwordConfirm", "password_confirm"],
+  ["accountName", "account_name"],
+  ["accountSlug", "account_slug"],
+]);
+
+/** Runs `op`; an AppError from it is rethrown with its input names rendered through `names`. */
 export async function withParamNames<T>(names: ParamNames, op: () => Promise<T>): Promise<T> {
   try {
     return await op();
   } catch (e) {
-    if (!(e instanceof ValidationError) || !Object.keys(e.fields).some((k) => names.has(k))) throw e;
-    const fields: Record<string, string> = Object.create(null);
-    for (const [k, v] of Object.entries(e.fields)) fields[names.get(k) ?? k] = v;
-    let message = e.message;
-    for (const [from, to] of names) message = message.replace(new RegExp(`\\b${from}\\b`, "g"), to);
-    throw new ValidationError(message, { ...fields });
+    throw e instanceof AppError ? renameInputs(e, names) : e;
   }
 }
-

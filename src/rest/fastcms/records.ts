@@ -193,7 +193,7 @@ export function registerRecordRoutes(api: FastifyInstance, _services: Services):
       },
     },
     async (req) => {
-      const done = await bulkDeleteRecords(req.ctx, req.params.collection, req.body.record_ids);
+      const done = await withParamNames(RECORD_PARAM_NAMES, () => bulkDeleteRecords(req.ctx, req.params.collection, req.body.record_ids));
       return { success: done.length, failed: 0, errors: null, record_ids: done.map((r) => r.id) };
     },
   );
@@ -209,7 +209,7 @@ export function registerRecordRoutes(api: FastifyInstance, _services: Services):
       },
     },
     async (req) => {
-      const done = await bulkUpdateRecords(req.ctx, req.params.collection, req.body.record_ids, req.body.data);
+      const done = await withParamNames(RECORD_PARAM_NAMES, () => bulkUpdateRecords(req.ctx, req.params.collection, req.body.record_ids, req.body.data));
       return { success: done.length, failed: 0, errors: null, record_ids: done.map((r) => r.id) };
     },
   );
