@@ -31,11 +31,11 @@ describe.each(collations)("list order (%s collation)", (collation) => {
     t = await startApp({}, {}, { collation });
     const mk = async (body: unknown) => expect((await t.api("POST", "/api/v1/collections", { token: t.adminToken, body })).status).toBe(201);
     await mk({ ...SIGNED_IN_RULES, name: "authors", schema: [{ name: "name", type: "text" }] });
-    await mk({ ...SIGNED_IN_RULES, name: "posts", schema: [{ name: "title", type: "text" }, { name: "author", type: "reference", relation: { collection: "authors" } }] });
+    await mk({ ...SIGNED_IN_RULES, name: "posts", schema: [{ name: "title", type: "text" }, { name: "author", type: "reference", relation: { collection: "authors" } }, { name: "views", type: "number" }] });
     token = (await registerUser(t.api)).token;
     const author = await query(`mutation { createAuthor(data: { name: "A" }) { id } }`);
     // one bulk create: every post gets the same `created`, so the default order rests on the id tie-break
-    await query(`mutation($d: [PostCreateInput!]!) { createPosts(data: $d) { id } }`, { d: TITLES.map((title) => ({ title, author: author.createAuthor.id })) });
+    await query(`mutation($d: [PostCreateInput!]!) { createPosts(data: $d) { id } }`, { d: TITLES.map((title, i) => ({ title, author: author.createAuthor.id, views: i % 3 === 0 ? null : i % 4 })) });
   });
   afterAll(async () => t?.close());
 
@@ -105,6 +105,29 @@ describe.each(collations)("list order (%s collation)", (collation) => {
       before = d.posts.pageInfo.hasPreviousPage ? d.posts.pageInfo.startCursor : null;
     } while (before);
     expect(backward.flat()).toEqual(CODE_POINT);
+  });
+
+  it.each(["-views,title", "views,-title", "views", "-views"])("sort=%s (nullable, mixed directions): cursor pages both ways equal the one-page list", async (sort) => {
+    const all = (await rest(`sort=${sort}&per_page=100`)).body.items.map((r: any) => r.id);
+    expect(all).toHaveLength(TITLES.length);
+    const forward: string[] = [];
+    let cursor: string | null = null;
+    let last: any;
+    do {
+      last = await rest(`sort=${sort}&per_page=${PAGE}&skip_total=true${cursor ? `&cursor=${cursor}` : ""}`);
+      expect(last.status, JSON.stringify(last.body)).toBe(200);
+      forward.push(...last.body.items.map((r: any) => r.id));
+      cursor = last.body.next_cursor;
+    } while (cursor);
+    expect(forward).toEqual(all);
+    const backward: string[][] = [last.body.items.map((r: any) => r.id)];
+    let before: string | null = last.body.prev_cursor;
+    while (before) {
+      const res: any = await rest(`sort=${sort}&per_page=${PAGE}&skip_total=true&before=${before}`);
+      backward.unshift(res.body.items.map((r: any) => r.id));
+      before = res.body.prev_cursor;
+    }
+    expect(backward.flat()).toEqual(all);
   });
 
   it("the default order (newest first, id tie-break) is the same on every path", async () => {
