@@ -77,8 +77,9 @@ export function collectionRootFields(collections: Iterable<CollectionTypes>, hub
         offset: { type: GraphQLInt },
       },
       resolve: async (_r, args, g, info) => {
-        const conn = await listConnection(g.cairn, def, { ...args, filter: whereToExpr(args.where) }, selects(info, "totalCount"));
-        await prefetchReferences(g, def, conn.nodes, nodeFieldNames(info));
+        const fields = nodeFieldNames(info);
+        const conn = await listConnection(g.cairn, def, { ...args, filter: whereToExpr(args.where), fields }, selects(info, "totalCount"));
+        await prefetchReferences(g, def, conn.nodes, fields);
         return conn;
       },
     };

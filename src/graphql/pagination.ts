@@ -140,6 +140,8 @@ export function pageSize(args: ConnectionArgs): number {
 
 export interface ListArgs extends ConnectionArgs {
   filter: Expr;
+  /** the record fields the query selects (a projection: others are not read) */
+  fields?: ReadonlySet<string>;
   orderBy?: readonly OrderByInput[] | null;
   search?: string | null;
 }
@@ -169,6 +171,7 @@ export async function listConnection(ctx: Context, def: CollectionDef, args: Lis
     after: args.after ?? undefined,
     before: args.before ?? undefined,
     fromEnd: backward,
+    fields: args.fields,
   });
   return connectionOf(def, r.terms, ctx.services.db.dialect, r.items, r.hasMore, r.hasPrevious, r.total);
 }

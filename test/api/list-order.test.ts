@@ -148,6 +148,23 @@ describe.each(collations)("list order (%s collation)", (collation) => {
     expect(rev.authors.nodes[0].posts.nodes.map((n: any) => n.id)).toEqual(ids);
   });
 
+  it("a GraphQL list reads only the selected fields, plus its sort fields", async () => {
+    const seen = captureSelects(t.app.services.db);
+    let d: any;
+    try {
+      d = await query(`{ posts(first: 3, orderBy: [{ views: DESC }]) { edges { cursor node { id title } } } }`);
+    } finally {
+      seen.restore();
+    }
+    const stmt = seen.statements.find((s) => /from "posts"/i.test(s.sql) && /order by/i.test(s.sql))!;
+    expect(stmt.sql).toMatch(/"title"/);
+    expect(stmt.sql).toMatch(/"views"/);
+    expect(stmt.sql).not.toMatch(/"author"/);
+    expect(d.posts.edges.map((e: any) => e.node.title)).toEqual((await rest("sort=-views&per_page=3")).body.items.map((r: any) => r.data.title));
+    const next = await query(`query($a: String) { posts(first: 100, after: $a, orderBy: [{ views: DESC }]) { nodes { id } } }`, { a: d.posts.edges[2].cursor });
+    expect(next.posts.nodes).toHaveLength(TITLES.length - 3);
+  });
+
   it("a cursor page of the default sort is an index range scan", async () => {
     const db = t.app.services.db;
     const first = await rest(`per_page=${PAGE}&skip_total=true`);

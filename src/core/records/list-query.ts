@@ -2,7 +2,7 @@
  * List semantics shared by every list path (REST lists, GraphQL connections, grouped reverse
  * connections): the page-size/page/offset ranges, the default sort and the `id` tie-break, the
  * ORDER BY (text in code-point order on both databases), the keyset condition for cursors in
- * both directions, and the cursor codec. Transports only translate their parameters into these
+ * both directions, the cursor codec and the projection (which columns a list reads). Transports only translate their parameters into these
  * and render the result; nothing here knows a parameter name of any dialect.
  *
  * Keyset conditions are written as row-value comparisons (`(created, id) < (?, ?)`) when every
@@ -13,10 +13,10 @@
 import { sql, type Expression, type RawBuilder, type SqlBool } from "kysely";
 import type { Dialect } from "../../config.ts";
 import type { SortTerm } from "../../query/sort.ts";
-import { isNotNullColumn } from "../../query/system-fields.ts";
+import { isNotNullColumn, RECORD_SYSTEM_FIELD_NAMES } from "../../query/system-fields.ts";
 import type { CollectionDef } from "../collections/types.ts";
 import { BadRequestError, ValidationError } from "../errors.ts";
-import { toStorage, type RecordData } from "./values.ts";
+import { selectColumns, toStorage, type RecordData } from "./values.ts";
 
 /** A sort term on a column (not `@random`). */
 export type ColumnTerm = Extract<SortTerm, { column: string }>;
@@ -123,6 +123,15 @@ export function afterCondition(terms: readonly ColumnTerm[], values: readonly un
   const eq = (t: ColumnTerm, v: unknown) => (v === null ? sql<SqlBool>`${sql.ref(t.column)} IS NULL` : sql<SqlBool>`${sortKey(t, dialect)} = ${v}`);
   const ors = terms.map((t, i) => sql.join([...terms.slice(0, i).map((p, j) => eq(p, values[j])), gt(t, values[i])], sql` AND `));
   return sql<SqlBool>`(${sql.join(ors.map((o) => sql`(${o})`), sql` OR `)})`;
+}
+
+/**
+ * Columns a list selects: the system columns of a record, then the collection's fields — only
+ * those in `fields` (plus the sort terms' fields, which cursors need) when a projection is given.
+ */
+export function projectedColumns(def: CollectionDef, terms: readonly ColumnTerm[], fields: ReadonlySet<string> | undefined): string[] {
+  if (!fields) return selectColumns(def);
+  return [...RECORD_SYSTEM_FIELD_NAMES, ...def.fields.filter((f) => fields.has(f.name) || terms.some((t) => t.name === f.name)).map((f) => f.name)];
 }
 
 /** Encodes stored sort values as an opaque cursor (base64url JSON). */

@@ -16,9 +16,9 @@ import type { Context } from "../context.ts";
 import { BadRequestError, NotFoundError } from "../errors.ts";
 import { recordAccess } from "../rules/access.ts";
 import { assertReadableQuery, fieldAccess, redactRecord } from "../rules/field-access.ts";
-import { afterCondition, decodeCursor, orderByList, pageWindow, reverseTerms, rowCursor, withTieBreak, type ColumnTerm, type PageRequest } from "./list-query.ts";
+import { afterCondition, decodeCursor, orderByList, pageWindow, projectedColumns, reverseTerms, rowCursor, withTieBreak, type ColumnTerm, type PageRequest } from "./list-query.ts";
 import { selectById } from "./store.ts";
-import { rowMapper, selectColumns, type RecordData } from "./values.ts";
+import { rowMapper, type RecordData } from "./values.ts";
 
 const MAX_SEARCH_WORDS = 16;
 
@@ -51,6 +51,11 @@ export interface ListQuery extends PageRequest {
   before?: string;
   /** with no `before`: the last page of the list (read backwards from its end) */
   fromEnd?: boolean;
+  /**
+   * projection: the collection fields the caller will read (system fields are always read). The
+   * others are not selected and come back null. Absent: every field.
+   */
+  fields?: ReadonlySet<string>;
 }
 
 export interface ListResult {
@@ -130,7 +135,7 @@ export async function listRecords(ctx: Context, collection: string, q: ListQuery
   if (q.search !== undefined && q.search.trim() !== "") conditions.push(searchCondition(db, def, q.search));
   const scoped = (qb: any) => qb.where("account_id", "=", ctx.principal.accountId).where((eb: any) => eb.and(conditions));
 
-  let select = scoped(db.qb.selectFrom(def.name).select(selectColumns(def)));
+  let select = scoped(db.qb.selectFrom(def.name).select(projectedColumns(def, terms, q.fields)));
   if (cursor !== undefined) select = select.where(afterCondition(readTerms, decodeCursor(cursor, readTerms), db.dialect));
   select = select.orderBy(random ? sql`random()` : orderByList(readTerms, db.dialect));
   // page size 0 still reads one row: it tells whether any exist
