@@ -9,6 +9,9 @@
  *   BENCH_DB=sqlite        or `postgres`: Cairn on a fresh PostgreSQL database (informational)
  *   BENCH_PG_URL=postgres://postgres@127.0.0.1:5432/postgres   admin URL for BENCH_DB=postgres
  *   BENCH_SCENARIOS=get,list,create   run only these REST scenarios (default: all)
+ *   BENCH_MODULES=keyset   run only these modules (rest, graphql, logging, keyset; default: all). A run of
+ *                          keyset alone skips the shared seed: `BENCH_MODULES=keyset npm run bench`
+ *   BENCH_KEYSET_RECORDS=100000   records the keyset module seeds (at least 90,030)
  *   BENCH_PROFILE=1        CPU-profile each Cairn scenario through the inspector (slower run;
  *                          profiles and summaries under bench/.tmp/prof/)
  *   BENCH_VERBOSE=1        echo the servers' log lines
@@ -31,6 +34,8 @@ export interface BenchOptions {
   readonly db: "sqlite" | "postgres";
   readonly pgAdminUrl: string;
   readonly scenarios: readonly string[] | undefined;
+  /** modules to run (undefined: all) */
+  readonly modules: readonly string[] | undefined;
   readonly profile: boolean;
   readonly verbose: boolean;
   readonly keep: boolean;
@@ -83,6 +88,7 @@ export function loadOptions(env: NodeJS.ProcessEnv = process.env): BenchOptions 
     db,
     pgAdminUrl: env.BENCH_PG_URL || "postgres://postgres@127.0.0.1:5432/postgres",
     scenarios: env.BENCH_SCENARIOS ? env.BENCH_SCENARIOS.split(",").map((s) => s.trim()).filter(Boolean) : undefined,
+    modules: env.BENCH_MODULES ? env.BENCH_MODULES.split(",").map((s) => s.trim()).filter(Boolean) : undefined,
     profile: flag(env, "BENCH_PROFILE"),
     verbose: flag(env, "BENCH_VERBOSE"),
     keep: flag(env, "BENCH_KEEP"),

@@ -4,7 +4,7 @@
  * Each resolver parses its arguments, calls the core operation, and shapes the result.
  */
 import { GraphQLID, GraphQLInt, GraphQLList, GraphQLNonNull, GraphQLString, type GraphQLFieldConfigMap, type GraphQLInputType, type GraphQLOutputType } from "graphql";
-import { NotFoundError } from "../core/errors.ts";
+import { AppError, NotFoundError, renameInputs } from "../core/errors.ts";
 import { getRecord } from "../core/records/read.ts";
 import { bulkCreateRecords, bulkDeleteRecords, bulkUpdateRecords, createRecord, deleteRecord, updateRecord } from "../core/records/write.ts";
 import type { HubMessage, RealtimeHub, SubscriptionKind } from "../realtime/hub.ts";
@@ -19,6 +19,13 @@ type Fields = GraphQLFieldConfigMap<unknown, GraphqlContext>;
 const nn = <T extends GraphQLOutputType>(t: T) => new GraphQLNonNull(t);
 const req = <T extends GraphQLInputType>(t: T) => new GraphQLNonNull(t);
 const ids = req(new GraphQLList(req(GraphQLID)));
+
+/** GraphQL names of the core's bulk inputs: errors name the `ids` argument. */
+const ARG_NAMES: ReadonlyMap<string, string> = new Map([["recordIds", "ids"]]);
+const asGraphqlArgs = <T>(p: Promise<T>): Promise<T> =>
+  p.catch((e: unknown) => {
+    throw e instanceof AppError ? renameInputs(e, ARG_NAMES) : e;
+  });
 
 const nullIfMissing = async <T>(p: Promise<T>): Promise<T | null> => {
   try {
@@ -70,8 +77,9 @@ export function collectionRootFields(collections: Iterable<CollectionTypes>, hub
         offset: { type: GraphQLInt },
       },
       resolve: async (_r, args, g, info) => {
-        const conn = await listConnection(g.cairn, def, { ...args, filter: whereToExpr(args.where) }, selects(info, "totalCount"));
-        await prefetchReferences(g, def, conn.nodes, nodeFieldNames(info));
+        const fields = nodeFieldNames(info);
+        const conn = await listConnection(g.cairn, def, { ...args, filter: whereToExpr(args.where), fields }, selects(info, "totalCount"));
+        await prefetchReferences(g, def, conn.nodes, fields);
         return conn;
       },
     };
@@ -106,14 +114,14 @@ export function collectionRootFields(collections: Iterable<CollectionTypes>, hub
         type: nn(GraphQLInt),
         description: "Applies data to up to 100 records, all or nothing; returns how many were updated",
         args: { ids: { type: ids }, data: { type: req(c.updateInput!) } },
-        resolve: async (_r, args, g) => (await bulkUpdateRecords(g.cairn, name, args.ids.map(String), args.data)).length,
+        resolve: async (_r, args, g) => (await asGraphqlArgs(bulkUpdateRecords(g.cairn, name, args.ids.map(String), args.data))).length,
       };
     }
     mutation[names.deleteMany] = {
       type: nn(GraphQLInt),
       description: "Deletes up to 100 records, all or nothing; returns how many were deleted",
       args: { ids: { type: ids } },
-      resolve: async (_r, args, g) => (await bulkDeleteRecords(g.cairn, name, args.ids.map(String))).length,
+      resolve: async (_r, args, g) => (await asGraphqlArgs(bulkDeleteRecords(g.cairn, name, args.ids.map(String)))).length,
     };
 
     const open = (kind: SubscriptionKind) => (_r: unknown, args: { where?: Record<string, unknown> | null }, g: GraphqlContext) => hub.subscribe(g.cairn, name, kind, whereToExpr(args.where));

@@ -17,6 +17,7 @@ import {
   type GraphQLScalarType,
 } from "graphql";
 import type { CollectionDef, FieldDef } from "../core/collections/types.ts";
+import { SYSTEM_FIELDS, type SystemField } from "../query/system-fields.ts";
 import type { CollectionNames } from "./names.ts";
 import type { SharedTypes } from "./system-schema.ts";
 
@@ -93,6 +94,11 @@ export interface CollectionInputs {
   updateInput?: GraphQLInputObjectType;
 }
 
+/** The where-filter input of a system field, by its GraphQL type. */
+function systemFilter(f: SystemField, s: SharedTypes): GraphQLInputObjectType {
+  return f.graphqlType === "ID" ? s.IDFilter : f.graphqlType === "DateTime" ? s.DateTimeFilter : s.IntFilter;
+}
+
 /** The input types of one collection. */
 export function collectionInputs(def: CollectionDef, names: CollectionNames, s: SharedTypes): CollectionInputs {
   const where: GraphQLInputObjectType = new GraphQLInputObjectType({
@@ -102,12 +108,8 @@ export function collectionInputs(def: CollectionDef, names: CollectionNames, s: 
         AND: { type: listOf(where) },
         OR: { type: listOf(where) },
         NOT: { type: where },
-        id: { type: s.IDFilter },
-        ownerId: { type: s.IDFilter },
-        created: { type: s.DateTimeFilter },
-        updated: { type: s.DateTimeFilter },
-        version: { type: s.IntFilter },
       };
+      for (const f of SYSTEM_FIELDS) if (f.graphqlName && f.filterable) fields[f.graphqlName] = { type: systemFilter(f, s) };
       for (const f of def.fields) fields[f.name] = { type: filterOf(f, s) };
       return fields;
     },
@@ -117,7 +119,7 @@ export function collectionInputs(def: CollectionDef, names: CollectionNames, s: 
     description: "One field per object: the list gives the order of the sort keys.",
     fields: () => {
       const fields: GraphQLInputFieldConfigMap = {};
-      for (const n of ["id", "created", "updated", "version"]) fields[n] = { type: s.SortOrder };
+      for (const f of SYSTEM_FIELDS) if (f.graphqlName && f.graphqlSortable) fields[f.graphqlName] = { type: s.SortOrder };
       for (const f of def.fields) if (sortable(f)) fields[f.name] = { type: s.SortOrder };
       return fields;
     },

@@ -11,6 +11,7 @@
 import { GraphQLID, GraphQLInt, GraphQLList, GraphQLNonNull, GraphQLObjectType, GraphQLString, type GraphQLFieldConfigMap, type GraphQLOutputType } from "graphql";
 import type { CollectionDef } from "../core/collections/types.ts";
 import type { RecordData } from "../core/records/values.ts";
+import { SYSTEM_FIELDS } from "../query/system-fields.ts";
 import type { Delivery } from "../realtime/hub.ts";
 import type { GraphqlContext } from "./builder.ts";
 import { collectionInputs, isListField, scalarOf, type CollectionInputs } from "./collection-inputs.ts";
@@ -97,13 +98,13 @@ function declare(def: CollectionDef, s: SharedTypes, fields: (t: CollectionTypes
 
 /** Fields of a record type: system fields, typed fields, references, reverse connections. */
 function recordFields(types: CollectionTypes, s: SharedTypes, byName: Map<string, CollectionTypes>, reverse: Reverse[]): GraphQLFieldConfigMap<RecordData, GraphqlContext> {
-  const fields: GraphQLFieldConfigMap<RecordData, GraphqlContext> = {
-    id: { type: nn(GraphQLID), resolve: (r) => r.id },
-    ownerId: { type: GraphQLID, description: "the user who created the record", resolve: (r) => r.owner_id },
-    created: { type: nn(s.DateTime), resolve: (r) => r.created },
-    updated: { type: nn(s.DateTime), resolve: (r) => r.updated },
-    version: { type: nn(GraphQLInt), description: "increases on every update (pass it as expectedVersion)", resolve: (r) => r.version },
-  };
+  const fields: GraphQLFieldConfigMap<RecordData, GraphqlContext> = {};
+  for (const f of SYSTEM_FIELDS) {
+    if (!f.graphqlName) continue;
+    const type = f.graphqlType === "ID" ? GraphQLID : f.graphqlType === "DateTime" ? s.DateTime : GraphQLInt;
+    const name = f.name;
+    fields[f.graphqlName] = { type: f.nullable ? type : nn(type), description: f.description ?? undefined, resolve: (r) => r[name] };
+  }
   for (const f of types.def.fields) {
     const name = f.name;
     const description = f.hint ?? f.label ?? undefined;

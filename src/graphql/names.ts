@@ -8,6 +8,7 @@
 import type { CollectionDef } from "../core/collections/types.ts";
 import { ValidationError } from "../core/errors.ts";
 import { own } from "../lib/own.ts";
+import { SYSTEM_FIELDS } from "../query/system-fields.ts";
 
 /** Every name the schema derives from one collection. */
 export interface CollectionNames {
@@ -171,7 +172,7 @@ export const SYSTEM_ROOT_FIELDS = {
 } as const;
 
 /** Fields every record type has; collection fields may not use these names. */
-export const RECORD_SYSTEM_FIELDS: ReadonlySet<string> = new Set(["id", "ownerId", "created", "updated", "version"]);
+export const RECORD_SYSTEM_FIELDS: ReadonlySet<string> = new Set(SYSTEM_FIELDS.flatMap((f) => (f.graphqlName ? [f.graphqlName] : [])));
 
 /**
  * Names claimed so far by a set of collections; `claim(def)` adds one collection's names, or

@@ -1,21 +1,21 @@
 /**
- * Connection arguments → core list queries, and list results → Relay connections.
- * Forward (`first`/`after`), backward (`last`/`before`: the sort reversed, then the page
- * reversed back) and `offset` pagination; `totalCount` is counted only when selected.
+ * Connection arguments → core list queries, and list results → Relay connections. The core
+ * (`core/records/list-query.ts`) owns sorting, cursors in both directions and the ranges; this
+ * module only renders GraphQL's argument names and the Relay shape. `totalCount` is counted only
+ * when selected.
  */
 import type { FieldNode, GraphQLResolveInfo, SelectionSetNode } from "graphql";
 import type { CollectionDef } from "../core/collections/types.ts";
 import type { Context } from "../core/context.ts";
 import { BadRequestError } from "../core/errors.ts";
-import { DEFAULT_PER_PAGE, listRecords, MAX_PER_PAGE } from "../core/records/read.ts";
-import { toStorage, type RecordData } from "../core/records/values.ts";
+import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, recordCursor, withTieBreak, type ColumnTerm } from "../core/records/list-query.ts";
+import { listRecords } from "../core/records/read.ts";
+import type { RecordData } from "../core/records/values.ts";
 import { FilterError, type Expr } from "../query/ast.ts";
 import { collectionResolver } from "../query/fields.ts";
-import type { SortTerm } from "../query/sort.ts";
 import { GRAPHQL_TO_FIELD } from "./where.ts";
-import { own } from "../lib/own.ts";
 
-export type ColumnTerm = Extract<SortTerm, { column: string }>;
+export type { ColumnTerm };
 export type OrderByInput = Record<string, "ASC" | "DESC" | null | undefined>;
 
 export interface ConnectionArgs {
@@ -40,15 +40,15 @@ export interface Connection {
 export function connectionOf(def: CollectionDef, terms: readonly ColumnTerm[], dialect: "sqlite" | "postgres", nodes: RecordData[], hasNextPage: boolean, hasPreviousPage: boolean, totalCount: number | null): Connection {
   return {
     nodes,
-    cursor: (rec) => cursorOf(def, terms, rec, dialect),
+    cursor: (rec) => recordCursor(def, terms, rec, dialect),
     pageInfo: { hasNextPage, hasPreviousPage, start: nodes[0] ?? null, end: nodes[nodes.length - 1] ?? null },
     totalCount,
   };
 }
 
 /**
- * `[{ views: DESC }, { title: ASC }]` → sort terms, with the core's defaults applied
- * (newest first) and `id` appended as the tie-breaker, so cursors are stable.
+ * `[{ views: DESC }, { title: ASC }]` → sort terms, with the core's default (newest first) and
+ * `id` tie-break applied, so cursors are stable.
  * @throws FilterError for an unknown or unsortable field.
  */
 export function orderByToTerms(def: CollectionDef, orderBy: readonly OrderByInput[] | null | undefined): ColumnTerm[] {
@@ -57,28 +57,13 @@ export function orderByToTerms(def: CollectionDef, orderBy: readonly OrderByInpu
   for (const item of orderBy ?? []) {
     for (const [key, dir] of Object.entries(item)) {
       if (dir == null) continue;
-      const info = resolve(own(GRAPHQL_TO_FIELD, key) ?? key);
-      if (!info || info.kind === "json") throw new FilterError(`cannot sort by '${key}'`);
+      const info = resolve(GRAPHQL_TO_FIELD.get(key) ?? key);
+      if (!info || info.kind === "json" || info.sortable === false) throw new FilterError(`cannot sort by '${key}'`);
       if (terms.some((t) => t.column === info.column)) throw new FilterError(`duplicate sort field '${key}'`);
       terms.push({ column: info.column, name: info.name, desc: dir === "DESC", kind: info.kind });
     }
   }
-  if (terms.length === 0) terms.push({ column: "created", name: "created", desc: true, kind: "datetime" });
-  if (!terms.some((t) => t.column === "id")) terms.push({ column: "id", name: "id", desc: terms[terms.length - 1]!.desc, kind: "text" });
-  return terms;
-}
-
-/**
- * The cursor of a record for the sort terms: the same encoding as the core's `nextCursor`
- * (base64url JSON of the stored sort values), so any edge's cursor can be passed as `after`.
- */
-export function cursorOf(def: CollectionDef, terms: readonly ColumnTerm[], rec: RecordData, dialect: "sqlite" | "postgres"): string {
-  const values = terms.map((t) => {
-    const f = def.fields.find((x) => x.name === t.name);
-    const v = rec[t.name] ?? null;
-    return f ? toStorage(f, v, dialect) : v;
-  });
-  return Buffer.from(JSON.stringify(values)).toString("base64url");
+  return withTieBreak(terms);
 }
 
 const selected = new WeakMap<object, Map<string, boolean>>();
@@ -144,17 +129,19 @@ function selectsUncached(info: GraphQLResolveInfo, name: string): boolean {
   return info.fieldNodes.some((n) => walk(n.selectionSet));
 }
 
-/** Page size from first/last: default 30, 0…100. */
+/** Page size from first/last: the core's default and range (0…100), refused with 400 under GraphQL's names. */
 export function pageSize(args: ConnectionArgs): number {
   if (args.first != null && args.last != null) throw new BadRequestError("Pass either first or last, not both", { first: "Not with last" });
-  const n = args.first ?? args.last ?? DEFAULT_PER_PAGE;
+  const n = args.first ?? args.last ?? DEFAULT_PAGE_SIZE;
   const which = args.last != null ? "last" : "first";
-  if (!Number.isInteger(n) || n < 0 || n > MAX_PER_PAGE) throw new BadRequestError(`${which} must be between 0 and ${MAX_PER_PAGE}`, { [which]: `Must be between 0 and ${MAX_PER_PAGE}` });
+  if (!Number.isInteger(n) || n < 0 || n > MAX_PAGE_SIZE) throw new BadRequestError(`${which} must be between 0 and ${MAX_PAGE_SIZE}`, { [which]: `Must be between 0 and ${MAX_PAGE_SIZE}` });
   return n;
 }
 
 export interface ListArgs extends ConnectionArgs {
   filter: Expr;
+  /** the record fields the query selects (a projection: others are not read) */
+  fields?: ReadonlySet<string>;
   orderBy?: readonly OrderByInput[] | null;
   search?: string | null;
 }
@@ -174,32 +161,17 @@ export async function listConnection(ctx: Context, def: CollectionDef, args: Lis
   if (args.after != null && backward) throw new BadRequestError("Pass either after or before/last, not both", { after: "Not with before/last" });
   const offset = args.offset ?? 0;
   if (!Number.isInteger(offset) || offset < 0) throw new BadRequestError("offset must not be negative", { offset: "Must not be negative" });
-  const dialect = ctx.services.db.dialect;
-  const base = { filter: args.filter, search: args.search ?? undefined, skipTotal: !withTotal };
-
-  let items: RecordData[];
-  let hasMore: boolean;
-  let total: number | null;
-  if (size === 0) {
-    const r = await listRecords(ctx, def.name, { ...base, sort: terms, perPage: 1 });
-    return connectionOf(def, terms, dialect, [], r.items.length > 0, false, r.total);
-  }
-  if (backward) {
-    const reversed = terms.map((t) => ({ ...t, desc: !t.desc }));
-    const r = await listRecords(ctx, def.name, { ...base, sort: reversed, perPage: size, after: args.before ?? undefined });
-    items = r.items.reverse();
-    hasMore = r.hasMore;
-    total = r.total;
-  } else if (offset > 0) {
-    const r = await listRecords(ctx, def.name, { ...base, sort: terms, perPage: size, offset });
-    items = r.items;
-    hasMore = r.hasMore;
-    total = r.total;
-  } else {
-    const r = await listRecords(ctx, def.name, { ...base, sort: terms, perPage: size, after: args.after ?? undefined });
-    items = r.items;
-    hasMore = r.hasMore;
-    total = r.total;
-  }
-  return connectionOf(def, terms, dialect, items, backward ? args.before != null : hasMore, backward ? hasMore : args.after != null || offset > 0, total);
+  const r = await listRecords(ctx, def.name, {
+    filter: args.filter,
+    search: args.search ?? undefined,
+    skipTotal: !withTotal,
+    sort: terms,
+    pageSize: size,
+    offset: backward ? undefined : offset,
+    after: args.after ?? undefined,
+    before: args.before ?? undefined,
+    fromEnd: backward,
+    fields: args.fields,
+  });
+  return connectionOf(def, r.terms, ctx.services.db.dialect, r.items, r.hasMore, r.hasPrevious, r.total);
 }

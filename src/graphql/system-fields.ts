@@ -137,7 +137,7 @@ export function addSystemFields(b: Builder, shared: SystemRefs): void {
       type: authPayload,
       extensions: { operation: operation("write", "register") },
       args: { email: t.arg.string({ required: true }), password: t.arg.string({ required: true }), passwordConfirm: t.arg.string(), name: t.arg.string() },
-      resolve: (_r, args, { cairn }) => register(cairn, { email: args.email, password: args.password, password_confirm: args.passwordConfirm, name: args.name }),
+      resolve: (_r, args, { cairn }) => register(cairn, { email: args.email, password: args.password, passwordConfirm: args.passwordConfirm, name: args.name }),
     }),
     refreshToken: t.field({
       type: tokenPair,

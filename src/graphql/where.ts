@@ -2,9 +2,10 @@
  * The GraphQL `where` input (`PostWhere`) as one more parser of the filter AST:
  * `{ AND: [...], OR: [...], NOT: {...}, title: { contains: "x" }, views: { gt: 10 } }` → Expr.
  * Keys of one object are ANDed. Field names are the record's field names, plus the system
- * fields `id`, `ownerId` (→ `owner_id`), `created`, `updated`, `version`. The result is
+ * fields (`id`, `ownerId` → `owner_id`, `created`, `updated`, `version`: query/system-fields.ts). The result is
  * unchecked: the core checks it against the collection (`checkExpr`) like any other filter.
  */
+import { SYSTEM_FIELDS } from "../query/system-fields.ts";
 import { and, FilterError, type CompareOp, type Expr, type Literal, type Scalar } from "../query/ast.ts";
 import { own } from "../lib/own.ts";
 
@@ -35,8 +36,8 @@ export type WhereInput = {
   [field: string]: unknown;
 };
 
-/** GraphQL field name → record field name (only where they differ). */
-export const GRAPHQL_TO_FIELD: Readonly<Record<string, string>> = { ownerId: "owner_id" };
+/** GraphQL field name → record field name (only where they differ), from the system-field table. */
+export const GRAPHQL_TO_FIELD: ReadonlyMap<string, string> = new Map(SYSTEM_FIELDS.flatMap((f) => (f.graphqlName && f.graphqlName !== f.name ? [[f.graphqlName, f.name] as const] : [])));
 
 const MAX_DEPTH = 32;
 const COMPARE_OPS: Record<string, CompareOp> = {
@@ -98,7 +99,7 @@ export function whereToExpr(where: WhereInput | null | undefined, depth = 0): Ex
       parts.push({ kind: "not", expr: whereToExpr(value as WhereInput, depth + 1) });
     } else {
       if (value === null) continue;
-      parts.push(...fieldFilter(own(GRAPHQL_TO_FIELD, key) ?? key, value as FieldFilter));
+      parts.push(...fieldFilter(GRAPHQL_TO_FIELD.get(key) ?? key, value as FieldFilter));
     }
   }
   return and(...parts);

@@ -2,14 +2,8 @@
  * The one place where filter/sort field names are resolved to columns: an allow-list built from
  * the collection's fields plus the user-visible system fields.
  */
-import {
-  SYSTEM_COLUMNS,
-  storageKind,
-  type CollectionDef,
-  type FieldDef,
-  type FieldType,
-  type StorageKind,
-} from "../core/collections/types.ts";
+import { storageKind, type CollectionDef, type FieldDef, type FieldType, type StorageKind } from "../core/collections/types.ts";
+import { SYSTEM_FIELD_BY_COLUMN, SYSTEM_FIELDS } from "./system-fields.ts";
 
 /** A resolved field: its API name, table column, storage kind and whether it holds a JSON array. */
 export type ColumnInfo = {
@@ -19,30 +13,18 @@ export type ColumnInfo = {
   /** a JSON array of strings: tags, file, multi-select, multi-reference */
   list: boolean;
   fieldType: FieldType | "system";
+  /** false: a system field that may be filtered on but not sorted by */
+  sortable?: boolean;
 };
 
 /** Maps a field name to its column, or `undefined` when the name may not be used. */
 export type FieldResolver = (name: string) => ColumnInfo | undefined;
 
-const system = (name: string, kind: StorageKind): ColumnInfo => ({
-  name,
-  column: name,
-  kind,
-  list: false,
-  fieldType: "system",
-});
-
 /**
- * System fields users may filter and sort on. `account_id` is deliberately absent: tenancy is
- * applied by the core, never through a user filter.
+ * System fields users may filter and sort on (the filterable ones of the system-field table).
+ * `account_id` is not: tenancy is applied by the core, never through a user filter.
  */
-const SYSTEM_FIELDS: readonly ColumnInfo[] = [
-  system("id", "text"),
-  system("owner_id", "text"),
-  system("created", "datetime"),
-  system("updated", "datetime"),
-  system("version", "number"),
-];
+const USER_SYSTEM_FIELDS: readonly ColumnInfo[] = SYSTEM_FIELDS.filter((f) => f.filterable).map((f) => ({ name: f.name, column: f.column, kind: f.kind, list: false, fieldType: "system", ...(f.sortable ? {} : { sortable: false }) }));
 
 /** True for field types stored as a JSON array (tags, file, multi-select, multi-reference). */
 export function isListField(field: Pick<FieldDef, "type" | "options">): boolean {
@@ -53,8 +35,8 @@ export function isListField(field: Pick<FieldDef, "type" | "options">): boolean 
 const cache = new WeakMap<object, FieldResolver>();
 
 /**
- * The resolver for a collection: its user fields (column = field name) and the system fields
- * `id`, `owner_id`, `created`, `updated`, `version`. A user field can never shadow a system
+ * The resolver for a collection: its user fields (column = field name) and the filterable system
+ * fields (`id`, `owner_id`, `created`, `updated`, `version` today). A user field can never shadow a system
  * column (so `account_id` stays unresolvable). Cached per `def` object: definitions are treated
  * as immutable, a changed collection must come with a new object.
  * @example collectionResolver(def)("views") // { name: "views", column: "views", kind: "number", … }
@@ -63,9 +45,8 @@ export function collectionResolver(def: Pick<CollectionDef, "fields">): FieldRes
   const cached = cache.get(def);
   if (cached) return cached;
   const byName = new Map<string, ColumnInfo>();
-  const reserved = new Set<string>(SYSTEM_COLUMNS);
   for (const f of def.fields) {
-    if (reserved.has(f.name)) continue;
+    if (SYSTEM_FIELD_BY_COLUMN.has(f.name)) continue;
     byName.set(f.name, {
       name: f.name,
       column: f.name,
@@ -74,7 +55,7 @@ export function collectionResolver(def: Pick<CollectionDef, "fields">): FieldRes
       fieldType: f.type,
     });
   }
-  for (const s of SYSTEM_FIELDS) byName.set(s.name, s);
+  for (const s of USER_SYSTEM_FIELDS) byName.set(s.name, s);
   const resolve: FieldResolver = (name) => byName.get(name);
   cache.set(def, resolve);
   return resolve;

@@ -22,6 +22,7 @@ import { FALSE, FilterError, mapOperands, TRUE, type CompareOp, type Expr, type 
 import { parseExpression } from "./parse-expression.ts";
 import { scalar } from "./parse-operand.ts";
 import { ruleMacro, RULE_MACROS } from "./rule-macros.ts";
+import { SYSTEM_FIELD_ALIASES } from "./system-fields.ts";
 import { checkSource, comparison, COMPARE_OPS, isWord, TokenParser, type ParseOptions } from "./token-parser.ts";
 import { show, tokenize, type Token } from "./tokenize.ts";
 import { own } from "../lib/own.ts";
@@ -40,7 +41,8 @@ const CALLER: Record<string, string> = {
   "account.id": "request.auth.account_id",
 };
 /** SnackBase's record system-field names → Cairn's columns. */
-const RECORD_ALIASES: Record<string, string> = { created_by: "owner_id", created_at: "created", updated_at: "updated" };
+/** SnackBase names of system fields (`created_by` → `owner_id`), from the system-field table. */
+const RECORD_ALIASES = SYSTEM_FIELD_ALIASES;
 const FUNCTIONS: Record<string, CompareOp> = { contains: "contains", starts_with: "startsWith", ends_with: "endsWith" };
 /** SnackBase has no `none`: there it is a plain field name. */
 const NULL_WORDS: ReadonlySet<string> = new Set(["null"]);
@@ -231,12 +233,15 @@ class RuleParser extends TokenParser {
 
 /** Applies {@link RECORD_ALIASES} to the fields of an expression (SnackBase names in FastCMS syntax). */
 function aliasRecordFields(e: Expr): Expr {
-  return mapOperands(e, (o) => (o.kind === "field" && RECORD_ALIASES[o.name.toLowerCase()] ? { ...o, name: RECORD_ALIASES[o.name.toLowerCase()]! } : o));
+  return mapOperands(e, (o) => {
+    const to = o.kind === "field" ? RECORD_ALIASES.get(o.name.toLowerCase()) : undefined;
+    return to ? { ...o, name: to } : o;
+  });
 }
 
 function field(name: string, t: Token): Operand {
   if (!IDENT.test(name)) throw new FilterError(`invalid field name ${show(name)} at position ${t.pos}`, t.pos);
-  return { kind: "field", name: RECORD_ALIASES[name.toLowerCase()] ?? name };
+  return { kind: "field", name: RECORD_ALIASES.get(name.toLowerCase()) ?? name };
 }
 
 /** One comparison node; `= null` / `!= null` become `isNull`, `in null` false and `not in null` true. */

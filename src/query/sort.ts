@@ -47,6 +47,7 @@ export function parseSort(src: string, resolve: FieldResolver): SortTerm[] {
       if (head !== name && resolve(head)) throw new FilterError(`sorting through relations ('${name}') is not supported`);
       throw new FilterError(`unknown sort field '${name}'`);
     }
+    if (info.sortable === false) throw new FilterError(`field '${name}' cannot be sorted`);
     if (info.kind === "json") throw new FilterError(`field '${name}' cannot be sorted (${info.list ? "list" : "json"})`);
     terms.push({ column: info.column, name: info.name, desc, kind: info.kind });
   }

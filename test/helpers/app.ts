@@ -55,8 +55,20 @@ export function apiClient(base: string): ApiClient {
   };
 }
 
+/**
+ * Collation of a fresh PostgreSQL database: the server's default, `C`, or ICU `en-US` (a
+ * linguistic order that differs from code-point order). Ignored on SQLite.
+ */
+export type TestCollation = "default" | "C" | "icu-en-US";
+
+const CREATE_DATABASE_OPTIONS: ReadonlyMap<TestCollation, string> = new Map([
+  ["default", ""],
+  ["C", ` TEMPLATE template0 LOCALE 'C'`],
+  ["icu-en-US", ` TEMPLATE template0 LOCALE_PROVIDER icu ICU_LOCALE 'en-US' LOCALE 'C.utf8'`],
+]);
+
 /** Creates a fresh database and returns its URL plus a function dropping it. */
-export async function freshDatabase(): Promise<{ url: string; dataDir: string; drop(): Promise<void> }> {
+export async function freshDatabase(collation: TestCollation = "default"): Promise<{ url: string; dataDir: string; drop(): Promise<void> }> {
   const dataDir = mkdtempSync(join(tmpdir(), "cairn-test-"));
   if (TEST_DB === "sqlite") {
     return { url: `file:${join(dataDir, "cairn.db")}`, dataDir, drop: async () => rmSync(dataDir, { recursive: true, force: true }) };
@@ -64,7 +76,7 @@ export async function freshDatabase(): Promise<{ url: string; dataDir: string; d
   const name = `cairn_test_${randomBytes(6).toString("hex")}`;
   const admin = new pg.Client({ connectionString: PG_ADMIN_URL });
   await admin.connect();
-  await admin.query(`CREATE DATABASE ${name}`);
+  await admin.query(`CREATE DATABASE ${name}${CREATE_DATABASE_OPTIONS.get(collation)}`);
   await admin.end();
   const url = new URL(PG_ADMIN_URL);
   url.pathname = `/${name}`;
@@ -84,10 +96,11 @@ export async function freshDatabase(): Promise<{ url: string; dataDir: string; d
 /**
  * Starts Cairn on port 0 with a fresh database and a superadmin; returns clients and a token.
  * Request rate limits are off (every test client shares 127.0.0.1); pass
- * `{ CAIRN_RATE_LIMIT: "true" }` in `env` to test them.
+ * `{ CAIRN_RATE_LIMIT: "true" }` in `env` to test them. `opts.collation` picks the collation of
+ * a PostgreSQL database (see {@link TestCollation}).
  */
-export async function startApp(overrides: Partial<Config> = {}, env: NodeJS.ProcessEnv = {}): Promise<TestApp> {
-  const db = await freshDatabase();
+export async function startApp(overrides: Partial<Config> = {}, env: NodeJS.ProcessEnv = {}, opts: { collation?: TestCollation } = {}): Promise<TestApp> {
+  const db = await freshDatabase(opts.collation);
   const config = loadConfig(
     { CAIRN_ADMIN_EMAIL: ADMIN_EMAIL, CAIRN_ADMIN_PASSWORD: ADMIN_PASSWORD, LOG_LEVEL: "warn", CAIRN_RATE_LIMIT: "false", ...env },
     { port: 0, host: "127.0.0.1", databaseUrl: db.url, dataDir: db.dataDir, ...overrides },

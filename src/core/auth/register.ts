@@ -22,12 +22,12 @@ export interface RegisterInput {
   email: string;
   password: string;
   /** optional; when sent it must equal `password` */
-  password_confirm?: string | null;
+  passwordConfirm?: string | null;
   name?: string | null;
-  /** SnackBase: name of the new account (1–255); its presence (or account_slug's) selects that flavour */
-  account_name?: string | null;
+  /** SnackBase: name of the new account (1–255); its presence (or accountSlug's) selects that flavour */
+  accountName?: string | null;
   /** SnackBase: 3–32 of a-z, 0-9 and `-`; generated from the name when absent */
-  account_slug?: string | null;
+  accountSlug?: string | null;
 }
 
 export interface SignUpResult {
@@ -48,7 +48,7 @@ export function isUniqueViolation(e: unknown): boolean {
 
 /** True when the body asks for SnackBase sign-up (a new tenant account). */
 export function isAccountSignUp(input: RegisterInput): boolean {
-  return input.account_name != null || input.account_slug != null;
+  return input.accountName != null || input.accountSlug != null;
 }
 
 function fail(fields: Record<string, string>): void {
@@ -108,7 +108,7 @@ function commonChecks(input: RegisterInput, email: string, name: string | null):
   const fields: Record<string, string> = {};
   const emailIssue = emailProblem(email);
   if (emailIssue) fields.email = emailIssue;
-  if (input.password_confirm != null && input.password_confirm !== input.password) fields.password_confirm = "does not match password";
+  if (input.passwordConfirm != null && input.passwordConfirm !== input.password) fields.passwordConfirm = "does not match password";
   if (name && name.length > NAME_MAX_LENGTH) fields.name = `must be at most ${NAME_MAX_LENGTH} characters long`;
   return fields;
 }
@@ -145,12 +145,12 @@ async function createAccountWithAdmin(ctx: Context, input: RegisterInput) {
   const { prisma } = ctx.services;
   const email = normalizeEmail(input.email);
   const name = input.name?.trim() || null;
-  const accountName = (input.account_name ?? "").trim();
+  const accountName = (input.accountName ?? "").trim();
   const fields = commonChecks(input, email, name);
-  if (!accountName) fields.account_name = "is required";
-  else if (accountName.length > 255) fields.account_name = "must be at most 255 characters long";
-  const givenSlug = input.account_slug?.trim().toLowerCase() || null;
-  if (givenSlug && !SLUG.test(givenSlug)) fields.account_slug = "must be 3–32 characters of a-z, 0-9 and '-', starting and ending with a letter or digit";
+  if (!accountName) fields.accountName = "is required";
+  else if (accountName.length > 255) fields.accountName = "must be at most 255 characters long";
+  const givenSlug = input.accountSlug?.trim().toLowerCase() || null;
+  if (givenSlug && !SLUG.test(givenSlug)) fields.accountSlug = "must be 3–32 characters of a-z, 0-9 and '-', starting and ending with a letter or digit";
   fail(fields);
   const problems = strongPasswordProblems(input.password);
   if (problems.length) throw new PasswordPolicyError(problems);
@@ -160,7 +160,7 @@ async function createAccountWithAdmin(ctx: Context, input: RegisterInput) {
     // A generated slug that is taken gets a random suffix; a chosen one is a conflict.
     const slug = givenSlug ?? (attempt === 0 ? slugify(accountName) : `${slugify(accountName).slice(0, 27)}-${randomBytes(2).toString("hex")}`);
     if (givenSlug && (await prisma.account.findUnique({ where: { slug }, select: { id: true } }))) {
-      throw new ConflictError(`Account slug '${slug}' is already taken`, { account_slug: "already taken" });
+      throw new ConflictError(`Account slug '${slug}' is already taken`, { accountSlug: "already taken" });
     }
     const code = accountCode();
     try {
@@ -175,7 +175,7 @@ async function createAccountWithAdmin(ctx: Context, input: RegisterInput) {
       return { user, account: toAuthAccount(account) };
     } catch (e) {
       if (!isUniqueViolation(e) || attempt >= 8) {
-        if (isUniqueViolation(e) && givenSlug) throw new ConflictError(`Account slug '${givenSlug}' is already taken`, { account_slug: "already taken" });
+        if (isUniqueViolation(e) && givenSlug) throw new ConflictError(`Account slug '${givenSlug}' is already taken`, { accountSlug: "already taken" });
         throw e;
       }
       // code or generated slug collided: try again with fresh ones

@@ -11,6 +11,7 @@
  *   <p>__fts_ai|ad|au
  */
 import { createHash } from "node:crypto";
+import { SYSTEM_FIELDS } from "../../query/system-fields.ts";
 import { SEARCH_COLUMN, SEARCHABLE_TYPES, ftsTable, storageKind, type CollectionDef, type FieldDef, type StorageKind } from "./types.ts";
 
 export type Dialect = "sqlite" | "postgres";
@@ -41,16 +42,7 @@ export const searchableFields = (def: Pick<CollectionDef, "fields">): FieldDef[]
 
 /** CREATE TABLE for a collection (system columns, then one column per field), named `table`. */
 export function createTableSql(dialect: Dialect, def: Pick<CollectionDef, "fields">, table: string): string {
-  const ts = dialect === "sqlite" ? "TEXT" : "TIMESTAMPTZ";
-  const cols = [
-    dialect === "sqlite" ? `"id" TEXT PRIMARY KEY NOT NULL` : `"id" TEXT NOT NULL`,
-    `"account_id" TEXT NOT NULL`,
-    `"owner_id" TEXT`,
-    `"created" ${ts} NOT NULL`,
-    `"updated" ${ts} NOT NULL`,
-    `"version" INTEGER NOT NULL DEFAULT 1`,
-    ...def.fields.map((f) => `${q(f.name)} ${columnType(dialect, f)}`),
-  ];
+  const cols = [...SYSTEM_FIELDS.map((f) => `${q(f.column)} ${f.ddl[dialect]}`), ...def.fields.map((f) => `${q(f.name)} ${columnType(dialect, f)}`)];
   if (dialect === "postgres") cols.push(`CONSTRAINT ${q(objectName(table, "pkey"))} PRIMARY KEY ("id")`);
   return `CREATE TABLE ${q(table)} (\n  ${cols.join(",\n  ")}\n)`;
 }

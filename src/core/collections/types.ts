@@ -2,6 +2,7 @@
  * Collection and field definitions as the core sees them, after input normalisation.
  * Every adapter (REST dialects, GraphQL) and the query compiler work from these.
  */
+import { SYSTEM_FIELDS } from "../../query/system-fields.ts";
 
 export const FIELD_TYPES = [
   "text",
@@ -91,9 +92,8 @@ export interface CollectionDef extends CollectionRules {
   updated: string;
 }
 
-/** System columns every collection table has, in table order. */
-export const SYSTEM_COLUMNS = ["id", "account_id", "owner_id", "created", "updated", "version"] as const;
-export type SystemColumn = (typeof SYSTEM_COLUMNS)[number];
+/** System columns every collection table has, in table order (from the system-field table). */
+export const SYSTEM_COLUMNS: readonly string[] = SYSTEM_FIELDS.map((f) => f.column);
 
 /** The storage kind of a field type (select/reference/file depend on their options). */
 export function storageKind(field: Pick<FieldDef, "type" | "options">): StorageKind {

@@ -24,7 +24,7 @@ import type { Context } from "../context.ts";
 import { BadRequestError, ValidationError } from "../errors.ts";
 import { recordAccess } from "../rules/access.ts";
 import { assertReadableQuery, fieldAccess, redactRecord } from "../rules/field-access.ts";
-import { MAX_PER_PAGE } from "./read.ts";
+import { MAX_PAGE_SIZE, orderByList, withTieBreak, type ColumnTerm } from "./list-query.ts";
 import { rowMapper, selectColumns, type RecordData } from "./values.ts";
 
 /** SQL text of "records by id" per definition, dialect and id-count bucket (powers of two). */
@@ -77,7 +77,7 @@ export interface GroupedListQuery {
   parents: readonly string[];
   /** parsed filter in any syntax (checked here) */
   filter?: Expr;
-  /** sort terms; default newest first. `id` is appended as the tie-breaker. */
+  /** sort terms; default newest first, `id` breaks ties (as in `listRecords`) */
   sort?: SortTerm[];
   /** rows per parent, 1…100 */
   limit: number;
@@ -110,7 +110,7 @@ export async function listRecordsGrouped(ctx: Context, collection: string, q: Gr
   const ref = def.fields.find((f) => f.name === q.field);
   if (!ref || ref.type !== "reference" || ref.options.multiple) throw new BadRequestError(`'${q.field}' is not a single reference field of '${def.name}'`);
   const offset = q.offset ?? 0;
-  if (!Number.isInteger(q.limit) || q.limit < 1 || q.limit > MAX_PER_PAGE) throw new ValidationError(`limit must be between 1 and ${MAX_PER_PAGE}`, { limit: `Must be between 1 and ${MAX_PER_PAGE}` });
+  if (!Number.isInteger(q.limit) || q.limit < 1 || q.limit > MAX_PAGE_SIZE) throw new ValidationError(`limit must be between 1 and ${MAX_PAGE_SIZE}`, { limit: `Must be between 1 and ${MAX_PAGE_SIZE}` });
   if (!Number.isInteger(offset) || offset < 0) throw new ValidationError("offset must not be negative", { offset: "Must not be negative" });
   const parents = [...new Set(q.parents)];
   if (parents.length > MAX_PARENTS) throw new ValidationError(`At most ${MAX_PARENTS} parents per query`, { parents: `At most ${MAX_PARENTS}` });
@@ -126,10 +126,8 @@ export async function listRecordsGrouped(ctx: Context, collection: string, q: Gr
     throw e;
   }
   assertReadableQuery(ctx, def, readable, { filter: { kind: "and", items: [q.filter ?? { kind: "const", value: true }, { kind: "isNull", operand: { kind: "field", name: ref.name }, negate: true }] }, sort: q.sort });
-  const terms = (q.sort ?? []).filter((t): t is Extract<SortTerm, { column: string }> => "column" in t);
-  if (terms.length === 0) terms.push({ column: "created", name: "created", desc: true, kind: "datetime" });
-  if (!terms.some((t) => t.column === "id")) terms.push({ column: "id", name: "id", desc: terms[terms.length - 1]!.desc, kind: "text" });
-  const order = sql.join(terms.map((t) => sql`${sql.ref(t.column)} ${sql.raw(t.desc ? "DESC NULLS LAST" : "ASC NULLS FIRST")}`));
+  // the same order as the top-level list, text collation included
+  const order = orderByList(withTieBreak((q.sort ?? []).filter((t): t is ColumnTerm => "column" in t)), db.dialect);
   const partition = sql.ref(ref.name);
 
   const inner = db.qb

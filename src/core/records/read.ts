@@ -13,16 +13,13 @@ import { toPredicate } from "../../query/predicate.ts";
 import { toSql } from "../../query/to-sql.ts";
 import { ftsTable, SEARCH_COLUMN, SEARCHABLE_TYPES, type CollectionDef } from "../collections/types.ts";
 import type { Context } from "../context.ts";
-import { BadRequestError, NotFoundError, ValidationError } from "../errors.ts";
+import { BadRequestError, NotFoundError } from "../errors.ts";
 import { recordAccess } from "../rules/access.ts";
 import { assertReadableQuery, fieldAccess, redactRecord } from "../rules/field-access.ts";
+import { afterCondition, decodeCursor, orderByList, pageWindow, projectedColumns, reverseTerms, rowCursor, withTieBreak, type ColumnTerm, type PageRequest } from "./list-query.ts";
 import { selectById } from "./store.ts";
-import { rowMapper, selectColumns, type RecordData } from "./values.ts";
+import { rowMapper, type RecordData } from "./values.ts";
 
-export const DEFAULT_PER_PAGE = 30;
-export const MAX_PER_PAGE = 100;
-/** Offsets past this are refused: deep pages belong to cursor pagination, which costs the same at any depth. */
-export const MAX_PAGE = 100_000;
 const MAX_SEARCH_WORDS = 16;
 
 /**
@@ -40,34 +37,45 @@ export async function getRecord(ctx: Context, collection: string, id: string): P
   return redactRecord(rec, readable);
 }
 
-export interface ListQuery {
+export interface ListQuery extends PageRequest {
   /** parsed filter in any syntax (checked here against the collection) */
   filter?: Expr;
-  /** FastCMS sort string (`-created,title`) or parsed terms */
+  /** FastCMS sort string (`-created,title`) or parsed terms; default newest first, `id` breaks ties */
   sort?: string | SortTerm[];
   search?: string;
-  page?: number;
-  perPage?: number;
   /** skip the COUNT: total is null */
   skipTotal?: boolean;
-  /** rows to skip (instead of `page`): 0 to (MAX_PAGE - 1) × MAX_PER_PAGE */
-  offset?: number;
-  /** keyset pagination: continue after this cursor (from a previous `nextCursor`); `page` is ignored */
+  /** keyset pagination: the page right after this cursor (any cursor of a previous result); `page` and `offset` are ignored */
   after?: string;
+  /** keyset pagination backwards: the page right before this cursor; `page` and `offset` are ignored */
+  before?: string;
+  /** with no `before`: the last page of the list (read backwards from its end) */
+  fromEnd?: boolean;
+  /**
+   * projection: the collection fields the caller will read (system fields are always read). The
+   * others are not selected and come back null. Absent: every field.
+   */
+  fields?: ReadonlySet<string>;
 }
 
 export interface ListResult {
+  /** in list order, backward pages included */
   items: RecordData[];
   /** null when skipped */
   total: number | null;
   page: number;
-  perPage: number;
-  /** cursor of the last item when more items follow (null otherwise, and for random order) */
-  nextCursor: string | null;
+  pageSize: number;
+  /** more items follow the last one */
   hasMore: boolean;
+  /** items precede the first one (a cursor or offset was given, or a backward read found more) */
+  hasPrevious: boolean;
+  /** cursor of the last item when more follow (null otherwise, and for random order) */
+  nextCursor: string | null;
+  /** cursor of the first item when items precede it (null otherwise, and for random order) */
+  prevCursor: string | null;
+  /** the sort terms the list was ordered by (tie-break included; empty for random order) */
+  terms: ColumnTerm[];
 }
-
-type Term = Extract<SortTerm, { column: string }>;
 
 function badFilter(e: unknown, what: string): never {
   if (e instanceof FilterError) throw new BadRequestError(`Invalid ${what}: ${e.message}`, { [what]: e.message, ...(e.position !== undefined ? { position: e.position } : {}) });
@@ -88,44 +96,6 @@ function searchCondition(db: SqlDb, def: CollectionDef, term: string): Expressio
   return sql<SqlBool>`${sql.ref(SEARCH_COLUMN)} @@ to_tsquery('simple', ${query})`;
 }
 
-function encodeCursor(values: unknown[]): string {
-  return Buffer.from(JSON.stringify(values)).toString("base64url");
-}
-
-function decodeCursor(cursor: string, n: number): unknown[] {
-  try {
-    const v = JSON.parse(Buffer.from(cursor, "base64url").toString("utf8"));
-    if (Array.isArray(v) && v.length === n && v.every((x) => x === null || ["string", "number", "boolean"].includes(typeof x))) return v;
-  } catch {
-    /* fall through */
-  }
-  throw new BadRequestError("Invalid cursor: it does not belong to this query (sort changed?)", { cursor: "Invalid cursor" });
-}
-
-/**
- * Keyset condition "row comes after `values`" for the terms, with NULLS FIRST ascending and
- * NULLS LAST descending (the ORDER BY below uses the same null placement on both databases).
- */
-/**
- * Sort key of a term: text orders by code point on both databases (COLLATE "C" on PostgreSQL,
- * SQLite's default), the same order the filter compiler and the predicate use.
- */
-function sortKey(t: Term, dialect: SqlDb["dialect"]) {
-  // ids are fixed-format UUIDs: every collation orders them alike, so the index keeps serving the tie-break.
-  return t.kind === "text" && t.column !== "id" && dialect === "postgres" ? sql`${sql.ref(t.column)} COLLATE "C"` : sql.ref(t.column);
-}
-
-function afterCondition(terms: Term[], values: unknown[], dialect: SqlDb["dialect"]): Expression<SqlBool> {
-  const gt = (t: Term, v: unknown) => {
-    const c = sortKey(t, dialect);
-    if (!t.desc) return v === null ? sql<SqlBool>`${c} IS NOT NULL` : sql<SqlBool>`${c} > ${v}`;
-    return v === null ? sql<SqlBool>`1 = 0` : sql<SqlBool>`(${c} < ${v} OR ${c} IS NULL)`;
-  };
-  const eq = (t: Term, v: unknown) => (v === null ? sql<SqlBool>`${sql.ref(t.column)} IS NULL` : sql<SqlBool>`${sortKey(t, dialect)} = ${v}`);
-  const ors = terms.map((t, i) => sql.join([...terms.slice(0, i).map((p, j) => eq(p, values[j])), gt(t, values[i])], sql` AND `));
-  return sql<SqlBool>`(${sql.join(ors.map((o) => sql`(${o})`), sql` OR `)})`;
-}
-
 /**
  * Lists the records the caller may list (see ListQuery), without the fields they may not read.
  * Filter/sort/search errors → 400 naming the problem; a filter, sort or search on an unreadable
@@ -136,15 +106,7 @@ export async function listRecords(ctx: Context, collection: string, q: ListQuery
   const def = collections.require(collection);
   const access = recordAccess(ctx, def, "list");
   const { readable } = fieldAccess(ctx, def, "list");
-  const perPage = q.perPage ?? DEFAULT_PER_PAGE;
-  const page = q.page ?? 1;
-  if (!Number.isInteger(perPage) || perPage < 1 || perPage > MAX_PER_PAGE) throw new ValidationError(`per_page must be between 1 and ${MAX_PER_PAGE}`, { per_page: `Must be between 1 and ${MAX_PER_PAGE}` });
-  if (!Number.isInteger(page) || page < 1 || page > MAX_PAGE)
-    throw new ValidationError(`page must be between 1 and ${MAX_PAGE} (use the cursor for deeper pages)`, { page: `Must be between 1 and ${MAX_PAGE}` });
-  const maxOffset = (MAX_PAGE - 1) * MAX_PER_PAGE;
-  if (q.offset !== undefined && (!Number.isInteger(q.offset) || q.offset < 0 || q.offset > maxOffset))
-    throw new ValidationError(`offset must be between 0 and ${maxOffset} (use the cursor for deeper reads)`, { offset: `Must be between 0 and ${maxOffset}` });
-  const skip = q.offset ?? (page - 1) * perPage;
+  const { page, pageSize, skip } = pageWindow(q);
   const resolve = collectionResolver(def);
 
   let filter: Expr;
@@ -161,38 +123,45 @@ export async function listRecords(ctx: Context, collection: string, q: ListQuery
   }
   assertReadableQuery(ctx, def, readable, { filter: q.filter, sort, search: q.search !== undefined && q.search.trim() !== "" });
   const random = sort.some((t) => "random" in t);
-  const terms: Term[] = random ? [] : (sort as Term[]);
-  if (!random) {
-    if (terms.length === 0) terms.push({ column: "created", name: "created", desc: true, kind: "datetime" } as Term);
-    if (!terms.some((t) => t.column === "id")) terms.push({ column: "id", name: "id", desc: terms[terms.length - 1]!.desc, kind: "text" } as Term);
-  }
+  const terms: ColumnTerm[] = random ? [] : withTieBreak(sort as ColumnTerm[]);
+  if (q.after !== undefined && q.before !== undefined) throw new BadRequestError("Pass either an after or a before cursor, not both", { before: "Not with after" });
+  const cursor = q.after ?? q.before;
+  const backward = q.before !== undefined || (q.fromEnd === true && q.after === undefined);
+  if (random && (cursor !== undefined || backward)) throw new BadRequestError("Cursor pagination is not available with random order", { cursor: "Not available with @random" });
+  // a backward page is the forward page of the reversed order, reversed back
+  const readTerms = backward ? reverseTerms(terms) : terms;
 
   const conditions: Expression<SqlBool>[] = [toSql(filter, resolve, db.dialect)];
   if (q.search !== undefined && q.search.trim() !== "") conditions.push(searchCondition(db, def, q.search));
   const scoped = (qb: any) => qb.where("account_id", "=", ctx.principal.accountId).where((eb: any) => eb.and(conditions));
 
-  let select = scoped(db.qb.selectFrom(def.name).select(selectColumns(def)));
-  if (q.after !== undefined) {
-    if (random) throw new BadRequestError("Cursor pagination is not available with random order", { cursor: "Not available with @random" });
-    select = select.where(afterCondition(terms, decodeCursor(q.after, terms.length), db.dialect));
-  }
-  if (random) select = select.orderBy(sql`random()`);
-  for (const t of terms) select = select.orderBy(sql`${sortKey(t, db.dialect)} ${sql.raw(t.desc ? "DESC NULLS LAST" : "ASC NULLS FIRST")}`);
-  select = select.limit(perPage + 1);
-  if (q.after === undefined && skip > 0) select = select.offset(skip);
+  let select = scoped(db.qb.selectFrom(def.name).select(projectedColumns(def, terms, q.fields)));
+  if (cursor !== undefined) select = select.where(afterCondition(readTerms, decodeCursor(cursor, readTerms), db.dialect));
+  select = select.orderBy(random ? sql`random()` : orderByList(readTerms, db.dialect));
+  // page size 0 still reads one row: it tells whether any exist
+  select = select.limit(Math.max(pageSize, 1) + (pageSize > 0 ? 1 : 0));
+  const keyset = cursor !== undefined || backward;
+  if (!keyset && skip > 0) select = select.offset(skip);
 
   const countQuery = q.skipTotal ? undefined : scoped(db.qb.selectFrom(def.name).select(sql<number>`count(*)`.as("n")));
   const [rows, countRows] = await Promise.all([db.query(select), countQuery ? db.query<{ n: number | bigint }>(countQuery) : undefined]);
-  const hasMore = rows.length > perPage;
-  const pageRows = hasMore ? rows.slice(0, perPage) : rows;
+  const beyond = rows.length > pageSize;
+  const pageRows: Record<string, unknown>[] = beyond ? rows.slice(0, pageSize) : rows;
+  if (backward) pageRows.reverse();
+  const hasMore = backward ? q.before !== undefined : beyond;
+  const hasPrevious = backward ? beyond : q.after !== undefined || (!keyset && skip > 0);
   const map = rowMapper(def, db.dialect);
+  const first = pageRows[0];
   const last = pageRows[pageRows.length - 1];
   return {
-    items: pageRows.map((row: Record<string, unknown>) => redactRecord(map(row), readable)),
+    items: pageRows.map((row) => redactRecord(map(row), readable)),
     total: countRows ? Number(countRows[0]!.n) : null,
     page,
-    perPage,
+    pageSize,
     hasMore,
-    nextCursor: hasMore && last && !random ? encodeCursor(terms.map((t) => last[t.column] ?? null)) : null,
+    hasPrevious,
+    nextCursor: hasMore && last && !random ? rowCursor(terms, last) : null,
+    prevCursor: hasPrevious && first && !random ? rowCursor(terms, first) : null,
+    terms,
   };
 }

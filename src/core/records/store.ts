@@ -6,6 +6,7 @@
 import { sql } from "kysely";
 import type { Dialect } from "../../config.ts";
 import type { SqlDb } from "../../db/sql-db.ts";
+import { SYSTEM_FIELDS } from "../../query/system-fields.ts";
 import type { CollectionDef } from "../collections/types.ts";
 import type { CairnEvent, EventType } from "../events/bus.ts";
 import { writeOutbox } from "../events/outbox.ts";
@@ -20,7 +21,7 @@ interface Compiled {
   insert: string;
 }
 const compiled = new WeakMap<CollectionDef, Partial<Record<Dialect, Compiled>>>();
-const INSERT_SYSTEM_COLUMNS = ["id", "account_id", "owner_id", "created", "updated", "version"] as const;
+const INSERT_SYSTEM_COLUMNS: readonly string[] = SYSTEM_FIELDS.map((f) => f.column);
 
 function statements(db: SqlDb, def: CollectionDef): Compiled {
   let byDialect = compiled.get(def);
@@ -61,7 +62,7 @@ export function storageValues(db: SqlDb, def: CollectionDef, values: Record<stri
 }
 
 export async function insertRecord(db: SqlDb, def: CollectionDef, accountId: string, rec: RecordData): Promise<void> {
-  const parameters: unknown[] = [rec.id, accountId, rec.owner_id, rec.created, rec.updated, rec.version];
+  const parameters: unknown[] = SYSTEM_FIELDS.map((f) => (f.column === "account_id" ? accountId : (rec[f.name] ?? null)));
   for (const f of def.fields) parameters.push(toStorage(f, rec[f.name], db.dialect));
   await db.execute({ sql: statements(db, def).insert, parameters });
 }

@@ -4,9 +4,10 @@
  * collection definition, cached, so reading rows allocates no per-row closures.
  */
 import type { Dialect } from "../../config.ts";
+import { RECORD_SYSTEM_FIELD_NAMES, SYSTEM_FIELDS } from "../../query/system-fields.ts";
 import { storageKind, type CollectionDef, type FieldDef } from "../collections/types.ts";
 
-/** API-shaped record: system fields plus one key per collection field. */
+/** API-shaped record: the system fields in records (see query/system-fields.ts) plus one key per collection field. */
 export interface RecordData {
   id: string;
   owner_id: string | null;
@@ -16,7 +17,8 @@ export interface RecordData {
   [field: string]: unknown;
 }
 
-export const SYSTEM_FIELDS = ["id", "owner_id", "created", "updated", "version"] as const;
+/** Names of the system fields every record carries, in table order. */
+export const RECORD_SYSTEM_FIELDS: readonly string[] = RECORD_SYSTEM_FIELD_NAMES;
 
 /** A per-field problem; collected so one answer names every failing field. */
 export type FieldProblems = Record<string, string>;
@@ -58,6 +60,9 @@ function converter(f: FieldDef, dialect: Dialect): Converter {
 
 export type RowMapper = (row: Record<string, unknown>) => RecordData;
 
+/** Converters of the system columns a record carries (the same on both dialects). */
+const SYSTEM_CONVERTERS: readonly (readonly [string, string, Converter])[] = SYSTEM_FIELDS.filter((f) => f.inRecord).map((f) => [f.name, f.column, f.kind === "number" ? number : identity] as const);
+
 const mappers = new WeakMap<CollectionDef, Partial<Record<Dialect, RowMapper>>>();
 
 /** Row (selected with `selectColumns`) → API-shaped record. Cached per definition and dialect. */
@@ -68,13 +73,11 @@ export function rowMapper(def: CollectionDef, dialect: Dialect): RowMapper {
   if (!m) {
     const conv = def.fields.map((f) => [f.name, converter(f, dialect)] as const);
     m = (row) => {
-      const rec: RecordData = {
-        id: row.id as string,
-        owner_id: (row.owner_id as string | null) ?? null,
-        created: row.created as string,
-        updated: row.updated as string,
-        version: Number(row.version),
-      };
+      const rec = {} as RecordData;
+      for (const [name, column, c] of SYSTEM_CONVERTERS) {
+        const v = row[column];
+        rec[name] = v === null || v === undefined ? null : c(v);
+      }
       for (const [name, c] of conv) {
         const v = row[name];
         rec[name] = v === null || v === undefined ? null : c(v);
@@ -88,5 +91,5 @@ export function rowMapper(def: CollectionDef, dialect: Dialect): RowMapper {
 
 /** Columns every record read selects (never account_id or the search column). */
 export function selectColumns(def: CollectionDef): string[] {
-  return [...SYSTEM_FIELDS, ...def.fields.map((f) => f.name)];
+  return [...RECORD_SYSTEM_FIELD_NAMES, ...def.fields.map((f) => f.name)];
 }

@@ -139,9 +139,9 @@ export async function deleteRecord(ctx: Context, collection: string, id: string)
 }
 
 function checkIds(ids: unknown): string[] {
-  if (!Array.isArray(ids) || ids.some((x) => typeof x !== "string" || x.length === 0)) throw new ValidationError("record_ids must be a list of record ids", { record_ids: "Must be a list of record ids" });
-  if (ids.length === 0) throw new ValidationError("record_ids must not be empty", { record_ids: "At least one id is required" });
-  if (ids.length > MAX_BULK) throw new ValidationError(`At most ${MAX_BULK} records per bulk operation`, { record_ids: `At most ${MAX_BULK} ids allowed` });
+  if (!Array.isArray(ids) || ids.some((x) => typeof x !== "string" || x.length === 0)) throw new ValidationError("recordIds must be a list of record ids", { recordIds: "Must be a list of record ids" });
+  if (ids.length === 0) throw new ValidationError("recordIds must not be empty", { recordIds: "At least one id is required" });
+  if (ids.length > MAX_BULK) throw new ValidationError(`At most ${MAX_BULK} records per bulk operation`, { recordIds: `At most ${MAX_BULK} ids allowed` });
   return [...new Set(ids as string[])];
 }
 

@@ -14,7 +14,7 @@ import type { RecordAction } from "../auth/guards.ts";
 import { SEARCHABLE_TYPES, type CollectionDef } from "../collections/types.ts";
 import type { Context } from "../context.ts";
 import { AppError } from "../errors.ts";
-import { SYSTEM_FIELDS, type RecordData } from "../records/values.ts";
+import { RECORD_SYSTEM_FIELDS, type RecordData } from "../records/values.ts";
 import { auditDenial, grantFor } from "./access.ts";
 
 export type FieldSet = "*" | ReadonlySet<string>;
@@ -26,7 +26,7 @@ export interface FieldAccess {
   writable: FieldSet;
 }
 
-const SYSTEM: ReadonlySet<string> = new Set(SYSTEM_FIELDS);
+const SYSTEM: ReadonlySet<string> = new Set(RECORD_SYSTEM_FIELDS);
 const NONE: ReadonlySet<string> = new Set();
 
 /**

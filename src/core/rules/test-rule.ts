@@ -13,6 +13,8 @@ import type { Context, Principal } from "../context.ts";
 import { NotFoundError, ValidationError } from "../errors.ts";
 import { bindAndCheck, requestLookup } from "./bind-rule.ts";
 import { ruleProblem } from "./validate-rule.ts";
+import { SYSTEM_FIELD_ALIASES } from "../../query/system-fields.ts";
+import { RECORD_SYSTEM_FIELDS } from "../records/values.ts";
 
 type Obj = Record<string, unknown>;
 const isObj = (v: unknown): v is Obj => typeof v === "object" && v !== null && !Array.isArray(v);
@@ -48,7 +50,7 @@ export function validateRule(ctx: Context, body: unknown): { valid: boolean; err
 /** A resolver for a sample record without a collection: each key typed by its JSON value. */
 function sampleResolver(record: Obj): FieldResolver {
   return (name) => {
-    if (!Object.hasOwn(record, name) && !["id", "owner_id", "created", "updated", "version"].includes(name)) return undefined;
+    if (!Object.hasOwn(record, name) && !RECORD_SYSTEM_FIELDS.includes(name)) return undefined;
     const v = record[name];
     const info = (kind: ColumnInfo["kind"], list = false): ColumnInfo => ({ name, column: name, kind, list, fieldType: "system" });
     if (typeof v === "number") return info("number");
@@ -74,7 +76,7 @@ export function testRule(ctx: Context, body: unknown): { allowed: boolean; evalu
   const context = isObj(b.context) ? b.context : {};
   const user = isObj(context.user) ? context.user : undefined;
   const record: Obj = { ...(isObj(context.record) ? context.record : {}) };
-  for (const [from, to] of [["created_by", "owner_id"], ["created_at", "created"], ["updated_at", "updated"]] as const) {
+  for (const [from, to] of SYSTEM_FIELD_ALIASES) {
     if (Object.hasOwn(record, from) && !Object.hasOwn(record, to)) record[to] = record[from];
   }
   const str = (v: unknown) => (typeof v === "string" || typeof v === "number" ? String(v) : "");

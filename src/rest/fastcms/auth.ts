@@ -27,10 +27,12 @@ import {
 } from "./auth-render.ts";
 import { registerAuthSessionRoutes } from "./auth-session.ts";
 import { READ, SESSION, WRITE, operation } from "../../core/policy/operation.ts";
+import { SIGN_UP_PARAM_NAMES, withParamNames } from "./param-names.ts";
 
 /** Registers every /auth route on the /api/v1 scope. */
 export function registerAuthRoutes(api: FastifyInstance, services: Services): void {
-  api.post<{ Body: RegisterInput }>(
+  type SignUpBody = { email: string; password: string; password_confirm?: string | null; name?: string | null; account_name?: string | null; account_slug?: string | null };
+  api.post<{ Body: SignUpBody }>(
     "/auth/register",
     {
       config: { operation: operation("write", "register") },
@@ -57,7 +59,9 @@ export function registerAuthRoutes(api: FastifyInstance, services: Services): vo
       },
     },
     async (req, reply) => {
-      const r = await signUp(req.ctx, req.body);
+      const b = req.body;
+      const input: RegisterInput = { email: b.email, password: b.password, passwordConfirm: b.password_confirm, name: b.name, accountName: b.account_name, accountSlug: b.account_slug };
+      const r = await withParamNames(SIGN_UP_PARAM_NAMES, () => signUp(req.ctx, input));
       const body = { ...(r.tokens ? renderTokens(r.tokens) : {}), user: renderUser(r.user), account: renderAccount(r.account), message: r.message };
       return reply.status(201).send(body);
     },

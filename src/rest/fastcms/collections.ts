@@ -7,7 +7,7 @@
 import type { FastifyInstance } from "fastify";
 import type { Services } from "../../core/context.ts";
 import { createCollection } from "../../core/collections/create.ts";
-import { collectionDefinitionForClients } from "../../core/collections/definition-for-clients.ts";
+import { renderCollection } from "./render-collection.ts";
 import { deleteCollection } from "../../core/collections/delete.ts";
 import { getCollection } from "../../core/collections/get.ts";
 import { listCollections } from "../../core/collections/list.ts";
@@ -125,7 +125,7 @@ export function registerCollectionRoutes(api: FastifyInstance, services: Service
     { config: { operation: ADMIN }, ...validatedByCore, schema: { tags, summary: "Create a collection (superadmin)", body: collectionInput, response: { 201: collectionResponse, 409: errorSchema, ...errors } } },
     async (req, reply) => {
       const def = await createCollection(req.ctx, req.body);
-      return reply.code(201).send(collectionDefinitionForClients(def));
+      return reply.code(201).send(renderCollection(def));
     },
   );
 
@@ -161,7 +161,7 @@ export function registerCollectionRoutes(api: FastifyInstance, services: Service
       const q = req.query;
       const perPage = q.per_page ?? q.page_size ?? DEFAULT_PER_PAGE;
       const page = await listCollections(req.ctx, { page: q.page, perPage, search: q.search, sortBy: q.sort_by ? SORT_KEYS[q.sort_by] : undefined, sortOrder: q.sort_order });
-      return { items: page.items.map(collectionDefinitionForClients), total: page.total, page: page.page, per_page: page.perPage, page_size: page.perPage };
+      return { items: page.items.map(renderCollection), total: page.total, page: page.page, per_page: page.perPage, page_size: page.perPage };
     },
   );
 
@@ -184,7 +184,7 @@ export function registerCollectionRoutes(api: FastifyInstance, services: Service
   api.get<{ Params: IdParams }>(
     "/collections/:idOrName",
     { config: { operation: READ }, schema: { tags, summary: "Get a collection by id or name (superadmin)", params: idParams, response: { 200: collectionResponse, 404: errorSchema, ...errors } } },
-    async (req) => collectionDefinitionForClients(await getCollection(req.ctx, req.params.idOrName)),
+    async (req) => renderCollection(await getCollection(req.ctx, req.params.idOrName)),
   );
 
   api.get<{ Params: { name: string } }>(
@@ -198,7 +198,7 @@ export function registerCollectionRoutes(api: FastifyInstance, services: Service
         response: { 200: collectionResponse, 404: errorSchema, ...errors },
       },
     },
-    async (req) => collectionDefinitionForClients(await getCollection(req.ctx, req.params.name)),
+    async (req) => renderCollection(await getCollection(req.ctx, req.params.name)),
   );
 
   for (const method of ["patch", "put"] as const) {
@@ -216,7 +216,7 @@ export function registerCollectionRoutes(api: FastifyInstance, services: Service
           response: { 200: collectionResponse, 404: errorSchema, 409: errorSchema, ...errors },
         },
       },
-      async (req) => collectionDefinitionForClients(await updateCollection(req.ctx, req.params.idOrName, req.body)),
+      async (req) => renderCollection(await updateCollection(req.ctx, req.params.idOrName, req.body)),
     );
   }
 

@@ -5,15 +5,17 @@
 import type { FastifyInstance, FastifyRequest } from "fastify";
 import type { Services } from "../../core/context.ts";
 import { BadRequestError } from "../../core/errors.ts";
-import { listRecords, getRecord, MAX_PAGE, MAX_PER_PAGE, DEFAULT_PER_PAGE } from "../../core/records/read.ts";
+import { DEFAULT_PAGE_SIZE, MAX_PAGE, MAX_PAGE_SIZE } from "../../core/records/list-query.ts";
+import { listRecords, getRecord } from "../../core/records/read.ts";
 import { bulkDeleteRecords, bulkUpdateRecords, createRecord, deleteRecord, MAX_BULK, updateRecord } from "../../core/records/write.ts";
-import { SYSTEM_FIELDS, type RecordData } from "../../core/records/values.ts";
-import { FilterError } from "../../query/ast.ts";
+import { RECORD_SYSTEM_FIELDS, type RecordData } from "../../core/records/values.ts";
+import { FilterError, type Expr } from "../../query/ast.ts";
 import { parseExpression } from "../../query/parse-expression.ts";
 import { errorSchema } from "../errors.ts";
 import { READ, WRITE } from "../../core/policy/operation.ts";
+import { RECORD_PARAM_NAMES, withParamNames } from "./param-names.ts";
 
-const SYSTEM = new Set<string>(SYSTEM_FIELDS);
+const SYSTEM = new Set<string>(RECORD_SYSTEM_FIELDS);
 
 /** Core record → FastCMS record shape. */
 export function renderRecord(rec: RecordData) {
@@ -55,7 +57,7 @@ function expectedVersion(req: FastifyRequest, body: { expectedVersion?: number; 
   return Number(m[1]);
 }
 
-type ListQs = { page: number; per_page: number; sort?: string; filter?: string; search?: string; skipTotal?: boolean; skip_total?: boolean; cursor?: string };
+type ListQs = { page: number; per_page: number; sort?: string; filter?: string; search?: string; skipTotal?: boolean; skip_total?: boolean; cursor?: string; before?: string };
 
 export function registerRecordRoutes(api: FastifyInstance, _services: Services): void {
   const tags = ["records"];
@@ -65,19 +67,20 @@ export function registerRecordRoutes(api: FastifyInstance, _services: Services):
       config: { operation: READ },
       schema: {
         tags,
-        summary: "List records (filter, sort, search, page or cursor)",
+        summary: "List records (filter, sort, search, page or cursor in either direction)",
         params: collectionParam,
         querystring: {
           type: "object",
           properties: {
             page: { type: "integer", minimum: 1, maximum: MAX_PAGE, default: 1 },
-            per_page: { type: "integer", minimum: 1, maximum: MAX_PER_PAGE, default: DEFAULT_PER_PAGE },
+            per_page: { type: "integer", minimum: 1, maximum: MAX_PAGE_SIZE, default: DEFAULT_PAGE_SIZE },
             sort: { type: "string", maxLength: 500, description: "comma list, `-` for descending, e.g. `-created,title`" },
             filter: { type: "string", maxLength: 4096, description: 'expression, e.g. `status="published" && views>10`' },
             search: { type: "string", maxLength: 500, description: "full-text search over text, editor, email and url fields" },
             skipTotal: { type: "boolean", description: "skip counting: total and total_pages are -1" },
             skip_total: { type: "boolean" },
-            cursor: { type: "string", maxLength: 2000, description: "keyset pagination: the next_cursor of the previous page" },
+            cursor: { type: "string", maxLength: 2000, description: "keyset pagination: the page after this cursor (the next_cursor of the previous page)" },
+            before: { type: "string", maxLength: 2000, description: "keyset pagination backwards: the page before this cursor (the prev_cursor of the current page)" },
           },
         },
         response: {
@@ -90,6 +93,7 @@ export function registerRecordRoutes(api: FastifyInstance, _services: Services):
               per_page: { type: "integer" },
               total_pages: { type: "integer" },
               next_cursor: { type: ["string", "null"] },
+              prev_cursor: { type: ["string", "null"] },
               has_more: { type: "boolean" },
             },
           },
@@ -99,7 +103,7 @@ export function registerRecordRoutes(api: FastifyInstance, _services: Services):
     },
     async (req) => {
       const qs = req.query;
-      let filter;
+      let filter: Expr | undefined;
       if (qs.filter !== undefined && qs.filter.trim() !== "") {
         try {
           filter = parseExpression(qs.filter);
@@ -109,14 +113,17 @@ export function registerRecordRoutes(api: FastifyInstance, _services: Services):
         }
       }
       const skipTotal = qs.skipTotal ?? qs.skip_total ?? false;
-      const r = await listRecords(req.ctx, req.params.collection, { filter, sort: qs.sort, search: qs.search, page: qs.page, perPage: qs.per_page, skipTotal, after: qs.cursor });
+      const r = await withParamNames(RECORD_PARAM_NAMES, () =>
+        listRecords(req.ctx, req.params.collection, { filter, sort: qs.sort, search: qs.search, page: qs.page, pageSize: qs.per_page, skipTotal, after: qs.cursor, before: qs.before }),
+      );
       return {
         items: r.items.map(renderRecord),
         total: r.total ?? -1,
         page: r.page,
-        per_page: r.perPage,
-        total_pages: r.total === null ? -1 : Math.ceil(r.total / r.perPage),
+        per_page: r.pageSize,
+        total_pages: r.total === null ? -1 : Math.ceil(r.total / r.pageSize),
         next_cursor: r.nextCursor,
+        prev_cursor: r.prevCursor,
         has_more: r.hasMore,
       };
     },
@@ -190,7 +197,7 @@ export function registerRecordRoutes(api: FastifyInstance, _services: Services):
       },
     },
     async (req) => {
-      const done = await bulkDeleteRecords(req.ctx, req.params.collection, req.body.record_ids);
+      const done = await withParamNames(RECORD_PARAM_NAMES, () => bulkDeleteRecords(req.ctx, req.params.collection, req.body.record_ids));
       return { success: done.length, failed: 0, errors: null, record_ids: done.map((r) => r.id) };
     },
   );
@@ -207,7 +214,7 @@ export function registerRecordRoutes(api: FastifyInstance, _services: Services):
       },
     },
     async (req) => {
-      const done = await bulkUpdateRecords(req.ctx, req.params.collection, req.body.record_ids, req.body.data);
+      const done = await withParamNames(RECORD_PARAM_NAMES, () => bulkUpdateRecords(req.ctx, req.params.collection, req.body.record_ids, req.body.data));
       return { success: done.length, failed: 0, errors: null, record_ids: done.map((r) => r.id) };
     },
   );

@@ -1,10 +1,11 @@
 /**
- * The JSON shape of a collection for REST clients: FastCMS's CollectionResponse with the
- * SnackBase keys added (compat/snackbase.md §9), so one answer satisfies both. Field options are
+ * Renders a core collection definition as REST clients get it: FastCMS's CollectionResponse with
+ * the SnackBase keys added (compat/snackbase.md §9), so one answer on the shared
+ * `/api/v1/collections` paths satisfies both dialects. The core's definitions stay camelCase. Field options are
  * rendered back in FastCMS spelling (`validation`, `relation`, `select`, `file`) and, flat, in
  * SnackBase spelling (`required`, `unique`, `default`, `collection`, `on_delete`, `options`).
  */
-import type { CollectionDef, FieldDef } from "./types.ts";
+import type { CollectionDef, FieldDef } from "../../core/collections/types.ts";
 
 /** Field type names as FastCMS spells them (`reference` is FastCMS's `relation`). */
 export const CLIENT_TYPE_NAMES: Partial<Record<FieldDef["type"], string>> = { reference: "relation" };
@@ -85,7 +86,7 @@ function snakeOptions(f: FieldDef): Record<string, unknown> {
 }
 
 /** One field in client shape. */
-export function fieldForClients(f: FieldDef): ClientField {
+export function renderField(f: FieldDef): ClientField {
   const o = f.options;
   const out: ClientField = {
     id: f.id,
@@ -127,12 +128,12 @@ export function fieldForClients(f: FieldDef): ClientField {
 }
 
 /** A collection definition in client shape (FastCMS keys plus SnackBase's). */
-export function collectionDefinitionForClients(def: CollectionDef): ClientCollection {
+export function renderCollection(def: CollectionDef): ClientCollection {
   return {
     id: def.id,
     name: def.name,
     type: def.type,
-    schema: def.fields.map(fieldForClients),
+    schema: def.fields.map(renderField),
     options: def.options,
     list_rule: def.listRule,
     view_rule: def.viewRule,

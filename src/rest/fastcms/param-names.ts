@@ -1,0 +1,31 @@
+/**
+ * Core errors name inputs by their domain names (`pageSize`, `recordIds`); a FastCMS client
+ * knows them by its own parameter names (`per_page`, `record_ids`). Routes run core operations through {@link withParamNames} so an error
+ * names what the client sent.
+ */
+import { AppError, renameInputs } from "../../core/errors.ts";
+
+/** Domain input name → FastCMS parameter name. */
+export type ParamNames = ReadonlyMap<string, string>;
+
+/** FastCMS names of the core's record-list and bulk inputs. */
+export const RECORD_PARAM_NAMES: ParamNames = new Map([
+  ["pageSize", "per_page"],
+  ["recordIds", "record_ids"],
+]);
+
+/** FastCMS/SnackBase names of the core's sign-up inputs (one route serves both dialects). */
+export const SIGN_UP_PARAM_NAMES: ParamNames = new Map([
+  ["passwordConfirm", "password_confirm"],
+  ["accountName", "account_name"],
+  ["accountSlug", "account_slug"],
+]);
+
+/** Runs `op`; an AppError from it is rethrown with its input names rendered through `names`. */
+export async function withParamNames<T>(names: ParamNames, op: () => Promise<T>): Promise<T> {
+  try {
+    return await op();
+  } catch (e) {
+    throw e instanceof AppError ? renameInputs(e, names) : e;
+  }
+}
