@@ -58,7 +58,7 @@ export async function migratePostgres(connectionString: string, migrations: Migr
         await c.query(m.sql); // whole file as one simple-query: multi-statement OK, no ';' splitting
         await c.query(`INSERT INTO ${TABLE} (name, checksum, applied_at) VALUES ($1, $2, $3)`, [m.name, m.checksum, new Date().toISOString()]);
         await c.query("COMMIT");
-      } catch (e) { await c.query("ROLLBACK"); throw new Error(`migration ${m.name} failed: ${(e as Error).message}`); }
+      } catch (e) { await c.query("ROLLBACK"); throw new Error(`migration ${m.name} failed: ${(e as Error).message}`, { cause: e }); }
     }
     return todo.map((m) => m.name);
   } finally {

@@ -16,7 +16,7 @@ import {
   type GraphQLInputType,
   type GraphQLScalarType,
 } from "graphql";
-import type { CollectionDef, FieldDef } from "../core/collections/types.ts";
+import { isListField, type CollectionDef, type FieldDef } from "../core/collections/types.ts";
 import { SYSTEM_FIELDS, type SystemField } from "../query/system-fields.ts";
 import type { CollectionNames } from "./names.ts";
 import type { SharedTypes } from "./system-schema.ts";
@@ -24,7 +24,6 @@ import type { SharedTypes } from "./system-schema.ts";
 const INT32 = 2 ** 31;
 
 /** True for fields whose value is a list (tags, files, multiple select/reference). */
-export const isListField = (f: FieldDef): boolean => f.type === "tags" || f.type === "file" || ((f.type === "select" || f.type === "reference") && !!f.options.multiple);
 
 /**
  * The scalar of a field's value (of its elements, for list fields). Numbers are Int only when

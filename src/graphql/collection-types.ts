@@ -9,12 +9,12 @@
  * fields), which rebuilding on every collection change cannot afford.
  */
 import { GraphQLID, GraphQLInt, GraphQLList, GraphQLNonNull, GraphQLObjectType, GraphQLString, type GraphQLFieldConfigMap, type GraphQLOutputType } from "graphql";
-import type { CollectionDef } from "../core/collections/types.ts";
+import { isListField, type CollectionDef } from "../core/collections/types.ts";
 import type { RecordData } from "../core/records/values.ts";
 import { SYSTEM_FIELDS } from "../query/system-fields.ts";
 import type { Delivery } from "../realtime/hub.ts";
 import type { GraphqlContext } from "./builder.ts";
-import { collectionInputs, isListField, scalarOf, type CollectionInputs } from "./collection-inputs.ts";
+import { collectionInputs, scalarOf, type CollectionInputs } from "./collection-inputs.ts";
 import { groupedLoader, loadedRecord, recordLoader } from "./loaders.ts";
 import { collectionNames, RECORD_SYSTEM_FIELDS, type CollectionNames } from "./names.ts";
 import { connectionOf, orderByToTerms, selects, type Connection } from "./pagination.ts";

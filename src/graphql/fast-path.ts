@@ -15,10 +15,10 @@ import { getOperationAST, type ExecutionResult, type GraphQLError } from "graphq
 import { sendPolicyRefusal } from "./use-policy.ts";
 import type { CairnYoga } from "./yoga.ts";
 
-const JSON_TYPES = ["application/graphql-response+json", "application/json"] as const;
+type JsonType = "application/graphql-response+json" | "application/json";
 
 /** The media type to answer with, or undefined when Yoga should negotiate (streams, others). */
-function answerType(accept: string | undefined): (typeof JSON_TYPES)[number] | undefined {
+function answerType(accept: string | undefined): JsonType | undefined {
   if (!accept || accept.trim() === "") return "application/json";
   for (const part of accept.split(",")) {
     const type = part.split(";")[0]!.trim().toLowerCase();

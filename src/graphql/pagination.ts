@@ -89,7 +89,7 @@ const nodeFields = new WeakMap<object, ReadonlySet<string>>();
  */
 export function nodeFieldNames(info: GraphQLResolveInfo): ReadonlySet<string> {
   const key = info.fieldNodes[0]!;
-  let names = nodeFields.get(key);
+  const names = nodeFields.get(key);
   if (names) return names;
   const out = new Set<string>();
   const fields = (set: SelectionSetNode | undefined, visit: (f: FieldNode) => void, seen = new Set<string>()) => {

@@ -23,7 +23,7 @@ export function findNul(value: unknown, prefix = ""): string | undefined {
     } else if (v !== null && typeof v === "object") {
       for (const key of Object.keys(v)) {
         const at = path ? `${path}.${key}` : key;
-        if (key.includes(NUL)) return at.replace(/\u0000/g, "\\u0000");
+        if (key.includes(NUL)) return at.replaceAll(NUL, "\\u0000");
         stack.push([(v as Record<string, unknown>)[key], at]);
       }
     }

@@ -6,7 +6,7 @@ import { FALSE, FilterError, TRUE, type CompareOp, type Expr, type Literal, type
 import { coerceLiteral } from "./coerce.ts";
 import type { ColumnInfo, FieldResolver } from "./fields.ts";
 import { matchValue, type ScalarKind } from "./match.ts";
-import type { StorageKind } from "../core/collections/types.ts";
+import type { StorageKind } from "./field-kinds.ts";
 
 type Compare = Extract<Expr, { kind: "compare" }>;
 type FieldOperand = Extract<Operand, { kind: "field" }>;

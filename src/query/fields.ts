@@ -2,7 +2,7 @@
  * The one place where filter/sort field names are resolved to columns: an allow-list built from
  * the collection's fields plus the user-visible system fields.
  */
-import { storageKind, type CollectionDef, type FieldDef, type FieldType, type StorageKind } from "../core/collections/types.ts";
+import { isListField, storageKind, type FieldShape, type FieldType, type StorageKind } from "./field-kinds.ts";
 import { SYSTEM_FIELD_BY_COLUMN, SYSTEM_FIELDS } from "./system-fields.ts";
 
 /** A resolved field: its API name, table column, storage kind and whether it holds a JSON array. */
@@ -26,12 +26,6 @@ export type FieldResolver = (name: string) => ColumnInfo | undefined;
  */
 const USER_SYSTEM_FIELDS: readonly ColumnInfo[] = SYSTEM_FIELDS.filter((f) => f.filterable).map((f) => ({ name: f.name, column: f.column, kind: f.kind, list: false, fieldType: "system", ...(f.sortable ? {} : { sortable: false }) }));
 
-/** True for field types stored as a JSON array (tags, file, multi-select, multi-reference). */
-export function isListField(field: Pick<FieldDef, "type" | "options">): boolean {
-  if (field.type === "tags" || field.type === "file") return true;
-  return (field.type === "select" || field.type === "reference") && !!field.options.multiple;
-}
-
 const cache = new WeakMap<object, FieldResolver>();
 
 /**
@@ -41,7 +35,7 @@ const cache = new WeakMap<object, FieldResolver>();
  * as immutable, a changed collection must come with a new object.
  * @example collectionResolver(def)("views") // { name: "views", column: "views", kind: "number", … }
  */
-export function collectionResolver(def: Pick<CollectionDef, "fields">): FieldResolver {
+export function collectionResolver(def: { readonly fields: readonly (FieldShape & { name: string })[] }): FieldResolver {
   const cached = cache.get(def);
   if (cached) return cached;
   const byName = new Map<string, ColumnInfo>();

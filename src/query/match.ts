@@ -9,7 +9,7 @@
  *   the database's behaviour wins and may differ from this function.
  */
 import type { CompareOp, Literal, Scalar } from "./ast.ts";
-import type { StorageKind } from "../core/collections/types.ts";
+import type { StorageKind } from "./field-kinds.ts";
 
 /** Storage kinds a single value can be compared as (json values are never compared). */
 export type ScalarKind = Exclude<StorageKind, "json">;

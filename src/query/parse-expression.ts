@@ -14,7 +14,7 @@
  *   value    := "str" | 'str' | number | true | false | null | none | @macro | bare-word
  *   list     := '[' [value (',' value)*] ']'
  */
-import { TRUE, type CompareOp, type Expr, type Operand, type Scalar } from "./ast.ts";
+import { type CompareOp, type Expr, type Operand, type Scalar } from "./ast.ts";
 import { operand as classify, listItem, type WordMode } from "./parse-operand.ts";
 import { checkSource, comparison, COMPARE_OPS, isWord, TokenParser, type ParseOptions } from "./token-parser.ts";
 import { show, tokenize, type Token } from "./tokenize.ts";

@@ -5,7 +5,7 @@
 import { FilterError, type Expr, type Literal, type Operand } from "./ast.ts";
 import type { FieldResolver } from "./fields.ts";
 import { anyElementTyping, asciiLower, asciiUpper, codePointLength, matchPair, matchValue } from "./match.ts";
-import type { StorageKind } from "../core/collections/types.ts";
+import type { StorageKind } from "./field-kinds.ts";
 
 type Rec = Record<string, unknown>;
 type Pred = (record: Rec) => boolean;

@@ -3,7 +3,7 @@
  */
 import { FilterError } from "./ast.ts";
 import type { FieldResolver } from "./fields.ts";
-import type { StorageKind } from "../core/collections/types.ts";
+import type { StorageKind } from "./field-kinds.ts";
 
 /** One ORDER BY term: a resolved column, or random order. */
 export type SortTerm = { column: string; name: string; desc: boolean; kind: StorageKind } | { random: true };

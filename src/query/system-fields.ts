@@ -5,7 +5,7 @@
  * is a change here only. It lives in `query/` because the field resolver reads it and `query/`
  * never imports the core; the core re-exports it from `core/records/system-fields.ts`.
  */
-import type { StorageKind } from "../core/collections/types.ts";
+import type { StorageKind } from "./field-kinds.ts";
 
 /** One system column of every collection table. */
 export interface SystemField {

@@ -10,7 +10,7 @@ import { sql, type RawBuilder, type SqlBool } from "kysely";
 import { FilterError, type CompareOp, type Expr, type Literal, type Operand, type Scalar } from "./ast.ts";
 import type { FieldResolver } from "./fields.ts";
 import { anyElementTyping, type ScalarKind } from "./match.ts";
-import type { StorageKind } from "../core/collections/types.ts";
+import type { StorageKind } from "./field-kinds.ts";
 
 /** SQL dialects the compiler targets. */
 export type SqlDialect = "sqlite" | "postgres";

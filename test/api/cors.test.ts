@@ -58,7 +58,9 @@ async function callsFrom(port: number, api: string, token: string): Promise<Reco
             let body: unknown = text;
             try {
               body = JSON.parse(text);
-            } catch {}
+            } catch {
+              // not JSON: keep the text
+            }
             return { status: res.status, body };
           } catch (e) {
             return { error: String(e) };

@@ -54,7 +54,7 @@ export async function insertCollectionRow(tx: SqlDb, def: CollectionDef): Promis
 }
 
 export async function updateCollectionRow(tx: SqlDb, def: CollectionDef): Promise<void> {
-  const { id, created, ...rest } = toRow(def);
+  const { id, created: _created, ...rest } = toRow(def);
   await tx.execute(tx.qb.updateTable("_collections").set(rest).where("id", "=", id));
 }
 

@@ -4,34 +4,8 @@
  */
 import { SYSTEM_FIELDS } from "../../query/system-fields.ts";
 
-export const FIELD_TYPES = [
-  "text",
-  "textarea",
-  "editor",
-  "email",
-  "url",
-  "number",
-  "bool",
-  "date",
-  "datetime",
-  "select",
-  "json",
-  "tags",
-  "reference",
-  "file",
-  "geopoint",
-] as const;
-
-export type FieldType = (typeof FIELD_TYPES)[number];
-
-/** How a field's value is stored and compared. */
-export type StorageKind =
-  | "text" // TEXT on both
-  | "number" // REAL / double precision
-  | "bool" // INTEGER 0/1 / boolean
-  | "date" // TEXT 'YYYY-MM-DD' / date
-  | "datetime" // TEXT ISO-8601 UTC with ms / timestamptz
-  | "json"; // TEXT (JSON) / jsonb
+export { FIELD_TYPES, isListField, storageKind, type FieldType, type StorageKind } from "../../query/field-kinds.ts";
+import type { FieldType } from "../../query/field-kinds.ts";
 
 export interface FieldOptions {
   /** number */
@@ -94,30 +68,6 @@ export interface CollectionDef extends CollectionRules {
 
 /** System columns every collection table has, in table order (from the system-field table). */
 export const SYSTEM_COLUMNS: readonly string[] = SYSTEM_FIELDS.map((f) => f.column);
-
-/** The storage kind of a field type (select/reference/file depend on their options). */
-export function storageKind(field: Pick<FieldDef, "type" | "options">): StorageKind {
-  switch (field.type) {
-    case "number":
-      return "number";
-    case "bool":
-      return "bool";
-    case "date":
-      return "date";
-    case "datetime":
-      return "datetime";
-    case "json":
-    case "tags":
-    case "file":
-    case "geopoint":
-      return "json";
-    case "select":
-    case "reference":
-      return field.options.multiple ? "json" : "text";
-    default:
-      return "text";
-  }
-}
 
 /** Field types that take part in full-text search. */
 export const SEARCHABLE_TYPES: ReadonlySet<FieldType> = new Set(["text", "textarea", "editor", "email", "url"]);

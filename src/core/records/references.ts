@@ -11,7 +11,7 @@ import type { Context } from "../context.ts";
 import { ConflictError, ValidationError } from "../errors.ts";
 import type { CairnEvent } from "../events/bus.ts";
 import { recordEvent } from "./store.ts";
-import { rowMapper, selectColumns, toStorage, type RecordData } from "./values.ts";
+import { rowMapper, selectColumns, toStorage } from "./values.ts";
 import { sql } from "kysely";
 
 const MAX_CASCADE_DEPTH = 5;

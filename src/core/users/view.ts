@@ -101,7 +101,7 @@ export async function roleNames(ctx: Context): Promise<Map<number, string>> {
  */
 export async function resolveRole(ctx: Context, value: unknown, field = "role_id"): Promise<{ id: number; name: string }> {
   const { prisma } = ctx.services;
-  let role: { id: number; name: string } | null = null;
+  let role: { id: number; name: string } | null;
   if (typeof value === "number" || (typeof value === "string" && /^\d{1,9}$/.test(value.trim()))) {
     const id = Number(value);
     if (!Number.isSafeInteger(id)) throw new ValidationError(`Invalid ${field}: must be a role id or name`, { [field]: "must be a role id or name" });

@@ -4,7 +4,6 @@
  * user shapes.
  */
 import type { AuthAccount, AuthSession, AuthUser, TokenPair } from "../../core/auth/session.ts";
-import { errorResponses } from "../errors.ts";
 
 export const nullableString = { type: ["string", "null"] } as const;
 export const dateTime = { type: "string", format: "date-time" } as const;
