@@ -122,19 +122,22 @@ export function fromDriverError(error: unknown): AppError | undefined {
 }
 
 /**
- * The same error with the input names in its details (and at word boundaries in its message)
- * renamed through `names`: core errors name inputs by their domain names (`pageSize`,
- * `recordIds`), and each transport renders its own parameter names (`per_page`, `ids`) with
- * this. Returns `e` itself when no name in its details is mapped.
+ * The same error with the input names in its details (and at word boundaries in its message
+ * and its text detail values) renamed through `names`: core errors name inputs by their domain
+ * names (`pageSize`, `recordIds`), and each transport renders its own parameter names
+ * (`per_page`, `ids`) with this. Returns `e` itself when no name in its details is mapped.
  * @example renameInputs(e, new Map([["recordIds", "record_ids"]]))
  */
 export function renameInputs(e: AppError, names: ReadonlyMap<string, string>): AppError {
   const details = e instanceof ValidationError ? e.fields : e.details;
   if (!details || !Object.keys(details).some((k) => names.has(k))) return e;
+  const rename = (text: string): string => {
+    for (const [from, to] of names) text = text.replace(new RegExp(`\\b${from}\\b`, "g"), to);
+    return text;
+  };
   const renamed: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(details)) Object.defineProperty(renamed, names.get(k) ?? k, { value: v, enumerable: true, writable: true, configurable: true });
-  let message = e.message;
-  for (const [from, to] of names) message = message.replace(new RegExp(`\\b${from}\\b`, "g"), to);
+  for (const [k, v] of Object.entries(details)) Object.defineProperty(renamed, names.get(k) ?? k, { value: typeof v === "string" ? rename(v) : v, enumerable: true, writable: true, configurable: true });
+  const message = rename(e.message);
   const out = e instanceof ValidationError ? new ValidationError(message, renamed as Record<string, string>) : new AppError(e.code, e.status, message, renamed, { cause: e });
   if (e instanceof RateLimitedError) return new RateLimitedError(message, e.retryAfterSeconds, renamed);
   return out;

@@ -144,7 +144,7 @@ export function addSystemFields(b: Builder, shared: SystemRefs): void {
       extensions: { operation: SESSION },
       description: "Trades a refresh token for a new pair (the old refresh token is revoked).",
       args: { refreshToken: t.arg.string({ required: true }) },
-      resolve: (_r, args, { cairn }) => refresh(cairn, { refresh_token: args.refreshToken }),
+      resolve: (_r, args, { cairn }) => refresh(cairn, { refreshToken: args.refreshToken }),
     }),
     createCollection: t.field({
       type: shared.collection,

@@ -17,6 +17,7 @@ import { startOAuth } from "../core/oauth/start-oauth.ts";
 import { nullableString, renderSession } from "./fastcms/auth-render.ts";
 import { errorResponses } from "./errors.ts";
 import { SESSION } from "../core/policy/operation.ts";
+import { OAUTH_PARAM_NAMES, withParamNames } from "./fastcms/param-names.ts";
 
 const tags = ["oauth"];
 const provider = { type: "object", properties: { provider: { type: "string", description: "google, github, microsoft or apple" } } } as const;
@@ -65,7 +66,7 @@ export async function registerOAuthRoutes(api: FastifyInstance, services: Servic
     },
     async (req, reply) => {
       const { provider: name } = req.params;
-      const started = await startOAuth(req.ctx, { provider: name, redirectUri: callbackUrl(services, req, name), account: req.query.account });
+      const started = await withParamNames(OAUTH_PARAM_NAMES, () => startOAuth(req.ctx, { provider: name, redirectUri: callbackUrl(services, req, name), account: req.query.account }));
       return reply.header("cache-control", "no-store").redirect(started.authorizationUrl, 302);
     },
   );
@@ -76,7 +77,7 @@ export async function registerOAuthRoutes(api: FastifyInstance, services: Servic
       config: { operation: SESSION },
       schema: { tags, summary: "Provider callback: exchanges the code and signs in", security: [], params: provider, querystring: callbackParams, response: { 200: authResponse, ...errorResponses(400, 401, 403, 404, 409) } },
     },
-    async (req) => render(await finishOAuth(req.ctx, fromCallback(req.params.provider, req.query))),
+    async (req) => render(await withParamNames(OAUTH_PARAM_NAMES, () => finishOAuth(req.ctx, fromCallback(req.params.provider, req.query)))),
   );
 
   // Apple (response_mode=form_post) posts the callback as a form.
@@ -87,7 +88,7 @@ export async function registerOAuthRoutes(api: FastifyInstance, services: Servic
     form.post<{ Params: { provider: string }; Body: CallbackQuery }>(
       "/oauth/:provider/callback",
       { config: { operation: SESSION }, schema: { tags, summary: "Provider callback posted as a form (Apple)", security: [], params: provider, body: callbackParams, response: { 200: authResponse, ...errorResponses(400, 401, 403, 404, 409) } } },
-      async (req) => render(await finishOAuth(req.ctx, fromCallback(req.params.provider, req.body ?? {}))),
+      async (req) => render(await withParamNames(OAUTH_PARAM_NAMES, () => finishOAuth(req.ctx, fromCallback(req.params.provider, req.body ?? {})))),
     );
   });
 
@@ -105,7 +106,7 @@ export async function registerOAuthRoutes(api: FastifyInstance, services: Servic
       },
     },
     async (req) => {
-      const s = await startOAuth(req.ctx, { provider: req.params.provider, redirectUri: req.body.redirect_uri, account: req.body.account, state: req.body.state });
+      const s = await withParamNames(OAUTH_PARAM_NAMES, () => startOAuth(req.ctx, { provider: req.params.provider, redirectUri: req.body.redirect_uri, account: req.body.account, state: req.body.state }));
       return { authorization_url: s.authorizationUrl, state: s.state, provider: s.provider };
     },
   );
@@ -123,6 +124,6 @@ export async function registerOAuthRoutes(api: FastifyInstance, services: Servic
         response: { 200: authResponse, ...errorResponses(400, 401, 403, 404, 409, 422) },
       },
     },
-    async (req) => render(await finishOAuth(req.ctx, { provider: req.params.provider, code: req.body.code, state: req.body.state, redirectUri: req.body.redirect_uri })),
+    async (req) => render(await withParamNames(OAUTH_PARAM_NAMES, () => finishOAuth(req.ctx, { provider: req.params.provider, code: req.body.code, state: req.body.state, redirectUri: req.body.redirect_uri }))),
   );
 }

@@ -11,17 +11,18 @@ import { endSessions } from "./session-epochs.ts";
 import { assertPassword, hashPassword, passwordPolicyFor, verifyPassword } from "./passwords.ts";
 
 export interface ChangePasswordInput {
-  old_password: string;
-  new_password: string;
-  /** optional; must equal new_password when sent */
-  new_password_confirm?: string | null;
+  oldPassword: string;
+  newPassword: string;
+  /** optional; must equal newPassword when sent */
+  newPasswordConfirm?: string | null;
 }
 
 /**
  * Throws UnauthenticatedError (401) when nobody is signed in, BadRequestError (400
  * `Current password is incorrect`), ValidationError (422) when the confirmation differs or the
  * new password breaks the account's rule (FastCMS rule in the default account, SnackBase's in
- * tenant accounts — PasswordPolicyError, 422).
+ * tenant accounts — PasswordPolicyError, 422). Error details name inputs by their domain names
+ * (`oldPassword`, `newPassword`, `newPasswordConfirm`).
  */
 export async function changePassword(ctx: Context, input: ChangePasswordInput): Promise<void> {
   const p = ctx.principal;
@@ -29,15 +30,15 @@ export async function changePassword(ctx: Context, input: ChangePasswordInput): 
   const { prisma } = ctx.services;
   const user = await prisma.user.findUnique({ where: { id: p.userId } });
   if (!user || !user.isActive) throw notSignedIn(ctx);
-  if (input.new_password_confirm != null && input.new_password_confirm !== input.new_password) {
-    throw new ValidationError("Invalid new_password_confirm: does not match new_password", { new_password_confirm: "does not match new_password" });
+  if (input.newPasswordConfirm != null && input.newPasswordConfirm !== input.newPassword) {
+    throw new ValidationError("Invalid newPasswordConfirm: does not match newPassword", { newPasswordConfirm: "does not match newPassword" });
   }
-  assertPassword(passwordPolicyFor(user.accountId), input.new_password, "new_password");
-  if (!(await verifyPassword(input.old_password, user.passwordHash))) {
+  assertPassword(passwordPolicyFor(user.accountId), input.newPassword, "newPassword");
+  if (!(await verifyPassword(input.oldPassword, user.passwordHash))) {
     audit(ctx, { eventType: "user", eventAction: "password_change", severity: "warning", outcome: "failure", errorMessage: "current password incorrect" });
-    throw new BadRequestError("Current password is incorrect", { old_password: "is incorrect" });
+    throw new BadRequestError("Current password is incorrect", { oldPassword: "is incorrect" });
   }
-  const passwordHash = await hashPassword(input.new_password);
+  const passwordHash = await hashPassword(input.newPassword);
   const revoked = await prisma.$transaction(async (tx) => {
     await tx.user.update({ where: { id: user.id }, data: { passwordHash } });
     return revokeUserSessions(tx, user.id, p.sessionId);

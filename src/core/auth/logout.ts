@@ -23,7 +23,7 @@ export async function revokeUserSessions(store: RefreshStore, userId: string, ex
 
 export interface LogoutInput {
   /** the session to end; without it, the session of the caller's access token */
-  refresh_token?: string | null;
+  refreshToken?: string | null;
 }
 
 /**
@@ -37,8 +37,8 @@ export async function logout(ctx: Context, input: LogoutInput): Promise<void> {
   const p = ctx.principal;
   let familyId: string | undefined;
   let userId: string | undefined;
-  if (input.refresh_token) {
-    const row = await prisma.refreshToken.findUnique({ where: { tokenHash: hashRefreshToken(input.refresh_token) }, select: { familyId: true, userId: true } });
+  if (input.refreshToken) {
+    const row = await prisma.refreshToken.findUnique({ where: { tokenHash: hashRefreshToken(input.refreshToken) }, select: { familyId: true, userId: true } });
     if (row && (p.kind !== "user" || p.userId === row.userId)) ({ familyId, userId } = row);
   } else {
     if (p.kind !== "user") throw notSignedIn(ctx);

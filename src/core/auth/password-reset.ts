@@ -39,11 +39,11 @@ export async function requestPasswordReset(ctx: Context, input: ForgotPasswordIn
 
 export interface ResetPasswordInput {
   token: string;
-  /** FastCMS docs and SnackBase */
-  new_password?: string | null;
-  /** FastCMS upstream: `password` + `password_confirm` */
+  /** the new password (FastCMS docs and SnackBase send it as `new_password`) */
+  newPassword?: string | null;
+  /** the new password under the other name FastCMS upstream uses, with `passwordConfirm` */
   password?: string | null;
-  password_confirm?: string | null;
+  passwordConfirm?: string | null;
 }
 
 /**
@@ -52,16 +52,17 @@ export interface ResetPasswordInput {
  * usable. Ends all sessions and voids the user's other reset tokens.
  * Throws BadRequestError (400 `Invalid or expired token`) for an unknown, used or expired token
  * (or a deactivated user),
- * ValidationError/PasswordPolicyError (422) for a missing, mismatched or weak password.
+ * ValidationError/PasswordPolicyError (422) for a missing, mismatched or weak password, naming
+ * the input by its domain name (`newPassword`, `password`, `passwordConfirm`).
  */
 export async function resetPassword(ctx: Context, input: ResetPasswordInput): Promise<void> {
   const row = await peekMailToken(ctx, "reset_password", input.token);
   if (!row.user.isActive) throw new BadRequestError(INVALID_TOKEN);
-  const field = input.new_password != null ? "new_password" : "password";
-  const password = input.new_password ?? input.password;
-  if (typeof password !== "string" || password === "") throw new ValidationError("Invalid new_password: is required", { new_password: "is required" });
-  if (input.password_confirm != null && input.password_confirm !== password) {
-    throw new ValidationError("Invalid password_confirm: does not match password", { password_confirm: "does not match password" });
+  const field = input.newPassword != null ? "newPassword" : "password";
+  const password = input.newPassword ?? input.password;
+  if (typeof password !== "string" || password === "") throw new ValidationError("Invalid newPassword: is required", { newPassword: "is required" });
+  if (input.passwordConfirm != null && input.passwordConfirm !== password) {
+    throw new ValidationError("Invalid passwordConfirm: does not match password", { passwordConfirm: "does not match password" });
   }
   assertPassword(passwordPolicyFor(row.user.accountId), password, field);
   const passwordHash = await hashPassword(password);

@@ -10,7 +10,7 @@ import { audit } from "../audit/audit.ts";
 import { hashRefreshToken, signAccessFor, storeRefreshToken, type TokenPair } from "./session.ts";
 
 export interface RefreshInput {
-  refresh_token: string;
+  refreshToken: string;
 }
 
 export const INVALID_REFRESH_TOKEN = "Invalid or expired refresh token";
@@ -42,8 +42,8 @@ export async function refresh(ctx: Context, input: RefreshInput): Promise<TokenP
   const { services } = ctx;
   const { prisma } = services;
   const now = services.now();
-  const row = input.refresh_token
-    ? await prisma.refreshToken.findUnique({ where: { tokenHash: hashRefreshToken(input.refresh_token) }, include: { user: true } })
+  const row = input.refreshToken
+    ? await prisma.refreshToken.findUnique({ where: { tokenHash: hashRefreshToken(input.refreshToken) }, include: { user: true } })
     : null;
   if (!row) throw new UnauthenticatedError(INVALID_REFRESH_TOKEN);
   if (row.revokedAt) {

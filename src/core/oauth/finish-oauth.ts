@@ -27,7 +27,7 @@ const INVALID_STATE = "Invalid, expired or already used OAuth state; start the s
 /**
  * Completes a sign-in.
  * @throws NotFoundError 404 (provider), BadRequestError 400 (missing/invalid/expired/reused
- *   state, missing code, redirect_uri mismatch, provider refusal, wrong PKCE verifier),
+ *   state, missing code, redirectUri mismatch, provider refusal, wrong PKCE verifier),
  *   ConflictError 409 (an unverified address matches an existing user), 502 provider unreachable.
  */
 export async function finishOAuth(ctx: Context, input: FinishOAuthInput): Promise<OAuthSignIn> {
@@ -64,7 +64,7 @@ async function finish(ctx: Context, provider: Awaited<ReturnType<typeof resolveP
   const code = typeof input.code === "string" ? input.code : "";
   if (!code || code.length > 4096) throw new BadRequestError("Missing or invalid OAuth code", { code: "is required" });
   if (input.redirectUri != null && input.redirectUri !== row.redirectUri) {
-    throw new BadRequestError("redirect_uri does not match the one the sign-in started with", { redirect_uri: "does not match the authorize request" });
+    throw new BadRequestError("redirectUri does not match the one the sign-in started with", { redirectUri: "does not match the authorize request" });
   }
   const identity = await exchangeCode(provider, { code, state, redirectUri: row.redirectUri, codeVerifier: row.codeVerifier, nonce: row.nonce });
   return signInWithOAuth(ctx, identity, row.accountId);

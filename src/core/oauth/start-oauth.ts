@@ -39,13 +39,13 @@ async function resolveAccount(ctx: Context, account: string | null | undefined):
 /**
  * Starts a sign-in with `provider`.
  * @throws NotFoundError 404 (unknown or unconfigured provider, unknown account),
- *   ValidationError 422 (bad redirect_uri or state), ConflictError 409 (state already pending).
+ *   ValidationError 422 (bad `redirectUri` or `state`, named so in its details), ConflictError 409 (state already pending).
  */
 export async function startOAuth(ctx: Context, input: StartOAuthInput): Promise<StartedOAuth> {
   const provider = await resolveProvider(ctx.services, input.provider);
   const problems: Record<string, string> = {};
   if (typeof input.redirectUri !== "string" || !URL.canParse(input.redirectUri) || !/^https?:$/.test(new URL(input.redirectUri).protocol) || input.redirectUri.length > 2000) {
-    problems.redirect_uri = "must be an absolute http(s) URL of at most 2000 characters";
+    problems.redirectUri = "must be an absolute http(s) URL of at most 2000 characters";
   }
   if (input.state != null && (typeof input.state !== "string" || !STATE_RE.test(input.state))) problems.state = "must be 8-512 printable ASCII characters without spaces";
   if (Object.keys(problems).length) throw new ValidationError(`Invalid OAuth request: ${Object.entries(problems).map(([k, v]) => `${k} ${v}`).join("; ")}`, problems);

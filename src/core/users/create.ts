@@ -15,11 +15,11 @@ export interface CreateUserInput {
   email: string;
   password: string;
   /** account id, code or slug; default: the default account */
-  account_id?: string | null;
+  accountId?: string | null;
   /** number, numeric string or role name; default 2 (user) */
-  role_id?: unknown;
-  is_active?: boolean;
-  auth_provider?: string;
+  roleId?: unknown;
+  isActive?: boolean;
+  authProvider?: string;
   name?: string | null;
 }
 
@@ -36,9 +36,9 @@ export async function createUser(ctx: Context, input: CreateUserInput): Promise<
   const problem = emailProblem(email);
   if (problem) throw new ValidationError(`Invalid email: ${problem}`, { email: problem });
   assertPassword("strong", input.password, "password", 400);
-  const account = input.account_id ? await resolveAccount(ctx, input.account_id) : { id: DEFAULT_ACCOUNT_ID };
-  const role = await resolveRole(ctx, input.role_id ?? 2);
-  const authProvider = (input.auth_provider ?? "password").trim() || "password";
+  const account = input.accountId ? await resolveAccount(ctx, input.accountId) : { id: DEFAULT_ACCOUNT_ID };
+  const role = await resolveRole(ctx, input.roleId ?? 2);
+  const authProvider = (input.authProvider ?? "password").trim() || "password";
   const name = input.name?.trim() || null;
   if (name && name.length > 255) throw new ValidationError("Invalid name: must be at most 255 characters long", { name: "must be at most 255 characters long" });
   const conflict = () => new ConflictError(`Email '${email}' is already registered in this account`, { email: "already registered" });
@@ -59,7 +59,7 @@ export async function createUser(ctx: Context, input: CreateUserInput): Promise<
         superadmin: false,
         verified: true,
         verifiedAt: now,
-        isActive: input.is_active ?? true,
+        isActive: input.isActive ?? true,
         authProvider,
       },
       include: USER_INCLUDE,

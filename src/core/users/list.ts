@@ -11,10 +11,10 @@ export interface ListUsersQuery {
   /** 1–100 (the route validates), default 25 */
   limit?: number;
   /** id, code or slug */
-  account_id?: string | null;
+  accountId?: string | null;
   /** number, numeric string or role name */
-  role_id?: string | number | null;
-  is_active?: boolean | null;
+  roleId?: string | number | null;
+  isActive?: boolean | null;
   /** part of the e-mail address */
   search?: string | null;
   /** one of SORTS, `-` for descending; default `-created_at` */
@@ -37,18 +37,18 @@ export async function listUsers(ctx: Context, query: ListUsersQuery): Promise<{ 
   if (!column) throw new BadRequestError(`Unknown sort field '${sortField}' (allowed: ${Object.keys(SORTS).join(", ")})`, { sort: `unknown field '${sortField}'` });
 
   const where: Record<string, unknown> = {};
-  if (query.account_id) {
-    const account = await resolveAccount(ctx, query.account_id).catch((e) => (e instanceof NotFoundError ? null : Promise.reject(e)));
+  if (query.accountId) {
+    const account = await resolveAccount(ctx, query.accountId).catch((e) => (e instanceof NotFoundError ? null : Promise.reject(e)));
     if (!account) return { total: 0, items: [] };
     where.accountId = account.id;
   }
-  if (query.role_id != null && query.role_id !== "") {
-    const role = await resolveRole(ctx, query.role_id).catch((e) => (e instanceof NotFoundError ? null : Promise.reject(e)));
+  if (query.roleId != null && query.roleId !== "") {
+    const role = await resolveRole(ctx, query.roleId).catch((e) => (e instanceof NotFoundError ? null : Promise.reject(e)));
     if (!role) return { total: 0, items: [] };
     // Rows written before role ids existed carry only the role name.
     where.OR = [{ roleId: role.id }, { roleId: null, role: role.id === 1 ? "admin" : role.id === 2 ? "user" : "\u0000" }];
   }
-  if (query.is_active != null) where.isActive = query.is_active;
+  if (query.isActive != null) where.isActive = query.isActive;
   if (query.search) where.email = { contains: query.search.trim().toLowerCase() };
 
   const [total, rows, names] = await Promise.all([

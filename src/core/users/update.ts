@@ -19,8 +19,9 @@ import { resolveRole, roleColumn, type UserView } from "./view.ts";
 
 export interface UpdateUserInput {
   email?: string;
-  role_id?: unknown;
-  is_active?: boolean;
+  /** number, numeric string or role name */
+  roleId?: unknown;
+  isActive?: boolean;
   name?: string | null;
 }
 
@@ -43,7 +44,7 @@ async function cutAccess(ctx: Context, userId: string): Promise<number> {
 
 /**
  * Applies the given fields. Throws 401/403 unless a superadmin calls, NotFoundError (404) for an
- * unknown user or role, ValidationError (422) for a bad e-mail or role value, ConflictError (409)
+ * unknown user or role, ValidationError (422) for a bad e-mail or role value (`roleId`), ConflictError (409)
  * for an e-mail taken in the account, BadRequestError (400) when superadmins deactivate
  * themselves.
  */
@@ -57,13 +58,13 @@ export async function updateUser(ctx: Context, id: string, input: UpdateUserInpu
     if (problem) throw new ValidationError(`Invalid email: ${problem}`, { email: problem });
     data.email = email;
   }
-  if (input.role_id !== undefined) {
-    const role = await resolveRole(ctx, input.role_id);
+  if (input.roleId !== undefined) {
+    const role = await resolveRole(ctx, input.roleId);
     Object.assign(data, { roleId: role.id, role: roleColumn(role.id) });
   }
-  if (input.is_active !== undefined) {
-    if (input.is_active === false && callerId(ctx) === id) throw new BadRequestError("You cannot deactivate your own account");
-    data.isActive = input.is_active;
+  if (input.isActive !== undefined) {
+    if (input.isActive === false && callerId(ctx) === id) throw new BadRequestError("You cannot deactivate your own account");
+    data.isActive = input.isActive;
   }
   if (input.name !== undefined) data.name = input.name?.trim() || null;
   try {
@@ -90,13 +91,14 @@ export async function updateUser(ctx: Context, id: string, input: UpdateUserInpu
 
 /**
  * Sets a user's password (SnackBase rule; PasswordPolicyError 400 naming each broken rule) and
- * ends the user's sessions. Throws 401/403 unless a superadmin calls, NotFoundError (404).
+ * ends the user's sessions; errors name the input `newPassword`. Throws 401/403 unless a
+ * superadmin calls, NotFoundError (404).
  */
 export async function setUserPassword(ctx: Context, id: string, password: string): Promise<void> {
   requireSuperadmin(ctx);
   await existing(ctx, id);
-  if (typeof password !== "string" || !password) throw new BadRequestError("Invalid new_password: is required", { new_password: "is required" });
-  assertPassword("strong", password, "new_password", 400);
+  if (typeof password !== "string" || !password) throw new BadRequestError("Invalid newPassword: is required", { newPassword: "is required" });
+  assertPassword("strong", password, "newPassword", 400);
   const passwordHash = await hashPassword(password);
   await ctx.services.prisma.user.update({ where: { id }, data: { passwordHash } });
   const revoked = await revokeUserSessions(ctx.services.prisma, id);

@@ -99,7 +99,7 @@ export async function roleNames(ctx: Context): Promise<Map<number, string>> {
  * A role given as a number, a numeric string (`"2"`) or a name (`"user"`).
  * Throws ValidationError (422) for another type, NotFoundError (404) for an unknown role.
  */
-export async function resolveRole(ctx: Context, value: unknown, field = "role_id"): Promise<{ id: number; name: string }> {
+export async function resolveRole(ctx: Context, value: unknown, field = "roleId"): Promise<{ id: number; name: string }> {
   const { prisma } = ctx.services;
   let role: { id: number; name: string } | null;
   if (typeof value === "number" || (typeof value === "string" && /^\d{1,9}$/.test(value.trim()))) {

@@ -7,11 +7,12 @@
  */
 import type { FastifyInstance } from "fastify";
 import type { Services } from "../../core/context.ts";
-import { requestPasswordReset, resetPassword, type ForgotPasswordInput, type ResetPasswordInput } from "../../core/auth/password-reset.ts";
+import { requestPasswordReset, resetPassword, type ForgotPasswordInput } from "../../core/auth/password-reset.ts";
 import { sendVerification, verifyEmail, type SendVerificationInput } from "../../core/auth/verification.ts";
 import { messageSchema, nullableString } from "./auth-render.ts";
 import { errorResponses } from "../errors.ts";
 import { WRITE, operation } from "../../core/policy/operation.ts";
+import { RESET_PASSWORD_PARAM_NAMES, withParamNames } from "./param-names.ts";
 
 const FORGOT_MESSAGE = "If an account with that email exists, a password reset link has been sent.";
 
@@ -43,7 +44,7 @@ export function registerAuthRecoveryRoutes(api: FastifyInstance, _services: Serv
     },
   );
 
-  api.post<{ Body: ResetPasswordInput }>(
+  api.post<{ Body: { token: string; new_password?: string | null; password?: string | null; password_confirm?: string | null } }>(
     "/auth/reset-password",
     {
       config: { operation: WRITE },
@@ -66,7 +67,8 @@ export function registerAuthRecoveryRoutes(api: FastifyInstance, _services: Serv
       },
     },
     async (req) => {
-      await resetPassword(req.ctx, req.body);
+      const b = req.body;
+      await withParamNames(RESET_PASSWORD_PARAM_NAMES, () => resetPassword(req.ctx, { token: b.token, newPassword: b.new_password, password: b.password, passwordConfirm: b.password_confirm }));
       return { message: "Password has been reset. Please log in with your new password." };
     },
   );

@@ -3,14 +3,15 @@
  */
 import type { FastifyInstance } from "fastify";
 import type { Services } from "../../core/context.ts";
-import { changePassword, type ChangePasswordInput } from "../../core/auth/change-password.ts";
-import { logout, logoutAll, type LogoutInput } from "../../core/auth/logout.ts";
+import { changePassword } from "../../core/auth/change-password.ts";
+import { logout, logoutAll } from "../../core/auth/logout.ts";
 import { nullableString } from "./auth-render.ts";
+import { CHANGE_PASSWORD_PARAM_NAMES, withParamNames } from "./param-names.ts";
 import { errorResponses } from "../errors.ts";
 import { SESSION, WRITE } from "../../core/policy/operation.ts";
 
 export function registerAuthSessionRoutes(api: FastifyInstance, _services: Services): void {
-  api.post<{ Body: LogoutInput | undefined }>(
+  api.post<{ Body: { refresh_token?: string | null } | undefined }>(
     "/auth/logout",
     {
       config: { operation: SESSION },
@@ -23,7 +24,7 @@ export function registerAuthSessionRoutes(api: FastifyInstance, _services: Servi
       },
     },
     async (req, reply) => {
-      await logout(req.ctx, req.body ?? {});
+      await logout(req.ctx, { refreshToken: req.body?.refresh_token });
       return reply.status(204).send();
     },
   );
@@ -44,7 +45,7 @@ export function registerAuthSessionRoutes(api: FastifyInstance, _services: Servi
     },
   );
 
-  api.post<{ Body: ChangePasswordInput }>(
+  api.post<{ Body: { old_password: string; new_password: string; new_password_confirm?: string | null } }>(
     "/auth/change-password",
     {
       config: { operation: WRITE },
@@ -64,7 +65,8 @@ export function registerAuthSessionRoutes(api: FastifyInstance, _services: Servi
       },
     },
     async (req, reply) => {
-      await changePassword(req.ctx, req.body);
+      const b = req.body;
+      await withParamNames(CHANGE_PASSWORD_PARAM_NAMES, () => changePassword(req.ctx, { oldPassword: b.old_password, newPassword: b.new_password, newPasswordConfirm: b.new_password_confirm }));
       return reply.status(204).send();
     },
   );

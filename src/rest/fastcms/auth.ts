@@ -8,7 +8,7 @@ import type { FastifyInstance } from "fastify";
 import type { Services } from "../../core/context.ts";
 import { login, type LoginInput } from "../../core/auth/login.ts";
 import { me } from "../../core/auth/me.ts";
-import { refresh, type RefreshInput } from "../../core/auth/refresh.ts";
+import { refresh } from "../../core/auth/refresh.ts";
 import { signUp, type RegisterInput } from "../../core/auth/register.ts";
 import { updateMe, type UpdateMeInput } from "../../core/auth/update-me.ts";
 import { errorResponses } from "../errors.ts";
@@ -90,7 +90,7 @@ export function registerAuthRoutes(api: FastifyInstance, services: Services): vo
     async (req) => renderSession(await login(req.ctx, req.body), "Login successful"),
   );
 
-  api.post<{ Body: RefreshInput }>(
+  api.post<{ Body: { refresh_token: string } }>(
     "/auth/refresh",
     {
       config: { operation: SESSION },
@@ -106,7 +106,7 @@ export function registerAuthRoutes(api: FastifyInstance, services: Services): vo
         response: { 200: { type: "object", properties: tokenProperties }, ...errorResponses(400, 401, 422) },
       },
     },
-    async (req) => renderTokens(await refresh(req.ctx, req.body)),
+    async (req) => renderTokens(await refresh(req.ctx, { refreshToken: req.body.refresh_token })),
   );
 
   api.get(

@@ -5,11 +5,12 @@
  */
 import type { FastifyInstance } from "fastify";
 import type { Services } from "../../core/context.ts";
-import { createUser, type CreateUserInput } from "../../core/users/create.ts";
-import { getUser, listUsers, type ListUsersQuery } from "../../core/users/list.ts";
-import { deactivateUser, setUserPassword, updateUser, verifyUser, type UpdateUserInput } from "../../core/users/update.ts";
+import { createUser } from "../../core/users/create.ts";
+import { getUser, listUsers } from "../../core/users/list.ts";
+import { deactivateUser, setUserPassword, updateUser, verifyUser } from "../../core/users/update.ts";
 import type { UserView } from "../../core/users/view.ts";
 import { credentialProperties, nullableString } from "../fastcms/auth-render.ts";
+import { USER_PARAM_NAMES, withParamNames } from "../fastcms/param-names.ts";
 import { errorResponses } from "../errors.ts";
 import { ADMIN, READ } from "../../core/policy/operation.ts";
 
@@ -69,10 +70,15 @@ export function renderUser(u: UserView) {
   };
 }
 
+/** The /users bodies and query as SnackBase clients send them. */
+type CreateUserBody = { email: string; password: string; account_id?: string | null; role_id?: unknown; is_active?: boolean; auth_provider?: string; name?: string | null };
+type ListUsersQuerystring = { skip?: number; limit?: number; account_id?: string; role_id?: string; is_active?: boolean; search?: string; sort?: string };
+type UpdateUserBody = { email?: string; role_id?: unknown; is_active?: boolean; name?: string | null };
+
 export function registerUserRoutes(api: FastifyInstance, _services: Services): void {
   const tags = ["users"];
 
-  api.post<{ Body: CreateUserInput }>(
+  api.post<{ Body: CreateUserBody }>(
     "/users",
     {
       config: { operation: ADMIN },
@@ -95,10 +101,14 @@ export function registerUserRoutes(api: FastifyInstance, _services: Services): v
         response: { 201: userSchema, ...errorResponses(400, 401, 403, 404, 409, 422) },
       },
     },
-    async (req, reply) => reply.status(201).send(renderUser(await createUser(req.ctx, req.body))),
+    async (req, reply) => {
+      const b = req.body;
+      const input = { email: b.email, password: b.password, accountId: b.account_id, roleId: b.role_id, isActive: b.is_active, authProvider: b.auth_provider, name: b.name };
+      return reply.status(201).send(renderUser(await withParamNames(USER_PARAM_NAMES, () => createUser(req.ctx, input))));
+    },
   );
 
-  api.get<{ Querystring: ListUsersQuery }>(
+  api.get<{ Querystring: ListUsersQuerystring }>(
     "/users",
     {
       config: { operation: READ },
@@ -121,7 +131,9 @@ export function registerUserRoutes(api: FastifyInstance, _services: Services): v
       },
     },
     async (req) => {
-      const { total, items } = await listUsers(req.ctx, req.query);
+      const q = req.query;
+      const query = { skip: q.skip, limit: q.limit, accountId: q.account_id, roleId: q.role_id, isActive: q.is_active, search: q.search, sort: q.sort };
+      const { total, items } = await withParamNames(USER_PARAM_NAMES, () => listUsers(req.ctx, query));
       return { total, items: items.map(renderUser) };
     },
   );
@@ -130,7 +142,7 @@ export function registerUserRoutes(api: FastifyInstance, _services: Services): v
     renderUser(await getUser(req.ctx, req.params.id)),
   );
 
-  api.patch<{ Params: { id: string }; Body: UpdateUserInput }>(
+  api.patch<{ Params: { id: string }; Body: UpdateUserBody | undefined }>(
     "/users/:id",
     {
       config: { operation: ADMIN },
@@ -145,7 +157,11 @@ export function registerUserRoutes(api: FastifyInstance, _services: Services): v
         response: { 200: userSchema, ...errorResponses(400, 401, 403, 404, 409, 422) },
       },
     },
-    async (req) => renderUser(await updateUser(req.ctx, req.params.id, req.body ?? {})),
+    async (req) => {
+      const b = req.body ?? {};
+      const input = { email: b.email, roleId: b.role_id, isActive: b.is_active, name: b.name };
+      return renderUser(await withParamNames(USER_PARAM_NAMES, () => updateUser(req.ctx, req.params.id, input)));
+    },
   );
 
   api.put<{ Params: { id: string }; Body: { new_password?: string; password?: string } }>(
@@ -161,7 +177,7 @@ export function registerUserRoutes(api: FastifyInstance, _services: Services): v
       },
     },
     async (req) => {
-      await setUserPassword(req.ctx, req.params.id, req.body?.new_password ?? req.body?.password ?? "");
+      await withParamNames(USER_PARAM_NAMES, () => setUserPassword(req.ctx, req.params.id, req.body?.new_password ?? req.body?.password ?? ""));
       return { message: "Password updated" };
     },
   );
