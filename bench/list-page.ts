@@ -19,7 +19,13 @@ try {
   const db = t.app.services.db;
   const created = await t.api("POST", "/api/v1/collections", {
     token: t.adminToken,
-    body: { name: "posts", schema: [{ name: "title", type: "text" }, { name: "views", type: "number", index: true }] },
+    body: {
+      name: "posts",
+      schema: [
+        { name: "title", type: "text" },
+        { name: "views", type: "number", index: true },
+      ],
+    },
   });
   if (created.status !== 201) throw new Error(`create collection: ${created.status} ${JSON.stringify(created.body)}`);
 

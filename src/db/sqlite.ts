@@ -229,6 +229,10 @@ export class SqliteDb implements SqlDb {
       this.#reader.close();
       try {
         this.writer.pragma(`optimize = ${OPTIMIZE_ALL_TABLES}`);
+      } catch {
+        /* a read-only or failing database keeps its old statistics */
+      }
+      try {
         this.writer.pragma("wal_checkpoint(TRUNCATE)");
       } catch {
         /* another connection may still read; the checkpoint is an optimisation */

@@ -49,7 +49,12 @@ describe.each([
       ],
     });
     for (const account of ["default", ...Array.from({ length: otherAccounts }, (_, i) => `acct${i}`)]) await fill(db, account);
-    authorId = (await db.query<{ id: string }>({ sql: db.dialect === "sqlite" ? "SELECT id FROM authors WHERE account_id = ? LIMIT 1" : "SELECT id FROM authors WHERE account_id = $1 LIMIT 1", parameters: ["default"] }))[0]!.id;
+    authorId = (
+      await db.query<{ id: string }>({
+        sql: db.dialect === "sqlite" ? "SELECT id FROM authors WHERE account_id = ? LIMIT 1" : "SELECT id FROM authors WHERE account_id = $1 LIMIT 1",
+        parameters: ["default"],
+      })
+    )[0]!.id;
     if (db.dialect === "sqlite") expect(await (db as SqliteDb).optimizeIfChanged()).toBe(true);
     else await db.script("ANALYZE authors; ANALYZE posts");
   });
@@ -151,8 +156,11 @@ describe.each([
       expect((await db.query<{ n: number }>({ sql: "SELECT count(*) AS n FROM sqlite_stat1 WHERE tbl = 'posts'", parameters: [] }))[0]!.n).toBeGreaterThan(0);
       // nothing changed since the refresh in beforeAll (the collection DDL analyzed its own, empty table)
       expect(await sqlite.optimizeIfChanged()).toBe(false);
-      await run(db, `WITH RECURSIVE c(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM c WHERE i < 2000)
-        INSERT INTO fresh (id, account_id, created, updated, n) SELECT 'f' || i, 'default', '2026-01-01T00:00:00.000Z', '2026-01-01T00:00:00.000Z', i FROM c`);
+      await run(
+        db,
+        `WITH RECURSIVE c(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM c WHERE i < 2000)
+        INSERT INTO fresh (id, account_id, created, updated, n) SELECT 'f' || i, 'default', '2026-01-01T00:00:00.000Z', '2026-01-01T00:00:00.000Z', i FROM c`,
+      );
       expect(await sqlite.optimizeIfChanged()).toBe(true);
       const stat = await db.query<{ stat: string }>({ sql: "SELECT stat FROM sqlite_stat1 WHERE idx = 'fresh__created'", parameters: [] });
       expect(Number(stat[0]?.stat.split(" ")[0])).toBe(2000);
@@ -164,16 +172,28 @@ describe.each([
 async function fill(db: SqlDb, account: string, rows = ROWS): Promise<void> {
   const prefix = `${account}-${rows}-${Date.now()}`;
   if (db.dialect === "sqlite") {
-    await run(db, `WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < ${AUTHORS})
-      INSERT INTO authors (id, account_id, created, updated, name) SELECT '${prefix}-a' || i, '${account}', strftime('%Y-%m-%dT%H:%M:%fZ', '2026-01-01', '+' || i || ' seconds'), '2026-01-01T00:00:00.000Z', 'author ' || i FROM n`);
-    await run(db, `WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < ${rows})
+    await run(
+      db,
+      `WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < ${AUTHORS})
+      INSERT INTO authors (id, account_id, created, updated, name) SELECT '${prefix}-a' || i, '${account}', strftime('%Y-%m-%dT%H:%M:%fZ', '2026-01-01', '+' || i || ' seconds'), '2026-01-01T00:00:00.000Z', 'author ' || i FROM n`,
+    );
+    await run(
+      db,
+      `WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < ${rows})
       INSERT INTO posts (id, account_id, created, updated, title, views, author, body)
-      SELECT '${prefix}-p' || i, '${account}', strftime('%Y-%m-%dT%H:%M:%fZ', '2026-01-01', '+' || i || ' seconds'), '2026-01-01T00:00:00.000Z', 'post ' || (i * 7919 % ${rows}), i % 500, '${prefix}-a' || (1 + i % ${AUTHORS}), 'body' FROM n`);
+      SELECT '${prefix}-p' || i, '${account}', strftime('%Y-%m-%dT%H:%M:%fZ', '2026-01-01', '+' || i || ' seconds'), '2026-01-01T00:00:00.000Z', 'post ' || (i * 7919 % ${rows}), i % 500, '${prefix}-a' || (1 + i % ${AUTHORS}), 'body' FROM n`,
+    );
   } else {
-    await run(db, `INSERT INTO authors (id, account_id, created, updated, name)
-      SELECT '${prefix}-a' || i, '${account}', timestamptz '2026-01-01' + i * interval '1 second', now(), 'author ' || i FROM generate_series(1, ${AUTHORS}) i`);
-    await run(db, `INSERT INTO posts (id, account_id, created, updated, title, views, author, body)
-      SELECT '${prefix}-p' || i, '${account}', timestamptz '2026-01-01' + i * interval '1 second', now(), 'post ' || (i * 7919 % ${rows}), i % 500, '${prefix}-a' || (1 + i % ${AUTHORS}), 'body' FROM generate_series(1, ${rows}) i`);
+    await run(
+      db,
+      `INSERT INTO authors (id, account_id, created, updated, name)
+      SELECT '${prefix}-a' || i, '${account}', timestamptz '2026-01-01' + i * interval '1 second', now(), 'author ' || i FROM generate_series(1, ${AUTHORS}) i`,
+    );
+    await run(
+      db,
+      `INSERT INTO posts (id, account_id, created, updated, title, views, author, body)
+      SELECT '${prefix}-p' || i, '${account}', timestamptz '2026-01-01' + i * interval '1 second', now(), 'post ' || (i * 7919 % ${rows}), i % 500, '${prefix}-a' || (1 + i % ${AUTHORS}), 'body' FROM generate_series(1, ${rows}) i`,
+    );
   }
 }
 
