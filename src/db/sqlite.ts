@@ -4,6 +4,11 @@
  * committed snapshot per statement, so reads never wait for writers and never see an open
  * transaction's changes. Prepared statements are cached per connection by SQL text.
  *
+ * Planner statistics follow the data off the request path: collection DDL runs `ANALYZE` on its
+ * table (core/collections/migrate.ts), a timer runs `PRAGMA optimize` once enough rows changed
+ * since the last run, and closing runs it once more. `analysis_limit` bounds every ANALYZE to a
+ * sample, so it costs milliseconds at any table size.
+ *
  * A write that fails because the database cannot take writes (read-only, disk full, I/O error)
  * is remembered until the next write succeeds, so /health can name it (see health.ts).
  */
@@ -15,6 +20,14 @@ import { classifyDriverError } from "./driver-errors.ts";
 import { compileOnly, runAfterCommit, toStatement, type Queryable, type Row, type SqlDb } from "./sql-db.ts";
 
 const STATEMENT_CACHE_SIZE = 1000;
+/** Rows an ANALYZE samples per index (SQLite's `analysis_limit`). */
+const ANALYSIS_LIMIT = 1000;
+/** Changed rows after which the next timer tick refreshes planner statistics. */
+const OPTIMIZE_AFTER_CHANGES = 1000;
+/** How often the statistics timer looks at the change count. */
+const OPTIMIZE_INTERVAL_MS = 60_000;
+/** `PRAGMA optimize` mask: every table (0x10000), analysis bounded (0x10), ANALYZE where it helps (0x02). */
+const OPTIMIZE_ALL_TABLES = 0x10012;
 
 type Conn = Database.Database;
 
@@ -65,6 +78,9 @@ export class SqliteDb implements SqlDb {
   readonly #writes: StatementCache;
   readonly #reads: StatementCache;
   #writeFailure: { reason: string; needsWrite: boolean } | undefined;
+  /** rows changed since planner statistics were last refreshed */
+  #changes = 0;
+  readonly #optimizeTimer: NodeJS.Timeout;
 
   constructor(
     readonly file: string,
@@ -74,6 +90,32 @@ export class SqliteDb implements SqlDb {
     this.#reader = openSqliteFile(file, true);
     this.#writes = new StatementCache(this.writer);
     this.#reads = new StatementCache(this.#reader);
+    this.writer.pragma(`analysis_limit = ${ANALYSIS_LIMIT}`);
+    this.#optimizeTimer = setInterval(() => void this.optimizeIfChanged().catch(onAfterCommitError), OPTIMIZE_INTERVAL_MS);
+    this.#optimizeTimer.unref();
+  }
+
+  /**
+   * Refreshes planner statistics (`PRAGMA optimize` over every table: ANALYZE where a table grew
+   * or shrank enough to matter) when at least `minChanges` rows changed since the last refresh.
+   * Returns whether it ran. Called by the timer; never on a request.
+   */
+  async optimizeIfChanged(minChanges = OPTIMIZE_AFTER_CHANGES): Promise<boolean> {
+    if (this.#changes < minChanges) return false;
+    await this.lock.runExclusive(() => {
+      this.#changes = 0;
+      this.writer.pragma(`optimize = ${OPTIMIZE_ALL_TABLES}`);
+      // A connection reads statistics with the schema; only DDL makes it reload. The reader
+      // reloads them explicitly (a read of sqlite_stat1, refused under query_only).
+      this.#reader.pragma("query_only = OFF");
+      try {
+        this.#reader.exec("ANALYZE sqlite_schema");
+      } finally {
+        this.#reader.pragma("query_only = ON");
+      }
+      this.#reads.clear();
+    });
+    return true;
   }
 
   async query<T = Row>(q: Queryable): Promise<T[]> {
@@ -133,7 +175,9 @@ export class SqliteDb implements SqlDb {
       const rows = stmt.all(...params) as T[];
       return { rows, changes: rows.length };
     }
-    return { rows: [], changes: stmt.run(...params).changes };
+    const { changes } = stmt.run(...params);
+    this.#changes += changes;
+    return { rows: [], changes };
   }
 
   queryOnWriter<T>(q: Queryable): T[] {
@@ -180,8 +224,14 @@ export class SqliteDb implements SqlDb {
   }
 
   async close(): Promise<void> {
+    clearInterval(this.#optimizeTimer);
     await this.lock.runExclusive(() => {
       this.#reader.close();
+      try {
+        this.writer.pragma(`optimize = ${OPTIMIZE_ALL_TABLES}`);
+      } catch {
+        /* a read-only or failing database keeps its old statistics */
+      }
       try {
         this.writer.pragma("wal_checkpoint(TRUNCATE)");
       } catch {

@@ -26,7 +26,8 @@ describe("createCollectionSql", () => {
     for (const col of [`"views" REAL`, `"ok" INTEGER`, `"day" TEXT`, `"meta" TEXT`, `"tags" TEXT`]) expect(sql).toContain(col);
     expect(sql).toContain(`CREATE INDEX "posts__created" ON "posts" ("account_id", "created", "id")`);
     expect(sql).toContain(`CREATE UNIQUE INDEX "posts__uq_t1" ON "posts" ("account_id", "title")`);
-    expect(sql).toContain(`CREATE INDEX "posts__ix_n1" ON "posts" ("views")`);
+    expect(sql).toContain(`CREATE INDEX "posts__id" ON "posts" ("account_id", "id")`);
+    expect(sql).toContain(`CREATE INDEX "posts__ix_n1" ON "posts" ("account_id", "views", "id")`);
     expect(sql).toContain(`CREATE VIRTUAL TABLE "_fts_posts" USING fts5("title", "body", content='posts', content_rowid='rowid', tokenize='unicode61 remove_diacritics 2')`);
     expect(sql).toContain(`INSERT INTO "_fts_posts"("_fts_posts", rowid, "title", "body") VALUES ('delete', old.rowid, old."title", old."body")`);
     expect(sql.match(/CREATE TRIGGER/g)).toHaveLength(3);
@@ -38,6 +39,18 @@ describe("createCollectionSql", () => {
     expect(sql).toContain(`CONSTRAINT "posts__pkey" PRIMARY KEY ("id")`);
     expect(sql).toContain(`ADD COLUMN "_search" tsvector GENERATED ALWAYS AS (to_tsvector('simple', coalesce("title", '') || ' ' || coalesce("body", ''))) STORED`);
     expect(sql).toContain(`CREATE INDEX "posts__search" ON "posts" USING GIN ("_search")`);
+    // in the list order: nulls first ascending, text in code-point order
+    expect(sql).toContain(`CREATE INDEX "posts__ix_n1" ON "posts" ("account_id", "views" NULLS FIRST, "id")`);
+  });
+
+  it("indexes text fields in code-point order and single references for lookups newest first", () => {
+    const more = [f("x1", "slug", "text", {}, { index: true }), f("r1", "author", "reference", { collection: "authors" }, { index: true })];
+    const pg = createCollectionSql("postgres", { fields: more }, "posts").join(";\n");
+    expect(pg).toContain(`CREATE INDEX "posts__ix_x1" ON "posts" ("account_id", "slug" COLLATE "C" NULLS FIRST, "id")`);
+    expect(pg).toContain(`CREATE INDEX "posts__ix_r1" ON "posts" ("account_id", "author", "created", "id")`);
+    const lite = createCollectionSql("sqlite", { fields: more }, "posts").join(";\n");
+    expect(lite).toContain(`CREATE INDEX "posts__ix_x1" ON "posts" ("account_id", "slug", "id")`);
+    expect(lite).toContain(`CREATE INDEX "posts__ix_r1" ON "posts" ("account_id", "author", "created", "id")`);
   });
 
   it("creates no search objects without searchable fields", () => {

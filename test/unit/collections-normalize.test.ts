@@ -75,6 +75,29 @@ describe("normalizeCollectionInput: accepted spellings", () => {
     expect(normalizeCollectionInput({ name: "nodes", schema: [{ name: "parent", type: "relation", relation: { collection: "nodes" } }] }, env).fields[0]!.options.collection).toBe("nodes");
     expect(normalizeCollectionInput({ name: "empty" }, env).fields).toEqual([]);
   });
+
+  it("indexes single references unless a field opts out", () => {
+    const fields = normalizeCollectionInput(
+      {
+        name: "posts",
+        schema: [
+          { name: "author", type: "reference", relation: { collection: "authors" } },
+          { name: "editor", type: "reference", relation: { collection: "authors" }, index: false },
+          { name: "tags", type: "reference", relation: { collection: "authors", multiple: true } },
+          { name: "owner", type: "reference", relation: { collection: "authors" }, unique: true },
+          { name: "title", type: "text" },
+        ],
+      },
+      env,
+    ).fields;
+    expect(fields.map((f) => [f.name, f.index])).toEqual([
+      ["author", true],
+      ["editor", false],
+      ["tags", false],
+      ["owner", false],
+      ["title", false],
+    ]);
+  });
 });
 
 describe("normalizeCollectionInput: errors name every failing path", () => {

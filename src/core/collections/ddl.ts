@@ -3,9 +3,12 @@
  * always double-quoted) and fixed constants appear in the text; values never do.
  *
  * Object names derive from the table name (`indexPrefix`) so rename and drop find them:
- *   <p>__created        index (account_id, created, id)
+ *   <p>__created        index (account_id, created, id): the default order, newest first
+ *   <p>__id             index (account_id, id): `sort=id` and id keysets
  *   <p>__uq_<fieldId>   unique index (account_id, column)
- *   <p>__ix_<fieldId>   index (column)
+ *   <p>__ix_<fieldId>   index (account_id, column, id) in the list order (see {@link sortIndexKey});
+ *                       a single reference: (account_id, column, created, id), which serves
+ *                       equality lookups and "newest first per parent" (reverse connections)
  *   <p>__search         PostgreSQL GIN index on the generated `_search` tsvector column
  *   _fts_<table>        SQLite FTS5 external-content table, kept in sync by the triggers
  *   <p>__fts_ai|ad|au
@@ -61,15 +64,34 @@ export interface DerivedObject {
   drop: string[];
 }
 
-function indexObjects(def: Pick<CollectionDef, "fields">, table: string): DerivedObject[] {
+/**
+ * Key of a field in a sort-serving index, matching `sortKey`/`orderByList` in
+ * records/list-query.ts: text in code-point order (COLLATE "C") and nulls first ascending on
+ * PostgreSQL, so one index scanned forwards or backwards serves both directions; SQLite's
+ * default collation and null placement already match.
+ */
+function sortIndexKey(dialect: Dialect, f: FieldDef): string {
+  if (dialect === "sqlite") return q(f.name);
+  return `${q(f.name)}${storageKind(f) === "text" ? ' COLLATE "C"' : ""} NULLS FIRST`;
+}
+
+/** A single reference: its values are ids, compared with `=`/`IN` in the default collation. */
+const isSingleReference = (f: FieldDef): boolean => f.type === "reference" && !f.options.multiple;
+
+function indexObjects(dialect: Dialect, def: Pick<CollectionDef, "fields">, table: string): DerivedObject[] {
   const t = q(table);
   const created = q(objectName(table, "created"));
-  const out: DerivedObject[] = [{ key: "created", identity: "created", deps: [], create: [`CREATE INDEX ${created} ON ${t} ("account_id", "created", "id")`], drop: [`DROP INDEX IF EXISTS ${created}`] }];
+  const byId = q(objectName(table, "id"));
+  const out: DerivedObject[] = [
+    { key: "created", identity: "created", deps: [], create: [`CREATE INDEX ${created} ON ${t} ("account_id", "created", "id")`], drop: [`DROP INDEX IF EXISTS ${created}`] },
+    { key: "id", identity: "id", deps: [], create: [`CREATE INDEX ${byId} ON ${t} ("account_id", "id")`], drop: [`DROP INDEX IF EXISTS ${byId}`] },
+  ];
   for (const f of def.fields) {
     if (!f.unique && !f.index) continue;
     const kind = f.unique ? "uq" : "ix";
     const name = q(objectName(table, `${kind}_${f.id}`));
-    const create = f.unique ? `CREATE UNIQUE INDEX ${name} ON ${t} ("account_id", ${q(f.name)})` : `CREATE INDEX ${name} ON ${t} (${q(f.name)})`;
+    const columns = f.unique ? `"account_id", ${q(f.name)}` : isSingleReference(f) ? `"account_id", ${q(f.name)}, "created", "id"` : `"account_id", ${sortIndexKey(dialect, f)}, "id"`;
+    const create = `CREATE ${f.unique ? "UNIQUE " : ""}INDEX ${name} ON ${t} (${columns})`;
     out.push({ key: `${kind}_${f.id}`, identity: `${kind}_${f.id}`, deps: [f.id], create: [create], drop: [`DROP INDEX IF EXISTS ${name}`] });
   }
   return out;
@@ -116,7 +138,7 @@ function postgresSearchObject(def: Pick<CollectionDef, "fields">, table: string)
 
 /** Every derived object of a definition on `table`: indexes and full-text search. */
 export function derivedObjects(dialect: Dialect, def: Pick<CollectionDef, "fields">, table: string): DerivedObject[] {
-  return dialect === "postgres" ? [...postgresSearchObject(def, table), ...indexObjects(def, table)] : [...indexObjects(def, table), ...sqliteSearchObject(def, table)];
+  return dialect === "postgres" ? [...postgresSearchObject(def, table), ...indexObjects(dialect, def, table)] : [...indexObjects(dialect, def, table), ...sqliteSearchObject(def, table)];
 }
 
 /** The statements creating every derived object. */

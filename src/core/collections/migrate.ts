@@ -7,7 +7,7 @@ import { sql } from "kysely";
 import type { SqlDb } from "../../db/sql-db.ts";
 import { ConflictError, ValidationError } from "../errors.ts";
 import { CHECKED_CONVERSIONS, acceptsValue, type ConversionKind } from "./conversions.ts";
-import { createCollectionSql, createViewSql, dropCollectionSql, dropViewSql, script } from "./ddl.ts";
+import { createCollectionSql, createViewSql, dropCollectionSql, dropViewSql, q, script } from "./ddl.ts";
 import { migratePostgres } from "./migrate-postgres.ts";
 import { migrateSqlite } from "./migrate-sqlite.ts";
 import type { SchemaPlan } from "./plan.ts";
@@ -19,6 +19,17 @@ const PAGE = 1000;
 export async function createCollectionObjects(tx: SqlDb, def: CollectionDef): Promise<void> {
   if (def.type === "view") return createView(tx, def);
   await tx.script(script(createCollectionSql(tx.dialect, def, def.name)));
+  await refreshStatistics(tx, def.name);
+}
+
+/**
+ * Gathers planner statistics for a collection table after its DDL, so the planner knows the
+ * indexes from the first query on (SQLite samples a bounded number of rows, see db/sqlite.ts;
+ * PostgreSQL samples a fixed number too). Growth later is followed by SQLite's optimize timer
+ * and PostgreSQL's autovacuum.
+ */
+async function refreshStatistics(tx: SqlDb, table: string): Promise<void> {
+  await tx.script(`ANALYZE ${q(table)}`);
 }
 
 /** Drops the table (or view) of a collection with everything attached to it. */
@@ -48,6 +59,7 @@ export async function applySchemaChange(tx: SqlDb, plan: SchemaPlan): Promise<vo
   }
   const checkUnique = () => assertUnique(tx, next.name, plan.newlyUnique);
   await withDependencyErrors(old.name, () => (tx.dialect === "sqlite" ? migrateSqlite(tx, plan, checkUnique) : migratePostgres(tx, plan, checkUnique)));
+  await refreshStatistics(tx, next.name);
 }
 
 const show = (v: unknown) => JSON.stringify(typeof v === "string" && v.length > 80 ? `${v.slice(0, 80)}…` : v);

@@ -222,7 +222,8 @@ export function normalizeField(raw: unknown, base: string, env: FieldEnv, errors
   const options = readOptions(type, r, raw, base, env, errors);
   const required = r.bool(["validation.required", "required", "options.required"]) ?? false;
   const unique = r.bool(["validation.unique", "unique", "options.unique"]) ?? false;
-  const index = r.bool(["index", "validation.index", "options.index"]) ?? false;
+  // single references are indexed unless a field opts out (`index: false`): reference lookups and reverse connections need it
+  const index = r.bool(["index", "validation.index", "options.index"]) ?? (type === "reference" && !options.multiple);
   if (unique && storageKind({ type, options }) === "json") errors[`${base}.unique`] = `unique is not supported for ${options.multiple ? "multiple " : ""}${type} fields`;
   const label = r.string(["label"], 200);
   const hint = r.string(["hint"], 1000);
