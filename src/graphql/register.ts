@@ -1,12 +1,13 @@
 /**
  * Mounts GraphQL on the Fastify server: Yoga at `/graphql` (GET/POST, GraphiQL, SSE),
- * graphql-ws on the same port and path, and the schema manager (rebuild on collection changes).
+ * graphql-ws on the same port and path, GraphiQL's assets at `/graphql/assets/` (compressed, hashed
+ * names, graphiql-assets.ts), and the schema manager (rebuild on collection changes).
  * Subscriptions read the realtime hub it is given; what feeds the hub is wired by the
  * composition root (src/realtime/live-events.ts).
  * Subscriptions of a user whose sessions end (core/auth/session-epochs.ts) are ended at once.
  */
 import { assertGraphqlNamesFree } from "./names.ts";
-import type { FastifyInstance, FastifyRequest } from "fastify";
+import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import type { Services } from "../core/context.ts";
 import type { RealtimeHub } from "../realtime/hub.ts";
 import { fastGraphql } from "./fast-path.ts";
@@ -14,6 +15,21 @@ import { SchemaManager } from "./schema-manager.ts";
 import { attachGraphqlWs } from "./ws.ts";
 import { sendPolicyRefusal } from "./use-policy.ts";
 import { createCairnYoga, type CairnYoga } from "./yoga.ts";
+import { ASSET_PREFIX, graphiqlAssets, pageAsset } from "./graphiql-assets.ts";
+import { NotFoundError } from "../core/errors.ts";
+import { IMMUTABLE, REVALIDATE, type CompressedAsset } from "../lib/compressed-asset.ts";
+
+/** Sends `asset` in the encoding the request accepts, or 304 when the client's copy is current. */
+async function sendAsset(req: FastifyRequest, reply: FastifyReply, asset: CompressedAsset, cacheControl: string): Promise<FastifyReply> {
+  const header = (name: string) => {
+    const v = req.headers[name];
+    return Array.isArray(v) ? v.join(",") : v;
+  };
+  const answer = await asset.answer(header("accept-encoding"), header("if-none-match"), cacheControl);
+  reply.removeHeader("content-length");
+  reply.headers(answer.headers).status(answer.status);
+  return reply.send(answer.status === 304 ? undefined : answer.body);
+}
 
 /**
  * The body as Yoga's Node adapter should see it. The adapter runs `Object.keys` over a body it is
@@ -65,10 +81,22 @@ export async function registerGraphql(server: FastifyInstance, services: Service
         const response = await yoga.handleNodeRequestAndResponse(req, reply, { req, reply });
         if (sendPolicyRefusal(reply, req.ctx)) return reply;
         response.headers.forEach((value, key) => void reply.header(key, value));
+        if (response.status === 200 && response.headers.get("content-type")?.startsWith("text/html")) {
+          // The GraphiQL page: compressed, revalidated on every load (Yoga's other headers kept).
+          return sendAsset(req, reply, pageAsset(await response.text()), REVALIDATE);
+        }
         reply.status(response.status);
         return reply.send(response.body);
       },
     });
+    if (services.config.graphqlIntrospection) {
+      // GraphiQL's scripts, stylesheet, fonts and icon under hashed names (graphiql-assets.ts).
+      scope.get<{ Params: { name: string } }>(`${ASSET_PREFIX}:name`, { schema: { hide: true } }, async (req, reply) => {
+        const asset = graphiqlAssets().files.get(req.params.name);
+        if (asset === undefined) throw new NotFoundError(`No GraphiQL asset named "${req.params.name}".`);
+        return sendAsset(req, reply, asset, IMMUTABLE);
+      });
+    }
   });
   const ws = attachGraphqlWs(server, yoga, services);
   // A user's sessions ended (on any instance): their open subscriptions end, their sockets close.

@@ -1,5 +1,5 @@
 /**
- * The Yoga server: schema from the schema manager (swapped live), GraphiQL with inlined assets,
+ * The Yoga server: schema from the schema manager (swapped live), GraphiQL (graphiql-assets.ts),
  * SSE subscriptions, hardening (depth, cost and alias limits; parser and validation caches;
  * CSRF prevention for GET and simple POSTs; introspection switch), the error mapping, and the
  * platform policies per operation (use-policy.ts).
@@ -14,6 +14,7 @@ import type { Context, Logger, Principal, Services } from "../core/context.ts";
 import { authenticate } from "../core/auth/caller.ts";
 import type { GraphqlContext } from "./builder.ts";
 import { mapGraphqlError, useErrorMapping } from "./errors.ts";
+import { graphiqlAssets, renderGraphiqlPage } from "./graphiql-assets.ts";
 import type { SchemaManager } from "./schema-manager.ts";
 import { useCsrfPrevention } from "./use-csrf-prevention.ts";
 import { useIntrospectionControl } from "./use-introspection-control.ts";
@@ -77,8 +78,9 @@ export function createCairnYoga(services: Services, manager: SchemaManager): Cai
     multipart: false,
     parserAndValidationCache: true,
     graphiql: introspection ? { title: "Cairn GraphQL", subscriptionsProtocol: "WS", shouldPersistHeaders: true } : false,
-    // GraphiQL with inlined assets is a 9 MB module (~47 MiB resident): load it when a browser first asks.
-    renderGraphiQL: async (options) => (await import("@graphql-yoga/render-graphiql")).renderGraphiQL(options),
+    // A small page referencing hashed, compressed assets (graphiql-assets.ts); the 9 MB GraphiQL
+    // module (~47 MiB resident) they come from loads when a browser first asks.
+    renderGraphiQL: (options) => renderGraphiqlPage(graphiqlAssets(), options),
     maskedErrors: { maskError: (error) => mapGraphqlError(error, undefined, services.log) },
     context: async (sc) => ({ cairn: await coreContext(services, sc), loaders: new Map(), records: new Map() }),
     plugins: [

@@ -1,7 +1,8 @@
 /**
  * Registers every REST surface: the request hooks (caller, rate limits, policies — http/),
- * OpenAPI + Swagger UI, health, and the API dialects.
+ * OpenAPI + Swagger UI (compressed), health, and the API dialects.
  */
+import compress from "@fastify/compress";
 import swagger from "@fastify/swagger";
 import swaggerUi from "@fastify/swagger-ui";
 import type { FastifyInstance } from "fastify";
@@ -34,7 +35,12 @@ export async function registerRest(app: FastifyInstance, services: Services): Pr
       security: [{ bearer: [] }],
     },
   });
-  await app.register(swaggerUi, { routePrefix: "/docs" });
+  // Swagger UI's page and files (2.5 MB) go out compressed, and only they: JSON answers stay as
+  // they are (compressing them costs the hot path more than it saves on a local network).
+  await app.register(async (docs) => {
+    await docs.register(compress, { global: true, encodings: ["br", "gzip"], globalDecompression: false });
+    await docs.register(swaggerUi, { routePrefix: "/docs" });
+  });
   app.get("/openapi.json", { schema: { hide: true } }, async () => app.swagger());
   registerSystemRoutes(app, services);
   await app.register(async (api) => registerFastcms(api, services), { prefix: "/api/v1" });
