@@ -26,6 +26,7 @@ import { EventDispatcher } from "./core/events/dispatcher.ts";
 import { startLiveEvents, type LiveEvents } from "./realtime/live-events.ts";
 import { createPubSub } from "./realtime/pubsub.ts";
 import { SettingsStore } from "./core/settings/store.ts";
+import { TotalsCache } from "./core/records/totals.ts";
 import { loadRoles } from "./core/rules/role-cache.ts";
 import { registerRest } from "./rest/index.ts";
 import { RequestLogController } from "./rest/http/request-log.ts";
@@ -109,11 +110,13 @@ export async function createApp(config: Config): Promise<App> {
     tokens: new TokenService(resolveSecret(config), config.accessTokenTtl, now),
     sessions: new SessionEpochs(prisma, pubsub, log),
     settings: new SettingsStore(prisma),
+    totals: new TotalsCache(),
     log,
     now,
   };
   // API keys act as their owner: when the owner's sessions end, every instance reloads their keys.
   services.sessions.onEnded((userId) => invalidateApiKeys(services, { userId }));
+  services.totals.connect(services.events, pubsub);
   const dispatcher = new EventDispatcher(services);
   const live = startLiveEvents(services, dispatcher);
   let graphql: GraphqlHandle | undefined;
@@ -156,6 +159,7 @@ export async function createApp(config: Config): Promise<App> {
       await live.close();
       await server.close();
       services.sessions.close();
+      services.totals.close();
       await prisma.$disconnect();
       await db.close();
       await pubsub.close();

@@ -12,6 +12,7 @@ import type { PubSub } from "./events/pubsub.ts";
 import type { SessionEpochs } from "./auth/session-epochs.ts";
 import type { TokenService } from "./auth/tokens.ts";
 import type { SettingsStore } from "./settings/store.ts";
+import type { TotalsCache } from "./records/totals.ts";
 
 export interface Logger {
   info(obj: object | string, msg?: string): void;
@@ -56,6 +57,8 @@ export interface Services {
   /** per-user session epochs: access that ends at once (auth/session-epochs.ts) */
   readonly sessions: SessionEpochs;
   readonly settings: SettingsStore;
+  /** list totals remembered until their collection changes on any instance (records/totals.ts) */
+  readonly totals: TotalsCache;
   readonly log: Logger;
   readonly now: () => Date;
 }

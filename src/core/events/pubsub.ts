@@ -1,7 +1,8 @@
 /**
  * The pub/sub port: the one way messages cross instances. Everything that must reach every
  * instance — committed events, schema-change notices, settings changes, session invalidations —
- * is published on a named channel; with REDIS_URL it travels through Redis, otherwise it stays
+ * is published on a named channel (`collections` carries "these collections changed" for the
+ * cached list totals); with REDIS_URL it travels through Redis, otherwise it stays
  * in this process (one instance). Shared rate-limit counters use the port's counter store.
  *
  * Delivery: `publish` reaches the local subscribers at once (synchronously, in order) and the
@@ -12,7 +13,7 @@
 import type { Redis } from "ioredis";
 
 /** The channels Cairn uses; the transport prefixes them (CAIRN_REDIS_PREFIX). */
-export type Channel = "events" | "schema" | "settings" | "sessions";
+export type Channel = "events" | "schema" | "settings" | "sessions" | "collections";
 
 export interface Delivery {
   /** true when this instance published the message */

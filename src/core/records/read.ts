@@ -1,9 +1,10 @@
 /**
  * Record reads: one record by id, and lists with filter, sort, full-text search, offset or
  * keyset (cursor) pagination and an optional total. A list costs one SELECT, plus one COUNT
- * unless `skipTotal`; the caller's access expression is ANDed into both.
+ * unless `skipTotal` or the same count is cached and its collection unchanged (totals.ts); the
+ * caller's access expression is ANDed into both.
  */
-import { sql, type Expression, type SqlBool } from "kysely";
+import { sql, type CompiledQuery, type Expression, type SqlBool } from "kysely";
 import type { SqlDb } from "../../db/sql-db.ts";
 import { and, FilterError, type Expr } from "../../query/ast.ts";
 import { checkExpr } from "../../query/check.ts";
@@ -84,7 +85,8 @@ function badFilter(e: unknown, what: string): never {
 
 /** FTS condition for a search term (words, each matched as a prefix, all required). */
 function searchCondition(db: SqlDb, def: CollectionDef, term: string): Expression<SqlBool> {
-  if (!def.fields.some((f) => SEARCHABLE_TYPES.has(f.type))) throw new BadRequestError(`Collection '${def.name}' has no searchable fields (text, editor, email or url)`, { search: "No searchable fields" });
+  if (!def.fields.some((f) => SEARCHABLE_TYPES.has(f.type)))
+    throw new BadRequestError(`Collection '${def.name}' has no searchable fields (text, editor, email or url)`, { search: "No searchable fields" });
   const words = (term.normalize("NFKC").match(/[\p{L}\p{N}_]+/gu) ?? []).slice(0, MAX_SEARCH_WORDS);
   if (words.length === 0) throw new BadRequestError("Search term must contain at least one letter or digit", { search: "No searchable words" });
   if (db.dialect === "sqlite") {
@@ -94,6 +96,21 @@ function searchCondition(db: SqlDb, def: CollectionDef, term: string): Expressio
   }
   const query = words.map((w) => `${w.toLowerCase()}:*`).join(" & ");
   return sql<SqlBool>`${sql.ref(SEARCH_COLUMN)} @@ to_tsquery('simple', ${query})`;
+}
+
+/**
+ * The total of a list: the cached one while the collection has not changed (totals.ts), else
+ * one COUNT, remembered under the generation it started in.
+ */
+async function countRecords(ctx: Context, def: CollectionDef, stmt: CompiledQuery): Promise<number> {
+  const { db, totals } = ctx.services;
+  const cached = totals.get(def.name, stmt);
+  if (cached !== undefined) return cached;
+  const generation = totals.generation(def.name);
+  const [row] = await db.query<{ n: number | bigint }>(stmt);
+  const total = Number(row!.n);
+  totals.set(def.name, stmt, generation, total);
+  return total;
 }
 
 /**
@@ -143,8 +160,7 @@ export async function listRecords(ctx: Context, collection: string, q: ListQuery
   const keyset = cursor !== undefined || backward;
   if (!keyset && skip > 0) select = select.offset(skip);
 
-  const countQuery = q.skipTotal ? undefined : scoped(db.qb.selectFrom(def.name).select(sql<number>`count(*)`.as("n")));
-  const [rows, countRows] = await Promise.all([db.query(select), countQuery ? db.query<{ n: number | bigint }>(countQuery) : undefined]);
+  const [rows, total] = await Promise.all([db.query(select), q.skipTotal ? null : countRecords(ctx, def, scoped(db.qb.selectFrom(def.name).select(sql<number>`count(*)`.as("n"))).compile())]);
   const beyond = rows.length > pageSize;
   const pageRows: Record<string, unknown>[] = beyond ? rows.slice(0, pageSize) : rows;
   if (backward) pageRows.reverse();
@@ -155,7 +171,7 @@ export async function listRecords(ctx: Context, collection: string, q: ListQuery
   const last = pageRows[pageRows.length - 1];
   return {
     items: pageRows.map((row) => redactRecord(map(row), readable)),
-    total: countRows ? Number(countRows[0]!.n) : null,
+    total,
     page,
     pageSize,
     hasMore,

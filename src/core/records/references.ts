@@ -1,6 +1,7 @@
 /**
- * Reference fields: existence checks on write (one query per referenced collection) and the
- * delete behaviour of records other collections point at (restrict, cascade, set_null, no_action).
+ * Reference fields: existence checks on write (one query per referenced collection, for one
+ * record or a bulk write of many) and the delete behaviour of records other collections point
+ * at (restrict, cascade, set_null, no_action).
  */
 import type { SqlDb } from "../../db/sql-db.ts";
 import { toSql } from "../../query/to-sql.ts";
@@ -38,6 +39,71 @@ export async function checkReferences(ctx: Context, db: SqlDb, def: CollectionDe
     const missing = ids.filter((id) => !found.has(id));
     if (missing.length) problems[name] = `Record${missing.length > 1 ? "s" : ""} ${missing.map((m) => `'${m}'`).join(", ")} not found in '${target.name}'`;
   }
+  if (Object.keys(problems).length) throw new ValidationError(`Invalid reference${Object.keys(problems).length > 1 ? "s" : ""}`, problems);
+}
+
+/** What one record of a bulk write gives {@link checkReferencesMany}. */
+export interface ReferenceInput {
+  values: Record<string, unknown>;
+  touched: readonly string[];
+}
+
+/** Ids per existence query at most (bound parameters stay far below every database's limit). */
+const IDS_PER_QUERY = 10_000;
+
+/**
+ * {@link checkReferences} for many records at once: one query per referenced collection,
+ * whatever the number of records. Throws 422 naming `[index].field` for each record whose ids
+ * do not exist.
+ */
+export async function checkReferencesMany(ctx: Context, db: SqlDb, def: CollectionDef, accountId: string, items: readonly ReferenceInput[]): Promise<void> {
+  const refs = def.fields.filter((f) => f.type === "reference");
+  if (refs.length === 0) return;
+  const wanted = new Map<string, Set<string>>();
+  for (const f of refs)
+    for (const item of items) {
+      if (!item.touched.includes(f.name)) continue;
+      const ids = idsOf(f, item.values[f.name]);
+      if (ids.length === 0) continue;
+      const key = f.options.collection ?? "";
+      let set = wanted.get(key);
+      if (!set) wanted.set(key, (set = new Set()));
+      for (const id of ids) set.add(id);
+    }
+  const found = new Map<string, Set<string>>();
+  for (const [name, ids] of wanted) {
+    const target = ctx.services.collections.get(name);
+    if (!target) continue;
+    const have = new Set<string>();
+    const list = [...ids];
+    for (let i = 0; i < list.length; i += IDS_PER_QUERY) {
+      const rows = await db.query<{ id: string }>(
+        db.qb
+          .selectFrom(target.name)
+          .select("id")
+          .where("account_id", "=", accountId)
+          .where("id", "in", list.slice(i, i + IDS_PER_QUERY)),
+      );
+      for (const r of rows) have.add(r.id);
+    }
+    found.set(name, have);
+  }
+  const problems: Record<string, string> = {};
+  for (const f of refs)
+    items.forEach((item, i) => {
+      if (!item.touched.includes(f.name)) return;
+      const ids = idsOf(f, item.values[f.name]);
+      if (ids.length === 0) return;
+      const have = found.get(f.options.collection ?? "");
+      if (!have) {
+        problems[`[${i}].${f.name}`] = `Referenced collection '${f.options.collection}' does not exist`;
+        return;
+      }
+      const missing = ids.filter((id) => !have.has(id));
+      if (missing.length)
+        problems[`[${i}].${f.name}`] =
+          `Record${missing.length > 1 ? "s" : ""} ${missing.map((m) => `'${m}'`).join(", ")} not found in '${ctx.services.collections.get(f.options.collection ?? "")!.name}'`;
+    });
   if (Object.keys(problems).length) throw new ValidationError(`Invalid reference${Object.keys(problems).length > 1 ? "s" : ""}`, problems);
 }
 

@@ -19,6 +19,8 @@ interface Compiled {
   byIdForUpdate: string;
   /** INSERT of every column: system columns, then the fields in definition order */
   insert: string;
+  /** the same for n rows in one statement, by n (made when first used) */
+  inserts: Map<number, string>;
 }
 const compiled = new WeakMap<CollectionDef, Partial<Record<Dialect, Compiled>>>();
 const INSERT_SYSTEM_COLUMNS: readonly string[] = SYSTEM_FIELDS.map((f) => f.column);
@@ -31,7 +33,7 @@ function statements(db: SqlDb, def: CollectionDef): Compiled {
     const q = db.qb.selectFrom(def.name).select(selectColumns(def)).where("account_id", "=", "").where("id", "=", "");
     const columns = [...INSERT_SYSTEM_COLUMNS, ...def.fields.map((f) => f.name)];
     const insert = db.qb.insertInto(def.name).values(Object.fromEntries(columns.map((col) => [col, null]))).compile().sql;
-    c = { byId: q.compile().sql, byIdForUpdate: (db.dialect === "postgres" ? q.forUpdate() : q).compile().sql, insert };
+    c = { byId: q.compile().sql, byIdForUpdate: (db.dialect === "postgres" ? q.forUpdate() : q).compile().sql, insert, inserts: new Map() };
     byDialect[db.dialect] = c;
   }
   return c;
@@ -61,10 +63,44 @@ export function storageValues(db: SqlDb, def: CollectionDef, values: Record<stri
   return out;
 }
 
+/** Bound parameters per statement at most: below SQLite's default limit (32,766) and PostgreSQL's (65,535). */
+const MAX_PARAMETERS = 30_000;
+
+/** The INSERT parameters of one record, in the compiled column order. */
+function insertParameters(db: SqlDb, def: CollectionDef, accountId: string, rec: RecordData, out: unknown[]): void {
+  for (const f of SYSTEM_FIELDS) out.push(f.column === "account_id" ? accountId : (rec[f.name] ?? null));
+  for (const f of def.fields) out.push(toStorage(f, rec[f.name], db.dialect));
+}
+
 export async function insertRecord(db: SqlDb, def: CollectionDef, accountId: string, rec: RecordData): Promise<void> {
-  const parameters: unknown[] = SYSTEM_FIELDS.map((f) => (f.column === "account_id" ? accountId : (rec[f.name] ?? null)));
-  for (const f of def.fields) parameters.push(toStorage(f, rec[f.name], db.dialect));
+  const parameters: unknown[] = [];
+  insertParameters(db, def, accountId, rec, parameters);
   await db.execute({ sql: statements(db, def).insert, parameters });
+}
+
+/**
+ * Inserts records with multi-row INSERTs: one statement for a bulk write of up to 100 records
+ * (more only when a statement would pass {@link MAX_PARAMETERS}). Triggers (full-text index)
+ * and constraints apply per row as for single inserts; a unique violation fails the statement.
+ */
+export async function insertRecords(db: SqlDb, def: CollectionDef, accountId: string, recs: readonly RecordData[]): Promise<void> {
+  const c = statements(db, def);
+  const perStatement = Math.max(1, Math.floor(MAX_PARAMETERS / (INSERT_SYSTEM_COLUMNS.length + def.fields.length)));
+  for (let start = 0; start < recs.length; start += perStatement) {
+    const chunk = recs.slice(start, start + perStatement);
+    let text = chunk.length === 1 ? c.insert : c.inserts.get(chunk.length);
+    if (text === undefined) {
+      const row = Object.fromEntries([...INSERT_SYSTEM_COLUMNS, ...def.fields.map((f) => f.name)].map((col) => [col, null]));
+      text = db.qb
+        .insertInto(def.name)
+        .values(chunk.map(() => row))
+        .compile().sql;
+      c.inserts.set(chunk.length, text);
+    }
+    const parameters: unknown[] = [];
+    for (const rec of chunk) insertParameters(db, def, accountId, rec, parameters);
+    await db.execute({ sql: text, parameters });
+  }
 }
 
 /** Updates the given fields of records (same values for all ids), bumping version and updated. Returns the changed row count. */
