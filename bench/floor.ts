@@ -55,9 +55,7 @@ const insert = db.prepare(
   `INSERT INTO "posts" ("id", "account_id", "owner_id", "created", "updated", "version", "title", "body", "views", "published", "status") VALUES (?, ?, ?, ?, ?, 1, ?, ?, ?, ?, ?)`,
 );
 const byId = db.prepare(`SELECT ${COLS} FROM "posts" WHERE "account_id" = ? AND "id" = ?`);
-const list = db.prepare(
-  `SELECT ${COLS} FROM "posts" WHERE "account_id" = ? AND "published" = ? AND "views" > ? ORDER BY "views" DESC NULLS LAST, "id" DESC NULLS LAST LIMIT ? OFFSET ?`,
-);
+const list = db.prepare(`SELECT ${COLS} FROM "posts" WHERE "account_id" = ? AND "published" = ? AND "views" > ? ORDER BY "views" DESC NULLS LAST, "id" DESC NULLS LAST LIMIT ? OFFSET ?`);
 const count = db.prepare(`SELECT count(*) AS "n" FROM "posts" WHERE "account_id" = ? AND "published" = ? AND "views" > ?`);
 
 if (seed) {

@@ -47,9 +47,10 @@ async function prepare(ctx: BenchContext): Promise<void> {
   const current = await call(ctx, "GET", `/api/v1/collections/${COLLECTION}`);
   const schema = [...(current.schema ?? current.fields), { name: "author", type: "reference", relation: { collection: "authors" } }];
   await call(ctx, "PATCH", `/api/v1/collections/${COLLECTION}`, { schema });
-  const authors: { id: string }[] = (await gql(ctx, `mutation($d: [AuthorCreateInput!]!) { createAuthors(data: $d) { id } }`, { d: Array.from({ length: 50 }, (_, i) => ({ name: `Author ${i}` })) })).createAuthors;
+  const authors: { id: string }[] = (await gql(ctx, `mutation($d: [AuthorCreateInput!]!) { createAuthors(data: $d) { id } }`, { d: Array.from({ length: 50 }, (_, i) => ({ name: `Author ${i}` })) }))
+    .createAuthors;
   const newest: string[] = [];
-  for (let after: string | null = null; newest.length < 200; ) {
+  for (let after: string | null = null; newest.length < 200;) {
     const page: any = (await gql(ctx, `query($a: String) { posts(first: 100, after: $a, orderBy: [{ created: DESC }]) { nodes { id } pageInfo { endCursor hasNextPage } } }`, { a: after })).posts;
     newest.push(...page.nodes.map((n: { id: string }) => n.id));
     if (!page.pageInfo.hasNextPage) break;
@@ -65,7 +66,15 @@ async function prepare(ctx: BenchContext): Promise<void> {
   }
 }
 
-const summary = (r: LoadResult) => ({ rps: Math.round(r.rps), p50: r.p50, p99: r.p99, requests: r.requests, non2xx: r.non2xx, errors: r.errors, cpuUsPerReq: r.cpuUsPerReq === undefined ? undefined : Math.round(r.cpuUsPerReq) });
+const summary = (r: LoadResult) => ({
+  rps: Math.round(r.rps),
+  p50: r.p50,
+  p99: r.p99,
+  requests: r.requests,
+  non2xx: r.non2xx,
+  errors: r.errors,
+  cpuUsPerReq: r.cpuUsPerReq === undefined ? undefined : Math.round(r.cpuUsPerReq),
+});
 
 async function queryVsRest(ctx: BenchContext) {
   const sample = (await gql(ctx, GRAPHQL_QUERY)).posts.nodes;
@@ -103,7 +112,22 @@ function syntheticDefs(): CollectionDef[] {
       const options = type === "select" ? { values: ["a", "b", "c"] } : type === "reference" ? { collection: `coll${String((c * 7 + f) % c).padStart(3, "0")}` } : {};
       return { id: `f${f}`, name: `field${f}`, type, required: f % 5 === 0, unique: false, index: false, options };
     });
-    return { id: `c${c}`, name: `coll${String(c).padStart(3, "0")}`, type: "base", fields, options: {}, listRule: null, viewRule: null, createRule: null, updateRule: null, deleteRule: null, viewQuery: null, system: false, created: now, updated: now };
+    return {
+      id: `c${c}`,
+      name: `coll${String(c).padStart(3, "0")}`,
+      type: "base",
+      fields,
+      options: {},
+      listRule: null,
+      viewRule: null,
+      createRule: null,
+      updateRule: null,
+      deleteRule: null,
+      viewQuery: null,
+      system: false,
+      created: now,
+      updated: now,
+    };
   });
 }
 
@@ -193,7 +217,12 @@ async function fanout(ctx: BenchContext) {
     await until(() => connected === SUBSCRIBERS, 30_000, `only ${connected}/${SUBSCRIBERS} clients connected`);
     // Probe posts until every subscription is known to be registered on the server.
     let probes = 0;
-    await until(() => probed.size === SUBSCRIBERS, 30_000, `only ${probed.size}/${SUBSCRIBERS} subscriptions active`, () => create(`${marker}-probe-${probes++}`));
+    await until(
+      () => probed.size === SUBSCRIBERS,
+      30_000,
+      `only ${probed.size}/${SUBSCRIBERS} subscriptions active`,
+      () => create(`${marker}-probe-${probes++}`),
+    );
     sentAt = performance.now();
     await create(`${marker}-go`);
     const mutationMs = performance.now() - sentAt;

@@ -39,7 +39,13 @@ async function call(ctx: BenchContext, method: string, path: string, body?: unkn
 
 /** Creates the collection and `n` records through `createArticles` (100 per mutation, 4 in flight). */
 async function seed(ctx: BenchContext, n: number): Promise<void> {
-  await call(ctx, "POST", "/api/v1/collections", { name: COLLECTION, schema: [{ name: "title", type: "text" }, { name: "views", type: "number" }] });
+  await call(ctx, "POST", "/api/v1/collections", {
+    name: COLLECTION,
+    schema: [
+      { name: "title", type: "text" },
+      { name: "views", type: "number" },
+    ],
+  });
   const batches = Math.ceil(n / 100);
   let next = 0;
   const worker = async () => {

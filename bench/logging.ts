@@ -47,7 +47,9 @@ export async function run(ctx: BenchContext): Promise<Record<string, unknown>> {
         const res = await runLoad({ ...spec, duration: ctx.options.duration });
         res.cpuUsPerReq = res.requests ? ((server.cpuSeconds() - cpuBefore) * 1e6) / res.requests : undefined;
         results[level].push(res);
-        ctx.log(`logging round ${r + 1}/${rounds} LOG_LEVEL=${level}: ${res.rps.toFixed(0)} req/s, server CPU ${res.cpuUsPerReq?.toFixed(0) ?? "?"} µs/req${res.non2xx + res.errors ? `, ${res.non2xx} non-2xx, ${res.errors} errors` : ""}`);
+        ctx.log(
+          `logging round ${r + 1}/${rounds} LOG_LEVEL=${level}: ${res.rps.toFixed(0)} req/s, server CPU ${res.cpuUsPerReq?.toFixed(0) ?? "?"} µs/req${res.non2xx + res.errors ? `, ${res.non2xx} non-2xx, ${res.errors} errors` : ""}`,
+        );
       }
     }
   } finally {

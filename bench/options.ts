@@ -87,8 +87,16 @@ export function loadOptions(env: NodeJS.ProcessEnv = process.env): BenchOptions 
     records: Math.floor(num(env, "BENCH_RECORDS", 10_000, 100)),
     db,
     pgAdminUrl: env.BENCH_PG_URL || "postgres://postgres@127.0.0.1:5432/postgres",
-    scenarios: env.BENCH_SCENARIOS ? env.BENCH_SCENARIOS.split(",").map((s) => s.trim()).filter(Boolean) : undefined,
-    modules: env.BENCH_MODULES ? env.BENCH_MODULES.split(",").map((s) => s.trim()).filter(Boolean) : undefined,
+    scenarios: env.BENCH_SCENARIOS
+      ? env.BENCH_SCENARIOS.split(",")
+          .map((s) => s.trim())
+          .filter(Boolean)
+      : undefined,
+    modules: env.BENCH_MODULES
+      ? env.BENCH_MODULES.split(",")
+          .map((s) => s.trim())
+          .filter(Boolean)
+      : undefined,
     profile: flag(env, "BENCH_PROFILE"),
     verbose: flag(env, "BENCH_VERBOSE"),
     keep: flag(env, "BENCH_KEEP"),

@@ -90,7 +90,11 @@ export function areaOf(url: string, functionName: string): string {
   return url;
 }
 
-const short = (url: string) => url.replace(/^file:\/\//, "").replace(/^.*\/node_modules\//, "~/").replace(/^.*\/(src|bench)\//, "$1/");
+const short = (url: string) =>
+  url
+    .replace(/^file:\/\//, "")
+    .replace(/^.*\/node_modules\//, "~/")
+    .replace(/^.*\/(src|bench)\//, "$1/");
 
 export interface ProfileSummary {
   totalMs: number;

@@ -32,7 +32,9 @@ export function checks(rows: ScenarioRow[], peakRssMiB: number, enforce: boolean
   const out: Check[] = [];
   for (const row of rows) {
     const ratio = row.floor ? row.cairn.rps / row.floor.rps : undefined;
-    const errors = [row.cairn.non2xx + row.cairn.errors + row.cairn.timeouts ? `cairn: ${describeFailures(row.cairn)}` : "", failures(row.floor) ? `floor: ${describeFailures(row.floor!)}` : ""].filter(Boolean).join("; ");
+    const errors = [row.cairn.non2xx + row.cairn.errors + row.cairn.timeouts ? `cairn: ${describeFailures(row.cairn)}` : "", failures(row.floor) ? `floor: ${describeFailures(row.floor!)}` : ""]
+      .filter(Boolean)
+      .join("; ");
     let verdict: Verdict = "info";
     if (errors) verdict = "FAIL";
     else if (enforce && row.target !== undefined && ratio !== undefined) verdict = ratio >= row.target ? "PASS" : "FAIL";
@@ -50,7 +52,11 @@ export function checks(rows: ScenarioRow[], peakRssMiB: number, enforce: boolean
 
 function table(header: string[], body: string[][], rightAlign: Set<number>): string {
   const widths = header.map((h, i) => Math.max(h.length, ...body.map((r) => (r[i] ?? "").length)));
-  const fmt = (r: string[]) => r.map((c, i) => (rightAlign.has(i) ? c.padStart(widths[i]!) : c.padEnd(widths[i]!))).join("  ").trimEnd();
+  const fmt = (r: string[]) =>
+    r
+      .map((c, i) => (rightAlign.has(i) ? c.padStart(widths[i]!) : c.padEnd(widths[i]!)))
+      .join("  ")
+      .trimEnd();
   return [fmt(header), widths.map((w) => "-".repeat(w)).join("  "), ...body.map(fmt)].join("\n");
 }
 
@@ -66,7 +72,19 @@ export function formatTable(rows: ScenarioRow[], results: Check[]): string {
   for (const row of rows) {
     const check = results.find((c) => c.name === row.scenario);
     if (row.floor) body.push([row.scenario, "floor", row.floor.rps.toFixed(0), ms(row.floor.p50), ms(row.floor.p99), String(failures(row.floor)), cpu(row.floor), "", "", "", ""]);
-    body.push([row.floor ? "" : row.scenario, "cairn", row.cairn.rps.toFixed(0), ms(row.cairn.p50), ms(row.cairn.p99), String(failures(row.cairn)), cpu(row.cairn), cpuRatio(row), check?.value ?? "-", check?.target ?? "-", check?.verdict ?? ""]);
+    body.push([
+      row.floor ? "" : row.scenario,
+      "cairn",
+      row.cairn.rps.toFixed(0),
+      ms(row.cairn.p50),
+      ms(row.cairn.p99),
+      String(failures(row.cairn)),
+      cpu(row.cairn),
+      cpuRatio(row),
+      check?.value ?? "-",
+      check?.target ?? "-",
+      check?.verdict ?? "",
+    ]);
   }
   const rss = results.find((c) => c.name === "peak RSS");
   if (rss) body.push(["peak RSS", "cairn", "", "", "", "", "", "", rss.value, rss.target, rss.verdict]);

@@ -45,7 +45,8 @@ const MODULES: { name: string; file: string; optional: boolean }[] = [
 
 const opts = loadOptions();
 const log = (msg: string) => console.log(`[bench] ${msg}`);
-const fmt = (r: LoadResult) => `${r.rps.toFixed(0)} req/s, p50 ${r.p50} ms, p99 ${r.p99} ms, server CPU ${r.cpuUsPerReq?.toFixed(0) ?? "?"} µs/req${r.non2xx + r.errors + r.timeouts ? `, ${r.non2xx} non-2xx, ${r.errors} errors` : ""}`;
+const fmt = (r: LoadResult) =>
+  `${r.rps.toFixed(0)} req/s, p50 ${r.p50} ms, p99 ${r.p99} ms, server CPU ${r.cpuUsPerReq?.toFixed(0) ?? "?"} µs/req${r.non2xx + r.errors + r.timeouts ? `, ${r.non2xx} non-2xx, ${r.errors} errors` : ""}`;
 
 mkdirSync(opts.tmp, { recursive: true });
 const runDir = mkdtempSync(join(opts.tmp, "run-"));
@@ -118,7 +119,9 @@ async function main(): Promise<number> {
         env: { ...process.env, FLOOR_PORT: String(floorPort), FLOOR_DB: join(runDir, "floor.db"), FLOOR_SEED: seedFile, NODE_ENV: "production" },
       }).then(up),
     ]);
-    log(`cairn pid ${cairn.pid} (${cairnCommand}${opts.cairnRoot !== opts.root ? ` in ${opts.cairnRoot}` : ""}) at ${cairn.url}, floor pid ${floor.pid} at ${floor.url}; up in ${Date.now() - started} ms`);
+    log(
+      `cairn pid ${cairn.pid} (${cairnCommand}${opts.cairnRoot !== opts.root ? ` in ${opts.cairnRoot}` : ""}) at ${cairn.url}, floor pid ${floor.pid} at ${floor.url}; up in ${Date.now() - started} ms`,
+    );
     const rssPhases: Record<string, number> = { startup: cairn.peakRssMiB() };
 
     const token = await login(cairn.url, ADMIN_EMAIL, ADMIN_PASSWORD);
@@ -149,7 +152,11 @@ async function main(): Promise<number> {
       log,
       async startCairn(name, env) {
         const server = await startCairn(name, await freePort(), env, join(runDir, `${name}.log`));
-        log(`${name} pid ${server.pid} at ${server.url} (${Object.entries(env).map(([k, v]) => `${k}=${v}`).join(" ")}; stdout to ${join(runDir, `${name}.log`)})`);
+        log(
+          `${name} pid ${server.pid} at ${server.url} (${Object.entries(env)
+            .map(([k, v]) => `${k}=${v}`)
+            .join(" ")}; stdout to ${join(runDir, `${name}.log`)})`,
+        );
         return { url: server.url, cpuSeconds: () => server.cpuSeconds(), stop: () => server.stop() };
       },
       async measure(target, label, spec) {
@@ -208,7 +215,13 @@ async function main(): Promise<number> {
     if (peakRss > restPeakRss + 0.05) verdicts.push({ name: "peak RSS, whole run", value: `${peakRss.toFixed(1)} MiB`, target: "-", verdict: "info" });
     // A module may judge its own target: `{ verdict: "PASS" | "FAIL" | "info", target, costPercent? }`.
     for (const [name, r] of Object.entries(results)) {
-      if (typeof r.verdict === "string" && name !== "rest") verdicts.push({ name: `module ${name}`, value: "costPercent" in r ? `cost ${String(r.costPercent)}%` : String(r.verdict), target: String(r.target ?? "-"), verdict: r.verdict as Check["verdict"] });
+      if (typeof r.verdict === "string" && name !== "rest")
+        verdicts.push({
+          name: `module ${name}`,
+          value: "costPercent" in r ? `cost ${String(r.costPercent)}%` : String(r.verdict),
+          target: String(r.target ?? "-"),
+          verdict: r.verdict as Check["verdict"],
+        });
     }
     // modules may return their own checks (the keyset depth ratio); they count on every database
     for (const r of Object.values(results)) if (Array.isArray(r.checks)) verdicts.push(...(r.checks as Check[]));
@@ -216,21 +229,31 @@ async function main(): Promise<number> {
     if (cairn.problems.length) verdicts.push({ name: "server log", value: `${cairn.problems.length} warn/error lines`, target: "none", verdict: "info", note: cairn.problems.slice(0, 3).join(" | ") });
 
     console.log("");
-    console.log(`Cairn (${opts.db}) vs floor (Fastify + better-sqlite3, hand-written SQL): ${opts.records} records, ${opts.connections} connections, ${opts.duration} s per scenario; load before ${loadavgBefore[0]!.toFixed(1)}${busyNote()}`);
+    console.log(
+      `Cairn (${opts.db}) vs floor (Fastify + better-sqlite3, hand-written SQL): ${opts.records} records, ${opts.connections} connections, ${opts.duration} s per scenario; load before ${loadavgBefore[0]!.toFixed(1)}${busyNote()}`,
+    );
     console.log(formatTable(rows, verdicts));
-    console.log(`peak RSS by phase (MiB, cumulative): ${Object.entries(rssPhases).map(([k, v]) => `${k} ${v.toFixed(1)}`).join(", ")}; floor peak ${floorPeakRss.toFixed(1)} MiB`);
+    console.log(
+      `peak RSS by phase (MiB, cumulative): ${Object.entries(rssPhases)
+        .map(([k, v]) => `${k} ${v.toFixed(1)}`)
+        .join(", ")}; floor peak ${floorPeakRss.toFixed(1)} MiB`,
+    );
     for (const v of verdicts) if (v.note) console.log(`${v.verdict}  ${v.name}: ${v.note}`);
     for (const [name, r] of Object.entries(results)) {
       if (name === "rest") continue;
       console.log(`\n${name}:`);
       const extra = r.rows as ScenarioRow[] | undefined;
-      if (Array.isArray(extra) && extra.every((x) => x && typeof x === "object" && "cairn" in x)) console.log(formatTable(extra, checks(extra, peakRss, false).filter((c) => c.name !== "peak RSS")));
+      if (Array.isArray(extra) && extra.every((x) => x && typeof x === "object" && "cairn" in x))
+        console.log(
+          formatTable(
+            extra,
+            checks(extra, peakRss, false).filter((c) => c.name !== "peak RSS"),
+          ),
+        );
       else console.log(JSON.stringify(r, null, 2));
     }
     if (!enforce)
-      console.log(
-        `\n(ratios and RSS are informational: ${opts.profile ? "profiling run" : "PostgreSQL run; the floor is SQLite, and Cairn's CPU column excludes the PostgreSQL server processes"})`,
-      );
+      console.log(`\n(ratios and RSS are informational: ${opts.profile ? "profiling run" : "PostgreSQL run; the floor is SQLite, and Cairn's CPU column excludes the PostgreSQL server processes"})`);
 
     const failed = verdicts.some((v) => v.verdict === "FAIL");
     const out = {

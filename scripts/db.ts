@@ -27,7 +27,9 @@ if (cmd === "generate") {
   try {
     for (const schema of ["prisma/schema.prisma", pgCopy])
       execFileSync(process.execPath, ["node_modules/prisma/build/index.js", "generate", "--schema", schema], { stdio: ["ignore", "ignore", "inherit"], env });
-  } finally { rmSync(pgCopy, { force: true }); }
+  } finally {
+    rmSync(pgCopy, { force: true });
+  }
   writeFileSync(stamp, hash);
 } else if (cmd === "migrate:new" || cmd === "migrate:check") {
   const check = cmd === "migrate:check";
@@ -42,12 +44,21 @@ if (cmd === "generate") {
     const { stdout: out } = await eng.diff({
       from: prev ? { tag: "schemaDatamodel", files: [{ path: "schema.prisma", content: schemaFor(p, prev) }] } : { tag: "empty" },
       to: { tag: "schemaDatamodel", files: [{ path: "schema.prisma", content: to }] },
-      script: true, exitCode: null, filters: noFilters,
+      script: true,
+      exitCode: null,
+      filters: noFilters,
     });
     eng.free();
     const stdout = out ?? "";
-    if (/^-- This is an empty migration\.\s*$/.test(stdout.trim()) || !stdout.trim()) { console.log(`${p}: no changes`); continue; }
-    if (check) { console.error(`${p}: schema.prisma has changes without a migration:\n${stdout}`); process.exitCode = 1; continue; }
+    if (/^-- This is an empty migration\.\s*$/.test(stdout.trim()) || !stdout.trim()) {
+      console.log(`${p}: no changes`);
+      continue;
+    }
+    if (check) {
+      console.error(`${p}: schema.prisma has changes without a migration:\n${stdout}`);
+      process.exitCode = 1;
+      continue;
+    }
     mkdirSync(`${MIG}/${p}/${dir}`, { recursive: true });
     writeFileSync(`${MIG}/${p}/${dir}/migration.sql`, stdout);
     writeFileSync(`${MIG}/${p}/migration_lock.toml`, `provider = "${p}"\n`);

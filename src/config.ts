@@ -140,7 +140,10 @@ function smtp(value: string | undefined): string | undefined {
 
 /** `CAIRN_CORS_ORIGINS`: `*` or a comma-separated list of origins (`https://app.example.com`). */
 function corsOrigins(value: string | undefined): readonly string[] {
-  const list = (value ?? "").split(",").map((s) => s.trim()).filter(Boolean);
+  const list = (value ?? "")
+    .split(",")
+    .map((s) => s.trim())
+    .filter(Boolean);
   if (list.length === 0 || list.includes("*")) return Object.freeze(["*"]);
   for (const origin of list) {
     if (!URL.canParse(origin) || !/^https?:$/.test(new URL(origin).protocol) || new URL(origin).origin !== origin.replace(/\/$/, "")) {

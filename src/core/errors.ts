@@ -7,17 +7,7 @@
 import { classifyDriverError } from "../db/driver-errors.ts";
 
 export type ErrorCode =
-  | "BAD_REQUEST"
-  | "UNAUTHENTICATED"
-  | "FORBIDDEN"
-  | "NOT_FOUND"
-  | "CONFLICT"
-  | "PAYLOAD_TOO_LARGE"
-  | "VALIDATION_ERROR"
-  | "RATE_LIMITED"
-  | "MAINTENANCE_MODE"
-  | "SERVICE_UNAVAILABLE"
-  | "INTERNAL";
+  "BAD_REQUEST" | "UNAUTHENTICATED" | "FORBIDDEN" | "NOT_FOUND" | "CONFLICT" | "PAYLOAD_TOO_LARGE" | "VALIDATION_ERROR" | "RATE_LIMITED" | "MAINTENANCE_MODE" | "SERVICE_UNAVAILABLE" | "INTERNAL";
 
 export class AppError extends Error {
   constructor(
@@ -136,7 +126,8 @@ export function renameInputs(e: AppError, names: ReadonlyMap<string, string>): A
     return text;
   };
   const renamed: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(details)) Object.defineProperty(renamed, names.get(k) ?? k, { value: typeof v === "string" ? rename(v) : v, enumerable: true, writable: true, configurable: true });
+  for (const [k, v] of Object.entries(details))
+    Object.defineProperty(renamed, names.get(k) ?? k, { value: typeof v === "string" ? rename(v) : v, enumerable: true, writable: true, configurable: true });
   const message = rename(e.message);
   const out = e instanceof ValidationError ? new ValidationError(message, renamed as Record<string, string>) : new AppError(e.code, e.status, message, renamed, { cause: e });
   if (e instanceof RateLimitedError) return new RateLimitedError(message, e.retryAfterSeconds, renamed);

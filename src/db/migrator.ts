@@ -18,8 +18,12 @@ export function readMigrations(dir: string): Migration[] {
   if (!existsSync(dir)) return [];
   return readdirSync(dir, { withFileTypes: true })
     .filter((d) => d.isDirectory() && existsSync(join(dir, d.name, "migration.sql")))
-    .map((d) => d.name).sort()
-    .map((name) => { const sql = readFileSync(join(dir, name, "migration.sql"), "utf8"); return { name, sql, checksum: createHash("sha256").update(sql).digest("hex") }; });
+    .map((d) => d.name)
+    .sort()
+    .map((name) => {
+      const sql = readFileSync(join(dir, name, "migration.sql"), "utf8");
+      return { name, sql, checksum: createHash("sha256").update(sql).digest("hex") };
+    });
 }
 
 function pending(all: Migration[], applied: Map<string, string>) {
@@ -36,12 +40,23 @@ export function migrateSqlite(file: string, migrations: Migration[]): string[] {
   try {
     db.pragma("busy_timeout = 5000");
     db.exec(DDL);
-    const applied = new Map(db.prepare(`SELECT name, checksum FROM ${TABLE}`).all().map((r: any) => [r.name, r.checksum] as [string, string]));
+    const applied = new Map(
+      db
+        .prepare(`SELECT name, checksum FROM ${TABLE}`)
+        .all()
+        .map((r: any) => [r.name, r.checksum] as [string, string]),
+    );
     const todo = pending(migrations, applied);
     const rec = db.prepare(`INSERT INTO ${TABLE} (name, checksum, applied_at) VALUES (?, ?, ?)`);
-    for (const m of todo) db.transaction(() => { db.exec(m.sql); rec.run(m.name, m.checksum, new Date().toISOString()); }).immediate();
+    for (const m of todo)
+      db.transaction(() => {
+        db.exec(m.sql);
+        rec.run(m.name, m.checksum, new Date().toISOString());
+      }).immediate();
     return todo.map((m) => m.name);
-  } finally { db.close(); }
+  } finally {
+    db.close();
+  }
 }
 
 export async function migratePostgres(connectionString: string, migrations: Migration[]): Promise<string[]> {
@@ -58,7 +73,10 @@ export async function migratePostgres(connectionString: string, migrations: Migr
         await c.query(m.sql); // whole file as one simple-query: multi-statement OK, no ';' splitting
         await c.query(`INSERT INTO ${TABLE} (name, checksum, applied_at) VALUES ($1, $2, $3)`, [m.name, m.checksum, new Date().toISOString()]);
         await c.query("COMMIT");
-      } catch (e) { await c.query("ROLLBACK"); throw new Error(`migration ${m.name} failed: ${(e as Error).message}`, { cause: e }); }
+      } catch (e) {
+        await c.query("ROLLBACK");
+        throw new Error(`migration ${m.name} failed: ${(e as Error).message}`, { cause: e });
+      }
     }
     return todo.map((m) => m.name);
   } finally {
@@ -71,7 +89,5 @@ export async function migratePostgres(connectionString: string, migrations: Migr
 export const MIGRATIONS_ROOT = fileURLToPath(new URL("../../prisma/migrations", import.meta.url));
 
 export async function migrate(url: string, root = MIGRATIONS_ROOT): Promise<string[]> {
-  return /^postgres(ql)?:/.test(url)
-    ? migratePostgres(url, readMigrations(join(root, "postgresql")))
-    : migrateSqlite(url.replace(/^file:/, ""), readMigrations(join(root, "sqlite")));
+  return /^postgres(ql)?:/.test(url) ? migratePostgres(url, readMigrations(join(root, "postgresql"))) : migrateSqlite(url.replace(/^file:/, ""), readMigrations(join(root, "sqlite")));
 }

@@ -8,11 +8,7 @@ import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import * as bg from "@prisma/schema-engine-wasm/schema_engine_bg";
 import type { SchemaEngine as SchemaEngineT } from "@prisma/schema-engine-wasm";
-import {
-  bindMigrationAwareSqlAdapterFactory,
-  mockMigrationAwareAdapterFactory,
-  type SqlMigrationAwareDriverAdapterFactory,
-} from "@prisma/driver-adapter-utils";
+import { bindMigrationAwareSqlAdapterFactory, mockMigrationAwareAdapterFactory, type SqlMigrationAwareDriverAdapterFactory } from "@prisma/driver-adapter-utils";
 
 export type SchemaEngine = SchemaEngineT;
 let loaded: Promise<typeof import("@prisma/schema-engine-wasm")> | undefined;
@@ -44,8 +40,16 @@ export async function openSchemaEngine(schema: string, factory: SqlMigrationAwar
   const tracking: SqlMigrationAwareDriverAdapterFactory = {
     provider: factory.provider,
     adapterName: factory.adapterName,
-    connect: async () => { const c = await factory.connect(); opened.push(c); return c; },
-    connectToShadowDb: async () => { const c = await factory.connectToShadowDb(); opened.push(c); return c; },
+    connect: async () => {
+      const c = await factory.connect();
+      opened.push(c);
+      return c;
+    },
+    connectToShadowDb: async () => {
+      const c = await factory.connectToShadowDb();
+      opened.push(c);
+      return c;
+    },
   };
   const engine = await SchemaEngine.new({ datamodels: [["schema.prisma", schema]] }, () => {}, bindMigrationAwareSqlAdapterFactory(tracking));
   return Object.assign(engine, {
@@ -75,7 +79,8 @@ export async function openOfflineSchemaEngine(schema: string, provider: "sqlite"
       },
       dispose: async () => {},
     });
-    const connect = mock.connect, shadow = mock.connectToShadowDb;
+    const connect = mock.connect,
+      shadow = mock.connectToShadowDb;
     mock.connect = async () => wrap(await connect());
     mock.connectToShadowDb = async () => wrap(await shadow());
   }

@@ -4,18 +4,7 @@
  * with cached prepared statements. Prisma (src/db/prisma.ts) serves the system models and
  * shares this database's connections or lock, so neither can break the other's transactions.
  */
-import {
-  DummyDriver,
-  Kysely,
-  PostgresAdapter,
-  PostgresIntrospector,
-  PostgresQueryCompiler,
-  SqliteAdapter,
-  SqliteIntrospector,
-  SqliteQueryCompiler,
-  type Compilable,
-  type CompiledQuery,
-} from "kysely";
+import { DummyDriver, Kysely, PostgresAdapter, PostgresIntrospector, PostgresQueryCompiler, SqliteAdapter, SqliteIntrospector, SqliteQueryCompiler, type Compilable, type CompiledQuery } from "kysely";
 import type { Dialect } from "../config.ts";
 
 export type Row = Record<string, unknown>;

@@ -44,7 +44,10 @@ function root(name: string, system: GraphQLObjectType | null | undefined, extra:
 /** The schema for `defs` (the system schema itself when empty). */
 export function buildSchema(defs: readonly CollectionDef[], opts: BuildOptions): GraphQLSchema {
   const system = systemSchema(opts.prisma);
-  const kept = usable([...defs].sort((a, b) => a.created.localeCompare(b.created) || a.name.localeCompare(b.name)), opts.warn);
+  const kept = usable(
+    [...defs].sort((a, b) => a.created.localeCompare(b.created) || a.name.localeCompare(b.name)),
+    opts.warn,
+  );
   if (kept.length === 0) return system.schema;
   const types = collectionTypes(kept, system.shared);
   const fields = collectionRootFields(types.values(), opts.hub);

@@ -98,16 +98,18 @@ function mapResult(result: ExecutionResult, g: Partial<GraphqlContext> | undefin
 
 /** Envelop plugin mapping execution and subscription errors (with the request's id and logger). */
 export function useErrorMapping(): Plugin<GraphqlContext> {
-  const onDone = (contextValue: unknown) => (payload: any): any => {
-    const map = ({ result, setResult }: { result: ExecutionResult; setResult: (r: ExecutionResult) => void }) => {
-      const next = mapResult(result, contextValue as GraphqlContext);
-      if (next) setResult(next);
+  const onDone =
+    (contextValue: unknown) =>
+    (payload: any): any => {
+      const map = ({ result, setResult }: { result: ExecutionResult; setResult: (r: ExecutionResult) => void }) => {
+        const next = mapResult(result, contextValue as GraphqlContext);
+        if (next) setResult(next);
+      };
+      // A stream (subscription) maps every result it yields; a single result is mapped now.
+      if (payload.result && typeof payload.result[Symbol.asyncIterator] === "function") return { onNext: map };
+      map(payload);
+      return undefined;
     };
-    // A stream (subscription) maps every result it yields; a single result is mapped now.
-    if (payload.result && typeof payload.result[Symbol.asyncIterator] === "function") return { onNext: map };
-    map(payload);
-    return undefined;
-  };
   return {
     onExecute({ args }) {
       return { onExecuteDone: onDone(args.contextValue) };

@@ -49,19 +49,22 @@ export async function prefetchRecords(g: GraphqlContext, collection: string, ids
 
 /** Records of `collection` by id; unknown or unreadable ids load as null. */
 export function recordLoader(g: GraphqlContext, collection: string): DataLoader<string, RecordData | null> {
-  return cached(g, `record:${collection}`, () =>
-    new DataLoader<string, RecordData | null>(
-      async (ids) => {
-        const found = await getRecordsByIds(g.cairn, collection, ids);
-        const cache = recordCache(g, collection);
-        return ids.map((id) => {
-          const rec = found.get(id) ?? null;
-          cache.set(id, rec);
-          return rec;
-        });
-      },
-      { maxBatchSize: MAX_BATCH },
-    ),
+  return cached(
+    g,
+    `record:${collection}`,
+    () =>
+      new DataLoader<string, RecordData | null>(
+        async (ids) => {
+          const found = await getRecordsByIds(g.cairn, collection, ids);
+          const cache = recordCache(g, collection);
+          return ids.map((id) => {
+            const rec = found.get(id) ?? null;
+            cache.set(id, rec);
+            return rec;
+          });
+        },
+        { maxBatchSize: MAX_BATCH },
+      ),
   );
 }
 
@@ -79,14 +82,17 @@ export interface GroupedArgs {
  */
 export function groupedLoader(g: GraphqlContext, collection: string, field: string, args: GroupedArgs): DataLoader<string, RecordGroup> {
   const key = `group:${collection}:${field}:${JSON.stringify(args)}`;
-  return cached(g, key, () =>
-    new DataLoader<string, RecordGroup>(
-      async (parents) => {
-        const groups = await listRecordsGrouped(g.cairn, collection, { field, parents, filter: args.filter, sort: args.sort, limit: args.limit, offset: args.offset, withTotal: args.withTotal });
-        return parents.map((p) => groups.get(p) ?? { items: [], hasMore: false, total: args.withTotal ? 0 : null });
-      },
-      { maxBatchSize: MAX_BATCH },
-    ),
+  return cached(
+    g,
+    key,
+    () =>
+      new DataLoader<string, RecordGroup>(
+        async (parents) => {
+          const groups = await listRecordsGrouped(g.cairn, collection, { field, parents, filter: args.filter, sort: args.sort, limit: args.limit, offset: args.offset, withTotal: args.withTotal });
+          return parents.map((p) => groups.get(p) ?? { items: [], hasMore: false, total: args.withTotal ? 0 : null });
+        },
+        { maxBatchSize: MAX_BATCH },
+      ),
   );
 }
 

@@ -37,7 +37,15 @@ export interface Connection {
 }
 
 /** A connection over `nodes` sorted by `terms`. */
-export function connectionOf(def: CollectionDef, terms: readonly ColumnTerm[], dialect: "sqlite" | "postgres", nodes: RecordData[], hasNextPage: boolean, hasPreviousPage: boolean, totalCount: number | null): Connection {
+export function connectionOf(
+  def: CollectionDef,
+  terms: readonly ColumnTerm[],
+  dialect: "sqlite" | "postgres",
+  nodes: RecordData[],
+  hasNextPage: boolean,
+  hasPreviousPage: boolean,
+  totalCount: number | null,
+): Connection {
   return {
     nodes,
     cursor: (rec) => recordCursor(def, terms, rec, dialect),

@@ -37,8 +37,12 @@ export const DateTimeScalar = stringScalar(
   (v) => (v instanceof Date ? v.toISOString() : String(v)),
 );
 
-export const DateScalar = stringScalar("Date", "A calendar date, YYYY-MM-DD", (s) => ISO_DATE.test(s) && validDate(s), "https://datatracker.ietf.org/doc/html/rfc3339", (v) =>
-  v instanceof Date ? v.toISOString().slice(0, 10) : String(v),
+export const DateScalar = stringScalar(
+  "Date",
+  "A calendar date, YYYY-MM-DD",
+  (s) => ISO_DATE.test(s) && validDate(s),
+  "https://datatracker.ietf.org/doc/html/rfc3339",
+  (v) => (v instanceof Date ? v.toISOString().slice(0, 10) : String(v)),
 );
 
 export const URLScalar = stringScalar("URL", "An absolute http(s) URL", (s) => {

@@ -16,10 +16,7 @@ export type Literal = Scalar | Scalar[];
  * bind to a literal before the expression is compiled.
  * `modifier` applies to fields: `lower`/`upper` (case fold), `length` (string or list length).
  */
-export type Operand =
-  | { kind: "field"; name: string; modifier?: "lower" | "upper" | "length" }
-  | { kind: "value"; value: Literal }
-  | { kind: "ctx"; path: string };
+export type Operand = { kind: "field"; name: string; modifier?: "lower" | "upper" | "length" } | { kind: "value"; value: Literal } | { kind: "ctx"; path: string };
 
 export type CompareOp =
   | "eq"

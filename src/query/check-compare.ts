@@ -65,9 +65,7 @@ export function resolveOperand(o: FieldOperand, resolve: FieldResolver): Resolve
     }
     throw new FilterError(`unknown field '${o.name}'`);
   }
-  const operand: FieldOperand = o.modifier
-    ? { kind: "field", name: info.name, modifier: o.modifier }
-    : { kind: "field", name: info.name };
+  const operand: FieldOperand = o.modifier ? { kind: "field", name: info.name, modifier: o.modifier } : { kind: "field", name: info.name };
   if (!o.modifier) return { operand, info, kind: info.kind, list: info.list };
   if (o.modifier === "length") {
     if (!info.list && info.kind !== "text") {
@@ -130,9 +128,7 @@ function checkLiteral(op: CompareOp, any: boolean, l: ResolvedOperand, value: Li
     if (!l.list) throw new FilterError(`operator ${opName(op, any)} needs a list field; '${name}' is not a list`);
     kind = "text"; // list fields hold arrays of strings (tags, file ids, select values, record ids)
   } else if (l.list) {
-    throw new FilterError(
-      `field '${name}' is a list: use an any-operator such as '?=' or '?~', or ':length' (got ${opName(op)})`,
-    );
+    throw new FilterError(`field '${name}' is a list: use an any-operator such as '?=' or '?~', or ':length' (got ${opName(op)})`);
   } else if (l.kind === "json") {
     throw new FilterError(`field '${name}' (json) can only be compared with null`);
   } else {

@@ -4,23 +4,7 @@
  * these; query code reads them from here so that it never imports the core.
  */
 
-export const FIELD_TYPES = [
-  "text",
-  "textarea",
-  "editor",
-  "email",
-  "url",
-  "number",
-  "bool",
-  "date",
-  "datetime",
-  "select",
-  "json",
-  "tags",
-  "reference",
-  "file",
-  "geopoint",
-] as const;
+export const FIELD_TYPES = ["text", "textarea", "editor", "email", "url", "number", "bool", "date", "datetime", "select", "json", "tags", "reference", "file", "geopoint"] as const;
 
 export type FieldType = (typeof FIELD_TYPES)[number];
 

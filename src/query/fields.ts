@@ -24,7 +24,14 @@ export type FieldResolver = (name: string) => ColumnInfo | undefined;
  * System fields users may filter and sort on (the filterable ones of the system-field table).
  * `account_id` is not: tenancy is applied by the core, never through a user filter.
  */
-const USER_SYSTEM_FIELDS: readonly ColumnInfo[] = SYSTEM_FIELDS.filter((f) => f.filterable).map((f) => ({ name: f.name, column: f.column, kind: f.kind, list: false, fieldType: "system", ...(f.sortable ? {} : { sortable: false }) }));
+const USER_SYSTEM_FIELDS: readonly ColumnInfo[] = SYSTEM_FIELDS.filter((f) => f.filterable).map((f) => ({
+  name: f.name,
+  column: f.column,
+  kind: f.kind,
+  list: false,
+  fieldType: "system",
+  ...(f.sortable ? {} : { sortable: false }),
+}));
 
 const cache = new WeakMap<object, FieldResolver>();
 

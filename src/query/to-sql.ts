@@ -147,10 +147,7 @@ function scalar(op: CompareOp, a: Sql, kind: ScalarKind, v: Literal, d: SqlDiale
     case "endsWith": {
       const text = escapeLike(String(v));
       const pattern = op === "contains" ? `%${text}%` : op === "startsWith" ? `${text}%` : `%${text}`;
-      const like =
-        d === "sqlite"
-          ? sql`${a} LIKE ${sql.val(pattern)} ESCAPE '\\'`
-          : sql`${a} ILIKE CAST(${sql.val(pattern)} AS text) ESCAPE '\\'`;
+      const like = d === "sqlite" ? sql`${a} LIKE ${sql.val(pattern)} ESCAPE '\\'` : sql`${a} ILIKE CAST(${sql.val(pattern)} AS text) ESCAPE '\\'`;
       return guard(a, like);
     }
   }
@@ -196,14 +193,10 @@ function anyElement(op: CompareOp, column: Sql, v: Literal, d: SqlDialect): Bool
     // The column is read in a derived table: json_each's arguments resolve inside the subquery,
     // where an unqualified user column named `value`, `key`, `type`… would mean json_each's own.
     source = sql`(SELECT ${column} AS _c) AS _s, json_each(CASE WHEN json_type(_s._c) = 'array' THEN _s._c END) AS _je`;
-    elem = numeric
-      ? sql`(CASE WHEN _je.type IN ('integer', 'real') THEN _je.value END)`
-      : sql`(CASE WHEN _je.type = 'text' THEN _je.value END)`;
+    elem = numeric ? sql`(CASE WHEN _je.type IN ('integer', 'real') THEN _je.value END)` : sql`(CASE WHEN _je.type = 'text' THEN _je.value END)`;
   } else {
     source = sql`jsonb_array_elements(CASE WHEN jsonb_typeof(${column}) = 'array' THEN ${column} END) AS _je(_v)`;
-    elem = numeric
-      ? sql`(CASE WHEN jsonb_typeof(_je._v) = 'number' THEN (_je._v #>> '{}')::double precision END)`
-      : sql`(CASE WHEN jsonb_typeof(_je._v) = 'string' THEN _je._v #>> '{}' END)`;
+    elem = numeric ? sql`(CASE WHEN jsonb_typeof(_je._v) = 'number' THEN (_je._v #>> '{}')::double precision END)` : sql`(CASE WHEN jsonb_typeof(_je._v) = 'string' THEN _je._v #>> '{}' END)`;
   }
   const cond = scalar(op, elem, kind, value, d);
   return sql<SqlBool>`EXISTS (SELECT 1 FROM ${source} WHERE ${elem} IS NOT NULL AND ${cond})`;

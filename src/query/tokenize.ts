@@ -72,11 +72,7 @@ export function tokenize(src: string): Token[] {
     } else if (c === "&" || c === "|") {
       throw new FilterError(`unexpected '${c}' at position ${i} (did you mean '${c}${c}'?)`, i);
     } else if (c === "?") {
-      const op = ["?!=", "?!~", "?>=", "?<="].includes(three)
-        ? three
-        : ["?=", "?>", "?<", "?~"].includes(two)
-          ? two
-          : undefined;
+      const op = ["?!=", "?!~", "?>=", "?<="].includes(three) ? three : ["?=", "?>", "?<", "?~"].includes(two) ? two : undefined;
       if (!op) throw new FilterError(`unexpected ${show(src.slice(i, i + 3))} at position ${i}`, i);
       push("op", op, i);
       i += op.length;
@@ -114,11 +110,7 @@ function isBareEnd(c: string): boolean {
  * Reads a quoted string starting at `start`; returns the offset after the closing quote.
  * A backslash escapes the quote character and the backslash itself; any other backslash is kept.
  */
-function readString(
-  src: string,
-  start: number,
-  push: (type: TokenType, text: string, pos: number, value?: string) => void,
-): number {
+function readString(src: string, start: number, push: (type: TokenType, text: string, pos: number, value?: string) => void): number {
   const quote = src[start]!;
   let out = "";
   let i = start + 1;

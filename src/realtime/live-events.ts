@@ -56,7 +56,9 @@ export function startLiveEvents(services: Services, dispatcher: EventDispatcher)
 
   dispatcher.register(LIVE_CONSUMER, async (batch) => {
     // Published in order; resolves when the transport has taken them all (then the position moves).
-    await Promise.all(batch.map((event) => (event.type.startsWith("collection.") ? pubsub.publishConfirmed("schema", schemaMessage(event)) : pubsub.publishConfirmed("events", { event } satisfies EventMessage))));
+    await Promise.all(
+      batch.map((event) => (event.type.startsWith("collection.") ? pubsub.publishConfirmed("schema", schemaMessage(event)) : pubsub.publishConfirmed("events", { event } satisfies EventMessage))),
+    );
   });
 
   const recent = new RecentNumbers(RECENT_EVENTS);
@@ -68,9 +70,7 @@ export function startLiveEvents(services: Services, dispatcher: EventDispatcher)
     }),
     pubsub.subscribe("schema", (m) => {
       if (!isSchemaMessage(m) || isKnown(services, m)) return;
-      syncing = syncing
-        .then(() => (closed ? 0 : syncRegistry(services)))
-        .catch((err: unknown) => log.error({ err }, "realtime: registry sync failed"));
+      syncing = syncing.then(() => (closed ? 0 : syncRegistry(services))).catch((err: unknown) => log.error({ err }, "realtime: registry sync failed"));
     }),
     pubsub.subscribe("settings", (_m, delivery) => {
       if (delivery.local) return;

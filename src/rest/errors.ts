@@ -57,7 +57,7 @@ function validationDetails(err: FastifyError): Record<string, string> {
   for (const v of err.validation ?? []) {
     const base = (err.validationContext ?? "request") + v.instancePath.replace(/\//g, ".");
     const key = v.keyword === "required" ? `${base}.${(v.params as any).missingProperty}` : v.keyword === "additionalProperties" ? `${base}.${(v.params as any).additionalProperty}` : base;
-    out[key] = v.keyword === "additionalProperties" ? "unknown field" : v.message ?? "invalid";
+    out[key] = v.keyword === "additionalProperties" ? "unknown field" : (v.message ?? "invalid");
   }
   return out;
 }
@@ -116,7 +116,10 @@ export function registerErrorHandling(app: FastifyInstance): void {
       return reply.status(413).send(errorBody(413, `Request body is larger than the limit of ${size(req.routeOptions.bodyLimit ?? app.initialConfig.bodyLimit ?? 0)} (CAIRN_BODY_LIMIT)`));
     }
     if (fe.code === "FST_ERR_CTP_INVALID_MEDIA_TYPE") {
-      const type = String(req.headers["content-type"] ?? "").split(";")[0]!.trim() || "none";
+      const type =
+        String(req.headers["content-type"] ?? "")
+          .split(";")[0]!
+          .trim() || "none";
       return reply.status(415).send(errorBody(415, `Unsupported content type '${type}': send JSON with content-type: application/json`));
     }
     const status = fe.statusCode;

@@ -75,7 +75,14 @@ export async function registerOAuthRoutes(api: FastifyInstance, services: Servic
     "/oauth/:provider/callback",
     {
       config: { operation: SESSION },
-      schema: { tags, summary: "Provider callback: exchanges the code and signs in", security: [], params: provider, querystring: callbackParams, response: { 200: authResponse, ...errorResponses(400, 401, 403, 404, 409) } },
+      schema: {
+        tags,
+        summary: "Provider callback: exchanges the code and signs in",
+        security: [],
+        params: provider,
+        querystring: callbackParams,
+        response: { 200: authResponse, ...errorResponses(400, 401, 403, 404, 409) },
+      },
     },
     async (req) => render(await withParamNames(OAUTH_PARAM_NAMES, () => finishOAuth(req.ctx, fromCallback(req.params.provider, req.query)))),
   );
@@ -87,7 +94,17 @@ export async function registerOAuthRoutes(api: FastifyInstance, services: Servic
     });
     form.post<{ Params: { provider: string }; Body: CallbackQuery }>(
       "/oauth/:provider/callback",
-      { config: { operation: SESSION }, schema: { tags, summary: "Provider callback posted as a form (Apple)", security: [], params: provider, body: callbackParams, response: { 200: authResponse, ...errorResponses(400, 401, 403, 404, 409) } } },
+      {
+        config: { operation: SESSION },
+        schema: {
+          tags,
+          summary: "Provider callback posted as a form (Apple)",
+          security: [],
+          params: provider,
+          body: callbackParams,
+          response: { 200: authResponse, ...errorResponses(400, 401, 403, 404, 409) },
+        },
+      },
       async (req) => render(await withParamNames(OAUTH_PARAM_NAMES, () => finishOAuth(req.ctx, fromCallback(req.params.provider, req.body ?? {})))),
     );
   });
@@ -106,7 +123,9 @@ export async function registerOAuthRoutes(api: FastifyInstance, services: Servic
       },
     },
     async (req) => {
-      const s = await withParamNames(OAUTH_PARAM_NAMES, () => startOAuth(req.ctx, { provider: req.params.provider, redirectUri: req.body.redirect_uri, account: req.body.account, state: req.body.state }));
+      const s = await withParamNames(OAUTH_PARAM_NAMES, () =>
+        startOAuth(req.ctx, { provider: req.params.provider, redirectUri: req.body.redirect_uri, account: req.body.account, state: req.body.state }),
+      );
       return { authorization_url: s.authorizationUrl, state: s.state, provider: s.provider };
     },
   );
@@ -124,6 +143,7 @@ export async function registerOAuthRoutes(api: FastifyInstance, services: Servic
         response: { 200: authResponse, ...errorResponses(400, 401, 403, 404, 409, 422) },
       },
     },
-    async (req) => render(await withParamNames(OAUTH_PARAM_NAMES, () => finishOAuth(req.ctx, { provider: req.params.provider, code: req.body.code, state: req.body.state, redirectUri: req.body.redirect_uri }))),
+    async (req) =>
+      render(await withParamNames(OAUTH_PARAM_NAMES, () => finishOAuth(req.ctx, { provider: req.params.provider, code: req.body.code, state: req.body.state, redirectUri: req.body.redirect_uri }))),
   );
 }

@@ -45,7 +45,7 @@ export function registerSettingsRoutes(api: FastifyInstance): void {
           required: ["key", "value"],
           properties: {
             key: { type: "string", description: "1-100 characters: letters, digits, _ . : -" },
-            value: { description: "any JSON value; known keys are type-checked (README \"Settings\")" },
+            value: { description: 'any JSON value; known keys are type-checked (README "Settings")' },
             category: { type: "string", enum: [...SETTING_CATEGORIES], default: "app" },
             description: { type: ["string", "null"], maxLength: 1000 },
           },
@@ -53,7 +53,15 @@ export function registerSettingsRoutes(api: FastifyInstance): void {
         response: {
           200: {
             type: "object",
-            properties: { id: { type: "string" }, key: { type: "string" }, value: {}, category: { type: "string" }, description: { type: ["string", "null"] }, created: { type: "string" }, updated: { type: "string" } },
+            properties: {
+              id: { type: "string" },
+              key: { type: "string" },
+              value: {},
+              category: { type: "string" },
+              description: { type: ["string", "null"] },
+              created: { type: "string" },
+              updated: { type: "string" },
+            },
           },
           ...errorResponses(401, 403, 422),
         },

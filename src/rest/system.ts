@@ -25,20 +25,16 @@ const healthSchema = {
 } as const;
 
 export function registerSystemRoutes(app: FastifyInstance, services: Services): void {
-  app.get(
-    "/health",
-    { schema: { tags: ["system"], summary: "Health check", response: { 200: healthSchema, 503: healthSchema } } },
-    async (_req, reply) => {
-      const db = await checkDatabase(services.db);
-      const base = {
-        service: "cairn",
-        version: "0.1.0",
-        environment: process.env.NODE_ENV ?? "development",
-        schema_version: services.collections.version,
-      };
-      if (db.ok) return { status: "healthy", ...base, readonly: false, database: services.db.dialect };
-      reply.status(503).header("retry-after", String(DATABASE_RETRY_AFTER_SECONDS));
-      return { status: "unhealthy", ...base, readonly: db.readonly, database: `unavailable: ${db.reason}`, message: `Database unavailable: ${db.reason}` };
-    },
-  );
+  app.get("/health", { schema: { tags: ["system"], summary: "Health check", response: { 200: healthSchema, 503: healthSchema } } }, async (_req, reply) => {
+    const db = await checkDatabase(services.db);
+    const base = {
+      service: "cairn",
+      version: "0.1.0",
+      environment: process.env.NODE_ENV ?? "development",
+      schema_version: services.collections.version,
+    };
+    if (db.ok) return { status: "healthy", ...base, readonly: false, database: services.db.dialect };
+    reply.status(503).header("retry-after", String(DATABASE_RETRY_AFTER_SECONDS));
+    return { status: "unhealthy", ...base, readonly: db.readonly, database: `unavailable: ${db.reason}`, message: `Database unavailable: ${db.reason}` };
+  });
 }

@@ -20,7 +20,14 @@ const REDIS_URL = process.env.TEST_REDIS_URL ?? "redis://127.0.0.1:6379";
 
 /** A graphql-ws client for a user; the server closing it (4401) is expected, not logged. */
 function wsClient(base: string, token: string): WsClient {
-  return createClient({ url: `${base.replace(/^http/, "ws")}/graphql`, webSocketImpl: WebSocket, connectionParams: { authorization: `Bearer ${token}` }, lazy: false, retryAttempts: 0, onNonLazyError: () => {} });
+  return createClient({
+    url: `${base.replace(/^http/, "ws")}/graphql`,
+    webSocketImpl: WebSocket,
+    connectionParams: { authorization: `Bearer ${token}` },
+    lazy: false,
+    retryAttempts: 0,
+    onNonLazyError: () => {},
+  });
 }
 
 /** Asserts the token is refused as an ended session over REST (read and write) and GraphQL. */
@@ -149,7 +156,15 @@ describe.skipIf(TEST_DB !== "postgres")("access ends on every instance (PostgreS
 
   beforeAll(async () => {
     db = await freshDatabase();
-    const env = { CAIRN_ADMIN_EMAIL: ADMIN_EMAIL, CAIRN_ADMIN_PASSWORD: ADMIN_PASSWORD, CAIRN_SECRET: randomBytes(32).toString("hex"), LOG_LEVEL: "warn", CAIRN_RATE_LIMIT: "false", REDIS_URL, CAIRN_REDIS_PREFIX: `cairn-test-${randomBytes(6).toString("hex")}` };
+    const env = {
+      CAIRN_ADMIN_EMAIL: ADMIN_EMAIL,
+      CAIRN_ADMIN_PASSWORD: ADMIN_PASSWORD,
+      CAIRN_SECRET: randomBytes(32).toString("hex"),
+      LOG_LEVEL: "warn",
+      CAIRN_RATE_LIMIT: "false",
+      REDIS_URL,
+      CAIRN_REDIS_PREFIX: `cairn-test-${randomBytes(6).toString("hex")}`,
+    };
     for (const name of ["a", "b"]) {
       const app = await createApp(loadConfig(env, { port: 0, host: "127.0.0.1", databaseUrl: db.url, dataDir: `${db.dataDir}/${name}` }));
       apps.push(app);

@@ -103,7 +103,10 @@ describe("managing keys", () => {
     const res = await t.api("POST", "/api/v1/api-keys", { token: owner.token, body });
     expectError(res, 422);
     // core checks name the field, schema checks its path (`body.scopes`)
-    expect(Object.keys(res.body.details).some((k) => k === field || k.startsWith(`body.${field}`)), JSON.stringify(res.body.details)).toBe(true);
+    expect(
+      Object.keys(res.body.details).some((k) => k === field || k.startsWith(`body.${field}`)),
+      JSON.stringify(res.body.details),
+    ).toBe(true);
   });
 
   it("keys are private to their owner; anonymous callers get 401", async () => {
@@ -234,8 +237,7 @@ describe("using keys", () => {
   it("GraphQL over HTTP: queries need read, mutations write", async () => {
     const read = await createKey({ name: "gql-read", scopes: ["read"] });
     const write = await createKey({ name: "gql-write", scopes: ["write"] });
-    const gql = (key: string, query: string, operationName?: string) =>
-      t.api("POST", "/graphql", { headers: { "x-api-key": key }, body: { query, ...(operationName ? { operationName } : {}) } });
+    const gql = (key: string, query: string, operationName?: string) => t.api("POST", "/graphql", { headers: { "x-api-key": key }, body: { query, ...(operationName ? { operationName } : {}) } });
     const q = await gql(read.key, "query Me { me { id email } }");
     expect(q.status, JSON.stringify(q.body)).toBe(200);
     expect(q.body.data.me.id).toBe(owner.id);

@@ -17,7 +17,6 @@ let user: { token: string; id: string; email: string };
 let adminId: string;
 const collection = `audited_${randomBytes(3).toString("hex")}`;
 
-
 const get = (path: string) => api("GET", path, { token: t.adminToken });
 
 beforeAll(async () => {
@@ -27,7 +26,19 @@ beforeAll(async () => {
   adminId = (await get("/api/v1/auth/me")).body.id;
   // admin actions
   expect((await api("POST", "/api/v1/collections", { token: t.adminToken, body: { name: collection, schema: [{ name: "title", type: "text" }] } })).status).toBe(201);
-  expect((await api("PATCH", `/api/v1/collections/${collection}`, { token: t.adminToken, body: { schema: [{ name: "title", type: "text" }, { name: "body", type: "textarea" }] } })).status).toBe(200);
+  expect(
+    (
+      await api("PATCH", `/api/v1/collections/${collection}`, {
+        token: t.adminToken,
+        body: {
+          schema: [
+            { name: "title", type: "text" },
+            { name: "body", type: "textarea" },
+          ],
+        },
+      })
+    ).status,
+  ).toBe(200);
   expect((await api("DELETE", `/api/v1/collections/${collection}`, { token: t.adminToken })).status).toBe(204);
   // a failed login
   expect((await api("POST", "/api/v1/auth/login", { body: { email: user.email, password: "Wrong-pass-123" } })).status).toBe(401);

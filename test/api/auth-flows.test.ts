@@ -162,7 +162,10 @@ describe("sign-up, FastCMS flavour, and login forms", () => {
 
   it("login works with and without `account` for the default account and records last_login", async () => {
     const u = await registerUser(api, email("forms"));
-    for (const body of [{ email: u.email, password: "User-pass-123" }, { email: u.email, password: "User-pass-123", account: "default" }]) {
+    for (const body of [
+      { email: u.email, password: "User-pass-123" },
+      { email: u.email, password: "User-pass-123", account: "default" },
+    ]) {
       const res = await login(body);
       expect(res.status).toBe(200);
       expect(res.body).toMatchObject({ user: { id: u.id }, account: { id: "default" } });
@@ -519,7 +522,11 @@ describe("bad input never reaches a 500", () => {
     ["login with an object account → 422", "POST", "/api/v1/auth/login", { body: { email: "a@example.com", password: STRONG, account: ["x"] } }, 422],
     ["send-verification with an object e-mail → 422", "POST", "/api/v1/auth/send-verification", { body: { email: { a: 1 } } }, 422],
   ])("%s", async (_n, method, path, opts, status) => {
-    const res = await api(method, path, { ...(opts.body !== undefined ? { body: opts.body } : {}), ...(opts.raw !== undefined ? { raw: opts.raw } : {}), ...(opts.auth ? { token: t.adminToken } : {}) });
+    const res = await api(method, path, {
+      ...(opts.body !== undefined ? { body: opts.body } : {}),
+      ...(opts.raw !== undefined ? { raw: opts.raw } : {}),
+      ...(opts.auth ? { token: t.adminToken } : {}),
+    });
     expect(res.status, JSON.stringify(res.body)).toBe(status);
     if (status !== 204) expectErrorBody(res.body, status);
   });

@@ -74,7 +74,10 @@ describe("415 for bodies that are not JSON", () => {
 });
 
 describe("413 that a client can read", () => {
-  const expected = { status: 413, body: { error: "Payload too large", code: "PAYLOAD_TOO_LARGE", message: "Request body is larger than the limit of 1024 KiB (CAIRN_BODY_LIMIT)", detail: expect.any(String), details: null } };
+  const expected = {
+    status: 413,
+    body: { error: "Payload too large", code: "PAYLOAD_TOO_LARGE", message: "Request body is larger than the limit of 1024 KiB (CAIRN_BODY_LIMIT)", detail: expect.any(String), details: null },
+  };
 
   it.each([2, 4, 16])("a %i MB body with a content-length, from another process", async (mb) => {
     const results = await postFromAnotherProcess(`${t.url}${R}`, mb, 5, { token: t.adminToken });

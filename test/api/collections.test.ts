@@ -152,7 +152,16 @@ describe("create", () => {
   it("lets exactly one of several concurrent creates of a name win; the others get 409", async () => {
     const results = await Promise.all(["race", "RACE", "Race", "race", "rAce"].map((name) => admin("POST", "/collections", { name, schema: [{ name: "a", type: "text" }] })));
     expect(results.map((r) => r.status).sort()).toEqual([201, 409, 409, 409, 409]);
-    const updates = await Promise.all([1, 2, 3].map((i) => admin("PATCH", "/collections/race", { schema: [{ name: "a", type: "text" }, { name: `f${i}`, type: "number" }] })));
+    const updates = await Promise.all(
+      [1, 2, 3].map((i) =>
+        admin("PATCH", "/collections/race", {
+          schema: [
+            { name: "a", type: "text" },
+            { name: `f${i}`, type: "number" },
+          ],
+        }),
+      ),
+    );
     expect(updates.map((r) => r.status)).toEqual([200, 200, 200]);
     expect(Object.keys(await columns("race")).filter((c) => /^f\d$/.test(c))).toHaveLength(1);
   });
@@ -195,7 +204,18 @@ describe("validation", () => {
           { name: "9x", type: "text" },
         ],
       },
-      ["schema[1].name", "schema[2].name", "schema[3].type", "schema[4].validation.min", "schema[5].validation.pattern", "schema[6].select.values", "schema[7].relation.collection", "schema[8].default", "schema[9].name", "schema[10].name"],
+      [
+        "schema[1].name",
+        "schema[2].name",
+        "schema[3].type",
+        "schema[4].validation.min",
+        "schema[5].validation.pattern",
+        "schema[6].select.values",
+        "schema[7].relation.collection",
+        "schema[8].default",
+        "schema[9].name",
+        "schema[10].name",
+      ],
     ],
     ["field not an object", { name: "x5", schema: [42] }, ["schema[0]"]],
     ["missing field type", { name: "x6", fields: [{ name: "a" }] }, ["fields[0].type"]],
@@ -286,7 +306,14 @@ describe("read", () => {
 
 describe("schema changes", () => {
   it("adds, drops and renames fields; data of kept fields survives", async () => {
-    const c = await createColl({ name: "evolve", schema: [{ name: "title", type: "text" }, { name: "body", type: "text" }, { name: "junk", type: "number" }] });
+    const c = await createColl({
+      name: "evolve",
+      schema: [
+        { name: "title", type: "text" },
+        { name: "body", type: "text" },
+        { name: "junk", type: "number" },
+      ],
+    });
     const r1 = await addRecord("evolve", { title: "one", body: "b1", junk: 1 });
     const [title, body] = c.schema;
     const res = await admin("PATCH", `/collections/${c.id}`, {
@@ -297,7 +324,11 @@ describe("schema changes", () => {
       ],
     });
     expect(res.status, JSON.stringify(res.body)).toBe(200);
-    expect(res.body.schema.map((f: any) => [f.name, f.id])).toEqual([["headline", title.id], ["content", body.id], ["extra", expect.any(String)]]);
+    expect(res.body.schema.map((f: any) => [f.name, f.id])).toEqual([
+      ["headline", title.id],
+      ["content", body.id],
+      ["extra", expect.any(String)],
+    ]);
     const cols = await columns("evolve");
     expect(cols).toHaveProperty("headline");
     expect(cols).not.toHaveProperty("junk");
@@ -308,10 +339,21 @@ describe("schema changes", () => {
   });
 
   it("swaps two field names without losing data (PUT, SnackBase spelling)", async () => {
-    const c = await createColl({ name: "swap", schema: [{ name: "a", type: "text" }, { name: "b", type: "text" }] });
+    const c = await createColl({
+      name: "swap",
+      schema: [
+        { name: "a", type: "text" },
+        { name: "b", type: "text" },
+      ],
+    });
     await addRecord("swap", { a: "A", b: "B" });
     const [a, b] = c.schema;
-    const res = await admin("PUT", "/collections/swap", { schema: [{ id: a.id, name: "b", type: "text" }, { id: b.id, name: "a", type: "text" }] });
+    const res = await admin("PUT", "/collections/swap", {
+      schema: [
+        { id: a.id, name: "b", type: "text" },
+        { id: b.id, name: "a", type: "text" },
+      ],
+    });
     expect(res.status, JSON.stringify(res.body)).toBe(200);
     expect((await records("swap"))[0]!.data).toEqual({ a: "B", b: "A" });
   });
@@ -364,9 +406,20 @@ describe("schema changes", () => {
   });
 
   it("rejects an incompatible type change with 422 and leaves the data intact", async () => {
-    await createColl({ name: "strict", schema: [{ name: "title", type: "text" }, { name: "n", type: "number" }] });
+    await createColl({
+      name: "strict",
+      schema: [
+        { name: "title", type: "text" },
+        { name: "n", type: "number" },
+      ],
+    });
     await addRecord("strict", { title: "keep", n: 5 });
-    const res = await admin("PATCH", "/collections/strict", { schema: [{ name: "title", type: "text" }, { name: "n", type: "bool" }] });
+    const res = await admin("PATCH", "/collections/strict", {
+      schema: [
+        { name: "title", type: "text" },
+        { name: "n", type: "bool" },
+      ],
+    });
     expect(res.status).toBe(422);
     expect(res.body.details["schema[1].type"]).toMatch(/'n' from number/);
     expect((await records("strict"))[0]!.data).toEqual({ title: "keep", n: 5 });
@@ -374,17 +427,39 @@ describe("schema changes", () => {
   });
 
   it("rejects a value that does not convert, naming the field and the value, with nothing changed", async () => {
-    await createColl({ name: "dirty", schema: [{ name: "price", type: "text" }, { name: "note", type: "text" }, { name: "tags", type: "select", select: { values: ["a", "b"], max_select: 2 } }] });
+    await createColl({
+      name: "dirty",
+      schema: [
+        { name: "price", type: "text" },
+        { name: "note", type: "text" },
+        { name: "tags", type: "select", select: { values: ["a", "b"], max_select: 2 } },
+      ],
+    });
     await addRecord("dirty", { price: "10", note: "n", tags: ["a"] });
     await addRecord("dirty", { price: "ten", note: "m", tags: ["a", "b"] });
-    const res = await admin("PATCH", "/collections/dirty", { schema: [{ name: "price", type: "number" }, { name: "renamed", previous_name: "note", type: "text" }, { name: "tags", type: "select", select: { values: ["a", "b"], max_select: 2 } }] });
+    const res = await admin("PATCH", "/collections/dirty", {
+      schema: [
+        { name: "price", type: "number" },
+        { name: "renamed", previous_name: "note", type: "text" },
+        { name: "tags", type: "select", select: { values: ["a", "b"], max_select: 2 } },
+      ],
+    });
     expect(res.status).toBe(422);
     expect(res.body.details["schema[0].type"]).toMatch(/"ten".*'price'/);
-    const single = await admin("PATCH", "/collections/dirty", { schema: [{ name: "price", type: "text" }, { name: "note", type: "text" }, { name: "tags", type: "select", select: { values: ["a", "b"] } }] });
+    const single = await admin("PATCH", "/collections/dirty", {
+      schema: [
+        { name: "price", type: "text" },
+        { name: "note", type: "text" },
+        { name: "tags", type: "select", select: { values: ["a", "b"] } },
+      ],
+    });
     expect(single.status).toBe(422);
     expect(single.body.details["schema[2].type"]).toMatch(/\["a","b"\]/);
     expect(Object.keys(await columns("dirty"))).toEqual(expect.arrayContaining(["price", "note", "tags"]));
-    expect((await records("dirty")).map((r) => r.data)).toEqual([{ price: "10", note: "n", tags: ["a"] }, { price: "ten", note: "m", tags: ["a", "b"] }]);
+    expect((await records("dirty")).map((r) => r.data)).toEqual([
+      { price: "10", note: "n", tags: ["a"] },
+      { price: "ten", note: "m", tags: ["a", "b"] },
+    ]);
   });
 
   it("refuses a new unique constraint over duplicate values", async () => {
@@ -455,7 +530,13 @@ describe("rename and delete", () => {
 
 describe("view collections", () => {
   it("creates a view over a table, checks its columns, protects its source and drops it", async () => {
-    await createColl({ name: "vsrc", schema: [{ name: "title", type: "text" }, { name: "n", type: "number" }] });
+    await createColl({
+      name: "vsrc",
+      schema: [
+        { name: "title", type: "text" },
+        { name: "n", type: "number" },
+      ],
+    });
     await addRecord("vsrc", { title: "seen", n: 1 });
     const query = `SELECT id, account_id, owner_id, created, updated, version, title FROM vsrc`;
     const view = await createColl({ name: "vsrc_titles", type: "view", view_query: query, schema: [{ name: "title", type: "text" }] });
@@ -488,7 +569,12 @@ describe("events", () => {
     const before = events.length;
     const c = await createColl({ name: "evented", schema: [{ name: "a", type: "text" }] });
     await admin("PATCH", "/collections/evented", { schema: [{ name: "b", type: "text" }] });
-    await admin("PATCH", "/collections/evented", { schema: [{ name: "b", type: "bool" }, { name: "n", type: "number" }] }).then((r) => expect(r.status).toBe(200));
+    await admin("PATCH", "/collections/evented", {
+      schema: [
+        { name: "b", type: "bool" },
+        { name: "n", type: "number" },
+      ],
+    }).then((r) => expect(r.status).toBe(200));
     await admin("PATCH", "/collections/evented", { schema: [{ name: "n", type: "geopoint" }] }).then((r) => expect(r.status).toBe(422));
     await admin("DELETE", "/collections/evented");
     const mine = events.slice(before).filter((e) => e.collection === "evented");
@@ -503,14 +589,26 @@ describe("events", () => {
 
 describe("full-text search objects", () => {
   it("stay in sync through adds, renames, type-change rebuilds and later writes", async () => {
-    await createColl({ name: "articles", schema: [{ name: "title", type: "text" }, { name: "rating", type: "text" }, { name: "views", type: "number" }] });
+    await createColl({
+      name: "articles",
+      schema: [
+        { name: "title", type: "text" },
+        { name: "rating", type: "text" },
+        { name: "views", type: "number" },
+      ],
+    });
     const r1 = await addRecord("articles", { title: "Crème brûlée recipe", rating: "5", views: 10 });
     const r2 = await addRecord("articles", { title: "Bread basics", rating: "4", views: 20 });
     expect(await ftsMatch("articles", "bread")).toEqual([r2.id]);
     if (t.app.services.db.dialect === "sqlite") expect(await ftsMatch("articles", "creme")).toEqual([r1.id]); // diacritics removed
     // rating text → number rebuilds the SQLite table; views number → text joins the index
     const res = await admin("PATCH", "/collections/articles", {
-      schema: [{ name: "headline", previous_name: "title", type: "text" }, { name: "rating", type: "number" }, { name: "views", type: "text" }, { name: "summary", type: "editor" }],
+      schema: [
+        { name: "headline", previous_name: "title", type: "text" },
+        { name: "rating", type: "number" },
+        { name: "views", type: "text" },
+        { name: "summary", type: "editor" },
+      ],
     });
     expect(res.status, JSON.stringify(res.body)).toBe(200);
     expect(await ftsMatch("articles", "bread")).toEqual([r2.id]);

@@ -29,7 +29,17 @@ function nested(depth: number, shape: "array" | "object" | "mixed" = "mixed"): s
 
 beforeAll(async () => {
   t = await startApp({ bodyLimit: 4 * 1024 * 1024 });
-  const res = await t.api("POST", "/api/v1/collections", { token: t.adminToken, body: { ...RULES, name: "docs", schema: [{ name: "title", type: "text" }, { name: "meta", type: "json" }] } });
+  const res = await t.api("POST", "/api/v1/collections", {
+    token: t.adminToken,
+    body: {
+      ...RULES,
+      name: "docs",
+      schema: [
+        { name: "title", type: "text" },
+        { name: "meta", type: "json" },
+      ],
+    },
+  });
   expect(res.status).toBe(201);
   user = (await registerUser(t.api)).token;
 });
@@ -58,7 +68,11 @@ describe("JSON field depth", () => {
     expect(updated.body.details.meta).toMatch(/nested.*64/);
   });
 
-  it.each([[MAX_JSON_DEPTH + 1, 422, /meta/], [100, 422, /meta/], [4_500, 400, /"\$m" is nested more than 128 levels/]] as const)("refuses %i levels over GraphQL with %i BAD_USER_INPUT", async (depth, status, message) => {
+  it.each([
+    [MAX_JSON_DEPTH + 1, 422, /meta/],
+    [100, 422, /meta/],
+    [4_500, 400, /"\$m" is nested more than 128 levels/],
+  ] as const)("refuses %i levels over GraphQL with %i BAD_USER_INPUT", async (depth, status, message) => {
     const res = await fetch(`${t.url}/graphql`, {
       method: "POST",
       headers: { "content-type": "application/json", accept: "application/graphql-response+json", authorization: `Bearer ${user}` },

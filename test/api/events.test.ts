@@ -14,7 +14,14 @@ import { loadConfig } from "../../src/config.ts";
 import { ADMIN_EMAIL, ADMIN_PASSWORD, eventually, freshDatabase, registerUser, startApp, type TestApp } from "../helpers/app.ts";
 import { gql, SIGNED_IN_RULES, subscribe, waitFor, wsClient, type Collector } from "./graphql-helpers.ts";
 
-const NOTES = { ...SIGNED_IN_RULES, name: "notes", schema: [{ name: "title", type: "text" }, { name: "status", type: "text" }] };
+const NOTES = {
+  ...SIGNED_IN_RULES,
+  name: "notes",
+  schema: [
+    { name: "title", type: "text" },
+    { name: "status", type: "text" },
+  ],
+};
 
 describe("events through the dispatcher", () => {
   let t: TestApp;
@@ -130,7 +137,12 @@ describe("events through the dispatcher", () => {
     const seqs = got.map((e) => e.seq);
     expect(seqs).toEqual([...new Set(seqs)].sort((a, b) => a - b));
     expect(seqs).toEqual((await outboxSeqs()).filter((s) => s > from && s <= seqs[seqs.length - 1]!));
-    expect(got.filter((e) => e.type === "record.create").map((e) => e.recordId).sort()).toEqual(ids);
+    expect(
+      got
+        .filter((e) => e.type === "record.create")
+        .map((e) => e.recordId)
+        .sort(),
+    ).toEqual(ids);
   });
 
   it("a consumer whose handler fails gets the same events again, in order, before any later one", async () => {
@@ -197,7 +209,10 @@ describe("events through the dispatcher", () => {
 describe("restart", () => {
   it("a consumer resumes right after the last event it handled", async () => {
     const db = await freshDatabase();
-    const config = loadConfig({ CAIRN_ADMIN_EMAIL: ADMIN_EMAIL, CAIRN_ADMIN_PASSWORD: ADMIN_PASSWORD, LOG_LEVEL: "warn", CAIRN_RATE_LIMIT: "false" }, { port: 0, host: "127.0.0.1", databaseUrl: db.url, dataDir: db.dataDir });
+    const config = loadConfig(
+      { CAIRN_ADMIN_EMAIL: ADMIN_EMAIL, CAIRN_ADMIN_PASSWORD: ADMIN_PASSWORD, LOG_LEVEL: "warn", CAIRN_RATE_LIMIT: "false" },
+      { port: 0, host: "127.0.0.1", databaseUrl: db.url, dataDir: db.dataDir },
+    );
     const first = await createApp(config);
     let second: Awaited<ReturnType<typeof createApp>> | undefined;
     try {
@@ -208,10 +223,16 @@ describe("restart", () => {
         seen.push(...batch.map((e) => e.seq));
       });
       const url = await first.listen();
-      const login = await fetch(`${url}/api/v1/auth/login`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ email: ADMIN_EMAIL, password: ADMIN_PASSWORD }) });
+      const login = await fetch(`${url}/api/v1/auth/login`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ email: ADMIN_EMAIL, password: ADMIN_PASSWORD }),
+      });
       const admin = ((await login.json()) as { access_token: string }).access_token;
       const mk = (name: string) =>
-        fetch(`${url}/api/v1/collections`, { method: "POST", headers: { "content-type": "application/json", authorization: `Bearer ${admin}` }, body: JSON.stringify({ ...NOTES, name }) }).then((r) => expect(r.status).toBe(201));
+        fetch(`${url}/api/v1/collections`, { method: "POST", headers: { "content-type": "application/json", authorization: `Bearer ${admin}` }, body: JSON.stringify({ ...NOTES, name }) }).then((r) =>
+          expect(r.status).toBe(201),
+        );
       await mk("handled_before");
       await eventually(async () => seen.length > 0, 5000, "the first event");
       accept = false;

@@ -17,7 +17,7 @@ afterAll(async () => t?.close());
 const EXPECTED_DIFFERENT: Record<string, string> = {
   // GET without a preflight-forcing header is refused (CSRF prevention) with 403.
   "5A70": "GET needs a CSRF header",
-  "D6D5": "GET needs a CSRF header",
+  D6D5: "GET needs a CSRF header",
   "6A70": "GET needs a CSRF header",
 };
 

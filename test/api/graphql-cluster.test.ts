@@ -57,7 +57,17 @@ describe.skipIf(TEST_DB !== "postgres")("two instances, one PostgreSQL database,
   });
 
   it("a collection created on B appears in A's schema; a subscriber on A sees B's mutations", async () => {
-    const created = await apiB("POST", "/api/v1/collections", { token: admin, body: { ...SIGNED_IN_RULES, name: "messages", schema: [{ name: "text", type: "text" }, { name: "room", type: "text" }] } });
+    const created = await apiB("POST", "/api/v1/collections", {
+      token: admin,
+      body: {
+        ...SIGNED_IN_RULES,
+        name: "messages",
+        schema: [
+          { name: "text", type: "text" },
+          { name: "room", type: "text" },
+        ],
+      },
+    });
     expect(created.status).toBe(201);
     await waitFor(async () => (await gql(urls[0]!, `{ messages { totalCount } }`, undefined, token)).status === 200, 10_000, "the collection in A's schema");
     expect(apps[0]!.graphql.manager.schema.getType("Message")).toBeDefined();

@@ -198,7 +198,11 @@ export function sse(base: string, query: string, variables?: Record<string, unkn
         const frame = buffer.slice(0, i);
         buffer = buffer.slice(i + 2);
         const event = /^event: (.*)$/m.exec(frame)?.[1];
-        const data = frame.split("\n").filter((l) => l.startsWith("data: ")).map((l) => l.slice(6)).join("\n");
+        const data = frame
+          .split("\n")
+          .filter((l) => l.startsWith("data: "))
+          .map((l) => l.slice(6))
+          .join("\n");
         if (event) events.push(event);
         if (event === "next" && data) values.push(JSON.parse(data));
         wake?.();

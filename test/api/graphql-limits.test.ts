@@ -18,7 +18,15 @@ beforeAll(async () => {
   t = await startApp();
   const res = await t.api("POST", "/api/v1/collections", {
     token: t.adminToken,
-    body: { list_rule: SIGNED_IN, view_rule: SIGNED_IN, name: "folders", schema: [{ name: "name", type: "text" }, { name: "parent", type: "reference", relation: { collection: "folders" } }] },
+    body: {
+      list_rule: SIGNED_IN,
+      view_rule: SIGNED_IN,
+      name: "folders",
+      schema: [
+        { name: "name", type: "text" },
+        { name: "parent", type: "reference", relation: { collection: "folders" } },
+      ],
+    },
   });
   expect(res.status).toBe(201);
 });
@@ -50,7 +58,12 @@ const cases: [name: string, query: string, message: RegExp, variables?: Record<s
   ["braces nested too deep", inlineWhere(1_200), /nests more than 128 levels/],
   ["too many aliases", TOO_MANY_ALIASES, /aliases/i],
   ["too costly", TOO_COSTLY, /cost/i],
-  ["variables too deep", "query($ids: [ID!]) { folders(where: { id: { in: $ids } }) { totalCount } }", /"\$ids" is nested more than 128 levels/, { ids: JSON.parse("[".repeat(200) + "]".repeat(200)) }],
+  [
+    "variables too deep",
+    "query($ids: [ID!]) { folders(where: { id: { in: $ids } }) { totalCount } }",
+    /"\$ids" is nested more than 128 levels/,
+    { ids: JSON.parse("[".repeat(200) + "]".repeat(200)) },
+  ],
 ];
 
 /** POST /graphql; with an Origin header the request goes through Yoga, without it through the fast lane. */

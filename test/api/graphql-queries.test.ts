@@ -61,7 +61,14 @@ describe("schema naming and types", () => {
       const f = post.fields.find((x: any) => x.name === name).type;
       return f.kind === "NON_NULL" ? `${f.ofType.name ?? `[${f.ofType.ofType.name}]`}!` : (f.name ?? `[${f.ofType.ofType?.name ?? f.ofType.name}]`);
     };
-    expect(Object.fromEntries(["id", "title", "views", "rating", "published", "status", "tags", "meta", "due", "day", "contact", "site", "loc", "author", "created", "updated", "version", "ownerId"].map((n) => [n, type(n)]))).toEqual({
+    expect(
+      Object.fromEntries(
+        ["id", "title", "views", "rating", "published", "status", "tags", "meta", "due", "day", "contact", "site", "loc", "author", "created", "updated", "version", "ownerId"].map((n) => [
+          n,
+          type(n),
+        ]),
+      ),
+    ).toEqual({
       id: "ID!",
       title: "String", // nullable in results: field permissions may hide it
       views: "Float",
@@ -81,14 +88,34 @@ describe("schema naming and types", () => {
       version: "Int!",
       ownerId: "ID",
     });
-    const roots = dataOf(await client.query(`{ q: __type(name: "Query") { fields { name } } m: __type(name: "Mutation") { fields { name } } s: __type(name: "Subscription") { fields { name } } }`, {}).toPromise());
+    const roots = dataOf(
+      await client.query(`{ q: __type(name: "Query") { fields { name } } m: __type(name: "Mutation") { fields { name } } s: __type(name: "Subscription") { fields { name } } }`, {}).toPromise(),
+    );
     const names = (x: any) => x.fields.map((f: any) => f.name);
     expect(names(roots.q)).toEqual(expect.arrayContaining(["post", "posts", "author", "authors", "news", "newsList", "me", "collections", "collection"]));
-    expect(names(roots.m)).toEqual(expect.arrayContaining(["createPost", "updatePost", "deletePost", "createPosts", "updatePosts", "deletePosts", "createNewsList", "login", "register", "refreshToken", "createCollection"]));
+    expect(names(roots.m)).toEqual(
+      expect.arrayContaining(["createPost", "updatePost", "deletePost", "createPosts", "updatePosts", "deletePosts", "createNewsList", "login", "register", "refreshToken", "createCollection"]),
+    );
     expect(names(roots.s)).toEqual(expect.arrayContaining(["postCreated", "postUpdated", "postDeleted", "postChanged", "newsChanged"]));
     const named = (ty: any): string => ty.name ?? named(ty.ofType);
     const where = dataOf(await client.query(q, { n: "PostWhere" }).toPromise()).__type.inputFields.map((f: any) => `${f.name}:${named(f.type)}`);
-    expect(where).toEqual(expect.arrayContaining(["AND:PostWhere", "OR:PostWhere", "NOT:PostWhere", "id:IDFilter", "title:StringFilter", "views:FloatFilter", "rating:IntFilter", "published:BooleanFilter", "due:DateTimeFilter", "day:DateFilter", "tags:StringListFilter", "author:IDFilter", "created:DateTimeFilter"]));
+    expect(where).toEqual(
+      expect.arrayContaining([
+        "AND:PostWhere",
+        "OR:PostWhere",
+        "NOT:PostWhere",
+        "id:IDFilter",
+        "title:StringFilter",
+        "views:FloatFilter",
+        "rating:IntFilter",
+        "published:BooleanFilter",
+        "due:DateTimeFilter",
+        "day:DateFilter",
+        "tags:StringListFilter",
+        "author:IDFilter",
+        "created:DateTimeFilter",
+      ]),
+    );
   });
 });
 
@@ -97,11 +124,41 @@ describe("CRUD", () => {
     const created = dataOf(
       await client
         .mutation(`mutation($d: PostCreateInput!) { createPost(data: $d) { ${POST_FIELDS} } }`, {
-          d: { title: "Hello", views: 1.5, rating: 4, published: true, status: "live", tags: ["a", "b"], meta: { x: [1, { y: null }] }, due: "2026-05-06T07:08:09+02:00", day: "2026-05-06", contact: "a@example.com", site: "https://example.com/x", loc: { lat: 48.1, lng: 11.5 }, author: authorId },
+          d: {
+            title: "Hello",
+            views: 1.5,
+            rating: 4,
+            published: true,
+            status: "live",
+            tags: ["a", "b"],
+            meta: { x: [1, { y: null }] },
+            due: "2026-05-06T07:08:09+02:00",
+            day: "2026-05-06",
+            contact: "a@example.com",
+            site: "https://example.com/x",
+            loc: { lat: 48.1, lng: 11.5 },
+            author: authorId,
+          },
         })
         .toPromise(),
     ).createPost;
-    expect(created).toMatchObject({ title: "Hello", views: 1.5, rating: 4, published: true, status: "live", tags: ["a", "b"], meta: { x: [1, { y: null }] }, due: "2026-05-06T05:08:09.000Z", day: "2026-05-06", contact: "a@example.com", site: "https://example.com/x", loc: { lat: 48.1, lng: 11.5 }, author: { id: authorId, name: "Ann" }, version: 1, ownerId: user.id });
+    expect(created).toMatchObject({
+      title: "Hello",
+      views: 1.5,
+      rating: 4,
+      published: true,
+      status: "live",
+      tags: ["a", "b"],
+      meta: { x: [1, { y: null }] },
+      due: "2026-05-06T05:08:09.000Z",
+      day: "2026-05-06",
+      contact: "a@example.com",
+      site: "https://example.com/x",
+      loc: { lat: 48.1, lng: 11.5 },
+      author: { id: authorId, name: "Ann" },
+      version: 1,
+      ownerId: user.id,
+    });
 
     const rest = await t.api("GET", `/api/v1/collections/posts/records/${created.id}`, { token: user.token });
     expect(rest.status).toBe(200);
@@ -112,7 +169,9 @@ describe("CRUD", () => {
     const read = dataOf(await client.query(`query($id: ID!) { post(id: $id) { views version } }`, { id: created.id }).toPromise()).post;
     expect(read).toEqual({ views: 10, version: 2 });
 
-    const updated = dataOf(await client.mutation(`mutation($id: ID!) { updatePost(id: $id, data: { title: "Changed", tags: null }, expectedVersion: 2) { title tags views version } }`, { id: created.id }).toPromise());
+    const updated = dataOf(
+      await client.mutation(`mutation($id: ID!) { updatePost(id: $id, data: { title: "Changed", tags: null }, expectedVersion: 2) { title tags views version } }`, { id: created.id }).toPromise(),
+    );
     expect(updated.updatePost).toEqual({ title: "Changed", tags: null, views: 10, version: 3 });
 
     const deleted = dataOf(await client.mutation(`mutation($id: ID!) { deletePost(id: $id) { id title } }`, { id: created.id }).toPromise());
@@ -166,7 +225,13 @@ describe("CRUD", () => {
 describe("lists", () => {
   let ids: string[];
   beforeAll(async () => {
-    const data = Array.from({ length: 25 }, (_, i) => ({ title: `List ${String(i).padStart(2, "0")}${i % 5 === 0 ? " special" : ""}`, views: i, published: i % 2 === 0, tags: i % 3 === 0 ? ["three"] : ["other"], status: i < 10 ? "draft" : "live" }));
+    const data = Array.from({ length: 25 }, (_, i) => ({
+      title: `List ${String(i).padStart(2, "0")}${i % 5 === 0 ? " special" : ""}`,
+      views: i,
+      published: i % 2 === 0,
+      tags: i % 3 === 0 ? ["three"] : ["other"],
+      status: i < 10 ? "draft" : "live",
+    }));
     const res = dataOf(await client.mutation(`mutation($d: [PostCreateInput!]!) { createPosts(data: $d) { id } }`, { d: data }).toPromise());
     ids = res.createPosts.map((p: { id: string }) => p.id);
     expect(ids).toHaveLength(25);
@@ -220,10 +285,21 @@ describe("lists", () => {
 
   it("pages with first/offset", async () => {
     const q = `query($f: Int, $o: Int) { posts(where: { title: { startsWith: "List" } }, orderBy: [{ views: ASC }], first: $f, offset: $o) { nodes { views } pageInfo { hasNextPage hasPreviousPage } } }`;
-    for (const [f, o] of [[10, 20], [7, 3], [5, 10], [30, 0], [3, 22], [10, 101], [4, 97]] as const) {
+    for (const [f, o] of [
+      [10, 20],
+      [7, 3],
+      [5, 10],
+      [30, 0],
+      [3, 22],
+      [10, 101],
+      [4, 97],
+    ] as const) {
       const page = dataOf(await client.query(q, { f, o }).toPromise()).posts;
       const want = Array.from({ length: 25 }, (_, i) => i).slice(o, o + f);
-      expect(page.nodes.map((n: any) => n.views), `first ${f} offset ${o}`).toEqual(want);
+      expect(
+        page.nodes.map((n: any) => n.views),
+        `first ${f} offset ${o}`,
+      ).toEqual(want);
       expect(page.pageInfo).toEqual({ hasNextPage: o + f < 25, hasPreviousPage: o > 0 });
     }
   });
@@ -243,7 +319,7 @@ describe("lists", () => {
   });
 
   it("limits pages to 100 and rejects contradictory arguments", async () => {
-    for (const args of ["first: 101", "last: 101", "first: -1", "first: 2, last: 2", "first: 2, offset: 2, after: \"x\"", "after: \"garbage\""]) {
+    for (const args of ["first: 101", "last: 101", "first: -1", "first: 2, last: 2", 'first: 2, offset: 2, after: "x"', 'after: "garbage"']) {
       const res = await gql(t.url, `{ posts(${args}) { nodes { id } } }`, undefined, user.token);
       expect(res.status, args).toBe(400);
       expect(res.body.errors[0].extensions.code, args).toBe("BAD_USER_INPUT");
@@ -269,17 +345,28 @@ describe("references", () => {
   it("follows a reference and its reverse connection", async () => {
     const { id: bob } = dataOf(await client.mutation(`mutation { createAuthor(data: { name: "Bob" }) { id } }`, {}).toPromise()).createAuthor;
     await client.mutation(`mutation($a: ID) { createPosts(data: [{ title: "by bob 1", author: $a, views: 1 }, { title: "by bob 2", author: $a, views: 2 }]) { id } }`, { a: bob }).toPromise();
-    const res = dataOf(
-      await client.query(`query($a: ID!) { author(id: $a) { name posts(orderBy: [{ views: DESC }]) { totalCount nodes { title author { name } } } } }`, { a: bob }).toPromise(),
-    );
-    expect(res.author).toEqual({ name: "Bob", posts: { totalCount: 2, nodes: [{ title: "by bob 2", author: { name: "Bob" } }, { title: "by bob 1", author: { name: "Bob" } }] } });
+    const res = dataOf(await client.query(`query($a: ID!) { author(id: $a) { name posts(orderBy: [{ views: DESC }]) { totalCount nodes { title author { name } } } } }`, { a: bob }).toPromise());
+    expect(res.author).toEqual({
+      name: "Bob",
+      posts: {
+        totalCount: 2,
+        nodes: [
+          { title: "by bob 2", author: { name: "Bob" } },
+          { title: "by bob 1", author: { name: "Bob" } },
+        ],
+      },
+    });
   });
 });
 
 describe("system operations", () => {
   it("register, login, refreshToken and me", async () => {
     const email = `gql-${Date.now()}@example.com`;
-    const reg = await gql(t.url, `mutation($e: String!) { register(email: $e, password: "Gql-pass-123", name: "G") { accessToken refreshToken expiresIn user { email name role } account { slug } } }`, { e: email });
+    const reg = await gql(
+      t.url,
+      `mutation($e: String!) { register(email: $e, password: "Gql-pass-123", name: "G") { accessToken refreshToken expiresIn user { email name role } account { slug } } }`,
+      { e: email },
+    );
     expect(reg.status).toBe(200);
     expect(reg.body.data.register).toMatchObject({ user: { email, name: "G", role: "user" }, account: { slug: "default" } });
     const dup = await gql(t.url, `mutation($e: String!) { register(email: $e, password: "Gql-pass-123") { accessToken } }`, { e: email });

@@ -27,13 +27,31 @@ beforeAll(async () => {
   t = await startApp();
   const mk = async (body: unknown) => expect((await t.api("POST", "/api/v1/collections", { token: t.adminToken, body })).status).toBe(201);
   await mk({ ...SIGNED_IN_RULES, name: "authors", schema: [{ name: "name", type: "text" }] });
-  await mk({ ...SIGNED_IN_RULES, name: "posts", schema: [{ name: "title", type: "text" }, { name: "author", type: "reference", relation: { collection: "authors" } }] });
-  await mk({ ...SIGNED_IN_RULES, name: "comments", schema: [{ name: "body", type: "text" }, { name: "post", type: "reference", relation: { collection: "posts", cascade_delete: "cascade" } }] });
+  await mk({
+    ...SIGNED_IN_RULES,
+    name: "posts",
+    schema: [
+      { name: "title", type: "text" },
+      { name: "author", type: "reference", relation: { collection: "authors" } },
+    ],
+  });
+  await mk({
+    ...SIGNED_IN_RULES,
+    name: "comments",
+    schema: [
+      { name: "body", type: "text" },
+      { name: "post", type: "reference", relation: { collection: "posts", cascade_delete: "cascade" } },
+    ],
+  });
   token = (await registerUser(t.api)).token;
   client = urql(t.url, token);
-  const authors = dataOf(await client.mutation(`mutation($d: [AuthorCreateInput!]!) { createAuthors(data: $d) { id } }`, { d: Array.from({ length: 10 }, (_, i) => ({ name: `Author ${i}` })) }).toPromise()).createAuthors;
+  const authors = dataOf(
+    await client.mutation(`mutation($d: [AuthorCreateInput!]!) { createAuthors(data: $d) { id } }`, { d: Array.from({ length: 10 }, (_, i) => ({ name: `Author ${i}` })) }).toPromise(),
+  ).createAuthors;
   const posts = dataOf(
-    await client.mutation(`mutation($d: [PostCreateInput!]!) { createPosts(data: $d) { id } }`, { d: Array.from({ length: 100 }, (_, i) => ({ title: `Post ${i}`, author: authors[i % 10].id })) }).toPromise(),
+    await client
+      .mutation(`mutation($d: [PostCreateInput!]!) { createPosts(data: $d) { id } }`, { d: Array.from({ length: 100 }, (_, i) => ({ title: `Post ${i}`, author: authors[i % 10].id })) })
+      .toPromise(),
   ).createPosts;
   // 8 comments per post (0–7 on some posts only, so groups differ), created in 8 rounds.
   for (let round = 0; round < 8; round++) {
@@ -102,7 +120,9 @@ describe("posts with author and latest comments", () => {
   });
 
   it("filters the reverse side with where", async () => {
-    const res = dataOf(await client.query(`{ posts(first: 3, orderBy: [{ title: ASC }]) { nodes { title comments(where: { body: { in: ["c0", "c1"] } }) { totalCount nodes { body } } } } }`, {}).toPromise());
+    const res = dataOf(
+      await client.query(`{ posts(first: 3, orderBy: [{ title: ASC }]) { nodes { title comments(where: { body: { in: ["c0", "c1"] } }) { totalCount nodes { body } } } } }`, {}).toPromise(),
+    );
     for (const p of res.posts.nodes) {
       expect(p.comments.totalCount).toBe(2);
       expect(p.comments.nodes.map((c: any) => c.body).sort()).toEqual(["c0", "c1"]);

@@ -36,11 +36,23 @@ describe("live rebuild", () => {
       { r: SIGNED_IN },
       t.adminToken,
     );
-    expect(viaGql.body.data.createCollection).toEqual({ name: "gadgets", listRule: SIGNED_IN, fields: [{ name: "label", type: "text", required: true, options: {} }, { name: "widget", type: "reference", required: false, options: expect.objectContaining({ collection: "widgets" }) }] });
+    expect(viaGql.body.data.createCollection).toEqual({
+      name: "gadgets",
+      listRule: SIGNED_IN,
+      fields: [
+        { name: "label", type: "text", required: true, options: {} },
+        { name: "widget", type: "reference", required: false, options: expect.objectContaining({ collection: "widgets" }) },
+      ],
+    });
     const list = await gql(t.url, `{ gadgets { totalCount } widgets { nodes { name gadgets { totalCount } } } }`, undefined, token);
     expect(list.body).toEqual({ data: { gadgets: { totalCount: 0 }, widgets: { nodes: [{ name: "w", gadgets: { totalCount: 0 } }] } } });
 
-    const upd = await gql(t.url, `mutation { updateCollection(id: "gadgets", input: { fields: [{ name: "label", type: "text" }, { name: "size", type: "number" }] }) { fields { name } } }`, undefined, t.adminToken);
+    const upd = await gql(
+      t.url,
+      `mutation { updateCollection(id: "gadgets", input: { fields: [{ name: "label", type: "text" }, { name: "size", type: "number" }] }) { fields { name } } }`,
+      undefined,
+      t.adminToken,
+    );
     expect(upd.body.data.updateCollection.fields.map((f: any) => f.name)).toEqual(["label", "size"]);
     expect((await gql(t.url, `mutation { createGadget(data: { size: 2 }) { size label } }`, undefined, token)).body).toEqual({ data: { createGadget: { size: 2, label: null } } });
 
@@ -53,7 +65,17 @@ describe("live rebuild", () => {
 
   it("lets a request in flight finish on the schema it started with", async () => {
     await t.api("POST", "/api/v1/collections", { token: t.adminToken, body: { ...SIGNED_IN_RULES, name: "shelves", schema: [{ name: "name", type: "text" }] } });
-    await t.api("POST", "/api/v1/collections", { token: t.adminToken, body: { ...SIGNED_IN_RULES, name: "items", schema: [{ name: "label", type: "text" }, { name: "shelf", type: "reference", relation: { collection: "shelves" } }] } });
+    await t.api("POST", "/api/v1/collections", {
+      token: t.adminToken,
+      body: {
+        ...SIGNED_IN_RULES,
+        name: "items",
+        schema: [
+          { name: "label", type: "text" },
+          { name: "shelf", type: "reference", relation: { collection: "shelves" } },
+        ],
+      },
+    });
     const shelf = (await gql(t.url, `mutation { createShelf(data: { name: "s1" }) { id } }`, undefined, token)).body.data.createShelf.id;
     await gql(t.url, `mutation($s: ID) { createItem(data: { label: "bolt", shelf: $s }) { id } }`, { s: shelf }, token);
     const db = t.app.services.db as { query: (q: unknown) => Promise<unknown[]> };
@@ -72,7 +94,15 @@ describe("live rebuild", () => {
     const inflight = gql(t.url, `{ shelves { nodes { name items { nodes { label } } } } }`, undefined, token);
     await inside;
     // Meanwhile items.label is renamed to items.title: a new schema serves new requests at once.
-    const upd = await t.api("PATCH", "/api/v1/collections/items", { token: t.adminToken, body: { schema: [{ name: "title", type: "text", previous_name: "label" }, { name: "shelf", type: "reference", relation: { collection: "shelves" } }] } });
+    const upd = await t.api("PATCH", "/api/v1/collections/items", {
+      token: t.adminToken,
+      body: {
+        schema: [
+          { name: "title", type: "text", previous_name: "label" },
+          { name: "shelf", type: "reference", relation: { collection: "shelves" } },
+        ],
+      },
+    });
     expect(upd.status, JSON.stringify(upd.body)).toBe(200);
     expect((await gql(t.url, `{ items { nodes { title } } }`, undefined, token)).body).toEqual({ data: { items: { nodes: [{ title: "bolt" }] } } });
     expect((await gql(t.url, `{ items { nodes { label } } }`, undefined, token)).status).toBe(400);
@@ -144,7 +174,17 @@ describe("HTTP surface", () => {
   });
 
   it("limits depth, aliases and cost", async () => {
-    await t.api("POST", "/api/v1/collections", { token: t.adminToken, body: { ...SIGNED_IN_RULES, name: "folders", schema: [{ name: "name", type: "text" }, { name: "parent", type: "reference", relation: { collection: "folders" } }] } });
+    await t.api("POST", "/api/v1/collections", {
+      token: t.adminToken,
+      body: {
+        ...SIGNED_IN_RULES,
+        name: "folders",
+        schema: [
+          { name: "name", type: "text" },
+          { name: "parent", type: "reference", relation: { collection: "folders" } },
+        ],
+      },
+    });
     let deep = "id";
     for (let i = 0; i < 12; i++) deep = `parent { ${deep} }`;
     const tooDeep = await gql(t.url, `{ folders { nodes { ${deep} } } }`, undefined, token);

@@ -43,13 +43,23 @@ async function stop(...cs: Collector[]): Promise<void> {
   }
 }
 
-const create = async (title: string, extra: Record<string, unknown> = {}) => (await mutate(`mutation($d: TaskCreateInput!) { createTask(data: $d) { id } }`, { d: { title, ...extra } })).createTask.id as string;
+const create = async (title: string, extra: Record<string, unknown> = {}) =>
+  (await mutate(`mutation($d: TaskCreateInput!) { createTask(data: $d) { id } }`, { d: { title, ...extra } })).createTask.id as string;
 
 beforeAll(async () => {
   t = await startApp();
   const res = await t.api("POST", "/api/v1/collections", {
     token: t.adminToken,
-    body: { ...SIGNED_IN_RULES, name: "tasks", schema: [{ name: "title", type: "text", validation: { required: true } }, { name: "slug", type: "text", validation: { unique: true } }, { name: "done", type: "bool" }, { name: "priority", type: "number" }] },
+    body: {
+      ...SIGNED_IN_RULES,
+      name: "tasks",
+      schema: [
+        { name: "title", type: "text", validation: { required: true } },
+        { name: "slug", type: "text", validation: { unique: true } },
+        { name: "done", type: "bool" },
+        { name: "priority", type: "number" },
+      ],
+    },
   });
   expect(res.status).toBe(201);
   token = (await registerUser(t.api)).token;
@@ -136,7 +146,15 @@ describe("graphql-ws subscriptions", () => {
     const notes = await sub(`subscription { noteCreated { text } }`);
     const tasks = await sub(`subscription { taskCreated { title } }`);
     // A collection change swaps the schema: both subscriptions keep running.
-    const upd = await t.api("PATCH", "/api/v1/collections/notes", { token: t.adminToken, body: { schema: [{ name: "text", type: "text" }, { name: "pinned", type: "bool" }] } });
+    const upd = await t.api("PATCH", "/api/v1/collections/notes", {
+      token: t.adminToken,
+      body: {
+        schema: [
+          { name: "text", type: "text" },
+          { name: "pinned", type: "bool" },
+        ],
+      },
+    });
     expect(upd.status, JSON.stringify(upd.body)).toBe(200);
     await mutate(`mutation { createNote(data: { text: "n1", pinned: true }) { id } }`);
     expect((await notes.next()).data.noteCreated).toEqual({ text: "n1" });
@@ -159,7 +177,15 @@ describe("field permissions", () => {
   it("delivers records redacted to the readable fields and refuses a where on a hidden field", async () => {
     const res = await t.api("POST", "/api/v1/collections", {
       token: t.adminToken,
-      body: { ...SIGNED_IN_RULES, name: "memos", options: { list_fields: ["title"], view_fields: ["title"] }, schema: [{ name: "title", type: "text", validation: { required: true } }, { name: "secret", type: "text" }] },
+      body: {
+        ...SIGNED_IN_RULES,
+        name: "memos",
+        options: { list_fields: ["title"], view_fields: ["title"] },
+        schema: [
+          { name: "title", type: "text", validation: { required: true } },
+          { name: "secret", type: "text" },
+        ],
+      },
     });
     expect(res.status, JSON.stringify(res.body)).toBe(201);
     const memos = await sub(`subscription { memoChanged { action record { title secret } } }`);

@@ -31,7 +31,15 @@ describe.each(collations)("list order (%s collation)", (collation) => {
     t = await startApp({}, {}, { collation });
     const mk = async (body: unknown) => expect((await t.api("POST", "/api/v1/collections", { token: t.adminToken, body })).status).toBe(201);
     await mk({ ...SIGNED_IN_RULES, name: "authors", schema: [{ name: "name", type: "text" }] });
-    await mk({ ...SIGNED_IN_RULES, name: "posts", schema: [{ name: "title", type: "text" }, { name: "author", type: "reference", relation: { collection: "authors" } }, { name: "views", type: "number" }] });
+    await mk({
+      ...SIGNED_IN_RULES,
+      name: "posts",
+      schema: [
+        { name: "title", type: "text" },
+        { name: "author", type: "reference", relation: { collection: "authors" } },
+        { name: "views", type: "number" },
+      ],
+    });
     token = (await registerUser(t.api)).token;
     const author = await query(`mutation { createAuthor(data: { name: "A" }) { id } }`);
     // one bulk create: every post gets the same `created`, so the default order rests on the id tie-break

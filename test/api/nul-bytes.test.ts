@@ -32,7 +32,17 @@ beforeAll(async () => {
   t = await startApp();
   const res = await t.api("POST", "/api/v1/collections", {
     token: t.adminToken,
-    body: { name: "things", schema: [{ name: "name", type: "text" }, { name: "meta", type: "json" }], list_rule: "", view_rule: "", create_rule: "", update_rule: "" },
+    body: {
+      name: "things",
+      schema: [
+        { name: "name", type: "text" },
+        { name: "meta", type: "json" },
+      ],
+      list_rule: "",
+      view_rule: "",
+      create_rule: "",
+      update_rule: "",
+    },
   });
   expect(res.status).toBe(201);
   recordId = (await t.api("POST", "/api/v1/collections/things/records", { token: t.adminToken, body: { data: { name: "x" } } })).body.id;

@@ -213,7 +213,13 @@ describe("graphql-ws and the access_token cookie", () => {
     expect(cross.data?.me ?? null).toBeNull();
     expect(codeOf({ body: cross })).toBe("UNAUTHENTICATED");
     // a bearer token in connectionParams is not a cookie: any origin may use it
-    const bearer = createClient({ url: `${t.url.replace(/^http/, "ws")}/graphql`, webSocketImpl: WebSocket, connectionParams: { authorization: `Bearer ${user.token}` }, lazy: false, retryAttempts: 0 });
+    const bearer = createClient({
+      url: `${t.url.replace(/^http/, "ws")}/graphql`,
+      webSocketImpl: WebSocket,
+      connectionParams: { authorization: `Bearer ${user.token}` },
+      lazy: false,
+      retryAttempts: 0,
+    });
     try {
       const c = subscribe(bearer, "{ me { id } }");
       expect((await c.next()).data.me.id).toBe(user.id);
@@ -228,10 +234,13 @@ describe("route declarations", () => {
     const app = Fastify();
     registerPolicy(app);
     const start = async () => {
-      await app.register(async (api) => {
-        api.post("/things/search", { config: { operation: READ } }, async () => ({ ok: true }));
-        api.get("/ping", async () => "pong");
-      }, { prefix: "/api/v2" });
+      await app.register(
+        async (api) => {
+          api.post("/things/search", { config: { operation: READ } }, async () => ({ ok: true }));
+          api.get("/ping", async () => "pong");
+        },
+        { prefix: "/api/v2" },
+      );
       await app.ready();
     };
     await expect(start()).rejects.toThrow(/GET \/api\/v2\/ping declares no operation/);

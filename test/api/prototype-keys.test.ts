@@ -19,7 +19,17 @@ let recordId: string;
 
 beforeAll(async () => {
   t = await startApp();
-  const res = await t.api("POST", "/api/v1/collections", { token: t.adminToken, body: { ...RULES, name: "things", schema: [{ name: "name", type: "text" }, { name: "meta", type: "json" }] } });
+  const res = await t.api("POST", "/api/v1/collections", {
+    token: t.adminToken,
+    body: {
+      ...RULES,
+      name: "things",
+      schema: [
+        { name: "name", type: "text" },
+        { name: "meta", type: "json" },
+      ],
+    },
+  });
   expect(res.status).toBe(201);
   user = (await registerUser(t.api)).token;
   recordId = (await t.api("POST", R, { token: user, body: { data: { name: "x" } } })).body.id;
@@ -144,14 +154,25 @@ describe("names of Object.prototype members in definitions and filters", () => {
   it("a field named constructor is a field like any other: required, filtered, sorted, over REST and GraphQL", async () => {
     const coll = await t.api("POST", "/api/v1/collections", {
       token: t.adminToken,
-      body: { ...RULES, name: "protos", schema: [{ name: "constructor", type: "text", validation: { required: true } }, { name: "toString", type: "number" }] },
+      body: {
+        ...RULES,
+        name: "protos",
+        schema: [
+          { name: "constructor", type: "text", validation: { required: true } },
+          { name: "toString", type: "number" },
+        ],
+      },
     });
     expect(coll.status, JSON.stringify(coll.body)).toBe(201);
     const path = "/api/v1/collections/protos/records";
     const missing = await t.api("POST", path, { token: user, body: { data: { toString: 1 } } });
     clientError(missing, 422);
     expect(Object.keys(missing.body.details)).toEqual(["constructor"]);
-    for (const [c, n] of [["b", 2], ["a", 1]] as const) expect((await t.api("POST", path, { token: user, body: { data: { constructor: c, toString: n } } })).status).toBe(201);
+    for (const [c, n] of [
+      ["b", 2],
+      ["a", 1],
+    ] as const)
+      expect((await t.api("POST", path, { token: user, body: { data: { constructor: c, toString: n } } })).status).toBe(201);
     const list = await t.api("GET", `${path}?filter=${encodeURIComponent("constructor = 'a' || toString = 2")}&sort=constructor`, { token: user });
     expect(list.status).toBe(200);
     expect(list.body.items.map((r: any) => r.data.constructor)).toEqual(["a", "b"]);

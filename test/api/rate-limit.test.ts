@@ -22,7 +22,6 @@ function expectErrorBody(body: any, code: string) {
   expect(body).toHaveProperty("details");
 }
 
-
 async function setSetting(t: TestApp, key: string, value: unknown, category = "security") {
   const res = await t.api("POST", "/api/v1/settings", { token: t.adminToken, body: { key, value, category } });
   expect(res.status, JSON.stringify(res.body)).toBe(200);

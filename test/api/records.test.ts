@@ -56,7 +56,11 @@ afterAll(async () => t?.close());
 describe("record CRUD", () => {
   it("creates, reads, patches, replaces and deletes a record", async () => {
     const rec = await create({ title: "Hello", views: 1, published: false, tags: ["a", "b"], meta: { x: [1, 2] }, due: "2026-01-02T03:04:05Z" });
-    expect(rec).toMatchObject({ data: { title: "Hello", views: 1, published: false, tags: ["a", "b"], meta: { x: [1, 2] }, due: "2026-01-02T03:04:05.000Z", body: null }, version: 1, owner_id: user.id });
+    expect(rec).toMatchObject({
+      data: { title: "Hello", views: 1, published: false, tags: ["a", "b"], meta: { x: [1, 2] }, due: "2026-01-02T03:04:05.000Z", body: null },
+      version: 1,
+      owner_id: user.id,
+    });
     expect(rec.id).toMatch(/^[0-9a-f-]{36}$/);
     expect(rec.data).not.toHaveProperty("id");
     expect(new Date(rec.created).toISOString()).toBe(rec.created);
@@ -233,7 +237,7 @@ describe("listing", () => {
   });
 
   it("names the position of a syntax error", async () => {
-    const res = await list("filter=" + encodeURIComponent('n > 1 && && even = true'));
+    const res = await list("filter=" + encodeURIComponent("n > 1 && && even = true"));
     expect(res.status).toBe(400);
     expect(res.body.details.position).toBeTypeOf("number");
   });

@@ -78,7 +78,15 @@ beforeAll(async () => {
   await collection({ name: "pub", list_rule: "", view_rule: "", create_rule: "", update_rule: "", delete_rule: "", schema: [title] });
   await collection({ name: "locked", schema: [title] });
   const owner = "@request.auth.id = owner_id || @request.auth.role = 'admin'";
-  await collection({ name: "notes", list_rule: owner, view_rule: owner, create_rule: '@request.auth.id != ""', update_rule: "@request.auth.id = @record.owner_id", delete_rule: "@request.auth.id = @record.owner_id", schema: [title] });
+  await collection({
+    name: "notes",
+    list_rule: owner,
+    view_rule: owner,
+    create_rule: '@request.auth.id != ""',
+    update_rule: "@request.auth.id = @record.owner_id",
+    delete_rule: "@request.auth.id = @record.owner_id",
+    schema: [title],
+  });
   await collection({
     name: "snack",
     list_rule: '@owns_record() or @has_role("admin")',
@@ -88,20 +96,37 @@ beforeAll(async () => {
     delete_rule: '@has_role("admin")',
     schema: [title],
   });
-  await collection({ name: "articles", list_rule: 'status in ["published", "featured"]', view_rule: 'status in ["published", "featured"]', create_rule: '@request.auth.id != ""', schema: [title, status] });
+  await collection({
+    name: "articles",
+    list_rule: 'status in ["published", "featured"]',
+    view_rule: 'status in ["published", "featured"]',
+    create_rule: '@request.auth.id != ""',
+    schema: [title, status],
+  });
   await collection({ name: "tickets", create_rule: '@request.data.priority <= 3 || @has_role("admin")', list_rule: "@owns_record()", schema: [title, { name: "priority", type: "number" }] });
   await collection({ name: "docs", schema: [title, status, { name: "secret", type: "text" }] });
   await collection({ name: "wiki", schema: [title, status] });
-  await collection({ name: "profiles", schema: [{ name: "name", type: "text" }, { name: "bio", type: "text" }, { name: "email", type: "email" }] });
+  await collection({
+    name: "profiles",
+    schema: [
+      { name: "name", type: "text" },
+      { name: "bio", type: "text" },
+      { name: "email", type: "email" },
+    ],
+  });
 });
 afterAll(async () => t?.close());
 
 describe("collection rules", () => {
-  it("public (\"\"): anonymous callers list and view, but must sign in to write", async () => {
+  it('public (""): anonymous callers list and view, but must sign in to write', async () => {
     const id = await create("pub", alice, { title: "hello" });
     expect((await list("pub", anon)).items.map((r) => r.id)).toEqual([id]);
     expect((await api("GET", `${records("pub")}/${id}`, anon)).status).toBe(200);
-    for (const [method, path, body] of [["POST", records("pub"), { data: { title: "x" } }], ["PATCH", `${records("pub")}/${id}`, { data: { title: "x" } }], ["DELETE", `${records("pub")}/${id}`, undefined]] as const) {
+    for (const [method, path, body] of [
+      ["POST", records("pub"), { data: { title: "x" } }],
+      ["PATCH", `${records("pub")}/${id}`, { data: { title: "x" } }],
+      ["DELETE", `${records("pub")}/${id}`, undefined],
+    ] as const) {
       const res = await api(method, path, anon, body);
       expect(res.status, `${method} ${path}`).toBe(401);
     }
@@ -165,7 +190,7 @@ describe("collection rules", () => {
     expect((await api("POST", `${records("notes")}/bulk-delete`, anon, { record_ids: [a] })).status).toBe(401);
   });
 
-  it("SnackBase rules: @owns_record(), user.id == record.created_by, @has_role(\"admin\")", async () => {
+  it('SnackBase rules: @owns_record(), user.id == record.created_by, @has_role("admin")', async () => {
     const a = await create("snack", alice, { title: "a" });
     const b = await create("snack", bob, { title: "b" });
     expect((await list("snack", alice)).items.map((r) => r.id)).toEqual([a]);
@@ -177,7 +202,7 @@ describe("collection rules", () => {
     expect((await api("GET", records("snack"), anon)).body).toMatchObject({ items: [], total: 0 });
   });
 
-  it('status in [...]: rows outside the list are absent from lists, totals and single reads', async () => {
+  it("status in [...]: rows outside the list are absent from lists, totals and single reads", async () => {
     const ids: Record<string, string> = {};
     for (const s of ["published", "featured", "draft", "archived"]) ids[s] = await create("articles", admin, { title: s, status: s });
     const seen = await list("articles", anon);
@@ -315,14 +340,28 @@ describe("rule validation at write time", () => {
     ["unknown macro", { delete_rule: "@is_root()" }, "delete_rule"],
     ["operator for the wrong type", { update_rule: "title > true && flag ~ 1" }, "update_rule"],
   ])("%s → 422 naming the rule", async (_name, rules, key) => {
-    const res = await api("POST", "/collections", admin, { name: `bad_${key}`, schema: [{ name: "title", type: "text" }, { name: "flag", type: "bool" }], ...rules });
+    const res = await api("POST", "/collections", admin, {
+      name: `bad_${key}`,
+      schema: [
+        { name: "title", type: "text" },
+        { name: "flag", type: "bool" },
+      ],
+      ...rules,
+    });
     expect(res.status).toBe(422);
     expect(Object.keys(res.body.details)).toEqual([key]);
     expect(res.body.message).toContain(key);
   });
 
   it("rejects a schema change that would break a stored rule", async () => {
-    await collection({ name: "evolving", list_rule: "flag = true", schema: [{ name: "flag", type: "bool" }, { name: "title", type: "text" }] });
+    await collection({
+      name: "evolving",
+      list_rule: "flag = true",
+      schema: [
+        { name: "flag", type: "bool" },
+        { name: "title", type: "text" },
+      ],
+    });
     const res = await api("PATCH", "/collections/evolving", admin, { schema: [{ name: "title", type: "text" }] });
     expect(res.status).toBe(422);
     expect(res.body.details.list_rule).toContain("unknown field 'flag'");
@@ -356,10 +395,26 @@ describe("roles API (superadmin)", () => {
     const user = await api("GET", "/roles/2/permissions", admin);
     expect(user.body).toMatchObject({ role_id: 2, role_name: "user" });
     expect(user.body.permissions).toEqual([
-      { collection: "docs", permission_id: expect.any(Number), create: { rule: "true", fields: ["title", "status"] }, read: { rule: "true", fields: ["title", "status"] }, update: { rule: "@owns_record()", fields: ["title"] }, delete: null },
+      {
+        collection: "docs",
+        permission_id: expect.any(Number),
+        create: { rule: "true", fields: ["title", "status"] },
+        read: { rule: "true", fields: ["title", "status"] },
+        update: { rule: "@owns_record()", fields: ["title"] },
+        delete: null,
+      },
     ]);
     const adminRole = await api("GET", "/roles/1/permissions", admin);
-    expect(adminRole.body.permissions).toEqual([{ collection: "*", permission_id: null, create: { rule: "true", fields: "*" }, read: { rule: "true", fields: "*" }, update: { rule: "true", fields: "*" }, delete: { rule: "true", fields: "*" } }]);
+    expect(adminRole.body.permissions).toEqual([
+      {
+        collection: "*",
+        permission_id: null,
+        create: { rule: "true", fields: "*" },
+        read: { rule: "true", fields: "*" },
+        update: { rule: "true", fields: "*" },
+        delete: { rule: "true", fields: "*" },
+      },
+    ]);
   });
 
   it("bulk: reports unknown collections, unknown fields and bad rules per entry; malformed entries are 422", async () => {
@@ -391,13 +446,22 @@ describe("roles API (superadmin)", () => {
     expect((await api("POST", "/roles/validate-rule", admin, { rule: "nope = 1", collection: "docs" })).body).toMatchObject({ valid: false, error: "unknown field 'nope'" });
     const ctx = { user: { id: "u1", role: "user" }, record: { created_by: "u1", status: "draft" } };
     expect((await api("POST", "/roles/test-rule", admin, { rule: '@owns_record() and status in ["draft"]', context: ctx })).body).toMatchObject({ allowed: true });
-    expect((await api("POST", "/roles/test-rule", admin, { rule: '@has_role("admin") or @owns_record()', context: { ...ctx, user: { id: "u2", role: "user" } } })).body).toMatchObject({ allowed: false });
+    expect((await api("POST", "/roles/test-rule", admin, { rule: '@has_role("admin") or @owns_record()', context: { ...ctx, user: { id: "u2", role: "user" } } })).body).toMatchObject({
+      allowed: false,
+    });
     expect((await api("POST", "/roles/test-rule", admin, { rule: "((", context: ctx })).body).toMatchObject({ allowed: false, error: expect.any(String) });
   });
 
   it("is for superadmins only", async () => {
     expect((await api("GET", "/roles", anon)).status).toBe(401);
-    for (const [method, path] of [["GET", "/roles"], ["POST", "/roles"], ["GET", "/roles/2/permissions"], ["PUT", "/roles/2/permissions/bulk"], ["POST", "/roles/validate-rule"], ["DELETE", "/roles/2"]] as const) {
+    for (const [method, path] of [
+      ["GET", "/roles"],
+      ["POST", "/roles"],
+      ["GET", "/roles/2/permissions"],
+      ["PUT", "/roles/2/permissions/bulk"],
+      ["POST", "/roles/validate-rule"],
+      ["DELETE", "/roles/2"],
+    ] as const) {
       const res = await api(method, path, carol, method === "GET" || method === "DELETE" ? undefined : { name: "x", rule: "true", updates: [] });
       expect(res.status, `${method} ${path}`).toBe(403);
     }

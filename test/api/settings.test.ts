@@ -30,7 +30,6 @@ function expectErrorBody(body: any, code?: string) {
   if (code) expect(body.code).toBe(code);
 }
 
-
 describe("settings CRUD", () => {
   it("only superadmins: anonymous → 401, user → 403", async () => {
     for (const [method, path, body] of [

@@ -47,7 +47,18 @@ function serve(env: Record<string, string>, whileUp?: (url: string) => Promise<v
   return (async () => {
     if (whileUp) {
       const url = `http://127.0.0.1:${env.PORT}`;
-      const up = await Promise.race([eventually(() => fetch(`${url}/health`).then((r) => r.ok, () => false), 30_000, "the server to answer /health"), exited.then(() => false)]);
+      const up = await Promise.race([
+        eventually(
+          () =>
+            fetch(`${url}/health`).then(
+              (r) => r.ok,
+              () => false,
+            ),
+          30_000,
+          "the server to answer /health",
+        ),
+        exited.then(() => false),
+      ]);
       if (up) {
         await whileUp(url);
         child.kill("SIGTERM");
@@ -103,7 +114,10 @@ describe("start-up failures", () => {
 
   it.runIf(TEST_DB === "postgres")("PostgreSQL unreachable: names host, port and DATABASE_URL", async () => {
     const port = await freePort();
-    expectOneLine(await serve({ DATABASE_URL: `postgres://postgres@127.0.0.1:${port}/cairn` }), new RegExp(`cannot reach PostgreSQL at 127\\.0\\.0\\.1:${port} database cairn \\(connection refused\\); start it or fix DATABASE_URL`));
+    expectOneLine(
+      await serve({ DATABASE_URL: `postgres://postgres@127.0.0.1:${port}/cairn` }),
+      new RegExp(`cannot reach PostgreSQL at 127\\.0\\.0\\.1:${port} database cairn \\(connection refused\\); start it or fix DATABASE_URL`),
+    );
   });
 });
 
@@ -175,7 +189,10 @@ describe.runIf(TEST_DB === "sqlite")("request log", () => {
       }
     });
     expect(run.code).toBe(0);
-    const lines = run.stdout.trim().split("\n").map((l) => JSON.parse(l) as Record<string, unknown>);
+    const lines = run.stdout
+      .trim()
+      .split("\n")
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
     for (const s of sent) {
       const mine = lines.filter((l) => l.reqId === s.id);
       expect(mine, `${s.path}: ${JSON.stringify(mine)}`).toHaveLength(1);

@@ -124,7 +124,11 @@ export async function startApp(overrides: Partial<Config> = {}, env: NodeJS.Proc
 }
 
 /** Registers a user through the public API and returns its access token and id. */
-export async function registerUser(api: ApiClient, email = `u${randomBytes(4).toString("hex")}@example.com`, password = "User-pass-123"): Promise<{ token: string; id: string; email: string; refreshToken: string }> {
+export async function registerUser(
+  api: ApiClient,
+  email = `u${randomBytes(4).toString("hex")}@example.com`,
+  password = "User-pass-123",
+): Promise<{ token: string; id: string; email: string; refreshToken: string }> {
   const res = await api("POST", "/api/v1/auth/register", { body: { email, password } });
   if (res.status !== 201) throw new Error(`register failed: ${res.status} ${JSON.stringify(res.body)}`);
   return { token: res.body.access_token, id: res.body.user.id, email, refreshToken: res.body.refresh_token };

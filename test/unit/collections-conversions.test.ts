@@ -18,9 +18,7 @@ describe("parseIso", () => {
     ["2024-01-01T23:00:00-05:00", "2024-01-02T04:00:00.000Z"],
     ["0050-06-01", "0050-06-01T00:00:00.000Z"],
   ])("%s", (input, iso) => expect(parseIso(input)?.date.toISOString()).toBe(iso));
-  it.each(["2023-02-29", "2024-13-01", "2024-1-1", "0000-01-01", "2024-01-01T24:00", "2024-01-01T10:00+0200", " 2024-01-01", "yesterday"])("rejects %s", (input) =>
-    expect(parseIso(input)).toBeNull(),
-  );
+  it.each(["2023-02-29", "2024-13-01", "2024-1-1", "0000-01-01", "2024-01-01T24:00", "2024-01-01T10:00+0200", " 2024-01-01", "yesterday"])("rejects %s", (input) => expect(parseIso(input)).toBeNull());
 });
 
 describe("checkFieldValue", () => {
@@ -124,7 +122,14 @@ describe("planSchemaChange", () => {
   });
 
   it("is not structural for metadata-only changes", () => {
-    const plan = planSchemaChange("postgres", def([a, b]), def([{ ...a, required: true, type: "email" }, { ...b, options: { min: 1 } }]));
+    const plan = planSchemaChange(
+      "postgres",
+      def([a, b]),
+      def([
+        { ...a, required: true, type: "email" },
+        { ...b, options: { min: 1 } },
+      ]),
+    );
     expect(plan.structural).toBe(false);
   });
 

@@ -5,7 +5,16 @@ import { describe, expect, it } from "vitest";
 import { createCollectionSql, indexPrefix, objectName } from "../../src/core/collections/ddl.ts";
 import type { FieldDef, FieldType, FieldOptions } from "../../src/core/collections/types.ts";
 
-const f = (id: string, name: string, type: FieldType, options: FieldOptions = {}, extra: Partial<FieldDef> = {}): FieldDef => ({ id, name, type, required: false, unique: false, index: false, options, ...extra });
+const f = (id: string, name: string, type: FieldType, options: FieldOptions = {}, extra: Partial<FieldDef> = {}): FieldDef => ({
+  id,
+  name,
+  type,
+  required: false,
+  unique: false,
+  index: false,
+  options,
+  ...extra,
+});
 const fields = [
   f("t1", "title", "text", {}, { unique: true }),
   f("n1", "views", "number", {}, { index: true }),

@@ -86,7 +86,10 @@ describe("PostgreSQL errors", () => {
 
 describe("SQLite errors", () => {
   it("read-only and full → 503 naming the cause", () => {
-    const readonly = sqliteError((db) => db.pragma("query_only = ON"), (db) => db.prepare("INSERT INTO t VALUES ('a')").run());
+    const readonly = sqliteError(
+      (db) => db.pragma("query_only = ON"),
+      (db) => db.prepare("INSERT INTO t VALUES ('a')").run(),
+    );
     expect(fromDriverError(readonly)).toMatchObject({ status: 503, code: "SERVICE_UNAVAILABLE", message: "Database unavailable: the database is read-only" });
     const full = sqliteError(
       (db) => db.pragma(`max_page_count = ${db.pragma("page_count", { simple: true })}`),
@@ -104,7 +107,10 @@ describe("SQLite errors", () => {
   });
 
   it("constraint errors stay unclassified", () => {
-    const unique = sqliteError((db) => db.exec("CREATE UNIQUE INDEX u ON t (x); INSERT INTO t VALUES ('a')"), (db) => db.prepare("INSERT INTO t VALUES ('a')").run());
+    const unique = sqliteError(
+      (db) => db.exec("CREATE UNIQUE INDEX u ON t (x); INSERT INTO t VALUES ('a')"),
+      (db) => db.prepare("INSERT INTO t VALUES ('a')").run(),
+    );
     expect(classifyDriverError(unique)).toBeUndefined();
   });
 });

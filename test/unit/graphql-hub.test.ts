@@ -68,8 +68,26 @@ async function received(it: AsyncIterableIterator<HubMessage>): Promise<HubMessa
   }
 }
 
-const rec = (id: string, owner: string | null, priority: number, more: Record<string, unknown> = {}) => ({ id, owner_id: owner, created: "t", updated: "t", version: 1, title: `t-${id}`, priority, secret: "s", ...more });
-const event = (type: CairnEvent["type"], payload: Record<string, unknown>, previous: Record<string, unknown> | null = null, accountId = "default"): CairnEvent => ({ type, accountId, collection: "tasks", recordId: payload.id as string, payload, previous, created: "t" });
+const rec = (id: string, owner: string | null, priority: number, more: Record<string, unknown> = {}) => ({
+  id,
+  owner_id: owner,
+  created: "t",
+  updated: "t",
+  version: 1,
+  title: `t-${id}`,
+  priority,
+  secret: "s",
+  ...more,
+});
+const event = (type: CairnEvent["type"], payload: Record<string, unknown>, previous: Record<string, unknown> | null = null, accountId = "default"): CairnEvent => ({
+  type,
+  accountId,
+  collection: "tasks",
+  recordId: payload.id as string,
+  payload,
+  previous,
+  created: "t",
+});
 const summary = (ms: HubMessage[]) => ms.map((m) => (m instanceof Error ? `error ${m.code}` : `${m.action} ${m.id}${m.record ? ` ${JSON.stringify(m.record.priority ?? null)}` : ""}`));
 
 describe("RealtimeHub", () => {

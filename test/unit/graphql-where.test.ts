@@ -14,9 +14,33 @@ const posts = { fields: [f("title", "text"), f("views", "number"), f("published"
 const resolve = collectionResolver(posts);
 
 const rows = [
-  { id: "a", owner_id: "u1", title: "Hello world", views: 5, published: true, tags: ["x", "y"], due: "2026-01-01T00:00:00.000Z", author: "p1", created: "2026-01-01T00:00:00.000Z", updated: "2026-01-01T00:00:00.000Z", version: 1 },
+  {
+    id: "a",
+    owner_id: "u1",
+    title: "Hello world",
+    views: 5,
+    published: true,
+    tags: ["x", "y"],
+    due: "2026-01-01T00:00:00.000Z",
+    author: "p1",
+    created: "2026-01-01T00:00:00.000Z",
+    updated: "2026-01-01T00:00:00.000Z",
+    version: 1,
+  },
   { id: "b", owner_id: "u2", title: "Second", views: 50, published: false, tags: [], due: null, author: null, created: "2026-02-01T00:00:00.000Z", updated: "2026-02-01T00:00:00.000Z", version: 3 },
-  { id: "c", owner_id: null, title: null, views: null, published: null, tags: null, due: "2027-01-01T00:00:00.000Z", author: "p2", created: "2026-03-01T00:00:00.000Z", updated: "2026-03-01T00:00:00.000Z", version: 1 },
+  {
+    id: "c",
+    owner_id: null,
+    title: null,
+    views: null,
+    published: null,
+    tags: null,
+    due: "2027-01-01T00:00:00.000Z",
+    author: "p2",
+    created: "2026-03-01T00:00:00.000Z",
+    updated: "2026-03-01T00:00:00.000Z",
+    version: 1,
+  },
 ];
 const matching = (where: WhereInput) => {
   const p = toPredicate(checkExpr(whereToExpr(where), resolve), resolve);

@@ -53,7 +53,11 @@ describe("assertPassword", () => {
       assertPassword("strong", "alllowercase!1", "new_password", 400);
       expect.unreachable();
     } catch (e) {
-      expect(e).toMatchObject({ status: 400, code: "BAD_REQUEST", details: { new_password: "must contain at least one uppercase letter", password_no_uppercase: "new_password must contain at least one uppercase letter" } });
+      expect(e).toMatchObject({
+        status: 400,
+        code: "BAD_REQUEST",
+        details: { new_password: "must contain at least one uppercase letter", password_no_uppercase: "new_password must contain at least one uppercase letter" },
+      });
     }
   });
 

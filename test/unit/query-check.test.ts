@@ -8,11 +8,9 @@ import { ITEMS } from "./query-fixtures.ts";
 
 const resolve = collectionResolver(ITEMS);
 const check = (src: string) => checkExpr(parseExpression(src), resolve);
-const f = (name: string, modifier?: "lower" | "upper" | "length") =>
-  modifier ? ({ kind: "field", name, modifier } as const) : ({ kind: "field", name } as const);
+const f = (name: string, modifier?: "lower" | "upper" | "length") => (modifier ? ({ kind: "field", name, modifier } as const) : ({ kind: "field", name } as const));
 const v = (value: Literal) => ({ kind: "value", value }) as const;
-const cmp = (left: unknown, op: string, right: unknown, any?: boolean): Expr =>
-  (any ? { kind: "compare", op, left, right, any } : { kind: "compare", op, left, right }) as Expr;
+const cmp = (left: unknown, op: string, right: unknown, any?: boolean): Expr => (any ? { kind: "compare", op, left, right, any } : { kind: "compare", op, left, right }) as Expr;
 
 function checkError(src: string): string {
   try {
@@ -193,7 +191,10 @@ describe("bindContext + checkExpr (rules)", () => {
   it.each([
     [{ "request.auth.id": "u1", "request.auth.role": "user" }, cmp(f("owner_id"), "eq", v("u1"))],
     [{ "request.auth.id": "u1", "request.auth.role": "admin" }, TRUE],
-    [{ "request.auth.id": null, "request.auth.role": "user" }, { kind: "isNull", operand: f("owner_id"), negate: false }],
+    [
+      { "request.auth.id": null, "request.auth.role": "user" },
+      { kind: "isNull", operand: f("owner_id"), negate: false },
+    ],
     [{ "request.auth.id": "", "request.auth.role": null }, cmp(f("owner_id"), "eq", v(""))],
   ] as [Record<string, string | null>, Expr][])("%j", (values, expected) => {
     expect(bound(values)).toEqual(expected);

@@ -9,8 +9,7 @@ import { field } from "./query-fixtures.ts";
 
 const def = { fields: [field("title", "text"), field("constructor", "text"), field("n", "number"), field("tags", "tags"), field("at", "datetime")] };
 const resolve = collectionResolver(def);
-const matches = (src: string, record: Record<string, unknown>) =>
-  toPredicate(checkExpr(parseExpression(src), resolve), resolve)(record);
+const matches = (src: string, record: Record<string, unknown>) => toPredicate(checkExpr(parseExpression(src), resolve), resolve)(record);
 
 describe("toPredicate", () => {
   const cases: [string, Record<string, unknown>, boolean][] = [
@@ -44,9 +43,7 @@ describe("toPredicate", () => {
   it("refuses unchecked expressions", () => {
     const e: Expr = { kind: "compare", op: "eq", left: { kind: "value", value: 1 }, right: { kind: "field", name: "n" } };
     expect(() => toPredicate(e, resolve)).toThrow(FilterError);
-    expect(() => toPredicate({ kind: "isNull", operand: { kind: "field", name: "zz" }, negate: false }, resolve)).toThrow(
-      "unknown field 'zz'",
-    );
+    expect(() => toPredicate({ kind: "isNull", operand: { kind: "field", name: "zz" }, negate: false }, resolve)).toThrow("unknown field 'zz'");
   });
 });
 

@@ -19,11 +19,18 @@ describe("parseSort", () => {
     ["- views", [term("views", true, "number")]],
     ["@random", [{ random: true }]],
     ["published,-@random", [term("published", false, "bool"), { random: true }]],
-    ["id,updated,version,owner_id,birthday,status,author", [
-      term("id", false, "text"), term("updated", false, "datetime"), term("version", false, "number"),
-      term("owner_id", false, "text"), term("birthday", false, "date"), term("status", false, "text"),
-      term("author", false, "text"),
-    ]],
+    [
+      "id,updated,version,owner_id,birthday,status,author",
+      [
+        term("id", false, "text"),
+        term("updated", false, "datetime"),
+        term("version", false, "number"),
+        term("owner_id", false, "text"),
+        term("birthday", false, "date"),
+        term("status", false, "text"),
+        term("author", false, "text"),
+      ],
+    ],
   ];
   it.each(cases)("%j", (src, expected) => {
     expect(parseSort(src, resolve)).toEqual(expected);

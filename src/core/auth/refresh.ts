@@ -42,9 +42,7 @@ export async function refresh(ctx: Context, input: RefreshInput): Promise<TokenP
   const { services } = ctx;
   const { prisma } = services;
   const now = services.now();
-  const row = input.refreshToken
-    ? await prisma.refreshToken.findUnique({ where: { tokenHash: hashRefreshToken(input.refreshToken) }, include: { user: true } })
-    : null;
+  const row = input.refreshToken ? await prisma.refreshToken.findUnique({ where: { tokenHash: hashRefreshToken(input.refreshToken) }, include: { user: true } }) : null;
   if (!row) throw new UnauthenticatedError(INVALID_REFRESH_TOKEN);
   if (row.revokedAt) {
     await revokeFamily(ctx, row, now);

@@ -85,7 +85,16 @@ export async function signUp(ctx: Context, input: RegisterInput): Promise<SignUp
   const { user, account } = created;
   const mustVerify = verificationRequired(ctx) && !user.verified;
   await sendVerificationTo(ctx, user);
-  audit(ctx, { eventType: "user", eventAction: "create", userId: user.id, userEmail: user.email, resourceType: "user", resourceId: user.id, description: "registered", details: { account_id: account.id } });
+  audit(ctx, {
+    eventType: "user",
+    eventAction: "create",
+    userId: user.id,
+    userEmail: user.email,
+    resourceType: "user",
+    resourceId: user.id,
+    description: "registered",
+    details: { account_id: account.id },
+  });
   if (mustVerify) {
     return { user: toAuthUser(user), account, tokens: null, message: "Registration successful. Please check your email to verify your account." };
   }

@@ -69,6 +69,12 @@ export async function updateMe(ctx: Context, input: UpdateMeInput): Promise<{ us
     throw e;
   }
   if (emailChanged) await sendVerificationTo(ctx, row);
-  audit(ctx, { eventType: "user", eventAction: "update", resourceType: "user", resourceId: row.id, details: { fields: Object.keys(input).filter((k) => (input as Record<string, unknown>)[k] !== undefined) } });
+  audit(ctx, {
+    eventType: "user",
+    eventAction: "update",
+    resourceType: "user",
+    resourceId: row.id,
+    details: { fields: Object.keys(input).filter((k) => (input as Record<string, unknown>)[k] !== undefined) },
+  });
   return { user: toAuthUser(row), account: toAuthAccount(row.account) };
 }

@@ -83,7 +83,9 @@ export function checkFieldValue(field: FieldDef, value: unknown): string | null 
       return o.multiple ? checkList(field, value, one) : one(value);
     }
     case "tags":
-      return checkList(field, value, (x) => (typeof x === "string" && x.length > 0 && x.length <= MAX_TAG_LENGTH ? null : `must be a list of non-empty strings of at most ${MAX_TAG_LENGTH} characters`));
+      return checkList(field, value, (x) =>
+        typeof x === "string" && x.length > 0 && x.length <= MAX_TAG_LENGTH ? null : `must be a list of non-empty strings of at most ${MAX_TAG_LENGTH} characters`,
+      );
     case "file":
       return checkList(field, value, (x) => (typeof x === "string" && x.length > 0 ? null : "must be a list of file ids"));
     case "geopoint": {
@@ -124,7 +126,11 @@ export function normalizeFieldValue(field: FieldDef, value: unknown): { value: u
     case "datetime":
       return { value: parseIso(v as string)!.date.toISOString() };
     case "date":
-      return { value: parseIso(v as string)!.date.toISOString().slice(0, 10) };
+      return {
+        value: parseIso(v as string)!
+          .date.toISOString()
+          .slice(0, 10),
+      };
     case "tags":
     case "file":
       return { value: unique(v) };

@@ -36,6 +36,13 @@ export async function createCollection(ctx: Context, input: unknown): Promise<Co
     commitChange(tx, ctx.services, { put: [{ def }], events: [event] });
     return def;
   });
-  void audit(ctx, { eventType: "collection", eventAction: "create", resourceType: "collection", resourceId: created.id, description: `Collection '${created.name}' created`, details: { name: created.name } });
+  void audit(ctx, {
+    eventType: "collection",
+    eventAction: "create",
+    resourceType: "collection",
+    resourceId: created.id,
+    description: `Collection '${created.name}' created`,
+    details: { name: created.name },
+  });
   return created;
 }

@@ -31,6 +31,13 @@ export async function deleteCollection(ctx: Context, idOrName: string): Promise<
     commitChange(tx, ctx.services, { remove: def.name, events: [event] });
     return def;
   });
-  void audit(ctx, { eventType: "collection", eventAction: "delete", resourceType: "collection", resourceId: deleted.id, description: `Collection '${deleted.name}' deleted`, details: { name: deleted.name } });
+  void audit(ctx, {
+    eventType: "collection",
+    eventAction: "delete",
+    resourceType: "collection",
+    resourceId: deleted.id,
+    description: `Collection '${deleted.name}' deleted`,
+    details: { name: deleted.name },
+  });
   return deleted;
 }

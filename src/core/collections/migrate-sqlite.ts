@@ -47,7 +47,13 @@ async function alterColumns(tx: SqlDb, plan: SchemaPlan): Promise<void> {
 
 async function renameTable(tx: SqlDb, from: string, to: string): Promise<void> {
   // SQLite table names are case-insensitive: a case-only rename goes through a temporary name
-  const steps = from.toLowerCase() === to.toLowerCase() ? [[from, `_tmp_${to}`], [`_tmp_${to}`, to]] : [[from, to]];
+  const steps =
+    from.toLowerCase() === to.toLowerCase()
+      ? [
+          [from, `_tmp_${to}`],
+          [`_tmp_${to}`, to],
+        ]
+      : [[from, to]];
   await tx.script(script(steps.map(([a, b]) => `ALTER TABLE ${q(a!)} RENAME TO ${q(b!)}`)));
 }
 

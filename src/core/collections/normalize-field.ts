@@ -215,7 +215,8 @@ export function normalizeField(raw: unknown, base: string, env: FieldEnv, errors
   if (nameError) errors[`${base}.name`] = nameError;
   const type = parseFieldType(raw.type);
   if (!type) {
-    errors[`${base}.type`] = raw.type === undefined || raw.type === null ? "is required" : `unknown field type '${String(raw.type)}'; valid types: ${FIELD_TYPES.join(", ")} (aliases: boolean, relation, richText)`;
+    errors[`${base}.type`] =
+      raw.type === undefined || raw.type === null ? "is required" : `unknown field type '${String(raw.type)}'; valid types: ${FIELD_TYPES.join(", ")} (aliases: boolean, relation, richText)`;
   }
   if (nameError || !type) return undefined;
 

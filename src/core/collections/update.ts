@@ -61,7 +61,14 @@ export async function updateCollection(ctx: Context, idOrName: string, input: un
     return next;
   });
   const renamed = previousName !== updated.name ? { previous_name: previousName } : {};
-  void audit(ctx, { eventType: "collection", eventAction: "update", resourceType: "collection", resourceId: updated.id, description: `Collection '${updated.name}' updated`, details: { name: updated.name, ...renamed } });
+  void audit(ctx, {
+    eventType: "collection",
+    eventAction: "update",
+    resourceType: "collection",
+    resourceId: updated.id,
+    description: `Collection '${updated.name}' updated`,
+    details: { name: updated.name, ...renamed },
+  });
   return updated;
 }
 

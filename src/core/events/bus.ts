@@ -7,13 +7,7 @@
  */
 import { EventEmitter } from "node:events";
 
-export type EventType =
-  | "record.create"
-  | "record.update"
-  | "record.delete"
-  | "collection.create"
-  | "collection.update"
-  | "collection.delete";
+export type EventType = "record.create" | "record.update" | "record.delete" | "collection.create" | "collection.update" | "collection.delete";
 
 export interface CairnEvent {
   seq?: number;

@@ -261,7 +261,12 @@ export class EventDispatcher {
     const { db } = this.services;
     const now = this.services.now();
     // runs after every commit: SQL compiled once per dialect
-    const text = (saveText[db.dialect] ??= db.qb.updateTable("_event_cursors").set({ last_seq: 0, lease_until: "", updated: "" }).where("consumer", "=", "").where("lease_owner", "=", "").compile().sql);
+    const text = (saveText[db.dialect] ??= db.qb
+      .updateTable("_event_cursors")
+      .set({ last_seq: 0, lease_until: "", updated: "" })
+      .where("consumer", "=", "")
+      .where("lease_owner", "=", "")
+      .compile().sql);
     const { changes } = await db.execute({ sql: text, parameters: [seq, new Date(now.getTime() + this.#opts.leaseMs).toISOString(), now.toISOString(), c.name, this.#owner] });
     if (changes === 0) {
       c.leaseUntil = 0;

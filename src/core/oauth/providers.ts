@@ -148,7 +148,12 @@ export async function resolveProvider(services: Services, name: string): Promise
   let as: oauth.AuthorizationServer;
   if (cfg.issuer && d.kind === "oidc" && !(cfg.authorizationUrl && cfg.tokenUrl)) {
     const meta = await discover(cfg, cfg.issuer);
-    as = { ...meta, ...(cfg.authorizationUrl ? { authorization_endpoint: cfg.authorizationUrl } : {}), ...(cfg.tokenUrl ? { token_endpoint: cfg.tokenUrl } : {}), ...(cfg.userinfoUrl ? { userinfo_endpoint: cfg.userinfoUrl } : {}) };
+    as = {
+      ...meta,
+      ...(cfg.authorizationUrl ? { authorization_endpoint: cfg.authorizationUrl } : {}),
+      ...(cfg.tokenUrl ? { token_endpoint: cfg.tokenUrl } : {}),
+      ...(cfg.userinfoUrl ? { userinfo_endpoint: cfg.userinfoUrl } : {}),
+    };
   } else {
     as = { issuer, authorization_endpoint: cfg.authorizationUrl ?? d.authorizationUrl, token_endpoint: cfg.tokenUrl ?? d.tokenUrl, userinfo_endpoint: cfg.userinfoUrl ?? d.userinfoUrl };
   }

@@ -57,7 +57,9 @@ export async function signInWithOAuth(ctx: Context, identity: OAuthIdentity, acc
     const existing = await prisma.user.findUnique({ where: { accountId_email: { accountId: target, email: identity.email } }, include });
     if (existing) {
       if (!identity.emailVerified) {
-        throw new ConflictError(`A user with this e-mail address already exists and ${identity.provider} has not verified the address, so it cannot be linked; sign in with your password instead`, { email: "not verified by the provider" });
+        throw new ConflictError(`A user with this e-mail address already exists and ${identity.provider} has not verified the address, so it cannot be linked; sign in with your password instead`, {
+          email: "not verified by the provider",
+        });
       }
       await prisma.oAuthAccount.create({ data: { id: uuidv7(), userId: existing.id, provider: identity.provider, providerUserId: identity.subject, email: identity.email, created: now } });
       linked = true;

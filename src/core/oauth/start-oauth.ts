@@ -48,7 +48,13 @@ export async function startOAuth(ctx: Context, input: StartOAuthInput): Promise<
     problems.redirectUri = "must be an absolute http(s) URL of at most 2000 characters";
   }
   if (input.state != null && (typeof input.state !== "string" || !STATE_RE.test(input.state))) problems.state = "must be 8-512 printable ASCII characters without spaces";
-  if (Object.keys(problems).length) throw new ValidationError(`Invalid OAuth request: ${Object.entries(problems).map(([k, v]) => `${k} ${v}`).join("; ")}`, problems);
+  if (Object.keys(problems).length)
+    throw new ValidationError(
+      `Invalid OAuth request: ${Object.entries(problems)
+        .map(([k, v]) => `${k} ${v}`)
+        .join("; ")}`,
+      problems,
+    );
   const accountId = await resolveAccount(ctx, input.account);
 
   const state = input.state ?? oauth.generateRandomState();

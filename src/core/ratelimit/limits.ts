@@ -22,10 +22,7 @@ export const DEFAULT_LIMITS: Readonly<Record<RateTier, Limits>> = Object.freeze(
 });
 
 /** Setting keys that hold a limit (`rate_limit_<tier>_per_minute|hour`), plus FastCMS's `api_rate_limit`. */
-export const RATE_LIMIT_KEYS: readonly string[] = [
-  ...Object.keys(DEFAULT_LIMITS).flatMap((t) => [`rate_limit_${t}_per_minute`, `rate_limit_${t}_per_hour`]),
-  "api_rate_limit",
-];
+export const RATE_LIMIT_KEYS: readonly string[] = [...Object.keys(DEFAULT_LIMITS).flatMap((t) => [`rate_limit_${t}_per_minute`, `rate_limit_${t}_per_hour`]), "api_rate_limit"];
 
 function positive(value: unknown, fallback: number): number {
   return typeof value === "number" && Number.isFinite(value) && value >= 1 ? Math.floor(value) : fallback;

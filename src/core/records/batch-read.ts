@@ -110,7 +110,8 @@ export async function listRecordsGrouped(ctx: Context, collection: string, q: Gr
   const ref = def.fields.find((f) => f.name === q.field);
   if (!ref || ref.type !== "reference" || ref.options.multiple) throw new BadRequestError(`'${q.field}' is not a single reference field of '${def.name}'`);
   const offset = q.offset ?? 0;
-  if (!Number.isInteger(q.limit) || q.limit < 1 || q.limit > MAX_PAGE_SIZE) throw new ValidationError(`limit must be between 1 and ${MAX_PAGE_SIZE}`, { limit: `Must be between 1 and ${MAX_PAGE_SIZE}` });
+  if (!Number.isInteger(q.limit) || q.limit < 1 || q.limit > MAX_PAGE_SIZE)
+    throw new ValidationError(`limit must be between 1 and ${MAX_PAGE_SIZE}`, { limit: `Must be between 1 and ${MAX_PAGE_SIZE}` });
   if (!Number.isInteger(offset) || offset < 0) throw new ValidationError("offset must not be negative", { offset: "Must not be negative" });
   const parents = [...new Set(q.parents)];
   if (parents.length > MAX_PARENTS) throw new ValidationError(`At most ${MAX_PARENTS} parents per query`, { parents: `At most ${MAX_PARENTS}` });
@@ -125,7 +126,10 @@ export async function listRecordsGrouped(ctx: Context, collection: string, q: Gr
     if (e instanceof FilterError) throw new BadRequestError(`Invalid filter: ${e.message}`, { filter: e.message });
     throw e;
   }
-  assertReadableQuery(ctx, def, readable, { filter: { kind: "and", items: [q.filter ?? { kind: "const", value: true }, { kind: "isNull", operand: { kind: "field", name: ref.name }, negate: true }] }, sort: q.sort });
+  assertReadableQuery(ctx, def, readable, {
+    filter: { kind: "and", items: [q.filter ?? { kind: "const", value: true }, { kind: "isNull", operand: { kind: "field", name: ref.name }, negate: true }] },
+    sort: q.sort,
+  });
   // the same order as the top-level list, text collation included
   const order = orderByList(withTieBreak((q.sort ?? []).filter((t): t is ColumnTerm => "column" in t)), db.dialect);
   const partition = sql.ref(ref.name);

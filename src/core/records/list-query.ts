@@ -58,8 +58,10 @@ export interface PageWindow {
 export function pageWindow(q: PageRequest): PageWindow {
   const pageSize = q.pageSize ?? DEFAULT_PAGE_SIZE;
   const page = q.page ?? 1;
-  if (!Number.isInteger(pageSize) || pageSize < 0 || pageSize > MAX_PAGE_SIZE) throw new ValidationError(`pageSize must be between 0 and ${MAX_PAGE_SIZE}`, { pageSize: `Must be between 0 and ${MAX_PAGE_SIZE}` });
-  if (!Number.isInteger(page) || page < 1 || page > MAX_PAGE) throw new ValidationError(`page must be between 1 and ${MAX_PAGE} (use the cursor for deeper pages)`, { page: `Must be between 1 and ${MAX_PAGE}` });
+  if (!Number.isInteger(pageSize) || pageSize < 0 || pageSize > MAX_PAGE_SIZE)
+    throw new ValidationError(`pageSize must be between 0 and ${MAX_PAGE_SIZE}`, { pageSize: `Must be between 0 and ${MAX_PAGE_SIZE}` });
+  if (!Number.isInteger(page) || page < 1 || page > MAX_PAGE)
+    throw new ValidationError(`page must be between 1 and ${MAX_PAGE} (use the cursor for deeper pages)`, { page: `Must be between 1 and ${MAX_PAGE}` });
   if (q.offset !== undefined && (!Number.isInteger(q.offset) || q.offset < 0 || q.offset > MAX_OFFSET))
     throw new ValidationError(`offset must be between 0 and ${MAX_OFFSET} (use the cursor for deeper reads)`, { offset: `Must be between 0 and ${MAX_OFFSET}` });
   return { page, pageSize, skip: q.offset ?? (page - 1) * pageSize };
@@ -122,7 +124,10 @@ export function afterCondition(terms: readonly ColumnTerm[], values: readonly un
   };
   const eq = (t: ColumnTerm, v: unknown) => (v === null ? sql<SqlBool>`${sql.ref(t.column)} IS NULL` : sql<SqlBool>`${sortKey(t, dialect)} = ${v}`);
   const ors = terms.map((t, i) => sql.join([...terms.slice(0, i).map((p, j) => eq(p, values[j])), gt(t, values[i])], sql` AND `));
-  return sql<SqlBool>`(${sql.join(ors.map((o) => sql`(${o})`), sql` OR `)})`;
+  return sql<SqlBool>`(${sql.join(
+    ors.map((o) => sql`(${o})`),
+    sql` OR `,
+  )})`;
 }
 
 /**

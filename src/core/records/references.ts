@@ -110,8 +110,7 @@ export async function checkReferencesMany(ctx: Context, db: SqlDb, def: Collecti
 function referencesTo(ctx: Context, def: CollectionDef): { coll: CollectionDef; field: FieldDef }[] {
   const out: { coll: CollectionDef; field: FieldDef }[] = [];
   const target = def.name.toLowerCase();
-  for (const coll of ctx.services.collections.list())
-    for (const field of coll.fields) if (field.type === "reference" && field.options.collection?.toLowerCase() === target) out.push({ coll, field });
+  for (const coll of ctx.services.collections.list()) for (const field of coll.fields) if (field.type === "reference" && field.options.collection?.toLowerCase() === target) out.push({ coll, field });
   return out;
 }
 
@@ -156,4 +155,3 @@ export async function applyDeleteReferences(ctx: Context, tx: SqlDb, def: Collec
   }
   return events;
 }
-

@@ -32,7 +32,10 @@ function statements(db: SqlDb, def: CollectionDef): Compiled {
   if (!c) {
     const q = db.qb.selectFrom(def.name).select(selectColumns(def)).where("account_id", "=", "").where("id", "=", "");
     const columns = [...INSERT_SYSTEM_COLUMNS, ...def.fields.map((f) => f.name)];
-    const insert = db.qb.insertInto(def.name).values(Object.fromEntries(columns.map((col) => [col, null]))).compile().sql;
+    const insert = db.qb
+      .insertInto(def.name)
+      .values(Object.fromEntries(columns.map((col) => [col, null])))
+      .compile().sql;
     c = { byId: q.compile().sql, byIdForUpdate: (db.dialect === "postgres" ? q.forUpdate() : q).compile().sql, insert, inserts: new Map() };
     byDialect[db.dialect] = c;
   }
@@ -149,9 +152,15 @@ export function mapConstraintError(def: CollectionDef, e: unknown): never {
   const err = e as { code?: string; message?: string; detail?: string };
   let cols: string[] | undefined;
   if (err?.code === "SQLITE_CONSTRAINT_UNIQUE" || err?.code === "SQLITE_CONSTRAINT_PRIMARYKEY") {
-    cols = /constraint failed: (.+)$/.exec(err.message ?? "")?.[1]?.split(",").map((s) => s.trim().split(".").pop()!);
+    cols = /constraint failed: (.+)$/
+      .exec(err.message ?? "")?.[1]
+      ?.split(",")
+      .map((s) => s.trim().split(".").pop()!);
   } else if (err?.code === "23505") {
-    cols = /Key \(([^)]*)\)/.exec(err.detail ?? "")?.[1]?.split(",").map((s) => s.trim().replace(/"/g, ""));
+    cols = /Key \(([^)]*)\)/
+      .exec(err.detail ?? "")?.[1]
+      ?.split(",")
+      .map((s) => s.trim().replace(/"/g, ""));
   }
   if (cols) {
     const field = cols.filter((c) => c !== "account_id").join(", ") || "id";

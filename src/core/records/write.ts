@@ -101,7 +101,10 @@ export async function updateRecord(ctx: Context, collection: string, id: string,
     if (!current) throw notFound(def, id);
     assertAllowed(ctx, def, access, current, "update");
     if (opts.expectedVersion !== undefined && opts.expectedVersion !== current.version)
-      throw new ConflictError(`Version conflict: record '${id}' is at version ${current.version}, expected ${opts.expectedVersion}`, { current_version: current.version, expected_version: opts.expectedVersion });
+      throw new ConflictError(`Version conflict: record '${id}' is at version ${current.version}, expected ${opts.expectedVersion}`, {
+        current_version: current.version,
+        expected_version: opts.expectedVersion,
+      });
     const { values, touched } = prepareInput(def, input, replaceAll ? "replace" : "patch", current);
     await checkReferences(ctx, tx, def, accountId, values, touched);
     const ts = now().toISOString();
@@ -139,7 +142,8 @@ export async function deleteRecord(ctx: Context, collection: string, id: string)
 }
 
 function checkIds(ids: unknown): string[] {
-  if (!Array.isArray(ids) || ids.some((x) => typeof x !== "string" || x.length === 0)) throw new ValidationError("recordIds must be a list of record ids", { recordIds: "Must be a list of record ids" });
+  if (!Array.isArray(ids) || ids.some((x) => typeof x !== "string" || x.length === 0))
+    throw new ValidationError("recordIds must be a list of record ids", { recordIds: "Must be a list of record ids" });
   if (ids.length === 0) throw new ValidationError("recordIds must not be empty", { recordIds: "At least one id is required" });
   if (ids.length > MAX_BULK) throw new ValidationError(`At most ${MAX_BULK} records per bulk operation`, { recordIds: `At most ${MAX_BULK} ids allowed` });
   return [...new Set(ids as string[])];
@@ -208,7 +212,11 @@ export async function bulkUpdateRecords(ctx: Context, collection: string, ids: u
       for (let i = 0; i < rows.length; i++) await updateRecords(tx, def, accountId, [rows[i]!.id], prepared[i]!.values, touched, ts).catch((e) => mapConstraintError(def, e));
     } else await updateRecords(tx, def, accountId, list, prepared[0]!.values, touched, ts).catch((e) => mapConstraintError(def, e));
     const updated = rows.map((r, i) => ({ ...r, ...prepared[i]!.values, updated: ts, version: r.version + 1 }) as RecordData);
-    await emitEvents(tx, (e) => events.publish(e), updated.map((rec, i) => recordEvent("record.update", def, accountId, rec, ts, rows[i])));
+    await emitEvents(
+      tx,
+      (e) => events.publish(e),
+      updated.map((rec, i) => recordEvent("record.update", def, accountId, rec, ts, rows[i])),
+    );
     return updated;
   });
   return result.map((r) => redactRecord(r, readable));
@@ -223,7 +231,8 @@ export async function bulkCreateRecords(ctx: Context, collection: string, items:
   const { db, collections, events, now } = ctx.services;
   const def = collections.require(collection);
   requireSignedIn(ctx);
-  if (!Array.isArray(items) || items.length === 0 || items.length > MAX_BULK) throw new ValidationError(`Between 1 and ${MAX_BULK} records are required`, { data: `Must be a list of 1 to ${MAX_BULK} records` });
+  if (!Array.isArray(items) || items.length === 0 || items.length > MAX_BULK)
+    throw new ValidationError(`Between 1 and ${MAX_BULK} records are required`, { data: `Must be a list of 1 to ${MAX_BULK} records` });
   const accesses = items.map((data) => recordAccess(ctx, def, "create", data));
   for (const data of items) assertWritable(ctx, def, data, fieldAccess(ctx, def, "create", data).writable, "create");
   const ts = now().toISOString();
@@ -244,9 +253,19 @@ export async function bulkCreateRecords(ctx: Context, collection: string, items:
   await db.transaction(async (tx) => {
     // One existence query per referenced collection, one INSERT and one outbox write: the
     // statement count does not grow with the number of records.
-    await checkReferencesMany(ctx, tx, def, accountId, prepared.map((p) => p!));
+    await checkReferencesMany(
+      ctx,
+      tx,
+      def,
+      accountId,
+      prepared.map((p) => p!),
+    );
     await insertRecords(tx, def, accountId, recs).catch((e) => mapConstraintError(def, e));
-    await emitEvents(tx, (e) => events.publish(e), recs.map((r) => recordEvent("record.create", def, accountId, r, ts)));
+    await emitEvents(
+      tx,
+      (e) => events.publish(e),
+      recs.map((r) => recordEvent("record.create", def, accountId, r, ts)),
+    );
   });
   const readable = viewable(ctx, def);
   return recs.map((r) => redactRecord(r, readable));

@@ -48,7 +48,15 @@ const WRITES: ReadonlySet<RecordAction> = new Set(["create", "update", "delete"]
 
 function toFieldSet(list: FieldList | unknown): "*" | Set<string> {
   if (list === "*" || list === undefined || list === null) return "*";
-  if (typeof list === "string") return list.trim() === "*" ? "*" : new Set(list.split(",").map((s) => s.trim()).filter(Boolean));
+  if (typeof list === "string")
+    return list.trim() === "*"
+      ? "*"
+      : new Set(
+          list
+            .split(",")
+            .map((s) => s.trim())
+            .filter(Boolean),
+        );
   if (Array.isArray(list) && list.every((x) => typeof x === "string")) return list.includes("*") ? "*" : new Set(list as string[]);
   return new Set(); // malformed option: no field rather than every field
 }

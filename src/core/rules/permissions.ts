@@ -77,7 +77,7 @@ function readUpdates(body: unknown): BulkUpdate[] {
     if (typeof rule !== "string" || rule.trim() === "") errors[`${at}.rule`] = "must be a non-empty string";
     else if (rule.length > MAX_RULE_LENGTH) errors[`${at}.rule`] = `must be at most ${MAX_RULE_LENGTH} characters`;
     const list = fields === "*" ? "*" : Array.isArray(fields) && fields.every((f) => typeof f === "string" && f.length > 0 && f.length <= 100) ? (fields as string[]) : undefined;
-    if (!list) errors[`${at}.fields`] = "must be \"*\" or a list of field names";
+    if (!list) errors[`${at}.fields`] = 'must be "*" or a list of field names';
     if (!Object.keys(errors).some((k) => k.startsWith(at))) out.push({ collection: (collection as string).trim(), operation: operation as PermissionOp, rule: rule as string, fields: list! });
   });
   if (Object.keys(errors).length) {

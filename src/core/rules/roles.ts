@@ -92,12 +92,10 @@ export async function createRole(ctx: Context, body: unknown): Promise<RoleView>
   requireSuperadmin(ctx);
   const input = readInput(body, false);
   await assertNameFree(ctx, input.name!);
-  const row = await ctx.services.prisma.role
-    .create({ data: { name: input.name!, description: input.description ?? null } })
-    .catch((e: { code?: string }) => {
-      if (e?.code === "P2002") throw new ConflictError(`Role with name '${input.name}' already exists`, { name: "already exists" });
-      throw e;
-    });
+  const row = await ctx.services.prisma.role.create({ data: { name: input.name!, description: input.description ?? null } }).catch((e: { code?: string }) => {
+    if (e?.code === "P2002") throw new ConflictError(`Role with name '${input.name}' already exists`, { name: "already exists" });
+    throw e;
+  });
   await loadRoles(ctx.services);
   void audit(ctx, { eventType: "admin", eventAction: "create", resourceType: "role", resourceId: String(row.id), description: `Role '${row.name}' created` });
   return view(ctx, row);

@@ -15,7 +15,10 @@ import { READ, WRITE } from "../../core/policy/operation.ts";
 const nullableDate = { type: ["string", "null"], format: "date-time" } as const;
 const scopesInput = {
   description: 'list (`["read","write"]`), comma string (`"read,write"`) or `"*"`; scopes: read, write, admin, *',
-  anyOf: [{ type: "array", items: { type: "string", maxLength: 50 }, maxItems: 10 }, { type: "string", maxLength: 200 }],
+  anyOf: [
+    { type: "array", items: { type: "string", maxLength: 50 }, maxItems: 10 },
+    { type: "string", maxLength: 200 },
+  ],
 } as const;
 
 const keyProperties = {
@@ -74,21 +77,32 @@ export function registerApiKeyRoutes(api: FastifyInstance, _services: Services):
     },
   );
 
-  api.get("/api-keys", { config: { operation: READ }, schema: { tags, summary: "Your API keys (never the key itself)", response: { 200: { type: "array", items: keySchema }, ...errorResponses(401, 403) } } }, async (req) =>
-    (await listApiKeys(req.ctx)).map(render),
+  api.get(
+    "/api-keys",
+    { config: { operation: READ }, schema: { tags, summary: "Your API keys (never the key itself)", response: { 200: { type: "array", items: keySchema }, ...errorResponses(401, 403) } } },
+    async (req) => (await listApiKeys(req.ctx)).map(render),
   );
 
   api.post(
     "/api-keys/revoke-all",
-    { config: { operation: WRITE }, schema: { tags, summary: "Deactivate all your API keys", response: { 200: { type: "object", properties: { revoked: { type: "integer" }, message: { type: "string" } } }, ...errorResponses(401, 403) } } },
+    {
+      config: { operation: WRITE },
+      schema: {
+        tags,
+        summary: "Deactivate all your API keys",
+        response: { 200: { type: "object", properties: { revoked: { type: "integer" }, message: { type: "string" } } }, ...errorResponses(401, 403) },
+      },
+    },
     async (req) => {
       const revoked = await revokeAllApiKeys(req.ctx);
       return { revoked, message: `Revoked ${revoked} API key${revoked === 1 ? "" : "s"}` };
     },
   );
 
-  api.get<{ Params: { id: string } }>("/api-keys/:id", { config: { operation: READ }, schema: { tags, summary: "One API key", params: idParams, response: { 200: keySchema, ...errorResponses(401, 403, 404) } } }, async (req) =>
-    render(await getApiKey(req.ctx, req.params.id)),
+  api.get<{ Params: { id: string } }>(
+    "/api-keys/:id",
+    { config: { operation: READ }, schema: { tags, summary: "One API key", params: idParams, response: { 200: keySchema, ...errorResponses(401, 403, 404) } } },
+    async (req) => render(await getApiKey(req.ctx, req.params.id)),
   );
 
   api.patch<{ Params: { id: string }; Body: UpdateApiKeyInput }>(
@@ -111,7 +125,10 @@ export function registerApiKeyRoutes(api: FastifyInstance, _services: Services):
 
   api.delete<{ Params: { id: string } }>(
     "/api-keys/:id",
-    { config: { operation: WRITE }, schema: { tags, summary: "Delete (revoke) an API key; it stops working at once", params: idParams, response: { 204: { type: "null" }, ...errorResponses(401, 403, 404) } } },
+    {
+      config: { operation: WRITE },
+      schema: { tags, summary: "Delete (revoke) an API key; it stops working at once", params: idParams, response: { 204: { type: "null" }, ...errorResponses(401, 403, 404) } },
+    },
     async (req, reply) => {
       await deleteApiKey(req.ctx, req.params.id);
       return reply.status(204).send();

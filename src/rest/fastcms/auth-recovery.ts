@@ -30,10 +30,14 @@ const forgotSchema = (summary: string, ok: Record<number, unknown>) => ({
 });
 
 export function registerAuthRecoveryRoutes(api: FastifyInstance, _services: Services): void {
-  api.post<{ Body: ForgotPasswordInput }>("/auth/forgot-password", { config: { operation: operation("write", "forgot_password") }, schema: forgotSchema("Mail a password reset token", { 200: messageSchema }) }, async (req) => {
-    await requestPasswordReset(req.ctx, req.body);
-    return { message: FORGOT_MESSAGE };
-  });
+  api.post<{ Body: ForgotPasswordInput }>(
+    "/auth/forgot-password",
+    { config: { operation: operation("write", "forgot_password") }, schema: forgotSchema("Mail a password reset token", { 200: messageSchema }) },
+    async (req) => {
+      await requestPasswordReset(req.ctx, req.body);
+      return { message: FORGOT_MESSAGE };
+    },
+  );
 
   api.post<{ Body: ForgotPasswordInput }>(
     "/auth/request-password-reset",

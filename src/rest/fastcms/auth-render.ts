@@ -61,7 +61,6 @@ export const meSchema = {
 
 export const messageSchema = { type: "object", properties: { message: { type: "string" } } } as const;
 
-
 export function renderUser(u: AuthUser) {
   const created = u.created.toISOString();
   return {

@@ -13,18 +13,7 @@ import { signUp, type RegisterInput } from "../../core/auth/register.ts";
 import { updateMe, type UpdateMeInput } from "../../core/auth/update-me.ts";
 import { errorResponses } from "../errors.ts";
 import { registerAuthRecoveryRoutes } from "./auth-recovery.ts";
-import {
-  authResponseSchema,
-  credentialProperties,
-  meSchema,
-  nullableString,
-  renderAccount,
-  renderMe,
-  renderSession,
-  renderTokens,
-  renderUser,
-  tokenProperties,
-} from "./auth-render.ts";
+import { authResponseSchema, credentialProperties, meSchema, nullableString, renderAccount, renderMe, renderSession, renderTokens, renderUser, tokenProperties } from "./auth-render.ts";
 import { registerAuthSessionRoutes } from "./auth-session.ts";
 import { READ, SESSION, WRITE, operation } from "../../core/policy/operation.ts";
 import { SIGN_UP_PARAM_NAMES, withParamNames } from "./param-names.ts";
@@ -74,7 +63,8 @@ export function registerAuthRoutes(api: FastifyInstance, services: Services): vo
       schema: {
         tags: ["auth"],
         summary: "Sign in with e-mail and password",
-        description: "401 `Invalid email or password` for unknown or wrong credentials, `Account is disabled` for a deactivated user, `Email not verified` while the setting `verification_required` is on.",
+        description:
+          "401 `Invalid email or password` for unknown or wrong credentials, `Account is disabled` for a deactivated user, `Email not verified` while the setting `verification_required` is on.",
         security: [],
         body: {
           type: "object",

@@ -9,7 +9,13 @@ import { errorSchema } from "../errors.ts";
 import { ADMIN, READ } from "../../core/policy/operation.ts";
 
 const nullableString = { type: ["string", "null"] } as const;
-const fieldList = { description: '"*" or a list of field names', anyOf: [{ type: "string", enum: ["*"] }, { type: "array", items: { type: "string" } }] } as const;
+const fieldList = {
+  description: '"*" or a list of field names',
+  anyOf: [
+    { type: "string", enum: ["*"] },
+    { type: "array", items: { type: "string" } },
+  ],
+} as const;
 const rulesSchema = {
   type: "object",
   properties: {
@@ -43,7 +49,7 @@ export function registerCollectionRuleRoutes(api: FastifyInstance, _services: Se
       schema: {
         tags,
         summary: "Update a collection's access rules and field lists (superadmin; absent keys keep their value)",
-        description: "Rules: null = superadmin only (then role permissions decide), \"\" = everyone, else an expression. Field lists: \"*\" or names.",
+        description: 'Rules: null = superadmin only (then role permissions decide), "" = everyone, else an expression. Field lists: "*" or names.',
         params,
         body: rulesSchema,
         response: { 200: rulesSchema, ...errors },

@@ -122,7 +122,11 @@ export function registerCollectionRoutes(api: FastifyInstance, services: Service
   registerCollectionRuleRoutes(api, services);
   api.post<{ Body: unknown }>(
     "/collections",
-    { config: { operation: ADMIN }, ...validatedByCore, schema: { tags, summary: "Create a collection (superadmin)", body: collectionInput, response: { 201: collectionResponse, 409: errorSchema, ...errors } } },
+    {
+      config: { operation: ADMIN },
+      ...validatedByCore,
+      schema: { tags, summary: "Create a collection (superadmin)", body: collectionInput, response: { 201: collectionResponse, 409: errorSchema, ...errors } },
+    },
     async (req, reply) => {
       const def = await createCollection(req.ctx, req.body);
       return reply.code(201).send(renderCollection(def));

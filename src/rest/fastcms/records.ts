@@ -43,7 +43,12 @@ const recordParams = { type: "object", required: ["collection", "id"], propertie
 const dataBody = { type: "object", description: "field values; number fields also accept `name+`/`name-` increments on update", additionalProperties: true } as const;
 const bulkResult = {
   type: "object",
-  properties: { success: { type: "integer" }, failed: { type: "integer" }, errors: { type: ["array", "null"], items: { type: "object", additionalProperties: true } }, record_ids: { type: "array", items: { type: "string" } } },
+  properties: {
+    success: { type: "integer" },
+    failed: { type: "integer" },
+    errors: { type: ["array", "null"], items: { type: "object", additionalProperties: true } },
+    record_ids: { type: "array", items: { type: "string" } },
+  },
 } as const;
 
 /** `If-Match: 3` / `If-Match: "3"` / body `expectedVersion` → expected version. */

@@ -41,9 +41,7 @@ export function registerRateLimit(app: FastifyInstance, services: Services): voi
     if (req.url.startsWith("/graphql")) {
       // GraphQL clients read `errors`; the REST keys stay for everyone else.
       reply.header("retry-after", String(err.retryAfterSeconds));
-      return reply
-        .status(429)
-        .send({ ...errorBody(429, err.message, err.details), errors: [{ message: err.message, extensions: { code: "RATE_LIMITED", http: { status: 429 } } }] });
+      return reply.status(429).send({ ...errorBody(429, err.message, err.details), errors: [{ message: err.message, extensions: { code: "RATE_LIMITED", http: { status: 429 } } }] });
     }
     throw err;
   });

@@ -22,7 +22,13 @@ const roleInput = {
   type: "object",
   properties: { name: { type: "string", description: "1-100 characters, starting with a letter" }, description: { type: ["string", "null"], maxLength: 1000 } },
 } as const;
-const fieldList = { description: '"*" or a list of field names', anyOf: [{ type: "string", enum: ["*"] }, { type: "array", items: { type: "string" } }] } as const;
+const fieldList = {
+  description: '"*" or a list of field names',
+  anyOf: [
+    { type: "string", enum: ["*"] },
+    { type: "array", items: { type: "string" } },
+  ],
+} as const;
 const opEntry = { type: ["object", "null"], properties: { rule: { type: "string" }, fields: fieldList } } as const;
 const idParams = { type: "object", required: ["id"], properties: { id: { type: "string", maxLength: 100, description: "role id or name" } } } as const;
 const ruleBody = {
@@ -36,7 +42,11 @@ type IdParams = { id: string };
 export function registerRoleRoutes(api: FastifyInstance, _services: Services): void {
   api.post<{ Body: unknown }>(
     "/roles",
-    { config: { operation: ADMIN }, ...validatedByCore, schema: { tags, summary: "Create a role (superadmin)", body: { ...roleInput, required: ["name"] }, response: { 201: roleSchema, ...errorResponses(401, 403, 409, 422) } } },
+    {
+      config: { operation: ADMIN },
+      ...validatedByCore,
+      schema: { tags, summary: "Create a role (superadmin)", body: { ...roleInput, required: ["name"] }, response: { 201: roleSchema, ...errorResponses(401, 403, 409, 422) } },
+    },
     async (req, reply) => reply.status(201).send(await createRole(req.ctx, req.body)),
   );
 
@@ -53,8 +63,10 @@ export function registerRoleRoutes(api: FastifyInstance, _services: Services): v
     async (req) => listRoles(req.ctx),
   );
 
-  api.get<{ Params: IdParams }>("/roles/:id", { config: { operation: READ }, schema: { tags, summary: "One role (superadmin)", params: idParams, response: { 200: roleSchema, ...errorResponses(401, 403, 404) } } }, async (req) =>
-    getRole(req.ctx, req.params.id),
+  api.get<{ Params: IdParams }>(
+    "/roles/:id",
+    { config: { operation: READ }, schema: { tags, summary: "One role (superadmin)", params: idParams, response: { 200: roleSchema, ...errorResponses(401, 403, 404) } } },
+    async (req) => getRole(req.ctx, req.params.id),
   );
 
   api.put<{ Params: IdParams; Body: unknown }>(
@@ -62,14 +74,28 @@ export function registerRoleRoutes(api: FastifyInstance, _services: Services): v
     {
       config: { operation: ADMIN },
       ...validatedByCore,
-      schema: { tags, summary: "Rename or describe a role (superadmin); built-in roles keep their names", params: idParams, body: roleInput, response: { 200: roleSchema, ...errorResponses(401, 403, 404, 409, 422) } },
+      schema: {
+        tags,
+        summary: "Rename or describe a role (superadmin); built-in roles keep their names",
+        params: idParams,
+        body: roleInput,
+        response: { 200: roleSchema, ...errorResponses(401, 403, 404, 409, 422) },
+      },
     },
     async (req) => updateRole(req.ctx, req.params.id, req.body),
   );
 
   api.delete<{ Params: IdParams }>(
     "/roles/:id",
-    { config: { operation: ADMIN }, schema: { tags, summary: "Delete a role and its permissions (superadmin); 422 for built-in roles and roles still assigned to users", params: idParams, response: { 204: { type: "null" }, ...errorResponses(401, 403, 404, 422) } } },
+    {
+      config: { operation: ADMIN },
+      schema: {
+        tags,
+        summary: "Delete a role and its permissions (superadmin); 422 for built-in roles and roles still assigned to users",
+        params: idParams,
+        response: { 204: { type: "null" }, ...errorResponses(401, 403, 404, 422) },
+      },
+    },
     async (req, reply) => {
       await deleteRole(req.ctx, req.params.id);
       return reply.status(204).send();

@@ -138,8 +138,10 @@ export function registerUserRoutes(api: FastifyInstance, _services: Services): v
     },
   );
 
-  api.get<{ Params: { id: string } }>("/users/:id", { config: { operation: READ }, schema: { tags, summary: "One user (superadmin)", params: idParams, response: { 200: userSchema, ...errorResponses(401, 403, 404) } } }, async (req) =>
-    renderUser(await getUser(req.ctx, req.params.id)),
+  api.get<{ Params: { id: string } }>(
+    "/users/:id",
+    { config: { operation: READ }, schema: { tags, summary: "One user (superadmin)", params: idParams, response: { 200: userSchema, ...errorResponses(401, 403, 404) } } },
+    async (req) => renderUser(await getUser(req.ctx, req.params.id)),
   );
 
   api.patch<{ Params: { id: string }; Body: UpdateUserBody | undefined }>(
@@ -192,7 +194,12 @@ export function registerUserRoutes(api: FastifyInstance, _services: Services): v
     "/users/:id",
     {
       config: { operation: ADMIN },
-      schema: { tags, summary: "Deactivate a user (superadmin): login then fails, sessions and API keys stop", params: idParams, response: { 204: { type: "null" }, ...errorResponses(400, 401, 403, 404) } },
+      schema: {
+        tags,
+        summary: "Deactivate a user (superadmin): login then fails, sessions and API keys stop",
+        params: idParams,
+        response: { 204: { type: "null" }, ...errorResponses(400, 401, 403, 404) },
+      },
     },
     async (req, reply) => {
       await deactivateUser(req.ctx, req.params.id);
