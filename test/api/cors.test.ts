@@ -116,6 +116,15 @@ describe("any origin by default", () => {
       expect(res.headers.get("vary"), path).toContain("Origin");
     }
   });
+
+  it("allows every method the REST routes use in a preflight", async () => {
+    const origin = "https://app.example.com";
+    for (const method of ["PUT", "PATCH", "DELETE"]) {
+      const res = await fetch(`${open.url}${R}/x`, { method: "OPTIONS", headers: { origin, "access-control-request-method": method } });
+      expect(res.status, method).toBe(204);
+      expect(res.headers.get("access-control-allow-methods")?.split(/,\s*/), method).toContain(method);
+    }
+  });
 });
 
 describe("CAIRN_CORS_ORIGINS", () => {

@@ -17,6 +17,8 @@ export const anyOrigin = (config: Config): boolean => config.corsOrigins.include
 export async function registerCors(app: FastifyInstance, config: Config): Promise<void> {
   await app.register(cors, {
     origin: anyOrigin(config) ? true : [...config.corsOrigins],
+    // Every method the REST dialects use (the plugin's default is GET, HEAD and POST only).
+    methods: ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE"],
     credentials: false,
   });
 }
