@@ -7,46 +7,13 @@
  * reference is a 422 (BAD_USER_INPUT) naming `[index].field`. Runs once per database.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { SqlDb } from "../../src/db/sql-db.ts";
 import { registerUser, startApp, type TestApp } from "../helpers/app.ts";
 import { gql, SIGNED_IN_RULES } from "./graphql-helpers.ts";
+import { recordStatements } from "../helpers/statements.ts";
 
 let t: TestApp;
 let token: string;
 let authorIds: string[];
-
-/** Records the text of every statement run on `db` and in its transactions until restored. */
-function recordStatements(db: SqlDb): { statements: string[]; restore(): void } {
-  const statements: string[] = [];
-  const text = (q: any) => (typeof q?.compile === "function" ? q.compile().sql : (q?.sql ?? String(q)));
-  const wrap = (target: SqlDb) => {
-    const { query, execute } = target;
-    (target as { query: SqlDb["query"] }).query = function (this: SqlDb, q) {
-      statements.push(text(q));
-      return query.call(this, q);
-    } as SqlDb["query"];
-    (target as { execute: SqlDb["execute"] }).execute = function (this: SqlDb, q) {
-      statements.push(text(q));
-      return execute.call(this, q);
-    } as SqlDb["execute"];
-    return () => Object.assign(target, { query, execute });
-  };
-  const unwrap = wrap(db);
-  const transaction = db.transaction;
-  (db as { transaction: SqlDb["transaction"] }).transaction = function (this: SqlDb, fn) {
-    return transaction.call(this, (tx) => {
-      wrap(tx);
-      return fn(tx);
-    });
-  } as SqlDb["transaction"];
-  return {
-    statements,
-    restore: () => {
-      unwrap();
-      (db as { transaction: SqlDb["transaction"] }).transaction = transaction;
-    },
-  };
-}
 
 const CREATE = `mutation($d: [PostCreateInput!]!) { createPosts(data: $d) { id title } }`;
 
@@ -79,7 +46,7 @@ afterAll(async () => t?.close());
 describe("bulk create", () => {
   it("writes 100 records with one INSERT per table", async () => {
     const data = Array.from({ length: 100 }, (_, i) => ({ title: `zebra ${i}`, slug: `s-${i}`, n: i, author: authorIds[i % 2] }));
-    const rec = recordStatements(t.app.services.db);
+    const rec = recordStatements(t.app.services.db, { writes: true, transactions: true });
     let res;
     try {
       res = await gql(t.url, CREATE, { d: data }, token);
@@ -89,15 +56,15 @@ describe("bulk create", () => {
     expect(res.status, JSON.stringify(res.body)).toBe(200);
     const ids: string[] = res.body.data.createPosts.map((p: { id: string }) => p.id);
     expect(ids).toHaveLength(100);
-    const inserts = rec.statements.filter((s) => /^\s*insert into/i.test(s));
+    const inserts = rec.texts().filter((s) => /^\s*insert into/i.test(s));
     expect(
       inserts.filter((s) => /insert into "posts"/i.test(s)),
-      rec.statements.join("\n"),
+      rec.texts().join("\n"),
     ).toHaveLength(1);
     expect(inserts.filter((s) => /insert into "_events"/i.test(s))).toHaveLength(1);
     expect(inserts).toHaveLength(2);
-    expect(rec.statements.filter((s) => /from "authors"/i.test(s))).toHaveLength(1);
-    expect(rec.statements.length, rec.statements.join("\n")).toBeLessThanOrEqual(5);
+    expect(rec.texts().filter((s) => /from "authors"/i.test(s))).toHaveLength(1);
+    expect(rec.texts().length, rec.texts().join("\n")).toBeLessThanOrEqual(5);
 
     const { db } = t.app.services;
     const stored = await db.query<{ id: string; title: string; n: number; author: string }>(db.qb.selectFrom("posts").select(["id", "title", "n", "author"]).where("id", "in", ids));

@@ -7,6 +7,7 @@ import { eventually } from "../helpers/app.ts";
 import { Client, fetchExchange, type AnyVariables, type OperationResult } from "@urql/core";
 import { createClient, type Client as WsClient } from "graphql-ws";
 import WebSocket from "ws";
+import { recordStatements } from "../helpers/statements.ts";
 import type { SqlDb } from "../../src/db/sql-db.ts";
 
 /** An urql client (queries may go out as GET, as urql prefers) with an optional bearer token. */
@@ -141,29 +142,16 @@ export function connected(client: WsClient, ms = 5000): Promise<void> {
 
 /** Counts the SQL statements the core database runs (reads and writes) while enabled. */
 export function countStatements(db: SqlDb): { readonly count: number; readonly statements: string[]; reset(): void; restore(): void } {
-  const statements: string[] = [];
-  const target = db as { query: SqlDb["query"]; execute: SqlDb["execute"] };
-  const query = target.query;
-  const execute = target.execute;
-  const text = (q: any) => (typeof q?.compile === "function" ? q.compile().sql : (q?.sql ?? String(q)));
-  target.query = function (this: SqlDb, q) {
-    statements.push(text(q));
-    return query.call(this, q);
-  } as SqlDb["query"];
-  target.execute = function (this: SqlDb, q) {
-    statements.push(text(q));
-    return execute.call(this, q);
-  } as SqlDb["execute"];
+  const recorder = recordStatements(db, { writes: true });
   return {
     get count() {
-      return statements.length;
+      return recorder.count;
     },
-    statements,
-    reset: () => void statements.splice(0),
-    restore: () => {
-      target.query = query;
-      target.execute = execute;
+    get statements() {
+      return recorder.texts();
     },
+    reset: () => recorder.reset(),
+    restore: () => recorder.restore(),
   };
 }
 

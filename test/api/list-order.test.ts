@@ -8,7 +8,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { registerUser, startApp, TEST_DB, type TestApp, type TestCollation } from "../helpers/app.ts";
 import { gql, SIGNED_IN_RULES } from "./graphql-helpers.ts";
-import type { SqlDb } from "../../src/db/sql-db.ts";
+import { explain, recordStatements } from "../helpers/statements.ts";
 
 // Linguistic collations order these differently from code points: case, accents, punctuation, digits.
 const TITLES = ["apple", "Banana", "banana", "Zebra", "_under", "école", "eclair", "10", "9", "a b", "ab", "Ápple", "zed", "Eclair", "-dash", "~tilde"];
@@ -157,7 +157,7 @@ describe.each(collations)("list order (%s collation)", (collation) => {
   });
 
   it("a GraphQL list reads only the selected fields, plus its sort fields", async () => {
-    const seen = captureSelects(t.app.services.db);
+    const seen = recordStatements(t.app.services.db);
     let d: any;
     try {
       d = await query(`{ posts(first: 3, orderBy: [{ views: DESC }]) { edges { cursor node { id title } } } }`);
@@ -176,7 +176,7 @@ describe.each(collations)("list order (%s collation)", (collation) => {
   it("a cursor page of the default sort is an index range scan", async () => {
     const db = t.app.services.db;
     const first = await rest(`per_page=${PAGE}&skip_total=true`);
-    const seen = captureSelects(db);
+    const seen = recordStatements(db);
     try {
       expect((await rest(`per_page=${PAGE}&skip_total=true&cursor=${first.body.next_cursor}`)).status).toBe(200);
     } finally {
@@ -195,27 +195,3 @@ describe.each(collations)("list order (%s collation)", (collation) => {
     }
   });
 });
-
-type Stmt = { sql: string; parameters: readonly unknown[] };
-
-/** Records the compiled read statements the core runs until restored. */
-function captureSelects(db: SqlDb): { statements: Stmt[]; restore(): void } {
-  const statements: Stmt[] = [];
-  const target = db as { query: SqlDb["query"] };
-  const query = target.query;
-  target.query = function (this: SqlDb, q: any) {
-    statements.push(typeof q?.compile === "function" ? q.compile() : q);
-    return query.call(this, q);
-  } as SqlDb["query"];
-  return { statements, restore: () => void (target.query = query) };
-}
-
-/** The query plan of a statement as text; on PostgreSQL with sequential scans disabled (few rows here). */
-async function explain(db: SqlDb, s: Stmt): Promise<string> {
-  if (db.dialect === "sqlite") return (await db.query<{ detail: string }>({ sql: `EXPLAIN QUERY PLAN ${s.sql}`, parameters: s.parameters })).map((r) => r.detail).join("\n");
-  return db.transaction(async (tx) => {
-    await tx.execute({ sql: "SET LOCAL enable_seqscan = off", parameters: [] });
-    const rows = await tx.query<Record<string, string>>({ sql: `EXPLAIN ${s.sql}`, parameters: s.parameters });
-    return rows.map((r) => r["QUERY PLAN"]).join("\n");
-  });
-}

@@ -17,13 +17,12 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startApp, type TestApp } from "../helpers/app.ts";
 import { gql } from "./graphql-helpers.ts";
+import { explain, recordStatements, type Stmt } from "../helpers/statements.ts";
 import type { SqlDb } from "../../src/db/sql-db.ts";
 import type { SqliteDb } from "../../src/db/sqlite.ts";
 
 const ROWS = 3000;
 const AUTHORS = 100;
-
-type Stmt = { sql: string; parameters: readonly unknown[] };
 
 describe.each([
   { install: "single-tenant", otherAccounts: 0 },
@@ -204,27 +203,11 @@ async function run(db: SqlDb, sql: string): Promise<void> {
 
 /** The compiled read statements the core runs while `fn` runs. */
 async function capture(db: SqlDb, fn: () => Promise<void>): Promise<Stmt[]> {
-  const statements: Stmt[] = [];
-  const target = db as { query: SqlDb["query"] };
-  const query = target.query;
-  target.query = function (this: SqlDb, q: any) {
-    statements.push(typeof q?.compile === "function" ? q.compile() : q);
-    return query.call(this, q);
-  } as SqlDb["query"];
+  const recorder = recordStatements(db);
   try {
     await fn();
   } finally {
-    target.query = query;
+    recorder.restore();
   }
-  return statements;
-}
-
-/** The query plan of a statement as text (PostgreSQL: with sequential scans disabled, see the module comment). */
-async function explain(db: SqlDb, s: Stmt): Promise<string> {
-  if (db.dialect === "sqlite") return (await db.query<{ detail: string }>({ sql: `EXPLAIN QUERY PLAN ${s.sql}`, parameters: s.parameters })).map((r) => r.detail).join("\n");
-  return db.transaction(async (tx) => {
-    await tx.execute({ sql: "SET LOCAL enable_seqscan = off", parameters: [] });
-    const rows = await tx.query<Record<string, string>>({ sql: `EXPLAIN ${s.sql}`, parameters: s.parameters });
-    return rows.map((r) => r["QUERY PLAN"]).join("\n");
-  });
+  return recorder.statements;
 }
