@@ -23,6 +23,8 @@ export interface Config {
   /** From address of outgoing mail */
   readonly mailFrom: string;
   readonly webhookAllowPrivate: boolean;
+  /** `NODE_ENV`, reported by `/health` */
+  readonly environment: string;
   readonly logLevel: string;
   /** access token lifetime, seconds */
   readonly accessTokenTtl: number;
@@ -179,6 +181,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     smtpUrl: smtp(env.SMTP_URL),
     mailFrom: env.CAIRN_MAIL_FROM || "Cairn <no-reply@localhost>",
     webhookAllowPrivate: bool(env, "CAIRN_WEBHOOK_ALLOW_PRIVATE"),
+    environment: env.NODE_ENV || "development",
     logLevel: logLevel(env),
     accessTokenTtl: int(env, "CAIRN_ACCESS_TOKEN_TTL", 3600, 10),
     refreshTokenTtl: int(env, "CAIRN_REFRESH_TOKEN_TTL", 30 * 24 * 3600, 60),

@@ -30,7 +30,7 @@ export function registerSystemRoutes(app: FastifyInstance, services: Services): 
     const base = {
       service: "cairn",
       version: "0.1.0",
-      environment: process.env.NODE_ENV ?? "development",
+      environment: services.config.environment,
       schema_version: services.collections.version,
     };
     if (db.ok) return { status: "healthy", ...base, readonly: false, database: services.db.dialect };

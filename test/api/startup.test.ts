@@ -185,19 +185,26 @@ describe.runIf(TEST_DB === "sqlite")("request log", () => {
       for (const path of ["/health", "/api/v1/collections/nope/records?x=1", "/api/v1/nope"]) {
         const id = `log-test-${randomBytes(4).toString("hex")}`;
         const res = await fetch(base + path, { headers: { "x-request-id": id } });
+        expect(res.headers.get("x-request-id"), path).toBe(id);
         sent.push({ path, status: res.status, id });
       }
+      // without one, the server's own id comes back, the one its log line carries
+      const res = await fetch(`${base}/graphql?query=${encodeURIComponent("{__typename}")}`);
+      const own = res.headers.get("x-request-id");
+      expect(own).toMatch(/^[0-9a-f-]{36}$/);
+      sent.push({ path: "", status: res.status, id: own! });
     });
     expect(run.code).toBe(0);
     const lines = run.stdout
       .trim()
       .split("\n")
       .map((l) => JSON.parse(l) as Record<string, unknown>);
-    for (const s of sent) {
+    for (const s of sent.filter((x) => x.path)) {
       const mine = lines.filter((l) => l.reqId === s.id);
       expect(mine, `${s.path}: ${JSON.stringify(mine)}`).toHaveLength(1);
       expect(mine[0]).toMatchObject({ level: 30, method: "GET", url: s.path, status: s.status, ms: expect.any(Number), msg: expect.stringContaining(`GET ${s.path} ${s.status}`) });
     }
+    expect(lines.filter((l) => l.reqId === sent.at(-1)!.id)).toHaveLength(1);
     expect(lines.some((l) => l.msg === "incoming request" || l.msg === "request completed")).toBe(false);
   });
 

@@ -25,7 +25,9 @@ export function rejectedKey(req: FastifyRequest): Rejection | undefined {
 /** Adds the `onRequest` hook that sets `req.ctx` (register it before every other hook). */
 export function registerContext(app: FastifyInstance, services: Services): void {
   app.decorateRequest("ctx", null as unknown as Context);
-  app.addHook("onRequest", async (req) => {
+  app.addHook("onRequest", async (req, reply) => {
+    // the id every log line of this request carries, for support requests and error reports
+    void reply.header("x-request-id", req.id);
     const caller = await resolveCaller(services, req.headers, req.ip);
     if (caller.rejected) rejections.set(req, caller.rejected);
     req.ctx = {
