@@ -14,7 +14,7 @@ import type { Services } from "../core/context.ts";
 import { finishOAuth, type FinishOAuthInput } from "../core/oauth/finish-oauth.ts";
 import type { OAuthSignIn } from "../core/oauth/sign-in.ts";
 import { startOAuth } from "../core/oauth/start-oauth.ts";
-import { nullableString, renderSession } from "./fastcms/auth-render.ts";
+import { nullableString, renderSession, type AuthDialect } from "./fastcms/auth-render.ts";
 import { errorResponses } from "./errors.ts";
 import { SESSION } from "../core/policy/operation.ts";
 import { OAUTH_PARAM_NAMES, withParamNames } from "./fastcms/param-names.ts";
@@ -22,9 +22,9 @@ import { OAUTH_PARAM_NAMES, withParamNames } from "./fastcms/param-names.ts";
 const tags = ["oauth"];
 const provider = { type: "object", properties: { provider: { type: "string", description: "google, github, microsoft or apple" } } } as const;
 
-/** The session as /auth/login renders it, with the user's `oauth_provider` and SnackBase's `is_new_*` flags. */
-function render(r: OAuthSignIn) {
-  const session = renderSession(r.session, "Login successful");
+/** The session as /auth/login renders it for the dialect, with the user's `oauth_provider` and SnackBase's `is_new_*` flags. */
+function render(r: OAuthSignIn, dialect: AuthDialect) {
+  const session = renderSession(r.session, "Login successful", dialect);
   return { ...session, user: { ...session.user, oauth_provider: r.provider }, is_new_user: r.isNewUser, is_new_account: r.isNewAccount };
 }
 
@@ -84,7 +84,7 @@ export async function registerOAuthRoutes(api: FastifyInstance, services: Servic
         response: { 200: authResponse, ...errorResponses(400, 401, 403, 404, 409) },
       },
     },
-    async (req) => render(await withParamNames(OAUTH_PARAM_NAMES, () => finishOAuth(req.ctx, fromCallback(req.params.provider, req.query)))),
+    async (req) => render(await withParamNames(OAUTH_PARAM_NAMES, () => finishOAuth(req.ctx, fromCallback(req.params.provider, req.query))), "fastcms"),
   );
 
   // Apple (response_mode=form_post) posts the callback as a form.
@@ -105,7 +105,7 @@ export async function registerOAuthRoutes(api: FastifyInstance, services: Servic
           response: { 200: authResponse, ...errorResponses(400, 401, 403, 404, 409) },
         },
       },
-      async (req) => render(await withParamNames(OAUTH_PARAM_NAMES, () => finishOAuth(req.ctx, fromCallback(req.params.provider, req.body ?? {})))),
+      async (req) => render(await withParamNames(OAUTH_PARAM_NAMES, () => finishOAuth(req.ctx, fromCallback(req.params.provider, req.body ?? {}))), "fastcms"),
     );
   });
 
@@ -144,6 +144,9 @@ export async function registerOAuthRoutes(api: FastifyInstance, services: Servic
       },
     },
     async (req) =>
-      render(await withParamNames(OAUTH_PARAM_NAMES, () => finishOAuth(req.ctx, { provider: req.params.provider, code: req.body.code, state: req.body.state, redirectUri: req.body.redirect_uri }))),
+      render(
+        await withParamNames(OAUTH_PARAM_NAMES, () => finishOAuth(req.ctx, { provider: req.params.provider, code: req.body.code, state: req.body.state, redirectUri: req.body.redirect_uri })),
+        "snackbase",
+      ),
   );
 }

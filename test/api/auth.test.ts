@@ -33,14 +33,15 @@ function expectErrorBody(body: any, status: number) {
 }
 
 describe("register, login, me", () => {
-  it("register answers 201 with flat tokens, SnackBase token, user and account", async () => {
+  it("register answers 201 with flat tokens, the nested FastCMS token object, user and account", async () => {
     const addr = email("Reg");
     const res = await api("POST", "/api/v1/auth/register", { body: { email: addr, password: "secret-pass-1", password_confirm: "secret-pass-1", name: "Reg User" } });
     expect(res.status).toBe(201);
     const b = res.body;
     expect(b).toMatchObject({ token_type: "bearer", expires_in: 3600, message: expect.any(String) });
     expect(b.access_token).toMatch(/^[\w-]+\.[\w-]+\.[\w-]+$/);
-    expect(b.token).toBe(b.access_token);
+    // FastCMS upstream nests the tokens; its clients read token.access_token
+    expect(b.token).toEqual({ access_token: b.access_token, refresh_token: b.refresh_token, token_type: "bearer", expires_in: 3600 });
     expect(b.refresh_token).toEqual(expect.any(String));
     expect(b.user).toEqual({
       id: expect.any(String),
@@ -69,7 +70,13 @@ describe("register, login, me", () => {
     const res = await api("POST", "/api/v1/auth/login", { body: { email: u.email.toUpperCase(), password: "User-pass-123" } });
     expect(res.status).toBe(200);
     expect(res.body).toMatchObject({ token_type: "bearer", expires_in: 3600, user: { id: u.id, email: u.email, role: "user" }, account: { id: "default", slug: "default" } });
-    expect(res.body.token).toBe(res.body.access_token);
+    expect(res.body.token).toEqual({ access_token: res.body.access_token, refresh_token: res.body.refresh_token, token_type: "bearer", expires_in: 3600 });
+    // the nested token works as a FastCMS client uses it
+    expect((await api("GET", "/api/v1/auth/me", { token: res.body.token.access_token })).status).toBe(200);
+    // a SnackBase body (naming the account) gets SnackBase's shape: `token` is the access JWT
+    const snack = await api("POST", "/api/v1/auth/login", { body: { email: u.email, password: "User-pass-123", account: "default" } });
+    expect(snack.status).toBe(200);
+    expect(snack.body.token).toBe(snack.body.access_token);
     expect(res.body.refresh_token).not.toBe(u.refreshToken);
   });
 

@@ -134,7 +134,7 @@ describe("FastCMS flow (Google, OpenID Connect)", () => {
     expect(res.status).toBe(200);
     expect(res.body).toMatchObject({
       access_token: expect.any(String),
-      token: res.body.access_token,
+      token: { access_token: res.body.access_token, refresh_token: res.body.refresh_token, token_type: "bearer", expires_in: res.body.expires_in },
       refresh_token: expect.any(String),
       token_type: "bearer",
       expires_in: expect.any(Number),

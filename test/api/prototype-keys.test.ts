@@ -52,10 +52,10 @@ describe.each(NAMES)("%s", (name) => {
     clientError(await t.api("DELETE", `${R}/${enc}`, { token: user }), 404);
   });
 
-  it("as a bulk record id: 422 naming the id, nothing changed", async () => {
+  it("as a bulk record id: atomic 422 naming the id, nothing changed; each on its own: that id failed", async () => {
     for (const op of ["bulk-update", "bulk-delete"]) {
       const body = op === "bulk-update" ? { record_ids: [name, recordId], data: { name: "changed" } } : { record_ids: [recordId, name] };
-      const res = await t.api("POST", `${R}/${op}`, { token: user, body });
+      const res = await t.api("POST", `${R}/${op}?atomic=true`, { token: user, body });
       clientError(res, 422);
       expect(Object.keys(res.body.details)).toEqual([name]);
       expect(res.body.details[name]).toContain(name);
@@ -63,6 +63,9 @@ describe.each(NAMES)("%s", (name) => {
     const still = await t.api("GET", `${R}/${recordId}`, { token: user });
     expect(still.status).toBe(200);
     expect(still.body.data.name).toBe("x");
+    const each = await t.api("POST", `${R}/bulk-update`, { token: user, body: { record_ids: [name], data: { name: "y" } } });
+    expect(each.status).toBe(200);
+    expect(each.body).toEqual({ success: 0, failed: 1, errors: [{ record_id: name, error: expect.stringContaining("not found") }], record_ids: [] });
   });
 
   it("as a record key: 400 unknown field", async () => {

@@ -320,10 +320,10 @@ describe("listing", () => {
 });
 
 describe("bulk operations", () => {
-  it("updates and deletes up to 100 records, all or nothing", async () => {
+  it("atomic=true updates and deletes up to 100 records, all or nothing", async () => {
     const recs = await Promise.all([1, 2, 3].map((i) => create({ title: `bulk ${i}`, views: i })));
     const ids = recs.map((r) => r.id);
-    const upd = await t.api("POST", `${base}/bulk-update`, { token: user.token, body: { record_ids: ids, data: { status: "archived", "views+": 10 } } });
+    const upd = await t.api("POST", `${base}/bulk-update?atomic=true`, { token: user.token, body: { record_ids: ids, data: { status: "archived", "views+": 10 } } });
     expect(upd.status, JSON.stringify(upd.body)).toBe(200);
     expect(upd.body).toMatchObject({ success: 3, failed: 0, errors: null });
     for (const [i, id] of ids.entries()) {
@@ -331,12 +331,12 @@ describe("bulk operations", () => {
       expect(r.body.data).toMatchObject({ status: "archived", views: i + 11 });
       expect(r.body.version).toBe(2);
     }
-    const missing = await t.api("POST", `${base}/bulk-update`, { token: user.token, body: { record_ids: [...ids, "missing"], data: { status: "draft" } } });
+    const missing = await t.api("POST", `${base}/bulk-update?atomic=true`, { token: user.token, body: { record_ids: [...ids, "missing"], data: { status: "draft" } } });
     expect(missing.status).toBe(422);
     expect(missing.body.details.missing).toContain("not found");
     expect((await t.api("GET", `${base}/${ids[0]}`, { token: user.token })).body.data.status).toBe("archived");
 
-    const invalid = await t.api("POST", `${base}/bulk-update`, { token: user.token, body: { record_ids: ids, data: { views: -5 } } });
+    const invalid = await t.api("POST", `${base}/bulk-update?atomic=true`, { token: user.token, body: { record_ids: ids, data: { views: -5 } } });
     expect(invalid.status).toBe(422);
 
     const tooMany = await t.api("POST", `${base}/bulk-delete`, { token: user.token, body: { record_ids: Array.from({ length: 101 }, (_, i) => `id${i}`) } });
@@ -344,14 +344,71 @@ describe("bulk operations", () => {
     const empty = await t.api("POST", `${base}/bulk-delete`, { token: user.token, body: { record_ids: [] } });
     expect(empty.status).toBe(422);
 
-    const delMissing = await t.api("POST", `${base}/bulk-delete`, { token: user.token, body: { record_ids: [ids[0], "missing"] } });
+    const delMissing = await t.api("POST", `${base}/bulk-delete?atomic=true`, { token: user.token, body: { record_ids: [ids[0], "missing"] } });
     expect(delMissing.status).toBe(422);
     expect((await t.api("GET", `${base}/${ids[0]}`, { token: user.token })).status).toBe(200);
 
-    const del = await t.api("POST", `${base}/bulk-delete`, { token: user.token, body: { record_ids: ids } });
+    const del = await t.api("POST", `${base}/bulk-delete?atomic=true`, { token: user.token, body: { record_ids: ids } });
     expect(del.status).toBe(200);
     expect(del.body.success).toBe(3);
     for (const id of ids) expect((await t.api("GET", `${base}/${id}`, { token: user.token })).status).toBe(404);
+  });
+
+  it("by default processes each id on its own and reports the failures (FastCMS)", async () => {
+    const a = await create({ title: "each a", views: 5, slug: "each-a" });
+    const b = await create({ title: "each b", views: 1, slug: "each-b" });
+    // b would go below the minimum; the missing id fails; a is changed
+    const upd = await t.api("POST", `${base}/bulk-update`, { token: user.token, body: { record_ids: [a.id, "missing", b.id], data: { "views-": 3 } } });
+    expect(upd.status, JSON.stringify(upd.body)).toBe(200);
+    expect(upd.body).toEqual({
+      success: 1,
+      failed: 2,
+      errors: [
+        { record_id: "missing", error: expect.stringContaining("not found") },
+        { record_id: b.id, error: expect.any(String) },
+      ],
+      record_ids: [a.id],
+    });
+    expect((await t.api("GET", `${base}/${a.id}`, { token: user.token })).body.data.views).toBe(2);
+    expect((await t.api("GET", `${base}/${b.id}`, { token: user.token })).body.data).toMatchObject({ views: 1 });
+    expect((await t.api("GET", `${base}/${b.id}`, { token: user.token })).body.version).toBe(1);
+
+    // a unique clash is the failure of the id that clashes
+    const clash = await t.api("POST", `${base}/bulk-update`, { token: user.token, body: { record_ids: [a.id, b.id], data: { slug: "each-a" } } });
+    expect(clash.body).toMatchObject({ success: 1, failed: 1, errors: [{ record_id: b.id }] });
+
+    // all succeed: errors is null
+    const ok = await t.api("POST", `${base}/bulk-update`, { token: user.token, body: { record_ids: [a.id, b.id], data: { status: "draft" } } });
+    expect(ok.body).toEqual({ success: 2, failed: 0, errors: null, record_ids: [a.id, b.id] });
+
+    // what concerns the whole request still fails it, with nothing changed
+    expect((await t.api("POST", `${base}/bulk-update`, { token: user.token, body: { record_ids: [a.id], data: {} } })).status).toBe(422);
+    expect((await t.api("POST", `${base}/bulk-update`, { body: { record_ids: [a.id], data: { views: 1 } } })).status).toBe(401);
+    expect((await t.api("POST", "/api/v1/collections/nope/records/bulk-delete", { token: user.token, body: { record_ids: [a.id] } })).status).toBe(404);
+
+    const del = await t.api("POST", `${base}/bulk-delete`, { token: user.token, body: { record_ids: ["missing", a.id, b.id] } });
+    expect(del.status).toBe(200);
+    expect(del.body).toMatchObject({ success: 2, failed: 1, errors: [{ record_id: "missing", error: expect.stringContaining("not found") }] });
+    for (const id of [a.id, b.id]) expect((await t.api("GET", `${base}/${id}`, { token: user.token })).status).toBe(404);
+  });
+
+  it("a restricting reference fails only the ids it protects", async () => {
+    const owners = await t.api("POST", "/api/v1/collections", {
+      token: t.adminToken,
+      body: { ...rules, name: "owners", schema: [{ name: "name", type: "text" }] },
+    });
+    expect(owners.status).toBe(201);
+    const pets = await t.api("POST", "/api/v1/collections", {
+      token: t.adminToken,
+      body: { ...rules, name: "pets", schema: [{ name: "owner", type: "reference", relation: { collection: "owners", cascade_delete: "restrict" } }] },
+    });
+    expect(pets.status, JSON.stringify(pets.body)).toBe(201);
+    const o1 = (await t.api("POST", "/api/v1/collections/owners/records", { token: user.token, body: { data: { name: "kept" } } })).body.id;
+    const o2 = (await t.api("POST", "/api/v1/collections/owners/records", { token: user.token, body: { data: { name: "free" } } })).body.id;
+    expect((await t.api("POST", "/api/v1/collections/pets/records", { token: user.token, body: { data: { owner: o1 } } })).status).toBe(201);
+    const del = await t.api("POST", "/api/v1/collections/owners/records/bulk-delete", { token: user.token, body: { record_ids: [o1, o2] } });
+    expect(del.body).toMatchObject({ success: 1, failed: 1, errors: [{ record_id: o1 }], record_ids: [o2] });
+    expect((await t.api("GET", `/api/v1/collections/owners/records/${o1}`, { token: user.token })).status).toBe(200);
   });
 });
 
@@ -374,7 +431,7 @@ describe("events and transactions", () => {
     try {
       const rec = await create({ title: "evented" });
       expect(seen.map((e) => [e.type, e.recordId])).toEqual([["record.create", rec.id]]);
-      const bad = await t.api("POST", `${base}/bulk-update`, { token: user.token, body: { record_ids: [rec.id, "missing"], data: { title: "no" } } });
+      const bad = await t.api("POST", `${base}/bulk-update?atomic=true`, { token: user.token, body: { record_ids: [rec.id, "missing"], data: { title: "no" } } });
       expect(bad.status).toBe(422);
       expect(seen).toHaveLength(1);
       const { db } = t.app.services;
@@ -391,7 +448,7 @@ describe("events and transactions", () => {
     const ops: Promise<unknown>[] = [];
     for (let i = 0; i < 20; i++) {
       ops.push(t.api("POST", base, { token: user.token, body: { data: { title: `conc ${i}` } } }).then((r) => expect(r.status).toBe(201)));
-      ops.push(t.api("POST", `${base}/bulk-update`, { token: user.token, body: { record_ids: ["missing"], data: { title: "x" } } }).then((r) => expect(r.status).toBe(422)));
+      ops.push(t.api("POST", `${base}/bulk-update?atomic=true`, { token: user.token, body: { record_ids: ["missing"], data: { title: "x" } } }).then((r) => expect(r.status).toBe(422)));
       ops.push(registerUser(t.api));
     }
     await Promise.all(ops);

@@ -175,19 +175,32 @@ describe("collection rules", () => {
     expect((await api("PATCH", `${records("notes")}/${mine[0]}`, alice, { data: { title: "mine" } })).status).toBe(200);
   });
 
-  it("bulk update and delete are all or nothing: one forbidden id fails the batch", async () => {
+  it("bulk update and delete with atomic=true are all or nothing: one forbidden id fails the batch", async () => {
     const a = await create("notes", alice, { title: "bulk-a" });
     const b = await create("notes", bob, { title: "bulk-b" });
-    const upd = await api("POST", `${records("notes")}/bulk-update`, alice, { record_ids: [a, b], data: { title: "x" } });
+    const upd = await api("POST", `${records("notes")}/bulk-update?atomic=true`, alice, { record_ids: [a, b], data: { title: "x" } });
     expect(upd.status).toBe(403);
     expect(upd.body.details.forbidden_ids).toEqual([b]);
-    const del = await api("POST", `${records("notes")}/bulk-delete`, alice, { record_ids: [a, b] });
+    const del = await api("POST", `${records("notes")}/bulk-delete?atomic=true`, alice, { record_ids: [a, b] });
     expect(del.status).toBe(403);
     expect((await api("GET", `${records("notes")}/${a}`, alice)).body.data.title).toBe("bulk-a");
     expect((await api("GET", `${records("notes")}/${b}`, bob)).body.data.title).toBe("bulk-b");
     expect((await api("POST", `${records("notes")}/bulk-update`, alice, { record_ids: [a], data: { title: "ok" } })).body).toMatchObject({ success: 1 });
     expect((await api("POST", `${records("notes")}/bulk-delete`, bob, { record_ids: [b] })).body).toMatchObject({ success: 1 });
     expect((await api("POST", `${records("notes")}/bulk-delete`, anon, { record_ids: [a] })).status).toBe(401);
+  });
+
+  it("bulk update and delete by default change the allowed ids and report the forbidden ones", async () => {
+    const a = await create("notes", alice, { title: "each-a" });
+    const b = await create("notes", bob, { title: "each-b" });
+    const upd = await api("POST", `${records("notes")}/bulk-update`, alice, { record_ids: [a, b], data: { title: "changed" } });
+    expect(upd.status).toBe(200);
+    expect(upd.body).toMatchObject({ success: 1, failed: 1, errors: [{ record_id: b, error: expect.any(String) }], record_ids: [a] });
+    expect((await api("GET", `${records("notes")}/${a}`, alice)).body.data.title).toBe("changed");
+    expect((await api("GET", `${records("notes")}/${b}`, bob)).body.data.title).toBe("each-b");
+    const del = await api("POST", `${records("notes")}/bulk-delete`, alice, { record_ids: [b, a] });
+    expect(del.body).toMatchObject({ success: 1, failed: 1, errors: [{ record_id: b }], record_ids: [a] });
+    expect((await api("GET", `${records("notes")}/${b}`, bob)).status).toBe(200);
   });
 
   it('SnackBase rules: @owns_record(), user.id == record.created_by, @has_role("admin")', async () => {
@@ -295,8 +308,10 @@ describe("role permissions (collection rules null)", () => {
     const patch = await api("PATCH", `${records("docs")}/${docs.mine}`, alice, { data: { status: "published", title: "t" } });
     expect(patch.status).toBe(422);
     expect(patch.body.details.unauthorized_fields).toEqual(["status"]);
-    const bulk = await api("POST", `${records("docs")}/bulk-update`, alice, { record_ids: [docs.mine], data: { secret: "x" } });
-    expect(bulk.status).toBe(422);
+    for (const q of ["", "?atomic=true"]) {
+      const bulk = await api("POST", `${records("docs")}/bulk-update${q}`, alice, { record_ids: [docs.mine], data: { secret: "x" } });
+      expect(bulk.status, q).toBe(422);
+    }
     // PUT replaces only what the caller may write: status keeps its value
     const put = await api("PUT", `${records("docs")}/${docs.mine}`, alice, { data: { title: "renamed" } });
     expect(put.status, JSON.stringify(put.body)).toBe(200);

@@ -141,7 +141,8 @@ export async function deleteRecord(ctx: Context, collection: string, id: string)
   return redactRecord(deleted, readable);
 }
 
-function checkIds(ids: unknown): string[] {
+/** A bulk id list: 1…100 non-empty strings, deduplicated. Throws 422 otherwise. */
+export function checkIds(ids: unknown): string[] {
   if (!Array.isArray(ids) || ids.some((x) => typeof x !== "string" || x.length === 0))
     throw new ValidationError("recordIds must be a list of record ids", { recordIds: "Must be a list of record ids" });
   if (ids.length === 0) throw new ValidationError("recordIds must not be empty", { recordIds: "At least one id is required" });

@@ -1,7 +1,8 @@
 /**
- * Shapes shared by the auth routes (compat/fastcms.md §8, compat/snackbase.md §9): one answer
- * satisfies both clients — flat FastCMS tokens plus SnackBase's `token`, and the union of both
- * user shapes.
+ * Shapes shared by the auth routes (compat/fastcms.md §8, compat/snackbase.md §9). The two
+ * dialects share the paths; the request body decides the token shape (`authDialect`): FastCMS
+ * clients read `token.access_token` (upstream nests the tokens) besides the flat documented keys,
+ * SnackBase clients read `token` as a string. Users carry the union of both user shapes.
  */
 import type { AuthAccount, AuthSession, AuthUser, TokenPair } from "../../core/auth/session.ts";
 
@@ -41,18 +42,41 @@ export const accountSchema = {
   properties: { id: { type: "string" }, slug: { type: "string" }, name: { type: "string" }, created_at: dateTime },
 } as const;
 
-export const tokenProperties = {
+const flatTokenProperties = {
   access_token: { type: "string", description: "access JWT (FastCMS)" },
-  token: { type: "string", description: "the same access JWT (SnackBase)" },
   refresh_token: { type: "string", description: "opaque, single use: each refresh returns a new one" },
   token_type: { type: "string", enum: ["bearer"] },
   expires_in: { type: "integer", description: "access token lifetime in seconds" },
 } as const;
 
+export const tokenProperties = {
+  ...flatTokenProperties,
+  token: { type: "string", description: "the same access JWT (SnackBase)" },
+} as const;
+
 export const authResponseSchema = {
   type: "object",
-  properties: { ...tokenProperties, user: userSchema, account: accountSchema, message: { type: "string" } },
+  properties: {
+    ...flatTokenProperties,
+    token: {
+      description: "SnackBase-shaped request (`account`, `account_name` or `account_slug` in the body): the access JWT; otherwise the tokens nested as FastCMS upstream answers",
+      anyOf: [{ type: "string" }, { type: "object", properties: flatTokenProperties }],
+    },
+    user: userSchema,
+    account: accountSchema,
+    message: { type: "string" },
+  },
 } as const;
+
+/** Which client an auth request comes from, by its body (DESIGN "decided by the request's shape"). */
+export type AuthDialect = "fastcms" | "snackbase";
+
+/** SnackBase bodies name an account (`account`, `account_name` or `account_slug`); anything else is FastCMS. */
+export function authDialect(body: unknown): AuthDialect {
+  if (typeof body !== "object" || body === null) return "fastcms";
+  const b = body as Record<string, unknown>;
+  return ["account", "account_name", "account_slug"].some((k) => Object.hasOwn(b, k) && b[k] !== null && b[k] !== undefined) ? "snackbase" : "fastcms";
+}
 
 export const meSchema = {
   type: "object",
@@ -88,10 +112,17 @@ export function renderAccount(a: AuthAccount) {
   return { id: a.id, slug: a.slug, name: a.name, created_at: a.created.toISOString() };
 }
 
+/** The refresh answer, the same in both dialects: flat tokens, `token` a string. */
 export function renderTokens(t: TokenPair) {
   return { access_token: t.accessToken, token: t.accessToken, refresh_token: t.refreshToken, token_type: "bearer", expires_in: t.expiresIn };
 }
 
-export function renderSession(s: AuthSession, message: string) {
-  return { ...renderTokens(s), user: renderUser(s.user), account: renderAccount(s.account), message };
+/** Sign-up and login tokens in the dialect's shape (see the module comment). */
+export function renderAuthTokens(t: TokenPair, dialect: AuthDialect) {
+  const flat = { access_token: t.accessToken, refresh_token: t.refreshToken, token_type: "bearer", expires_in: t.expiresIn };
+  return { ...flat, token: dialect === "snackbase" ? t.accessToken : flat };
+}
+
+export function renderSession(s: AuthSession, message: string, dialect: AuthDialect) {
+  return { ...renderAuthTokens(s, dialect), user: renderUser(s.user), account: renderAccount(s.account), message };
 }

@@ -13,7 +13,20 @@ import { signUp, type RegisterInput } from "../../core/auth/register.ts";
 import { updateMe, type UpdateMeInput } from "../../core/auth/update-me.ts";
 import { errorResponses } from "../errors.ts";
 import { registerAuthRecoveryRoutes } from "./auth-recovery.ts";
-import { authResponseSchema, credentialProperties, meSchema, nullableString, renderAccount, renderMe, renderSession, renderTokens, renderUser, tokenProperties } from "./auth-render.ts";
+import {
+  authDialect,
+  authResponseSchema,
+  credentialProperties,
+  meSchema,
+  nullableString,
+  renderAccount,
+  renderAuthTokens,
+  renderMe,
+  renderSession,
+  renderTokens,
+  renderUser,
+  tokenProperties,
+} from "./auth-render.ts";
 import { registerAuthSessionRoutes } from "./auth-session.ts";
 import { READ, SESSION, WRITE, operation } from "../../core/policy/operation.ts";
 import { SIGN_UP_PARAM_NAMES, withParamNames } from "./param-names.ts";
@@ -51,7 +64,7 @@ export function registerAuthRoutes(api: FastifyInstance, services: Services): vo
       const b = req.body;
       const input: RegisterInput = { email: b.email, password: b.password, passwordConfirm: b.password_confirm, name: b.name, accountName: b.account_name, accountSlug: b.account_slug };
       const r = await withParamNames(SIGN_UP_PARAM_NAMES, () => signUp(req.ctx, input));
-      const body = { ...(r.tokens ? renderTokens(r.tokens) : {}), user: renderUser(r.user), account: renderAccount(r.account), message: r.message };
+      const body = { ...(r.tokens ? renderAuthTokens(r.tokens, authDialect(b)) : {}), user: renderUser(r.user), account: renderAccount(r.account), message: r.message };
       return reply.status(201).send(body);
     },
   );
@@ -77,7 +90,7 @@ export function registerAuthRoutes(api: FastifyInstance, services: Services): vo
         response: { 200: authResponseSchema, ...errorResponses(400, 401, 422) },
       },
     },
-    async (req) => renderSession(await login(req.ctx, req.body), "Login successful"),
+    async (req) => renderSession(await login(req.ctx, req.body), "Login successful", authDialect(req.body)),
   );
 
   api.post<{ Body: { refresh_token: string } }>(

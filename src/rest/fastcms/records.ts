@@ -8,20 +8,44 @@ import { BadRequestError } from "../../core/errors.ts";
 import { DEFAULT_PAGE_SIZE, MAX_PAGE, MAX_PAGE_SIZE } from "../../core/records/list-query.ts";
 import { listRecords, getRecord } from "../../core/records/read.ts";
 import { bulkDeleteRecords, bulkUpdateRecords, createRecord, deleteRecord, MAX_BULK, updateRecord } from "../../core/records/write.ts";
+import { deleteEach, updateEach, type BulkOutcome } from "../../core/records/bulk-each.ts";
+import { expandRecords, parseExpand, type Expansion } from "../../core/records/expand.ts";
 import { RECORD_SYSTEM_FIELDS, type RecordData } from "../../core/records/values.ts";
 import { FilterError, type Expr } from "../../query/ast.ts";
 import { parseExpression } from "../../query/parse-expression.ts";
 import { errorSchema } from "../errors.ts";
 import { READ, WRITE } from "../../core/policy/operation.ts";
 import { RECORD_PARAM_NAMES, withParamNames } from "./param-names.ts";
+import { parseProjection, projectData, type Projection } from "./record-projection.ts";
 
 const SYSTEM = new Set<string>(RECORD_SYSTEM_FIELDS);
 
-/** Core record → FastCMS record shape. */
-export function renderRecord(rec: RecordData) {
+type RenderedExpand = Record<string, ReturnType<typeof renderRecord> | ReturnType<typeof renderRecord>[] | null>;
+
+function renderExpansion(expansion: Expansion | undefined): RenderedExpand | null {
+  if (!expansion || expansion.size === 0) return null;
+  const out: RenderedExpand = Object.create(null) as RenderedExpand;
+  for (const [name, value] of expansion) {
+    out[name] = value === null ? null : Array.isArray(value) ? value.map((e) => renderRecord(e.record, undefined, e.expand)) : renderRecord(value.record, undefined, value.expand);
+  }
+  return out;
+}
+
+/** Core record → FastCMS record shape: `data` reduced by `fields=`, `expand` filled by `expand=`. */
+export function renderRecord(rec: RecordData, projection?: Projection, expansion?: Expansion): { id: string; data: Record<string, unknown>; expand: RenderedExpand | null; [k: string]: unknown } {
   const data: Record<string, unknown> = {};
   for (const k in rec) if (!SYSTEM.has(k)) data[k] = rec[k];
-  return { id: rec.id, data, created: rec.created, updated: rec.updated, version: rec.version, owner_id: rec.owner_id, expand: null };
+  return { id: rec.id, data: projectData(data, projection), created: rec.created, updated: rec.updated, version: rec.version, owner_id: rec.owner_id, expand: renderExpansion(expansion) };
+}
+
+/** `{success, failed, errors}` of a bulk operation (compat/fastcms.md §3 "Bulk"). */
+function renderBulk(r: BulkOutcome) {
+  return {
+    success: r.done.length,
+    failed: r.failed.length,
+    errors: r.failed.length ? r.failed.map((f) => ({ record_id: f.id, error: f.error.message })) : null,
+    record_ids: r.done.map((rec) => rec.id),
+  };
 }
 
 const recordSchema = {
@@ -62,7 +86,23 @@ function expectedVersion(req: FastifyRequest, body: { expectedVersion?: number; 
   return Number(m[1]);
 }
 
-type ListQs = { page: number; per_page: number; sort?: string; filter?: string; search?: string; skipTotal?: boolean; skip_total?: boolean; cursor?: string; before?: string };
+type ReadQs = { expand?: string; fields?: string };
+type ListQs = ReadQs & { page: number; per_page: number; sort?: string; filter?: string; search?: string; skipTotal?: boolean; skip_total?: boolean; cursor?: string; before?: string };
+
+const readParams = {
+  expand: {
+    type: "string",
+    maxLength: 1000,
+    description: "comma list of reference fields to inline under `expand`, nested with `.` (`author,author.company`); back-relations as `<collection>_via_<field>`",
+  },
+  fields: { type: "string", maxLength: 2000, description: "comma list of fields to return inside `data` (`title,views`), or to leave out (`-body`); `body:excerpt(100,true)` shortens text" },
+} as const;
+
+/** The `expand` of each record of a page, by id (empty when not asked for). */
+async function expansions(req: FastifyRequest, collection: string, records: readonly RecordData[], spec: string | undefined): Promise<Map<string, Expansion>> {
+  if (spec === undefined || spec.trim() === "") return new Map();
+  return expandRecords(req.ctx, collection, records, parseExpand(spec));
+}
 
 export function registerRecordRoutes(api: FastifyInstance, _services: Services): void {
   const tags = ["records"];
@@ -86,6 +126,7 @@ export function registerRecordRoutes(api: FastifyInstance, _services: Services):
             skip_total: { type: "boolean" },
             cursor: { type: "string", maxLength: 2000, description: "keyset pagination: the page after this cursor (the next_cursor of the previous page)" },
             before: { type: "string", maxLength: 2000, description: "keyset pagination backwards: the page before this cursor (the prev_cursor of the current page)" },
+            ...readParams,
           },
         },
         response: {
@@ -118,11 +159,26 @@ export function registerRecordRoutes(api: FastifyInstance, _services: Services):
         }
       }
       const skipTotal = qs.skipTotal ?? qs.skip_total ?? false;
+      const projection = parseProjection(qs.fields, req.ctx.services.collections.require(req.params.collection));
+      // an expanded reference must be read even when `fields` leaves it out of `data`
+      const expandRoots = qs.expand ? parseExpand(qs.expand).map((p) => p[0]!) : [];
+      const columns = projection ? new Set([...projection.keep, ...expandRoots]) : undefined;
       const r = await withParamNames(RECORD_PARAM_NAMES, () =>
-        listRecords(req.ctx, req.params.collection, { filter, sort: qs.sort, search: qs.search, page: qs.page, pageSize: qs.per_page, skipTotal, after: qs.cursor, before: qs.before }),
+        listRecords(req.ctx, req.params.collection, {
+          filter,
+          sort: qs.sort,
+          search: qs.search,
+          page: qs.page,
+          pageSize: qs.per_page,
+          skipTotal,
+          after: qs.cursor,
+          before: qs.before,
+          fields: columns,
+        }),
       );
+      const expanded = await expansions(req, req.params.collection, r.items, qs.expand);
       return {
-        items: r.items.map(renderRecord),
+        items: r.items.map((rec) => renderRecord(rec, projection, expanded.get(rec.id))),
         total: r.total ?? -1,
         page: r.page,
         per_page: r.pageSize,
@@ -152,10 +208,18 @@ export function registerRecordRoutes(api: FastifyInstance, _services: Services):
     },
   );
 
-  api.get<{ Params: { collection: string; id: string } }>(
+  api.get<{ Params: { collection: string; id: string }; Querystring: ReadQs }>(
     "/collections/:collection/records/:id",
-    { config: { operation: READ }, schema: { tags, summary: "Get a record", params: recordParams, response: { 200: recordSchema, ...errors } } },
-    async (req) => renderRecord(await getRecord(req.ctx, req.params.collection, req.params.id)),
+    {
+      config: { operation: READ },
+      schema: { tags, summary: "Get a record", params: recordParams, querystring: { type: "object", properties: readParams }, response: { 200: recordSchema, ...errors } },
+    },
+    async (req) => {
+      const projection = parseProjection(req.query.fields, req.ctx.services.collections.require(req.params.collection));
+      const rec = await getRecord(req.ctx, req.params.collection, req.params.id);
+      const expanded = await expansions(req, req.params.collection, [rec], req.query.expand);
+      return renderRecord(rec, projection, expanded.get(rec.id));
+    },
   );
 
   const updateSchema = (summary: string) => ({
@@ -189,38 +253,50 @@ export function registerRecordRoutes(api: FastifyInstance, _services: Services):
   );
 
   const ids = { type: "array", minItems: 1, maxItems: MAX_BULK, items: { type: "string", minLength: 1, maxLength: 200 } } as const;
-  api.post<{ Params: { collection: string }; Body: { record_ids: string[] } }>(
+  const atomicQs = {
+    type: "object",
+    properties: { atomic: { type: "boolean", default: false, description: "true: all or nothing (any failing id fails the request, nothing changed); default: each id on its own" } },
+  } as const;
+  api.post<{ Params: { collection: string }; Querystring: { atomic: boolean }; Body: { record_ids: string[] } }>(
     "/collections/:collection/records/bulk-delete",
     {
       config: { operation: WRITE },
       schema: {
         tags,
-        summary: `Delete up to ${MAX_BULK} records (all or nothing)`,
+        summary: `Delete up to ${MAX_BULK} records, each on its own (\`atomic=true\`: all or nothing)`,
         params: collectionParam,
+        querystring: atomicQs,
         body: { type: "object", required: ["record_ids"], additionalProperties: false, properties: { record_ids: ids } },
         response: { 200: bulkResult, ...errors },
       },
     },
-    async (req) => {
-      const done = await withParamNames(RECORD_PARAM_NAMES, () => bulkDeleteRecords(req.ctx, req.params.collection, req.body.record_ids));
-      return { success: done.length, failed: 0, errors: null, record_ids: done.map((r) => r.id) };
-    },
+    async (req) =>
+      renderBulk(
+        await withParamNames(RECORD_PARAM_NAMES, async () =>
+          req.query.atomic ? { done: await bulkDeleteRecords(req.ctx, req.params.collection, req.body.record_ids), failed: [] } : deleteEach(req.ctx, req.params.collection, req.body.record_ids),
+        ),
+      ),
   );
-  api.post<{ Params: { collection: string }; Body: { record_ids: string[]; data: unknown } }>(
+  api.post<{ Params: { collection: string }; Querystring: { atomic: boolean }; Body: { record_ids: string[]; data: unknown } }>(
     "/collections/:collection/records/bulk-update",
     {
       config: { operation: WRITE },
       schema: {
         tags,
-        summary: `Apply the same update to up to ${MAX_BULK} records (all or nothing)`,
+        summary: `Apply the same update to up to ${MAX_BULK} records, each on its own (\`atomic=true\`: all or nothing)`,
         params: collectionParam,
+        querystring: atomicQs,
         body: { type: "object", required: ["record_ids", "data"], additionalProperties: false, properties: { record_ids: ids, data: dataBody } },
         response: { 200: bulkResult, ...errors },
       },
     },
-    async (req) => {
-      const done = await withParamNames(RECORD_PARAM_NAMES, () => bulkUpdateRecords(req.ctx, req.params.collection, req.body.record_ids, req.body.data));
-      return { success: done.length, failed: 0, errors: null, record_ids: done.map((r) => r.id) };
-    },
+    async (req) =>
+      renderBulk(
+        await withParamNames(RECORD_PARAM_NAMES, async () =>
+          req.query.atomic
+            ? { done: await bulkUpdateRecords(req.ctx, req.params.collection, req.body.record_ids, req.body.data), failed: [] }
+            : updateEach(req.ctx, req.params.collection, req.body.record_ids, req.body.data),
+        ),
+      ),
   );
 }
