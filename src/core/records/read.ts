@@ -18,7 +18,7 @@ import { recordAccess } from "../rules/access.ts";
 import { assertReadableQuery, fieldAccess, redactRecord } from "../rules/field-access.ts";
 import { afterCondition, decodeCursor, orderByList, pageWindow, projectedColumns, reverseTerms, rowCursor, withTieBreak, type ColumnTerm, type PageRequest } from "./list-query.ts";
 import { planContainsIndex } from "./contains-index.ts";
-import { joinRanked, parseSearch } from "./search.ts";
+import { joinRanked, joinsRanked, parseSearch } from "./search.ts";
 import { selectById } from "./store.ts";
 import { rowMapper, type RecordData } from "./values.ts";
 
@@ -139,11 +139,13 @@ export async function listRecords(ctx: Context, collection: string, q: ListQuery
 
   const containsIndex = await planContainsIndex(db, def, filter);
   const conditions: Expression<SqlBool>[] = [toSql(filter, resolve, db.dialect, { containsIndex })];
-  if (search) conditions.push(search.condition);
-  const scoped = (qb: any) => qb.where("account_id", "=", ctx.principal.accountId).where((eb: any) => eb.and(conditions));
+  const scoped = (qb: any, joined = false) =>
+    qb.where("account_id", "=", ctx.principal.accountId).where((eb: any) => eb.and(search && !joined ? [...conditions, search.condition] : conditions));
 
-  let select = scoped(db.qb.selectFrom(def.name).select(projectedColumns(def, terms, q.fields).map((c) => `${def.name}.${c}`)));
-  if (relevance) select = joinRanked(select, def, search);
+  // relevance order on SQLite joins the ranked matches, which already restrict the rows
+  const joined = relevance && joinsRanked(search);
+  let select = scoped(db.qb.selectFrom(def.name).select(projectedColumns(def, terms, q.fields).map((c) => `${def.name}.${c}`)), joined);
+  if (joined) select = joinRanked(select, def, search);
   if (cursor !== undefined) select = select.where(afterCondition(readTerms, decodeCursor(cursor, readTerms), db.dialect));
   select = select.orderBy(random ? sql`random()` : relevance ? search.order : orderByList(readTerms, db.dialect));
   // page size 0 still reads one row: it tells whether any exist

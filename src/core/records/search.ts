@@ -50,6 +50,9 @@ export function parseSearch(db: SqlDb, def: CollectionDef, term: string): Search
   };
 }
 
+/** Whether relevance order joins the ranked matches (SQLite), which then replace the condition. */
+export const joinsRanked = (search: Search): boolean => search.join !== undefined;
+
 /** Joins the ranked matches (SQLite) to a select that orders by relevance. */
 export function joinRanked(select: any, def: CollectionDef, search: Search): any {
   if (!search.join) return select;
