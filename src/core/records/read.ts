@@ -139,8 +139,7 @@ export async function listRecords(ctx: Context, collection: string, q: ListQuery
 
   const containsIndex = await planContainsIndex(db, def, filter);
   const conditions: Expression<SqlBool>[] = [toSql(filter, resolve, db.dialect, { containsIndex })];
-  const scoped = (qb: any, joined = false) =>
-    qb.where("account_id", "=", ctx.principal.accountId).where((eb: any) => eb.and(search && !joined ? [...conditions, search.condition] : conditions));
+  const scoped = (qb: any, joined = false) => qb.where("account_id", "=", ctx.principal.accountId).where((eb: any) => eb.and(search && !joined ? [...conditions, search.condition] : conditions));
 
   // relevance order on SQLite joins the ranked matches, which already restrict the rows
   const joined = relevance && joinsRanked(search);
