@@ -19,6 +19,7 @@ import { invalidateApiKeys } from "./core/api-keys/authenticate.ts";
 import { SessionEpochs } from "./core/auth/session-epochs.ts";
 import { TokenService } from "./core/auth/tokens.ts";
 import { bootstrapAdmin } from "./core/auth/bootstrap.ts";
+import { reconcileDerivedObjects } from "./core/collections/reconcile.ts";
 import { CollectionRegistry } from "./core/collections/registry.ts";
 import { DEFAULT_ACCOUNT_ID, type Logger, type Services } from "./core/context.ts";
 import { EventBus } from "./core/events/bus.ts";
@@ -66,7 +67,10 @@ export async function openDatabase(config: Config, log: Pick<Logger, "error" | "
   await migrate(config.databaseUrl);
   const onError = (e: unknown) => log.error({ err: e }, "after-commit callback failed");
   const onIdleError = (e: unknown) => log.warn({ err: e }, "an idle database connection was lost; the pool opens a new one when needed");
-  return config.dialect === "postgres" ? new PostgresDb(config.databaseUrl, onError, 10, onIdleError) : new SqliteDb(config.databaseUrl.replace(/^file:/, ""), onError);
+  if (config.dialect !== "postgres") return new SqliteDb(config.databaseUrl.replace(/^file:/, ""), onError);
+  const db = new PostgresDb(config.databaseUrl, onError, 10, onIdleError);
+  if (!(await db.enableTrigram())) log.warn("pg_trgm extension could not be created (needs a privileged role: CREATE EXTENSION pg_trgm): contains filters (~) scan instead of using trigram indexes");
+  return db;
 }
 
 async function ensureDefaultAccount(db: SqlDb): Promise<void> {
@@ -123,6 +127,7 @@ export async function createApp(config: Config): Promise<App> {
   try {
     await ensureDefaultAccount(db);
     await services.collections.load();
+    for (const c of await reconcileDerivedObjects(db)) log.info(c, `Brought the indexes of collection '${c.collection}' up to date`);
     await services.settings.reload();
     await loadRoles(services);
     await bootstrapAdmin(services);

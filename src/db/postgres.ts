@@ -42,6 +42,8 @@ export class PostgresDb implements SqlDb {
   readonly qb = compileOnly("postgres");
   readonly inTransaction = false;
   readonly pool: pg.Pool;
+  /** pg_trgm is installed (set by {@link enableTrigram} at start-up) */
+  trigram = false;
 
   constructor(
     connectionString: string,
@@ -55,6 +57,22 @@ export class PostgresDb implements SqlDb {
     this.pool = new Pool({ connectionString, max, types: typeParsers, connectionTimeoutMillis: CONNECT_TIMEOUT_MS });
     // An idle client losing its connection must not crash the process; the pool replaces it.
     this.pool.on("error", (e) => onIdleConnectionError(e));
+  }
+
+  /**
+   * Installs pg_trgm when missing (`CREATE EXTENSION IF NOT EXISTS`) so `contains` filters can
+   * use trigram indexes. Without the privilege to create it, resolves false: collections keep
+   * no trigram indexes and `contains` scans, which the caller logs once. Never throws for that.
+   */
+  async enableTrigram(): Promise<boolean> {
+    try {
+      const [row] = (await this.pool.query("SELECT 1 FROM pg_extension WHERE extname = 'pg_trgm'")).rows;
+      if (!row) await this.pool.query("CREATE EXTENSION IF NOT EXISTS pg_trgm");
+      this.trigram = true;
+    } catch {
+      this.trigram = false;
+    }
+    return this.trigram;
   }
 
   async query<T = Row>(q: Queryable): Promise<T[]> {
@@ -71,7 +89,7 @@ export class PostgresDb implements SqlDb {
 
   async transaction<T>(fn: (tx: SqlDb) => Promise<T>): Promise<T> {
     const client = await this.pool.connect();
-    const tx = new PostgresTx(client, this.qb);
+    const tx = new PostgresTx(client, this.qb, this.trigram);
     let result: T;
     try {
       await client.query("BEGIN");
@@ -109,6 +127,7 @@ class PostgresTx implements SqlDb {
   constructor(
     private readonly client: pg.PoolClient,
     readonly qb: PostgresDb["qb"],
+    readonly trigram: boolean,
   ) {}
   #open() {
     if (this.closed) throw new Error("transaction already finished");

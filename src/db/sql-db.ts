@@ -21,6 +21,11 @@ export interface SqlDb {
   readonly dialect: Dialect;
   /** compile-only query builder for this dialect (call `.compile()` or pass the builder itself) */
   readonly qb: Kysely<any>;
+  /**
+   * The engine has a trigram index method for `contains`: SQLite's FTS5 trigram tokenizer
+   * always; PostgreSQL once the pg_trgm extension is installed (see PostgresDb.enableTrigram).
+   */
+  readonly trigram: boolean;
   /** true on the handle given to a `transaction` callback */
   readonly inTransaction: boolean;
   /** Rows of a read statement (on SQLite outside a transaction: the read connection). */

@@ -69,6 +69,7 @@ export function openSqliteFile(file: string, readonly = false): Conn {
 
 export class SqliteDb implements SqlDb {
   readonly dialect = "sqlite" as const;
+  readonly trigram = true;
   readonly qb = compileOnly("sqlite");
   readonly inTransaction = false;
   /** Serialises every write on the database file, from this class and from Prisma. */
@@ -244,6 +245,7 @@ export class SqliteDb implements SqlDb {
 
 class SqliteTx implements SqlDb {
   readonly dialect = "sqlite" as const;
+  readonly trigram = true;
   readonly inTransaction = true;
   readonly qb;
   readonly callbacks: (() => void)[] = [];

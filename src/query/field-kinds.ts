@@ -47,6 +47,16 @@ export function storageKind(field: FieldShape): StorageKind {
   }
 }
 
+/**
+ * Whether a field's own b-tree index holds its text in code-point order (`COLLATE "C"` on
+ * PostgreSQL, where it serves sorts, ranges and — compiled with the same collation — equality):
+ * an indexed text field that is neither unique (that index is in the default collation) nor a
+ * single reference (ids, looked up in the default collation).
+ */
+export function hasCodePointIndex(field: FieldShape & { index?: boolean; unique?: boolean }): boolean {
+  return !!field.index && !field.unique && storageKind(field) === "text" && field.type !== "reference";
+}
+
 /** True for field types stored as a JSON array (tags, file, multi-select, multi-reference). */
 export function isListField(field: FieldShape): boolean {
   if (field.type === "tags" || field.type === "file") return true;

@@ -2,7 +2,7 @@
  * The one place where filter/sort field names are resolved to columns: an allow-list built from
  * the collection's fields plus the user-visible system fields.
  */
-import { isListField, storageKind, type FieldShape, type FieldType, type StorageKind } from "./field-kinds.ts";
+import { hasCodePointIndex, isListField, storageKind, type FieldShape, type FieldType, type StorageKind } from "./field-kinds.ts";
 import { SYSTEM_FIELD_BY_COLUMN, SYSTEM_FIELDS } from "./system-fields.ts";
 
 /** A resolved field: its API name, table column, storage kind and whether it holds a JSON array. */
@@ -15,6 +15,8 @@ export type ColumnInfo = {
   fieldType: FieldType | "system";
   /** false: a system field that may be filtered on but not sorted by */
   sortable?: boolean;
+  /** its index orders text by code point (see {@link hasCodePointIndex}): equality is compiled in that collation */
+  codePointIndex?: boolean;
 };
 
 /** Maps a field name to its column, or `undefined` when the name may not be used. */
@@ -42,7 +44,7 @@ const cache = new WeakMap<object, FieldResolver>();
  * as immutable, a changed collection must come with a new object.
  * @example collectionResolver(def)("views") // { name: "views", column: "views", kind: "number", … }
  */
-export function collectionResolver(def: { readonly fields: readonly (FieldShape & { name: string })[] }): FieldResolver {
+export function collectionResolver(def: { readonly fields: readonly (FieldShape & { name: string; index?: boolean; unique?: boolean })[] }): FieldResolver {
   const cached = cache.get(def);
   if (cached) return cached;
   const byName = new Map<string, ColumnInfo>();
@@ -54,6 +56,7 @@ export function collectionResolver(def: { readonly fields: readonly (FieldShape 
       kind: storageKind(f),
       list: isListField(f),
       fieldType: f.type,
+      ...(hasCodePointIndex(f) ? { codePointIndex: true } : {}),
     });
   }
   for (const s of USER_SYSTEM_FIELDS) byName.set(s.name, s);

@@ -17,7 +17,23 @@ export type SqlDialect = "sqlite" | "postgres";
 
 type Sql = RawBuilder<unknown>;
 type Bool = RawBuilder<SqlBool>;
-type Ctx = { resolve: FieldResolver; dialect: SqlDialect; alias: string | undefined };
+type Ctx = { resolve: FieldResolver; dialect: SqlDialect; alias: string | undefined; containsIndex: ContainsIndex | undefined };
+
+/**
+ * An index for substring matching, offered by the caller (the query layer knows no tables): for a
+ * field's column and the literal text of a `contains`/`startsWith`/`endsWith`, a condition that
+ * holds for every row whose column contains the text (a superset: the LIKE is still checked), or
+ * undefined to scan. Asked only for positive conditions ANDed at the top of the filter, where a
+ * restriction can drive the query.
+ */
+export type ContainsIndex = (column: string, text: string) => RawBuilder<SqlBool> | undefined;
+
+/** Options of {@link toSql}. */
+export interface ToSqlOptions {
+  /** column references as `tableAlias.column` */
+  tableAlias?: string;
+  containsIndex?: ContainsIndex;
+}
 type FieldOperand = Extract<Operand, { kind: "field" }>;
 
 /**
@@ -30,14 +46,18 @@ type FieldOperand = Extract<Operand, { kind: "field" }>;
  * @throws FilterError when the expression was not checked (unknown field, unbound context).
  * @example db.selectFrom("posts").selectAll().where(toSql(checked, resolve, "sqlite"))
  */
-export function toSql(expr: Expr, resolve: FieldResolver, dialect: SqlDialect, tableAlias?: string): Bool {
-  return compile(expr, { resolve, dialect, alias: tableAlias });
+export function toSql(expr: Expr, resolve: FieldResolver, dialect: SqlDialect, options: string | ToSqlOptions = {}): Bool {
+  const o = typeof options === "string" ? { tableAlias: options } : options;
+  return compile(expr, { resolve, dialect, alias: o.tableAlias, containsIndex: o.containsIndex }, true);
 }
+
+const SUBSTRING_OPS: ReadonlySet<CompareOp> = new Set(["contains", "startsWith", "endsWith"]);
 
 const TRUE_SQL = (): Bool => sql<SqlBool>`1=1`;
 const FALSE_SQL = (): Bool => sql<SqlBool>`1=0`;
 
-function compile(e: Expr, c: Ctx): Bool {
+/** `top`: the node is ANDed at the top of the filter (every row of the result satisfies it). */
+function compile(e: Expr, c: Ctx, top = false): Bool {
   switch (e.kind) {
     case "const":
       return e.value ? TRUE_SQL() : FALSE_SQL();
@@ -46,7 +66,7 @@ function compile(e: Expr, c: Ctx): Bool {
       if (e.items.length === 0) return e.kind === "and" ? TRUE_SQL() : FALSE_SQL();
       const sep = e.kind === "and" ? sql` AND ` : sql` OR `;
       return sql<SqlBool>`(${sql.join(
-        e.items.map((item) => compile(item, c)),
+        e.items.map((item) => compile(item, c, top && e.kind === "and")),
         sep,
       )})`;
     }
@@ -64,7 +84,12 @@ function compile(e: Expr, c: Ctx): Bool {
       if (e.right.kind !== "value") throw unchecked();
       if (e.any) return anyElement(e.op, l.column, e.right.value, c.dialect);
       if (l.kind === "json") throw unchecked();
-      return scalar(e.op, l.expr, l.kind, e.right.value, c.dialect);
+      // PostgreSQL: equality in the collation of the field's code-point index, so the index serves it
+      // (equality is the same in every deterministic collation)
+      const expr = c.dialect === "postgres" && l.codePoint && (e.op === "eq" || e.op === "in") ? sql`${l.expr} COLLATE "C"` : l.expr;
+      const cond = scalar(e.op, expr, l.kind, e.right.value, c.dialect);
+      const index = top && !e.left.modifier && SUBSTRING_OPS.has(e.op) ? c.containsIndex?.(c.resolve(e.left.name)!.column, String(e.right.value)) : undefined;
+      return index ? sql<SqlBool>`(${cond} AND ${index})` : cond;
     }
   }
 }
@@ -74,7 +99,7 @@ function unchecked(): FilterError {
 }
 
 /** The SQL of a field operand (with its modifier) and its kind after the modifier. */
-function field(o: FieldOperand, c: Ctx): { expr: Sql; column: Sql; kind: StorageKind } {
+function field(o: FieldOperand, c: Ctx): { expr: Sql; column: Sql; kind: StorageKind; codePoint?: boolean } {
   const info = c.resolve(o.name);
   if (!info) throw new FilterError(`unknown field '${o.name}'`);
   const column = sql.ref(c.alias ? `${c.alias}.${info.column}` : info.column);
@@ -91,7 +116,7 @@ function field(o: FieldOperand, c: Ctx): { expr: Sql; column: Sql; kind: Storage
       return { expr, column, kind: "number" };
     }
     default:
-      return { expr: column, column, kind: info.kind };
+      return { expr: column, column, kind: info.kind, codePoint: !!info.codePointIndex };
   }
 }
 

@@ -144,6 +144,56 @@ describe.each([
     expect(authorsPlan).not.toMatch(/TEMP B-TREE|Sort/);
   });
 
+  it("contains (~) on a rare substring finds its rows through the title's trigram index", async () => {
+    const { sql, plan } = await restPlan(`filter=${encodeURIComponent('title~"post 1234"')}&sort=id`);
+    if (db.dialect === "sqlite") {
+      // candidates from the FTS5 trigram table, then the rows by rowid: no walk over the table
+      expect(sql).toMatch(/"posts__tri_\w+" MATCH/);
+      expect(plan).toMatch(/SCAN posts__tri_\w+ VIRTUAL TABLE/);
+      expect(plan).toMatch(/SEARCH posts USING INTEGER PRIMARY KEY \(rowid=\?\)/);
+      expect(plan).not.toMatch(/^\s*SCAN posts(?! USING|__)/m);
+      expect(plan).not.toMatch(/SEARCH posts USING INDEX posts__id/);
+    } else {
+      expect(plan).toMatch(/Bitmap Index Scan on posts__tri_\w+/);
+      expect(plan).toMatch(/Index Cond: \(title ~~\* /);
+      expect(plan).not.toMatch(/Seq Scan/);
+    }
+    const res = await t.api("GET", `/api/v1/collections/posts/records?filter=${encodeURIComponent('title~"POST 1234"')}`, { token: t.adminToken });
+    expect(res.body.items.map((r: any) => r.data.title)).toEqual(["post 1234"]);
+    expect(res.body.total).toBe(1);
+  });
+
+  it("contains on a common or short substring keeps the ordered scan that stops after a page", async () => {
+    for (const pattern of ["post", "po"]) {
+      const { sql, plan } = await restPlan(`filter=${encodeURIComponent(`title~"${pattern}"`)}&sort=id&skip_total=true`);
+      if (db.dialect === "sqlite") {
+        expect(sql).not.toMatch(/__tri_/);
+        expectIndexOrder(plan, /posts__id/);
+      } else expect(plan).toMatch(/Index Scan( Backward)? using posts__id on posts/);
+    }
+  });
+
+  it("equality on an indexed text field reads that field's index (PostgreSQL: in its code-point collation)", async () => {
+    const { sql, plan } = await restPlan(`filter=${encodeURIComponent('title="post 12"')}&skip_total=true`);
+    if (db.dialect === "sqlite") expect(plan).toMatch(/SEARCH posts USING INDEX posts__ix_\w+ \(account_id=\? AND title=\?\)/);
+    else {
+      expect(sql).toMatch(/"title" COLLATE "C" =/);
+      expect(plan).toMatch(/Index Cond: \(+account_id = .* AND \(+title\)::text = /);
+      expect(plan).toMatch(/Index Scan( Backward)? using posts__ix_\w+|Bitmap Index Scan on posts__ix_\w+/);
+    }
+  });
+
+  it("search= finds its rows through the full-text index, best match first", async () => {
+    const { plan } = await restPlan(`search=${encodeURIComponent("post 1234")}`);
+    if (db.dialect === "sqlite") {
+      expect(plan).toMatch(/SCAN _fts_posts VIRTUAL TABLE/);
+      expect(plan).not.toMatch(/^\s*SCAN posts(?! USING|__)/m);
+    } else {
+      expect(plan).toMatch(/Bitmap Index Scan on posts__search/);
+      expect(plan).not.toMatch(/Seq Scan/);
+    }
+  });
+
   it("planner statistics: gathered when a collection is created, refreshed after enough writes", async () => {
     const created = await t.api("POST", "/api/v1/collections", { token: t.adminToken, body: { name: "fresh", schema: [{ name: "n", type: "number" }] } });
     expect(created.status).toBe(201);

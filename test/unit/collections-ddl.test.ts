@@ -39,7 +39,23 @@ describe("createCollectionSql", () => {
     expect(sql).toContain(`CREATE INDEX "posts__ix_n1" ON "posts" ("account_id", "views", "id")`);
     expect(sql).toContain(`CREATE VIRTUAL TABLE "_fts_posts" USING fts5("title", "body", content='posts', content_rowid='rowid', tokenize='unicode61 remove_diacritics 2')`);
     expect(sql).toContain(`INSERT INTO "_fts_posts"("_fts_posts", rowid, "title", "body") VALUES ('delete', old.rowid, old."title", old."body")`);
-    expect(sql.match(/CREATE TRIGGER/g)).toHaveLength(3);
+    // 3 for the search table, 3 for the title's trigram table (the editor field has none by default)
+    expect(sql.match(/CREATE TRIGGER/g)).toHaveLength(6);
+  });
+
+  it("keeps a trigram index for contains on short text kinds, opt-in for long ones, opt-out by option", () => {
+    const tri = [f("t1", "title", "text"), f("e1", "body", "editor"), f("e2", "intro", "textarea", { trigram: true }), f("u1", "site", "url", { trigram: false })];
+    const lite = createCollectionSql("sqlite", { fields: tri }, "posts").join(";\n");
+    expect(lite).toContain(`CREATE VIRTUAL TABLE "posts__tri_t1" USING fts5("title", content='posts', content_rowid='rowid', tokenize='trigram case_sensitive 0', detail=none, columnsize=0)`);
+    expect(lite).toContain(`CREATE TRIGGER "posts__tri_t1_au" AFTER UPDATE OF "title" ON "posts"`);
+    expect(lite).toContain(`"posts__tri_e2"`);
+    expect(lite).not.toMatch(/posts__tri_(e1|u1)/);
+    const pg = createCollectionSql("postgres", { fields: tri }, "posts").join(";\n");
+    expect(pg).toContain(`CREATE INDEX "posts__tri_t1" ON "posts" USING GIN ("title" gin_trgm_ops) WITH (gin_pending_list_limit = 128)`);
+    expect(pg).toContain(`CREATE INDEX "posts__tri_e2" ON "posts" USING GIN ("intro" gin_trgm_ops) WITH (gin_pending_list_limit = 128)`);
+    expect(pg).not.toMatch(/posts__tri_(e1|u1)/);
+    // PostgreSQL without pg_trgm: no trigram index
+    expect(createCollectionSql("postgres", { fields: tri }, "posts", { trigram: false }).join(";")).not.toContain("gin_trgm_ops");
   });
 
   it("PostgreSQL: typed columns, named primary key, generated tsvector + GIN", () => {

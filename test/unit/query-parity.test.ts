@@ -13,7 +13,9 @@ import { checkExpr } from "../../src/query/check.ts";
 import { collectionResolver } from "../../src/query/fields.ts";
 import { parseExpression } from "../../src/query/parse-expression.ts";
 import { toPredicate } from "../../src/query/predicate.ts";
-import { toSql, type SqlDialect } from "../../src/query/to-sql.ts";
+import { toSql, type ContainsIndex, type SqlDialect } from "../../src/query/to-sql.ts";
+import { sql, type SqlBool } from "kysely";
+import { trigramQuery } from "../../src/core/records/contains-index.ts";
 import { ITEMS } from "./query-fixtures.ts";
 
 const resolve = collectionResolver(ITEMS);
@@ -226,6 +228,24 @@ const CASES: Case[] = [
   { src: { kind: "compare", op: "startsWith", left: { kind: "field", name: "title" }, right: { kind: "value", value: "he" } } },
   { src: { kind: "compare", op: "endsWith", left: { kind: "field", name: "title" }, right: { kind: "value", value: "LD" } } },
   { src: { kind: "not", expr: { kind: "compare", op: "endsWith", left: { kind: "field", name: "body" }, right: { kind: "value", value: "%" } } } },
+  // substring matching through the trigram indexes (see the "with trigram indexes" runs below):
+  // 3+ characters use them, shorter ones scan; %, _ and \ stay literal; ASCII case folds
+  { src: 'title ~ "HEL"' },
+  { src: 'title ~ "hello world"' },
+  { src: 'body ~ "lo wor"' },
+  { src: 'title ~ "a%b"' },
+  { src: 'title ~ "x_y"' },
+  { src: 'title ~ "00%"' },
+  { src: 'title ~ "k\\sl"' },
+  { src: 'title ~ "CAF"' },
+  { src: 'title ~ "日本語"' },
+  { src: 'title ~ "😀 h"' },
+  { src: 'title ~ "ab"' },
+  { src: 'title !~ "abc"' },
+  { src: 'title ~ "abc" && views > 0', allowTrivial: true },
+  { src: 'title ~ "zzzzzz"', allowTrivial: true },
+  { src: { kind: "compare", op: "startsWith", left: { kind: "field", name: "title" }, right: { kind: "value", value: "HEL" } } },
+  { src: { kind: "compare", op: "endsWith", left: { kind: "field", name: "title" }, right: { kind: "value", value: "rld" } } },
 ];
 
 const checked = CASES.map((c) => ({
@@ -243,14 +263,20 @@ function expectedIds(expr: Expr): string[] {
 
 const compilers = { sqlite: compileOnly("sqlite"), postgres: compileOnly("postgres") };
 
-function compileSelect(expr: Expr, dialect: SqlDialect, alias?: string) {
+function compileSelect(expr: Expr, dialect: SqlDialect, alias?: string, containsIndex?: ContainsIndex) {
   const from = alias ? `items as ${alias}` : "items";
   return compilers[dialect]
     .selectFrom(from)
     .select(alias ? `${alias}.id` : "id")
-    .where(toSql(expr, resolve, dialect, alias))
+    .where(toSql(expr, resolve, dialect, { tableAlias: alias, containsIndex }))
     .compile();
 }
+
+/** SQLite: candidates from a per-column FTS5 trigram table, as records/contains-index.ts builds them. */
+const sqliteTrigram: ContainsIndex = (column, text) => {
+  const match = column === "title" || column === "body" ? trigramQuery(text) : undefined;
+  return match ? sql<SqlBool>`items.rowid IN (SELECT rowid FROM ${sql.table(`tri_${column}`)} WHERE ${sql.table(`tri_${column}`)} MATCH ${match})` : undefined;
+};
 
 function storedValue(kind: "plain" | "bool" | "json", v: unknown, dialect: SqlDialect): unknown {
   if (v === null || v === undefined) return null;
@@ -276,6 +302,10 @@ describe("parity: SQLite", () => {
     db.transaction(() => {
       for (const row of ROWS) insert.run(...COLUMNS.map(([c, , , kind]) => storedValue(kind, row[c], "sqlite")));
     })();
+    for (const c of ["title", "body"]) {
+      db.exec(`CREATE VIRTUAL TABLE tri_${c} USING fts5(${c}, content='items', content_rowid='rowid', tokenize='trigram case_sensitive 0', detail=none, columnsize=0)`);
+      db.exec(`INSERT INTO tri_${c}(tri_${c}) VALUES ('rebuild')`);
+    }
   });
   afterAll(() => db.close());
 
@@ -286,6 +316,10 @@ describe("parity: SQLite", () => {
       const got = (db.prepare(q.sql).all(...q.parameters) as { id: string }[]).map((r) => r.id).sort();
       expect(got).toEqual(want);
     }
+    // with trigram indexes: the same rows
+    const q = compileSelect(expr, "sqlite", undefined, sqliteTrigram);
+    const got = (db.prepare(q.sql).all(...q.parameters) as { id: string }[]).map((r) => r.id).sort();
+    expect(got).toEqual(want);
   });
 });
 
@@ -351,4 +385,23 @@ describe.skipIf(!havePg)("parity: PostgreSQL", () => {
       expect(res.rows.map((r) => r.id).sort()).toEqual(want);
     }
   });
+
+  it("with pg_trgm GIN indexes in use: the same rows", async () => {
+    await client.query("CREATE EXTENSION IF NOT EXISTS pg_trgm");
+    await client.query("CREATE INDEX items_tri_title ON items USING GIN (title gin_trgm_ops); CREATE INDEX items_tri_body ON items USING GIN (body gin_trgm_ops); ANALYZE items");
+    await client.query("BEGIN; SET LOCAL enable_seqscan = off");
+    try {
+      let indexed = 0;
+      for (const { expr } of checked) {
+        const q = compileSelect(expr, "postgres");
+        const plan = (await client.query(`EXPLAIN ${q.sql}`, [...q.parameters])).rows.map((r) => r["QUERY PLAN"]).join("\n");
+        if (/items_tri_/.test(plan)) indexed++;
+        const res = await client.query<{ id: string }>(q.sql, [...q.parameters]);
+        expect(res.rows.map((r) => r.id).sort()).toEqual(expectedIds(expr));
+      }
+      expect(indexed).toBeGreaterThanOrEqual(10);
+    } finally {
+      await client.query("ROLLBACK");
+    }
+  }, 60_000);
 });

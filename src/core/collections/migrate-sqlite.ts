@@ -7,13 +7,13 @@
 import { sql } from "kysely";
 import type { SqlDb } from "../../db/sql-db.ts";
 import { conversionSql } from "./conversions.ts";
-import { columnType, createTableSql, q, script } from "./ddl.ts";
+import { columnType, createTableSql, q, script, trigramName } from "./ddl.ts";
 import type { SchemaPlan } from "./plan.ts";
-import { SYSTEM_COLUMNS, ftsTable } from "./types.ts";
+import { SYSTEM_COLUMNS, ftsTable, type CollectionDef } from "./types.ts";
 
 export async function migrateSqlite(tx: SqlDb, plan: SchemaPlan, checkUnique: () => Promise<void>): Promise<void> {
   const { old, next, derived } = plan;
-  if (derived.all) await dropDerived(tx, old.name);
+  if (derived.all) await dropDerived(tx, old);
   else if (derived.drop.length) await tx.script(script(derived.drop));
   if (plan.converted.length) {
     await rebuild(tx, plan);
@@ -25,12 +25,14 @@ export async function migrateSqlite(tx: SqlDb, plan: SchemaPlan, checkUnique: ()
   if (derived.create.length) await tx.script(script(derived.create));
 }
 
-/** Drops every index and trigger on the table (found in sqlite_master) and its FTS table. */
-async function dropDerived(tx: SqlDb, table: string): Promise<void> {
+/** Drops every index and trigger on the table (found in sqlite_master), its FTS and trigram tables. */
+async function dropDerived(tx: SqlDb, def: CollectionDef): Promise<void> {
+  const table = def.name;
   const stmt = sql<{ type: string; name: string }>`SELECT type, name FROM sqlite_master WHERE tbl_name = ${table} AND type IN ('index', 'trigger') AND sql IS NOT NULL`;
   const rows = await tx.query<{ type: string; name: string }>(stmt.compile(tx.qb));
   const drops = rows.map((r) => `DROP ${r.type === "index" ? "INDEX" : "TRIGGER"} IF EXISTS ${q(r.name)}`);
   drops.push(`DROP TABLE IF EXISTS ${q(ftsTable(table))}`);
+  for (const f of def.fields) drops.push(`DROP TABLE IF EXISTS ${q(trigramName(table, f.id))}`);
   await tx.script(script(drops));
 }
 

@@ -18,7 +18,7 @@ const PAGE = 1000;
 /** Creates the table (or view) of a new collection with its indexes and search objects. */
 export async function createCollectionObjects(tx: SqlDb, def: CollectionDef): Promise<void> {
   if (def.type === "view") return createView(tx, def);
-  await tx.script(script(createCollectionSql(tx.dialect, def, def.name)));
+  await tx.script(script(createCollectionSql(tx.dialect, def, def.name, { trigram: tx.trigram })));
   await refreshStatistics(tx, def.name);
 }
 
@@ -28,13 +28,13 @@ export async function createCollectionObjects(tx: SqlDb, def: CollectionDef): Pr
  * PostgreSQL samples a fixed number too). Growth later is followed by SQLite's optimize timer
  * and PostgreSQL's autovacuum.
  */
-async function refreshStatistics(tx: SqlDb, table: string): Promise<void> {
+export async function refreshStatistics(tx: SqlDb, table: string): Promise<void> {
   await tx.script(`ANALYZE ${q(table)}`);
 }
 
 /** Drops the table (or view) of a collection with everything attached to it. */
 export async function dropCollectionObjects(tx: SqlDb, def: CollectionDef): Promise<void> {
-  await withDependencyErrors(def.name, () => tx.script(script(def.type === "view" ? [dropViewSql(def.name)] : dropCollectionSql(tx.dialect, def.name))));
+  await withDependencyErrors(def.name, () => tx.script(script(def.type === "view" ? [dropViewSql(def.name)] : dropCollectionSql(tx.dialect, def, def.name))));
 }
 
 /** Applies a schema change plan: checks data, then runs the dialect's DDL. */

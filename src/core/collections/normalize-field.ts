@@ -139,6 +139,8 @@ function readOptions(type: FieldType, r: Reader, raw: Raw, base: string, env: Fi
     if (minL) o.minLength = minL.value;
     if (maxL) o.maxLength = maxL.value;
     if (minL && maxL && minL.value > maxL.value) errors[minL.path] = "must not be greater than max_length";
+    const trigram = r.bool(["trigram", "validation.trigram", "options.trigram"]);
+    if (trigram !== undefined) o.trigram = trigram;
     const pattern = r.string(["validation.pattern", "pattern", "options.pattern"]);
     if (pattern) {
       try {

@@ -4,7 +4,7 @@
  */
 import { ValidationError } from "../errors.ts";
 import { conversionFor, type ConversionKind } from "./conversions.ts";
-import { derivedObjects, type Dialect } from "./ddl.ts";
+import { derivedObjects, type DdlOptions, type Dialect } from "./ddl.ts";
 import { storageKind, type CollectionDef, type FieldDef } from "./types.ts";
 
 export interface KeptField {
@@ -43,7 +43,7 @@ export interface SchemaPlan {
  * Compares two definitions of the same collection.
  * @throws ValidationError (422) naming `schema[i].type` for a type change that cannot convert data.
  */
-export function planSchemaChange(dialect: Dialect, old: CollectionDef, next: CollectionDef): SchemaPlan {
+export function planSchemaChange(dialect: Dialect, old: CollectionDef, next: CollectionDef, opts: DdlOptions = {}): SchemaPlan {
   const oldById = new Map(old.fields.map((f) => [f.id, f]));
   const nextIds = new Set(next.fields.map((f) => f.id));
   const errors: Record<string, string> = {};
@@ -72,18 +72,18 @@ export function planSchemaChange(dialect: Dialect, old: CollectionDef, next: Col
   const renamed = kept.filter((k) => k.from.name !== k.to.name);
   const converted = kept.filter((k) => k.conversion !== "none");
   const renameTable = old.name !== next.name;
-  const derived = planDerived(dialect, old, next, renameTable || (dialect === "sqlite" && converted.length > 0), [...dropped, ...converted.map((k) => k.to)]);
+  const derived = planDerived(dialect, old, next, renameTable || (dialect === "sqlite" && converted.length > 0), [...dropped, ...converted.map((k) => k.to)], opts);
   const columnsChange = renameTable || added.length > 0 || dropped.length > 0 || renamed.length > 0 || converted.length > 0;
   const structural = old.type !== "view" && (columnsChange || derived.drop.length > 0 || derived.create.length > 0);
   return { old, next, renameTable, added, dropped, kept, renamed, converted, newlyUnique, derived, structural };
 }
 
 /** Which derived objects must go and come back: those whose definition or input columns change. */
-function planDerived(dialect: Dialect, old: CollectionDef, next: CollectionDef, all: boolean, changed: FieldDef[]): SchemaPlan["derived"] {
-  const after = derivedObjects(dialect, next, next.name);
+function planDerived(dialect: Dialect, old: CollectionDef, next: CollectionDef, all: boolean, changed: FieldDef[], opts: DdlOptions): SchemaPlan["derived"] {
+  const after = derivedObjects(dialect, next, next.name, opts);
   if (all) return { all, drop: [], create: after.flatMap((o) => o.create) };
   const changedIds = new Set(changed.map((f) => f.id));
-  const before = new Map(derivedObjects(dialect, old, old.name).map((o) => [o.key, o]));
+  const before = new Map(derivedObjects(dialect, old, old.name, opts).map((o) => [o.key, o]));
   const kept = new Set<string>();
   for (const o of after) {
     const prev = before.get(o.key);

@@ -26,6 +26,12 @@ export interface FieldOptions {
   maxFiles?: number;
   maxSize?: number;
   mimeTypes?: string[];
+  /**
+   * searchable text kinds: keep a trigram index for `contains` (`~`, `$contains`, `__icontains`…).
+   * Absent: on for text/email/url, off for the long kinds (textarea, editor), whose index would
+   * cost several times a create (see README "Filters that use an index").
+   */
+  trigram?: boolean;
 }
 
 export interface FieldDef {
@@ -71,6 +77,12 @@ export const SYSTEM_COLUMNS: readonly string[] = SYSTEM_FIELDS.map((f) => f.colu
 
 /** Field types that take part in full-text search. */
 export const SEARCHABLE_TYPES: ReadonlySet<FieldType> = new Set(["text", "textarea", "editor", "email", "url"]);
+
+/** Searchable types with a trigram index unless the field opts out (`trigram: false`). */
+export const TRIGRAM_DEFAULT_TYPES: ReadonlySet<FieldType> = new Set(["text", "email", "url"]);
+
+/** Whether a field keeps a trigram index (on an engine that has one). */
+export const hasTrigramIndex = (f: Pick<FieldDef, "type" | "options">): boolean => SEARCHABLE_TYPES.has(f.type) && (f.options.trigram ?? TRIGRAM_DEFAULT_TYPES.has(f.type));
 
 /** Name of the SQLite FTS5 table (external content over the collection table's rowid). */
 export const ftsTable = (collection: string) => `_fts_${collection}`;

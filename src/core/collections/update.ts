@@ -43,7 +43,7 @@ export async function updateCollection(ctx: Context, idOrName: string, input: un
     const now = ctx.services.now().toISOString();
     const next: CollectionDef = { ...current, ...n, updated: now };
     ctx.services.collections.checkNames([...catalog.filter((c) => c.id !== current.id), next]);
-    await applySchemaChange(tx, planSchemaChange(db.dialect, current, next));
+    await applySchemaChange(tx, planSchemaChange(db.dialect, current, next, { trigram: db.trigram }));
     await updateCollectionRow(tx, next);
     const events: CairnEvent[] = [await writeCollectionEvent(tx, "collection.update", next, now)];
     const puts: { def: CollectionDef; previousName?: string }[] = [{ def: next, previousName: renamed ? current.name : undefined }];

@@ -5,23 +5,22 @@
  * caller's access expression is ANDed into both.
  */
 import { sql, type CompiledQuery, type Expression, type SqlBool } from "kysely";
-import type { SqlDb } from "../../db/sql-db.ts";
 import { and, FilterError, type Expr } from "../../query/ast.ts";
 import { checkExpr } from "../../query/check.ts";
 import { collectionResolver } from "../../query/fields.ts";
 import { parseSort, type SortTerm } from "../../query/sort.ts";
 import { toPredicate } from "../../query/predicate.ts";
 import { toSql } from "../../query/to-sql.ts";
-import { ftsTable, SEARCH_COLUMN, SEARCHABLE_TYPES, type CollectionDef } from "../collections/types.ts";
+import type { CollectionDef } from "../collections/types.ts";
 import type { Context } from "../context.ts";
 import { BadRequestError, NotFoundError } from "../errors.ts";
 import { recordAccess } from "../rules/access.ts";
 import { assertReadableQuery, fieldAccess, redactRecord } from "../rules/field-access.ts";
 import { afterCondition, decodeCursor, orderByList, pageWindow, projectedColumns, reverseTerms, rowCursor, withTieBreak, type ColumnTerm, type PageRequest } from "./list-query.ts";
+import { planContainsIndex } from "./contains-index.ts";
+import { joinRanked, joinsRanked, parseSearch } from "./search.ts";
 import { selectById } from "./store.ts";
 import { rowMapper, type RecordData } from "./values.ts";
-
-const MAX_SEARCH_WORDS = 16;
 
 /**
  * Gets one record without the fields the caller may not read. 404 when absent and when the view
@@ -83,21 +82,6 @@ function badFilter(e: unknown, what: string): never {
   throw e;
 }
 
-/** FTS condition for a search term (words, each matched as a prefix, all required). */
-function searchCondition(db: SqlDb, def: CollectionDef, term: string): Expression<SqlBool> {
-  if (!def.fields.some((f) => SEARCHABLE_TYPES.has(f.type)))
-    throw new BadRequestError(`Collection '${def.name}' has no searchable fields (text, editor, email or url)`, { search: "No searchable fields" });
-  const words = (term.normalize("NFKC").match(/[\p{L}\p{N}_]+/gu) ?? []).slice(0, MAX_SEARCH_WORDS);
-  if (words.length === 0) throw new BadRequestError("Search term must contain at least one letter or digit", { search: "No searchable words" });
-  if (db.dialect === "sqlite") {
-    const match = words.map((w) => `"${w}"*`).join(" ");
-    const fts = ftsTable(def.name);
-    return sql<SqlBool>`${sql.ref(`${def.name}.rowid`)} IN (SELECT rowid FROM ${sql.table(fts)} WHERE ${sql.table(fts)} MATCH ${match})`;
-  }
-  const query = words.map((w) => `${w.toLowerCase()}:*`).join(" & ");
-  return sql<SqlBool>`${sql.ref(SEARCH_COLUMN)} @@ to_tsquery('simple', ${query})`;
-}
-
 /**
  * The total of a list: the cached one while the collection has not changed (totals.ts), else
  * one COUNT, remembered under the generation it started in.
@@ -140,21 +124,29 @@ export async function listRecords(ctx: Context, collection: string, q: ListQuery
   }
   assertReadableQuery(ctx, def, readable, { filter: q.filter, sort, search: q.search !== undefined && q.search.trim() !== "" });
   const random = sort.some((t) => "random" in t);
-  const terms: ColumnTerm[] = random ? [] : withTieBreak(sort as ColumnTerm[]);
+  const search = q.search !== undefined && q.search.trim() !== "" ? parseSearch(db, def, q.search) : undefined;
+  // a search without a sort of its own is ordered by relevance (search.ts): no keyset there
+  const relevance = search !== undefined && sort.length === 0;
+  const terms: ColumnTerm[] = random || relevance ? [] : withTieBreak(sort as ColumnTerm[]);
   if (q.after !== undefined && q.before !== undefined) throw new BadRequestError("Pass either an after or a before cursor, not both", { before: "Not with after" });
   const cursor = q.after ?? q.before;
   const backward = q.before !== undefined || (q.fromEnd === true && q.after === undefined);
   if (random && (cursor !== undefined || backward)) throw new BadRequestError("Cursor pagination is not available with random order", { cursor: "Not available with @random" });
+  if (relevance && (cursor !== undefined || backward))
+    throw new BadRequestError("Cursor pagination of a search needs a sort (without one, results are ordered by relevance: page by number instead)", { cursor: "Not available with relevance order" });
   // a backward page is the forward page of the reversed order, reversed back
   const readTerms = backward ? reverseTerms(terms) : terms;
 
-  const conditions: Expression<SqlBool>[] = [toSql(filter, resolve, db.dialect)];
-  if (q.search !== undefined && q.search.trim() !== "") conditions.push(searchCondition(db, def, q.search));
-  const scoped = (qb: any) => qb.where("account_id", "=", ctx.principal.accountId).where((eb: any) => eb.and(conditions));
+  const containsIndex = await planContainsIndex(db, def, filter);
+  const conditions: Expression<SqlBool>[] = [toSql(filter, resolve, db.dialect, { containsIndex })];
+  const scoped = (qb: any, joined = false) => qb.where("account_id", "=", ctx.principal.accountId).where((eb: any) => eb.and(search && !joined ? [...conditions, search.condition] : conditions));
 
-  let select = scoped(db.qb.selectFrom(def.name).select(projectedColumns(def, terms, q.fields)));
+  // relevance order on SQLite joins the ranked matches, which already restrict the rows
+  const joined = relevance && joinsRanked(search);
+  let select = scoped(db.qb.selectFrom(def.name).select(projectedColumns(def, terms, q.fields).map((c) => `${def.name}.${c}`)), joined);
+  if (joined) select = joinRanked(select, def, search);
   if (cursor !== undefined) select = select.where(afterCondition(readTerms, decodeCursor(cursor, readTerms), db.dialect));
-  select = select.orderBy(random ? sql`random()` : orderByList(readTerms, db.dialect));
+  select = select.orderBy(random ? sql`random()` : relevance ? search.order : orderByList(readTerms, db.dialect));
   // page size 0 still reads one row: it tells whether any exist
   select = select.limit(Math.max(pageSize, 1) + (pageSize > 0 ? 1 : 0));
   const keyset = cursor !== undefined || backward;
@@ -176,8 +168,8 @@ export async function listRecords(ctx: Context, collection: string, q: ListQuery
     pageSize,
     hasMore,
     hasPrevious,
-    nextCursor: hasMore && last && !random ? rowCursor(terms, last) : null,
-    prevCursor: hasPrevious && first && !random ? rowCursor(terms, first) : null,
+    nextCursor: hasMore && last && terms.length ? rowCursor(terms, last) : null,
+    prevCursor: hasPrevious && first && terms.length ? rowCursor(terms, first) : null,
     terms,
   };
 }

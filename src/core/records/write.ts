@@ -2,6 +2,7 @@
  * Record writes. Each runs in one transaction with its outbox rows; events reach the bus only
  * after commit. Access is asked of the rules seam (`recordAccess`) before anything is written.
  */
+import { analyzeAfterBulkLoad } from "../collections/statistics.ts";
 import { v7 as uuidv7 } from "uuid";
 import { toPredicate } from "../../query/predicate.ts";
 import { collectionResolver } from "../../query/fields.ts";
@@ -268,6 +269,8 @@ export async function bulkCreateRecords(ctx: Context, collection: string, items:
       recs.map((r) => recordEvent("record.create", def, accountId, r, ts)),
     );
   });
+  // statistics follow bulk growth off the request: the reply does not wait for them
+  void analyzeAfterBulkLoad(db, def.name, recs.length).catch((e) => ctx.services.log.warn({ err: e }, `ANALYZE of '${def.name}' after a bulk load failed`));
   const readable = viewable(ctx, def);
   return recs.map((r) => redactRecord(r, readable));
 }

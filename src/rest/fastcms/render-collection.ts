@@ -80,6 +80,7 @@ function snakeOptions(f: FieldDef): Record<string, unknown> {
     max_files: o.maxFiles,
     max_size: o.maxSize,
     mime_types: o.mimeTypes,
+    trigram: o.trigram,
   };
   for (const k of Object.keys(out)) if (out[k] === undefined) delete out[k];
   return out;

@@ -1,0 +1,98 @@
+/**
+ * `contains` (`~`, `$contains`, `__icontains`, GraphQL `contains`, and `startsWith`/`endsWith`)
+ * on a trigram index, SQLite side. PostgreSQL needs nothing here: its planner weighs the pg_trgm
+ * GIN index against the ordered scan from column statistics by itself.
+ *
+ * SQLite keeps one FTS5 trigram table per field (ddl.ts). A literal of at least 3 characters has
+ * trigrams; every row containing the literal holds all of them, so the AND of its trigrams finds
+ * a superset of the matching rows by index, and the real `LIKE` (still in the statement) keeps
+ * the exact semantics (`%`, `_`, ASCII case folding). Shorter literals have no trigram: scan.
+ *
+ * The index is not always the faster plan: a common word matches every few rows, and the ordered
+ * scan that stops after a page reads fewer rows than the index finds. SQLite's planner cannot
+ * tell (a virtual table has no statistics), so the choice is made here: a probe counts the
+ * candidates up to {@link INDEX_MAX_CANDIDATES}; fewer → index, else scan. The answer is
+ * remembered per (table, field, literal) for {@link PROBE_TTL_MS}: a stale answer only costs
+ * speed, never correctness.
+ */
+import { sql, type RawBuilder, type SqlBool } from "kysely";
+import type { SqlDb } from "../../db/sql-db.ts";
+import type { CompareOp, Expr } from "../../query/ast.ts";
+import type { ContainsIndex } from "../../query/to-sql.ts";
+import { trigramName } from "../collections/ddl.ts";
+import { hasTrigramIndex, type CollectionDef, type FieldDef } from "../collections/types.ts";
+
+/** Below this many candidate rows the index is used; at or above it, the scan that stops early. */
+export const INDEX_MAX_CANDIDATES = 500;
+/** How long a probe's answer is reused. */
+export const PROBE_TTL_MS = 60_000;
+/** Probe answers remembered per database. */
+const PROBE_CACHE_SIZE = 2_000;
+/** Trigrams queried at most (any subset still finds a superset). */
+const MAX_TRIGRAMS = 8;
+
+const SUBSTRING_OPS: ReadonlySet<CompareOp> = new Set(["contains", "startsWith", "endsWith"]);
+
+const probes = new WeakMap<SqlDb, Map<string, { useIndex: boolean; expires: number }>>();
+
+/**
+ * The FTS5 query for a literal: the AND of its distinct trigrams (at most {@link MAX_TRIGRAMS},
+ * spread over the literal), or undefined when it has fewer than 3 characters.
+ * @example trigramQuery("Lorem") // '"Lor" AND "ore" AND "rem"'
+ */
+export function trigramQuery(text: string): string | undefined {
+  const chars = Array.from(text);
+  if (chars.length < 3) return undefined;
+  const all = [...new Set(chars.slice(2).map((_, i) => chars.slice(i, i + 3).join("")))];
+  const step = Math.max(1, all.length / MAX_TRIGRAMS);
+  const picked = all.length <= MAX_TRIGRAMS ? all : Array.from({ length: MAX_TRIGRAMS }, (_, i) => all[Math.floor(i * step)]!);
+  return picked.map((t) => `"${t.replace(/"/g, '""')}"`).join(" AND ");
+}
+
+/**
+ * Decides, for the substring conditions ANDed at the top of a checked filter, which use their
+ * field's trigram index, and returns the {@link ContainsIndex} for `toSql` (undefined when none
+ * does, and always on PostgreSQL). `table` qualifies the rowid (the list's FROM table).
+ */
+export async function planContainsIndex(db: SqlDb, def: CollectionDef, filter: Expr, now = Date.now()): Promise<ContainsIndex | undefined> {
+  if (db.dialect !== "sqlite") return undefined;
+  const fields = new Map(def.fields.filter(hasTrigramIndex).map((f) => [f.name, f]));
+  if (!fields.size) return undefined;
+  const chosen = new Map<string, RawBuilder<SqlBool>>();
+  for (const leaf of topConjuncts(filter)) {
+    if (leaf.kind !== "compare" || leaf.any || !SUBSTRING_OPS.has(leaf.op) || leaf.left.kind !== "field" || leaf.left.modifier || leaf.right.kind !== "value") continue;
+    const field = fields.get(leaf.left.name);
+    const text = String(leaf.right.value);
+    const match = trigramQuery(text);
+    if (!field || !match || chosen.has(`${field.name}\0${text}`)) continue;
+    if (await useIndex(db, def, field, match, now)) chosen.set(`${field.name}\0${text}`, candidates(def, field, match));
+  }
+  if (!chosen.size) return undefined;
+  return (column, text) => chosen.get(`${column}\0${text}`);
+}
+
+function candidates(def: CollectionDef, field: FieldDef, match: string): RawBuilder<SqlBool> {
+  const tri = sql.table(trigramName(def.name, field.id));
+  return sql<SqlBool>`${sql.ref(`${def.name}.rowid`)} IN (SELECT rowid FROM ${tri} WHERE ${tri} MATCH ${match})`;
+}
+
+async function useIndex(db: SqlDb, def: CollectionDef, field: FieldDef, match: string, now: number): Promise<boolean> {
+  let cache = probes.get(db);
+  if (!cache) probes.set(db, (cache = new Map()));
+  const key = `${def.name}\0${field.id}\0${match}`;
+  const hit = cache.get(key);
+  if (hit && hit.expires > now) return hit.useIndex;
+  const tri = sql.table(trigramName(def.name, field.id));
+  const stmt = sql<{ n: number }>`SELECT count(*) AS n FROM (SELECT 1 FROM ${tri} WHERE ${tri} MATCH ${match} LIMIT ${INDEX_MAX_CANDIDATES})`;
+  const [row] = await db.query<{ n: number }>(stmt.compile(db.qb));
+  const decision = Number(row?.n ?? 0) < INDEX_MAX_CANDIDATES;
+  if (cache.size >= PROBE_CACHE_SIZE) cache.delete(cache.keys().next().value!);
+  cache.delete(key);
+  cache.set(key, { useIndex: decision, expires: now + PROBE_TTL_MS });
+  return decision;
+}
+
+/** The leaves ANDed at the top of an expression (what `toSql` offers to the index). */
+function topConjuncts(e: Expr): Expr[] {
+  return e.kind === "and" ? e.items.flatMap(topConjuncts) : [e];
+}
