@@ -17,7 +17,7 @@ import type { GraphqlContext } from "./builder.ts";
 import { collectionInputs, scalarOf, type CollectionInputs } from "./collection-inputs.ts";
 import { groupedLoader, loadedRecord, recordLoader } from "./loaders.ts";
 import { collectionNames, RECORD_SYSTEM_FIELDS, type CollectionNames } from "./names.ts";
-import { connectionOf, orderByToTerms, selects, type Connection } from "./pagination.ts";
+import { connectionOf, nodeFieldNames, orderByToTerms, selects, type Connection } from "./pagination.ts";
 import type { SharedTypes } from "./system-schema.ts";
 import { whereToExpr } from "./where.ts";
 
@@ -160,7 +160,8 @@ function recordFields(types: CollectionTypes, s: SharedTypes, byName: Map<string
         const terms = orderByToTerms(child.def, args.orderBy);
         const limit = args.first ?? 30;
         const offset = args.offset ?? 0;
-        const group = await groupedLoader(g, child.def.name, rev.field, { filter: whereToExpr(args.where), sort: terms, limit, offset, withTotal: selects(info, "totalCount") }).load(r.id);
+        const query = { filter: whereToExpr(args.where), sort: terms, limit, offset, withTotal: selects(info, "totalCount"), fields: nodeFieldNames(info) };
+        const group = await groupedLoader(g, child.def.name, rev.field, query).load(r.id);
         return connectionOf(child.def, terms, g.cairn.services.db.dialect, group.items, group.hasMore, offset > 0, group.total);
       },
     };

@@ -74,6 +74,8 @@ export interface GroupedArgs {
   limit: number;
   offset: number;
   withTotal: boolean;
+  /** the child fields the query selects (a projection) */
+  fields: ReadonlySet<string>;
 }
 
 /**
@@ -81,14 +83,23 @@ export interface GroupedArgs {
  * batch) for each distinct argument set of the reverse field in a request.
  */
 export function groupedLoader(g: GraphqlContext, collection: string, field: string, args: GroupedArgs): DataLoader<string, RecordGroup> {
-  const key = `group:${collection}:${field}:${JSON.stringify(args)}`;
+  const key = `group:${collection}:${field}:${JSON.stringify(args, (_k, v: unknown) => (v instanceof Set ? [...v] : v))}`;
   return cached(
     g,
     key,
     () =>
       new DataLoader<string, RecordGroup>(
         async (parents) => {
-          const groups = await listRecordsGrouped(g.cairn, collection, { field, parents, filter: args.filter, sort: args.sort, limit: args.limit, offset: args.offset, withTotal: args.withTotal });
+          const groups = await listRecordsGrouped(g.cairn, collection, {
+            field,
+            parents,
+            filter: args.filter,
+            sort: args.sort,
+            limit: args.limit,
+            offset: args.offset,
+            withTotal: args.withTotal,
+            fields: args.fields,
+          });
           return parents.map((p) => groups.get(p) ?? { items: [], hasMore: false, total: args.withTotal ? 0 : null });
         },
         { maxBatchSize: MAX_BATCH },
