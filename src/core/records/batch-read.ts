@@ -12,14 +12,14 @@
  * (ROW_NUMBER() and COUNT(*) OVER (PARTITION BY the reference column)): counting reads them all
  * anyway. The caller's access expression is ANDed in, as in `listRecords`.
  */
-import { sql, type Expression, type SqlBool } from "kysely";
+import { sql, type Compilable, type Expression, type SqlBool } from "kysely";
 import { and, FilterError, type Expr } from "../../query/ast.ts";
 import { checkExpr } from "../../query/check.ts";
 import { toPredicate } from "../../query/predicate.ts";
 import { collectionResolver } from "../../query/fields.ts";
 import type { SortTerm } from "../../query/sort.ts";
 import { toSql } from "../../query/to-sql.ts";
-import type { Row, SqlDb } from "../../db/sql-db.ts";
+import type { Row, SqlDb, Statement } from "../../db/sql-db.ts";
 import type { CollectionDef } from "../collections/types.ts";
 import type { Context } from "../context.ts";
 import { BadRequestError, ValidationError } from "../errors.ts";
@@ -99,39 +99,70 @@ export interface RecordGroup {
 
 const MAX_PARENTS = 1000;
 
+/** What {@link firstPerParent} reads. */
+interface PerParent {
+  def: CollectionDef;
+  refName: string;
+  columns: readonly string[];
+  accountId: string;
+  where: Expression<SqlBool>;
+  terms: readonly ColumnTerm[];
+  offset: number;
+  take: number;
+}
+
 /**
  * The rows `offset + 1 … offset + take` of each parent in the order of `terms`, ordered by parent
  * then `terms`, in one statement that reads only those rows: per parent, the `(account_id, <ref>,
  * created, id)` index read in order and stopped after `take` — a LATERAL subquery on PostgreSQL,
  * a correlated `rowid IN (… LIMIT)` on SQLite (which has no LATERAL). Parents are bound as one
- * array (`unnest` / `json_each`), so the statement text does not depend on their number.
+ * parameter (a text array to `unnest`, a JSON array to `json_each`), so the statement text does
+ * not depend on their number.
  */
-function firstPerParent(
-  db: SqlDb,
-  def: CollectionDef,
-  refName: string,
-  columns: readonly string[],
-  accountId: string,
-  parents: readonly string[],
-  where: Expression<SqlBool>,
-  terms: readonly ColumnTerm[],
-  offset: number,
-  take: number,
-) {
-  const table = def.name;
-  const order = orderByList(terms, db.dialect);
-  const own = db.qb.selectFrom(table).where("account_id", "=", accountId).where(where).orderBy(order).limit(take).offset(offset);
+function firstPerParent(db: SqlDb, q: PerParent, parents: unknown): Compilable {
+  const table = q.def.name;
+  const order = orderByList(q.terms, db.dialect);
+  const own = db.qb.selectFrom(table).where("account_id", "=", q.accountId).where(q.where).orderBy(order).limit(q.take).offset(q.offset);
   const rows =
     db.dialect === "postgres"
       ? db.qb
-          .selectFrom(sql`unnest(${[...parents]}::text[])`.as("_parents"))
-          .innerJoinLateral(own.select(columns).whereRef(`${table}.${refName}`, "=", "_parents._parents").as("_c"), (join) => join.onTrue())
+          .selectFrom(sql`unnest(${parents}::text[])`.as("_parents"))
+          .innerJoinLateral(own.select(q.columns).whereRef(`${table}.${q.refName}`, "=", "_parents._parents").as("_c"), (join) => join.onTrue())
           .selectAll("_c")
       : db.qb
-          .selectFrom(sql`json_each(${JSON.stringify(parents)})`.as("_parents"))
-          .innerJoin(`${table} as _c`, (join) => join.on("_c.rowid", "in", own.select("rowid").whereRef(`${table}.${refName}`, "=", "_parents.value")))
-          .select(columns.map((c) => `_c.${c}`));
-  return db.qb.selectFrom(rows.as("_grouped")).selectAll().orderBy(refName).orderBy(order);
+          .selectFrom(sql`json_each(${parents})`.as("_parents"))
+          .innerJoin(`${table} as _c`, (join) => join.on("_c.rowid", "in", own.select("rowid").whereRef(`${table}.${q.refName}`, "=", "_parents.value")))
+          .select(q.columns.map((c) => `_c.${c}`));
+  return db.qb.selectFrom(rows.as("_grouped")).selectAll().orderBy(q.refName).orderBy(order);
+}
+
+/** Compiled {@link firstPerParent} statements, per definition (a new one on every schema change). */
+const perParentSql = new WeakMap<CollectionDef, Map<string, { sql: string; parameters: unknown[]; parentsAt: number }>>();
+/** Statements kept per definition; past this the cache starts over. */
+const PER_PARENT_CACHE_SIZE = 200;
+/** Stands for the parents while compiling; swapped for them on every use. */
+const PARENTS = Symbol("parents");
+
+/**
+ * {@link firstPerParent} compiled once per (account, checked filter with its values, columns,
+ * order, page): only the parents differ between requests, and building and compiling the
+ * statement cost about as much as running it.
+ */
+function firstPerParentCompiled(db: SqlDb, q: PerParent, filter: Expr, parents: readonly string[]): Statement {
+  let cache = perParentSql.get(q.def);
+  if (!cache) perParentSql.set(q.def, (cache = new Map()));
+  const key = JSON.stringify([db.dialect, q.refName, q.accountId, filter, q.columns, q.terms, q.offset, q.take]);
+  let hit = cache.get(key);
+  if (!hit) {
+    const { sql, parameters } = firstPerParent(db, q, PARENTS).compile();
+    const parentsAt = parameters.indexOf(PARENTS);
+    if (parentsAt < 0 || parameters.lastIndexOf(PARENTS) !== parentsAt) throw new Error("firstPerParent: the parents must be one parameter");
+    if (cache.size >= PER_PARENT_CACHE_SIZE) cache.clear();
+    cache.set(key, (hit = { sql, parameters: [...parameters], parentsAt }));
+  }
+  const parameters = [...hit.parameters];
+  parameters[hit.parentsAt] = db.dialect === "postgres" ? [...parents] : JSON.stringify(parents);
+  return { sql: hit.sql, parameters };
 }
 
 /**
@@ -182,7 +213,8 @@ export async function listRecordsGrouped(ctx: Context, collection: string, q: Gr
   if (!q.withTotal) {
     // Rows come ordered within each parent, already past the offset: the first `limit` are
     // the page, one more tells that more follow.
-    for (const row of await db.query(firstPerParent(db, def, ref.name, columns, ctx.principal.accountId, parents, where, terms, offset, q.limit + 1))) {
+    const perParent = { def, refName: ref.name, columns, accountId: ctx.principal.accountId, where, terms, offset, take: q.limit + 1 };
+    for (const row of await db.query(firstPerParentCompiled(db, perParent, filter, parents))) {
       const group = groups.get(row[ref.name] as string);
       if (group) keep(group, row);
     }
