@@ -7,7 +7,6 @@
  */
 import SchemaBuilder from "@pothos/core";
 import PrismaPlugin from "@pothos/plugin-prisma";
-import type DataLoader from "dataloader";
 import type { Context } from "../core/context.ts";
 import type { RecordData } from "../core/records/values.ts";
 import type { Prisma } from "../db/prisma.ts";
@@ -17,8 +16,8 @@ import { getDatamodel } from "../generated/pothos-types.ts";
 /** The GraphQL execution context: the core context plus per-request DataLoaders. */
 export interface GraphqlContext {
   cairn: Context;
-  /** per-request loaders, keyed by purpose (see loaders.ts) */
-  loaders: Map<string, DataLoader<any, any>>;
+  /** per-request loaders, keyed by purpose, or by the field nodes of a reverse connection (see loaders.ts) */
+  loaders: Map<unknown, unknown>;
   /** records loaded in this request, by collection and id (null: absent or hidden) — see loaders.ts */
   records: Map<string, Map<string, RecordData | null>>;
 }

@@ -15,9 +15,9 @@ import { SYSTEM_FIELDS } from "../query/system-fields.ts";
 import type { Delivery } from "../realtime/hub.ts";
 import type { GraphqlContext } from "./builder.ts";
 import { collectionInputs, scalarOf, type CollectionInputs } from "./collection-inputs.ts";
-import { groupedLoader, loadedRecord, recordLoader } from "./loaders.ts";
+import { loadedRecord, recordLoader, reverseSelection } from "./loaders.ts";
 import { collectionNames, RECORD_SYSTEM_FIELDS, type CollectionNames } from "./names.ts";
-import { connectionOf, orderByToTerms, selects, type Connection } from "./pagination.ts";
+import { connectionOf, nodeFieldNames, orderByToTerms, selects, type Connection } from "./pagination.ts";
 import type { SharedTypes } from "./system-schema.ts";
 import { whereToExpr } from "./where.ts";
 
@@ -157,11 +157,20 @@ function recordFields(types: CollectionTypes, s: SharedTypes, byName: Map<string
         offset: { type: GraphQLInt },
       },
       resolve: async (r, args, g, info) => {
-        const terms = orderByToTerms(child.def, args.orderBy);
-        const limit = args.first ?? 30;
-        const offset = args.offset ?? 0;
-        const group = await groupedLoader(g, child.def.name, rev.field, { filter: whereToExpr(args.where), sort: terms, limit, offset, withTotal: selects(info, "totalCount") }).load(r.id);
-        return connectionOf(child.def, terms, g.cairn.services.db.dialect, group.items, group.hasMore, offset > 0, group.total);
+        const { loader, sort, offset } = reverseSelection(g, info.fieldNodes, () => ({
+          collection: child.def.name,
+          field: rev.field,
+          args: {
+            filter: whereToExpr(args.where),
+            sort: orderByToTerms(child.def, args.orderBy),
+            limit: args.first ?? 30,
+            offset: args.offset ?? 0,
+            withTotal: selects(info, "totalCount"),
+            fields: nodeFieldNames(info),
+          },
+        }));
+        const group = await loader.load(r.id);
+        return connectionOf(child.def, sort, g.cairn.services.db.dialect, group.items, group.hasMore, offset > 0, group.total);
       },
     };
   }

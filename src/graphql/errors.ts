@@ -8,7 +8,7 @@
  * operation failed (data null), so partial results stay 200 as GraphQL over HTTP requires.
  */
 import type { Plugin } from "graphql-yoga";
-import { GraphQLError, type ExecutionResult } from "graphql";
+import { GraphQLError, Source, type ExecutionResult, type SourceLocation } from "graphql";
 import { AppError, fromDriverError, RateLimitedError, ServiceUnavailableError, ValidationError, type ErrorCode } from "../core/errors.ts";
 import type { Logger } from "../core/context.ts";
 import { MaintenanceError } from "../core/policy/maintenance.ts";
@@ -39,12 +39,26 @@ function rootCause(e: GraphQLError): unknown {
 const mapped = new WeakSet<GraphQLError>();
 
 /**
+ * A source and positions that put an error at `locations`. Errors of compiled execution
+ * (graphql-jit) carry their locations without the AST nodes or source GraphQLError computes them
+ * from, and every copy of an error (ours, Yoga's) rebuilds it from those: a stand-in source whose
+ * lines are blank keeps the locations through every copy.
+ */
+function locatedAt(locations: readonly SourceLocation[] | undefined): { source?: Source; positions?: number[] } {
+  if (!locations?.length) return {};
+  const width = Math.max(...locations.map((l) => l.column));
+  const lines = Math.max(...locations.map((l) => l.line));
+  const source = new Source(Array.from({ length: lines }, () => " ".repeat(width)).join("\n"));
+  return { source, positions: locations.map((l) => (l.line - 1) * (width + 1) + (l.column - 1)) };
+}
+
+/**
  * Maps one error (see the module comment). `requestId`/`log` name internal errors in the log.
  */
 export function mapGraphqlError(error: unknown, requestId: string | undefined, log: Pick<Logger, "error" | "warn"> | undefined): GraphQLError {
   const gql = error instanceof GraphQLError ? error : new GraphQLError(error instanceof Error ? error.message : String(error), { originalError: error instanceof Error ? error : undefined });
   if (mapped.has(gql)) return gql;
-  const where = { nodes: gql.nodes, source: gql.source, positions: gql.positions, path: gql.path };
+  const where = { nodes: gql.nodes, source: gql.source, positions: gql.positions, path: gql.path, ...(gql.nodes || gql.source ? {} : locatedAt(gql.locations)) };
   const raw = error instanceof GraphQLError ? rootCause(gql) : error;
   // A database outage or a value the driver refused: the same AppError REST maps it to.
   const cause = raw === undefined || raw instanceof AppError ? raw : (fromDriverError(raw) ?? raw);

@@ -8,18 +8,18 @@ import { getRecordsByIds, listRecordsGrouped, type RecordGroup } from "../core/r
 import type { CollectionDef } from "../core/collections/types.ts";
 import type { RecordData } from "../core/records/values.ts";
 import type { Expr } from "../query/ast.ts";
-import type { SortTerm } from "../query/sort.ts";
+import type { ColumnTerm } from "../core/records/list-query.ts";
 import type { GraphqlContext } from "./builder.ts";
 
 const MAX_BATCH = 1000;
 
-function cached<K, V>(g: GraphqlContext, key: string, make: () => DataLoader<K, V>): DataLoader<K, V> {
-  let loader = g.loaders.get(key) as DataLoader<K, V> | undefined;
-  if (!loader) {
-    loader = make();
-    g.loaders.set(key, loader);
+function cached<T>(g: GraphqlContext, key: unknown, make: () => T): T {
+  let value = g.loaders.get(key) as T | undefined;
+  if (value === undefined) {
+    value = make();
+    g.loaders.set(key, value);
   }
-  return loader;
+  return value;
 }
 
 /** The request's records of a collection already loaded (null: absent or hidden). */
@@ -70,10 +70,12 @@ export function recordLoader(g: GraphqlContext, collection: string): DataLoader<
 
 export interface GroupedArgs {
   filter: Expr;
-  sort: SortTerm[];
+  sort: ColumnTerm[];
   limit: number;
   offset: number;
   withTotal: boolean;
+  /** the child fields the query selects (a projection) */
+  fields: ReadonlySet<string>;
 }
 
 /**
@@ -81,19 +83,40 @@ export interface GroupedArgs {
  * batch) for each distinct argument set of the reverse field in a request.
  */
 export function groupedLoader(g: GraphqlContext, collection: string, field: string, args: GroupedArgs): DataLoader<string, RecordGroup> {
-  const key = `group:${collection}:${field}:${JSON.stringify(args)}`;
+  const { filter, sort, limit, offset, withTotal, fields } = args;
+  const key = `group:${collection}:${field}:${JSON.stringify([filter, sort, limit, offset, withTotal, [...fields]])}`;
   return cached(
     g,
     key,
     () =>
       new DataLoader<string, RecordGroup>(
         async (parents) => {
-          const groups = await listRecordsGrouped(g.cairn, collection, { field, parents, filter: args.filter, sort: args.sort, limit: args.limit, offset: args.offset, withTotal: args.withTotal });
-          return parents.map((p) => groups.get(p) ?? { items: [], hasMore: false, total: args.withTotal ? 0 : null });
+          const groups = await listRecordsGrouped(g.cairn, collection, { field, parents, filter, sort, limit, offset, withTotal, fields });
+          return parents.map((p) => groups.get(p) ?? { items: [], hasMore: false, total: withTotal ? 0 : null });
         },
         { maxBatchSize: MAX_BATCH },
       ),
   );
+}
+
+/** A reverse connection field as resolved in one request: its loader and the order of its pages. */
+export interface ReverseSelection {
+  loader: DataLoader<string, RecordGroup>;
+  sort: ColumnTerm[];
+  offset: number;
+}
+
+/**
+ * The reverse connection selected by `fieldNodes` in this request, worked out once: its arguments
+ * (variables included) are the same for every parent, and the executor hands every parent of a
+ * list the same `fieldNodes` array, so the arguments are read and the loader looked up once per
+ * request instead of once per parent. `make` reads the arguments.
+ */
+export function reverseSelection(g: GraphqlContext, fieldNodes: readonly unknown[], make: () => { collection: string; field: string; args: GroupedArgs }): ReverseSelection {
+  return cached(g, fieldNodes, () => {
+    const { collection, field, args } = make();
+    return { loader: groupedLoader(g, collection, field, args), sort: args.sort, offset: args.offset };
+  });
 }
 
 /**

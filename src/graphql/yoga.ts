@@ -22,6 +22,7 @@ import { usePolicy } from "./use-policy.ts";
 import { limitError, useInputLimits } from "./use-input-limits.ts";
 import { useRefuseNul } from "./use-refuse-nul.ts";
 import { useSchemaSwap } from "./use-schema-swap.ts";
+import { useJit } from "./use-jit.ts";
 
 /** Hardening limits (documented in README "GraphQL"). */
 export const LIMITS = { maxDepth: 12, maxCost: 50_000, maxAliases: 30 } as const;
@@ -94,6 +95,7 @@ export function createCairnYoga(services: Services, manager: SchemaManager): Cai
       useRefuseNul(),
       useErrorMapping(),
       usePolicy(),
+      useJit(),
     ],
   });
 }

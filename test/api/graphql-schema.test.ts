@@ -149,6 +149,11 @@ describe("HTTP surface", () => {
       [`{ me { email } collection(id: "widgets") { name } }`, undefined, token, "application/graphql-response+json, application/json"],
       [`query($id: ID!) { widget(id: $id) { name } }`, { id: "nope" }, token, "*/*"],
       [`mutation { updateWidget(id: "nope", data: { name: "x" }) { id } }`, undefined, token, ""],
+      // compiled execution (scalar variables) and the standard executor (an input-object variable), an error of each
+      [`query($n: Int) { widgets(first: $n) { totalCount nodes { name } } }`, { n: 1 }, token, "application/json"],
+      [`query($n: Int) { widgets(first: $n) { nodes { name } } }`, { n: 500 }, token, "application/json"],
+      [`query($w: WidgetWhere) { widgets(where: $w) { totalCount nodes { name } } }`, { w: { name: { startsWith: "w" } } }, token, "application/json"],
+      [`query($w: WidgetWhere) { widgets(first: 500, where: $w) { totalCount } }`, { w: { name: { startsWith: "w" } } }, token, "application/json"],
     ];
     for (const [query, variables, auth, accept] of cases) {
       const headers = { accept };

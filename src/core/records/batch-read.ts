@@ -5,26 +5,27 @@
  *
  * `listRecordsGrouped`: "the first N records per parent" in one statement: the reverse side of a reference field
  * (`authors → posts.author`) for many parents at once, e.g. the 5 latest comments of each of
- * 30 posts. A window function numbers each parent's rows (ROW_NUMBER() OVER (PARTITION BY
- * the reference column ORDER BY …)) and the outer query keeps rows offset+1 … offset+limit+1
- * (the extra row tells whether more follow); COUNT(*) OVER the same partition gives the total
- * per parent without a second statement. The caller's access expression is ANDed in, as in
- * `listRecords`.
+ * 30 posts. Each parent's rows are read from the `(account_id, <ref>, created, id)` index in
+ * order and the read stops after offset + limit + 1 rows (the extra row tells whether more
+ * follow): a LATERAL subquery per parent on PostgreSQL, a correlated `rowid IN (… LIMIT)` on
+ * SQLite. With a total, a window function numbers every row of the parents instead
+ * (ROW_NUMBER() and COUNT(*) OVER (PARTITION BY the reference column)): counting reads them all
+ * anyway. The caller's access expression is ANDed in, as in `listRecords`.
  */
-import { sql } from "kysely";
+import { sql, type Compilable, type Expression, type SqlBool } from "kysely";
 import { and, FilterError, type Expr } from "../../query/ast.ts";
 import { checkExpr } from "../../query/check.ts";
 import { toPredicate } from "../../query/predicate.ts";
 import { collectionResolver } from "../../query/fields.ts";
 import type { SortTerm } from "../../query/sort.ts";
 import { toSql } from "../../query/to-sql.ts";
-import type { SqlDb } from "../../db/sql-db.ts";
+import type { Row, SqlDb, Statement } from "../../db/sql-db.ts";
 import type { CollectionDef } from "../collections/types.ts";
 import type { Context } from "../context.ts";
 import { BadRequestError, ValidationError } from "../errors.ts";
 import { recordAccess } from "../rules/access.ts";
 import { assertReadableQuery, fieldAccess, redactRecord } from "../rules/field-access.ts";
-import { MAX_PAGE_SIZE, orderByList, withTieBreak, type ColumnTerm } from "./list-query.ts";
+import { MAX_PAGE_SIZE, orderByList, projectedColumns, withTieBreak, type ColumnTerm } from "./list-query.ts";
 import { rowMapper, selectColumns, type RecordData } from "./values.ts";
 
 /** SQL text of "records by id" per definition, dialect and id-count bucket (powers of two). */
@@ -85,6 +86,8 @@ export interface GroupedListQuery {
   offset?: number;
   /** also count each parent's rows */
   withTotal?: boolean;
+  /** projection: the fields the caller will read (system fields, the reference and sort fields are always read) */
+  fields?: ReadonlySet<string>;
 }
 
 export interface RecordGroup {
@@ -95,6 +98,72 @@ export interface RecordGroup {
 }
 
 const MAX_PARENTS = 1000;
+
+/** What {@link firstPerParent} reads. */
+interface PerParent {
+  def: CollectionDef;
+  refName: string;
+  columns: readonly string[];
+  accountId: string;
+  where: Expression<SqlBool>;
+  terms: readonly ColumnTerm[];
+  offset: number;
+  take: number;
+}
+
+/**
+ * The rows `offset + 1 … offset + take` of each parent in the order of `terms`, ordered by parent
+ * then `terms`, in one statement that reads only those rows: per parent, the `(account_id, <ref>,
+ * created, id)` index read in order and stopped after `take` — a LATERAL subquery on PostgreSQL,
+ * a correlated `rowid IN (… LIMIT)` on SQLite (which has no LATERAL). Parents are bound as one
+ * parameter (a text array to `unnest`, a JSON array to `json_each`), so the statement text does
+ * not depend on their number.
+ */
+function firstPerParent(db: SqlDb, q: PerParent, parents: unknown): Compilable {
+  const table = q.def.name;
+  const order = orderByList(q.terms, db.dialect);
+  const own = db.qb.selectFrom(table).where("account_id", "=", q.accountId).where(q.where).orderBy(order).limit(q.take).offset(q.offset);
+  const rows =
+    db.dialect === "postgres"
+      ? db.qb
+          .selectFrom(sql`unnest(${parents}::text[])`.as("_parents"))
+          .innerJoinLateral(own.select(q.columns).whereRef(`${table}.${q.refName}`, "=", "_parents._parents").as("_c"), (join) => join.onTrue())
+          .selectAll("_c")
+      : db.qb
+          .selectFrom(sql`json_each(${parents})`.as("_parents"))
+          .innerJoin(`${table} as _c`, (join) => join.on("_c.rowid", "in", own.select("rowid").whereRef(`${table}.${q.refName}`, "=", "_parents.value")))
+          .select(q.columns.map((c) => `_c.${c}`));
+  return db.qb.selectFrom(rows.as("_grouped")).selectAll().orderBy(q.refName).orderBy(order);
+}
+
+/** Compiled {@link firstPerParent} statements, per definition (a new one on every schema change). */
+const perParentSql = new WeakMap<CollectionDef, Map<string, { sql: string; parameters: unknown[]; parentsAt: number }>>();
+/** Statements kept per definition; past this the cache starts over. */
+const PER_PARENT_CACHE_SIZE = 200;
+/** Stands for the parents while compiling; swapped for them on every use. */
+const PARENTS = Symbol("parents");
+
+/**
+ * {@link firstPerParent} compiled once per (account, checked filter with its values, columns,
+ * order, page): only the parents differ between requests, and building and compiling the
+ * statement cost about as much as running it.
+ */
+function firstPerParentCompiled(db: SqlDb, q: PerParent, filter: Expr, parents: readonly string[]): Statement {
+  let cache = perParentSql.get(q.def);
+  if (!cache) perParentSql.set(q.def, (cache = new Map()));
+  const key = JSON.stringify([db.dialect, q.refName, q.accountId, filter, q.columns, q.terms, q.offset, q.take]);
+  let hit = cache.get(key);
+  if (!hit) {
+    const { sql, parameters } = firstPerParent(db, q, PARENTS).compile();
+    const parentsAt = parameters.indexOf(PARENTS);
+    if (parentsAt < 0 || parameters.lastIndexOf(PARENTS) !== parentsAt) throw new Error("firstPerParent: the parents must be one parameter");
+    if (cache.size >= PER_PARENT_CACHE_SIZE) cache.clear();
+    cache.set(key, (hit = { sql, parameters: [...parameters], parentsAt }));
+  }
+  const parameters = [...hit.parameters];
+  parameters[hit.parentsAt] = db.dialect === "postgres" ? [...parents] : JSON.stringify(parents);
+  return { sql: hit.sql, parameters };
+}
 
 /**
  * Lists up to `limit` records per parent (see the module comment). Parents without rows get an
@@ -131,35 +200,52 @@ export async function listRecordsGrouped(ctx: Context, collection: string, q: Gr
     sort: q.sort,
   });
   // the same order as the top-level list, text collation included
-  const order = orderByList(withTieBreak((q.sort ?? []).filter((t): t is ColumnTerm => "column" in t)), db.dialect);
-  const partition = sql.ref(ref.name);
+  const terms = withTieBreak((q.sort ?? []).filter((t): t is ColumnTerm => "column" in t));
+  const fields = q.fields && new Set([...q.fields, ref.name]);
+  const columns = projectedColumns(def, terms, fields);
+  const where = toSql(filter, resolve, db.dialect);
+  const map = rowMapper(def, db.dialect);
+  const keep = (group: RecordGroup, row: Row) => {
+    if (group.items.length < q.limit) group.items.push(redactRecord(map(row), readable));
+    else group.hasMore = true;
+  };
 
+  if (!q.withTotal) {
+    // Rows come ordered within each parent, already past the offset: the first `limit` are
+    // the page, one more tells that more follow.
+    const perParent = { def, refName: ref.name, columns, accountId: ctx.principal.accountId, where, terms, offset, take: q.limit + 1 };
+    for (const row of await db.query(firstPerParentCompiled(db, perParent, filter, parents))) {
+      const group = groups.get(row[ref.name] as string);
+      if (group) keep(group, row);
+    }
+    return groups;
+  }
+
+  const order = orderByList(terms, db.dialect);
+  const partition = sql.ref(ref.name);
   const inner = db.qb
     .selectFrom(def.name)
-    .select(selectColumns(def))
+    .select(columns)
     .select(sql<number>`ROW_NUMBER() OVER (PARTITION BY ${partition} ORDER BY ${order})`.as("_rn"))
-    .$if(!!q.withTotal, (qb) => qb.select(sql<number>`COUNT(*) OVER (PARTITION BY ${partition})`.as("_total")))
+    .select(sql<number>`COUNT(*) OVER (PARTITION BY ${partition})`.as("_total"))
     .where("account_id", "=", ctx.principal.accountId)
     .where(ref.name, "in", parents)
-    .where(toSql(filter, resolve, db.dialect));
+    .where(where);
   const query = db.qb
     .selectFrom(inner.as("_grouped"))
     .selectAll()
-    // With a total and an offset, row 1 is kept too so a parent whose rows all lie before the
-    // offset still reports its total.
-    .where((eb) => (q.withTotal && offset > 0 ? eb.or([eb("_rn", ">", offset), eb("_rn", "=", 1)]) : eb("_rn", ">", offset)))
+    // With an offset, row 1 is kept too so a parent whose rows all lie before the offset still
+    // reports its total.
+    .where((eb) => (offset > 0 ? eb.or([eb("_rn", ">", offset), eb("_rn", "=", 1)]) : eb("_rn", ">", offset)))
     .where("_rn", "<=", offset + q.limit + 1)
     .orderBy(ref.name)
     .orderBy("_rn");
 
-  const map = rowMapper(def, db.dialect);
   for (const row of await db.query(query)) {
     const group = groups.get(row[ref.name] as string);
     if (!group) continue;
-    if (q.withTotal) group.total = Number(row._total);
-    if (Number(row._rn) <= offset) continue;
-    if (group.items.length < q.limit) group.items.push(redactRecord(map(row), readable));
-    else group.hasMore = true;
+    group.total = Number(row._total);
+    if (Number(row._rn) > offset) keep(group, row);
   }
   return groups;
 }
