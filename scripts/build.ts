@@ -3,7 +3,8 @@
 // Running plain JavaScript instead of transforming TypeScript at start-up (tsx) saves about
 // 55 MiB of resident memory and the transform time. The bundle sits two levels below the
 // project root, like every src/ module, so `import.meta.url`-relative paths
-// (prisma/migrations) resolve the same way from both.
+// (prisma/migrations) resolve the same way from both. An argument names another output file at
+// the same depth (test/api/idle-memory.test.ts builds its own copy).
 import { readFile } from "node:fs/promises";
 import { resolve } from "node:path";
 import { build, type Plugin } from "esbuild";
@@ -26,7 +27,7 @@ const prismaWasm: Plugin = {
 
 await build({
   entryPoints: ["src/cli.ts"],
-  outfile: "dist/app/cli.js",
+  outfile: process.argv[2] ?? "dist/app/cli.js",
   bundle: true,
   platform: "node",
   format: "esm",
