@@ -79,8 +79,9 @@ async function clients(url: string, tokens: string[], n: number): Promise<void> 
             { query: `subscription($w: PostWhere) { postCreated(where: $w) { id title } }`, variables: { w: { title: { startsWith: marker } } } },
             {
               next: (r: any) => {
-                const title: string = r.data?.postCreated?.title ?? "";
-                if (title.startsWith(`${marker}-go-${round}`)) {
+                const title: string | undefined = r.data?.postCreated?.title;
+                if (title === undefined) send({ kind: "error", message: `subscriber ${idx}: ${JSON.stringify(r).slice(0, 200)}` });
+                else if (title.startsWith(`${marker}-go-${round}`)) {
                   if (!got.has(idx)) got.set(idx, performance.now());
                   if (got.size === n) onAll?.();
                 } else gotProbe.add(idx);
@@ -193,7 +194,7 @@ async function driver(): Promise<number> {
       await new Promise((r) => setTimeout(r, 100));
     }
     const admin = (await call(url, "POST", "/api/v1/auth/login", { email: EMAIL, password: PASSWORD })).access_token as string;
-    await call(url, "POST", "/api/v1/collections", { name: "posts", schema: [{ name: "title", type: "text" }], listRule: "", viewRule: "", createRule: "" }, admin);
+    await call(url, "POST", "/api/v1/collections", { name: "posts", schema: [{ name: "title", type: "text" }], list_rule: "", view_rule: "", create_rule: "" }, admin);
     const tokens = [admin];
     for (let u = 1; u < USERS; u++) {
       await call(url, "POST", "/api/v1/users", { email: `u${u}@example.com`, password: "User-pass-123", name: `U${u}` }, admin).catch(() =>
