@@ -1,7 +1,8 @@
 /**
  * Shared execution for graphql-ws subscriptions (ws.ts). Subscribers whose results cannot differ —
- * the same caller (the whole principal: user, session, roles, account, API key), the same
- * document, operation name and variables, on the same schema — form a group. Each event is
+ * the same caller (the whole principal: user, session, roles, account, API key; and whatever else
+ * an access rule may read about the request: its headers, the hour), the same document, operation
+ * name and variables, on the same schema — form a group. Each event is
  * matched by the realtime hub, executed by GraphQL and serialised to JSON once per group, and the
  * same text goes to every member's socket. Before, each of 1,000 identical subscribers cost its
  * own hub match, execution, envelop hooks, result object and JSON text per event.
@@ -112,12 +113,12 @@ export class SubscriptionGroups {
 
   /**
    * The grouping key of an operation: results depend on nothing else (see the module comment).
-   * `principal` must be the caller's whole principal, not a part of it.
+   * `caller` must hold everything about the caller and its request that access rules may read.
    */
-  key(schema: GraphQLSchema, principal: unknown, query: string, operationName: string | null | undefined, variables: unknown): string {
+  key(schema: GraphQLSchema, caller: unknown, query: string, operationName: string | null | undefined, variables: unknown): string {
     let schemaId = this.#schemaIds.get(schema);
     if (schemaId === undefined) this.#schemaIds.set(schema, (schemaId = this.#nextSchemaId++));
-    return JSON.stringify([schemaId, principal, query, operationName ?? null, variables ?? null]);
+    return JSON.stringify([schemaId, caller, query, operationName ?? null, variables ?? null]);
   }
 
   /**

@@ -129,7 +129,11 @@ export function attachGraphqlWs(server: FastifyInstance, yoga: CairnYoga, servic
         const errors = validate(schema, document);
         if (errors.length) return errors;
         const contextValue = await contextFactory();
-        const group = { key: groups.key(schema, principal, payload.query, payload.operationName, payload.variables), sink: { socket: ctx.extra.socket, id } };
+        // Everything a rule may read about this caller's request (core/rules/bind-rule.ts): the
+        // principal, the upgrade request's headers (the handshake nonce aside) and the hour.
+        const { "sec-websocket-key": _nonce, ...headers } = ctx.extra.request.headers;
+        const caller = { principal, headers, hour: services.now().getUTCHours() };
+        const group = { key: groups.key(schema, caller, payload.query, payload.operationName, payload.variables), sink: { socket: ctx.extra.socket, id } };
         const rootValue: Root = { execute, subscribe, group };
         const args: ExecutionArgs = { schema, operationName: payload.operationName, document, variableValues: payload.variables, contextValue, rootValue };
         return args;

@@ -4,13 +4,15 @@
  * subscriber receives exactly the events it may read — no more, no fewer, in order — while the
  * hub holds one subscription per group (caller × document × variables), not one per socket.
  * Members leave a group without disturbing the others; the last one takes the group's hub
- * subscription with it. Runs on SQLite and PostgreSQL.
+ * subscription with it. A rule that reads a request header splits one caller's sockets by that
+ * header. Runs on SQLite and PostgreSQL.
  *
  * "Nothing else arrived" is proven without sleeping: a marker every subscriber may read is
  * created last, and it must be the next value each one receives.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { Client as WsClient } from "graphql-ws";
+import { createClient, type Client as WsClient } from "graphql-ws";
+import WebSocket from "ws";
 import { registerUser, startApp, type TestApp } from "../helpers/app.ts";
 import { gql, subscribe, waitFor, wsClient, type Collector } from "./graphql-helpers.ts";
 
@@ -144,5 +146,73 @@ describe("grouped subscriptions", () => {
     await note(t.adminToken, "x marker 2", true);
     for (const s of anonymous) expect(await textsUntil(s, "x marker 2"), s.who).toEqual(["alice shared", "x marker 2"]);
     expect(await textsUntil(signedIn, "x marker 2")).toEqual(["alice shared", "x marker 2"]);
+  });
+
+  it("a rule reading a request header groups one caller's sockets by that header", async () => {
+    const res = await t.api("POST", "/api/v1/collections", {
+      token: t.adminToken,
+      body: {
+        name: "memos",
+        list_rule: "team = @request.headers.x_team",
+        view_rule: "team = @request.headers.x_team",
+        create_rule: '@request.auth.id != ""',
+        schema: [
+          { name: "team", type: "text", validation: { required: true } },
+          { name: "text", type: "text", validation: { required: true } },
+        ],
+      },
+    });
+    expect(res.status, JSON.stringify(res.body)).toBe(201);
+    const teamSocket = (team: string) =>
+      class extends WebSocket {
+        constructor(url: string, protocols?: string | string[]) {
+          super(url, protocols, { headers: { "x-team": team } });
+        }
+      };
+    const open = (team: string, i: number): Sub => {
+      const ws = createClient({
+        url: `${t.url.replace(/^http/, "ws")}/graphql`,
+        webSocketImpl: teamSocket(team),
+        connectionParams: { authorization: `Bearer ${alice.token}` },
+        lazy: false,
+        retryAttempts: 0,
+      });
+      clients.push(ws);
+      return { who: `${team}#${i}`, c: subscribe(ws, `subscription { memoCreated { team text } }`) };
+    };
+    const memo = async (team: string, text: string) => {
+      const r = await gql(t.url, `mutation($d: MemoCreateInput!) { createMemo(data: $d) { id } }`, { d: { team, text } }, alice.token, { "x-team": team });
+      if (r.body?.errors) throw new Error(JSON.stringify(r.body.errors));
+    };
+    const hubBefore = t.app.graphql.hub.size;
+    const subs = [open("red", 0), open("red", 1), open("blue", 0), open("blue", 1)];
+    for (let p = 0; !subs.every((s) => s.c.pending.length > 0 || s.c.error !== undefined); p++) {
+      if (p > 40) throw new Error("memo subscriptions not live");
+      await memo("red", `probe-${p}`);
+      await memo("blue", `probe-${p}`);
+      await waitFor(() => subs.every((s) => s.c.pending.length > 0), 500, "probe").catch(() => {});
+    }
+    for (const s of subs) {
+      expect(s.c.error, s.who).toBeUndefined();
+      s.c.pending.length = 0;
+    }
+    expect(t.app.graphql.hub.size - hubBefore).toBe(2);
+    await memo("red", "r1");
+    await memo("blue", "b1");
+    await memo("red", "end");
+    await memo("blue", "end");
+    for (const s of subs) {
+      const team = s.who.split("#")[0]!;
+      const got: string[] = [];
+      for (let v = await s.c.next(); ; v = await s.c.next()) {
+        expect(v.data.memoCreated.team, s.who).toBe(team);
+        got.push(v.data.memoCreated.text);
+        if (v.data.memoCreated.text === "end") break;
+      }
+      expect(
+        got.filter((x) => !x.startsWith("probe-")),
+        s.who,
+      ).toEqual([team === "red" ? "r1" : "b1", "end"]);
+    }
   });
 });
