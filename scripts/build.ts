@@ -3,12 +3,31 @@
 // Running plain JavaScript instead of transforming TypeScript at start-up (tsx) saves about
 // 55 MiB of resident memory and the transform time. The bundle sits two levels below the
 // project root, like every src/ module, so `import.meta.url`-relative paths
-// (prisma/migrations) resolve the same way from both.
-import { build } from "esbuild";
+// (prisma/migrations) resolve the same way from both. An argument names another output file at
+// the same depth (test/api/idle-memory.test.ts builds its own copy).
+import { readFile } from "node:fs/promises";
+import { resolve } from "node:path";
+import { build, type Plugin } from "esbuild";
+
+// The generated Prisma clients import the query compiler as a JavaScript module holding its
+// base64 text, which then stays in the heap twice (src/db/prisma-wasm.ts). Point them at the
+// loader that reads the file instead. A generated client of another shape fails the build here.
+const WASM_IMPORT = /const \{ wasm \} = await import\(("@prisma\/client\/runtime\/query_compiler_[\w.]+\.wasm-base64\.mjs")\)\s*return await decodeBase64AsWasm\(wasm\)/;
+const prismaWasm: Plugin = {
+  name: "prisma-wasm",
+  setup(b) {
+    b.onLoad({ filter: /src[\\/]generated[\\/]prisma(-pg)?[\\/]internal[\\/]class\.ts$/ }, async (args) => {
+      const source = await readFile(args.path, "utf8");
+      if (!WASM_IMPORT.test(source)) throw new Error(`${args.path}: the query compiler import changed shape; update scripts/build.ts`);
+      const loader = JSON.stringify(resolve("src/db/prisma-wasm.ts"));
+      return { contents: `import { loadQueryCompilerWasm } from ${loader};\n${source.replace(WASM_IMPORT, "return loadQueryCompilerWasm($1)")}`, loader: "ts" };
+    });
+  },
+};
 
 await build({
   entryPoints: ["src/cli.ts"],
-  outfile: "dist/app/cli.js",
+  outfile: process.argv[2] ?? "dist/app/cli.js",
   bundle: true,
   platform: "node",
   format: "esm",
@@ -17,4 +36,5 @@ await build({
   sourcemap: "linked",
   legalComments: "none",
   logLevel: "warning",
+  plugins: [prismaWasm],
 });

@@ -101,7 +101,7 @@ export async function createApp(config: Config): Promise<App> {
   });
   const log: Logger = server.log;
   const db = await openDatabase(config, log);
-  const prisma = createPrisma(db);
+  const prisma = await createPrisma(db);
   const pubsub = await createPubSub(config, log);
   const now = () => new Date();
   const services: Services = {

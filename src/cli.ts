@@ -143,7 +143,7 @@ async function adminCreate(args: string[]): Promise<void> {
   if (!values.email || !values.password) throw new UsageError("admin create needs --email and --password");
   const cfg = config();
   const db = await openDatabase(cfg, cliLog);
-  const prisma = createPrisma(db);
+  const prisma = await createPrisma(db);
   try {
     const { user, action } = await createAdmin({ prisma }, values.email, values.password);
     console.log(`Superadmin ${user.email} ${action} (id ${user.id}).`);

@@ -7,18 +7,16 @@
  *   runs inside it (dirty reads, writes rolled back with it), and it keeps Prisma's writes
  *   from colliding with the core's transactions on the database file.
  */
-import { PrismaBetterSqlite3 } from "@prisma/adapter-better-sqlite3";
-import { PrismaPg } from "@prisma/adapter-pg";
 import type { SqlDriverAdapter, SqlDriverAdapterFactory, SqlQuery, Transaction } from "@prisma/driver-adapter-utils";
-import { PrismaClient } from "../generated/prisma/client.ts";
-import { PrismaClient as PrismaClientPg } from "../generated/prisma-pg/client.ts";
+import type { PrismaClient } from "../generated/prisma/client.ts";
 import type { PostgresDb } from "./postgres.ts";
 import type { SqliteDb } from "./sqlite.ts";
 import type { SqlDb } from "./sql-db.ts";
 
 export type Prisma = PrismaClient;
 
-function lockedSqliteFactory(db: SqliteDb): SqlDriverAdapterFactory {
+async function lockedSqliteFactory(db: SqliteDb): Promise<SqlDriverAdapterFactory> {
+  const { PrismaBetterSqlite3 } = await import("@prisma/adapter-better-sqlite3");
   const inner = new PrismaBetterSqlite3({ url: db.file, timeout: 5000 });
   return {
     provider: inner.provider,
@@ -56,11 +54,15 @@ function lockedSqliteFactory(db: SqliteDb): SqlDriverAdapterFactory {
   };
 }
 
-/** Creates the Prisma client bound to the core database (see the module comment). */
-export function createPrisma(db: SqlDb): Prisma {
+/**
+ * Creates the Prisma client bound to the core database (see the module comment). Only the
+ * dialect's generated client and adapter are loaded: the other's are never needed.
+ */
+export async function createPrisma(db: SqlDb): Promise<Prisma> {
   if (db.dialect === "postgres") {
-    const adapter = new PrismaPg((db as PostgresDb).pool);
-    return new PrismaClientPg({ adapter }) as unknown as PrismaClient;
+    const [{ PrismaPg }, { PrismaClient: PrismaClientPg }] = await Promise.all([import("@prisma/adapter-pg"), import("../generated/prisma-pg/client.ts")]);
+    return new PrismaClientPg({ adapter: new PrismaPg((db as PostgresDb).pool) }) as unknown as PrismaClient;
   }
-  return new PrismaClient({ adapter: lockedSqliteFactory(db as SqliteDb) });
+  const [adapter, { PrismaClient: PrismaClientSqlite }] = await Promise.all([lockedSqliteFactory(db as SqliteDb), import("../generated/prisma/client.ts")]);
+  return new PrismaClientSqlite({ adapter });
 }

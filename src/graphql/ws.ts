@@ -8,13 +8,14 @@
  * allowed by CAIRN_CORS_ORIGINS): a cross-origin page cannot ride a browser's cookie and is
  * anonymous. Policies (maintenance, API-key scopes, auth rate tiers) apply per operation through
  * the envelop plugin (use-policy.ts), as over HTTP. When a user's sessions end (deactivation,
- * role or password change, logout-all), their sockets are closed with 4401.
+ * role or password change, logout-all), their sockets are closed with 4401. Subscriptions whose
+ * results cannot differ share one execution per event (subscription-groups.ts).
  */
 import { randomUUID } from "node:crypto";
 import type { IncomingMessage } from "node:http";
 import type { Duplex } from "node:stream";
 import type { FastifyInstance } from "fastify";
-import { GraphQLError, type ExecutionArgs } from "graphql";
+import { GraphQLError, type ExecutionArgs, type ExecutionResult } from "graphql";
 import { useServer } from "graphql-ws/use/ws";
 import WebSocket, { WebSocketServer } from "ws";
 import { authenticate, cookieToken } from "../core/auth/caller.ts";
@@ -22,9 +23,18 @@ import { SESSION_ENDED } from "../core/auth/session-epochs.ts";
 import type { Config } from "../config.ts";
 import type { Principal, Services } from "../core/context.ts";
 import { AppError } from "../core/errors.ts";
+import { SubscriptionGroups, type MemberSink } from "./subscription-groups.ts";
 import type { CairnYoga } from "./yoga.ts";
 
 type Extra = { principal?: Principal };
+
+/** What onSubscribe hands to `execute`/`subscribe` through the root value. */
+interface Root {
+  execute: (args: ExecutionArgs) => unknown;
+  subscribe: (args: ExecutionArgs) => Promise<ExecutionResult | AsyncIterableIterator<ExecutionResult>>;
+  /** grouping key and destination of a subscription */
+  group: { key: string; sink: MemberSink };
+}
 
 function withoutHttp(e: GraphQLError): GraphQLError {
   if (!e.extensions?.http) return e;
@@ -83,6 +93,9 @@ export function attachGraphqlWs(server: FastifyInstance, yoga: CairnYoga, servic
     wss.handleUpgrade(req, socket, head, (ws) => wss.emit("connection", ws, req));
   };
   server.server.on("upgrade", onUpgrade);
+  const groups = new SubscriptionGroups();
+  // `extensions.http` steers HTTP status codes; it means nothing on a socket.
+  const forSocket = (result: ExecutionResult): ExecutionResult => (result.errors?.some((e) => e.extensions?.http) ? { ...result, errors: result.errors.map(withoutHttp) } : result);
 
   const disposable = useServer<Record<string, unknown> | undefined, Extra>(
     {
@@ -103,7 +116,7 @@ export function attachGraphqlWs(server: FastifyInstance, yoga: CairnYoga, servic
         }
         return true;
       },
-      onSubscribe: async (ctx, _id, payload) => {
+      onSubscribe: async (ctx, id, payload) => {
         const principal = (ctx.extra as Extra).principal ?? (await authenticate(services, {}));
         const ws = { principal, requestId: randomUUID(), headers: ctx.extra.request.headers, ip: ctx.extra.request.socket.remoteAddress ?? "" };
         const { schema, execute, subscribe, contextFactory, parse, validate } = yoga.getEnveloped({ ws, params: payload } as any);
@@ -116,14 +129,22 @@ export function attachGraphqlWs(server: FastifyInstance, yoga: CairnYoga, servic
         const errors = validate(schema, document);
         if (errors.length) return errors;
         const contextValue = await contextFactory();
-        const args: ExecutionArgs = { schema, operationName: payload.operationName, document, variableValues: payload.variables, contextValue, rootValue: { execute, subscribe } };
+        // Everything a rule may read about this caller's request (core/rules/bind-rule.ts): the
+        // principal, the upgrade request's headers (the handshake nonce aside) and the hour.
+        const { "sec-websocket-key": _nonce, ...headers } = ctx.extra.request.headers;
+        const caller = { principal, headers, hour: services.now().getUTCHours() };
+        const group = { key: groups.key(schema, caller, payload.query, payload.operationName, payload.variables), sink: { socket: ctx.extra.socket, id } };
+        const rootValue: Root = { execute, subscribe, group };
+        const args: ExecutionArgs = { schema, operationName: payload.operationName, document, variableValues: payload.variables, contextValue, rootValue };
         return args;
       },
-      // `extensions.http` steers HTTP status codes; it means nothing on a socket.
-      onNext: (_ctx, _id, _payload, _args, result) => (result.errors?.some((e) => e.extensions?.http) ? { ...result, errors: result.errors.map(withoutHttp) } : undefined),
+      onNext: (_ctx, _id, _payload, _args, result) => (result.errors?.some((e) => e.extensions?.http) ? forSocket(result) : undefined),
       onError: (_ctx, _id, _payload, errors) => (errors.some((e) => e.extensions?.http) ? errors.map(withoutHttp) : undefined),
-      execute: (args) => (args.rootValue as any).execute(args),
-      subscribe: (args) => (args.rootValue as any).subscribe(args),
+      execute: (args) => (args.rootValue as Root).execute(args) as any,
+      subscribe: (args) => {
+        const root = args.rootValue as Root;
+        return groups.subscribe(root.group.key, root.group.sink, () => root.subscribe(args), forSocket);
+      },
     },
     wss,
   );

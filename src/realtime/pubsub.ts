@@ -2,9 +2,10 @@
  * Implementations of the pub/sub port (core/events/pubsub.ts) and the one place Redis
  * connections are made: `createPubSub(config, log)` gives a memory port, or — with REDIS_URL —
  * a Redis port with one publishing and one subscribing connection plus the counter client.
+ * ioredis is loaded only when REDIS_URL is set (about 80 modules a memory-only install never uses).
  */
 import { createHash, randomUUID } from "node:crypto";
-import { Redis } from "ioredis";
+import type { Redis } from "ioredis";
 import type { Config } from "../config.ts";
 import type { Logger } from "../core/context.ts";
 import type { Channel, MessageHandler, PubSub } from "../core/events/pubsub.ts";
@@ -79,16 +80,17 @@ export class RedisPubSub implements PubSub {
   #closed = false;
 
   constructor(
+    RedisClient: typeof Redis,
     url: string,
     readonly prefix: string,
     private readonly log: Pick<Logger, "warn" | "error" | "info">,
   ) {
     this.#handlers = new Handlers(log);
     const opts = { lazyConnect: true, maxRetriesPerRequest: 3 };
-    this.#pub = new Redis(url, opts);
-    this.#sub = new Redis(url, opts);
+    this.#pub = new RedisClient(url, opts);
+    this.#sub = new RedisClient(url, opts);
     // No offline queue for counters: while Redis is unreachable, counting falls back to memory at once.
-    this.counterStore = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 1, enableOfflineQueue: false });
+    this.counterStore = new RedisClient(url, { lazyConnect: true, maxRetriesPerRequest: 1, enableOfflineQueue: false });
     for (const r of [this.#pub, this.#sub, this.counterStore]) r.on("error", (err) => log.warn({ err }, "redis: connection error"));
     this.#sub.on("message", (name: string, raw: string) => this.#receive(name, raw));
   }
@@ -149,7 +151,8 @@ export class RedisPubSub implements PubSub {
 export async function createPubSub(config: Config, log: Pick<Logger, "warn" | "error" | "info">): Promise<PubSub> {
   const prefix = config.redisPrefix ?? defaultRedisPrefix(config);
   if (!config.redisUrl) return new MemoryPubSub(log, prefix);
-  const port = new RedisPubSub(config.redisUrl, prefix, log);
+  const { Redis } = await import("ioredis");
+  const port = new RedisPubSub(Redis, config.redisUrl, prefix, log);
   await port.start();
   return port;
 }

@@ -8,7 +8,7 @@
  * not make "forgot password" slower for existing addresses than for unknown ones.
  */
 import { v7 as uuidv7 } from "uuid";
-import nodemailer, { type Transporter } from "nodemailer";
+import type { Transporter } from "nodemailer";
 import type { Config } from "../../config.ts";
 import type { Context } from "../context.ts";
 
@@ -30,13 +30,16 @@ export interface QueuedMail {
   delivered: Promise<void>;
 }
 
-/** One SMTP transport per configuration (pooled connections), created on first use. */
-const transports = new WeakMap<Config, Transporter>();
+/**
+ * One SMTP transport per configuration (pooled connections), created on first use. nodemailer
+ * is loaded then too: an install without SMTP_URL never loads it.
+ */
+const transports = new WeakMap<Config, Promise<Transporter>>();
 
-function transportFor(config: Config): Transporter {
+function transportFor(config: Config): Promise<Transporter> {
   let t = transports.get(config);
   if (!t) {
-    t = nodemailer.createTransport(config.smtpUrl!);
+    t = import("nodemailer").then(({ default: nodemailer }) => nodemailer.createTransport(config.smtpUrl!));
     transports.set(config, t);
   }
   return t;
@@ -55,7 +58,7 @@ export async function sendMail(ctx: Context, message: MailMessage): Promise<Queu
   });
   if (!config.smtpUrl) return { id, status: "stored", delivered: Promise.resolve() };
   const delivered = transportFor(config)
-    .sendMail({ from: config.mailFrom, to: message.to, subject: message.subject, text: message.text, ...(message.html ? { html: message.html } : {}) })
+    .then((transport) => transport.sendMail({ from: config.mailFrom, to: message.to, subject: message.subject, text: message.text, ...(message.html ? { html: message.html } : {}) }))
     .then(
       () => prisma.mail.update({ where: { id }, data: { status: "sent", sentAt: ctx.services.now() } }),
       (err: unknown) => {

@@ -6,9 +6,16 @@
  * The counters only count; the limit is compared here, per call, so settings changes apply
  * without rebuilding limiters (and without losing the counts so far).
  */
+import { createRequire } from "node:module";
 import type { Redis } from "ioredis";
-import { RateLimiterMemory, RateLimiterRedis, type RateLimiterAbstract, type RateLimiterRes } from "rate-limiter-flexible";
+import type { RateLimiterAbstract, RateLimiterMemory as MemoryLimiter, RateLimiterRedis as RedisLimiter, RateLimiterRes } from "rate-limiter-flexible";
 import type { Limits } from "./limits.ts";
+
+// The two limiters by their own files: the package's index loads every store it supports
+// (Mongo, MySQL, DynamoDB, etcd, …; about 80 modules) at start-up.
+const require = createRequire(import.meta.url);
+const RateLimiterMemory: typeof MemoryLimiter = require("rate-limiter-flexible/lib/RateLimiterMemory.js");
+const redisLimiter = (): typeof RedisLimiter => require("rate-limiter-flexible/lib/RateLimiterRedis.js");
 
 /** Large enough never to be reached: the limiter must not reject by itself. */
 const UNLIMITED = 2 ** 31 - 1;
@@ -33,6 +40,7 @@ export interface LimitDecision {
 function counter(duration: number, keyPrefix: string, redis: Redis | undefined): RateLimiterAbstract {
   const memory = new RateLimiterMemory({ points: UNLIMITED, duration, keyPrefix });
   if (!redis) return memory;
+  const RateLimiterRedis = redisLimiter();
   return new RateLimiterRedis({ storeClient: redis, points: UNLIMITED, duration, keyPrefix, rejectIfRedisNotReady: true, insuranceLimiter: memory }) as unknown as RateLimiterAbstract;
 }
 
