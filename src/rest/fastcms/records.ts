@@ -14,8 +14,38 @@ import { parseExpression } from "../../query/parse-expression.ts";
 import { errorSchema } from "../errors.ts";
 import { READ, WRITE } from "../../core/policy/operation.ts";
 import { RECORD_PARAM_NAMES, withParamNames } from "./param-names.ts";
+import type { Context } from "../../core/context.ts";
+import { filesOfRecords } from "../../core/files/fields.ts";
+import { fileFields, fileIdsOf } from "../../core/files/refs.ts";
+import { fileUrl } from "./files.ts";
 
 const SYSTEM = new Set<string>(RECORD_SYSTEM_FIELDS);
+
+/**
+ * The records with each file field's ids replaced by `{id, name, size, type, url}` (one query
+ * for the page; ids of deleted files are left out). Records of collections without file fields
+ * come back as they are.
+ */
+async function withFiles(ctx: Context, collection: string, recs: RecordData[]): Promise<RecordData[]> {
+  const def = ctx.services.collections.get(collection);
+  const fields = def ? fileFields(def) : [];
+  if (!def || fields.length === 0) return recs;
+  const files = await filesOfRecords(ctx, def, recs);
+  return recs.map((r) => {
+    const out: RecordData = { ...r };
+    for (const f of fields) {
+      if (r[f.name] === null || r[f.name] === undefined) continue;
+      out[f.name] = fileIdsOf(r, f.name).flatMap((id) => {
+        const file = files.get(id);
+        return file ? [{ id, name: file.name, size: file.size, type: file.mimeType, url: fileUrl(id) }] : [];
+      });
+    }
+    return out;
+  });
+}
+
+/** One record rendered with its files (see withFiles). */
+const renderWithFiles = async (ctx: Context, collection: string, rec: RecordData) => renderRecord((await withFiles(ctx, collection, [rec]))[0]!);
 
 /** Core record → FastCMS record shape. */
 export function renderRecord(rec: RecordData) {
@@ -122,7 +152,7 @@ export function registerRecordRoutes(api: FastifyInstance, _services: Services):
         listRecords(req.ctx, req.params.collection, { filter, sort: qs.sort, search: qs.search, page: qs.page, pageSize: qs.per_page, skipTotal, after: qs.cursor, before: qs.before }),
       );
       return {
-        items: r.items.map(renderRecord),
+        items: (await withFiles(req.ctx, req.params.collection, r.items)).map(renderRecord),
         total: r.total ?? -1,
         page: r.page,
         per_page: r.pageSize,
@@ -148,14 +178,14 @@ export function registerRecordRoutes(api: FastifyInstance, _services: Services):
     },
     async (req, reply) => {
       const rec = await createRecord(req.ctx, req.params.collection, req.body.data);
-      return reply.status(201).send(renderRecord(rec));
+      return reply.status(201).send(await renderWithFiles(req.ctx, req.params.collection, rec));
     },
   );
 
   api.get<{ Params: { collection: string; id: string } }>(
     "/collections/:collection/records/:id",
     { config: { operation: READ }, schema: { tags, summary: "Get a record", params: recordParams, response: { 200: recordSchema, ...errors } } },
-    async (req) => renderRecord(await getRecord(req.ctx, req.params.collection, req.params.id)),
+    async (req) => renderWithFiles(req.ctx, req.params.collection, await getRecord(req.ctx, req.params.collection, req.params.id)),
   );
 
   const updateSchema = (summary: string) => ({
@@ -173,10 +203,14 @@ export function registerRecordRoutes(api: FastifyInstance, _services: Services):
   });
   type UpdateReq = { Params: { collection: string; id: string }; Body: { data: unknown; expectedVersion?: number; expected_version?: number } };
   api.patch<UpdateReq>("/collections/:collection/records/:id", { config: { operation: WRITE }, schema: updateSchema("Update a record (merge)") }, async (req) =>
-    renderRecord(await updateRecord(req.ctx, req.params.collection, req.params.id, req.body.data, { expectedVersion: expectedVersion(req, req.body) })),
+    renderWithFiles(req.ctx, req.params.collection, await updateRecord(req.ctx, req.params.collection, req.params.id, req.body.data, { expectedVersion: expectedVersion(req, req.body) })),
   );
   api.put<UpdateReq>("/collections/:collection/records/:id", { config: { operation: WRITE }, schema: updateSchema("Replace a record (absent fields become null)") }, async (req) =>
-    renderRecord(await updateRecord(req.ctx, req.params.collection, req.params.id, req.body.data, { replace: true, expectedVersion: expectedVersion(req, req.body) })),
+    renderWithFiles(
+      req.ctx,
+      req.params.collection,
+      await updateRecord(req.ctx, req.params.collection, req.params.id, req.body.data, { replace: true, expectedVersion: expectedVersion(req, req.body) }),
+    ),
   );
 
   api.delete<{ Params: { collection: string; id: string } }>(
