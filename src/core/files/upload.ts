@@ -115,12 +115,18 @@ export async function stageUpload(ctx: Context, src: UploadSource): Promise<Stag
   const meter = new UploadMeter(maxUploadSize(ctx.services), type);
   const onSourceError = (e: Error) => meter.destroy(e);
   src.stream.once("error", onSourceError);
+  // The meter may fail (limit, content) before the store listens: keep its error, it is the answer.
+  let meterError: unknown;
+  meter.on("error", (e) => (meterError ??= e));
   src.stream.pipe(meter);
   try {
     await ctx.services.files.blobs.put(key, meter, type);
-  } catch (e) {
+    if (meterError) throw meterError;
+  } catch (caught) {
+    const e = meterError ?? caught;
     src.stream.unpipe(meter);
     src.stream.resume();
+    if (meterError) await ctx.services.files.blobs.delete(key).catch(() => {});
     if (e instanceof AppError) throw e;
     if (src.stream.destroyed || (e as { code?: string }).code === "ECONNRESET") throw new ValidationError("The upload was interrupted", { file: "Upload interrupted" });
     ctx.log.error({ err: e }, "file storage failed");

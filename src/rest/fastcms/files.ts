@@ -20,7 +20,7 @@ import { commitUpload, discardUpload, stageUpload, type StagedUpload } from "../
 import { READ, WRITE } from "../../core/policy/operation.ts";
 import { DEFAULT_PAGE_SIZE, MAX_PAGE, MAX_PAGE_SIZE } from "../../core/records/list-query.ts";
 import { dict } from "../../lib/own.ts";
-import { errorResponses } from "../errors.ts";
+import { errorBody, errorResponses } from "../errors.ts";
 import { parseRange } from "./range.ts";
 
 /** The download path of a file (records' file fields and File answers carry it as `url`). */
@@ -128,24 +128,19 @@ async function download(req: FastifyRequest<{ Params: { id: string }; Querystrin
   const file = await getFile(req.ctx, req.params.id, q.signature !== undefined ? { expires: q.expires!, signature: q.signature } : undefined);
   const content = await fileContent(req.ctx, file, thumb);
   const inline = !q.download && safeInline(content.mimeType);
-  reply
-    .header("content-type", content.mimeType)
-    .header("x-content-type-options", "nosniff")
-    .header("content-security-policy", "default-src 'none'; sandbox")
-    .header("content-disposition", contentDisposition(inline ? "inline" : "attachment", file.name))
-    .header("etag", content.etag)
-    .header("cache-control", "private, no-cache")
-    .header("accept-ranges", "bytes");
+  reply.header("etag", content.etag).header("cache-control", "private, no-cache").header("accept-ranges", "bytes").header("x-content-type-options", "nosniff");
   const ifNoneMatch = req.headers["if-none-match"];
   if (ifNoneMatch !== undefined && (ifNoneMatch.trim() === "*" || ifNoneMatch.split(",").some((t) => t.trim().replace(/^W\//, "") === content.etag))) return reply.status(304).send();
   const ifRange = req.headers["if-range"];
   const range = ifRange === undefined || ifRange === content.etag ? parseRange(req.headers.range, content.size) : undefined;
   if (range === "unsatisfiable") {
-    return reply
-      .status(416)
-      .header("content-range", `bytes */${content.size}`)
-      .send({ error: "Range not satisfiable", message: `Range ${req.headers.range} is outside the file (${content.size} bytes)`, code: "RANGE_NOT_SATISFIABLE" });
+    reply.status(416).header("content-range", `bytes */${content.size}`);
+    return reply.send(errorBody(416, `Range '${req.headers.range}' is outside the file (${content.size} bytes)`, null, "RANGE_NOT_SATISFIABLE"));
   }
+  reply
+    .header("content-type", content.mimeType)
+    .header("content-security-policy", "default-src 'none'; sandbox")
+    .header("content-disposition", contentDisposition(inline ? "inline" : "attachment", file.name));
   if (range) {
     reply
       .status(206)
