@@ -28,6 +28,10 @@ export class S3BlobStore implements BlobStore {
       region: options.region,
       endpoint: options.endpoint,
       forcePathStyle: options.forcePathStyle,
+      // Checksums only where S3 requires them: the SDK's default CRC trailers on every part are
+      // not understood by many S3-compatible servers.
+      requestChecksumCalculation: "WHEN_REQUIRED",
+      responseChecksumValidation: "WHEN_REQUIRED",
       ...(options.accessKeyId && options.secretAccessKey ? { credentials: { accessKeyId: options.accessKeyId, secretAccessKey: options.secretAccessKey } } : {}),
     });
   }
@@ -38,7 +42,7 @@ export class S3BlobStore implements BlobStore {
   }
 
   async put(key: string, body: Readable, contentType: string): Promise<void> {
-    const upload = new Upload({ client: this.#client, params: { Bucket: this.options.bucket, Key: this.#key(key), Body: body, ContentType: contentType }, queueSize: 2, partSize: 5 * 1024 * 1024 });
+    const upload = new Upload({ client: this.#client, params: { Bucket: this.options.bucket, Key: this.#key(key), Body: body, ContentType: contentType }, partSize: 5 * 1024 * 1024 });
     // lib-storage reads the stream; an error the stream was destroyed with must win over the SDK's own.
     let streamError: unknown;
     body.once("error", (e) => (streamError ??= e));

@@ -50,7 +50,8 @@ const mib = (n: number) => (n % (1024 * 1024) === 0 ? `${n / (1024 * 1024)} MiB`
 
 /** Counts, hashes and checks the first bytes of what passes through. */
 class UploadMeter extends Transform {
-  size = 0;
+  // not `size`: @aws-sdk/lib-storage reads a body's `size` as its length
+  bytes = 0;
   readonly hash = createHash("sha256");
   #head: Buffer[] = [];
   #headLength = 0;
@@ -71,8 +72,8 @@ class UploadMeter extends Transform {
   }
 
   override _transform(chunk: Buffer, _enc: BufferEncoding, cb: TransformCallback): void {
-    this.size += chunk.length;
-    if (this.size > this.limit) return cb(new PayloadTooLargeError(`File is larger than the upload limit of ${mib(this.limit)}`));
+    this.bytes += chunk.length;
+    if (this.bytes > this.limit) return cb(new PayloadTooLargeError(`File is larger than the upload limit of ${mib(this.limit)}`));
     if (!this.#checked) {
       this.#head.push(chunk);
       this.#headLength += chunk.length;
@@ -113,11 +114,12 @@ export async function stageUpload(ctx: Context, src: UploadSource): Promise<Stag
   const id = uuidv7();
   const key = storageKey(ctx.principal.accountId, id);
   const meter = new UploadMeter(maxUploadSize(ctx.services), type);
-  const onSourceError = (e: Error) => meter.destroy(e);
+  let sourceError: Error | undefined;
+  const onSourceError = (e: Error) => meter.destroy((sourceError = e));
   src.stream.once("error", onSourceError);
   // The meter may fail (limit, content) before the store listens: keep its error, it is the answer.
   let meterError: unknown;
-  meter.on("error", (e) => (meterError ??= e));
+  meter.on("error", (e) => (meterError ??= e === sourceError ? undefined : e));
   src.stream.pipe(meter);
   try {
     await ctx.services.files.blobs.put(key, meter, type);
@@ -128,13 +130,13 @@ export async function stageUpload(ctx: Context, src: UploadSource): Promise<Stag
     src.stream.resume();
     if (meterError) await ctx.services.files.blobs.delete(key).catch(() => {});
     if (e instanceof AppError) throw e;
-    if (src.stream.destroyed || (e as { code?: string }).code === "ECONNRESET") throw new ValidationError("The upload was interrupted", { file: "Upload interrupted" });
+    if (sourceError) throw new ValidationError("The upload was interrupted", { file: "Upload interrupted" });
     ctx.log.error({ err: e }, "file storage failed");
     throw new ServiceUnavailableError("File storage unavailable", 5, { cause: e });
   } finally {
     src.stream.off("error", onSourceError);
   }
-  return { id, storageKey: key, name, mimeType: type, size: meter.size, sha256: meter.hash.digest("hex") };
+  return { id, storageKey: key, name, mimeType: type, size: meter.bytes, sha256: meter.hash.digest("hex") };
 }
 
 /** Removes staged bytes that will not be recorded. */
