@@ -118,6 +118,31 @@ export async function listFiles(ctx: Context, q: FileListQuery): Promise<FileLis
 export async function filesByIds(ctx: Context, ids: Iterable<string>): Promise<Map<string, FileView>> {
   const list = [...new Set(ids)].filter((id) => FILE_ID.test(id));
   if (list.length === 0) return new Map();
-  const rows = await ctx.services.prisma.file.findMany({ where: { accountId: ctx.principal.accountId, id: { in: list } } });
-  return new Map(rows.map((r) => [r.id, toFileView(r)]));
+  const { db } = ctx.services;
+  // The core database handle (not Prisma): statement-count tests watch this path.
+  const rows = await db.query<Record<string, unknown>>(db.qb.selectFrom("_files").select(FILE_COLUMNS).where("account_id", "=", ctx.principal.accountId).where("id", "in", list));
+  return new Map(rows.map((r) => [String(r.id), fromRow(r)]));
+}
+
+const FILE_COLUMNS = ["id", "account_id", "user_id", "name", "mime_type", "size", "sha256", "storage_key", "storage_type", "collection", "record_id", "field", "created", "updated"];
+
+/** A `_files` row read with the SQL builder (dates: ISO text on SQLite, Date on PostgreSQL). */
+function fromRow(r: Record<string, unknown>): FileView {
+  const text = (v: unknown) => (v === null || v === undefined ? null : String(v));
+  return {
+    id: String(r.id),
+    accountId: String(r.account_id),
+    userId: text(r.user_id),
+    name: String(r.name),
+    mimeType: String(r.mime_type),
+    size: Number(r.size),
+    sha256: String(r.sha256),
+    storageKey: String(r.storage_key),
+    storageType: String(r.storage_type),
+    collection: text(r.collection),
+    recordId: text(r.record_id),
+    field: text(r.field),
+    created: new Date(r.created as string | Date),
+    updated: new Date(r.updated as string | Date),
+  };
 }

@@ -36,3 +36,6 @@ export interface FileServices {
 
 /** The file id pattern (UUIDs): anything else cannot name a file. */
 export const FILE_ID = /^[0-9a-fA-F-]{1,64}$/;
+
+/** The public download path of a file: REST answers and GraphQL's `File.url` carry it. */
+export const fileDownloadPath = (id: string) => `/api/v1/files/${encodeURIComponent(id)}/download`;

@@ -15,7 +15,7 @@ import { safeInline } from "../../core/files/mime.ts";
 import { getFile, listFiles } from "../../core/files/read.ts";
 import { DEFAULT_URL_TTL, MAX_URL_TTL, signFileUrl } from "../../core/files/signed-url.ts";
 import { parseThumb } from "../../core/files/thumbnails.ts";
-import type { FileView } from "../../core/files/types.ts";
+import { fileDownloadPath, type FileView } from "../../core/files/types.ts";
 import { commitUpload, discardUpload, stageUpload, type StagedUpload } from "../../core/files/upload.ts";
 import { READ, WRITE } from "../../core/policy/operation.ts";
 import { DEFAULT_PAGE_SIZE, MAX_PAGE, MAX_PAGE_SIZE } from "../../core/records/list-query.ts";
@@ -24,7 +24,7 @@ import { errorBody, errorResponses } from "../errors.ts";
 import { parseRange } from "./range.ts";
 
 /** The download path of a file (records' file fields and File answers carry it as `url`). */
-export const fileUrl = (id: string) => `/api/v1/files/${encodeURIComponent(id)}/download`;
+export const fileUrl = fileDownloadPath;
 
 /** Core file → FastCMS File (plus `name`/`type`, the shape file fields of records use). */
 export function renderFile(f: FileView) {
