@@ -183,6 +183,10 @@ describe("download", () => {
     expect(again.status).toBe(304);
     expect(again.bytes.length).toBe(0);
     expect((await download(file.url, { "if-none-match": '"other"' }, user.token)).status).toBe(200);
+    const head = await fetch(`${t.url}${file.url}`, { method: "HEAD", headers: { authorization: `Bearer ${user.token}` } });
+    expect(head.status).toBe(200);
+    expect(head.headers.get("content-length")).toBe("10");
+    expect(head.headers.get("etag")).toBe(etag);
     const attachment = await download(`${file.url}?download=true`, {}, user.token);
     expect(attachment.headers.get("content-disposition")).toMatch(/^attachment;/);
   });

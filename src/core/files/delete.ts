@@ -16,13 +16,22 @@ import type { FileView } from "./types.ts";
  */
 export async function deleteFile(ctx: Context, id: string): Promise<FileView> {
   requireSignedIn(ctx);
-  const { prisma } = ctx.services;
+  const { db, prisma } = ctx.services;
   const f = await findFile(ctx, id);
   if (!f || !ownsFile(ctx, f)) throw new NotFoundError(`File '${id}' not found`);
-  const used = await prisma.fileRef.count({ where: { fileId: id } });
-  if (used > 0) throw new ConflictError(`File '${id}' is used by ${used} record${used > 1 ? "s" : ""}; remove it from ${used > 1 ? "them" : "it"} first`, { records: used });
-  const { count } = await prisma.file.deleteMany({ where: { id, accountId: ctx.principal.accountId } });
-  if (count === 0) throw new NotFoundError(`File '${id}' not found`);
+  // One statement: a record attaching the file meanwhile makes it delete nothing (then 409).
+  const { changes } = await db.execute(
+    db.qb
+      .deleteFrom("_files")
+      .where("id", "=", id)
+      .where("account_id", "=", ctx.principal.accountId)
+      .where((eb) => eb.not(eb.exists(eb.selectFrom("_file_refs").select("file_id").where("file_id", "=", id)))),
+  );
+  if (changes === 0) {
+    const used = await prisma.fileRef.count({ where: { fileId: id } });
+    if (used > 0) throw new ConflictError(`File '${id}' is used by ${used} record${used > 1 ? "s" : ""}; remove it from ${used > 1 ? "them" : "it"} first`, { records: used });
+    throw new NotFoundError(`File '${id}' not found`);
+  }
   removeStoredFiles(ctx.services, [f]);
   return f;
 }
