@@ -3,7 +3,7 @@
  * path (outbox → dispatcher → consumers, src/core/events/dispatcher.ts) and the HTTP
  * transports. `createApp(config)` returns a ready (not yet listening) server.
  */
-import { randomBytes, randomUUID } from "node:crypto";
+import { createHmac, randomBytes, randomUUID } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import Fastify, { type FastifyInstance } from "fastify";
@@ -32,6 +32,7 @@ import { loadRoles } from "./core/rules/role-cache.ts";
 import { registerRest } from "./rest/index.ts";
 import { RequestLogController } from "./rest/http/request-log.ts";
 import { registerGraphql, type GraphqlHandle } from "./graphql/register.ts";
+import { createBlobStore } from "./storage/create-store.ts";
 
 export interface App {
   readonly server: FastifyInstance;
@@ -104,6 +105,7 @@ export async function createApp(config: Config): Promise<App> {
   const prisma = await createPrisma(db);
   const pubsub = await createPubSub(config, log);
   const now = () => new Date();
+  const secret = resolveSecret(config);
   const services: Services = {
     config,
     db,
@@ -111,10 +113,11 @@ export async function createApp(config: Config): Promise<App> {
     collections: new CollectionRegistry(db),
     events: new EventBus(),
     pubsub,
-    tokens: new TokenService(resolveSecret(config), config.accessTokenTtl, now),
+    tokens: new TokenService(secret, config.accessTokenTtl, now),
     sessions: new SessionEpochs(prisma, pubsub, log),
     settings: new SettingsStore(prisma),
     totals: new TotalsCache(),
+    files: { blobs: createBlobStore(config), thumbsDir: join(config.dataDir, "thumbs"), urlKey: createHmac("sha256", secret).update("cairn file urls").digest() },
     log,
     now,
   };
@@ -143,6 +146,7 @@ export async function createApp(config: Config): Promise<App> {
     await prisma.$disconnect().catch(() => {});
     await db.close().catch(() => {});
     await pubsub.close().catch(() => {});
+    await services.files.blobs.close().catch(() => {});
     throw e;
   }
 
@@ -168,6 +172,7 @@ export async function createApp(config: Config): Promise<App> {
       await prisma.$disconnect();
       await db.close();
       await pubsub.close();
+      await services.files.blobs.close();
     },
   };
 }

@@ -44,7 +44,25 @@ export interface Config {
   readonly corsOrigins: readonly string[];
   /** OAuth providers with a client id configured (README "OAuth") */
   readonly oauth: Readonly<Partial<Record<OAuthProviderName, OAuthProviderConfig>>>;
+  /** where uploaded files are kept (README "Files"): `<data dir>/files`, or an S3 bucket */
+  readonly storage: StorageConfig;
 }
+
+/** `CAIRN_S3_*`: the bucket files go to when S3 storage is chosen. */
+export interface S3Config {
+  readonly bucket: string;
+  /** S3-compatible servers (MinIO, R2…); unset: AWS */
+  readonly endpoint: string | undefined;
+  readonly region: string;
+  /** unset: the AWS SDK's default credential chain (AWS_ACCESS_KEY_ID, profiles, instance roles) */
+  readonly accessKeyId: string | undefined;
+  readonly secretAccessKey: string | undefined;
+  readonly forcePathStyle: boolean;
+  /** key prefix inside the bucket, e.g. `cairn/` (may be empty) */
+  readonly prefix: string;
+}
+
+export type StorageConfig = { readonly kind: "local" } | { readonly kind: "s3"; readonly s3: S3Config };
 
 export const OAUTH_PROVIDERS = ["google", "github", "microsoft", "apple"] as const;
 export type OAuthProviderName = (typeof OAUTH_PROVIDERS)[number];
@@ -155,6 +173,31 @@ function corsOrigins(value: string | undefined): readonly string[] {
   return Object.freeze(list.map((o) => new URL(o).origin));
 }
 
+/** `CAIRN_STORAGE` (local | s3; default s3 when CAIRN_S3_BUCKET is set) and the `CAIRN_S3_*` keys. */
+function storage(env: NodeJS.ProcessEnv): StorageConfig {
+  const bucket = env.CAIRN_S3_BUCKET || undefined;
+  const kind = (env.CAIRN_STORAGE ?? "").trim().toLowerCase() || (bucket ? "s3" : "local");
+  if (kind !== "local" && kind !== "s3") throw new ConfigError(`CAIRN_STORAGE must be local or s3, got '${env.CAIRN_STORAGE}'`);
+  if (kind === "local") return Object.freeze({ kind });
+  if (!bucket) throw new ConfigError("CAIRN_STORAGE=s3 needs CAIRN_S3_BUCKET");
+  const endpoint = url("CAIRN_S3_ENDPOINT", env.CAIRN_S3_ENDPOINT);
+  const accessKeyId = env.CAIRN_S3_ACCESS_KEY_ID || undefined;
+  const secretAccessKey = env.CAIRN_S3_SECRET_ACCESS_KEY || undefined;
+  if (!accessKeyId !== !secretAccessKey) throw new ConfigError("CAIRN_S3_ACCESS_KEY_ID and CAIRN_S3_SECRET_ACCESS_KEY must be set together");
+  const prefix = (env.CAIRN_S3_PREFIX ?? "").replace(/^\/+/, "");
+  if (prefix && !/^[A-Za-z0-9_\-/]+\/$/.test(prefix)) throw new ConfigError(`CAIRN_S3_PREFIX must be letters, digits, _ - / ending in /, got '${prefix}'`);
+  const s3: S3Config = {
+    bucket,
+    endpoint,
+    region: env.CAIRN_S3_REGION || "us-east-1",
+    accessKeyId,
+    secretAccessKey,
+    forcePathStyle: (env.CAIRN_S3_FORCE_PATH_STYLE ?? "") === "" ? endpoint !== undefined : bool(env, "CAIRN_S3_FORCE_PATH_STYLE"),
+    prefix,
+  };
+  return Object.freeze({ kind, s3: Object.freeze(s3) });
+}
+
 /** Load `.env` (if any) into process.env without overriding what is already set. */
 export function loadDotEnv(path = ".env"): void {
   if (existsSync(path)) process.loadEnvFile(path);
@@ -192,6 +235,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     rateLimitEnabled: (env.CAIRN_RATE_LIMIT ?? "") === "" || bool(env, "CAIRN_RATE_LIMIT"),
     corsOrigins: corsOrigins(env.CAIRN_CORS_ORIGINS),
     oauth: Object.freeze(oauthProviders(env)),
+    storage: storage(env),
     ...overrides,
   };
   return Object.freeze(config);

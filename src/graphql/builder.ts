@@ -9,6 +9,7 @@ import SchemaBuilder from "@pothos/core";
 import PrismaPlugin from "@pothos/plugin-prisma";
 import type { Context } from "../core/context.ts";
 import type { RecordData } from "../core/records/values.ts";
+import type { StagedUpload } from "../core/files/upload.ts";
 import type { Prisma } from "../db/prisma.ts";
 import type PrismaTypes from "../generated/pothos-types.ts";
 import { getDatamodel } from "../generated/pothos-types.ts";
@@ -20,6 +21,8 @@ export interface GraphqlContext {
   loaders: Map<unknown, unknown>;
   /** records loaded in this request, by collection and id (null: absent or hidden) — see loaders.ts */
   records: Map<string, Map<string, RecordData | null>>;
+  /** files of a multipart request, stored and waiting for a mutation to claim them (multipart.ts) */
+  uploads: Map<string, StagedUpload>;
 }
 
 export interface SchemaTypes {
@@ -32,6 +35,8 @@ export interface SchemaTypes {
     EmailAddress: { Input: string; Output: string };
     URL: { Input: string; Output: string };
     ID: { Input: string; Output: string };
+    /** a file part of a multipart request, as the token multipart.ts put in its place */
+    Upload: { Input: string; Output: never };
   };
   DefaultFieldNullability: false;
 }

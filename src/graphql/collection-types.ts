@@ -15,7 +15,9 @@ import { SYSTEM_FIELDS } from "../query/system-fields.ts";
 import type { Delivery } from "../realtime/hub.ts";
 import type { GraphqlContext } from "./builder.ts";
 import { collectionInputs, scalarOf, type CollectionInputs } from "./collection-inputs.ts";
-import { loadedRecord, recordLoader, reverseSelection } from "./loaders.ts";
+import { fileLoader, loadedRecord, recordLoader, reverseSelection } from "./loaders.ts";
+import { fileIdsOf } from "../core/files/refs.ts";
+import type { FileView } from "../core/files/types.ts";
 import { collectionNames, RECORD_SYSTEM_FIELDS, type CollectionNames } from "./names.ts";
 import { connectionOf, nodeFieldNames, orderByToTerms, selects, type Connection } from "./pagination.ts";
 import type { SharedTypes } from "./system-schema.ts";
@@ -122,6 +124,18 @@ function recordFields(types: CollectionTypes, s: SharedTypes, byName: Map<string
           return recordLoader(g, collection)
             .loadMany(ids)
             .then((recs) => recs.filter((x): x is RecordData => !!x && !(x instanceof Error)));
+        },
+      };
+    } else if (f.type === "file") {
+      // Ids → File through one batched query per request tick (never one per row).
+      fields[name] = {
+        type: new GraphQLList(nn(s.File)),
+        description,
+        resolve: async (r, _a, g) => {
+          const ids = fileIdsOf(r, name);
+          if (r[name] === null || r[name] === undefined) return null;
+          const files = await fileLoader(g).loadMany(ids);
+          return files.filter((x): x is FileView => !!x && !(x instanceof Error));
         },
       };
     } else if (target) {

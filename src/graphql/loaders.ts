@@ -10,6 +10,8 @@ import type { RecordData } from "../core/records/values.ts";
 import type { Expr } from "../query/ast.ts";
 import type { ColumnTerm } from "../core/records/list-query.ts";
 import type { GraphqlContext } from "./builder.ts";
+import { filesByIds } from "../core/files/read.ts";
+import type { FileView } from "../core/files/types.ts";
 
 const MAX_BATCH = 1000;
 
@@ -138,4 +140,23 @@ export async function prefetchReferences(g: GraphqlContext, def: CollectionDef, 
     if (ids.length) work.push(prefetchRecords(g, f.options.collection, ids).catch(() => {}));
   }
   await Promise.all(work);
+}
+
+/**
+ * Files of the caller's account by id, for `file` fields: one query per batch (unknown ids load
+ * as null). The records holding them were already read under the caller's rules.
+ */
+export function fileLoader(g: GraphqlContext): DataLoader<string, FileView | null> {
+  return cached(
+    g,
+    "files",
+    () =>
+      new DataLoader<string, FileView | null>(
+        async (ids) => {
+          const found = await filesByIds(g.cairn, ids);
+          return ids.map((id) => found.get(id) ?? null);
+        },
+        { maxBatchSize: MAX_BATCH },
+      ),
+  );
 }

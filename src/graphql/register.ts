@@ -17,6 +17,8 @@ import { sendPolicyRefusal } from "./use-policy.ts";
 import { createCairnYoga, type CairnYoga } from "./yoga.ts";
 import { ASSET_PREFIX, graphiqlAssets, pageAsset } from "./graphiql-assets.ts";
 import { NotFoundError } from "../core/errors.ts";
+import multipart from "@fastify/multipart";
+import { discardUnclaimed, readMultipartRequest } from "./multipart.ts";
 import { IMMUTABLE, REVALIDATE, type CompressedAsset } from "../lib/compressed-asset.ts";
 
 /** Sends `asset` in the encoding the request accepts, or 304 when the client's copy is current. */
@@ -69,6 +71,21 @@ export async function registerGraphql(server: FastifyInstance, services: Service
     // text, within the body limit, so Yoga answers bad bodies the GraphQL-over-HTTP way.
     scope.removeAllContentTypeParsers();
     scope.addContentTypeParser("*", { parseAs: "string", bodyLimit: services.config.bodyLimit }, (_req, body, done) => done(null, body));
+    // Uploads (the GraphQL multipart request spec): files stream into storage (multipart.ts).
+    await scope.register(multipart, { limits: { fileSize: Number.MAX_SAFE_INTEGER } });
+    const answerGraphql = async (req: FastifyRequest, reply: FastifyReply) => {
+      if (await fastGraphql(yoga, req, reply)) return reply;
+      req.body = bodyForYoga(req);
+      const response = await yoga.handleNodeRequestAndResponse(req, reply, { req, reply });
+      if (sendPolicyRefusal(reply, req.ctx)) return reply;
+      response.headers.forEach((value, key) => void reply.header(key, value));
+      if (response.status === 200 && response.headers.get("content-type")?.startsWith("text/html")) {
+        // The GraphiQL page: compressed, revalidated on every load (Yoga's other headers kept).
+        return sendAsset(req, reply, pageAsset(await response.text()), REVALIDATE);
+      }
+      reply.status(response.status);
+      return reply.send(response.body);
+    };
     scope.route({
       url: yoga.graphqlEndpoint,
       method: ["GET", "POST", "OPTIONS"],
@@ -76,17 +93,12 @@ export async function registerGraphql(server: FastifyInstance, services: Service
       // Yoga answers CORS here itself (same origins, see yoga.ts); the REST CORS hook stays out.
       config: { cors: false },
       handler: async (req, reply) => {
-        if (await fastGraphql(yoga, req, reply)) return reply;
-        req.body = bodyForYoga(req);
-        const response = await yoga.handleNodeRequestAndResponse(req, reply, { req, reply });
-        if (sendPolicyRefusal(reply, req.ctx)) return reply;
-        response.headers.forEach((value, key) => void reply.header(key, value));
-        if (response.status === 200 && response.headers.get("content-type")?.startsWith("text/html")) {
-          // The GraphiQL page: compressed, revalidated on every load (Yoga's other headers kept).
-          return sendAsset(req, reply, pageAsset(await response.text()), REVALIDATE);
+        if (req.isMultipart() && !(await readMultipartRequest(req, reply, services))) return reply;
+        try {
+          return await answerGraphql(req, reply);
+        } finally {
+          discardUnclaimed(req);
         }
-        reply.status(response.status);
-        return reply.send(response.body);
       },
     });
     if (services.config.graphqlIntrospection) {

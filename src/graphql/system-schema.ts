@@ -10,6 +10,7 @@ import type { Prisma } from "../db/prisma.ts";
 import { createBuilder } from "./builder.ts";
 import { addSystemFields } from "./system-fields.ts";
 import { addSharedTypes } from "./system-types.ts";
+import { addFileFields } from "./system-files.ts";
 
 /** The system types collection types are built from. */
 export interface SharedTypes {
@@ -33,6 +34,7 @@ export interface SharedTypes {
   DateFilter: GraphQLInputObjectType;
   StringListFilter: GraphQLInputObjectType;
   JSONFilter: GraphQLInputObjectType;
+  File: GraphQLObjectType;
 }
 
 export interface SystemSchema {
@@ -43,6 +45,7 @@ export interface SystemSchema {
 const SHARED_NAMES: (keyof SharedTypes)[] = [
   ...(["DateTime", "Date", "JSON", "EmailAddress", "URL", "Node", "PageInfo", "SortOrder", "ChangeAction", "GeoPoint", "GeoPointInput"] as const),
   ...(["IDFilter", "StringFilter", "IntFilter", "FloatFilter", "BooleanFilter", "DateTimeFilter", "DateFilter", "StringListFilter", "JSONFilter"] as const),
+  "File",
 ];
 
 const cache = new WeakMap<object, SystemSchema>();
@@ -53,6 +56,7 @@ export function systemSchema(prisma: Prisma): SystemSchema {
   if (!built) {
     const b = createBuilder(prisma);
     addSystemFields(b, addSharedTypes(b));
+    addFileFields(b);
     const schema = b.toSchema({ sortSchema: false });
     const shared = {} as Record<keyof SharedTypes, GraphQLNamedType>;
     for (const name of SHARED_NAMES) {

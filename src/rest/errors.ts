@@ -17,6 +17,7 @@ const SHORT: Record<number, string> = {
   409: "Conflict",
   413: "Payload too large",
   415: "Unsupported media type",
+  416: "Range not satisfiable",
   422: "Validation failed",
   429: "Rate limit exceeded",
   500: "Internal server error",

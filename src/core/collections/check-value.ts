@@ -112,13 +112,20 @@ function containsNul(v: unknown, depth = 0): boolean {
 
 const unique = (v: unknown) => [...new Set(v as unknown[])];
 
+/** A file field's input as ids: one id, a list of ids, or the `{id, …}` objects reads return. */
+function fileIdList(value: unknown): unknown {
+  if (typeof value === "string") return [value];
+  if (!Array.isArray(value)) return value;
+  return value.map((x) => (typeof x === "object" && x !== null && !Array.isArray(x) && typeof (x as { id?: unknown }).id === "string" ? (x as { id: string }).id : x));
+}
+
 /**
  * Checks a present, non-null value like `checkFieldValue` and returns it in its canonical form:
  * datetimes as UTC ISO with ms, dates as `YYYY-MM-DD`, list values without duplicates, a single
  * file id as a one-element list. Records store exactly what this returns.
  */
 export function normalizeFieldValue(field: FieldDef, value: unknown): { value: unknown } | { problem: string } {
-  const v = field.type === "file" && typeof value === "string" ? [value] : value;
+  const v = field.type === "file" ? fileIdList(value) : value;
   if (containsNul(v)) return { problem: "must not contain NUL (\\u0000) characters" };
   const problem = checkFieldValue(field, v);
   if (problem) return { problem };

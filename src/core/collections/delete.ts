@@ -9,6 +9,7 @@ import { ConflictError, NotFoundError } from "../errors.ts";
 import { commitChange, deleteCollectionRow, findIn, loadCatalog, lockCatalog, writeCollectionEvent } from "./catalog.ts";
 import { dropCollectionObjects } from "./migrate.ts";
 import type { CollectionDef } from "./types.ts";
+import { dropCollectionFileRefs } from "../files/refs.ts";
 
 /**
  * Deletes a collection (by id or name) and all its records.
@@ -25,6 +26,7 @@ export async function deleteCollection(ctx: Context, idOrName: string): Promise<
     const lower = def.name.toLowerCase();
     const refs = catalog.flatMap((c) => (c.id === def.id ? [] : c.fields.filter((f) => f.type === "reference" && f.options.collection?.toLowerCase() === lower).map((f) => `${c.name}.${f.name}`)));
     if (refs.length) throw new ConflictError(`Collection '${def.name}' is referenced by ${refs.join(", ")}`, { references: refs });
+    await dropCollectionFileRefs(ctx, tx, def.id);
     await dropCollectionObjects(tx, def);
     await deleteCollectionRow(tx, def.id);
     const event = await writeCollectionEvent(tx, "collection.delete", def, ctx.services.now().toISOString());

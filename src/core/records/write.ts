@@ -18,8 +18,20 @@ import { applyDeleteReferences, checkReferences, checkReferencesMany } from "./r
 import { deleteRecords, emitEvents, insertRecord, insertRecords, mapConstraintError, recordEvent, selectById, selectByIds, updateRecords } from "./store.ts";
 import type { RecordData } from "./values.ts";
 import { dict } from "../../lib/own.ts";
+import type { SqlDb } from "../../db/sql-db.ts";
+import type { CairnEvent } from "../events/bus.ts";
+import { syncFileRefs } from "../files/refs.ts";
 
 export const MAX_BULK = 100;
+
+/**
+ * Writes the outbox rows of a write (published after commit), after bringing the file
+ * references up to date (core/files/refs.ts: checks added file ids, deletes unused files).
+ */
+async function emit(ctx: Context, tx: SqlDb, list: CairnEvent[]): Promise<void> {
+  await syncFileRefs(ctx, tx, list);
+  await emitEvents(tx, (e) => ctx.services.events.publish(e), list);
+}
 
 function ownerOf(ctx: Context): string | null {
   return ctx.principal.kind === "user" ? ctx.principal.userId : null;
@@ -57,7 +69,7 @@ function notFound(def: CollectionDef, id: string): NotFoundError {
  * @example await createRecord(ctx, "posts", { title: "Hello" })
  */
 export async function createRecord(ctx: Context, collection: string, data: unknown): Promise<RecordData> {
-  const { db, collections, events, now } = ctx.services;
+  const { db, collections, now } = ctx.services;
   const def = collections.require(collection);
   const access = recordAccess(ctx, def, "create", data);
   assertWritable(ctx, def, data, fieldAccess(ctx, def, "create", data).writable, "create");
@@ -69,7 +81,7 @@ export async function createRecord(ctx: Context, collection: string, data: unkno
   await db.transaction(async (tx) => {
     await checkReferences(ctx, tx, def, accountId, values, touched.concat(def.fields.filter((f) => f.default !== undefined).map((f) => f.name)));
     await insertRecord(tx, def, accountId, rec).catch((e) => mapConstraintError(def, e));
-    await emitEvents(tx, (e) => events.publish(e), [recordEvent("record.create", def, accountId, rec, ts)]);
+    await emit(ctx, tx, [recordEvent("record.create", def, accountId, rec, ts)]);
   });
   return redactRecord(rec, viewable(ctx, def));
 }
@@ -88,7 +100,7 @@ export interface UpdateOptions {
  * access denied` for fields the caller may not write. Returns the record as the caller may view it.
  */
 export async function updateRecord(ctx: Context, collection: string, id: string, data: unknown, opts: UpdateOptions = {}): Promise<RecordData> {
-  const { db, collections, events, now } = ctx.services;
+  const { db, collections, now } = ctx.services;
   const def = collections.require(collection);
   const access = recordAccess(ctx, def, "update", data);
   const { writable } = fieldAccess(ctx, def, "update", data);
@@ -113,7 +125,7 @@ export async function updateRecord(ctx: Context, collection: string, id: string,
     const changed = await updateRecords(tx, def, accountId, [id], values, fields, ts, current.version).catch((e) => mapConstraintError(def, e));
     if (changed !== 1) throw new ConflictError(`Version conflict: record '${id}' changed concurrently`);
     const rec: RecordData = { ...current, ...values, updated: ts, version: current.version + 1 };
-    await emitEvents(tx, (e) => events.publish(e), [recordEvent("record.update", def, accountId, rec, ts, current)]);
+    await emit(ctx, tx, [recordEvent("record.update", def, accountId, rec, ts, current)]);
     return rec;
   });
   return redactRecord(updated, readable);
@@ -124,7 +136,7 @@ export async function updateRecord(ctx: Context, collection: string, id: string,
  * delete rule denies the stored record. Returns it as the caller may view it.
  */
 export async function deleteRecord(ctx: Context, collection: string, id: string): Promise<RecordData> {
-  const { db, collections, events, now } = ctx.services;
+  const { db, collections, now } = ctx.services;
   const def = collections.require(collection);
   const access = recordAccess(ctx, def, "delete");
   const readable = viewable(ctx, def);
@@ -136,7 +148,7 @@ export async function deleteRecord(ctx: Context, collection: string, id: string)
     const ts = now().toISOString();
     const cascaded = await applyDeleteReferences(ctx, tx, def, accountId, [id], ts);
     await deleteRecords(tx, def, accountId, [id]);
-    await emitEvents(tx, (e) => events.publish(e), [...cascaded, recordEvent("record.delete", def, accountId, current, ts)]);
+    await emit(ctx, tx, [...cascaded, recordEvent("record.delete", def, accountId, current, ts)]);
     return current;
   });
   return redactRecord(deleted, readable);
@@ -176,7 +188,7 @@ async function loadAll(ctx: Context, tx: Context["services"]["db"], def: Collect
 
 /** Deletes up to 100 records, all or nothing (see `loadAll`). Returns the deleted records as the caller may view them. */
 export async function bulkDeleteRecords(ctx: Context, collection: string, ids: unknown): Promise<RecordData[]> {
-  const { db, collections, events, now } = ctx.services;
+  const { db, collections, now } = ctx.services;
   const def = collections.require(collection);
   const access = recordAccess(ctx, def, "delete");
   const readable = viewable(ctx, def);
@@ -187,7 +199,7 @@ export async function bulkDeleteRecords(ctx: Context, collection: string, ids: u
     const ts = now().toISOString();
     const cascaded = await applyDeleteReferences(ctx, tx, def, accountId, list, ts);
     await deleteRecords(tx, def, accountId, list);
-    await emitEvents(tx, (e) => events.publish(e), [...cascaded, ...rows.map((r) => recordEvent("record.delete", def, accountId, r, ts))]);
+    await emit(ctx, tx, [...cascaded, ...rows.map((r) => recordEvent("record.delete", def, accountId, r, ts))]);
     return rows;
   });
   return deleted.map((r) => redactRecord(r, readable));
@@ -195,7 +207,7 @@ export async function bulkDeleteRecords(ctx: Context, collection: string, ids: u
 
 /** Applies the same PATCH `data` to up to 100 records, all or nothing (see `loadAll`). Returns the updated records as the caller may view them. */
 export async function bulkUpdateRecords(ctx: Context, collection: string, ids: unknown, data: unknown): Promise<RecordData[]> {
-  const { db, collections, events, now } = ctx.services;
+  const { db, collections, now } = ctx.services;
   const def = collections.require(collection);
   const access = recordAccess(ctx, def, "update", data);
   assertWritable(ctx, def, data, fieldAccess(ctx, def, "update", data).writable, "update");
@@ -214,9 +226,9 @@ export async function bulkUpdateRecords(ctx: Context, collection: string, ids: u
       for (let i = 0; i < rows.length; i++) await updateRecords(tx, def, accountId, [rows[i]!.id], prepared[i]!.values, touched, ts).catch((e) => mapConstraintError(def, e));
     } else await updateRecords(tx, def, accountId, list, prepared[0]!.values, touched, ts).catch((e) => mapConstraintError(def, e));
     const updated = rows.map((r, i) => ({ ...r, ...prepared[i]!.values, updated: ts, version: r.version + 1 }) as RecordData);
-    await emitEvents(
+    await emit(
+      ctx,
       tx,
-      (e) => events.publish(e),
       updated.map((rec, i) => recordEvent("record.update", def, accountId, rec, ts, rows[i])),
     );
     return updated;
@@ -230,7 +242,7 @@ export async function bulkUpdateRecords(ctx: Context, collection: string, ids: u
  * the batch too). One INSERT for all of them. Returns them as the caller may view them.
  */
 export async function bulkCreateRecords(ctx: Context, collection: string, items: unknown): Promise<RecordData[]> {
-  const { db, collections, events, now } = ctx.services;
+  const { db, collections, now } = ctx.services;
   const def = collections.require(collection);
   requireSignedIn(ctx);
   if (!Array.isArray(items) || items.length === 0 || items.length > MAX_BULK)
@@ -263,9 +275,9 @@ export async function bulkCreateRecords(ctx: Context, collection: string, items:
       prepared.map((p) => p!),
     );
     await insertRecords(tx, def, accountId, recs).catch((e) => mapConstraintError(def, e));
-    await emitEvents(
+    await emit(
+      ctx,
       tx,
-      (e) => events.publish(e),
       recs.map((r) => recordEvent("record.create", def, accountId, r, ts)),
     );
   });

@@ -35,3 +35,16 @@ export function eventsRetentionMs(services: Pick<Services, "settings">): number 
   const hours = typeof v === "number" && Number.isFinite(v) && v >= 0 ? v : DEFAULT_EVENTS_RETENTION_HOURS;
   return hours * 3_600_000;
 }
+
+/** FastCMS's allowed upload types, the default of `allowed_file_types`. */
+export const DEFAULT_ALLOWED_FILE_TYPES: readonly string[] = Object.freeze(["image/jpeg", "image/png", "image/gif", "image/webp", "application/pdf", "application/zip", "text/plain", "text/csv"]);
+
+/**
+ * The MIME types uploads may have: setting `allowed_file_types` (category storage), a list of
+ * types, `type/*` patterns or `*`, else {@link DEFAULT_ALLOWED_FILE_TYPES}.
+ */
+export function allowedFileTypes(services: Pick<Services, "settings">): readonly string[] {
+  const v = services.settings.get<unknown>("allowed_file_types", undefined);
+  if (Array.isArray(v) && v.length > 0 && v.every((x) => typeof x === "string")) return v as string[];
+  return DEFAULT_ALLOWED_FILE_TYPES;
+}

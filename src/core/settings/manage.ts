@@ -43,6 +43,10 @@ const KNOWN: Readonly<Record<string, Check>> = {
   max_upload_size: integerAtLeast(1),
   max_file_size: integerAtLeast(1),
   events_retention_hours: numberAtLeast(0),
+  allowed_file_types: (v) =>
+    Array.isArray(v) && v.length > 0 && v.length <= 200 && v.every((x) => typeof x === "string" && /^(\*|[a-z0-9.+-]+\/(\*|[a-z0-9!#$&^_.+-]+))$/.test(x))
+      ? undefined
+      : "must be a non-empty list of MIME types (image/png), patterns (image/*) or *",
 };
 
 export type SettingsView = Record<string, { value: unknown; description: string | null }>;

@@ -17,6 +17,36 @@ import { errorSchema } from "../errors.ts";
 import { READ, WRITE } from "../../core/policy/operation.ts";
 import { RECORD_PARAM_NAMES, withParamNames } from "./param-names.ts";
 import { parseProjection, projectData, type Projection } from "./record-projection.ts";
+import type { Context } from "../../core/context.ts";
+import { filesOfRecords } from "../../core/files/fields.ts";
+import { fileFields, fileIdsOf } from "../../core/files/refs.ts";
+import { fileUrl } from "./files.ts";
+
+/**
+ * The records with each file field's ids replaced by `{id, name, size, type, url}` (one query
+ * for the page; ids of deleted files are left out). Records of collections without file fields
+ * come back as they are.
+ */
+async function withFiles(ctx: Context, collection: string, recs: RecordData[]): Promise<RecordData[]> {
+  const def = ctx.services.collections.get(collection);
+  const fields = def ? fileFields(def) : [];
+  if (!def || fields.length === 0) return recs;
+  const files = await filesOfRecords(ctx, def, recs);
+  return recs.map((r) => {
+    const out: RecordData = { ...r };
+    for (const f of fields) {
+      if (r[f.name] === null || r[f.name] === undefined) continue;
+      out[f.name] = fileIdsOf(r, f.name).flatMap((id) => {
+        const file = files.get(id);
+        return file ? [{ id, name: file.name, size: file.size, type: file.mimeType, url: fileUrl(id) }] : [];
+      });
+    }
+    return out;
+  });
+}
+
+/** One record rendered with its files (see withFiles). */
+const renderWithFiles = async (ctx: Context, collection: string, rec: RecordData) => renderRecord((await withFiles(ctx, collection, [rec]))[0]!);
 
 const SYSTEM = new Set<string>(RECORD_SYSTEM_FIELDS);
 
@@ -178,7 +208,7 @@ export function registerRecordRoutes(api: FastifyInstance, _services: Services):
       );
       const expanded = await expansions(req, req.params.collection, r.items, qs.expand);
       return {
-        items: r.items.map((rec) => renderRecord(rec, projection, expanded.get(rec.id))),
+        items: (await withFiles(req.ctx, req.params.collection, r.items)).map((rec) => renderRecord(rec, projection, expanded.get(rec.id))),
         total: r.total ?? -1,
         page: r.page,
         per_page: r.pageSize,
@@ -204,7 +234,7 @@ export function registerRecordRoutes(api: FastifyInstance, _services: Services):
     },
     async (req, reply) => {
       const rec = await createRecord(req.ctx, req.params.collection, req.body.data);
-      return reply.status(201).send(renderRecord(rec));
+      return reply.status(201).send(await renderWithFiles(req.ctx, req.params.collection, rec));
     },
   );
 
@@ -218,7 +248,7 @@ export function registerRecordRoutes(api: FastifyInstance, _services: Services):
       const projection = parseProjection(req.query.fields, req.ctx.services.collections.require(req.params.collection));
       const rec = await getRecord(req.ctx, req.params.collection, req.params.id);
       const expanded = await expansions(req, req.params.collection, [rec], req.query.expand);
-      return renderRecord(rec, projection, expanded.get(rec.id));
+      return renderRecord((await withFiles(req.ctx, req.params.collection, [rec]))[0]!, projection, expanded.get(rec.id));
     },
   );
 
@@ -237,10 +267,14 @@ export function registerRecordRoutes(api: FastifyInstance, _services: Services):
   });
   type UpdateReq = { Params: { collection: string; id: string }; Body: { data: unknown; expectedVersion?: number; expected_version?: number } };
   api.patch<UpdateReq>("/collections/:collection/records/:id", { config: { operation: WRITE }, schema: updateSchema("Update a record (merge)") }, async (req) =>
-    renderRecord(await updateRecord(req.ctx, req.params.collection, req.params.id, req.body.data, { expectedVersion: expectedVersion(req, req.body) })),
+    renderWithFiles(req.ctx, req.params.collection, await updateRecord(req.ctx, req.params.collection, req.params.id, req.body.data, { expectedVersion: expectedVersion(req, req.body) })),
   );
   api.put<UpdateReq>("/collections/:collection/records/:id", { config: { operation: WRITE }, schema: updateSchema("Replace a record (absent fields become null)") }, async (req) =>
-    renderRecord(await updateRecord(req.ctx, req.params.collection, req.params.id, req.body.data, { replace: true, expectedVersion: expectedVersion(req, req.body) })),
+    renderWithFiles(
+      req.ctx,
+      req.params.collection,
+      await updateRecord(req.ctx, req.params.collection, req.params.id, req.body.data, { replace: true, expectedVersion: expectedVersion(req, req.body) }),
+    ),
   );
 
   api.delete<{ Params: { collection: string; id: string } }>(
