@@ -23,6 +23,10 @@ export interface Config {
   /** From address of outgoing mail */
   readonly mailFrom: string;
   readonly webhookAllowPrivate: boolean;
+  /** time limit of one webhook delivery attempt (connect, send, answer), ms */
+  readonly webhookTimeoutMs: number;
+  /** wait before a webhook's first retry, ms; each next retry waits 4× longer (±20% jitter, at most 1 h) */
+  readonly webhookBackoffMs: number;
   readonly logLevel: string;
   /** access token lifetime, seconds */
   readonly accessTokenTtl: number;
@@ -179,6 +183,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     smtpUrl: smtp(env.SMTP_URL),
     mailFrom: env.CAIRN_MAIL_FROM || "Cairn <no-reply@localhost>",
     webhookAllowPrivate: bool(env, "CAIRN_WEBHOOK_ALLOW_PRIVATE"),
+    webhookTimeoutMs: int(env, "CAIRN_WEBHOOK_TIMEOUT_MS", 10_000, 100, 300_000),
+    webhookBackoffMs: int(env, "CAIRN_WEBHOOK_BACKOFF_MS", 4000, 10, 3_600_000),
     logLevel: logLevel(env),
     accessTokenTtl: int(env, "CAIRN_ACCESS_TOKEN_TTL", 3600, 10),
     refreshTokenTtl: int(env, "CAIRN_REFRESH_TOKEN_TTL", 30 * 24 * 3600, 60),
