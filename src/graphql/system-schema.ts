@@ -10,6 +10,7 @@ import type { Prisma } from "../db/prisma.ts";
 import { createBuilder } from "./builder.ts";
 import { addSystemFields } from "./system-fields.ts";
 import { addSharedTypes } from "./system-types.ts";
+import { addWebhookFields } from "./system-webhooks.ts";
 
 /** The system types collection types are built from. */
 export interface SharedTypes {
@@ -53,6 +54,7 @@ export function systemSchema(prisma: Prisma): SystemSchema {
   if (!built) {
     const b = createBuilder(prisma);
     addSystemFields(b, addSharedTypes(b));
+    addWebhookFields(b);
     const schema = b.toSchema({ sortSchema: false });
     const shared = {} as Record<keyof SharedTypes, GraphQLNamedType>;
     for (const name of SHARED_NAMES) {

@@ -8,6 +8,7 @@ import { registerAuthRoutes } from "./auth.ts";
 import { registerCollectionRoutes } from "./collections.ts";
 import { registerMailRoutes } from "./mail.ts";
 import { registerRecordRoutes } from "./records.ts";
+import { registerWebhookRoutes } from "./webhooks.ts";
 
 export function registerFastcms(api: FastifyInstance, services: Services): void {
   registerAuthRoutes(api, services);
@@ -15,4 +16,5 @@ export function registerFastcms(api: FastifyInstance, services: Services): void 
   registerMailRoutes(api, services);
   registerCollectionRoutes(api, services);
   registerRecordRoutes(api, services);
+  registerWebhookRoutes(api, services);
 }
