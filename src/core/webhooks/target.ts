@@ -55,7 +55,7 @@ export function parseTargetUrl(raw: unknown): URL {
 
 function refusal(host: string, address: string, kind: string): TargetRefusedError {
   const shown = host === address ? address : `${host} (${address})`;
-  return new TargetRefusedError(`${shown} is a ${kind} address; webhook targets must be public (set CAIRN_WEBHOOK_ALLOW_PRIVATE=true to allow private networks)`);
+  return new TargetRefusedError(`${shown} is not a public address (${kind}); webhook targets must be public (set CAIRN_WEBHOOK_ALLOW_PRIVATE=true to allow private networks)`);
 }
 
 /**
