@@ -43,6 +43,7 @@ const KNOWN: Readonly<Record<string, Check>> = {
   max_upload_size: integerAtLeast(1),
   max_file_size: integerAtLeast(1),
   events_retention_hours: numberAtLeast(0),
+  webhook_log_retention_hours: numberAtLeast(0),
 };
 
 export type SettingsView = Record<string, { value: unknown; description: string | null }>;
