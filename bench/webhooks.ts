@@ -21,7 +21,7 @@ import { join } from "node:path";
 import type { BenchContext } from "./context.ts";
 import { createPgDatabase } from "./pg.ts";
 import type { Check } from "./report.ts";
-import { login } from "./seed.ts";
+import { login, raiseRateLimits } from "./seed.ts";
 
 const TARGET_SECONDS = 10;
 const CONNECTIONS = 8;
@@ -35,9 +35,18 @@ async function call(base: string, token: string, method: string, path: string, b
   return json;
 }
 
-export async function run(
-  ctx: BenchContext,
-): Promise<{ checks: Check[]; records: number; writeSeconds: number; deliverySeconds: number; deliveriesPerSecond: number; cpuMsPerDelivery: number; duplicates: number; badSignatures: number }> {
+export async function run(ctx: BenchContext): Promise<{
+  checks: Check[];
+  records: number;
+  writeSeconds: number;
+  deliverySeconds: number;
+  deliveriesPerSecond: number;
+  cpuMsPerDelivery: number;
+  baselineWriteSeconds: number;
+  baselineCpuMsPerWrite: number;
+  duplicates: number;
+  badSignatures: number;
+}> {
   const records = Math.floor(Number(process.env.BENCH_WEBHOOK_RECORDS ?? 1000));
   const dir = mkdtempSync(join(tmpdir(), "cairn-bench-webhooks-"));
   const pgDb = ctx.options.db === "postgres" ? await createPgDatabase(ctx.options.pgAdminUrl) : undefined;
@@ -76,6 +85,7 @@ export async function run(
     // the main server's superadmin (bench/run.ts), created in this database at start-up
     const password = "Bench-pass-123";
     const token = await login(server.url, ADMIN_EMAIL, password);
+    ctx.log(`webhooks: ${await raiseRateLimits(server.url, token)}`);
     await call(server.url, token, "POST", "/api/v1/collections", {
       name: "hooked",
       schema: [
@@ -85,16 +95,34 @@ export async function run(
     });
     await call(server.url, token, "POST", "/api/v1/webhooks", { url: receiverUrl, collection_name: "hooked", events: ["create"], secret: SECRET });
 
+    const write = async (collection: string) => {
+      let next = 0;
+      const writer = async () => {
+        while (next < records) {
+          const i = next++;
+          await call(server.url, token, "POST", `/api/v1/collections/${collection}/records`, { data: { title: `${collection} ${i}`, n: i } });
+        }
+      };
+      await Promise.all(Array.from({ length: CONNECTIONS }, writer));
+    };
+    // baseline: the same writes to a collection without a webhook (server CPU per write alone)
+    await call(server.url, token, "POST", "/api/v1/collections", {
+      name: "plain",
+      schema: [
+        { name: "title", type: "text" },
+        { name: "n", type: "number" },
+      ],
+    });
+    const baseCpu0 = server.cpuSeconds();
+    const baseStart = performance.now();
+    await write("plain");
+    const baseSeconds = (performance.now() - baseStart) / 1000;
+    const baseCpuMs = ((server.cpuSeconds() - baseCpu0) * 1000) / records;
+    ctx.log(`webhooks: baseline ${records} writes without a webhook in ${baseSeconds.toFixed(2)} s, ${baseCpuMs.toFixed(2)} ms server CPU each`);
+
     const cpuBefore = server.cpuSeconds();
     const started = performance.now();
-    let next = 0;
-    const writer = async () => {
-      while (next < records) {
-        const i = next++;
-        await call(server.url, token, "POST", "/api/v1/collections/hooked/records", { data: { title: `hooked ${i}`, n: i } });
-      }
-    };
-    await Promise.all(Array.from({ length: CONNECTIONS }, writer));
+    await write("hooked");
     const written = performance.now();
     const timeout = new Promise<void>((r) => setTimeout(r, 60_000).unref());
     await Promise.race([all, timeout]);
@@ -112,7 +140,7 @@ export async function run(
         value: complete ? `${deliverySeconds.toFixed(2)} s` : `${seen.size}/${records} in 60 s`,
         target: `< ${TARGET_SECONDS} s`,
         verdict: complete && deliverySeconds < TARGET_SECONDS && badSignatures === 0 ? "PASS" : "FAIL",
-        note: `${(records / deliverySeconds).toFixed(0)} deliveries/s, ${((cpu * 1000) / records).toFixed(2)} ms server CPU each, ${duplicates} duplicates, ${badSignatures} bad signatures`,
+        note: `${(records / deliverySeconds).toFixed(0)} deliveries/s; server CPU ${((cpu * 1000) / records).toFixed(2)} ms per write + delivery vs ${baseCpuMs.toFixed(2)} ms per write without a webhook (${baseSeconds.toFixed(1)} s for those writes); ${duplicates} duplicates, ${badSignatures} bad signatures`,
       },
     ];
     return {
@@ -122,6 +150,8 @@ export async function run(
       deliverySeconds,
       deliveriesPerSecond: records / deliverySeconds,
       cpuMsPerDelivery: (cpu * 1000) / records,
+      baselineWriteSeconds: baseSeconds,
+      baselineCpuMsPerWrite: baseCpuMs,
       duplicates,
       badSignatures,
     };

@@ -18,6 +18,7 @@
  *   ±20% jitter before retry n; any other answer (< 500) means delivered. Redirects are answers.
  * - Finished deliveries are kept for `webhook_log_retention_hours` (setting, default 168).
  */
+import { setMaxListeners } from "node:events";
 import { v7 as uuidv7 } from "uuid";
 import type { Services } from "../context.ts";
 import type { EventDispatcher } from "../events/dispatcher.ts";
@@ -73,15 +74,25 @@ export function startWebhooks(services: EngineServices, dispatcher: EventDispatc
   const badFilters = new Set<string>();
   let round: Promise<void> | undefined;
   let again = false;
+  let soon: NodeJS.Timeout | undefined;
+  /** the queue may hold due rows this instance has not looked at (set by new rows, timers, a partial claim) */
+  let dirty = true;
+  /** webhook rows read in the last second (a change applies to attempts within a second) */
+  let hookCache: { at: number; byId: Map<string, Webhook> } = { at: 0, byId: new Map() };
+  setMaxListeners(0, closing.signal); // one listener per attempt in flight
 
   dispatcher.register(WEBHOOKS_CONSUMER, async (batch) => {
-    if (await queueBatch(batch)) wake();
+    if (await queueBatch(batch)) {
+      dirty = true;
+      wake();
+    }
   });
 
   /** Queues the deliveries a batch of events makes; true when it queued any. */
   async function queueBatch(batch: readonly StoredEvent[]): Promise<boolean> {
     if (!batch.some((e) => e.type.startsWith("record."))) return false;
     const hooks = (await db.query(db.qb.selectFrom("_webhooks").selectAll().where("active", "=", true))).map(rowToWebhook);
+    hookCache = { at: Date.now(), byId: new Map(hooks.map((h) => [h.id, h])) };
     if (hooks.length === 0) return false;
     const prepared = prepareWebhooks(hooks, services.collections, (hook, err) => {
       const key = `${hook.id}@${hook.updated}`;
@@ -147,10 +158,19 @@ export function startWebhooks(services: EngineServices, dispatcher: EventDispatc
       });
   }
 
+  /** A wake-up a moment from now, shared by the attempts that end meanwhile. */
+  function wakeSoon(): void {
+    soon ??= setTimeout(() => {
+      soon = undefined;
+      wake();
+    }, 2);
+  }
+
   /** Claims as many due deliveries as there are free slots and starts sending them. */
   async function fill(): Promise<void> {
     const free = MAX_IN_FLIGHT - running.size;
-    if (free <= 0 || closing.signal.aborted) return;
+    if (free <= 0 || closing.signal.aborted || !dirty) return;
+    dirty = false;
     const now = services.now();
     const due = await candidates(db, now.toISOString(), PER_WEBHOOK, free + PER_WEBHOOK * 4);
     const picked: string[] = [];
@@ -167,7 +187,11 @@ export function startWebhooks(services: EngineServices, dispatcher: EventDispatc
     const claimed = await claim(db, picked, owner, now.toISOString(), until);
     if (claimed.length === 0) return;
     const ids = [...new Set(claimed.map((d) => d.webhookId))];
-    const hooks = new Map((await db.query(db.qb.selectFrom("_webhooks").selectAll().where("id", "in", ids))).map((r) => [String(r.id), rowToWebhook(r)]));
+    if (Date.now() - hookCache.at > 1000 || ids.some((id) => !hookCache.byId.has(id))) {
+      const rows = await db.query(db.qb.selectFrom("_webhooks").selectAll().where("id", "in", ids));
+      hookCache = { at: Date.now(), byId: new Map(rows.map((r) => [String(r.id), rowToWebhook(r)])) };
+    }
+    const hooks = hookCache.byId;
     const orphans: string[] = [];
     for (const d of claimed) {
       const hook = hooks.get(d.webhookId);
@@ -181,12 +205,15 @@ export function startWebhooks(services: EngineServices, dispatcher: EventDispatc
         const left = (perHook.get(hook.id) ?? 1) - 1;
         if (left > 0) perHook.set(hook.id, left);
         else perHook.delete(hook.id);
-        wake();
+        // refill in steps (half the slots free), not after every attempt: each round reads the queue
+        if (dirty && (left <= PER_WEBHOOK / 2 || running.size <= MAX_IN_FLIGHT / 2)) wakeSoon();
       });
       running.set(d.id, p);
     }
     await releaseLeases(db, owner, orphans);
-    if (picked.length >= free || due.length > picked.length) again = true;
+    // rows left behind (no free slot, or taken by another instance meanwhile): look again
+    if (due.length > claimed.length) dirty = true;
+    if (picked.length >= free) again = true;
   }
 
   /** One attempt of one delivery, and its outcome in the log. */
@@ -226,7 +253,7 @@ export function startWebhooks(services: EngineServices, dispatcher: EventDispatc
       return;
     }
     if (!ok) log.debug({ delivery: d.id, webhook: hook.id, attempts, error }, "webhooks: delivery attempt failed");
-    if (status === "pending") setTimeout(wake, retryIn + 5).unref();
+    if (status === "pending") setTimeout(poke, retryIn + 5).unref();
   }
 
   async function prune(): Promise<void> {
@@ -236,14 +263,20 @@ export function startWebhooks(services: EngineServices, dispatcher: EventDispatc
     while (!closing.signal.aborted && (await pruneFinished(db, cutoff, 500)) === 500) await new Promise((r) => setImmediate(r));
   }
 
-  const poll = setInterval(wake, options.pollMs ?? 500);
+  /** Marks the queue as worth reading and reads it. */
+  function poke(): void {
+    dirty = true;
+    wake();
+  }
+
+  const poll = setInterval(poke, options.pollMs ?? 500);
   poll.unref();
   const pruning = setInterval(() => void prune().catch((err: unknown) => log.warn({ err }, "webhooks: pruning the delivery log failed")), 600_000);
   pruning.unref();
   wake();
 
   return {
-    wake,
+    wake: poke,
     get inFlight() {
       return running.size;
     },
@@ -252,6 +285,7 @@ export function startWebhooks(services: EngineServices, dispatcher: EventDispatc
       closing.abort(new Error("server shutting down"));
       clearInterval(poll);
       clearInterval(pruning);
+      clearTimeout(soon);
       await round;
       await Promise.allSettled(running.values());
       await releaseLeases(db, owner).catch((err: unknown) => log.warn({ err }, "webhooks: could not release the delivery leases"));
