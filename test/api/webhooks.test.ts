@@ -51,7 +51,7 @@ describe("webhooks", () => {
   const deliveries = async (id: string, qs = "") => (await t.api("GET", `/api/v1/webhooks/${id}/deliveries${qs}`, { token: admin })).body;
 
   beforeAll(async () => {
-    t = await startApp({ webhookAllowPrivate: true, webhookBackoffMs: 100, webhookTimeoutMs: 1500 });
+    t = await startApp({ webhookAllowPrivate: true, webhookBackoffMs: 100, webhookTimeoutMs: 4000 });
     admin = t.adminToken;
     user = (await registerUser(t.api)).token;
     expect((await t.api("POST", "/api/v1/collections", { token: admin, body: POSTS })).status).toBe(201);
@@ -281,14 +281,13 @@ describe("webhooks", () => {
     const fast = await receiver();
     const s = await hook({ url: slow.url, retry_count: 0 });
     const f = await hook({ url: fast.url });
-    const started = Date.now();
     for (let i = 0; i < 20; i++) await post({ title: `burst ${i}` });
     await fast.waitFor(20, 10_000);
-    // all twenty reached the fast receiver while the slow one still held its requests
-    expect(Date.now() - started).toBeLessThan(1500 + 1000);
+    // all twenty reached the fast receiver while the slow one still held its first attempts
     expect(slow.received.length).toBeGreaterThan(0);
-    const timedOut = await eventually(async () => (await deliveries(s.id, "?status=failed")).items[0], 10_000);
-    expect(timedOut.error).toMatch(/timed out after 1500 ms/);
+    expect((await deliveries(s.id, "?status=failed")).total).toBe(0);
+    const timedOut = await eventually(async () => (await deliveries(s.id, "?status=failed")).items[0], 20_000);
+    expect(timedOut.error).toMatch(/timed out after 4000 ms/);
     expect(timedOut.status_code).toBeNull();
     for (const id of [s.id, f.id]) await t.api("DELETE", `/api/v1/webhooks/${id}`, { token: admin });
   });

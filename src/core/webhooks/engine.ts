@@ -39,6 +39,8 @@ const PER_WEBHOOK = 16;
 const MAX_BACKOFF_MS = 3_600_000;
 const LEASE_MARGIN_MS = 5000;
 const DEFAULT_LOG_RETENTION_HOURS = 168;
+/** How often an instance without active webhooks looks for new ones (ms). */
+const HOOKS_RECHECK_MS = 5000;
 
 export interface WebhookEngineOptions {
   /** how often the queue is looked at without a local wake-up (ms) */
@@ -269,7 +271,19 @@ export function startWebhooks(services: EngineServices, dispatcher: EventDispatc
     wake();
   }
 
-  const poll = setInterval(poke, options.pollMs ?? 500);
+  /**
+   * The poll: due retries and rows other instances queued. An installation without active
+   * webhooks has nothing to send: it only re-reads the webhook list every few seconds.
+   */
+  async function pollTick(): Promise<void> {
+    if (Date.now() - hookCache.at > HOOKS_RECHECK_MS) {
+      const rows = await db.query(db.qb.selectFrom("_webhooks").selectAll().where("active", "=", true));
+      hookCache = { at: Date.now(), byId: new Map(rows.map((r) => [String(r.id), rowToWebhook(r)])) };
+    }
+    if (hookCache.byId.size > 0) poke();
+  }
+
+  const poll = setInterval(() => void pollTick().catch((err: unknown) => log.error({ err }, "webhooks: could not read the webhooks; retrying")), options.pollMs ?? 500);
   poll.unref();
   const pruning = setInterval(() => void prune().catch((err: unknown) => log.warn({ err }, "webhooks: pruning the delivery log failed")), 600_000);
   pruning.unref();
