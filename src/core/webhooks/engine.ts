@@ -40,7 +40,12 @@ const MAX_BACKOFF_MS = 3_600_000;
 const LEASE_MARGIN_MS = 5000;
 const DEFAULT_LOG_RETENTION_HOURS = 168;
 /** How often an instance without active webhooks looks for new ones (ms). */
-const HOOKS_RECHECK_MS = 5000;
+const HOOKS_RECHECK_MS = 30_000;
+
+/** Published on the `events` channel when deliveries were queued (other instances read the queue). */
+interface QueueMessage {
+  webhookQueue: string;
+}
 
 export interface WebhookEngineOptions {
   /** how often the queue is looked at without a local wake-up (ms) */
@@ -85,6 +90,8 @@ export function startWebhooks(services: EngineServices, dispatcher: EventDispatc
 
   dispatcher.register(WEBHOOKS_CONSUMER, async (batch) => {
     if (await queueBatch(batch)) {
+      // the other instances send from the queue too: tell them at once
+      services.pubsub.publish("events", { webhookQueue: owner } satisfies QueueMessage);
       dirty = true;
       wake();
     }
@@ -283,6 +290,11 @@ export function startWebhooks(services: EngineServices, dispatcher: EventDispatc
     if (hookCache.byId.size > 0) poke();
   }
 
+  const unsubscribe = services.pubsub.subscribe("events", (m, d) => {
+    if (d.local || typeof (m as Partial<QueueMessage> | null)?.webhookQueue !== "string") return;
+    hookCache = { at: 0, byId: hookCache.byId };
+    poke();
+  });
   const poll = setInterval(() => void pollTick().catch((err: unknown) => log.error({ err }, "webhooks: could not read the webhooks; retrying")), options.pollMs ?? 500);
   poll.unref();
   const pruning = setInterval(() => void prune().catch((err: unknown) => log.warn({ err }, "webhooks: pruning the delivery log failed")), 600_000);
@@ -298,6 +310,7 @@ export function startWebhooks(services: EngineServices, dispatcher: EventDispatc
       if (closing.signal.aborted) return;
       closing.abort(new Error("server shutting down"));
       clearInterval(poll);
+      unsubscribe();
       clearInterval(pruning);
       clearTimeout(soon);
       await round;
