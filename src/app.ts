@@ -24,6 +24,7 @@ import { CollectionRegistry } from "./core/collections/registry.ts";
 import { DEFAULT_ACCOUNT_ID, type Logger, type Services } from "./core/context.ts";
 import { EventBus } from "./core/events/bus.ts";
 import { EventDispatcher } from "./core/events/dispatcher.ts";
+import { startWebhooks, type WebhookEngine } from "./core/webhooks/engine.ts";
 import { startLiveEvents, type LiveEvents } from "./realtime/live-events.ts";
 import { createPubSub } from "./realtime/pubsub.ts";
 import { SettingsStore } from "./core/settings/store.ts";
@@ -43,6 +44,8 @@ export interface App {
   readonly dispatcher: EventDispatcher;
   /** the live fan-out through the pub/sub port: hub, schema and settings notices */
   readonly live: LiveEvents;
+  /** queues and sends webhook deliveries (core/webhooks/engine.ts) */
+  readonly webhooks: WebhookEngine;
   /** Starts listening; returns the base URL. */
   listen(): Promise<string>;
   close(): Promise<void>;
@@ -126,6 +129,7 @@ export async function createApp(config: Config): Promise<App> {
   services.totals.connect(services.events, pubsub);
   const dispatcher = new EventDispatcher(services);
   const live = startLiveEvents(services, dispatcher);
+  const webhooks = startWebhooks(services, dispatcher);
   let graphql: GraphqlHandle | undefined;
   try {
     await ensureDefaultAccount(db);
@@ -139,6 +143,7 @@ export async function createApp(config: Config): Promise<App> {
     await dispatcher.start();
   } catch (e) {
     // Start-up failed: release the connections opened above before reporting.
+    await webhooks.close().catch(() => {});
     await dispatcher.stop().catch(() => {});
     await live.close().catch(() => {});
     await graphql?.close().catch(() => {});
@@ -157,6 +162,7 @@ export async function createApp(config: Config): Promise<App> {
     graphql,
     dispatcher,
     live,
+    webhooks,
     async listen() {
       return server.listen({ port: config.port, host: config.host });
     },
@@ -164,6 +170,7 @@ export async function createApp(config: Config): Promise<App> {
       if (closed) return;
       closed = true;
       await graphql.close();
+      await webhooks.close();
       await dispatcher.stop();
       await live.close();
       await server.close();

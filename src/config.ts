@@ -25,6 +25,10 @@ export interface Config {
   readonly webhookAllowPrivate: boolean;
   /** `NODE_ENV`, reported by `/health` */
   readonly environment: string;
+  /** time limit of one webhook delivery attempt (connect, send, answer), ms */
+  readonly webhookTimeoutMs: number;
+  /** wait before a webhook's first retry, ms; each next retry waits 4× longer (±20% jitter, at most 1 h) */
+  readonly webhookBackoffMs: number;
   readonly logLevel: string;
   /** access token lifetime, seconds */
   readonly accessTokenTtl: number;
@@ -225,6 +229,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     mailFrom: env.CAIRN_MAIL_FROM || "Cairn <no-reply@localhost>",
     webhookAllowPrivate: bool(env, "CAIRN_WEBHOOK_ALLOW_PRIVATE"),
     environment: env.NODE_ENV || "development",
+    webhookTimeoutMs: int(env, "CAIRN_WEBHOOK_TIMEOUT_MS", 10_000, 100, 300_000),
+    webhookBackoffMs: int(env, "CAIRN_WEBHOOK_BACKOFF_MS", 4000, 10, 3_600_000),
     logLevel: logLevel(env),
     accessTokenTtl: int(env, "CAIRN_ACCESS_TOKEN_TTL", 3600, 10),
     refreshTokenTtl: int(env, "CAIRN_REFRESH_TOKEN_TTL", 30 * 24 * 3600, 60),

@@ -11,6 +11,7 @@ import { createBuilder } from "./builder.ts";
 import { addSystemFields } from "./system-fields.ts";
 import { addSharedTypes } from "./system-types.ts";
 import { addFileFields } from "./system-files.ts";
+import { addWebhookFields } from "./system-webhooks.ts";
 
 /** The system types collection types are built from. */
 export interface SharedTypes {
@@ -57,6 +58,7 @@ export function systemSchema(prisma: Prisma): SystemSchema {
     const b = createBuilder(prisma);
     addSystemFields(b, addSharedTypes(b));
     addFileFields(b);
+    addWebhookFields(b);
     const schema = b.toSchema({ sortSchema: false });
     const shared = {} as Record<keyof SharedTypes, GraphQLNamedType>;
     for (const name of SHARED_NAMES) {

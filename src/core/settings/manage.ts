@@ -47,6 +47,7 @@ const KNOWN: Readonly<Record<string, Check>> = {
     Array.isArray(v) && v.length > 0 && v.length <= 200 && v.every((x) => typeof x === "string" && /^(\*|[a-z0-9.+-]+\/(\*|[a-z0-9!#$&^_.+-]+))$/.test(x))
       ? undefined
       : "must be a non-empty list of MIME types (image/png), patterns (image/*) or *",
+  webhook_log_retention_hours: numberAtLeast(0),
 };
 
 export type SettingsView = Record<string, { value: unknown; description: string | null }>;

@@ -9,6 +9,7 @@ import { registerCollectionRoutes } from "./collections.ts";
 import { registerMailRoutes } from "./mail.ts";
 import { registerRecordRoutes } from "./records.ts";
 import { registerFileRoutes } from "./files.ts";
+import { registerWebhookRoutes } from "./webhooks.ts";
 
 export function registerFastcms(api: FastifyInstance, services: Services): void {
   registerAuthRoutes(api, services);
@@ -17,4 +18,5 @@ export function registerFastcms(api: FastifyInstance, services: Services): void 
   registerCollectionRoutes(api, services);
   registerRecordRoutes(api, services);
   registerFileRoutes(api, services);
+  registerWebhookRoutes(api, services);
 }
