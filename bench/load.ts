@@ -15,6 +15,11 @@ export interface LoadSpec {
   connections: number;
   /** seconds */
   duration: number;
+  /**
+   * Instead of one request: each connection sends these in turn, over and over (e.g. ten reads
+   * then one write); `method`/`path`/`body` are then ignored.
+   */
+  sequence?: { method: LoadSpec["method"]; path: string; body?: string; headers?: Record<string, string> }[];
 }
 
 export interface LoadResult {
@@ -44,7 +49,7 @@ export async function runLoad(spec: LoadSpec): Promise<LoadResult> {
     connections: spec.connections,
     duration: spec.duration,
     timeout: 10,
-    requests: [
+    requests: spec.sequence?.map((r) => ({ ...r, headers: { ...spec.headers, ...r.headers } })) ?? [
       {
         method: spec.method,
         path: firstPath,
