@@ -42,6 +42,8 @@ const report = () => {
   send({ type: "received", times: [...received.values()], loopDelayP99Ms: loop.percentile(99) / 1e6, loopDelayMaxMs: loop.max / 1e6, cpuMs: cpu ? (cpu.user + cpu.system) / 1000 : undefined });
 };
 
+// the bench ended (or was interrupted): close with it rather than hold 1,000 sockets open
+process.on("disconnect", () => process.exit(0));
 process.on("message", (m: { type: string; t?: number }) => {
   if (m.type === "ping") send({ type: "pong", t: m.t, now: now() });
   else if (m.type === "arm") {
