@@ -70,7 +70,8 @@ export async function compare(ctx: BenchContext, name: string, a: Side, b: Side,
       runs[key].push(res);
     }
   }
-  const ratios = runs.a.map((x, i) => x.rps / runs.b[i]!.rps);
+  // a round in which the reference side completed nothing: Infinity, or 0 when neither did anything
+  const ratios = runs.a.map((x, i) => (runs.b[i]!.rps > 0 ? x.rps / runs.b[i]!.rps : x.rps > 0 ? Infinity : 0));
   const ratio = median(ratios);
   ctx.log(`${name}: ${a.label} ÷ ${b.label} per round ${ratios.map((x) => x.toFixed(2)).join(", ")} → median ${ratio.toFixed(2)}×`);
   return { a: combine(runs.a), b: combine(runs.b), ratios, ratio, tail: median(runs.a.map(tailRatio)), tailB: median(runs.b.map(tailRatio)) };

@@ -29,6 +29,7 @@ import { loadOptions, type BenchOptions, type Dialect } from "./options.ts";
 import { formatSummary, HOT_PATH, InspectorSession, summarize } from "./profiler.ts";
 import { formatChecks, formatTable, memoryChecks, rowChecks, tailCheck, type Check } from "./report.ts";
 import { createCollections, login, raiseRateLimits, seedCairn } from "./seed.ts";
+import type { ServerProcess } from "./proc.ts";
 import { ADMIN_EMAIL, ADMIN_PASSWORD, startPair, type ServerPair } from "./servers.ts";
 
 /** Modules in run order; optional ones are skipped when their file is absent. */
@@ -85,6 +86,21 @@ function growthChecks(rows: ScenarioRow[], big: number): Check[] {
   return out;
 }
 
+/**
+ * Waits until every server is idle (under 15% of a core over 250 ms, at most 60 s): a run whose
+ * requests outlast it leaves the server working on them after autocannon closed the connections.
+ * Returns the seconds waited.
+ */
+async function settle(servers: ServerProcess[]): Promise<number> {
+  const started = Date.now();
+  while (Date.now() - started < 60_000) {
+    const before = servers.map((s) => s.cpuSeconds());
+    await new Promise((r) => setTimeout(r, 250));
+    if (servers.every((s, i) => s.cpuSeconds() - before[i]! < 0.25 * 0.15)) break;
+  }
+  return (Date.now() - started) / 1000;
+}
+
 async function runDb(opts: BenchOptions, ranOnce: Set<string>): Promise<DbResult> {
   const started = Date.now();
   const dir = join(runDir, opts.db);
@@ -136,6 +152,9 @@ async function runDb(opts: BenchOptions, ranOnce: Set<string>): Promise<DbResult
       async measure(target, label, spec) {
         const { warmup = opts.warmup, ...rest } = spec;
         const full = { connections: opts.connections, duration: opts.duration, ...rest, url: targets[target].url };
+        // requests a previous run abandoned (its connections closed, the server still busy with them) must not load this one
+        const waited = await settle([cairn, floor]);
+        if (waited > 1) log(`waited ${waited.toFixed(1)} s for the servers to finish earlier requests`);
         if (warmup > 0) await runLoad({ ...full, duration: warmup });
         const inspector = inspectors[target];
         if (inspector) await inspector.start();
