@@ -78,9 +78,16 @@ export async function compare(ctx: BenchContext, name: string, a: Side, b: Side,
 }
 
 /** Cairn against the floor with the same request: a table row (ratio = Cairn ÷ floor). */
-export async function versusFloor(ctx: BenchContext, scenario: string, spec: RequestSpec | { cairn: RequestSpec; floor: RequestSpec }, target?: number, note?: string): Promise<ScenarioRow> {
+export async function versusFloor(
+  ctx: BenchContext,
+  scenario: string,
+  spec: RequestSpec | { cairn: RequestSpec; floor: RequestSpec },
+  target?: number,
+  note?: string,
+  rounds = ctx.options.rounds,
+): Promise<ScenarioRow> {
   const specs = "cairn" in spec ? spec : { cairn: spec, floor: spec };
   const withAuth = (t: TargetName, s: RequestSpec): RequestSpec => ({ ...s, headers: { authorization: `Bearer ${ctx[t].token}`, ...s.headers } });
-  const c = await compare(ctx, scenario, { target: "cairn", label: "cairn", spec: withAuth("cairn", specs.cairn) }, { target: "floor", label: "floor", spec: withAuth("floor", specs.floor) });
+  const c = await compare(ctx, scenario, { target: "cairn", label: "cairn", spec: withAuth("cairn", specs.cairn) }, { target: "floor", label: "floor", spec: withAuth("floor", specs.floor) }, rounds);
   return { scenario, target, cairn: c.a, floor: c.b, ratios: c.ratios, ratio: c.ratio, tail: c.tail, ...(note ? { note } : {}) };
 }
