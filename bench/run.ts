@@ -87,16 +87,21 @@ function growthChecks(rows: ScenarioRow[], big: number): Check[] {
 }
 
 /**
- * Waits until every server is idle (under 15% of a core over 250 ms, at most 60 s): a run whose
- * requests outlast it leaves the server working on them after autocannon closed the connections.
- * Returns the seconds waited.
+ * Waits until every server is idle: `/health` answers (a server running its SQL synchronously,
+ * as both do on SQLite, answers only after the requests queued before it) and the process used
+ * under 15% of a core over 250 ms — at most 60 s. A run whose requests outlast it leaves the
+ * server working on them after autocannon closed the connections. Returns the seconds waited.
  */
 async function settle(servers: ServerProcess[]): Promise<number> {
   const started = Date.now();
   while (Date.now() - started < 60_000) {
     const before = servers.map((s) => s.cpuSeconds());
-    await new Promise((r) => setTimeout(r, 250));
-    if (servers.every((s, i) => s.cpuSeconds() - before[i]! < 0.25 * 0.15)) break;
+    const t0 = Date.now();
+    await Promise.all(servers.map((s) => fetch(`${s.url}/health`, { signal: AbortSignal.timeout(30_000) }).catch(() => undefined)));
+    const wait = 250 - (Date.now() - t0);
+    if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+    const seconds = (Date.now() - t0) / 1000;
+    if (servers.every((s, i) => s.cpuSeconds() - before[i]! < seconds * 0.15)) break;
   }
   return (Date.now() - started) / 1000;
 }
