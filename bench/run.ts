@@ -125,6 +125,7 @@ async function runDb(opts: BenchOptions, ranOnce: Set<string>): Promise<DbResult
     const floorSeed = fetch(`${floor.url}/_bench/seed`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ from: 0, to: opts.records, commented: 2000 }) }).then(
       async (r) => (r.ok ? ((await r.json()) as { ids: string[] }).ids : Promise.reject(new Error(`floor seeding failed: ${r.status} ${await r.text()}`))),
     );
+    floorSeed.catch(() => {}); // awaited below; a failure meanwhile must not be an unhandled rejection
     const ids = await seedCairn(cairn.url, token, 0, opts.records, { commented: 2000 });
     const floorIds = await floorSeed;
     log(`${opts.db}: seeded ${ids.length} posts and ${Math.min(2000, ids.length) * 5} comments in ${((Date.now() - seedStart) / 1000).toFixed(1)} s`);

@@ -34,6 +34,8 @@ async function grow(ctx: BenchContext, from: number, to: number): Promise<{ cair
     if (!r.ok) throw new Error(`floor seeding failed: ${r.status} ${await r.text()}`);
     return ((await r.json()) as { ids: string[] }).ids;
   });
+  // awaited after Cairn's seeding: until then a failure must not be an unhandled rejection
+  floorP.catch(() => {});
   const cairn = await seedCairn(ctx.url, ctx.token, from, to, { progress: (n) => ctx.log(`scale: cairn +${n}/${to - from}`) });
   const floor = await floorP;
   ctx.log(`scale: grew posts from ${from} to ${to} in ${((Date.now() - started) / 1000).toFixed(1)} s (Cairn: GraphQL bulk creates, 4 in flight)`);
