@@ -21,7 +21,7 @@ const latest = JSON.parse(readFileSync(file, "utf8")) as Latest;
 const n = (x: number) => Math.round(x).toLocaleString("en-US");
 const o = latest.options;
 console.log(
-  `Run of ${latest.date.slice(0, 16).replace("T", " ")} UTC${latest.quick ? " (--quick)" : ""}: ${o.records.toLocaleString("en-US")} posts (${o.bigRecords.toLocaleString("en-US")} at scale), ${o.connections} connections, ${o.rounds} rounds of ${o.duration} s, ${(latest.seconds / 60).toFixed(1)} min in all. The machine has ${latest.machine.cpus} shared cores and was busy with other work (load average ${latest.machine.loadavgBefore[0]!.toFixed(1)} before, ${latest.machine.loadavgAfter[0]!.toFixed(1)} after): req/s are low and noisy, compare the ratios and the CPU columns.\n`,
+  `Run finished ${latest.date.slice(0, 16).replace("T", " ")} UTC${latest.quick ? " (--quick)" : ""}: ${o.records.toLocaleString("en-US")} posts (${o.bigRecords.toLocaleString("en-US")} at scale), ${o.connections} connections, ${o.rounds} rounds of ${o.duration} s, ${(latest.seconds / 60).toFixed(1)} min in all. The machine has ${latest.machine.cpus} shared cores and was busy with other work (load average ${latest.machine.loadavgBefore[0]!.toFixed(1)} before, ${latest.machine.loadavgAfter[0]!.toFixed(1)} after): req/s are low and noisy, compare the ratios and the CPU columns.\n`,
 );
 for (const [db, r] of Object.entries(latest.databases)) {
   console.log(`**${db === "sqlite" ? "SQLite" : "PostgreSQL"}**\n`);
