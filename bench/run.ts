@@ -221,6 +221,7 @@ async function runDb(opts: BenchOptions, ranOnce: Set<string>): Promise<DbResult
     const allChecks = [...rowChecks(rows, enforce), ...checks, tailCheck(rows, enforce), ...growthChecks(rows, opts.bigRecords), ...memoryChecks(opts.db, rssPhases.idle!, peak, enforce)];
     if (cairn.problems.length)
       allChecks.push({ name: "server log", value: `${cairn.problems.length} warn/error lines`, target: "none", verdict: "info", note: cairn.problems.slice(0, 3).join(" | ") });
+    if (floor.problems.length) allChecks.push({ name: "floor log", value: `${floor.problems.length} stderr lines`, target: "none", verdict: "info", note: floor.problems.slice(0, 3).join(" | ") });
     return { rows, checks: allChecks, results, rssPhases, floorPeakRssMiB, cairnCommand: pair.cairnCommand, seconds: (Date.now() - started) / 1000, serverProblems: cairn.problems.slice(0, 20) };
   } finally {
     await pair.stop();
