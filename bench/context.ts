@@ -35,7 +35,7 @@ export interface BenchContext {
    * for options.duration seconds (overridable in `spec`). On Cairn with BENCH_PROFILE=1 the
    * measured part is CPU-profiled under bench/.tmp/prof/<label>.
    */
-  measure(target: TargetName, label: string, spec: Omit<LoadSpec, "url" | "connections" | "duration"> & Partial<Pick<LoadSpec, "connections" | "duration">>): Promise<LoadResult>;
+  measure(target: TargetName, label: string, spec: Omit<LoadSpec, "url" | "connections" | "duration"> & Partial<Pick<LoadSpec, "connections" | "duration">> & { warmup?: number }): Promise<LoadResult>;
   log(message: string): void;
   /**
    * Starts one more Cairn server on the run's database, with the same secret (the token works)
@@ -58,8 +58,16 @@ export interface ScenarioRow {
   scenario: string;
   /** required Cairn/floor throughput ratio (undefined: informational) */
   target?: number;
+  /** Cairn's figures (the median over rounds when measured in rounds, bench/rounds.ts) */
   cairn: LoadResult;
   floor?: LoadResult;
+  /** Cairn ÷ floor req/s of each interleaved round, and their median (the judged figure) */
+  ratios?: number[];
+  ratio?: number;
+  /** median over rounds of Cairn's p99 ÷ p50 (target ≤ 10, issue 8 part 9) */
+  tail?: number;
+  /** what the row measures, printed under the table */
+  note?: string;
 }
 
 export interface BenchModule {

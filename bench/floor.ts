@@ -1,131 +1,84 @@
 /**
- * The floor: the least a server can do for the benchmark's three requests — Fastify (no
- * logger, no schemas) over better-sqlite3 with hand-written prepared statements. Same table
- * layout as a Cairn collection table (system columns, one column per field, the
- * (account_id, created, id) index, FTS5 external-content table with its sync triggers), WAL,
- * synchronous=NORMAL, and the same JSON shapes as Cairn's FastCMS routes. No auth, no
- * validation beyond types, no outbox: whatever Cairn spends above this is its overhead.
+ * The floor: the least a server can do for the benchmark's requests — Fastify (no logger, no
+ * schemas) over hand-written SQL (floor-sqlite.ts: better-sqlite3; floor-pg.ts: `pg`), the same
+ * table layout as Cairn's collection tables, the same JSON shapes as Cairn's FastCMS routes, and
+ * a GraphQL Yoga server for the GraphQL workloads (floor-graphql.ts). No auth, no validation
+ * beyond types, no outbox, no caches: whatever Cairn spends above this is its overhead.
+ *
+ * The list route answers the bench's fixed queries only (it recognises them, it does not parse
+ * filters): the list workload (`LIST_QUERY`, with or without the total), `title~"word"` with
+ * `sort=id` (LIKE/ILIKE in id order, stopping after a page; no count — `total` is -1), and
+ * `search=` (full-text, ranked; no count). Anything else is a 400.
  *
  * Run as a child process by bench/run.ts:
- *   FLOOR_PORT=… FLOOR_DB=/tmp/x.db FLOOR_SEED=seed.json node --import tsx bench/floor.ts
- * FLOOR_SEED holds `{ account_id, records: [{ id, created, title, body, views, published, status }] }`.
+ *   FLOOR_PORT=… FLOOR_DB=/tmp/x.db node --import tsx bench/floor.ts            (SQLite)
+ *   FLOOR_PORT=… FLOOR_PG_URL=postgres://… node --import tsx bench/floor.ts     (PostgreSQL)
+ * `POST /_bench/seed {from, to, commented}` fills it (see FloorStore.seed).
  */
-import { readFileSync } from "node:fs";
-import Database from "better-sqlite3";
 import Fastify from "fastify";
-import { v7 as uuidv7 } from "uuid";
-import { COLLECTION, LIST_MIN_VIEWS, STATUSES, type PostData } from "./data.ts";
-
-interface SeedFile {
-  account_id: string;
-  records: (PostData & { id: string; created: string })[];
-}
+import { CONTAINS_WORD, LIST_MIN_VIEWS, LIST_QUERY, STATUSES, type PostData } from "./data.ts";
+import { floorYoga } from "./floor-graphql.ts";
+import { openPgStore } from "./floor-pg.ts";
+import { openSqliteStore } from "./floor-sqlite.ts";
+import { render, type FloorStore, type PostRow } from "./floor-store.ts";
 
 const port = Number(process.env.FLOOR_PORT);
 const file = process.env.FLOOR_DB;
-if (!port || !file) throw new Error("FLOOR_PORT and FLOOR_DB are required");
-const seed = process.env.FLOOR_SEED ? (JSON.parse(readFileSync(process.env.FLOOR_SEED, "utf8")) as SeedFile) : undefined;
-const ACCOUNT = seed?.account_id ?? "default";
+const pgUrl = process.env.FLOOR_PG_URL;
+if (!port || (!file && !pgUrl)) throw new Error("FLOOR_PORT and FLOOR_DB or FLOOR_PG_URL are required");
+// created timestamps of seeded rows: base + row index (ms), all in the past
+const base = Date.now() - 10_000_000;
+const store: FloorStore = pgUrl ? await openPgStore(pgUrl, base) : openSqliteStore(file!, base);
 
-const db = new Database(file);
-db.pragma("journal_mode = WAL");
-db.pragma("synchronous = NORMAL");
-db.pragma("busy_timeout = 5000");
-db.exec(`
-CREATE TABLE IF NOT EXISTS "posts" (
-  "id" TEXT PRIMARY KEY NOT NULL,
-  "account_id" TEXT NOT NULL,
-  "owner_id" TEXT,
-  "created" TEXT NOT NULL,
-  "updated" TEXT NOT NULL,
-  "version" INTEGER NOT NULL DEFAULT 1,
-  "title" TEXT,
-  "body" TEXT,
-  "views" REAL,
-  "published" INTEGER,
-  "status" TEXT
-);
-CREATE INDEX IF NOT EXISTS "posts__created" ON "posts" ("account_id", "created", "id");
-CREATE VIRTUAL TABLE IF NOT EXISTS "_fts_posts" USING fts5("title", "body", content='posts', content_rowid='rowid', tokenize='unicode61 remove_diacritics 2');
-CREATE TRIGGER IF NOT EXISTS "posts__fts_ai" AFTER INSERT ON "posts" BEGIN INSERT INTO "_fts_posts"(rowid, "title", "body") VALUES (new.rowid, new."title", new."body"); END;
-`);
-
-const COLS = `"id", "owner_id", "created", "updated", "version", "title", "body", "views", "published", "status"`;
-const insert = db.prepare(
-  `INSERT INTO "posts" ("id", "account_id", "owner_id", "created", "updated", "version", "title", "body", "views", "published", "status") VALUES (?, ?, ?, ?, ?, 1, ?, ?, ?, ?, ?)`,
-);
-const byId = db.prepare(`SELECT ${COLS} FROM "posts" WHERE "account_id" = ? AND "id" = ?`);
-const list = db.prepare(`SELECT ${COLS} FROM "posts" WHERE "account_id" = ? AND "published" = ? AND "views" > ? ORDER BY "views" DESC NULLS LAST, "id" DESC NULLS LAST LIMIT ? OFFSET ?`);
-const count = db.prepare(`SELECT count(*) AS "n" FROM "posts" WHERE "account_id" = ? AND "published" = ? AND "views" > ?`);
-
-if (seed) {
-  db.transaction(() => {
-    for (const r of seed.records) insert.run(r.id, ACCOUNT, null, r.created, r.created, r.title, r.body, r.views, r.published ? 1 : 0, r.status);
-  })();
-  db.pragma("wal_checkpoint(TRUNCATE)");
-}
-
-interface Row {
-  id: string;
-  owner_id: string | null;
-  created: string;
-  updated: string;
-  version: number;
-  title: string | null;
-  body: string | null;
-  views: number | null;
-  published: number | null;
-  status: string | null;
-}
-
-const render = (r: Row) => ({
-  id: r.id,
-  data: { title: r.title, body: r.body, views: r.views, published: r.published === null ? null : r.published === 1, status: r.status },
-  created: r.created,
-  updated: r.updated,
-  version: r.version,
-  owner_id: r.owner_id,
-  expand: null,
-});
-
-const app = Fastify({ logger: false });
-const PREFIX = `/api/v1/collections/${COLLECTION}/records`;
+const app = Fastify({ logger: false, bodyLimit: 64 * 1024 * 1024 });
+const PREFIX = "/api/v1/collections/:collection/records";
+const CONTAINS = /^title~"(\w+)"$/;
 
 app.get("/health", async () => ({ status: "healthy", service: "floor" }));
 
-app.get<{ Params: { id: string } }>(`${PREFIX}/:id`, async (req, reply) => {
-  const row = byId.get(ACCOUNT, req.params.id) as Row | undefined;
+app.post<{ Body: { from: number; to: number; commented?: number } }>("/_bench/seed", async (req) => ({ ids: await store.seed(req.body.from, req.body.to, req.body.commented ?? 0) }));
+
+app.get<{ Params: { collection: string; id: string } }>(`${PREFIX}/:id`, async (req, reply) => {
+  const t = req.params.collection;
+  if (t !== "posts" && t !== "drafts") return reply.status(404).send({ code: "NOT_FOUND", message: "Collection not found" });
+  const row = await store.get(t, req.params.id);
   if (!row) return reply.status(404).send({ code: "NOT_FOUND", message: "Record not found" });
   return render(row);
 });
 
-// Hand-written for the benchmark's one list query (`filter=published=true && views>100&sort=-views`):
-// the filter and sort parameters are not parsed, the statement is fixed.
-app.get<{ Querystring: { page?: string; per_page?: string } }>(PREFIX, async (req) => {
-  const perPage = Math.min(100, Math.max(1, Number(req.query.per_page ?? 30) || 30));
-  const page = Math.max(1, Number(req.query.page ?? 1) || 1);
-  const published = 1;
-  const minViews = LIST_MIN_VIEWS;
-  const rows = list.all(ACCOUNT, published, minViews, perPage + 1, (page - 1) * perPage) as Row[];
-  const total = (count.get(ACCOUNT, published, minViews) as { n: number }).n;
+type ListQs = { page?: string; per_page?: string; filter?: string; sort?: string; search?: string; skip_total?: string };
+
+app.get<{ Params: { collection: string }; Querystring: ListQs }>(PREFIX, async (req, reply) => {
+  const qs = req.query;
+  if (req.params.collection !== "posts") return reply.status(404).send({ code: "NOT_FOUND", message: "Collection not found" });
+  const perPage = Math.min(100, Math.max(1, Number(qs.per_page ?? 30) || 30));
+  const page = Math.max(1, Number(qs.page ?? 1) || 1);
+  let rows: PostRow[];
+  let total: number | undefined;
+  const contains = qs.filter ? CONTAINS.exec(qs.filter) : null;
+  if (qs.filter === LIST_QUERY.filter && qs.sort === LIST_QUERY.sort && !qs.search) {
+    ({ rows, total } = await store.list(LIST_MIN_VIEWS, perPage + 1, (page - 1) * perPage, qs.skip_total !== "true"));
+  } else if (contains && qs.sort === "id" && !qs.search && page === 1) {
+    rows = await store.contains(contains[1] ?? CONTAINS_WORD, perPage + 1);
+  } else if (qs.search && !qs.filter && !qs.sort && page === 1) {
+    rows = await store.search(qs.search, perPage + 1);
+  } else return reply.status(400).send({ code: "BAD_REQUEST", message: "the floor answers the bench's fixed queries only" });
   const hasMore = rows.length > perPage;
   return {
     items: (hasMore ? rows.slice(0, perPage) : rows).map(render),
-    total,
+    total: total ?? -1,
     page,
     per_page: perPage,
-    total_pages: Math.ceil(total / perPage),
+    total_pages: total === undefined ? -1 : Math.ceil(total / perPage),
     next_cursor: null,
+    prev_cursor: null,
     has_more: hasMore,
   };
 });
 
-const createTx = db.transaction((id: string, ts: string, d: PostData) => {
-  insert.run(id, ACCOUNT, null, ts, ts, d.title, d.body ?? null, d.views ?? null, d.published === undefined ? null : d.published ? 1 : 0, d.status ?? null);
-});
-
-app.post<{ Body: { data?: Partial<PostData> } }>(PREFIX, async (req, reply) => {
+app.post<{ Params: { collection: string }; Body: { data?: Partial<PostData> } }>(PREFIX, async (req, reply) => {
   const d = req.body?.data;
+  if (req.params.collection !== "drafts") return reply.status(404).send({ code: "NOT_FOUND", message: "Collection not found" });
   if (
     !d ||
     typeof d.title !== "string" ||
@@ -135,24 +88,25 @@ app.post<{ Body: { data?: Partial<PostData> } }>(PREFIX, async (req, reply) => {
     (d.status !== undefined && !(STATUSES as readonly string[]).includes(d.status))
   )
     return reply.status(422).send({ code: "VALIDATION_FAILED", message: "Invalid data" });
-  const id = uuidv7();
-  const ts = new Date().toISOString();
-  createTx(id, ts, d as PostData);
-  return reply.status(201).send({
-    id,
-    data: { title: d.title, body: d.body ?? null, views: d.views ?? null, published: d.published ?? null, status: d.status ?? null },
-    created: ts,
-    updated: ts,
-    version: 1,
-    owner_id: null,
-    expand: null,
-  });
+  return reply.status(201).send(render(await store.create("drafts", d)));
+});
+
+const yoga = floorYoga(store);
+app.route({
+  url: "/graphql",
+  method: ["GET", "POST"],
+  handler: async (req, reply) => {
+    const response = await yoga.handleNodeRequestAndResponse(req, reply);
+    response.headers.forEach((value, key) => void reply.header(key, value));
+    reply.status(response.status);
+    return reply.send(response.body);
+  },
 });
 
 await app.listen({ port, host: "127.0.0.1" });
 const stop = () => {
-  app.close().then(() => {
-    db.close();
+  app.close().then(async () => {
+    await store.close();
     process.exit(0);
   });
 };

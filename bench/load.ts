@@ -15,6 +15,13 @@ export interface LoadSpec {
   connections: number;
   /** seconds */
   duration: number;
+  /** instead of `duration`: run until this many requests completed */
+  amount?: number;
+  /**
+   * Instead of one request: each connection sends these in turn, over and over (e.g. ten reads
+   * then one write); `method`/`path`/`body` are then ignored.
+   */
+  sequence?: { method: LoadSpec["method"]; path: string; body?: string; headers?: Record<string, string> }[];
 }
 
 export interface LoadResult {
@@ -42,9 +49,9 @@ export async function runLoad(spec: LoadSpec): Promise<LoadResult> {
   const result = await autocannon({
     url: spec.url,
     connections: spec.connections,
-    duration: spec.duration,
+    ...(spec.amount ? { amount: spec.amount } : { duration: spec.duration }),
     timeout: 10,
-    requests: [
+    requests: spec.sequence?.map((r) => ({ ...r, headers: { ...spec.headers, ...r.headers } })) ?? [
       {
         method: spec.method,
         path: firstPath,

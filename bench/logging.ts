@@ -6,7 +6,7 @@
  * req/s of each and their ratio, and the median server CPU per request; the target is a cost
  * under 10%, judged on CPU per request (informational on PostgreSQL, like the other ratios).
  *
- *   BENCH_LOG_ROUNDS=3   rounds (each: warm-up + one measured run per server)
+ *   BENCH_LOG_ROUNDS=n   rounds (default: BENCH_ROUNDS; each: warm-up + one measured run per server)
  */
 import type { BenchContext } from "./context.ts";
 import { COLLECTION } from "./data.ts";
@@ -22,7 +22,7 @@ const median = (xs: number[]) => {
 
 export async function run(ctx: BenchContext): Promise<Record<string, unknown>> {
   if (ctx.options.scenarios && !ctx.options.scenarios.includes("logging")) return { skipped: "BENCH_SCENARIOS does not name logging" };
-  const rounds = Math.max(1, Number(process.env.BENCH_LOG_ROUNDS ?? 3) || 3);
+  const rounds = Math.max(1, Number(process.env.BENCH_LOG_ROUNDS ?? ctx.options.rounds) || ctx.options.rounds);
   const servers = {
     warn: await ctx.startCairn("cairn-warn", { LOG_LEVEL: "warn" }),
     info: await ctx.startCairn("cairn-info", { LOG_LEVEL: "info" }),
@@ -78,5 +78,14 @@ export async function run(ctx: BenchContext): Promise<Record<string, unknown>> {
     perRound: { info: results.info.map((r) => Math.round(r.rps)), warn: results.warn.map((r) => Math.round(r.rps)) },
     target: `cost < ${TARGET_COST * 100}%`,
     verdict,
+    checks: [
+      {
+        name: "request logging cost (LOG_LEVEL=info vs warn, server CPU per get)",
+        value: `+${pct(cpuCost)}`,
+        target: `< ${pct(TARGET_COST)}`,
+        verdict,
+        note: `median of ${rounds} interleaved rounds: ${cpu.info.toFixed(0)} vs ${cpu.warn.toFixed(0)} µs/req; req/s ${rps.info.toFixed(0)} vs ${rps.warn.toFixed(0)} (${ratio.toFixed(2)}×)`,
+      },
+    ],
   };
 }

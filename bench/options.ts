@@ -1,19 +1,25 @@
 /**
- * Benchmark options, read once from the environment (the bench's own `config.ts`; the server
- * under test still reads its environment only through src/config.ts).
+ * Benchmark options, read once from the environment and the command line (the bench's own
+ * `config.ts`; the server under test still reads its environment only through src/config.ts).
  *
- *   BENCH_DURATION=10      seconds per measured scenario
- *   BENCH_WARMUP=2         seconds of unmeasured load before each scenario
+ *   npm run bench -- --quick   a first look in a few minutes: 1 round, 2 s runs, 2,000 records
+ *                              (20,000 for the scale figures); the same checks, noisier figures
+ *   BENCH_DB=both          `sqlite`, `postgres`, or `both` (default): each against its own floor
+ *   BENCH_ROUNDS=3         interleaved rounds per comparison (floor, Cairn, floor, Cairn, …)
+ *   BENCH_DURATION=3       seconds per measured run
+ *   BENCH_WARMUP=1         seconds of unmeasured load before each side's first round
  *   BENCH_CONNECTIONS=32   autocannon connections
- *   BENCH_RECORDS=10000    records seeded into each server
- *   BENCH_DB=sqlite        or `postgres`: Cairn on a fresh PostgreSQL database (informational)
- *   BENCH_PG_URL=postgres://postgres@127.0.0.1:5432/postgres   admin URL for BENCH_DB=postgres
- *   BENCH_SCENARIOS=get,list,create   run only these REST scenarios (default: all)
- *   BENCH_MODULES=keyset   run only these modules (rest, graphql, logging, keyset; default: all). A run of
- *                          keyset alone skips the shared seed: `BENCH_MODULES=keyset npm run bench`
- *   BENCH_KEYSET_RECORDS=100000   records the keyset module seeds (at least 90,030)
- *   BENCH_PROFILE=1        CPU-profile each Cairn scenario through the inspector (slower run;
- *                          profiles and summaries under bench/.tmp/prof/)
+ *   BENCH_RECORDS=10000    posts seeded into each server (plus 10,000 comments on the newest 2,000)
+ *   BENCH_BIG_RECORDS=100000   posts after growing for the scale figures (100k growth, rare-word
+ *                          contains, totals, keyset depth); at least 30 × 101 (BENCH_KEYSET_RECORDS
+ *                          is read as a fallback)
+ *   BENCH_SUBSCRIBERS=1000 graphql-ws subscribers of the fan-out figure
+ *   BENCH_PG_URL=postgres://postgres@127.0.0.1:5432/postgres   admin URL (fresh databases per run)
+ *   BENCH_SCENARIOS=get,list   run only these workloads of the workloads module (default: all)
+ *   BENCH_MODULES=workloads,scale   run only these modules (workloads, schema, fanout, logging,
+ *                          webhooks, import, scale; default: all)
+ *   BENCH_PROFILE=1        CPU-profile each measured run through the inspector (slower run;
+ *                          profiles and summaries under bench/.tmp/prof/; verdicts informational)
  *   BENCH_VERBOSE=1        echo the servers' log lines
  *   BENCH_KEEP=1           keep the run's databases (bench/.tmp/run-*) for inspection
  *   BENCH_CAIRN_ENTRY=f    Cairn's entry file relative to the Cairn root (default: the one npm start runs);
@@ -26,12 +32,21 @@ import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 
+export type Dialect = "sqlite" | "postgres";
+
 export interface BenchOptions {
+  readonly quick: boolean;
+  /** the databases of this run, in order */
+  readonly dbs: readonly Dialect[];
+  /** the database being measured (set per database by the runner) */
+  readonly db: Dialect;
+  readonly rounds: number;
+  readonly bigRecords: number;
+  readonly subscribers: number;
   readonly duration: number;
   readonly warmup: number;
   readonly connections: number;
   readonly records: number;
-  readonly db: "sqlite" | "postgres";
   readonly pgAdminUrl: string;
   readonly scenarios: readonly string[] | undefined;
   /** modules to run (undefined: all) */
@@ -76,16 +91,28 @@ function startCommand(root: string): { entry: string; flags: string[] } {
   return { entry, flags: words.filter((w) => w.startsWith("--")) };
 }
 
-export function loadOptions(env: NodeJS.ProcessEnv = process.env): BenchOptions {
-  const db = env.BENCH_DB || "sqlite";
-  if (db !== "sqlite" && db !== "postgres") throw new Error(`BENCH_DB must be sqlite or postgres, got '${db}'`);
+export function loadOptions(env: NodeJS.ProcessEnv = process.env, argv: readonly string[] = process.argv.slice(2)): BenchOptions {
+  const unknown = argv.filter((a) => a !== "--quick");
+  if (unknown.length) throw new Error(`unknown argument(s) ${unknown.join(" ")}: the only one is --quick (options are BENCH_* variables, see bench/options.ts)`);
+  const quick = argv.includes("--quick") || flag(env, "BENCH_QUICK");
+  const which = env.BENCH_DB || "both";
+  if (which !== "sqlite" && which !== "postgres" && which !== "both") throw new Error(`BENCH_DB must be sqlite, postgres or both, got '${which}'`);
+  const dbs: Dialect[] = which === "both" ? ["sqlite", "postgres"] : [which];
   const root = fileURLToPath(new URL("..", import.meta.url)).replace(/\/$/, "");
+  const records = Math.floor(num(env, "BENCH_RECORDS", quick ? 2_000 : 10_000, 2_000));
+  const bigRecords = Math.floor(num(env, env.BENCH_BIG_RECORDS ? "BENCH_BIG_RECORDS" : "BENCH_KEYSET_RECORDS", quick ? 20_000 : 100_000, 3_030));
+  if (bigRecords < records) throw new Error(`BENCH_BIG_RECORDS (${bigRecords}) must be at least BENCH_RECORDS (${records})`);
   return Object.freeze({
-    duration: num(env, "BENCH_DURATION", 10, 1),
-    warmup: num(env, "BENCH_WARMUP", 2, 0),
+    quick,
+    dbs,
+    db: dbs[0]!,
+    rounds: Math.floor(num(env, "BENCH_ROUNDS", quick ? 1 : 3, 1)),
+    bigRecords,
+    subscribers: Math.floor(num(env, "BENCH_SUBSCRIBERS", 1000, 1)),
+    duration: num(env, "BENCH_DURATION", quick ? 2 : 3, 1),
+    warmup: num(env, "BENCH_WARMUP", 1, 0),
     connections: Math.floor(num(env, "BENCH_CONNECTIONS", 32, 1)),
-    records: Math.floor(num(env, "BENCH_RECORDS", 10_000, 100)),
-    db,
+    records,
     pgAdminUrl: env.BENCH_PG_URL || "postgres://postgres@127.0.0.1:5432/postgres",
     scenarios: env.BENCH_SCENARIOS
       ? env.BENCH_SCENARIOS.split(",")

@@ -1,146 +1,142 @@
 /**
- * `npm run bench`: Cairn against the floor (issue 2 part 10).
+ * `npm run bench` (issue 8 part 10): Cairn against a hand-written floor, on SQLite and on
+ * PostgreSQL, each against its own floor (bench/floor.ts). For each database:
  *
- * 1. Writes the deterministic seed (bench/data.ts) and starts two child processes: Cairn
- *    (`src/cli.ts serve`, or bench/server.ts while the CLI is absent) on a fresh SQLite file
- *    (or, with BENCH_DB=postgres, a fresh PostgreSQL database) and the floor (bench/floor.ts),
- *    which seeds itself with the same rows.
- * 2. Seeds Cairn through its REST API (collection + records).
- * 3. Runs the scenario modules in order — bench/rest.ts, bench/graphql.ts when it exists, then
- *    bench/keyset.ts (cursor depth on its own 100,000-record collection) — each getting a BenchContext (bench/context.ts) with Cairn's URL and a superadmin token.
- * 4. Prints req/s, p50, p99 and the Cairn/floor ratio per scenario, Cairn's peak RSS, and the
- *    verdicts against the targets; writes everything to bench/.tmp/latest.json. Exit code 1
- *    when a check fails (ratios and RSS are informational on PostgreSQL; errors never are).
+ * 1. Starts Cairn (what `npm start` runs) and the floor on fresh databases (bench/servers.ts);
+ *    Cairn's RSS one second after it answers /health is its idle RSS.
+ * 2. Seeds both with the same rows (bench/data.ts): Cairn through its public APIs, the floor
+ *    directly.
+ * 3. Runs the modules in order, each `run(ctx: BenchContext)` (bench/context.ts): workloads
+ *    (Cairn ÷ floor in interleaved rounds), schema (once per run), fanout, logging (SQLite),
+ *    the optional webhooks and import modules when their files exist, scale (posts grown to
+ *    100,000). A module returns `rows` (printed as a table, judged on their targets and tails)
+ *    and/or `checks` (judged as they are).
+ * 4. Prints the table and the checks, with Cairn's idle and peak RSS.
  *
- * Options: see bench/options.ts (BENCH_DURATION, BENCH_CONNECTIONS, BENCH_DB, BENCH_MODULES,
- * BENCH_PROFILE…).
+ * Then the verdict over both databases: any FAIL (a missed target, a non-2xx answer, a module
+ * error) prints FAIL with the list and exits 1. Results go to bench/.tmp/latest.json.
+ * Options: bench/options.ts (`npm run bench -- --quick`, BENCH_DB, BENCH_ROUNDS, …).
  */
-import { randomBytes } from "node:crypto";
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { cpus, loadavg } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
-import { v7 as uuidv7 } from "uuid";
+import { existsSync } from "node:fs";
 import type { BenchContext, BenchModule, BenchTarget, ScenarioRow, TargetName } from "./context.ts";
-import { COLLECTION, generatePosts } from "./data.ts";
+import { COLLECTION } from "./data.ts";
 import { runLoad, type LoadResult } from "./load.ts";
-import { loadOptions } from "./options.ts";
-import { createPgDatabase } from "./pg.ts";
-import { freePort, startServer, type ServerProcess } from "./proc.ts";
+import { loadOptions, type BenchOptions, type Dialect } from "./options.ts";
 import { formatSummary, HOT_PATH, InspectorSession, summarize } from "./profiler.ts";
-import { checks, formatTable, type Check } from "./report.ts";
-import { login, raiseRateLimits, seedCairn } from "./seed.ts";
+import { formatChecks, formatTable, memoryChecks, rowChecks, tailCheck, type Check } from "./report.ts";
+import { createCollections, login, raiseRateLimits, seedCairn } from "./seed.ts";
+import type { ServerProcess } from "./proc.ts";
+import { ADMIN_EMAIL, ADMIN_PASSWORD, startPair, type ServerPair } from "./servers.ts";
 
-const ADMIN_EMAIL = "bench@example.com";
-const ADMIN_PASSWORD = "Bench-pass-123";
-const DEFAULT_ACCOUNT_ID = "default";
-
-/** Scenario modules, run in this order; optional ones are skipped when their file is absent. */
-const MODULES: { name: string; file: string; optional: boolean }[] = [
-  { name: "rest", file: "rest.ts", optional: false },
-  { name: "graphql", file: "graphql.ts", optional: true },
-  { name: "logging", file: "logging.ts", optional: true },
-  { name: "keyset", file: "keyset.ts", optional: false },
+/** Modules in run order; optional ones are skipped when their file is absent. */
+const MODULES: { name: string; file: string; optional: boolean; once?: boolean; only?: Dialect }[] = [
+  { name: "workloads", file: "workloads.ts", optional: false },
+  { name: "schema", file: "schema.ts", optional: false, once: true },
+  { name: "fanout", file: "fanout.ts", optional: false },
+  { name: "logging", file: "logging.ts", optional: true, only: "sqlite" },
+  { name: "webhooks", file: "webhooks.ts", optional: true },
+  { name: "import", file: "import.ts", optional: true },
+  { name: "scale", file: "scale.ts", optional: false },
 ];
+const FULL_RUN_LIMIT_S = 15 * 60;
 
-const opts = loadOptions();
-const log = (msg: string) => console.log(`[bench] ${msg}`);
+const all = loadOptions();
+const log = (msg: string) => console.log(`[bench ${new Date().toISOString().slice(11, 19)}] ${msg}`);
 const fmt = (r: LoadResult) =>
-  `${r.rps.toFixed(0)} req/s, p50 ${r.p50} ms, p99 ${r.p99} ms, server CPU ${r.cpuUsPerReq?.toFixed(0) ?? "?"} µs/req${r.non2xx + r.errors + r.timeouts ? `, ${r.non2xx} non-2xx, ${r.errors} errors` : ""}`;
+  `${r.rps.toFixed(0)} req/s, p50 ${r.p50} ms, p99 ${r.p99} ms, server CPU ${r.cpuUsPerReq?.toFixed(0) ?? "?"} µs/req${r.non2xx + r.errors + r.timeouts ? `, ${r.non2xx} non-2xx, ${r.errors} errors, ${r.timeouts} timeouts` : ""}`;
 
-mkdirSync(opts.tmp, { recursive: true });
-const runDir = mkdtempSync(join(opts.tmp, "run-"));
-const servers: ServerProcess[] = [];
+mkdirSync(all.tmp, { recursive: true });
+const runDir = mkdtempSync(join(all.tmp, "run-"));
+let current: ServerPair | undefined;
 process.on("exit", () => {
-  for (const s of servers) if (s.child.exitCode === null) s.child.kill("SIGKILL");
+  for (const s of [current?.cairn, current?.floor]) if (s && s.child.exitCode === null) s.child.kill("SIGKILL");
 });
-// Interrupted: exit (which kills the children above) rather than leave servers behind.
 for (const signal of ["SIGINT", "SIGTERM"] as const) process.on(signal, () => process.exit(130));
 
-/** Load average (1 min) of the machine: other work competing with the servers skews req/s. */
-const loadavgBefore = loadavg();
-const busyNote = () => {
-  const l = loadavgBefore[0]!;
-  return l > cpus().length * 0.5 ? ` — machine busy (load ${l.toFixed(1)} on ${cpus().length} cores): req/s are skewed, compare the CPU columns` : "";
-};
+interface DbResult {
+  rows: ScenarioRow[];
+  checks: Check[];
+  results: Record<string, Record<string, unknown>>;
+  rssPhases: Record<string, number>;
+  floorPeakRssMiB: number;
+  cairnCommand: string;
+  seconds: number;
+  serverProblems: string[];
+}
 
-async function main(): Promise<number> {
-  log(`db=${opts.db} records=${opts.records} connections=${opts.connections} duration=${opts.duration}s warmup=${opts.warmup}s${opts.profile ? " (profiling: figures are slower)" : ""}`);
-  const posts = generatePosts(opts.records);
+/** Cairn ÷ its own req/s at BENCH_RECORDS, for get and list at BENCH_BIG_RECORDS (informational). */
+function growthChecks(rows: ScenarioRow[], big: number): Check[] {
+  const out: Check[] = [];
+  for (const name of ["get", "list"]) {
+    const small = rows.find((r) => r.scenario === name);
+    const large = rows.find((r) => r.scenario.startsWith(`${name} @ `));
+    if (!small?.floor || !large?.floor) continue;
+    out.push({
+      name: `growth ${all.records} → ${big}: ${name}`,
+      value: `${(large.cairn.rps / small.cairn.rps).toFixed(2)}× req/s`,
+      target: "report",
+      verdict: "info",
+      note: `Cairn ${small.cairn.rps.toFixed(0)} → ${large.cairn.rps.toFixed(0)} req/s; floor ${small.floor.rps.toFixed(0)} → ${large.floor.rps.toFixed(0)} req/s (${(large.floor.rps / small.floor.rps).toFixed(2)}×)`,
+    });
+  }
+  return out;
+}
 
-  // The floor seeds itself from this file: same rows, ids and timestamps made here.
-  const t0 = Date.now() - opts.records;
-  const floorIds = posts.map(() => uuidv7());
-  const seedFile = join(runDir, "seed.json");
-  writeFileSync(seedFile, JSON.stringify({ account_id: DEFAULT_ACCOUNT_ID, records: posts.map((p, i) => ({ id: floorIds[i], created: new Date(t0 + i).toISOString(), ...p })) }));
+/**
+ * Waits until every server is idle: `/health` answers (a server running its SQL synchronously,
+ * as both do on SQLite, answers only after the requests queued before it) and the process used
+ * under 15% of a core over 250 ms — at most 60 s. A run whose requests outlast it leaves the
+ * server working on them after autocannon closed the connections. Returns the seconds waited.
+ */
+async function settle(servers: ServerProcess[]): Promise<number> {
+  const started = Date.now();
+  while (Date.now() - started < 60_000) {
+    const before = servers.map((s) => s.cpuSeconds());
+    const t0 = Date.now();
+    await Promise.all(servers.map((s) => fetch(`${s.url}/health`, { signal: AbortSignal.timeout(30_000) }).catch(() => undefined)));
+    const wait = 250 - (Date.now() - t0);
+    if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+    const seconds = (Date.now() - t0) / 1000;
+    if (servers.every((s, i) => s.cpuSeconds() - before[i]! < seconds * 0.15)) break;
+  }
+  return (Date.now() - started) / 1000;
+}
 
-  const pgDb = opts.db === "postgres" ? await createPgDatabase(opts.pgAdminUrl) : undefined;
+async function runDb(opts: BenchOptions, ranOnce: Set<string>): Promise<DbResult> {
+  const started = Date.now();
+  const dir = join(runDir, opts.db);
+  mkdirSync(dir, { recursive: true });
+  const pair = (current = await startPair(opts, dir, log));
+  const { cairn, floor } = pair;
   try {
-    const cliExists = existsSync(join(opts.cairnRoot, opts.cairnEntry));
-    const compiled = cliExists && opts.cairnEntry.endsWith(".js");
-    const cairnCommand = cliExists ? ["node", ...opts.cairnNodeFlags, ...(compiled ? [] : ["--import tsx"]), opts.cairnEntry, "serve"].join(" ") : "bench/server.ts";
-    mkdirSync(join(runDir, "cairn"), { recursive: true });
-    const [cairnPort, floorPort, cairnInspect, floorInspect] = await Promise.all([freePort(), freePort(), freePort(), freePort()]);
-    const started = Date.now();
-    // Each server is registered as soon as it is up, so a failure of the other one still stops it.
-    const up = (s: ServerProcess) => (servers.push(s), s);
-    const cairnEnv = {
-      ...process.env,
-      HOST: "127.0.0.1",
-      CAIRN_DATA_DIR: join(runDir, "cairn"),
-      DATABASE_URL: pgDb?.url ?? `file:${join(runDir, "cairn", "cairn.db")}`,
-      CAIRN_ADMIN_EMAIL: ADMIN_EMAIL,
-      CAIRN_ADMIN_PASSWORD: ADMIN_PASSWORD,
-      CAIRN_SECRET: randomBytes(32).toString("base64url"),
-      LOG_LEVEL: "warn",
-      NODE_ENV: "production",
-    };
-    const startCairn = async (name: string, port: number, env: Record<string, string> = {}, stdoutFile?: string) =>
-      startServer({
-        name,
-        args: cliExists ? [opts.cairnEntry, "serve"] : [join(opts.root, "bench/server.ts")],
-        tsx: !compiled,
-        cwd: opts.cairnRoot,
-        port,
-        nodeFlags: [...opts.cairnNodeFlags, ...(opts.profile && name === "cairn" ? [`--inspect=127.0.0.1:${cairnInspect}`] : [])],
-        verbose: opts.verbose,
-        env: { ...cairnEnv, PORT: String(port), ...env },
-        stdoutFile,
-      }).then(up);
-    const [cairn, floor] = await Promise.all([
-      startCairn("cairn", cairnPort),
-      startServer({
-        name: "floor",
-        args: ["bench/floor.ts"],
-        cwd: opts.root,
-        port: floorPort,
-        nodeFlags: opts.profile ? [`--inspect=127.0.0.1:${floorInspect}`] : [],
-        verbose: opts.verbose,
-        env: { ...process.env, FLOOR_PORT: String(floorPort), FLOOR_DB: join(runDir, "floor.db"), FLOOR_SEED: seedFile, NODE_ENV: "production" },
-      }).then(up),
-    ]);
-    log(
-      `cairn pid ${cairn.pid} (${cairnCommand}${opts.cairnRoot !== opts.root ? ` in ${opts.cairnRoot}` : ""}) at ${cairn.url}, floor pid ${floor.pid} at ${floor.url}; up in ${Date.now() - started} ms`,
-    );
-    const rssPhases: Record<string, number> = { startup: cairn.peakRssMiB() };
+    log(`${opts.db}: cairn pid ${cairn.pid} (${pair.cairnCommand}) at ${cairn.url}, floor pid ${floor.pid} at ${floor.url}; up in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+    // idle: one second after start-up, before any request (what a freshly started instance holds)
+    await new Promise((r) => setTimeout(r, 1000));
+    const rssPhases: Record<string, number> = { idle: cairn.rssMiB(), startupPeak: cairn.peakRssMiB() };
 
     const token = await login(cairn.url, ADMIN_EMAIL, ADMIN_PASSWORD);
     log(await raiseRateLimits(cairn.url, token));
-    const selected = MODULES.filter((m) => !opts.modules || opts.modules.includes(m.name));
+    await createCollections(cairn.url, token);
     const seedStart = Date.now();
-    // the keyset module seeds its own collection: a run of it alone skips the shared seed
-    const ids = selected.some((m) => m.name !== "keyset") ? await seedCairn(cairn.url, token, posts, 16, (n) => log(`seeded ${n}/${posts.length}`)) : [];
-    log(`seeded cairn with ${ids.length} records in ${((Date.now() - seedStart) / 1000).toFixed(1)} s (REST, 16 in flight)`);
+    const floorSeed = fetch(`${floor.url}/_bench/seed`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ from: 0, to: opts.records, commented: 2000 }) }).then(
+      async (r) => (r.ok ? ((await r.json()) as { ids: string[] }).ids : Promise.reject(new Error(`floor seeding failed: ${r.status} ${await r.text()}`))),
+    );
+    floorSeed.catch(() => {}); // awaited below; a failure meanwhile must not be an unhandled rejection
+    const ids = await seedCairn(cairn.url, token, 0, opts.records, { commented: 2000 });
+    const floorIds = await floorSeed;
+    log(`${opts.db}: seeded ${ids.length} posts and ${Math.min(2000, ids.length) * 5} comments in ${((Date.now() - seedStart) / 1000).toFixed(1)} s`);
     rssPhases.seed = cairn.peakRssMiB();
 
-    const inspectors: Partial<Record<TargetName, InspectorSession>> = opts.profile ? { cairn: await InspectorSession.connect(cairnInspect), floor: await InspectorSession.connect(floorInspect) } : {};
+    const inspectors: Partial<Record<TargetName, InspectorSession>> = opts.profile
+      ? { cairn: await InspectorSession.connect(pair.inspectPorts.cairn), floor: await InspectorSession.connect(pair.inspectPorts.floor) }
+      : {};
     const profDir = join(opts.tmp, "prof");
     if (opts.profile) mkdirSync(profDir, { recursive: true });
-
-    const targets: Record<TargetName, BenchTarget> = {
-      cairn: { name: "cairn", url: cairn.url, token, ids },
-      floor: { name: "floor", url: floor.url, token, ids: floorIds },
-    };
+    const targets: Record<TargetName, BenchTarget> = { cairn: { name: "cairn", url: cairn.url, token, ids }, floor: { name: "floor", url: floor.url, token, ids: floorIds } };
     const ctx: BenchContext = {
       url: cairn.url,
       token,
@@ -151,30 +147,40 @@ async function main(): Promise<number> {
       options: opts,
       log,
       async startCairn(name, env) {
-        const server = await startCairn(name, await freePort(), env, join(runDir, `${name}.log`));
+        const server = await pair.startCairn(name, env, join(dir, `${name}.log`));
         log(
           `${name} pid ${server.pid} at ${server.url} (${Object.entries(env)
             .map(([k, v]) => `${k}=${v}`)
-            .join(" ")}; stdout to ${join(runDir, `${name}.log`)})`,
+            .join(" ")})`,
         );
         return { url: server.url, cpuSeconds: () => server.cpuSeconds(), stop: () => server.stop() };
       },
       async measure(target, label, spec) {
-        const full = { connections: opts.connections, duration: opts.duration, ...spec, url: targets[target].url };
-        if (opts.warmup > 0) await runLoad({ ...full, duration: opts.warmup });
+        const { warmup = opts.warmup, ...rest } = spec;
+        const full = { connections: opts.connections, duration: opts.duration, ...rest, url: targets[target].url };
+        // requests a previous run abandoned (its connections closed, the server still busy with them) must not load this one
+        const waited = await settle([cairn, floor]);
+        if (waited > 1) log(`waited ${waited.toFixed(1)} s for the servers to finish earlier requests`);
+        if (warmup > 0) await runLoad({ ...full, duration: warmup });
         const inspector = inspectors[target];
         if (inspector) await inspector.start();
         const server = target === "cairn" ? cairn : floor;
-        const cpuBefore = server.cpuSeconds();
-        const r = await runLoad(full);
+        let cpuBefore = server.cpuSeconds();
+        let r = await runLoad(full);
+        if (r.requests < full.connections && r.errors + r.timeouts === 0 && !full.sequence) {
+          // fewer completions than connections: most requests outlasted the run and were not
+          // counted; measure a fixed number of whole requests instead (one per connection)
+          log(`${target} ${label}: ${r.requests} requests in ${r.seconds.toFixed(1)} s, too few to measure; measuring ${full.connections} whole requests instead`);
+          await settle([cairn, floor]);
+          cpuBefore = server.cpuSeconds();
+          r = await runLoad({ ...full, amount: full.connections });
+        }
         r.cpuUsPerReq = r.requests ? ((server.cpuSeconds() - cpuBefore) * 1e6) / r.requests : undefined;
         if (inspector) {
+          const file = join(profDir, `${opts.db}-${target}-${label.replace(/[^\w.-]+/g, "_")}.cpuprofile`);
           const profile = await inspector.stop();
-          const file = join(profDir, `${target}-${label.replace(/[^\w.-]+/g, "_")}.cpuprofile`);
           writeFileSync(file, JSON.stringify(profile));
-          const text = formatSummary(`${target} ${label} (${file})`, summarize(profile, 30, HOT_PATH));
-          writeFileSync(file.replace(/\.cpuprofile$/, ".txt"), text + "\n");
-          log(`profile written: ${file} (+ .txt summary)`);
+          writeFileSync(file.replace(/\.cpuprofile$/, ".txt"), formatSummary(`${target} ${label} (${file})`, summarize(profile, 30, HOT_PATH)) + "\n");
         }
         log(`${target.padEnd(5)} ${label}: ${fmt(r)}`);
         return r;
@@ -182,104 +188,101 @@ async function main(): Promise<number> {
     };
 
     const results: Record<string, Record<string, unknown>> = {};
-    const moduleErrors: Record<string, string> = {};
-    for (const m of selected) {
+    const checks: Check[] = [];
+    for (const m of MODULES) {
+      if (opts.modules && !opts.modules.includes(m.name)) continue;
+      if ((m.only && m.only !== opts.db) || (m.once && ranOnce.has(m.name))) continue;
       const file = join(opts.root, "bench", m.file);
       if (!existsSync(file)) {
         if (!m.optional) throw new Error(`bench module ${m.file} is missing`);
         log(`module ${m.name}: ${m.file} absent, skipped`);
         continue;
       }
-      log(`module ${m.name}`);
+      log(`${opts.db}: module ${m.name}`);
+      ranOnce.add(m.name);
       try {
-        const mod = (await import(pathToFileURL(file).href)) as BenchModule;
-        results[m.name] = await mod.run(ctx);
+        const r = await ((await import(pathToFileURL(file).href)) as BenchModule).run(ctx);
+        results[m.name] = r;
+        if (Array.isArray(r.checks)) checks.push(...(r.checks as Check[]));
+        // a module without checks may judge itself as `{ verdict, target }` (kept for older modules)
+        else if (typeof r.verdict === "string") checks.push({ name: `module ${m.name}`, value: String(r.verdict), target: String(r.target ?? "-"), verdict: r.verdict as Check["verdict"] });
       } catch (e) {
-        moduleErrors[m.name] = e instanceof Error ? (e.stack ?? e.message) : String(e);
-        log(`module ${m.name} failed: ${moduleErrors[m.name]}`);
+        const err = e instanceof Error ? (e.stack ?? e.message) : String(e);
+        log(`module ${m.name} failed: ${err}`);
+        checks.push({ name: `module ${m.name}`, value: "error", target: "runs", verdict: "FAIL", note: err.split("\n")[0] });
       }
       rssPhases[m.name] = cairn.peakRssMiB();
     }
     for (const i of Object.values(inspectors)) i.close();
-
-    const peakRss = cairn.peakRssMiB();
-    // The RSS target is issue 2's: start-up, seeding and the REST scenarios. Later modules
-    // (GraphQL with its subscribers) are another workload: their peak is reported, not judged.
-    const restPeakRss = rssPhases.rest ?? rssPhases.seed ?? peakRss;
-    const floorPeakRss = floor.peakRssMiB();
-    await Promise.all([cairn.stop(), floor.stop()]);
-
-    const rows = (results.rest?.rows ?? []) as ScenarioRow[];
-    const enforce = opts.db === "sqlite" && !opts.profile;
-    const verdicts: Check[] = checks(rows, restPeakRss, enforce);
-    if (peakRss > restPeakRss + 0.05) verdicts.push({ name: "peak RSS, whole run", value: `${peakRss.toFixed(1)} MiB`, target: "-", verdict: "info" });
-    // A module may judge its own target: `{ verdict: "PASS" | "FAIL" | "info", target, costPercent? }`.
-    for (const [name, r] of Object.entries(results)) {
-      if (typeof r.verdict === "string" && name !== "rest")
-        verdicts.push({
-          name: `module ${name}`,
-          value: "costPercent" in r ? `cost ${String(r.costPercent)}%` : String(r.verdict),
-          target: String(r.target ?? "-"),
-          verdict: r.verdict as Check["verdict"],
-        });
-    }
-    // modules may return their own checks (the keyset depth ratio); they count on every database
-    for (const r of Object.values(results)) if (Array.isArray(r.checks)) verdicts.push(...(r.checks as Check[]));
-    for (const [name, err] of Object.entries(moduleErrors)) verdicts.push({ name: `module ${name}`, value: "error", target: "runs", verdict: "FAIL", note: err.split("\n")[0] });
-    if (cairn.problems.length) verdicts.push({ name: "server log", value: `${cairn.problems.length} warn/error lines`, target: "none", verdict: "info", note: cairn.problems.slice(0, 3).join(" | ") });
-
-    console.log("");
-    console.log(
-      `Cairn (${opts.db}) vs floor (Fastify + better-sqlite3, hand-written SQL): ${opts.records} records, ${opts.connections} connections, ${opts.duration} s per scenario; load before ${loadavgBefore[0]!.toFixed(1)}${busyNote()}`,
-    );
-    console.log(formatTable(rows, verdicts));
-    console.log(
-      `peak RSS by phase (MiB, cumulative): ${Object.entries(rssPhases)
-        .map(([k, v]) => `${k} ${v.toFixed(1)}`)
-        .join(", ")}; floor peak ${floorPeakRss.toFixed(1)} MiB`,
-    );
-    for (const v of verdicts) if (v.note) console.log(`${v.verdict}  ${v.name}: ${v.note}`);
-    for (const [name, r] of Object.entries(results)) {
-      if (name === "rest") continue;
-      console.log(`\n${name}:`);
-      const extra = r.rows as ScenarioRow[] | undefined;
-      if (Array.isArray(extra) && extra.every((x) => x && typeof x === "object" && "cairn" in x))
-        console.log(
-          formatTable(
-            extra,
-            checks(extra, peakRss, false).filter((c) => c.name !== "peak RSS"),
-          ),
-        );
-      else console.log(JSON.stringify(r, null, 2));
-    }
-    if (!enforce)
-      console.log(`\n(ratios and RSS are informational: ${opts.profile ? "profiling run" : "PostgreSQL run; the floor is SQLite, and Cairn's CPU column excludes the PostgreSQL server processes"})`);
-
-    const failed = verdicts.some((v) => v.verdict === "FAIL");
-    const out = {
-      date: new Date().toISOString(),
-      db: opts.db,
-      options: { records: opts.records, connections: opts.connections, duration: opts.duration, warmup: opts.warmup, profile: opts.profile },
-      machine: { cpus: cpus().length, node: process.version, loadavgBefore, loadavgAfter: loadavg() },
-      server: cairnCommand,
-      peakRssMiB: restPeakRss,
-      peakRssWholeRunMiB: peakRss,
-      rssPhases,
-      floorPeakRssMiB: floorPeakRss,
-      checks: verdicts,
-      results,
-      serverProblems: cairn.problems.slice(0, 20),
-      passed: !failed,
-    };
-    writeFileSync(join(opts.tmp, "latest.json"), JSON.stringify(out, null, 2) + "\n");
-    console.log(`\nresults: bench/.tmp/latest.json — ${failed ? "FAIL" : "PASS"}`);
-    return failed ? 1 : 0;
+    const peak = cairn.peakRssMiB();
+    const floorPeakRssMiB = floor.peakRssMiB();
+    const enforce = !opts.profile;
+    const rows = Object.values(results).flatMap((r) => (Array.isArray(r.rows) ? (r.rows as ScenarioRow[]) : []));
+    const allChecks = [...rowChecks(rows, enforce), ...checks, tailCheck(rows, enforce), ...growthChecks(rows, opts.bigRecords), ...memoryChecks(opts.db, rssPhases.idle!, peak, enforce)];
+    if (cairn.problems.length)
+      allChecks.push({ name: "server log", value: `${cairn.problems.length} warn/error lines`, target: "none", verdict: "info", note: cairn.problems.slice(0, 3).join(" | ") });
+    if (floor.problems.length) allChecks.push({ name: "floor log", value: `${floor.problems.length} stderr lines`, target: "none", verdict: "info", note: floor.problems.slice(0, 3).join(" | ") });
+    return { rows, checks: allChecks, results, rssPhases, floorPeakRssMiB, cairnCommand: pair.cairnCommand, seconds: (Date.now() - started) / 1000, serverProblems: cairn.problems.slice(0, 20) };
   } finally {
-    await Promise.all(servers.map((s) => s.stop().catch(() => {})));
-    await pgDb?.drop().catch((e: unknown) => log(`dropping the PostgreSQL database failed: ${String(e)}`));
-    if (opts.keep) log(`databases kept in ${runDir}`);
+    await pair.stop();
+    current = undefined;
+  }
+}
+
+async function main(): Promise<number> {
+  const started = Date.now();
+  const loadBefore = loadavg();
+  log(
+    `${all.quick ? "QUICK " : ""}run: ${all.dbs.join(" + ")}, ${all.records} posts (scale: ${all.bigRecords}), ${all.connections} connections, ${all.rounds} round(s) of ${all.duration} s (warm-up ${all.warmup} s), load ${loadBefore.map((l) => l.toFixed(1)).join(" ")} on ${cpus().length} cores`,
+  );
+  const byDb: Partial<Record<Dialect, DbResult>> = {};
+  const ranOnce = new Set<string>();
+  try {
+    for (const db of all.dbs) byDb[db] = await runDb({ ...all, db }, ranOnce);
+  } finally {
+    if (all.keep) log(`databases kept in ${runDir}`);
     else rmSync(runDir, { recursive: true, force: true });
   }
+  const seconds = (Date.now() - started) / 1000;
+  const loadAfter = loadavg();
+  const failed: string[] = [];
+  for (const db of all.dbs) {
+    const r = byDb[db]!;
+    console.log(`\n=== ${db}: Cairn vs its floor (Fastify + ${db === "sqlite" ? "better-sqlite3" : "pg"}, hand-written SQL) — ${((r.seconds / 60) * 1).toFixed(1)} min ===`);
+    console.log(formatTable(r.rows, r.checks));
+    console.log("");
+    console.log(formatChecks(r.checks));
+    console.log(
+      `Cairn RSS by phase (MiB; idle = current, then peaks): ${Object.entries(r.rssPhases)
+        .map(([k, v]) => `${k} ${v.toFixed(1)}`)
+        .join(", ")}; floor peak ${r.floorPeakRssMiB.toFixed(1)} MiB`,
+    );
+    for (const c of r.checks) if (c.verdict === "FAIL") failed.push(`${db}: ${c.name} (${c.value}, target ${c.target})`);
+  }
+  if (!all.quick && all.dbs.length === 2 && !all.modules && !all.scenarios && seconds > FULL_RUN_LIMIT_S) failed.push(`run time ${(seconds / 60).toFixed(1)} min (target < 15 min)`);
+  const load = `load ${loadBefore[0]!.toFixed(1)} before, ${loadAfter[0]!.toFixed(1)} after, ${cpus().length} cores`;
+  console.log(`\nrun time ${(seconds / 60).toFixed(1)} min; ${load}${loadBefore[0]! > cpus().length * 0.5 ? " — the machine was busy: compare ratios and the CPU columns" : ""}`);
+  writeFileSync(
+    join(all.tmp, "latest.json"),
+    JSON.stringify(
+      {
+        date: new Date().toISOString(),
+        quick: all.quick,
+        options: { dbs: all.dbs, records: all.records, bigRecords: all.bigRecords, connections: all.connections, rounds: all.rounds, duration: all.duration, warmup: all.warmup, profile: all.profile },
+        machine: { cpus: cpus().length, node: process.version, loadavgBefore: loadBefore, loadavgAfter: loadAfter },
+        seconds,
+        databases: byDb,
+        failed,
+        passed: failed.length === 0,
+      },
+      null,
+      2,
+    ) + "\n",
+  );
+  if (failed.length) console.log(`\nFAIL — ${failed.length} missed:\n${failed.map((f) => `  - ${f}`).join("\n")}`);
+  else console.log("\nPASS — every target met");
+  console.log("results: bench/.tmp/latest.json");
+  return failed.length ? 1 : 0;
 }
 
 main().then(
