@@ -25,9 +25,12 @@ const postFields = [
   { name: "status", type: "select", validation: { values: [...STATUSES] } },
 ];
 
+/** The posts collection's `POST /api/v1/collections` body (standalone probes create only this one). */
+export const collectionBody = { name: COLLECTION, schema: postFields };
+
 /** `POST /api/v1/collections` bodies, in creation order. */
 export const collectionBodies = [
-  { name: COLLECTION, schema: postFields },
+  collectionBody,
   { name: DRAFTS, schema: postFields },
   {
     name: COMMENTS,
