@@ -104,6 +104,17 @@ describe("compiled execution answers as the standard executor", () => {
     expect(body.data).toEqual({ a: { title: "One", views: 3 }, b: null, posts: { nodes: [expect.objectContaining({ title: expect.any(String) })] } });
   });
 
+  it("fields selected through fragments are read (the projection follows fragment spreads)", async () => {
+    const fragments = `fragment P on Post { title author { ...A } comments(first: 1) { nodes { ...C } } }\nfragment A on Author { name }\nfragment C on Comment { body }`;
+    const list = `posts(first: 10, orderBy: [{ title: ASC }]) { nodes { ...P } }`;
+    const body = await both(`query {\n${list}\n}\n${fragments}`, `query($std: PostWhere) {\n${list}\n_std: posts(first: 1, where: $std) { totalCount } }\n${fragments}`);
+    expect(body.data.posts.nodes).toEqual([
+      { title: "One", author: { name: "Ann" }, comments: { nodes: [{ body: "c0 of 0" }] } },
+      { title: "Three", author: null, comments: { nodes: [{ body: "c2 of 2" }] } },
+      { title: "Two", author: null, comments: { nodes: [{ body: "c1 of 1" }] } },
+    ]);
+  });
+
   it("errors: a refused argument, a failed mutation", async () => {
     const list = await query(`posts(first: 500) { nodes { id } }`);
     expect(list.errors[0].extensions.code).toBeTruthy();
