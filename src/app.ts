@@ -120,7 +120,7 @@ export async function createApp(config: Config): Promise<App> {
     sessions: new SessionEpochs(prisma, pubsub, log),
     settings: new SettingsStore(prisma),
     totals: new TotalsCache(),
-    files: { blobs: createBlobStore(config), thumbsDir: join(config.dataDir, "thumbs"), urlKey: createHmac("sha256", secret).update("cairn file urls").digest() },
+    files: { blobs: await createBlobStore(config), thumbsDir: join(config.dataDir, "thumbs"), urlKey: createHmac("sha256", secret).update("cairn file urls").digest() },
     log,
     now,
   };

@@ -10,7 +10,6 @@ import { mkdir, rename, rm, stat } from "node:fs/promises";
 import { createWriteStream } from "node:fs";
 import { join } from "node:path";
 import { pipeline } from "node:stream/promises";
-import sharp from "sharp";
 import type { Context } from "../context.ts";
 import { BadRequestError } from "../errors.ts";
 import { THUMBNAIL_TYPES } from "./mime.ts";
@@ -82,6 +81,8 @@ export async function thumbnailPath(ctx: Context, file: FileView, spec: ThumbSpe
 async function render(ctx: Context, file: FileView, spec: ThumbSpec, dir: string, path: string, type: string): Promise<void> {
   await mkdir(dir, { recursive: true });
   const tmp = join(dir, `.${randomUUID()}`);
+  // sharp (libvips) loads with the first thumbnail, not at start-up.
+  const { default: sharp } = await import("sharp");
   const source = await ctx.services.files.blobs.get(file.storageKey);
   const resize = sharp({ limitInputPixels: MAX_INPUT_PIXELS, failOn: "error" })
     .rotate()
