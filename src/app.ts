@@ -27,6 +27,8 @@ import { startLiveEvents, type LiveEvents } from "./realtime/live-events.ts";
 import { createPubSub } from "./realtime/pubsub.ts";
 import { SettingsStore } from "./core/settings/store.ts";
 import { TotalsCache } from "./core/records/totals.ts";
+import { ServiceGate } from "./core/policy/service-gate.ts";
+import { RuntimeStats } from "./core/stats/runtime-stats.ts";
 import { loadRoles } from "./core/rules/role-cache.ts";
 import { registerRest } from "./rest/index.ts";
 import { RequestLogController } from "./rest/http/request-log.ts";
@@ -111,6 +113,8 @@ export async function createApp(config: Config): Promise<App> {
     sessions: new SessionEpochs(prisma, pubsub, log),
     settings: new SettingsStore(prisma),
     totals: new TotalsCache(),
+    gate: new ServiceGate(),
+    runtime: new RuntimeStats(now),
     log,
     now,
   };

@@ -13,6 +13,8 @@ import type { SessionEpochs } from "./auth/session-epochs.ts";
 import type { TokenService } from "./auth/tokens.ts";
 import type { SettingsStore } from "./settings/store.ts";
 import type { TotalsCache } from "./records/totals.ts";
+import type { ServiceGate } from "./policy/service-gate.ts";
+import type { RuntimeStats } from "./stats/runtime-stats.ts";
 
 export interface Logger {
   info(obj: object | string, msg?: string): void;
@@ -59,6 +61,10 @@ export interface Services {
   readonly settings: SettingsStore;
   /** list totals remembered until their collection changes on any instance (records/totals.ts) */
   readonly totals: TotalsCache;
+  /** refuses every operation while a restore runs; runs backups and restores one at a time */
+  readonly gate: ServiceGate;
+  /** live counters the transports feed (requests per minute, realtime subscribers) for stats and metrics */
+  readonly runtime: RuntimeStats;
   readonly log: Logger;
   readonly now: () => Date;
 }
