@@ -28,6 +28,8 @@ export interface Stats {
   /** long-running work on this instance (backups and restores) */
   jobs: { running: number; queued: number };
   database: { kind: "sqlite" | "postgres"; sizeBytes: number };
+  /** how events reach other instances: `redis` (REDIS_URL) or `memory` (this instance only) */
+  pubsubBackend: "redis" | "memory";
 }
 
 /** Stats of this instance and its database. @throws 401/403 */
@@ -45,6 +47,7 @@ export async function getStats(ctx: Context): Promise<Stats> {
     outbox,
     jobs: { running: services.gate.busy ? 1 : 0, queued: 0 },
     database: { kind: services.db.dialect, sizeBytes },
+    pubsubBackend: services.config.redisUrl ? "redis" : "memory",
   };
 }
 

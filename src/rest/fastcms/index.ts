@@ -9,6 +9,7 @@ import { registerBackupRoutes } from "./backups.ts";
 import { registerCollectionRoutes } from "./collections.ts";
 import { registerMailRoutes } from "./mail.ts";
 import { registerRecordRoutes } from "./records.ts";
+import { registerStatsRoutes } from "./stats.ts";
 
 export function registerFastcms(api: FastifyInstance, services: Services): void {
   registerAuthRoutes(api, services);
@@ -17,4 +18,5 @@ export function registerFastcms(api: FastifyInstance, services: Services): void 
   registerCollectionRoutes(api, services);
   registerRecordRoutes(api, services);
   registerBackupRoutes(api, services);
+  registerStatsRoutes(api);
 }
