@@ -128,7 +128,7 @@ describe("GET /metrics", () => {
   it("CAIRN_METRICS_TOKEN: bearer token required (401 without or with a wrong one)", async () => {
     const m = await startApp({}, { CAIRN_METRICS_TOKEN: "s3cret-metrics" });
     try {
-      for (const headers of [{}, { authorization: "Bearer nope" }, { authorization: "s3cret-metrics" }]) {
+      for (const headers of [{}, { authorization: "Bearer nope" }, { authorization: "s3cret-metrics" }] as Record<string, string>[]) {
         const res = await fetch(`${m.url}/metrics`, { headers });
         expect(res.status).toBe(401);
         expect(res.headers.get("www-authenticate")).toBe('Bearer realm="metrics"');
