@@ -29,6 +29,7 @@ import { SettingsStore } from "./core/settings/store.ts";
 import { TotalsCache } from "./core/records/totals.ts";
 import { ServiceGate } from "./core/policy/service-gate.ts";
 import { RuntimeStats } from "./core/stats/runtime-stats.ts";
+import { startBackupSchedule, type BackupScheduler } from "./core/backups/schedule.ts";
 import { loadRoles } from "./core/rules/role-cache.ts";
 import { registerRest } from "./rest/index.ts";
 import { RequestLogController } from "./rest/http/request-log.ts";
@@ -124,6 +125,7 @@ export async function createApp(config: Config): Promise<App> {
   const dispatcher = new EventDispatcher(services);
   const live = startLiveEvents(services, dispatcher);
   let graphql: GraphqlHandle | undefined;
+  let backups: BackupScheduler | undefined;
   try {
     await ensureDefaultAccount(db);
     await services.collections.load();
@@ -133,8 +135,10 @@ export async function createApp(config: Config): Promise<App> {
     await registerRest(server, services);
     graphql = await registerGraphql(server, services, live.hub);
     await dispatcher.start();
+    backups = startBackupSchedule(services);
   } catch (e) {
     // Start-up failed: release the connections opened above before reporting.
+    backups?.stop();
     await dispatcher.stop().catch(() => {});
     await live.close().catch(() => {});
     await graphql?.close().catch(() => {});
@@ -158,6 +162,8 @@ export async function createApp(config: Config): Promise<App> {
     async close() {
       if (closed) return;
       closed = true;
+      backups.stop();
+      await backups.idle();
       await graphql.close();
       await dispatcher.stop();
       await live.close();

@@ -15,7 +15,7 @@ import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createApp } from "../../src/app.ts";
 import { loadConfig } from "../../src/config.ts";
-import { ADMIN_EMAIL, ADMIN_PASSWORD, apiClient, PG_ADMIN_URL, registerUser, startApp, TEST_DB, type ApiClient, type TestApp } from "../helpers/app.ts";
+import { ADMIN_EMAIL, ADMIN_PASSWORD, apiClient, eventually, PG_ADMIN_URL, registerUser, startApp, TEST_DB, type ApiClient, type TestApp } from "../helpers/app.ts";
 import { gql } from "./graphql-helpers.ts";
 
 let t: TestApp;
@@ -342,5 +342,39 @@ describe(`portable: a ${TEST_DB} backup restores into ${TEST_DB === "sqlite" ? "
       await app2.close();
       await other.drop();
     }
+  });
+});
+
+describe("scheduled backups", () => {
+  it("refuses a schedule that is not a cron expression, and a backup_keep below 1 (422)", async () => {
+    const bad = await api("POST", "/api/v1/settings", { token: admin, body: { key: "backup_schedule", value: "every day", category: "backup" } });
+    expect(bad.status).toBe(422);
+    expect(bad.body.message).toMatch(/cron expression/);
+    expect((await api("POST", "/api/v1/settings", { token: admin, body: { key: "backup_keep", value: 0, category: "backup" } })).status).toBe(422);
+  });
+
+  it("takes backups on the schedule and keeps the newest backup_keep of them", async () => {
+    const scheduled = async () => ((await api("GET", "/api/v1/backups?per_page=100", { token: admin })).body.items as any[]).filter((b) => b.reason === "scheduled").map((b) => b.id as string);
+    const manual = await api("POST", "/api/v1/backups", { token: admin });
+    expect((await api("POST", "/api/v1/settings", { token: admin, body: { key: "backup_keep", value: 2, category: "backup" } })).status).toBe(200);
+    expect((await api("POST", "/api/v1/settings", { token: admin, body: { key: "backup_schedule", value: "* * * * * *", category: "backup" } })).status).toBe(200);
+    try {
+      const first = await eventually(async () => ((await scheduled()).length === 2 ? await scheduled() : undefined), 15_000, "two scheduled backups");
+      // a later run adds a newer backup and removes the oldest: still two
+      const later = await eventually(
+        async () => {
+          const now = await scheduled();
+          // (between a run and its pruning there are briefly three)
+          return now.some((id) => !first.includes(id)) && now.length === 2 ? now : undefined;
+        },
+        15_000,
+        "a newer scheduled backup, the oldest pruned",
+      );
+      expect(later).not.toContain(first[1]);
+    } finally {
+      await api("POST", "/api/v1/settings", { token: admin, body: { key: "backup_schedule", value: "", category: "backup" } });
+    }
+    // the schedule never deletes manual backups
+    expect((await api("GET", `/api/v1/backups/${manual.body.id}`, { token: admin })).status).toBe(200);
   });
 });
