@@ -27,6 +27,7 @@ import { startLiveEvents, type LiveEvents } from "./realtime/live-events.ts";
 import { createPubSub } from "./realtime/pubsub.ts";
 import { SettingsStore } from "./core/settings/store.ts";
 import { TotalsCache } from "./core/records/totals.ts";
+import { JobRunner } from "./core/jobs/runner.ts";
 import { loadRoles } from "./core/rules/role-cache.ts";
 import { registerRest } from "./rest/index.ts";
 import { RequestLogController } from "./rest/http/request-log.ts";
@@ -111,6 +112,7 @@ export async function createApp(config: Config): Promise<App> {
     sessions: new SessionEpochs(prisma, pubsub, log),
     settings: new SettingsStore(prisma),
     totals: new TotalsCache(),
+    jobs: new JobRunner(),
     log,
     now,
   };
@@ -129,8 +131,10 @@ export async function createApp(config: Config): Promise<App> {
     await registerRest(server, services);
     graphql = await registerGraphql(server, services, live.hub);
     await dispatcher.start();
+    await services.jobs.start(services);
   } catch (e) {
     // Start-up failed: release the connections opened above before reporting.
+    await services.jobs.stop().catch(() => {});
     await dispatcher.stop().catch(() => {});
     await live.close().catch(() => {});
     await graphql?.close().catch(() => {});
@@ -155,6 +159,7 @@ export async function createApp(config: Config): Promise<App> {
       if (closed) return;
       closed = true;
       await graphql.close();
+      await services.jobs.stop();
       await dispatcher.stop();
       await live.close();
       await server.close();

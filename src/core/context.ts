@@ -13,6 +13,7 @@ import type { SessionEpochs } from "./auth/session-epochs.ts";
 import type { TokenService } from "./auth/tokens.ts";
 import type { SettingsStore } from "./settings/store.ts";
 import type { TotalsCache } from "./records/totals.ts";
+import type { JobRunner } from "./jobs/runner.ts";
 
 export interface Logger {
   info(obj: object | string, msg?: string): void;
@@ -59,6 +60,8 @@ export interface Services {
   readonly settings: SettingsStore;
   /** list totals remembered until their collection changes on any instance (records/totals.ts) */
   readonly totals: TotalsCache;
+  /** background jobs with progress (jobs/runner.ts); register kinds with jobs/jobs.ts `registerJobKind` */
+  readonly jobs: JobRunner;
   readonly log: Logger;
   readonly now: () => Date;
 }

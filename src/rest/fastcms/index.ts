@@ -6,6 +6,7 @@ import type { Services } from "../../core/context.ts";
 import { registerApiKeyRoutes } from "./api-keys.ts";
 import { registerAuthRoutes } from "./auth.ts";
 import { registerCollectionRoutes } from "./collections.ts";
+import { registerJobRoutes } from "./jobs.ts";
 import { registerMailRoutes } from "./mail.ts";
 import { registerRecordRoutes } from "./records.ts";
 
@@ -15,4 +16,5 @@ export function registerFastcms(api: FastifyInstance, services: Services): void 
   registerMailRoutes(api, services);
   registerCollectionRoutes(api, services);
   registerRecordRoutes(api, services);
+  registerJobRoutes(api);
 }
