@@ -30,6 +30,7 @@ import { TotalsCache } from "./core/records/totals.ts";
 import { ServiceGate } from "./core/policy/service-gate.ts";
 import { RuntimeStats } from "./core/stats/runtime-stats.ts";
 import { startBackupSchedule, type BackupScheduler } from "./core/backups/schedule.ts";
+import { JobRunner } from "./core/jobs/runner.ts";
 import { loadRoles } from "./core/rules/role-cache.ts";
 import { registerRest } from "./rest/index.ts";
 import { RequestLogController } from "./rest/http/request-log.ts";
@@ -116,6 +117,7 @@ export async function createApp(config: Config): Promise<App> {
     totals: new TotalsCache(),
     gate: new ServiceGate(),
     runtime: new RuntimeStats(now),
+    jobs: new JobRunner(),
     log,
     now,
   };
@@ -135,10 +137,12 @@ export async function createApp(config: Config): Promise<App> {
     await registerRest(server, services);
     graphql = await registerGraphql(server, services, live.hub);
     await dispatcher.start();
+    await services.jobs.start(services);
     backups = startBackupSchedule(services);
   } catch (e) {
     // Start-up failed: release the connections opened above before reporting.
     backups?.stop();
+    await services.jobs.stop().catch(() => {});
     await dispatcher.stop().catch(() => {});
     await live.close().catch(() => {});
     await graphql?.close().catch(() => {});
@@ -165,6 +169,7 @@ export async function createApp(config: Config): Promise<App> {
       backups.stop();
       await backups.idle();
       await graphql.close();
+      await services.jobs.stop();
       await dispatcher.stop();
       await live.close();
       await server.close();

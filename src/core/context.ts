@@ -15,6 +15,7 @@ import type { SettingsStore } from "./settings/store.ts";
 import type { TotalsCache } from "./records/totals.ts";
 import type { ServiceGate } from "./policy/service-gate.ts";
 import type { RuntimeStats } from "./stats/runtime-stats.ts";
+import type { JobRunner } from "./jobs/runner.ts";
 
 export interface Logger {
   info(obj: object | string, msg?: string): void;
@@ -65,6 +66,8 @@ export interface Services {
   readonly gate: ServiceGate;
   /** live counters the transports feed (requests per minute, realtime subscribers) for stats and metrics */
   readonly runtime: RuntimeStats;
+  /** background jobs with progress (jobs/runner.ts); register kinds with jobs/jobs.ts `registerJobKind` */
+  readonly jobs: JobRunner;
   readonly log: Logger;
   readonly now: () => Date;
 }

@@ -7,6 +7,7 @@ import { registerApiKeyRoutes } from "./api-keys.ts";
 import { registerAuthRoutes } from "./auth.ts";
 import { registerBackupRoutes } from "./backups.ts";
 import { registerCollectionRoutes } from "./collections.ts";
+import { registerJobRoutes } from "./jobs.ts";
 import { registerMailRoutes } from "./mail.ts";
 import { registerRecordRoutes } from "./records.ts";
 import { registerStatsRoutes } from "./stats.ts";
@@ -19,4 +20,5 @@ export function registerFastcms(api: FastifyInstance, services: Services): void 
   registerRecordRoutes(api, services);
   registerBackupRoutes(api, services);
   registerStatsRoutes(api);
+  registerJobRoutes(api);
 }
