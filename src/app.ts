@@ -30,6 +30,7 @@ import { TotalsCache } from "./core/records/totals.ts";
 import { ServiceGate } from "./core/policy/service-gate.ts";
 import { RuntimeStats } from "./core/stats/runtime-stats.ts";
 import { startBackupSchedule, type BackupScheduler } from "./core/backups/schedule.ts";
+import { registerBackupJobs } from "./core/backups/backup-jobs.ts";
 import { JobRunner } from "./core/jobs/runner.ts";
 import { loadRoles } from "./core/rules/role-cache.ts";
 import { registerRest } from "./rest/index.ts";
@@ -137,6 +138,7 @@ export async function createApp(config: Config): Promise<App> {
     await registerRest(server, services);
     graphql = await registerGraphql(server, services, live.hub);
     await dispatcher.start();
+    registerBackupJobs(services);
     await services.jobs.start(services);
     backups = startBackupSchedule(services);
   } catch (e) {

@@ -6,6 +6,7 @@
 import { createBackup, type BackupInfo } from "../core/backups/create-backup.ts";
 import { deleteBackup, listBackups, type BackupPage } from "../core/backups/manage-backups.ts";
 import { restoreBackup, type RestoreResult } from "../core/backups/restore-backup.ts";
+import { startBackupJob, startRestoreJob } from "../core/backups/backup-jobs.ts";
 import { ADMIN } from "../core/policy/operation.ts";
 import { getStats, type Stats } from "../core/stats/get-stats.ts";
 import type { Builder } from "./builder.ts";
@@ -87,7 +88,25 @@ export function addBackupFields(b: Builder): void {
     }),
   }));
   b.mutationFields((t) => ({
-    createBackup: t.field({ type: backup, extensions: { operation: ADMIN }, description: "Takes a backup now.", resolve: (_r, _a, { cairn }) => createBackup(cairn) }),
+    createBackup: t.field({
+      type: backup,
+      extensions: { operation: ADMIN },
+      description: "Takes a backup now, within the request (see startBackup for a job).",
+      resolve: (_r, _a, { cairn }) => createBackup(cairn),
+    }),
+    startBackup: t.field({
+      type: "ID",
+      extensions: { operation: ADMIN },
+      description: "Queues a backup as a job; returns the job id (watch it with job(id) or jobProgress(id)).",
+      resolve: async (_r, _a, { cairn }) => (await startBackupJob(cairn)).id,
+    }),
+    startRestore: t.field({
+      type: "ID",
+      extensions: { operation: ADMIN },
+      description: "Queues the restore of a backup as a job; returns the job id.",
+      args: { filename: t.arg.string({ required: true, description: "backup id or file name" }) },
+      resolve: async (_r, args, { cairn }) => (await startRestoreJob(cairn, args.filename)).id,
+    }),
     restoreBackup: t.field({
       type: restore,
       extensions: { operation: ADMIN },

@@ -9,7 +9,7 @@
  * and `cairn_http_request_duration_seconds` by method, route pattern and status,
  * `cairn_websocket_connections`, `cairn_sse_streams`, `cairn_subscriptions`,
  * `cairn_outbox_lag_events`, `cairn_database_size_bytes`, `cairn_uptime_seconds`,
- * `cairn_maintenance_tasks_running`.
+ * `cairn_maintenance_tasks_running`, `cairn_jobs_running`, `cairn_jobs_queued`.
  */
 import { timingSafeEqual } from "node:crypto";
 import type { FastifyInstance } from "fastify";
@@ -58,6 +58,8 @@ export function registerMetrics(app: FastifyInstance, services: Services): void 
   gauge("cairn_database_size_bytes", "Size of the database", () => databaseSize(services));
   gauge("cairn_uptime_seconds", "Seconds since this instance started", () => runtime.uptimeSeconds());
   gauge("cairn_maintenance_tasks_running", "Backups or restores running on this instance", () => (services.gate.busy ? 1 : 0));
+  gauge("cairn_jobs_running", "Jobs running on this instance", () => services.jobs.load.running);
+  gauge("cairn_jobs_queued", "Jobs waiting on this instance", () => services.jobs.load.queued);
 
   app.addHook("onResponse", async (req, reply) => {
     runtime.requestDone();

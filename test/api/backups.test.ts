@@ -52,6 +52,20 @@ async function itemTitles(a: ApiClient, token: string): Promise<string[]> {
   return res.body.items.map((r: any) => r.data.title);
 }
 
+/** Polls GET /api/v1/jobs/{id} until the job finished (503 while a restore runs counts as not yet). */
+async function waitForJob(id: string): Promise<any> {
+  return eventually(
+    async () => {
+      const r = await api("GET", `/api/v1/jobs/${id}`, { token: admin });
+      if (r.status === 503) return undefined;
+      expect(r.status, JSON.stringify(r.body)).toBe(200);
+      return ["succeeded", "failed", "cancelled"].includes(r.body.state) ? r.body : undefined;
+    },
+    30_000,
+    `job ${id} to finish`,
+  );
+}
+
 beforeAll(async () => {
   t = await startApp();
   api = t.api;
@@ -111,7 +125,7 @@ describe("create, list, download, delete", () => {
     mkdirSync(join(t.config.dataDir, "files", "sub"), { recursive: true });
     writeFileSync(join(t.config.dataDir, "files", "sub", "hello.txt"), "hello file");
 
-    const created = await api("POST", "/api/v1/backups", { token: admin });
+    const created = await api("POST", "/api/v1/backups?wait=true", { token: admin });
     expect(created.status, JSON.stringify(created.body)).toBe(201);
     expect(created.body).toMatchObject({ id: expect.stringMatching(/^backup_\d{8}_\d{6}(_\d+)?$/), status: "completed", database: TEST_DB, reason: "manual", files: 1, collections: 1 });
     expect(created.body.filename).toBe(`${created.body.id}.tar.gz`);
@@ -138,6 +152,9 @@ describe("create, list, download, delete", () => {
     expect(tarText).toContain("hello file");
     expect(tarText).toContain('"title":"Hello"');
 
+    const started = await gql(t.url, "mutation { startBackup }", undefined, admin);
+    expect(started.body.errors).toBeUndefined();
+    expect(await waitForJob(started.body.data.startBackup)).toMatchObject({ kind: "backup", state: "succeeded" });
     const gqlList = await gql(t.url, "{ backups { total items { id filename database sizeBytes } } }", undefined, admin);
     expect(gqlList.body.errors).toBeUndefined();
     expect(gqlList.body.data.backups.items.some((b: any) => b.id === created.body.id && b.database === TEST_DB)).toBe(true);
@@ -159,17 +176,31 @@ describe("create, list, download, delete", () => {
         written++;
       }
     })();
-    const backups = await Promise.all([api("POST", "/api/v1/backups", { token: admin }), api("POST", "/api/v1/backups", { token: admin })]);
+    // two backups as jobs (202), while the writer goes on
+    const started = await Promise.all([api("POST", "/api/v1/backups", { token: admin }), api("POST", "/api/v1/backups", { token: admin })]);
+    for (const r of started) {
+      expect(r.status, JSON.stringify(r.body)).toBe(202);
+      expect(r.headers.get("location")).toBe(`/api/v1/jobs/${r.body.job_id}`);
+      expect(r.body.job).toMatchObject({ kind: "backup", state: expect.stringMatching(/^(queued|running)$/) });
+    }
+    const jobs = await Promise.all(started.map((r) => waitForJob(r.body.job_id)));
     writing = false;
     await writer;
-    for (const b of backups) expect(b.status, JSON.stringify(b.body)).toBe(201);
-    expect(backups[0]!.body.id).not.toBe(backups[1]!.body.id);
+    for (const j of jobs) expect(j).toMatchObject({ state: "succeeded", progress: { done: expect.any(Number) } });
+    const ids = jobs.map((j) => j.result.backup.id as string);
+    expect(ids[0]).not.toBe(ids[1]);
     expect(written).toBeGreaterThan(0);
-    // the NDJSON of each archive holds whole rows: every line parses
-    const manifest = JSON.parse(readFileSync(join(t.config.dataDir, "backups", `${backups[0]!.body.id}.manifest.json`), "utf8"));
+    const manifest = JSON.parse(readFileSync(join(t.config.dataDir, "backups", `${ids[0]}.manifest.json`), "utf8"));
     const burst = manifest.tables.find((x: any) => x.name === "burst");
     expect(burst.rows).toBeGreaterThanOrEqual(50);
     expect(burst.rows).toBeLessThanOrEqual(50 + written);
+    // the archive holds exactly the rows of one moment: restoring it gives that many
+    const restore = await api("POST", `/api/v1/backups/${ids[0]}/restore`, { token: admin });
+    expect(restore.status, JSON.stringify(restore.body)).toBe(202);
+    const done = await waitForJob(restore.body.job_id);
+    expect(done).toMatchObject({ kind: "restore", state: "succeeded", result: { restore: { id: ids[0] } } });
+    const count = await api("GET", "/api/v1/collections/burst/records?per_page=1", { token: admin });
+    expect(count.body.total).toBe(burst.rows);
     await api("DELETE", "/api/v1/collections/burst", { token: admin });
   });
 
@@ -178,7 +209,7 @@ describe("create, list, download, delete", () => {
     const list = await api("GET", "/api/v1/backups?per_page=100", { token: admin });
     expect(list.status).toBe(200);
     expect(list.body.items.some((b: any) => b.id === "backup_20000101_000000")).toBe(false);
-    const res = await api("POST", "/api/v1/backups/backup_20000101_000000/restore", { token: admin });
+    const res = await api("POST", "/api/v1/backups/backup_20000101_000000/restore?wait=true", { token: admin });
     expect(res.status).toBe(400);
     expect(res.body.message).toMatch(/^Backup 'backup_20000101_000000' cannot be restored: /);
     expect(await itemTitles(api, admin)).toContain("Hello");
@@ -188,7 +219,7 @@ describe("create, list, download, delete", () => {
 describe("restore", () => {
   it("brings back records, collections, GraphQL schema, settings and files, after a safety backup", async () => {
     await api("POST", "/api/v1/settings", { token: admin, body: { key: "site_name", value: "Before", category: "app" } });
-    const backup = await api("POST", "/api/v1/backups", { token: admin });
+    const backup = await api("POST", "/api/v1/backups?wait=true", { token: admin });
     expect(backup.status).toBe(201);
 
     // change everything after the backup
@@ -198,7 +229,7 @@ describe("restore", () => {
     writeFileSync(join(t.config.dataDir, "files", "sub", "hello.txt"), "changed");
     expect((await gql(t.url, "{ laterList: laters { totalCount } }", undefined, admin)).body.errors).toBeUndefined();
 
-    const restored = await api("POST", `/api/v1/backups/${backup.body.filename}/restore`, { token: admin });
+    const restored = await api("POST", `/api/v1/backups/${backup.body.filename}/restore?wait=true`, { token: admin });
     expect(restored.status, JSON.stringify(restored.body)).toBe(200);
     expect(restored.body).toMatchObject({ status: "restored", id: backup.body.id, database: TEST_DB });
     expect(restored.body.safety_backup).toMatchObject({ reason: "pre_restore", id: expect.stringMatching(/_pre_restore/) });
@@ -215,7 +246,7 @@ describe("restore", () => {
     // the safety backup holds the state before the restore
     const list = await api("GET", "/api/v1/backups?per_page=100", { token: admin });
     expect(list.body.items.some((b: any) => b.id === restored.body.safety_backup.id)).toBe(true);
-    const back = await api("POST", `/api/v1/backups/${restored.body.safety_backup.id}/restore`, { token: admin });
+    const back = await api("POST", `/api/v1/backups/${restored.body.safety_backup.id}/restore?wait=true`, { token: admin });
     expect(back.status, JSON.stringify(back.body)).toBe(200);
     expect(await itemTitles(api, admin)).toEqual(["After backup", "Hello"]);
     expect((await api("GET", "/api/v1/collections/later/records", { token: admin })).status).toBe(200);
@@ -244,7 +275,7 @@ describe("restore", () => {
   });
 
   it("a restore under load: every concurrent request is answered 2xx or 503 + Retry-After, never 500", async () => {
-    const backup = await api("POST", "/api/v1/backups", { token: admin });
+    const backup = await api("POST", "/api/v1/backups?wait=true", { token: admin });
     let running = true;
     const seen = new Map<number, number>();
     const reader = (async () => {
@@ -254,7 +285,7 @@ describe("restore", () => {
         if (res.status === 503) expect(res.headers.get("retry-after")).toBe("10");
       }
     })();
-    const restored = await api("POST", `/api/v1/backups/${backup.body.id}/restore`, { token: admin });
+    const restored = await api("POST", `/api/v1/backups/${backup.body.id}/restore?wait=true`, { token: admin });
     running = false;
     await reader;
     expect(restored.status).toBe(200);
@@ -294,7 +325,7 @@ describe(`portable: a ${TEST_DB} backup restores into ${TEST_DB === "sqlite" ? "
     await createItems(api, admin, "portable");
     const rec = await addItem(api, admin, ITEM, "portable");
     await addItem(api, admin, { title: "Nulls" }, "portable");
-    const backup = await api("POST", "/api/v1/backups", { token: admin });
+    const backup = await api("POST", "/api/v1/backups?wait=true", { token: admin });
     expect(backup.status).toBe(201);
 
     const other = await otherDatabase();
@@ -308,7 +339,7 @@ describe(`portable: a ${TEST_DB} backup restores into ${TEST_DB === "sqlite" ? "
       const login = await api2("POST", "/api/v1/auth/login", { body: { email: "other@example.com", password: "Other-pass-123" } });
       mkdirSync(join(other.dataDir, "backups"), { recursive: true });
       copyFileSync(join(t.config.dataDir, "backups", backup.body.filename), join(other.dataDir, "backups", backup.body.filename));
-      const restored = await api2("POST", `/api/v1/backups/${backup.body.id}/restore`, { token: login.body.access_token });
+      const restored = await api2("POST", `/api/v1/backups/${backup.body.id}/restore?wait=true`, { token: login.body.access_token });
       expect(restored.status, JSON.stringify(restored.body)).toBe(200);
       expect(restored.body.database).toBe(TEST_DB);
 
@@ -329,11 +360,11 @@ describe(`portable: a ${TEST_DB} backup restores into ${TEST_DB === "sqlite" ? "
       expect((await api2("GET", "/api/v1/collections/portable/records?search=hello", { token: token2 })).body.items.map((r: any) => r.id)).toEqual([rec.id]);
 
       // and back: a backup of the other database restores here
-      const back = await api2("POST", "/api/v1/backups", { token: token2 });
+      const back = await api2("POST", "/api/v1/backups?wait=true", { token: token2 });
       expect(back.status).toBe(201);
       expect(back.body.database).toBe(TEST_DB === "sqlite" ? "postgres" : "sqlite");
       copyFileSync(join(other.dataDir, "backups", back.body.filename), join(t.config.dataDir, "backups", back.body.filename));
-      const here = await api("POST", `/api/v1/backups/${back.body.id}/restore`, { token: admin });
+      const here = await api("POST", `/api/v1/backups/${back.body.id}/restore?wait=true`, { token: admin });
       expect(here.status, JSON.stringify(here.body)).toBe(200);
       const after = await api("GET", "/api/v1/collections/portable/records?sort=title&per_page=50", { token: admin });
       expect(after.body.items.map((r: any) => r.data.title).sort()).toEqual(["Hello", "Nulls", "new there"]);
@@ -355,7 +386,7 @@ describe("scheduled backups", () => {
 
   it("takes backups on the schedule and keeps the newest backup_keep of them", async () => {
     const scheduled = async () => ((await api("GET", "/api/v1/backups?per_page=100", { token: admin })).body.items as any[]).filter((b) => b.reason === "scheduled").map((b) => b.id as string);
-    const manual = await api("POST", "/api/v1/backups", { token: admin });
+    const manual = await api("POST", "/api/v1/backups?wait=true", { token: admin });
     expect((await api("POST", "/api/v1/settings", { token: admin, body: { key: "backup_keep", value: 2, category: "backup" } })).status).toBe(200);
     expect((await api("POST", "/api/v1/settings", { token: admin, body: { key: "backup_schedule", value: "* * * * * *", category: "backup" } })).status).toBe(200);
     try {
@@ -375,6 +406,7 @@ describe("scheduled backups", () => {
       await api("POST", "/api/v1/settings", { token: admin, body: { key: "backup_schedule", value: "", category: "backup" } });
     }
     // the schedule never deletes manual backups
-    expect((await api("GET", `/api/v1/backups/${manual.body.id}`, { token: admin })).status).toBe(200);
+    const ids = ((await api("GET", "/api/v1/backups?per_page=100", { token: admin })).body.items as any[]).map((b) => b.id);
+    expect(ids).toContain(manual.body.id);
   });
 });

@@ -18,8 +18,11 @@ export const MANIFEST_FILE = "manifest.json";
 export const DATA_FOLDER = "db";
 export const FILES_FOLDER = "files";
 
-/** System tables left out of backups: migration bookkeeping and the event outbox's delivery state. */
-export const UNSAVED_TABLES: ReadonlySet<string> = new Set(["_migrations", "_events", "_event_cursors"]);
+/**
+ * System tables left out of backups (and left alone by restores): migration bookkeeping, the
+ * event outbox's delivery state, and jobs (a restore runs as one: it must not replace its own row).
+ */
+export const UNSAVED_TABLES: ReadonlySet<string> = new Set(["_migrations", "_events", "_event_cursors", "_jobs"]);
 
 export interface ManifestTable {
   name: string;

@@ -25,7 +25,7 @@ export interface Stats {
   requestsTotal: number;
   realtime: RealtimeCounts;
   outbox: OutboxStats;
-  /** long-running work on this instance (backups and restores) */
+  /** jobs (imports, exports, backups, restores) running and waiting on this instance */
   jobs: { running: number; queued: number };
   database: { kind: "sqlite" | "postgres"; sizeBytes: number };
   /** how events reach other instances: `redis` (REDIS_URL) or `memory` (this instance only) */
@@ -45,7 +45,7 @@ export async function getStats(ctx: Context): Promise<Stats> {
     requestsTotal: runtime.requestsTotal,
     realtime: runtime.realtime(),
     outbox,
-    jobs: { running: services.gate.busy ? 1 : 0, queued: 0 },
+    jobs: services.jobs.load,
     database: { kind: services.db.dialect, sizeBytes },
     pubsubBackend: services.config.redisUrl ? "redis" : "memory",
   };

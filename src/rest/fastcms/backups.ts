@@ -2,11 +2,14 @@
  * /api/v1/backups (compat/fastcms.md §14), superadmins only: create, list, download, restore,
  * delete. Parse, call core (core/backups), render the FastCMS shapes.
  */
-import type { FastifyInstance } from "fastify";
+import type { FastifyInstance, FastifyReply } from "fastify";
 import type { Services } from "../../core/context.ts";
 import { createBackup, type BackupInfo } from "../../core/backups/create-backup.ts";
 import { deleteBackup, listBackups, openBackup } from "../../core/backups/manage-backups.ts";
 import { restoreBackup } from "../../core/backups/restore-backup.ts";
+import { startBackupJob, startRestoreJob } from "../../core/backups/backup-jobs.ts";
+import type { JobView } from "../../core/jobs/jobs.ts";
+import { jobSchema, renderJob } from "./jobs.ts";
 import { ADMIN } from "../../core/policy/operation.ts";
 import { errorResponses } from "../errors.ts";
 
@@ -27,6 +30,23 @@ const backupProperties = {
   files: { type: "integer" },
 } as const;
 const backupSchema = { type: "object", properties: backupProperties } as const;
+const waitQuery = {
+  type: "object",
+  properties: { wait: { type: "boolean", default: false, description: "true: run within the request and answer with the result instead of 202 + a job" } },
+} as const;
+const acceptedSchema = {
+  type: "object",
+  properties: { job_id: { type: "string" }, status: { type: "string" }, job: jobSchema, message: { type: "string" } },
+} as const;
+
+/** 202 with the queued job and where to watch it. */
+function accepted(reply: FastifyReply, job: JobView, what: string) {
+  return reply
+    .status(202)
+    .header("location", `/api/v1/jobs/${job.id}`)
+    .send({ job_id: job.id, status: job.state, job: renderJob(job), message: `${what} runs as job ${job.id}: GET /api/v1/jobs/${job.id} (or /events) for its progress and result` });
+}
+
 const nameParams = { type: "object", required: ["filename"], properties: { filename: { type: "string", maxLength: 300, description: "backup id or file name" } } } as const;
 
 /** A backup in the FastCMS shape (plus database, reason and counts). */
@@ -48,13 +68,21 @@ export function renderBackup(b: BackupInfo) {
 }
 
 export function registerBackupRoutes(api: FastifyInstance, _services: Services): void {
-  api.post(
+  api.post<{ Querystring: { wait?: boolean } }>(
     "/backups",
     {
       config: { operation: ADMIN },
-      schema: { tags, summary: "Take a backup now (database, files and manifest in one archive)", response: { 201: backupSchema, ...errorResponses(401, 403, 503) } },
+      schema: {
+        tags,
+        summary: "Take a backup (database, files and manifest in one archive): 202 + a job, or 201 + the backup with ?wait=true",
+        querystring: waitQuery,
+        response: { 201: backupSchema, 202: acceptedSchema, ...errorResponses(401, 403, 503) },
+      },
     },
-    async (req, reply) => reply.status(201).send(renderBackup(await createBackup(req.ctx))),
+    async (req, reply) => {
+      if (req.query.wait) return reply.status(201).send(renderBackup(await createBackup(req.ctx)));
+      return accepted(reply, await startBackupJob(req.ctx), "The backup");
+    },
   );
 
   api.get<{ Querystring: { page?: number; per_page?: number } }>(
@@ -97,15 +125,17 @@ export function registerBackupRoutes(api: FastifyInstance, _services: Services):
     },
   );
 
-  api.post<{ Params: { filename: string } }>(
+  api.post<{ Params: { filename: string }; Querystring: { wait?: boolean } }>(
     "/backups/:filename/restore",
     {
       config: { operation: ADMIN },
       schema: {
         tags,
-        summary: "Restore a backup (replaces the database and files; a safety backup is taken first)",
+        summary: "Restore a backup (replaces the database and files; a safety backup is taken first): 202 + a job, or 200 + the result with ?wait=true",
         params: nameParams,
+        querystring: waitQuery,
         response: {
+          202: acceptedSchema,
           200: {
             type: "object",
             properties: {
@@ -124,7 +154,8 @@ export function registerBackupRoutes(api: FastifyInstance, _services: Services):
         },
       },
     },
-    async (req) => {
+    async (req, reply) => {
+      if (!req.query.wait) return accepted(reply, await startRestoreJob(req.ctx, req.params.filename), "The restore");
       const r = await restoreBackup(req.ctx, req.params.filename);
       return {
         status: "restored",
