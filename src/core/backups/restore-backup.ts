@@ -117,4 +117,8 @@ async function reloadCaches(services: Services): Promise<void> {
   await services.settings.reload();
   await loadRoles(services);
   invalidateApiKeys(services, { all: true });
+  // Other instances sharing the database: re-read the catalogue (a schema notice for no known
+  // collection makes them sync) and their settings. Roles and API keys follow their cache TTLs.
+  services.pubsub.publish("schema", { seq: 0, type: "collection.update", collection: "", id: "", updated: "" });
+  services.pubsub.publish("settings", { key: "*" });
 }
