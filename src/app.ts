@@ -29,6 +29,11 @@ import { startLiveEvents, type LiveEvents } from "./realtime/live-events.ts";
 import { createPubSub } from "./realtime/pubsub.ts";
 import { SettingsStore } from "./core/settings/store.ts";
 import { TotalsCache } from "./core/records/totals.ts";
+import { ServiceGate } from "./core/policy/service-gate.ts";
+import { RuntimeStats } from "./core/stats/runtime-stats.ts";
+import { startBackupSchedule, type BackupScheduler } from "./core/backups/schedule.ts";
+import { registerBackupJobs } from "./core/backups/backup-jobs.ts";
+import { JobRunner } from "./core/jobs/runner.ts";
 import { loadRoles } from "./core/rules/role-cache.ts";
 import { registerRest } from "./rest/index.ts";
 import { RequestLogController } from "./rest/http/request-log.ts";
@@ -121,6 +126,9 @@ export async function createApp(config: Config): Promise<App> {
     settings: new SettingsStore(prisma),
     totals: new TotalsCache(),
     files: { blobs: await createBlobStore(config), thumbsDir: join(config.dataDir, "thumbs"), urlKey: createHmac("sha256", secret).update("cairn file urls").digest() },
+    gate: new ServiceGate(),
+    runtime: new RuntimeStats(now),
+    jobs: new JobRunner(),
     log,
     now,
   };
@@ -131,6 +139,7 @@ export async function createApp(config: Config): Promise<App> {
   const live = startLiveEvents(services, dispatcher);
   const webhooks = startWebhooks(services, dispatcher);
   let graphql: GraphqlHandle | undefined;
+  let backups: BackupScheduler | undefined;
   try {
     await ensureDefaultAccount(db);
     await services.collections.load();
@@ -141,9 +150,14 @@ export async function createApp(config: Config): Promise<App> {
     await registerRest(server, services);
     graphql = await registerGraphql(server, services, live.hub);
     await dispatcher.start();
+    registerBackupJobs(services);
+    await services.jobs.start(services);
+    backups = startBackupSchedule(services);
   } catch (e) {
     // Start-up failed: release the connections opened above before reporting.
     await webhooks.close().catch(() => {});
+    backups?.stop();
+    await services.jobs.stop().catch(() => {});
     await dispatcher.stop().catch(() => {});
     await live.close().catch(() => {});
     await graphql?.close().catch(() => {});
@@ -169,8 +183,11 @@ export async function createApp(config: Config): Promise<App> {
     async close() {
       if (closed) return;
       closed = true;
+      backups.stop();
+      await backups.idle();
       await graphql.close();
       await webhooks.close();
+      await services.jobs.stop();
       await dispatcher.stop();
       await live.close();
       await server.close();

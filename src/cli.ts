@@ -4,6 +4,7 @@
  *   cairn migrate                                 apply pending database migrations
  *   cairn admin create --email E --password P     create (or promote) a superadmin
  *   cairn schema print [--system]                 print the GraphQL SDL (sorted)
+ *   cairn backup create|list|restore N|delete N   backups (src/cli-backup.ts)
  * Configuration comes from the environment and `.env` (see src/config.ts). Exit codes:
  * 0 success, 1 failure, 2 bad arguments.
  */
@@ -19,6 +20,8 @@ import { StartupError } from "./lib/startup-error.ts";
 import { createPrisma } from "./db/prisma.ts";
 import { CollectionRegistry } from "./core/collections/registry.ts";
 import { printSchemaFor, printSystemSchema } from "./graphql/print-schema.ts";
+import { backupCommand } from "./cli-backup.ts";
+import { AppError } from "./core/errors.ts";
 
 const USAGE = `Usage: cairn <command> [options]
 
@@ -193,6 +196,8 @@ export async function main(argv: string[]): Promise<number> {
         if (rest[0] !== "print") throw new UsageError(rest[0] ? `unknown schema command '${rest[0]}'` : "schema needs a command: print");
         await schemaPrint(rest.slice(1));
         return 0;
+      case "backup":
+        return await backupCommand(config(), rest, (m) => new UsageError(m));
       default:
         throw new UsageError(`unknown command '${command}'`);
     }
@@ -206,6 +211,10 @@ export async function main(argv: string[]): Promise<number> {
     if (e instanceof ValidationError) {
       console.error(`cairn: ${e.message}`);
       return 2;
+    }
+    if (e instanceof AppError && e.status < 500) {
+      console.error(`cairn: ${e.message}`);
+      return 1;
     }
     if (e instanceof ConfigError) {
       console.error(`cairn: configuration error: ${e.message}`);

@@ -46,6 +46,10 @@ export interface Config {
   readonly rateLimitEnabled: boolean;
   /** origins allowed to call the API from a browser (CORS, without credentials); `["*"]`: any */
   readonly corsOrigins: readonly string[];
+  /** serve Prometheus metrics at /metrics (CAIRN_METRICS=true, or implied by a token) */
+  readonly metricsEnabled: boolean;
+  /** bearer token /metrics requires (CAIRN_METRICS_TOKEN); unset: open when enabled */
+  readonly metricsToken: string | undefined;
   /** OAuth providers with a client id configured (README "OAuth") */
   readonly oauth: Readonly<Partial<Record<OAuthProviderName, OAuthProviderConfig>>>;
   /** where uploaded files are kept (README "Files"): `<data dir>/files`, or an S3 bucket */
@@ -242,6 +246,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     corsOrigins: corsOrigins(env.CAIRN_CORS_ORIGINS),
     oauth: Object.freeze(oauthProviders(env)),
     storage: storage(env),
+    metricsEnabled: bool(env, "CAIRN_METRICS") || Boolean(env.CAIRN_METRICS_TOKEN),
+    metricsToken: env.CAIRN_METRICS_TOKEN || undefined,
     ...overrides,
   };
   return Object.freeze(config);

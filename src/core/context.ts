@@ -14,6 +14,9 @@ import type { TokenService } from "./auth/tokens.ts";
 import type { SettingsStore } from "./settings/store.ts";
 import type { TotalsCache } from "./records/totals.ts";
 import type { FileServices } from "./files/types.ts";
+import type { ServiceGate } from "./policy/service-gate.ts";
+import type { RuntimeStats } from "./stats/runtime-stats.ts";
+import type { JobRunner } from "./jobs/runner.ts";
 
 export interface Logger {
   info(obj: object | string, msg?: string): void;
@@ -62,6 +65,12 @@ export interface Services {
   readonly totals: TotalsCache;
   /** uploaded files: the storage port, the thumbnail cache, the URL-signing key (core/files) */
   readonly files: FileServices;
+  /** refuses every operation while a restore runs; runs backups and restores one at a time */
+  readonly gate: ServiceGate;
+  /** live counters the transports feed (requests per minute, realtime subscribers) for stats and metrics */
+  readonly runtime: RuntimeStats;
+  /** background jobs with progress (jobs/runner.ts); register kinds with jobs/jobs.ts `registerJobKind` */
+  readonly jobs: JobRunner;
   readonly log: Logger;
   readonly now: () => Date;
 }

@@ -159,16 +159,16 @@ export function collectionNames(collection: string): CollectionNames {
 export const SYSTEM_TYPE_NAMES: ReadonlySet<string> = new Set([
   ...["Query", "Mutation", "Subscription", "Node", "PageInfo", "SortOrder", "ChangeAction"],
   ...["User", "Account", "Collection", "CollectionField", "CollectionInput", "CollectionUpdateInput", "FieldInput"],
-  ...["AuthPayload", "TokenPair", "GeoPoint", "GeoPointInput"],
+  ...["AuthPayload", "TokenPair", "GeoPoint", "GeoPointInput", "Job", "JobProgress"],
   ...["IDFilter", "StringFilter", "IntFilter", "FloatFilter", "BooleanFilter", "DateTimeFilter", "DateFilter", "StringListFilter", "JSONFilter"],
   ...["DateTime", "Date", "JSON", "EmailAddress", "URL", "String", "Int", "Float", "Boolean", "ID"],
 ]);
 
 /** Root fields of the system schema, per root type. */
 export const SYSTEM_ROOT_FIELDS = {
-  Query: new Set(["me", "collections", "collection"]),
-  Mutation: new Set(["login", "register", "refreshToken", "createCollection", "updateCollection", "deleteCollection"]),
-  Subscription: new Set<string>(),
+  Query: new Set(["me", "collections", "collection", "job", "jobs"]),
+  Mutation: new Set(["login", "register", "refreshToken", "createCollection", "updateCollection", "deleteCollection", "cancelJob"]),
+  Subscription: new Set<string>(["jobProgress"]),
 } as const;
 
 /** Fields every record type has; collection fields may not use these names. */

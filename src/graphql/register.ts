@@ -65,6 +65,8 @@ export async function registerGraphql(server: FastifyInstance, services: Service
   const manager = new SchemaManager(services, hub);
   manager.start();
   const yoga = createCairnYoga(services, manager);
+  /** GraphQL subscriptions answered as server-sent events, open now */
+  let sseStreams = 0;
 
   await server.register(async (scope) => {
     // Yoga reads the body itself (JSON, GraphQL-over-HTTP media types, or none): keep it as
@@ -84,6 +86,10 @@ export async function registerGraphql(server: FastifyInstance, services: Service
         return sendAsset(req, reply, pageAsset(await response.text()), REVALIDATE);
       }
       reply.status(response.status);
+      if (response.headers.get("content-type")?.startsWith("text/event-stream")) {
+        sseStreams++;
+        reply.raw.once("close", () => sseStreams--);
+      }
       return reply.send(response.body);
     };
     scope.route({
@@ -111,6 +117,17 @@ export async function registerGraphql(server: FastifyInstance, services: Service
     }
   });
   const ws = attachGraphqlWs(server, yoga, services);
+  const removeProbe = services.runtime.setRealtimeProbe(() => {
+    const sockets = ws.counts();
+    return {
+      websocketConnections: sockets.connections,
+      authenticatedConnections: sockets.authenticated,
+      uniqueUsers: sockets.users,
+      sseStreams,
+      subscriptions: hub.size,
+      subscriptionsById: hub.subscriptionsById(),
+    };
+  });
   // A user's sessions ended (on any instance): their open subscriptions end, their sockets close.
   const stopSessions = services.sessions.onEnded((userId, kept) => {
     hub.endSessions(userId, kept);
@@ -121,6 +138,7 @@ export async function registerGraphql(server: FastifyInstance, services: Service
   const close = async () => {
     if (closed) return;
     removeNameCheck();
+    removeProbe();
     closed = true;
     stopSessions();
     manager.stop();

@@ -9,6 +9,8 @@ import type { GraphQLEnumType, GraphQLInputObjectType, GraphQLInterfaceType, Gra
 import type { Prisma } from "../db/prisma.ts";
 import { createBuilder } from "./builder.ts";
 import { addSystemFields } from "./system-fields.ts";
+import { addBackupFields } from "./system-backups.ts";
+import { addJobFields } from "./system-jobs.ts";
 import { addSharedTypes } from "./system-types.ts";
 import { addFileFields } from "./system-files.ts";
 import { addWebhookFields } from "./system-webhooks.ts";
@@ -59,6 +61,8 @@ export function systemSchema(prisma: Prisma): SystemSchema {
     addSystemFields(b, addSharedTypes(b));
     addFileFields(b);
     addWebhookFields(b);
+    addBackupFields(b);
+    addJobFields(b);
     const schema = b.toSchema({ sortSchema: false });
     const shared = {} as Record<keyof SharedTypes, GraphQLNamedType>;
     for (const name of SHARED_NAMES) {

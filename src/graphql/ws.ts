@@ -65,6 +65,8 @@ export function cookieOriginAllowed(req: IncomingMessage, config: Config): boole
 export interface GraphqlWs {
   /** Closes the sockets of a user whose sessions ended (4401), except those of session `kept`. */
   endSessions(userId: string, kept: string | null): void;
+  /** Open sockets, those of signed-in callers, and the distinct users behind them (stats). */
+  counts(): { connections: number; authenticated: number; users: number };
   /** Closes every socket; call before closing the server. */
   close(): Promise<void>;
 }
@@ -159,5 +161,10 @@ export function attachGraphqlWs(server: FastifyInstance, yoga: CairnYoga, servic
     for (const client of wss.clients) client.terminate();
     await new Promise<void>((resolve) => wss.close(() => resolve()));
   };
-  return { endSessions, close };
+  const counts = () => {
+    let authenticated = 0;
+    for (const sockets of byUser.values()) authenticated += sockets.size;
+    return { connections: wss.clients.size, authenticated, users: byUser.size };
+  };
+  return { endSessions, counts, close };
 }

@@ -69,6 +69,13 @@ export class RealtimeHub {
     return n;
   }
 
+  /** The collections each open subscription follows, keyed by the id of the request that opened it. */
+  subscriptionsById(): Record<string, string[]> {
+    const out: Record<string, string[]> = Object.create(null);
+    for (const subs of this.#byCollection.values()) for (const s of subs) (out[s.ctx.requestId] ??= []).push(s.def.name);
+    return out;
+  }
+
   /**
    * Opens a subscription. Throws 404 for an unknown collection, 401/403 when the caller may not
    * read it, 400 for a `where` that does not fit the collection.

@@ -18,7 +18,7 @@ import type { Services } from "../core/context.ts";
 import type { EventDispatcher } from "../core/events/dispatcher.ts";
 import type { StoredEvent } from "../core/events/outbox.ts";
 import { RealtimeHub } from "./hub.ts";
-import { syncRegistry } from "./registry-sync.ts";
+import { syncRegistry } from "../core/collections/sync-registry.ts";
 
 /** Name of the dispatcher consumer that feeds the live fan-out. */
 export const LIVE_CONSUMER = "live";

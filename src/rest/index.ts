@@ -17,6 +17,7 @@ import { registerSystemRoutes } from "./system.ts";
 import { registerFastcms } from "./fastcms/index.ts";
 import { registerSnackbase } from "./snackbase/index.ts";
 import { registerPlatformRoutes } from "./platform.ts";
+import { registerMetrics } from "./metrics.ts";
 
 export async function registerRest(app: FastifyInstance, services: Services): Promise<void> {
   registerErrorHandling(app);
@@ -27,6 +28,7 @@ export async function registerRest(app: FastifyInstance, services: Services): Pr
   registerRateLimit(app, services);
   registerPolicy(app);
   registerNulGuard(app);
+  registerMetrics(app, services);
   await app.register(swagger, {
     openapi: {
       openapi: "3.0.3",

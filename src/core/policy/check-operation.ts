@@ -17,13 +17,15 @@ export function scopeFor(kind: OperationKind): ApiScope {
 }
 
 /**
- * Throws MaintenanceError (503 `MAINTENANCE_MODE`) when maintenance mode refuses `op` for the
+ * Throws ServiceUnavailableError (503, Retry-After) while a restore runs (service-gate.ts),
+ * MaintenanceError (503 `MAINTENANCE_MODE`) when maintenance mode refuses `op` for the
  * caller, ForbiddenError (403 `API key lacks the '<scope>' scope`, audited) when the caller's API
  * key does not cover it. Users signed in with a token, anonymous callers and the system pass the
  * scope check (their limits are the rules').
  * @example checkOperation(ctx, WRITE) // before creating a record
  */
 export function checkOperation(ctx: Context, op: Operation): void {
+  ctx.services.gate.check(ctx);
   checkMaintenance(ctx, op);
   requireScope(ctx, SCOPE[op.kind]);
 }

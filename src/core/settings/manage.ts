@@ -13,6 +13,7 @@ import { SETTING_CATEGORIES, type Setting, type SettingCategory } from "./store.
 import { dict, own } from "../../lib/own.ts";
 import { deeperThan } from "../../lib/json-depth.ts";
 import { MAX_JSON_DEPTH } from "../collections/check-value.ts";
+import { scheduleProblem } from "../backups/schedule.ts";
 
 const KEY_RE = /^[A-Za-z0-9][A-Za-z0-9_.:-]{0,99}$/;
 /** Stored value size limit (JSON text). */
@@ -48,6 +49,8 @@ const KNOWN: Readonly<Record<string, Check>> = {
       ? undefined
       : "must be a non-empty list of MIME types (image/png), patterns (image/*) or *",
   webhook_log_retention_hours: numberAtLeast(0),
+  backup_schedule: (v) => scheduleProblem(v) ?? undefined,
+  backup_keep: integerAtLeast(1),
 };
 
 export type SettingsView = Record<string, { value: unknown; description: string | null }>;

@@ -5,11 +5,14 @@ import type { FastifyInstance } from "fastify";
 import type { Services } from "../../core/context.ts";
 import { registerApiKeyRoutes } from "./api-keys.ts";
 import { registerAuthRoutes } from "./auth.ts";
+import { registerBackupRoutes } from "./backups.ts";
 import { registerCollectionRoutes } from "./collections.ts";
+import { registerJobRoutes } from "./jobs.ts";
 import { registerMailRoutes } from "./mail.ts";
 import { registerRecordRoutes } from "./records.ts";
 import { registerFileRoutes } from "./files.ts";
 import { registerWebhookRoutes } from "./webhooks.ts";
+import { registerStatsRoutes } from "./stats.ts";
 
 export function registerFastcms(api: FastifyInstance, services: Services): void {
   registerAuthRoutes(api, services);
@@ -19,4 +22,7 @@ export function registerFastcms(api: FastifyInstance, services: Services): void 
   registerRecordRoutes(api, services);
   registerFileRoutes(api, services);
   registerWebhookRoutes(api, services);
+  registerBackupRoutes(api, services);
+  registerStatsRoutes(api);
+  registerJobRoutes(api);
 }

@@ -4,9 +4,9 @@
  * with `put`/`remove`, so registry listeners (the GraphQL schema rebuild) fire as they do for
  * local changes.
  */
-import { rowToCollection } from "../core/collections/registry.ts";
-import type { CollectionDef } from "../core/collections/types.ts";
-import type { Services } from "../core/context.ts";
+import { rowToCollection } from "./registry.ts";
+import type { CollectionDef } from "./types.ts";
+import type { Services } from "../context.ts";
 
 const same = (a: CollectionDef, b: CollectionDef) => JSON.stringify(a) === JSON.stringify(b);
 
