@@ -28,6 +28,7 @@ import { createPubSub } from "./realtime/pubsub.ts";
 import { SettingsStore } from "./core/settings/store.ts";
 import { TotalsCache } from "./core/records/totals.ts";
 import { JobRunner } from "./core/jobs/runner.ts";
+import { registerTransferJobs } from "./core/transfer/register.ts";
 import { loadRoles } from "./core/rules/role-cache.ts";
 import { registerRest } from "./rest/index.ts";
 import { RequestLogController } from "./rest/http/request-log.ts";
@@ -119,6 +120,7 @@ export async function createApp(config: Config): Promise<App> {
   // API keys act as their owner: when the owner's sessions end, every instance reloads their keys.
   services.sessions.onEnded((userId) => invalidateApiKeys(services, { userId }));
   services.totals.connect(services.events, pubsub);
+  registerTransferJobs(services);
   const dispatcher = new EventDispatcher(services);
   const live = startLiveEvents(services, dispatcher);
   let graphql: GraphqlHandle | undefined;

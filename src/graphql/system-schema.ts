@@ -10,6 +10,7 @@ import type { Prisma } from "../db/prisma.ts";
 import { createBuilder } from "./builder.ts";
 import { addSystemFields } from "./system-fields.ts";
 import { addJobFields } from "./system-jobs.ts";
+import { addTransferFields } from "./system-transfer.ts";
 import { addSharedTypes } from "./system-types.ts";
 
 /** The system types collection types are built from. */
@@ -54,7 +55,7 @@ export function systemSchema(prisma: Prisma): SystemSchema {
   if (!built) {
     const b = createBuilder(prisma);
     addSystemFields(b, addSharedTypes(b));
-    addJobFields(b);
+    addTransferFields(b, addJobFields(b));
     const schema = b.toSchema({ sortSchema: false });
     const shared = {} as Record<keyof SharedTypes, GraphQLNamedType>;
     for (const name of SHARED_NAMES) {

@@ -7,6 +7,7 @@ import { registerApiKeyRoutes } from "./api-keys.ts";
 import { registerAuthRoutes } from "./auth.ts";
 import { registerCollectionRoutes } from "./collections.ts";
 import { registerJobRoutes } from "./jobs.ts";
+import { registerTransferRoutes } from "./transfer.ts";
 import { registerMailRoutes } from "./mail.ts";
 import { registerRecordRoutes } from "./records.ts";
 
@@ -17,4 +18,5 @@ export function registerFastcms(api: FastifyInstance, services: Services): void 
   registerCollectionRoutes(api, services);
   registerRecordRoutes(api, services);
   registerJobRoutes(api);
+  void api.register(registerTransferRoutes);
 }
