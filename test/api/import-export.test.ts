@@ -169,6 +169,22 @@ describe("import and export", () => {
     expect(r.body.message).toBe("Import failed: 1 row with errors; nothing was imported (first: row 3, field 'price': must be at least 0)");
     expect(r.body.details.errors).toEqual([{ row: 3, field: "price", error: "must be at least 0" }]);
     expect((await t.api("GET", "/api/v1/collections/products/records", { token: admin })).body.total).toBe(before);
+    // a failing row is the answer even when an earlier row would have hit a unique value
+    const mixed = await upload(
+      t,
+      "/api/v1/collections/products/records/import/csv?atomic=true",
+      {
+        name: "m.csv",
+        content: csvOf([
+          ["name", "sku", "price"],
+          ["Dup", "L-1", "1"],
+          ["Bad", "Q-1", "x"],
+        ]),
+      },
+      admin,
+    );
+    expect(mixed.status).toBe(422);
+    expect(mixed.body.details.errors).toEqual([{ row: 3, field: "price", error: "'x' is not a number" }]);
     const ok = await upload(t, "/api/v1/collections/products/records/import/csv?atomic=true", { name: "a.csv", content: csvOf([["name"], ["One"], ["Two"]]) }, admin);
     expect(ok.body).toMatchObject({ imported: 2, errors: null });
   });

@@ -110,7 +110,8 @@ export async function runImport(ctx: Context, def: CollectionDef, rows: AsyncIte
     if (batch.length === 0) return;
     const last = batch[batch.length - 1]!.row;
     if (tx) {
-      // atomic: inside the one transaction; nothing is kept once any row failed
+      // atomic: inside the one transaction; once any row failed nothing more is written (it all rolls back)
+      if (state.failed > 0) return;
       const errs: RowError[] = [];
       const res = await writeBatch(ctx, tx, def, batch, { key }, errs);
       Object.assign(state, after(state, last, res.created, res.updated, errs));

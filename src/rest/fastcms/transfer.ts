@@ -7,13 +7,14 @@
  */
 import multipart from "@fastify/multipart";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
-import { BadRequestError } from "../../core/errors.ts";
+import { rm } from "node:fs/promises";
+import { BadRequestError, PayloadTooLargeError } from "../../core/errors.ts";
 import type { JobView } from "../../core/jobs/jobs.ts";
 import { READ, WRITE } from "../../core/policy/operation.ts";
 import { exportRecords } from "../../core/transfer/export.ts";
 import { parseFormat } from "../../core/transfer/formats.ts";
 import { importRecords, type ImportResult } from "../../core/transfer/import.ts";
-import { stageImportFile, uploadFormat } from "../../core/transfer/stage-file.ts";
+import { maxImportSize, stageImportFile, uploadFormat } from "../../core/transfer/stage-file.ts";
 import { FilterError, type Expr } from "../../query/ast.ts";
 import { parseExpression } from "../../query/parse-expression.ts";
 import { errorResponses } from "../errors.ts";
@@ -114,11 +115,16 @@ export async function registerTransferRoutes(api: FastifyInstance): Promise<void
     if (!req.isMultipart()) throw new BadRequestError("Send the file as multipart/form-data in the field 'file'", { file: "Required" });
     // Checks that need no upload come first (nothing is read for a request that will fail).
     req.ctx.services.collections.require(req.params.collection);
-    const part = await req.file();
+    // the size limit is enforced while staging (413 naming it); multipart's own limit is set above it
+    const part = await req.file({ limits: { fileSize: maxImportSize(req.ctx.services) + 1 } });
     if (!part || part.fieldname !== "file") throw new BadRequestError("Send the file in the multipart field 'file'", { file: "Required" });
     const qs = req.query;
     const format = uploadFormat(part.filename, req.params.format ?? qs.format);
     const path = await stageImportFile(req.ctx, part.file, format);
+    if (part.file.truncated) {
+      await rm(path, { force: true });
+      throw new PayloadTooLargeError(`The file is larger than the import limit (setting max_import_size)`);
+    }
     const out = await importRecords(req.ctx, req.params.collection, path, { format, mode: qs.mode as "insert" | "upsert" | undefined, key: qs.key ?? qs.upsert_key, atomic: qs.atomic });
     if ("job" in out) return accepted(reply, out.job);
     return reply.status(201).send(renderImport(out.result));
