@@ -114,6 +114,8 @@ describe("kill -9 during import jobs", () => {
       10,
     );
     expect(committed).toBeLessThan(ROWS);
+    // the atomic job (one transaction) may already be done on a fast database
+    const atomicBefore = (await api("GET", `/api/v1/jobs/${atomic}`, { token })).body.state as string;
     first.child.kill("SIGKILL");
     await once(first.child, "exit");
 
@@ -135,7 +137,7 @@ describe("kill -9 during import jobs", () => {
         `job ${collection} after the restart`,
         100,
       );
-      expect(job.attempts).toBe(2);
+      expect(job.attempts).toBe(id === atomic && atomicBefore === "succeeded" ? 1 : 2);
       expect(job.result).toMatchObject({ imported: ROWS, total: ROWS, failed: 0 });
       const list = await api("GET", `/api/v1/collections/${collection}/records?per_page=1`, { token });
       expect(list.body.total).toBe(ROWS);
