@@ -34,6 +34,7 @@ import { RuntimeStats } from "./core/stats/runtime-stats.ts";
 import { startBackupSchedule, type BackupScheduler } from "./core/backups/schedule.ts";
 import { registerBackupJobs } from "./core/backups/backup-jobs.ts";
 import { JobRunner } from "./core/jobs/runner.ts";
+import { registerTransferJobs } from "./core/transfer/register.ts";
 import { loadRoles } from "./core/rules/role-cache.ts";
 import { registerRest } from "./rest/index.ts";
 import { RequestLogController } from "./rest/http/request-log.ts";
@@ -91,6 +92,33 @@ async function ensureDefaultAccount(db: SqlDb): Promise<void> {
   await db.execute(q);
 }
 
+/**
+ * The core's services over an open database, Prisma client and pub/sub port: what `createApp`
+ * serves, and what command-line tools (import, export) run core operations with.
+ */
+export async function buildServices(config: Config, log: Logger, db: SqlDb, prisma: Services["prisma"], pubsub: Services["pubsub"]): Promise<Services> {
+  const now = () => new Date();
+  const secret = resolveSecret(config);
+  return {
+    config,
+    db,
+    prisma,
+    collections: new CollectionRegistry(db),
+    events: new EventBus(),
+    pubsub,
+    tokens: new TokenService(secret, config.accessTokenTtl, now),
+    sessions: new SessionEpochs(prisma, pubsub, log),
+    settings: new SettingsStore(prisma),
+    totals: new TotalsCache(),
+    files: { blobs: await createBlobStore(config), thumbsDir: join(config.dataDir, "thumbs"), urlKey: createHmac("sha256", secret).update("cairn file urls").digest() },
+    gate: new ServiceGate(),
+    runtime: new RuntimeStats(now),
+    jobs: new JobRunner(),
+    log,
+    now,
+  };
+}
+
 /** Builds the whole application for a configuration. */
 export async function createApp(config: Config): Promise<App> {
   const server = Fastify({
@@ -112,29 +140,11 @@ export async function createApp(config: Config): Promise<App> {
   const db = await openDatabase(config, log);
   const prisma = await createPrisma(db);
   const pubsub = await createPubSub(config, log);
-  const now = () => new Date();
-  const secret = resolveSecret(config);
-  const services: Services = {
-    config,
-    db,
-    prisma,
-    collections: new CollectionRegistry(db),
-    events: new EventBus(),
-    pubsub,
-    tokens: new TokenService(secret, config.accessTokenTtl, now),
-    sessions: new SessionEpochs(prisma, pubsub, log),
-    settings: new SettingsStore(prisma),
-    totals: new TotalsCache(),
-    files: { blobs: await createBlobStore(config), thumbsDir: join(config.dataDir, "thumbs"), urlKey: createHmac("sha256", secret).update("cairn file urls").digest() },
-    gate: new ServiceGate(),
-    runtime: new RuntimeStats(now),
-    jobs: new JobRunner(),
-    log,
-    now,
-  };
+  const services = await buildServices(config, log, db, prisma, pubsub);
   // API keys act as their owner: when the owner's sessions end, every instance reloads their keys.
   services.sessions.onEnded((userId) => invalidateApiKeys(services, { userId }));
   services.totals.connect(services.events, pubsub);
+  registerTransferJobs(services);
   const dispatcher = new EventDispatcher(services);
   const live = startLiveEvents(services, dispatcher);
   const webhooks = startWebhooks(services, dispatcher);

@@ -5,6 +5,8 @@
  *   cairn admin create --email E --password P     create (or promote) a superadmin
  *   cairn schema print [--system]                 print the GraphQL SDL (sorted)
  *   cairn backup create|list|restore N|delete N   backups (src/cli-backup.ts)
+ *   cairn import FILE --collection C [--mode upsert] import records (cli-transfer.ts)
+ *   cairn export C [--format csv] > file           export records
  * Configuration comes from the environment and `.env` (see src/config.ts). Exit codes:
  * 0 success, 1 failure, 2 bad arguments.
  */
@@ -21,6 +23,7 @@ import { createPrisma } from "./db/prisma.ts";
 import { CollectionRegistry } from "./core/collections/registry.ts";
 import { printSchemaFor, printSystemSchema } from "./graphql/print-schema.ts";
 import { backupCommand } from "./cli-backup.ts";
+import { exportCommand, importCommand, TransferUsageError } from "./cli-transfer.ts";
 import { AppError } from "./core/errors.ts";
 
 const USAGE = `Usage: cairn <command> [options]
@@ -30,6 +33,11 @@ Commands:
   migrate                                 apply pending database migrations and list them
   admin create --email <e> --password <p> create a superadmin, or promote an existing user
   schema print [--system]                 print the GraphQL schema (SDL, sorted); --system: without collections
+  import FILE --collection C [--mode insert|upsert] [--key id|FIELD] [--atomic] [--format F]
+                                          import records from a csv, json, ndjson or xlsx file;
+                                          prints the counts and failing rows as JSON
+  export C [--format csv|json|ndjson|xlsx] [--filter E] [--sort S] [--fields a,b] > file
+                                          write the records of collection C to stdout
 
 Options:
   -h, --help                              show this help
@@ -198,13 +206,17 @@ export async function main(argv: string[]): Promise<number> {
         return 0;
       case "backup":
         return await backupCommand(config(), rest, (m) => new UsageError(m));
+      case "import":
+        return await importCommand(rest, config);
+      case "export":
+        return await exportCommand(rest, config);
       default:
         throw new UsageError(`unknown command '${command}'`);
     }
   } catch (e) {
     // parseArgs reports unknown or malformed options with ERR_PARSE_ARGS_* codes.
     const parseError = typeof (e as { code?: unknown })?.code === "string" && String((e as { code: string }).code).startsWith("ERR_PARSE_ARGS");
-    if (e instanceof UsageError || parseError) {
+    if (e instanceof UsageError || e instanceof TransferUsageError || parseError) {
       console.error(`cairn: ${(e as Error).message}\n\n${USAGE}`);
       return 2;
     }

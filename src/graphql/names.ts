@@ -159,7 +159,7 @@ export function collectionNames(collection: string): CollectionNames {
 export const SYSTEM_TYPE_NAMES: ReadonlySet<string> = new Set([
   ...["Query", "Mutation", "Subscription", "Node", "PageInfo", "SortOrder", "ChangeAction"],
   ...["User", "Account", "Collection", "CollectionField", "CollectionInput", "CollectionUpdateInput", "FieldInput"],
-  ...["AuthPayload", "TokenPair", "GeoPoint", "GeoPointInput", "Job", "JobProgress"],
+  ...["AuthPayload", "TokenPair", "GeoPoint", "GeoPointInput", "Job", "JobProgress", "ImportOutcome", "ImportRowError"],
   ...["IDFilter", "StringFilter", "IntFilter", "FloatFilter", "BooleanFilter", "DateTimeFilter", "DateFilter", "StringListFilter", "JSONFilter"],
   ...["DateTime", "Date", "JSON", "EmailAddress", "URL", "String", "Int", "Float", "Boolean", "ID"],
 ]);
@@ -167,7 +167,7 @@ export const SYSTEM_TYPE_NAMES: ReadonlySet<string> = new Set([
 /** Root fields of the system schema, per root type. */
 export const SYSTEM_ROOT_FIELDS = {
   Query: new Set(["me", "collections", "collection", "job", "jobs"]),
-  Mutation: new Set(["login", "register", "refreshToken", "createCollection", "updateCollection", "deleteCollection", "cancelJob"]),
+  Mutation: new Set(["login", "register", "refreshToken", "createCollection", "updateCollection", "deleteCollection", "cancelJob", "importRecords", "exportRecords"]),
   Subscription: new Set<string>(["jobProgress"]),
 } as const;
 

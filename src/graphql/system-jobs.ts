@@ -7,8 +7,8 @@ import { cancelJob, getJob, listJobs, watchJob, type JobView } from "../core/job
 import { PushQueue } from "../realtime/push-queue.ts";
 import type { Builder } from "./builder.ts";
 
-/** Adds the job type and fields (call once while building the system schema). */
-export function addJobFields(b: Builder): void {
+/** Adds the job type and fields (call once while building the system schema); returns the `Job` type. */
+export function addJobFields(b: Builder) {
   const progress = b.objectRef<JobView["progress"]>("JobProgress").implement({
     fields: (t) => ({
       done: t.exposeInt("done"),
@@ -78,4 +78,5 @@ export function addJobFields(b: Builder): void {
       resolve: (j) => j,
     }),
   }));
+  return job;
 }

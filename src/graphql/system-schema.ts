@@ -11,6 +11,7 @@ import { createBuilder } from "./builder.ts";
 import { addSystemFields } from "./system-fields.ts";
 import { addBackupFields } from "./system-backups.ts";
 import { addJobFields } from "./system-jobs.ts";
+import { addTransferFields } from "./system-transfer.ts";
 import { addSharedTypes } from "./system-types.ts";
 import { addFileFields } from "./system-files.ts";
 import { addWebhookFields } from "./system-webhooks.ts";
@@ -62,7 +63,7 @@ export function systemSchema(prisma: Prisma): SystemSchema {
     addFileFields(b);
     addWebhookFields(b);
     addBackupFields(b);
-    addJobFields(b);
+    addTransferFields(b, addJobFields(b));
     const schema = b.toSchema({ sortSchema: false });
     const shared = {} as Record<keyof SharedTypes, GraphQLNamedType>;
     for (const name of SHARED_NAMES) {

@@ -8,6 +8,7 @@ import { registerAuthRoutes } from "./auth.ts";
 import { registerBackupRoutes } from "./backups.ts";
 import { registerCollectionRoutes } from "./collections.ts";
 import { registerJobRoutes } from "./jobs.ts";
+import { registerTransferRoutes } from "./transfer.ts";
 import { registerMailRoutes } from "./mail.ts";
 import { registerRecordRoutes } from "./records.ts";
 import { registerFileRoutes } from "./files.ts";
@@ -25,4 +26,5 @@ export function registerFastcms(api: FastifyInstance, services: Services): void 
   registerBackupRoutes(api, services);
   registerStatsRoutes(api);
   registerJobRoutes(api);
+  void api.register(registerTransferRoutes);
 }
