@@ -21,11 +21,14 @@ import { errorResponses } from "../errors.ts";
 import { jobSchema, renderJob } from "./jobs.ts";
 
 const tags = ["import/export"];
-const params = {
+const collectionParams = { type: "object", required: ["collection"], properties: { collection: { type: "string", maxLength: 100 } } } as const;
+const formatParams = {
   type: "object",
-  required: ["collection"],
+  required: ["collection", "format"],
   properties: { collection: { type: "string", maxLength: 100 }, format: { type: "string", maxLength: 10 } },
 } as const;
+/** the path parameters of a route with or without `{format}` (OpenAPI lists only those in the path) */
+const params = (withFormat: boolean) => (withFormat ? formatParams : collectionParams);
 
 type ExportQs = { filter?: string; sort?: string; fields?: string; format?: string; background?: boolean };
 type ImportQs = { mode?: string; key?: string; upsert_key?: string; atomic?: boolean; format?: string; skip_validation?: boolean };
@@ -88,10 +91,10 @@ export async function registerTransferRoutes(api: FastifyInstance): Promise<void
     reply.header("x-content-type-options", "nosniff");
     return reply.send(out.stream);
   };
-  const exportSchema = (summary: string) => ({
+  const exportSchema = (summary: string, withFormat: boolean) => ({
     tags,
     summary,
-    params,
+    params: params(withFormat),
     querystring: {
       type: "object",
       properties: {
@@ -104,10 +107,14 @@ export async function registerTransferRoutes(api: FastifyInstance): Promise<void
     },
     response: { 202: jobAccepted, ...errorResponses(400, 401, 403, 404) },
   });
-  api.get("/collections/:collection/records/export", { config: { operation: READ }, schema: exportSchema("Export records (format=csv|json|ndjson|xlsx); over 10,000 → 202 + job") }, exportHandler);
+  api.get(
+    "/collections/:collection/records/export",
+    { config: { operation: READ }, schema: exportSchema("Export records (format=csv|json|ndjson|xlsx); over 10,000 → 202 + job", false) },
+    exportHandler,
+  );
   api.get(
     "/collections/:collection/records/export/:format",
-    { config: { operation: READ }, schema: exportSchema("Export records as csv, json, ndjson or xlsx; over 10,000 → 202 + job") },
+    { config: { operation: READ }, schema: exportSchema("Export records as csv, json, ndjson or xlsx; over 10,000 → 202 + job", true) },
     exportHandler,
   );
 
@@ -129,11 +136,11 @@ export async function registerTransferRoutes(api: FastifyInstance): Promise<void
     if ("job" in out) return accepted(reply, out.job);
     return reply.status(201).send(renderImport(out.result));
   };
-  const importSchema = (summary: string) => ({
+  const importSchema = (summary: string, withFormat: boolean) => ({
     tags,
     summary,
     consumes: ["multipart/form-data"],
-    params,
+    params: params(withFormat),
     querystring: {
       type: "object",
       properties: {
@@ -148,10 +155,10 @@ export async function registerTransferRoutes(api: FastifyInstance): Promise<void
     response: { 201: importResult, 202: jobAccepted, ...errorResponses(400, 401, 403, 404, 413, 422) },
   });
   const config = { operation: WRITE };
-  api.post("/collections/:collection/records/import", { config, schema: importSchema("Import records from a file (multipart `file`); over 1,000 rows → 202 + job") }, importHandler);
+  api.post("/collections/:collection/records/import", { config, schema: importSchema("Import records from a file (multipart `file`); over 1,000 rows → 202 + job", false) }, importHandler);
   api.post(
     "/collections/:collection/records/import/:format",
-    { config, schema: importSchema("Import records from a csv, json, ndjson or xlsx file (multipart `file`); over 1,000 rows → 202 + job") },
+    { config, schema: importSchema("Import records from a csv, json, ndjson or xlsx file (multipart `file`); over 1,000 rows → 202 + job", true) },
     importHandler,
   );
 }
