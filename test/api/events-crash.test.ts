@@ -8,7 +8,7 @@
  * unconfirmed. Redelivery is allowed only for events after the durable position saved before
  * the kill. Runs on SQLite and PostgreSQL.
  */
-import { spawn, type ChildProcess } from "node:child_process";
+import type { ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { once } from "node:events";
 import { connect, createServer, type Server as NetServer } from "node:net";
@@ -19,6 +19,7 @@ import { loadConfig } from "../../src/config.ts";
 import type { SqlDb } from "../../src/db/sql-db.ts";
 import { ADMIN_EMAIL, ADMIN_PASSWORD, apiClient, eventually, freshDatabase, registerUser } from "../helpers/app.ts";
 import { gql, SIGNED_IN_RULES } from "./graphql-helpers.ts";
+import { serveChild } from "../helpers/child-server.ts";
 
 const REDIS_URL = process.env.TEST_REDIS_URL ?? "redis://127.0.0.1:6379";
 
@@ -45,34 +46,7 @@ async function redisRelay(target: string): Promise<{ url: string; hold(): void; 
   };
 }
 
-interface Server {
-  child: ChildProcess;
-  url: string;
-}
-
-/** Starts `cairn serve` in a child process and resolves with its URL once it listens. */
-async function serve(env: Record<string, string>): Promise<Server> {
-  const child = spawn(process.execPath, ["--import", "tsx", "src/cli.ts", "serve"], {
-    env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", ...env },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  let out = "";
-  const url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`server did not start:\n${out}`)), 30_000);
-    const read = (chunk: Buffer) => {
-      out = (out + chunk.toString()).slice(-20_000);
-      const m = /listening on (http:\/\/[\d.]+:\d+)/.exec(out);
-      if (m) {
-        clearTimeout(timer);
-        resolve(m[1]!);
-      }
-    };
-    child.stdout!.on("data", read);
-    child.stderr!.on("data", read);
-    child.once("exit", (code) => reject(new Error(`server exited with ${code}:\n${out}`)));
-  });
-  return { child, url };
-}
+const serve = (env: Record<string, string>) => serveChild(env);
 
 describe("kill -9 while dispatching", () => {
   let db: Awaited<ReturnType<typeof freshDatabase>>;

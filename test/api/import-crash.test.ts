@@ -5,36 +5,14 @@
  * them. The best-effort job resumes after its last committed batch, the atomic one starts over:
  * every row is imported exactly once, nothing is lost or doubled. Runs on SQLite and PostgreSQL.
  */
-import { spawn, type ChildProcess } from "node:child_process";
+import type { ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { once } from "node:events";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ADMIN_EMAIL, ADMIN_PASSWORD, apiClient, eventually, freshDatabase } from "../helpers/app.ts";
+import { serveChild } from "../helpers/child-server.ts";
 
-interface Server {
-  child: ChildProcess;
-  url: string;
-}
-
-async function serve(env: Record<string, string>): Promise<Server> {
-  const child = spawn(process.execPath, ["--import", "tsx", "src/cli.ts", "serve"], { env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", ...env }, stdio: ["ignore", "pipe", "pipe"] });
-  let out = "";
-  const url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`server did not start:\n${out}`)), 60_000);
-    const read = (chunk: Buffer) => {
-      out = (out + chunk.toString()).slice(-20_000);
-      const m = /listening on (http:\/\/[\d.]+:\d+)/.exec(out);
-      if (m) {
-        clearTimeout(timer);
-        resolve(m[1]!);
-      }
-    };
-    child.stdout!.on("data", read);
-    child.stderr!.on("data", read);
-    child.once("exit", (code) => reject(new Error(`server exited with ${code}:\n${out}`)));
-  });
-  return { child, url };
-}
+const serve = (env: Record<string, string>) => serveChild(env);
 
 const ROWS = 40_000;
 

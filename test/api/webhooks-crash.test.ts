@@ -5,7 +5,7 @@
  * leases run out (time limit + 5 s), and the log ends with one delivered row per event. Runs on
  * SQLite and PostgreSQL.
  */
-import { spawn, type ChildProcess } from "node:child_process";
+import type { ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { once } from "node:events";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -13,27 +13,9 @@ import { openDatabase } from "../../src/app.ts";
 import { loadConfig } from "../../src/config.ts";
 import { ADMIN_EMAIL, ADMIN_PASSWORD, apiClient, eventually, freshDatabase } from "../helpers/app.ts";
 import { startReceiver, type Receiver } from "../helpers/receiver.ts";
+import { serveChild } from "../helpers/child-server.ts";
 
-/** Starts `cairn serve` in a child process and resolves with its URL once it listens. */
-async function serve(env: Record<string, string>): Promise<{ child: ChildProcess; url: string }> {
-  const child = spawn(process.execPath, ["--import", "tsx", "src/cli.ts", "serve"], { env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", ...env }, stdio: ["ignore", "pipe", "pipe"] });
-  let out = "";
-  const url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`server did not start:\n${out}`)), 90_000);
-    const read = (chunk: Buffer) => {
-      out = (out + chunk.toString()).slice(-20_000);
-      const m = /listening on (http:\/\/[\d.]+:\d+)/.exec(out);
-      if (m) {
-        clearTimeout(timer);
-        resolve(m[1]!);
-      }
-    };
-    child.stdout!.on("data", read);
-    child.stderr!.on("data", read);
-    child.once("exit", (code) => reject(new Error(`server exited with ${code}:\n${out}`)));
-  });
-  return { child, url };
-}
+const serve = (env: Record<string, string>) => serveChild(env);
 
 describe("kill -9 during webhook delivery", () => {
   let db: Awaited<ReturnType<typeof freshDatabase>>;
