@@ -28,7 +28,7 @@ export async function registerRest(app: FastifyInstance, services: Services): Pr
   registerRateLimit(app, services);
   registerPolicy(app);
   registerNulGuard(app);
-  registerMetrics(app, services);
+  await registerMetrics(app, services);
   await app.register(swagger, {
     openapi: {
       openapi: "3.0.3",

@@ -13,7 +13,6 @@
  */
 import { timingSafeEqual } from "node:crypto";
 import type { FastifyInstance } from "fastify";
-import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from "prom-client";
 import type { Services } from "../core/context.ts";
 import { databaseSize, outboxStats } from "../core/stats/get-stats.ts";
 import { errorBody } from "./errors.ts";
@@ -24,13 +23,17 @@ function tokenMatches(header: string | undefined, token: string): boolean {
   return sent.length === want.length && timingSafeEqual(sent, want);
 }
 
-/** Counts requests for stats; serves /metrics when enabled. Call before routes are declared. */
-export function registerMetrics(app: FastifyInstance, services: Services): void {
+/**
+ * Counts requests for stats; serves /metrics when enabled. Call before routes are declared.
+ * prom-client is loaded only when metrics are on (it is not needed otherwise: idle memory).
+ */
+export async function registerMetrics(app: FastifyInstance, services: Services): Promise<void> {
   const { runtime, config } = services;
   if (!config.metricsEnabled) {
     app.addHook("onResponse", async () => runtime.requestDone());
     return;
   }
+  const { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } = await import("prom-client");
   const register = new Registry();
   collectDefaultMetrics({ register, prefix: "cairn_" });
   const labelNames = ["method", "route", "status"] as const;

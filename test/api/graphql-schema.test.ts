@@ -213,7 +213,11 @@ describe("HTTP surface", () => {
   it("masks internal errors and logs them with the request id", async () => {
     const db = t.app.services.db as { query: (q: unknown) => Promise<unknown[]> };
     const query = db.query;
-    db.query = async () => {
+    // only the request's own statement fails: background readers (the event dispatcher, jobs)
+    // share the connection and must not take the failure instead
+    db.query = async (q: any) => {
+      const text: string = typeof q?.compile === "function" ? q.compile().sql : String(q?.sql ?? q);
+      if (!text.includes('"widgets"')) return query.call(db, q);
       db.query = query;
       throw new Error("connection reset by peer (secret driver detail)");
     };

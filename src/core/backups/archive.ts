@@ -8,14 +8,13 @@ import { createWriteStream } from "node:fs";
 import { lstat, readdir, readFile, rename, rm, writeFile } from "node:fs/promises";
 import { once } from "node:events";
 import { join } from "node:path";
-import * as tar from "tar";
 import { checkManifest, MANIFEST_FILE, type BackupManifest } from "./manifest.ts";
 
 /** Packs `entries` of `folder` (following symbolic links) into `file` atomically. */
 export async function packArchive(folder: string, entries: string[], file: string): Promise<void> {
   const tmp = `${file}.partial`;
   try {
-    await tar.c({ gzip: true, file: tmp, cwd: folder, follow: true, portable: true }, entries);
+    await (await import("tar")).c({ gzip: true, file: tmp, cwd: folder, follow: true, portable: true }, entries);
     await rename(tmp, file);
   } catch (e) {
     await rm(tmp, { force: true });
@@ -25,7 +24,7 @@ export async function packArchive(folder: string, entries: string[], file: strin
 
 /** Extracts `file` into `folder` (regular files and folders only). */
 export async function unpackArchive(file: string, folder: string): Promise<void> {
-  await tar.x({
+  await (await import("tar")).x({
     file,
     cwd: folder,
     strict: true,
@@ -39,7 +38,7 @@ export async function unpackArchive(file: string, folder: string): Promise<void>
 /** The manifest inside an archive (read without extracting the rest). */
 export async function readArchiveManifest(file: string): Promise<BackupManifest> {
   let text: string | undefined;
-  await tar.t({
+  await (await import("tar")).t({
     file,
     filter: (path) => path === MANIFEST_FILE,
     onReadEntry: (entry) => {

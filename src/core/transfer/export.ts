@@ -11,7 +11,6 @@ import { join } from "node:path";
 import { PassThrough, Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import { once } from "node:events";
-import ExcelJS from "exceljs";
 import type { Expr } from "../../query/ast.ts";
 import type { CollectionDef } from "../collections/types.ts";
 import type { Context } from "../context.ts";
@@ -113,9 +112,11 @@ async function* textChunks(ctx: Context, def: CollectionDef, q: ExportQuery, col
 /** xlsx through exceljs's streaming writer; waits for the reader between pages. */
 function xlsxStream(ctx: Context, def: CollectionDef, q: ExportQuery, columns: readonly string[], signal?: AbortSignal, onPage?: (n: number) => void): Readable {
   const out = new PassThrough();
-  const book = new ExcelJS.stream.xlsx.WorkbookWriter({ stream: out, useStyles: false, useSharedStrings: false });
-  const sheet = book.addWorksheet(def.name.slice(0, 31));
   void (async () => {
+    // exceljs is large: loaded on the first xlsx export, not at start-up
+    const { default: ExcelJS } = await import("exceljs");
+    const book = new ExcelJS.stream.xlsx.WorkbookWriter({ stream: out, useStyles: false, useSharedStrings: false });
+    const sheet = book.addWorksheet(def.name.slice(0, 31));
     sheet.addRow([...columns]).commit();
     for await (const page of records(ctx, def, q, columns, signal, onPage)) {
       for (const rec of page) sheet.addRow(columns.map((c) => (rec[c] !== null && typeof rec[c] === "object" ? JSON.stringify(rec[c]) : (rec[c] ?? null)))).commit();

@@ -9,7 +9,6 @@ import { createReadStream } from "node:fs";
 import { readFile } from "node:fs/promises";
 import { createInterface } from "node:readline";
 import { parse as parseCsv } from "csv-parse";
-import ExcelJS from "exceljs";
 import { BadRequestError } from "../errors.ts";
 import type { Format } from "./formats.ts";
 
@@ -97,6 +96,8 @@ function cellValue(v: unknown): unknown {
 }
 
 async function* xlsxRows(path: string): AsyncGenerator<SourceRow> {
+  // exceljs is large: loaded on the first xlsx import, not at start-up
+  const { default: ExcelJS } = await import("exceljs");
   const reader = new ExcelJS.stream.xlsx.WorkbookReader(createReadStream(path), { worksheets: "emit", sharedStrings: "cache", hyperlinks: "ignore", styles: "ignore", entries: "emit" });
   let header: unknown[] | undefined;
   try {
