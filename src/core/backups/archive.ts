@@ -24,7 +24,9 @@ export async function packArchive(folder: string, entries: string[], file: strin
 
 /** Extracts `file` into `folder` (regular files and folders only). */
 export async function unpackArchive(file: string, folder: string): Promise<void> {
-  await (await import("tar")).x({
+  await (
+    await import("tar")
+  ).x({
     file,
     cwd: folder,
     strict: true,
@@ -38,7 +40,9 @@ export async function unpackArchive(file: string, folder: string): Promise<void>
 /** The manifest inside an archive (read without extracting the rest). */
 export async function readArchiveManifest(file: string): Promise<BackupManifest> {
   let text: string | undefined;
-  await (await import("tar")).t({
+  await (
+    await import("tar")
+  ).t({
     file,
     filter: (path) => path === MANIFEST_FILE,
     onReadEntry: (entry) => {
