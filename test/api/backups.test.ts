@@ -7,15 +7,13 @@
  * one (SQLite → PostgreSQL and PostgreSQL → SQLite, depending on the run).
  */
 import { randomBytes } from "node:crypto";
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { gunzipSync } from "node:zlib";
-import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createApp } from "../../src/app.ts";
 import { loadConfig } from "../../src/config.ts";
-import { ADMIN_EMAIL, ADMIN_PASSWORD, apiClient, eventually, PG_ADMIN_URL, registerUser, startApp, TEST_DB, type ApiClient, type TestApp } from "../helpers/app.ts";
+import { ADMIN_EMAIL, ADMIN_PASSWORD, apiClient, eventually, freshDatabase, registerUser, startApp, TEST_DB, type ApiClient, type TestApp } from "../helpers/app.ts";
 import { gql } from "./graphql-helpers.ts";
 
 let t: TestApp;
@@ -296,29 +294,8 @@ describe("restore", () => {
   });
 });
 
-/** A database of the other kind than this run's, and a function dropping it. */
-async function otherDatabase(): Promise<{ url: string; dataDir: string; drop(): Promise<void> }> {
-  const dataDir = mkdtempSync(join(tmpdir(), "cairn-test-"));
-  if (TEST_DB === "postgres") return { url: `file:${join(dataDir, "cairn.db")}`, dataDir, drop: async () => rmSync(dataDir, { recursive: true, force: true }) };
-  const name = `cairn_test_${randomBytes(6).toString("hex")}`;
-  const c = new pg.Client({ connectionString: PG_ADMIN_URL });
-  await c.connect();
-  await c.query(`CREATE DATABASE ${name}`);
-  await c.end();
-  const url = new URL(PG_ADMIN_URL);
-  url.pathname = `/${name}`;
-  return {
-    url: url.toString(),
-    dataDir,
-    async drop() {
-      const d = new pg.Client({ connectionString: PG_ADMIN_URL });
-      await d.connect();
-      await d.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-      await d.end();
-      rmSync(dataDir, { recursive: true, force: true });
-    },
-  };
-}
+/** A fresh database of the other kind than this run's. */
+const otherDatabase = () => freshDatabase("default", TEST_DB === "postgres" ? "sqlite" : "postgres");
 
 describe(`portable: a ${TEST_DB} backup restores into ${TEST_DB === "sqlite" ? "PostgreSQL" : "SQLite"} and back`, () => {
   it("round-trips records of every stored kind, users, settings and collections", async () => {

@@ -67,10 +67,13 @@ const CREATE_DATABASE_OPTIONS: ReadonlyMap<TestCollation, string> = new Map([
   ["icu-en-US", ` TEMPLATE template0 LOCALE_PROVIDER icu ICU_LOCALE 'en-US' LOCALE 'C.utf8'`],
 ]);
 
-/** Creates a fresh database and returns its URL plus a function dropping it. */
-export async function freshDatabase(collation: TestCollation = "default"): Promise<{ url: string; dataDir: string; drop(): Promise<void> }> {
+/**
+ * Creates a fresh database of the run's kind (or of `dialect`, e.g. the other one for a
+ * cross-database restore) and returns its URL plus a function dropping it.
+ */
+export async function freshDatabase(collation: TestCollation = "default", dialect: "sqlite" | "postgres" = TEST_DB): Promise<{ url: string; dataDir: string; drop(): Promise<void> }> {
   const dataDir = mkdtempSync(join(tmpdir(), "cairn-test-"));
-  if (TEST_DB === "sqlite") {
+  if (dialect === "sqlite") {
     return { url: `file:${join(dataDir, "cairn.db")}`, dataDir, drop: async () => rmSync(dataDir, { recursive: true, force: true }) };
   }
   const name = `cairn_test_${randomBytes(6).toString("hex")}`;
