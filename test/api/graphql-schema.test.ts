@@ -165,11 +165,18 @@ describe("HTTP surface", () => {
     }
   });
 
-  it("prevents CSRF on GET and simple POSTs", async () => {
+  it("prevents CSRF on cookie-authenticated GETs and simple POSTs", async () => {
     const q = encodeURIComponent("{ __typename }");
-    expect((await fetch(`${t.url}/graphql?query=${q}`)).status).toBe(403);
-    expect((await fetch(`${t.url}/graphql?query=${q}`, { headers: { "x-graphql-csrf": "1" } })).status).toBe(200);
+    // Anonymous and bearer GET queries pass (urql's default); a GET the cookie would sign in needs a header.
+    expect((await fetch(`${t.url}/graphql?query=${q}`)).status).toBe(200);
     expect((await fetch(`${t.url}/graphql?query=${q}`, { headers: { authorization: `Bearer ${token}` } })).status).toBe(200);
+    expect((await fetch(`${t.url}/graphql?query=${q}`, { headers: { cookie: "theme=dark" } })).status).toBe(200);
+    const byCookie = await fetch(`${t.url}/graphql?query=${encodeURIComponent("{ me { email } }")}`, { headers: { cookie: `theme=dark; access_token=${token}` } });
+    expect(byCookie.status).toBe(403);
+    expect(((await byCookie.json()) as any).errors[0].message).toContain("CSRF prevention");
+    const cookieWithHeader = await fetch(`${t.url}/graphql?query=${encodeURIComponent("{ me { email } }")}`, { headers: { cookie: `access_token=${token}`, "x-graphql-csrf": "1" } });
+    expect(cookieWithHeader.status).toBe(200);
+    expect(((await cookieWithHeader.json()) as any).data.me.email).toBeTruthy();
     const form = await fetch(`${t.url}/graphql`, { method: "POST", headers: { "content-type": "application/x-www-form-urlencoded" }, body: `query=${q}` });
     expect(form.status).toBe(403);
     const text = await fetch(`${t.url}/graphql`, { method: "POST", headers: { "content-type": "text/plain" }, body: JSON.stringify({ query: "{ __typename }" }) });
