@@ -128,10 +128,15 @@ export function collectionRootFields(collections: Iterable<CollectionTypes>, hub
     const where = { where: { type: c.where } };
     subscription[names.created] = { type: nn(c.object), args: where, subscribe: open("created"), resolve: (m: any) => unwrap(m).record };
     subscription[names.updated] = { type: nn(c.object), args: where, subscribe: open("updated"), resolve: (m: any) => unwrap(m).record };
-    subscription[names.deleted] = { type: nn(GraphQLID), description: "ids of deleted records you could read", subscribe: open("deleted"), resolve: (m: any) => unwrap(m).id };
+    subscription[names.deleted] = {
+      type: nn(c.object),
+      description: "Deleted records you could read, as you last could see them (for cache eviction: id and __typename at least)",
+      subscribe: open("deleted"),
+      resolve: (m: any) => unwrap(m).record,
+    };
     subscription[names.changed] = {
       type: nn(c.change),
-      description: "Every change; a record that stops matching where (or readable) arrives as DELETE with only its id",
+      description: "Every change; a record that stops matching where (or readable) arrives as DELETE with the last state you could see",
       args: where,
       subscribe: open("changed"),
       resolve: (m: any) => unwrap(m),

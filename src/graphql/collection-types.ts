@@ -92,7 +92,7 @@ function declare(def: CollectionDef, s: SharedTypes, fields: (t: CollectionTypes
     fields: () => ({
       action: { type: nn(s.ChangeAction), resolve: (d) => d.action },
       id: { type: nn(GraphQLID), resolve: (d) => d.id },
-      record: { type: types.object, description: "null for DELETE", resolve: (d) => d.record },
+      record: { type: types.object, description: "the record; for DELETE, the last state you could see (id at least)", resolve: (d) => d.record },
     }),
   });
   return types;

@@ -8,10 +8,12 @@
  * view field access); a `where` may only use readable fields (checked when the subscription opens).
  *
  * - created/updated: the new record, when it matches.
- * - deleted: the id, when the subscriber could read the record before it was deleted.
+ * - deleted: the record as it was, when the subscriber could read it before it was deleted.
  * - changed: CREATE/UPDATE with the record when it matches; an update that moves a record out
- *   of the subscriber's set (where or access) is a DELETE carrying only the id; a delete is
- *   delivered only when the record was in the set before.
+ *   of the subscriber's set (where or access) is a DELETE carrying the last state the subscriber
+ *   could see (the record before the update, never the new contents; only the id when that
+ *   state is unknown); a delete is delivered only when the record was in the set before.
+ * Every DELETE carries a record (at least its id), so client caches can evict it by type and id.
  *
  * A collection change recompiles its subscribers' predicates; when the collection is gone
  * (deleted or renamed) or a `where` no longer fits it, the subscription ends with an error.
@@ -32,11 +34,11 @@ import { PushQueue } from "./push-queue.ts";
 
 export type SubscriptionKind = "created" | "updated" | "deleted" | "changed";
 
-/** One delivery: what happened and, except for DELETE, the record. */
+/** One delivery: what happened and the record (for DELETE, the last state the subscriber could see). */
 export interface Delivery {
   action: "CREATE" | "UPDATE" | "DELETE";
   id: string;
-  record: RecordData | null;
+  record: RecordData;
 }
 
 /** A value of a subscription stream: a delivery, or the error that ends it. */
@@ -192,11 +194,13 @@ function deliveryFor(sub: Subscriber, type: CairnEvent["type"], rec: RecordData,
       if (sub.kind === "updated") return sub.match(rec) ? { action: "UPDATE", id, record: visible() } : undefined;
       if (sub.kind !== "changed") return undefined;
       if (sub.match(rec)) return { action: "UPDATE", id, record: visible() };
-      // Left the set: only the id, never the new contents. Without `previous` it may have been in it.
-      return previous === null || sub.match(previous) ? { action: "DELETE", id, record: null } : undefined;
+      // Left the set: the state before the update, never the new contents. Without `previous` it
+      // may have been in it, and all the subscriber may learn is the id.
+      if (previous === null) return { action: "DELETE", id, record: { id } as RecordData };
+      return sub.match(previous) ? { action: "DELETE", id, record: redactRecord(previous, sub.readable) } : undefined;
     }
     case "record.delete":
-      if ((sub.kind === "deleted" || sub.kind === "changed") && sub.match(rec)) return { action: "DELETE", id, record: null };
+      if ((sub.kind === "deleted" || sub.kind === "changed") && sub.match(rec)) return { action: "DELETE", id, record: visible() };
       return undefined;
     default:
       return undefined;

@@ -73,9 +73,10 @@ describe("events through the dispatcher", () => {
     // it the hub could not tell and would send a DELETE.)
     const b = await create("b", "closed");
     await update(b, { title: "b2" });
-    // Leaves the set: a DELETE with only the id — and it is the next message, so nothing came for b.
+    // Leaves the set: a DELETE with the state the subscriber last saw — and it is the next message,
+    // so nothing came for b.
     await update(a, { status: "closed" });
-    expect((await changed.next()).data.noteChanged).toEqual({ action: "DELETE", id: a, record: null });
+    expect((await changed.next()).data.noteChanged).toEqual({ action: "DELETE", id: a, record: { title: "a", status: "open" } });
 
     const ev = await eventually(async () => recorded.find((e) => e.type === "record.update" && e.recordId === a), 5000, "the update at the recorder");
     expect(ev.payload).toMatchObject({ id: a, title: "a", status: "closed" });

@@ -1,6 +1,6 @@
 /**
  * Subscriptions over graphql-ws (and SSE): created/updated/deleted/changed with `where`
- * matched in memory, the "left the set" DELETE carrying only the id, deletes reaching only
+ * matched in memory, the "left the set" DELETE carrying the last state the subscriber saw, deletes reaching only
  * subscribers that could see the record, events only after commit (a rolled-back write never
  * arrives), subscriptions ending with an error when their collection is deleted, and the
  * schema swap leaving running subscriptions alone. Runs on SQLite and PostgreSQL.
@@ -85,31 +85,33 @@ describe("graphql-ws subscriptions", () => {
     await stop(created, updated);
   });
 
-  it("taskChanged: CREATE, UPDATE, a DELETE with only the id when a record leaves the where, and deletes of visible records only", async () => {
+  it("taskChanged: CREATE, UPDATE, a DELETE with the last seen state when a record leaves the where, and deletes of visible records only", async () => {
     const changed = await sub(`subscription { taskChanged(where: { priority: { gt: 3 } }) { action id record { title priority } } }`);
     const a = await create("a", { priority: 4 });
     expect((await changed.next()).data.taskChanged).toEqual({ action: "CREATE", id: a, record: { title: "a", priority: 4 } });
     await mutate(`mutation($id: ID!) { updateTask(id: $id, data: { priority: 8 }) { id } }`, { id: a });
     expect((await changed.next()).data.taskChanged).toEqual({ action: "UPDATE", id: a, record: { title: "a", priority: 8 } });
     await mutate(`mutation($id: ID!) { updateTask(id: $id, data: { priority: 1, title: "secret" }) { id } }`, { id: a });
-    // Left the set: only the id, never the new contents.
-    expect((await changed.next()).data.taskChanged).toEqual({ action: "DELETE", id: a, record: null });
+    // Left the set: the state the subscriber last saw, never the new contents.
+    expect((await changed.next()).data.taskChanged).toEqual({ action: "DELETE", id: a, record: { title: "a", priority: 8 } });
     // Changes and the delete of a record outside the set are not delivered.
     await mutate(`mutation($id: ID!) { updateTask(id: $id, data: { title: "still out" }) { id } }`, { id: a });
     await mutate(`mutation($id: ID!) { deleteTask(id: $id) { id } }`, { id: a });
     const b = await create("b", { priority: 5 });
     expect((await changed.next()).data.taskChanged).toMatchObject({ action: "CREATE", id: b });
     await mutate(`mutation($id: ID!) { deleteTask(id: $id) { id } }`, { id: b });
-    expect((await changed.next()).data.taskChanged).toEqual({ action: "DELETE", id: b, record: null });
+    expect((await changed.next()).data.taskChanged).toEqual({ action: "DELETE", id: b, record: { title: "b", priority: 5 } });
     await stop(changed);
   });
 
-  it("taskDeleted delivers ids, bulk operations one event per record", async () => {
-    const deleted = await sub(`subscription { taskDeleted }`);
+  it("taskDeleted delivers the deleted records (id and __typename for cache eviction), bulk operations one event per record", async () => {
+    const deleted = await sub(`subscription { taskDeleted { __typename id title } }`);
     const ids = (await mutate(`mutation { createTasks(data: [{ title: "x1" }, { title: "x2" }]) { id } }`)).createTasks.map((r: { id: string }) => r.id);
     expect((await mutate(`mutation($ids: [ID!]!) { deleteTasks(ids: $ids) }`, { ids })).deleteTasks).toBe(2);
     const got = [(await deleted.next()).data.taskDeleted, (await deleted.next()).data.taskDeleted];
-    expect(got.sort()).toEqual([...ids].sort());
+    expect(got.sort((x, y) => x.id.localeCompare(y.id))).toEqual(
+      ids.map((id: string, i: number) => ({ __typename: "Task", id, title: `x${i + 1}` })).sort((x: { id: string }, y: { id: string }) => x.id.localeCompare(y.id)),
+    );
     await stop(deleted);
   });
 
