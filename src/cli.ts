@@ -4,12 +4,14 @@
  *   cairn migrate                                 apply pending database migrations
  *   cairn admin create --email E --password P     create (or promote) a superadmin
  *   cairn schema print [--system]                 print the GraphQL SDL (sorted)
+ *   cairn schema diff OLD.graphql [NEW.graphql]   breaking/dangerous changes (NEW: the live schema)
  *   cairn backup create|list|restore N|delete N   backups (src/cli-backup.ts)
  *   cairn import FILE --collection C [--mode upsert] import records (cli-transfer.ts)
  *   cairn export C [--format csv] > file           export records
  * Configuration comes from the environment and `.env` (see src/config.ts). Exit codes:
  * 0 success, 1 failure, 2 bad arguments.
  */
+import { readFile } from "node:fs/promises";
 import { parseArgs } from "node:util";
 import { createApp, openDatabase } from "./app.ts";
 import { ConfigError, loadConfig, loadDotEnv, type Config } from "./config.ts";
@@ -22,6 +24,7 @@ import { StartupError } from "./lib/startup-error.ts";
 import { createPrisma } from "./db/prisma.ts";
 import { CollectionRegistry } from "./core/collections/registry.ts";
 import { printSchemaFor, printSystemSchema } from "./graphql/print-schema.ts";
+import { diffSchemas, formatSchemaChanges, SchemaSourceError } from "./graphql/schema-diff.ts";
 import { backupCommand } from "./cli-backup.ts";
 import { exportCommand, importCommand, TransferUsageError } from "./cli-transfer.ts";
 import { AppError } from "./core/errors.ts";
@@ -33,6 +36,8 @@ Commands:
   migrate                                 apply pending database migrations and list them
   admin create --email <e> --password <p> create a superadmin, or promote an existing user
   schema print [--system]                 print the GraphQL schema (SDL, sorted); --system: without collections
+  schema diff OLD [NEW]                   list breaking and dangerous changes from the SDL file OLD to the
+                                          SDL file NEW (default: the live schema); exit code 1 if any breaks
   import FILE --collection C [--mode insert|upsert] [--key id|FIELD] [--atomic] [--format F]
                                           import records from a csv, json, ndjson or xlsx file;
                                           prints the counts and failing rows as JSON
@@ -172,14 +177,38 @@ async function schemaPrint(args: string[]): Promise<void> {
     process.stdout.write(printSystemSchema());
     return;
   }
+  process.stdout.write(await liveSchema());
+}
+
+/** The live schema's SDL: the collections of the configured database. */
+async function liveSchema(): Promise<string> {
   const db = await openDatabase(config(), cliLog);
   try {
     const registry = new CollectionRegistry(db);
     await registry.load();
-    process.stdout.write(printSchemaFor(registry.list()));
+    return printSchemaFor(registry.list());
   } finally {
     await db.close();
   }
+}
+
+/** `schema diff OLD [NEW]`: exit 1 when something breaks, 0 otherwise. */
+async function schemaDiff(args: string[]): Promise<number> {
+  const { positionals } = parseArgs({ args, options: {}, allowPositionals: true, strict: true });
+  if (positionals.length < 1 || positionals.length > 2) throw new UsageError("schema diff needs OLD.graphql and optionally NEW.graphql");
+  const read = async (file: string) => {
+    try {
+      return await readFile(file, "utf8");
+    } catch (e) {
+      throw new SchemaSourceError(`cannot read ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+    }
+  };
+  const [oldFile, newFile] = positionals as [string, string | undefined];
+  const oldSdl = await read(oldFile);
+  const newSdl = newFile ? await read(newFile) : await liveSchema();
+  const changes = diffSchemas(oldSdl, newSdl, { old: oldFile, new: newFile ?? "the live schema" });
+  process.stdout.write(formatSchemaChanges(changes));
+  return changes.some((c) => c.level === "breaking") ? 1 : 0;
 }
 
 /** Runs the command line; resolves to the exit code (serve keeps running and resolves 0). */
@@ -201,7 +230,8 @@ export async function main(argv: string[]): Promise<number> {
         await adminCreate(rest.slice(1));
         return 0;
       case "schema":
-        if (rest[0] !== "print") throw new UsageError(rest[0] ? `unknown schema command '${rest[0]}'` : "schema needs a command: print");
+        if (rest[0] === "diff") return await schemaDiff(rest.slice(1));
+        if (rest[0] !== "print") throw new UsageError(rest[0] ? `unknown schema command '${rest[0]}'` : "schema needs a command: print or diff");
         await schemaPrint(rest.slice(1));
         return 0;
       case "backup":
@@ -218,6 +248,10 @@ export async function main(argv: string[]): Promise<number> {
     const parseError = typeof (e as { code?: unknown })?.code === "string" && String((e as { code: string }).code).startsWith("ERR_PARSE_ARGS");
     if (e instanceof UsageError || e instanceof TransferUsageError || parseError) {
       console.error(`cairn: ${(e as Error).message}\n\n${USAGE}`);
+      return 2;
+    }
+    if (e instanceof SchemaSourceError) {
+      console.error(`cairn: ${e.message}`);
       return 2;
     }
     if (e instanceof ValidationError) {
