@@ -20,8 +20,11 @@ const file = process.argv[2] ?? new URL("./.tmp/latest.json", import.meta.url).p
 const latest = JSON.parse(readFileSync(file, "utf8")) as Latest;
 const n = (x: number) => Math.round(x).toLocaleString("en-US");
 const o = latest.options;
+const [before, after] = [latest.machine.loadavgBefore[0]!.toFixed(1), latest.machine.loadavgAfter[0]!.toFixed(1)];
+// One process per server plus the load generator keep a 2-core machine near 3 on their own.
+const busy = latest.machine.loadavgBefore[0]! > 1.5;
 console.log(
-  `Run finished ${latest.date.slice(0, 16).replace("T", " ")} UTC${latest.quick ? " (--quick)" : ""}: ${o.records.toLocaleString("en-US")} posts (${o.bigRecords.toLocaleString("en-US")} at scale), ${o.connections} connections, ${o.rounds} rounds of ${o.duration} s, ${(latest.seconds / 60).toFixed(1)} min in all. The machine has ${latest.machine.cpus} shared cores and was busy with other work (load average ${latest.machine.loadavgBefore[0]!.toFixed(1)} before, ${latest.machine.loadavgAfter[0]!.toFixed(1)} after): req/s are low and noisy, compare the ratios and the CPU columns.\n`,
+  `Run finished ${latest.date.slice(0, 16).replace("T", " ")} UTC${latest.quick ? " (--quick)" : ""}: ${o.records.toLocaleString("en-US")} posts (${o.bigRecords.toLocaleString("en-US")} at scale), ${o.connections} connections, ${o.rounds} rounds of ${o.duration} s, ${(latest.seconds / 60).toFixed(1)} min in all. The machine has ${latest.machine.cpus} shared cores; ${busy ? `it was busy with other work (load average ${before} before, ${after} after): req/s are low and noisy, compare the ratios and the CPU columns` : `nothing else ran on it (load average ${before} before the run; ${after} at its end is the bench's own load)`}.\n`,
 );
 for (const [db, r] of Object.entries(latest.databases)) {
   console.log(`**${db === "sqlite" ? "SQLite" : "PostgreSQL"}**\n`);
