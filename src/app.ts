@@ -34,6 +34,7 @@ import { RuntimeStats } from "./core/stats/runtime-stats.ts";
 import { startBackupSchedule, type BackupScheduler } from "./core/backups/schedule.ts";
 import { registerBackupJobs } from "./core/backups/backup-jobs.ts";
 import { JobRunner } from "./core/jobs/runner.ts";
+import { startOrphanSweep, type OrphanSweeper } from "./core/files/orphans.ts";
 import { registerTransferJobs } from "./core/transfer/register.ts";
 import { loadRoles } from "./core/rules/role-cache.ts";
 import { registerRest } from "./rest/index.ts";
@@ -150,6 +151,7 @@ export async function createApp(config: Config): Promise<App> {
   const webhooks = startWebhooks(services, dispatcher);
   let graphql: GraphqlHandle | undefined;
   let backups: BackupScheduler | undefined;
+  let orphans: OrphanSweeper | undefined;
   try {
     await ensureDefaultAccount(db);
     await services.collections.load();
@@ -163,10 +165,12 @@ export async function createApp(config: Config): Promise<App> {
     registerBackupJobs(services);
     await services.jobs.start(services);
     backups = startBackupSchedule(services);
+    orphans = startOrphanSweep(services);
   } catch (e) {
     // Start-up failed: release the connections opened above before reporting.
     await webhooks.close().catch(() => {});
     backups?.stop();
+    await orphans?.stop();
     await services.jobs.stop().catch(() => {});
     await dispatcher.stop().catch(() => {});
     await live.close().catch(() => {});
@@ -194,6 +198,7 @@ export async function createApp(config: Config): Promise<App> {
       if (closed) return;
       closed = true;
       backups.stop();
+      await orphans.stop();
       await backups.idle();
       await graphql.close();
       await webhooks.close();
