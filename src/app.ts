@@ -34,6 +34,8 @@ import { RuntimeStats } from "./core/stats/runtime-stats.ts";
 import { startBackupSchedule, type BackupScheduler } from "./core/backups/schedule.ts";
 import { registerBackupJobs } from "./core/backups/backup-jobs.ts";
 import { JobRunner } from "./core/jobs/runner.ts";
+import { startOrphanSweep, type OrphanSweeper } from "./core/files/orphans.ts";
+import { followRemoteRestores } from "./core/backups/restore-gate.ts";
 import { registerTransferJobs } from "./core/transfer/register.ts";
 import { loadRoles } from "./core/rules/role-cache.ts";
 import { registerRest } from "./rest/index.ts";
@@ -150,6 +152,8 @@ export async function createApp(config: Config): Promise<App> {
   const webhooks = startWebhooks(services, dispatcher);
   let graphql: GraphqlHandle | undefined;
   let backups: BackupScheduler | undefined;
+  let orphans: OrphanSweeper | undefined;
+  let stopFollowingRestores: (() => void) | undefined;
   try {
     await ensureDefaultAccount(db);
     await services.collections.load();
@@ -163,10 +167,14 @@ export async function createApp(config: Config): Promise<App> {
     registerBackupJobs(services);
     await services.jobs.start(services);
     backups = startBackupSchedule(services);
+    orphans = startOrphanSweep(services);
+    stopFollowingRestores = followRemoteRestores(services);
   } catch (e) {
     // Start-up failed: release the connections opened above before reporting.
     await webhooks.close().catch(() => {});
     backups?.stop();
+    await orphans?.stop();
+    stopFollowingRestores?.();
     await services.jobs.stop().catch(() => {});
     await dispatcher.stop().catch(() => {});
     await live.close().catch(() => {});
@@ -194,6 +202,8 @@ export async function createApp(config: Config): Promise<App> {
       if (closed) return;
       closed = true;
       backups.stop();
+      stopFollowingRestores();
+      await orphans.stop();
       await backups.idle();
       await graphql.close();
       await webhooks.close();

@@ -10,6 +10,7 @@ import PrismaPlugin from "@pothos/plugin-prisma";
 import type { Context } from "../core/context.ts";
 import type { RecordData } from "../core/records/values.ts";
 import type { StagedUpload } from "../core/files/upload.ts";
+import type { StagedImport } from "./multipart.ts";
 import type { Prisma } from "../db/prisma.ts";
 import type PrismaTypes from "../generated/pothos-types.ts";
 import { getDatamodel } from "../generated/pothos-types.ts";
@@ -23,6 +24,8 @@ export interface GraphqlContext {
   records: Map<string, Map<string, RecordData | null>>;
   /** files of a multipart request, stored and waiting for a mutation to claim them (multipart.ts) */
   uploads: Map<string, StagedUpload>;
+  /** import files of a multipart request (`ImportUpload` variables), waiting for `importRecords` */
+  importUploads: Map<string, StagedImport>;
 }
 
 export interface SchemaTypes {
@@ -37,6 +40,8 @@ export interface SchemaTypes {
     ID: { Input: string; Output: string };
     /** a file part of a multipart request, as the token multipart.ts put in its place */
     Upload: { Input: string; Output: never };
+    /** an import file part of a multipart request, as the token multipart.ts put in its place */
+    ImportUpload: { Input: string; Output: never };
   };
   DefaultFieldNullability: false;
 }

@@ -8,21 +8,59 @@
  * that takes one claims the stored file. Files no mutation claimed are removed afterwards.
  */
 import { randomBytes } from "node:crypto";
+import { rm } from "node:fs/promises";
 import type { FastifyReply, FastifyRequest } from "fastify";
+import { Kind, parse, type TypeNode } from "graphql";
 import type { Services } from "../core/context.ts";
 import { AppError, BadRequestError } from "../core/errors.ts";
 import { discardUpload, stageUpload, type StagedUpload } from "../core/files/upload.ts";
+import { formatOfName } from "../core/transfer/formats.ts";
+import { stageImportFile } from "../core/transfer/stage-file.ts";
 import { CSRF_HEADERS } from "./use-csrf-prevention.ts";
 
 export const UPLOAD_TOKEN_PREFIX = "cairn-upload:";
+export const IMPORT_TOKEN_PREFIX = "cairn-import:";
 /** Files per request at most. */
 export const MAX_UPLOADS = 10;
+/** The scalar of variables whose file is an import file (system-transfer.ts), not a stored file. */
+export const IMPORT_UPLOAD_TYPE = "ImportUpload";
+
+/** A file part for `importRecords`: staged as an import file (core/transfer/stage-file.ts). */
+export interface StagedImport {
+  path: string;
+  filename: string | undefined;
+}
 
 const uploads = new WeakMap<FastifyRequest, Map<string, StagedUpload>>();
+const imports = new WeakMap<FastifyRequest, Map<string, StagedImport>>();
 
 /** The uploads of a request (empty for other requests). */
 export function uploadsOf(req: FastifyRequest | undefined): Map<string, StagedUpload> {
   return (req && uploads.get(req)) ?? new Map();
+}
+
+/** The import files of a request (empty for other requests). */
+export function importsOf(req: FastifyRequest | undefined): Map<string, StagedImport> {
+  return (req && imports.get(req)) ?? new Map();
+}
+
+const namedType = (t: TypeNode): string => (t.kind === Kind.NAMED_TYPE ? t.name.value : namedType(t.type));
+
+/**
+ * The variables the request declares as `ImportUpload`: their files are import files (size limit
+ * `max_import_size`, any type), not stored files. A query that does not parse has none (the
+ * regular path reports the syntax error).
+ */
+function importVariables(operations: Record<string, unknown>): Set<string> {
+  const out = new Set<string>();
+  if (typeof operations.query !== "string") return out;
+  try {
+    for (const d of parse(operations.query).definitions)
+      if (d.kind === Kind.OPERATION_DEFINITION) for (const v of d.variableDefinitions ?? []) if (namedType(v.type) === IMPORT_UPLOAD_TYPE) out.add(v.variable.name.value);
+  } catch {
+    return out;
+  }
+  return out;
 }
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
@@ -69,7 +107,9 @@ export async function readMultipartRequest(req: FastifyRequest, reply: FastifyRe
     return answer(reply, new AppError("FORBIDDEN", 403, `This request needs one of the headers ${CSRF_HEADERS.join(", ")} (CSRF prevention), or a JSON POST`));
   }
   const staged = new Map<string, StagedUpload>();
+  const stagedImports = new Map<string, StagedImport>();
   uploads.set(req, staged);
+  imports.set(req, stagedImports);
   try {
     let operations: Record<string, unknown> | undefined;
     let map: Map<string, string[]> | undefined;
@@ -92,9 +132,23 @@ export async function readMultipartRequest(req: FastifyRequest, reply: FastifyRe
         part.file.resume();
         throw new BadRequestError(map ? `File part '${part.fieldname}' is not in the map` : "Send the 'operations' and 'map' parts before the files");
       }
-      const file = await stageUpload(req.ctx, { stream: part.file, filename: part.filename, mimeType: part.mimetype });
-      const token = UPLOAD_TOKEN_PREFIX + randomBytes(16).toString("hex");
-      staged.set(token, file);
+      const forImport = importVariables(operations);
+      const isImport = paths.map((p) => /^variables\.([^.]+)/.exec(p)?.[1]).map((v) => v !== undefined && forImport.has(v));
+      if (isImport.some((x) => x !== isImport[0])) {
+        part.file.resume();
+        throw new BadRequestError(`File part '${part.fieldname}' cannot fill both ${IMPORT_UPLOAD_TYPE} and Upload variables`);
+      }
+      let token: string;
+      if (isImport[0]) {
+        // the extension only names the staged file; the import takes its format from the name or `format`
+        const path = await stageImportFile(req.ctx, part.file, formatOfName(part.filename ?? "") ?? "csv");
+        token = IMPORT_TOKEN_PREFIX + randomBytes(16).toString("hex");
+        stagedImports.set(token, { path, filename: part.filename });
+      } else {
+        const file = await stageUpload(req.ctx, { stream: part.file, filename: part.filename, mimeType: part.mimetype });
+        token = UPLOAD_TOKEN_PREFIX + randomBytes(16).toString("hex");
+        staged.set(token, file);
+      }
       for (const p of paths) setPath(operations, p, token);
       map.delete(part.fieldname);
     }
@@ -115,7 +169,13 @@ export async function readMultipartRequest(req: FastifyRequest, reply: FastifyRe
 /** Removes the files of a request no mutation claimed. */
 export function discardUnclaimed(req: FastifyRequest): void {
   const staged = uploads.get(req);
-  if (!staged) return;
-  for (const file of staged.values()) discardUpload(req.ctx, file);
-  staged.clear();
+  if (staged) {
+    for (const file of staged.values()) discardUpload(req.ctx, file);
+    staged.clear();
+  }
+  const files = imports.get(req);
+  if (files) {
+    for (const f of files.values()) void rm(f.path, { force: true }).catch(() => {});
+    files.clear();
+  }
 }

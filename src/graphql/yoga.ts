@@ -23,7 +23,7 @@ import { limitError, useInputLimits } from "./use-input-limits.ts";
 import { useRefuseNul } from "./use-refuse-nul.ts";
 import { useSchemaSwap } from "./use-schema-swap.ts";
 import { useJit } from "./use-jit.ts";
-import { uploadsOf } from "./multipart.ts";
+import { importsOf, uploadsOf } from "./multipart.ts";
 
 /** Hardening limits (documented in README "GraphQL"). */
 export const LIMITS = { maxDepth: 12, maxCost: 50_000, maxAliases: 30 } as const;
@@ -84,7 +84,7 @@ export function createCairnYoga(services: Services, manager: SchemaManager): Cai
     // module (~47 MiB resident) they come from loads when a browser first asks.
     renderGraphiQL: (options) => renderGraphiqlPage(graphiqlAssets(), options),
     maskedErrors: { maskError: (error) => mapGraphqlError(error, undefined, services.log) },
-    context: async (sc) => ({ cairn: await coreContext(services, sc), loaders: new Map(), records: new Map(), uploads: uploadsOf(sc.req) }),
+    context: async (sc) => ({ cairn: await coreContext(services, sc), loaders: new Map(), records: new Map(), uploads: uploadsOf(sc.req), importUploads: importsOf(sc.req) }),
     plugins: [
       useInputLimits(),
       useSchemaSwap(manager),

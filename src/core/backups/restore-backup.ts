@@ -2,7 +2,7 @@
  * `restoreBackup`: replaces the database and the uploaded files with a backup's, without a
  * restart. Order: unpack and check the archive (400 when it is not a backup this Cairn can
  * read) → take a safety backup of the current state (`…_pre_restore`) → close the service gate
- * (every client gets 503 with Retry-After) → load the database in one transaction → swap the
+ * (every client gets 503 with Retry-After, on every instance sharing the database) → load the database in one transaction → swap the
  * files folder → reload the collection registry (the GraphQL schema follows), settings, roles
  * and API keys → reopen the gate. Works across databases (a SQLite backup into PostgreSQL and
  * the other way round, see manifest.ts).
@@ -11,18 +11,17 @@ import { randomBytes } from "node:crypto";
 import { existsSync } from "node:fs";
 import { mkdir, readFile, rename, rm } from "node:fs/promises";
 import { join } from "node:path";
-import { invalidateApiKeys } from "../api-keys/authenticate.ts";
 import { requireSuperadmin } from "../auth/guards.ts";
 import { audit } from "../audit/audit.ts";
-import { syncRegistry } from "../collections/sync-registry.ts";
 import type { Context, Services } from "../context.ts";
 import { BadRequestError } from "../errors.ts";
-import { loadRoles } from "../rules/role-cache.ts";
 import { unpackArchive } from "./archive.ts";
 import { takeBackup, type BackupInfo, type ProgressListener } from "./create-backup.ts";
 import { loadDatabase } from "./load-database.ts";
 import { checkManifest, DATA_FOLDER, FILES_FOLDER, MANIFEST_FILE, type BackupManifest } from "./manifest.ts";
 import { backupFile } from "./manage-backups.ts";
+import { reloadState } from "./reload-state.ts";
+import { closeEveryInstance } from "./restore-gate.ts";
 import { archiveName, backupsDir, filesDir } from "./names.ts";
 
 export const RESTORING_MESSAGE = "A backup is being restored; try again in a few seconds";
@@ -55,12 +54,14 @@ export async function restoreBackup(ctx: Context, name: string, opts: { onProgre
       const manifest = await unpack(services, id, file, folder);
       onProgress({ phase: "safety_backup", tablesDone: 0, tablesTotal: manifest.tables.length, rows: 0 });
       const safetyBackup = await takeBackup(services, "pre_restore");
-      const loaded = await services.gate.closedWhile(RESTORING_MESSAGE, async () => {
-        const counts = await loadDatabase(services.db, folder, manifest, onProgress);
-        await swapFiles(services, folder);
-        await reloadCaches(services);
-        return counts;
-      });
+      const loaded = await services.gate.closedWhile(RESTORING_MESSAGE, () =>
+        closeEveryInstance(services, RESTORING_MESSAGE, async () => {
+          const counts = await loadDatabase(services.db, folder, manifest, onProgress);
+          await swapFiles(services, folder);
+          await reloadCaches(services);
+          return counts;
+        }),
+      );
       onProgress({ phase: "done", tablesDone: manifest.tables.length, tablesTotal: manifest.tables.length, rows: loaded.rows });
       return { id, filename: archiveName(id), safetyBackup, database: manifest.database, rows: loaded.rows, collections: loaded.collections, files: manifest.files.count };
     } finally {
@@ -110,15 +111,10 @@ async function swapFiles(services: Services, folder: string): Promise<void> {
 
 /** Brings every in-memory copy of database state up to date after the restore committed. */
 async function reloadCaches(services: Services): Promise<void> {
-  services.db.resetStatements();
-  const before = services.collections.list().map((d) => d.name);
-  await syncRegistry(services);
-  for (const name of new Set([...before, ...services.collections.list().map((d) => d.name)])) services.totals.invalidate(name);
-  await services.settings.reload();
-  await loadRoles(services);
-  invalidateApiKeys(services, { all: true });
+  await reloadState(services);
   // Other instances sharing the database: re-read the catalogue (a schema notice for no known
-  // collection makes them sync) and their settings. Roles and API keys follow their cache TTLs.
+  // collection makes them sync) and their settings; the gate's "open" notice (restore-gate.ts)
+  // makes them reload everything too before they answer again.
   services.pubsub.publish("schema", { seq: 0, type: "collection.update", collection: "", id: "", updated: "" });
   services.pubsub.publish("settings", { key: "*" });
 }

@@ -14,6 +14,7 @@ import { ValidationError } from "../errors.ts";
 import type { CairnEvent } from "../events/bus.ts";
 import { dict } from "../../lib/own.ts";
 import { removeStoredFiles } from "./remove.ts";
+import { dbTimestamp } from "./orphans.ts";
 
 const fileFieldCache = new WeakMap<CollectionDef, FieldDef[]>();
 
@@ -99,14 +100,19 @@ export async function syncFileRefs(ctx: Context, tx: SqlDb, events: readonly Cai
   if (candidates.size) await deleteUnreferenced(ctx, tx, [...candidates]);
 }
 
-/** 422 naming the field of each added id that is not a file of the account the caller may attach. */
+/**
+ * 422 naming the field of each added id that is not a file of the account the caller may attach.
+ * Touches the files' `updated` in the write's transaction: the orphan sweep (orphans.ts) then
+ * cannot delete a file a record is taking, even on another instance.
+ */
 async function checkAttachable(ctx: Context, tx: SqlDb, accountId: string, fieldOf: ReadonlyMap<string, string>): Promise<void> {
-  const rows = await tx.query<{ id: string; user_id: string | null }>(
+  const { rows } = await tx.execute<{ id: string; user_id: string | null }>(
     tx.qb
-      .selectFrom("_files")
-      .select(["id", "user_id"])
+      .updateTable("_files")
+      .set({ updated: dbTimestamp(ctx.services.now()) })
       .where("account_id", "=", accountId)
-      .where("id", "in", [...fieldOf.keys()]),
+      .where("id", "in", [...fieldOf.keys()])
+      .returning(["id", "user_id"]),
   );
   const found = new Map(rows.map((r) => [r.id, r.user_id]));
   const caller = ctx.principal.kind === "user" ? ctx.principal.userId : undefined;

@@ -14,11 +14,29 @@ export const GATE_RETRY_AFTER_SECONDS = 10;
 
 export class ServiceGate {
   #reason: string | undefined;
+  /** closed by other instances (backups/restore-gate.ts): origin → reason and until when */
+  readonly #remote = new Map<string, { reason: string; until: number }>();
   readonly #tasks = new Mutex();
 
-  /** Why the gate is closed, or undefined while it is open. */
+  /** Why the gate is closed (here or by another instance), or undefined while it is open. */
   get closedReason(): string | undefined {
-    return this.#reason;
+    if (this.#reason !== undefined || this.#remote.size === 0) return this.#reason;
+    const now = Date.now();
+    for (const [origin, c] of this.#remote) {
+      if (c.until > now) return c.reason;
+      this.#remote.delete(origin);
+    }
+    return undefined;
+  }
+
+  /** Closes the gate for `reason` on behalf of instance `origin`, for at most `forMs` unless renewed. */
+  closeRemotely(origin: string, reason: string, forMs: number): void {
+    this.#remote.set(origin, { reason, until: Date.now() + forMs });
+  }
+
+  /** Reopens what `origin` closed. */
+  openRemotely(origin: string): void {
+    this.#remote.delete(origin);
   }
 
   /** Whether a backup or restore is running on this instance. */
@@ -28,7 +46,9 @@ export class ServiceGate {
 
   /** Throws ServiceUnavailableError (503, Retry-After) while the gate is closed, except for the system principal. */
   check(ctx: Context): void {
-    if (this.#reason !== undefined && ctx.principal.kind !== "system") throw new ServiceUnavailableError(this.#reason, GATE_RETRY_AFTER_SECONDS);
+    if (ctx.principal.kind === "system") return;
+    const reason = this.closedReason;
+    if (reason !== undefined) throw new ServiceUnavailableError(reason, GATE_RETRY_AFTER_SECONDS);
   }
 
   /** Runs `fn` with the gate closed for `reason` (the 503 message); reopens it whatever happens. */

@@ -20,6 +20,8 @@ import type { RecordData } from "./values.ts";
 
 /** A record with what was expanded from it. */
 export interface ExpandedRecord {
+  /** the collection the record belongs to */
+  collection: string;
   record: RecordData;
   expand: Expansion;
 }
@@ -106,7 +108,7 @@ async function expandLevel(ctx: Context, def: CollectionDef, records: readonly R
       const nested = await expandLevel(ctx, ctx.services.collections.require(step.target), [...found.values()], sub);
       const wrap = (id: string): ExpandedRecord | null => {
         const rec = found.get(id);
-        return rec ? { record: rec, expand: nested.get(id)! } : null;
+        return rec ? { collection: step.target, record: rec, expand: nested.get(id)! } : null;
       };
       for (const r of records) {
         const value = r[step.field.name];
@@ -120,7 +122,7 @@ async function expandLevel(ctx: Context, def: CollectionDef, records: readonly R
       for (const r of records)
         out.get(r.id)!.set(
           segment,
-          (groups.get(r.id)?.items ?? []).map((c) => ({ record: c, expand: nested.get(c.id)! })),
+          (groups.get(r.id)?.items ?? []).map((c) => ({ collection: step.collection, record: c, expand: nested.get(c.id)! })),
         );
     }
   }

@@ -44,6 +44,7 @@ const KNOWN: Readonly<Record<string, Check>> = {
   max_upload_size: integerAtLeast(1),
   max_file_size: integerAtLeast(1),
   events_retention_hours: numberAtLeast(0),
+  orphan_file_grace_hours: (v) => (typeof v === "number" && Number.isFinite(v) && v > 0 ? undefined : "must be a number of hours above 0"),
   allowed_file_types: (v) =>
     Array.isArray(v) && v.length > 0 && v.length <= 200 && v.every((x) => typeof x === "string" && /^(\*|[a-z0-9.+-]+\/(\*|[a-z0-9!#$&^_.+-]+))$/.test(x))
       ? undefined

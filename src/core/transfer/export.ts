@@ -15,11 +15,12 @@ import type { Expr } from "../../query/ast.ts";
 import type { CollectionDef } from "../collections/types.ts";
 import type { Context } from "../context.ts";
 import { BadRequestError } from "../errors.ts";
+import { requireSignedIn } from "../auth/guards.ts";
 import { startJob, type JobTools, type JobView, type RunningJob } from "../jobs/jobs.ts";
 import { listRecords } from "../records/read.ts";
 import type { RecordData } from "../records/values.ts";
 import { fieldAccess } from "../rules/field-access.ts";
-import { MEDIA_TYPES, type Format } from "./formats.ts";
+import { MEDIA_TYPES, neutraliseFormula, type Format } from "./formats.ts";
 
 /** Records per read. */
 export const PAGE = 100;
@@ -77,10 +78,13 @@ async function* records(ctx: Context, def: CollectionDef, q: ExportQuery, column
   }
 }
 
-/** A CSV cell (RFC 4180): null → empty; lists and objects → JSON; booleans true/false. */
+/**
+ * A CSV cell (RFC 4180): null → empty; lists and objects → JSON; booleans true/false; text that
+ * a spreadsheet would run as a formula gets a leading `'` ({@link neutraliseFormula}).
+ */
 function csvCell(v: unknown): string {
   if (v === null || v === undefined) return "";
-  const s = typeof v === "object" ? JSON.stringify(v) : String(v);
+  const s = typeof v === "object" ? JSON.stringify(v) : typeof v === "string" ? neutraliseFormula(v) : String(v);
   return /[",\r\n]/.test(s) || s !== s.trim() ? `"${s.replace(/"/g, '""')}"` : s;
 }
 
@@ -91,7 +95,7 @@ function flat(rec: RecordData, columns: readonly string[]): Record<string, unkno
 }
 
 async function* textChunks(ctx: Context, def: CollectionDef, q: ExportQuery, columns: readonly string[], signal?: AbortSignal, onPage?: (n: number) => void): AsyncGenerator<string> {
-  if (q.format === "csv") yield columns.map(csvCell).join(",") + "\r\n";
+  if (q.format === "csv") yield columns.map((c) => csvCell(c)).join(",") + "\r\n";
   if (q.format === "json") yield "[";
   let first = true;
   for await (const page of records(ctx, def, q, columns, signal, onPage)) {
@@ -109,6 +113,13 @@ async function* textChunks(ctx: Context, def: CollectionDef, q: ExportQuery, col
   if (q.format === "json") yield first ? "]\n" : "\n]\n";
 }
 
+/** An xlsx cell: lists and objects as JSON text; text made inert for spreadsheets like CSV cells. */
+function xlsxCell(v: unknown): unknown {
+  if (v === null || v === undefined) return null;
+  if (typeof v === "object") return JSON.stringify(v);
+  return typeof v === "string" ? neutraliseFormula(v) : v;
+}
+
 /** xlsx through exceljs's streaming writer; waits for the reader between pages. */
 function xlsxStream(ctx: Context, def: CollectionDef, q: ExportQuery, columns: readonly string[], signal?: AbortSignal, onPage?: (n: number) => void): Readable {
   const out = new PassThrough();
@@ -119,7 +130,7 @@ function xlsxStream(ctx: Context, def: CollectionDef, q: ExportQuery, columns: r
     const sheet = book.addWorksheet(def.name.slice(0, 31));
     sheet.addRow([...columns]).commit();
     for await (const page of records(ctx, def, q, columns, signal, onPage)) {
-      for (const rec of page) sheet.addRow(columns.map((c) => (rec[c] !== null && typeof rec[c] === "object" ? JSON.stringify(rec[c]) : (rec[c] ?? null)))).commit();
+      for (const rec of page) sheet.addRow(columns.map((c) => xlsxCell(rec[c]))).commit();
       if (out.writableNeedDrain) await once(out, "drain");
     }
     sheet.commit();
@@ -141,9 +152,11 @@ export async function exportStream(ctx: Context, collection: string, q: ExportQu
 /**
  * Exports the records of `collection` the caller may list: a stream when at most
  * {@link INLINE_EXPORT} match and `background` is not set, else a queued job whose result is
- * the file. 401/403 as for a list, 404 unknown collection, 400 bad filter, sort or fields.
+ * the file. 401 anonymous, 403 as for a list, 404 unknown collection, 400 bad filter, sort or fields.
  */
 export async function exportRecords(ctx: Context, collection: string, q: ExportQuery, opts: { background?: boolean } = {}): Promise<ExportOutcome> {
+  // as the FastCMS docs say (Bearer USER_TOKEN): an export may become a job, which acts as its creator
+  requireSignedIn(ctx);
   const def = ctx.services.collections.require(collection);
   exportColumns(ctx, def, q.fields);
   const count = await listRecords(ctx, def.name, { filter: q.filter, sort: q.sort || "created", pageSize: 0 });

@@ -28,3 +28,21 @@ export function formatOfName(name: string): Format | undefined {
   if (ext === "jsonl") return "ndjson";
   return ext && (FORMATS as readonly string[]).includes(ext) ? (ext as Format) : undefined;
 }
+
+/** Text a spreadsheet would run as a formula: it starts with `= + - @`, a tab or a carriage return (after any `'`). */
+const FORMULA_LIKE = /^'*[=+\-@\t\r]/;
+
+/**
+ * A text cell of a CSV or xlsx export, made inert for spreadsheets (OWASP "CSV injection"): text
+ * starting with `= + - @`, a tab or a carriage return gets a leading `'`. Text that already
+ * starts with `'` before one of those gets one more, so {@link restoreFormulaText} undoes it exactly.
+ * @example neutraliseFormula("=SUM(A1:A9)") // "'=SUM(A1:A9)"
+ */
+export function neutraliseFormula(text: string): string {
+  return FORMULA_LIKE.test(text) ? `'${text}` : text;
+}
+
+/** The inverse of {@link neutraliseFormula}, for CSV and xlsx imports: `'=x` → `=x`, `''=x` → `'=x`. */
+export function restoreFormulaText(text: string): string {
+  return text.startsWith("'") && FORMULA_LIKE.test(text) ? text.slice(1) : text;
+}

@@ -175,11 +175,14 @@ export async function runImport(ctx: Context, def: CollectionDef, rows: AsyncIte
     hooks.progress?.(rowsRead);
   };
 
+  // conversion errors are found while reading, validation errors when a batch is written: by row
+  const byRow = () => [...state.errors].sort((a, b) => a.row - b.row);
   if (atomic) {
     await db.transaction(async (tx) => {
       await consume(tx);
       if (state.failed > 0) {
         const n = state.failed;
+        state.errors = byRow();
         throw new AppError(
           "VALIDATION_ERROR",
           422,
@@ -194,7 +197,7 @@ export async function runImport(ctx: Context, def: CollectionDef, rows: AsyncIte
     });
   } else await consume();
   if (state.created > 0) await refreshAfterBulkLoad(ctx, def);
-  return { imported: state.created + state.updated, created: state.created, updated: state.updated, total: state.total, errors: state.errors, failed: state.failed };
+  return { imported: state.created + state.updated, created: state.created, updated: state.updated, total: state.total, errors: byRow(), failed: state.failed };
 }
 
 /** What an import job is given. */

@@ -1,16 +1,16 @@
 /**
  * Readers turning an import file into rows, streamed: CSV through csv-parse, NDJSON line by
- * line, xlsx through exceljs's streaming reader (first worksheet), JSON (an array of objects,
- * parsed whole: its size is bounded by the upload limit). Each row carries its number as the
+ * line, xlsx through exceljs's streaming reader (first worksheet), JSON (an array of objects, or
+ * an object with an `items` array) item by item through a streaming parser (json-items.ts). Each row carries its number as the
  * user sees it: CSV and xlsx count the header as row 1; JSON counts items and NDJSON lines from 1.
  * Column names are trimmed; for CSV and xlsx the first row names the columns.
  */
 import { createReadStream } from "node:fs";
-import { readFile } from "node:fs/promises";
 import { createInterface } from "node:readline";
 import { parse as parseCsv } from "csv-parse";
 import { BadRequestError } from "../errors.ts";
-import type { Format } from "./formats.ts";
+import { restoreFormulaText, type Format } from "./formats.ts";
+import { jsonItems } from "./json-items.ts";
 
 export interface SourceRow {
   /** the row's number in the file (see the module comment) */
@@ -19,10 +19,12 @@ export interface SourceRow {
   cells: Map<string, unknown>;
 }
 
+/** A CSV or xlsx row by its header; text cells lose the `'` an export put before formula-like text. */
 function fromHeader(header: unknown[], values: unknown[], row: number): SourceRow {
   const cells = new Map<string, unknown>();
   header.forEach((name, i) => {
-    if (typeof name === "string" && name !== "" && i < values.length) cells.set(name, values[i]);
+    const v = values[i];
+    if (typeof name === "string" && name !== "" && i < values.length) cells.set(name, typeof v === "string" ? restoreFormulaText(v) : v);
   });
   return { row, cells };
 }
@@ -73,15 +75,8 @@ async function* ndjsonRows(path: string): AsyncGenerator<SourceRow> {
 }
 
 async function* jsonRows(path: string): AsyncGenerator<SourceRow> {
-  let value: unknown;
-  try {
-    value = JSON.parse((await readFile(path, "utf8")).replace(/^\uFEFF/, ""));
-  } catch {
-    throw new BadRequestError("The JSON file is not valid JSON");
-  }
-  const items = Array.isArray(value) ? value : (value as { items?: unknown })?.items;
-  if (!Array.isArray(items)) throw new BadRequestError("The JSON file must hold an array of records (or an object with an `items` array)");
-  for (let i = 0; i < items.length; i++) yield objectRow(items[i], i + 1, "Item");
+  let n = 0;
+  for await (const item of jsonItems(path)) yield objectRow(item, ++n, "Item");
 }
 
 /** An exceljs cell value as a plain value: rich text and hyperlinks as text, formulas as their result. */

@@ -4,7 +4,7 @@
  */
 import type { FastifyInstance, FastifyRequest } from "fastify";
 import type { Services } from "../../core/context.ts";
-import { BadRequestError } from "../../core/errors.ts";
+import { BadRequestError, ValidationError } from "../../core/errors.ts";
 import { DEFAULT_PAGE_SIZE, MAX_PAGE, MAX_PAGE_SIZE } from "../../core/records/list-query.ts";
 import { listRecords, getRecord } from "../../core/records/read.ts";
 import { bulkDeleteRecords, bulkUpdateRecords, createRecord, deleteRecord, MAX_BULK, updateRecord } from "../../core/records/write.ts";
@@ -18,32 +18,7 @@ import { READ, WRITE } from "../../core/policy/operation.ts";
 import { RECORD_PARAM_NAMES, withParamNames } from "./param-names.ts";
 import { parseProjection, projectData, type Projection } from "./record-projection.ts";
 import type { Context } from "../../core/context.ts";
-import { filesOfRecords } from "../../core/files/fields.ts";
-import { fileFields, fileIdsOf } from "../../core/files/refs.ts";
-import { fileUrl } from "./files.ts";
-
-/**
- * The records with each file field's ids replaced by `{id, name, size, type, url}` (one query
- * for the page; ids of deleted files are left out). Records of collections without file fields
- * come back as they are.
- */
-async function withFiles(ctx: Context, collection: string, recs: RecordData[]): Promise<RecordData[]> {
-  const def = ctx.services.collections.get(collection);
-  const fields = def ? fileFields(def) : [];
-  if (!def || fields.length === 0) return recs;
-  const files = await filesOfRecords(ctx, def, recs);
-  return recs.map((r) => {
-    const out: RecordData = { ...r };
-    for (const f of fields) {
-      if (r[f.name] === null || r[f.name] === undefined) continue;
-      out[f.name] = fileIdsOf(r, f.name).flatMap((id) => {
-        const file = files.get(id);
-        return file ? [{ id, name: file.name, size: file.size, type: file.mimeType, url: fileUrl(id) }] : [];
-      });
-    }
-    return out;
-  });
-}
+import { withFiles } from "./record-files.ts";
 
 /** One record rendered with its files (see withFiles). */
 const renderWithFiles = async (ctx: Context, collection: string, rec: RecordData) => renderRecord((await withFiles(ctx, collection, [rec]))[0]!);
@@ -104,6 +79,19 @@ const bulkResult = {
     record_ids: { type: "array", items: { type: "string" } },
   },
 } as const;
+
+/**
+ * 422 naming `record_ids` when the list holds anything but strings (`{"record_ids":[1,2]}`):
+ * record ids are strings, and a coerced `"1"` would only come back as a per-id "not found".
+ */
+function refuseNonStringIds(body: unknown): void {
+  const ids = (body as { record_ids?: unknown } | null)?.record_ids;
+  if (!Array.isArray(ids)) return;
+  const at = ids.findIndex((v) => typeof v !== "string");
+  if (at < 0) return;
+  const got = ids[at] === null ? "null" : Array.isArray(ids[at]) ? "a list" : typeof ids[at];
+  throw new ValidationError(`record_ids must be a list of record id strings (item ${at} is ${got})`, { "body.record_ids": `item ${at} must be a string, not ${got}` });
+}
 
 /** `If-Match: 3` / `If-Match: "3"` / body `expectedVersion` → expected version. */
 function expectedVersion(req: FastifyRequest, body: { expectedVersion?: number; expected_version?: number }): number | undefined {
@@ -208,7 +196,7 @@ export function registerRecordRoutes(api: FastifyInstance, _services: Services):
       );
       const expanded = await expansions(req, req.params.collection, r.items, qs.expand);
       return {
-        items: (await withFiles(req.ctx, req.params.collection, r.items)).map((rec) => renderRecord(rec, projection, expanded.get(rec.id))),
+        items: (await withFiles(req.ctx, req.params.collection, r.items, expanded.values())).map((rec) => renderRecord(rec, projection, expanded.get(rec.id))),
         total: r.total ?? -1,
         page: r.page,
         per_page: r.pageSize,
@@ -248,7 +236,7 @@ export function registerRecordRoutes(api: FastifyInstance, _services: Services):
       const projection = parseProjection(req.query.fields, req.ctx.services.collections.require(req.params.collection));
       const rec = await getRecord(req.ctx, req.params.collection, req.params.id);
       const expanded = await expansions(req, req.params.collection, [rec], req.query.expand);
-      return renderRecord((await withFiles(req.ctx, req.params.collection, [rec]))[0]!, projection, expanded.get(rec.id));
+      return renderRecord((await withFiles(req.ctx, req.params.collection, [rec], expanded.values()))[0]!, projection, expanded.get(rec.id));
     },
   );
 
@@ -287,6 +275,8 @@ export function registerRecordRoutes(api: FastifyInstance, _services: Services):
   );
 
   const ids = { type: "array", minItems: 1, maxItems: MAX_BULK, items: { type: "string", minLength: 1, maxLength: 200 } } as const;
+  // Runs before the body schema, whose type coercion would turn `[1, 2]` into `["1", "2"]`.
+  const stringIds = async (req: FastifyRequest) => refuseNonStringIds(req.body);
   const atomicQs = {
     type: "object",
     properties: { atomic: { type: "boolean", default: false, description: "true: all or nothing (any failing id fails the request, nothing changed); default: each id on its own" } },
@@ -295,6 +285,7 @@ export function registerRecordRoutes(api: FastifyInstance, _services: Services):
     "/collections/:collection/records/bulk-delete",
     {
       config: { operation: WRITE },
+      preValidation: stringIds,
       schema: {
         tags,
         summary: `Delete up to ${MAX_BULK} records, each on its own (\`atomic=true\`: all or nothing)`,
@@ -315,6 +306,7 @@ export function registerRecordRoutes(api: FastifyInstance, _services: Services):
     "/collections/:collection/records/bulk-update",
     {
       config: { operation: WRITE },
+      preValidation: stringIds,
       schema: {
         tags,
         summary: `Apply the same update to up to ${MAX_BULK} records, each on its own (\`atomic=true\`: all or nothing)`,

@@ -8,7 +8,7 @@
 import multipart from "@fastify/multipart";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { rm } from "node:fs/promises";
-import { BadRequestError, PayloadTooLargeError } from "../../core/errors.ts";
+import { BadRequestError, PayloadTooLargeError, ValidationError } from "../../core/errors.ts";
 import type { JobView } from "../../core/jobs/jobs.ts";
 import { READ, WRITE } from "../../core/policy/operation.ts";
 import { exportRecords } from "../../core/transfer/export.ts";
@@ -124,7 +124,8 @@ export async function registerTransferRoutes(api: FastifyInstance): Promise<void
     req.ctx.services.collections.require(req.params.collection);
     // the size limit is enforced while staging (413 naming it); multipart's own limit is set above it
     const part = await req.file({ limits: { fileSize: maxImportSize(req.ctx.services) + 1 } });
-    if (!part || part.fieldname !== "file") throw new BadRequestError("Send the file in the multipart field 'file'", { file: "Required" });
+    // 422 like a missing required form field in FastCMS (and like POST /files)
+    if (!part || part.fieldname !== "file") throw new ValidationError("Send the file in the multipart field 'file'", { file: "Required" });
     const qs = req.query;
     const format = uploadFormat(part.filename, req.params.format ?? qs.format);
     const path = await stageImportFile(req.ctx, part.file, format);
