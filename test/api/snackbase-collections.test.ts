@@ -47,6 +47,8 @@ describe("definition checks", () => {
   it("a FastCMS-shaped definition keeps FastCMS's 1–100 characters", async () => {
     expect((await create({ name: "xy", schema: [{ name: "a", type: "text" }] })).status).toBe(201);
     expect((await create({ name: "q", type: "base", schema: [{ name: "b", type: "bool", validation: { required: false } }] })).status).toBe(201);
+    // mixing both spellings is FastCMS's too
+    expect((await create({ name: "mx", schema: [{ name: "c", type: "boolean", validation: { required: true } }] })).status).toBe(201);
   });
 
   it("a three-letter SnackBase name is fine; account admins may not create collections", async () => {

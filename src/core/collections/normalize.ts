@@ -44,6 +44,8 @@ export function newFieldId(): string {
 
 /** Field keys only SnackBase definitions use at a field's top level (compat/snackbase.md §4). */
 const SNACKBASE_FIELD_KEYS: readonly string[] = ["required", "unique", "default", "collection", "on_delete", "pii", "mask_type"];
+/** Field keys only FastCMS definitions use (compat/fastcms.md §2 FieldSchema). */
+const FASTCMS_FIELD_KEYS: readonly string[] = ["validation", "relation", "select", "file", "geopoint", "label", "hint", "hidden", "system"];
 /** Top-level keys only FastCMS definitions have (compat/fastcms.md §2). */
 const FASTCMS_KEYS: readonly string[] = ["type", "options", "view_query", "fields", ...RULE_KEYS.map(([k]) => k)];
 /** SnackBase's collection name length (compat/snackbase.md §4); FastCMS allows 1–100. */
@@ -53,16 +55,17 @@ export const SNACKBASE_NAME_LENGTH = { min: 3, max: 64 } as const;
  * True for a SnackBase-shaped definition (DESIGN: "the dialect is decided by the request's
  * shape"): a `schema` whose fields use SnackBase's own spellings (flat `required`, `unique`,
  * `default`, `collection`, `on_delete`, `pii`, `mask_type`, or the types `boolean` and
- * `reference`) and no FastCMS-only top-level key. A body both dialects could have sent follows
- * FastCMS's rules.
+ * `reference`) and no FastCMS spelling (a FastCMS-only top-level or field key, e.g. `type`,
+ * `options`, `list_rule`, `validation`, `relation`). A body both dialects could have sent, or
+ * one mixing both spellings, follows FastCMS's rules.
  */
 export function isSnackbaseDefinition(input: Raw): boolean {
   if (FASTCMS_KEYS.some((k) => Object.hasOwn(input, k))) return false;
   const list = input.schema;
-  return (
-    Array.isArray(list) &&
-    list.some((f) => isObject(f) && (SNACKBASE_FIELD_KEYS.some((k) => Object.hasOwn(f, k)) || (typeof f.type === "string" && ["boolean", "reference"].includes(f.type.trim().toLowerCase()))))
-  );
+  if (!Array.isArray(list)) return false;
+  const fields = list.filter(isObject);
+  if (fields.some((f) => FASTCMS_FIELD_KEYS.some((k) => Object.hasOwn(f, k)))) return false;
+  return fields.some((f) => SNACKBASE_FIELD_KEYS.some((k) => Object.hasOwn(f, k)) || (typeof f.type === "string" && ["boolean", "reference"].includes(f.type.trim().toLowerCase())));
 }
 
 /** Why a collection name is unusable, or null. */
