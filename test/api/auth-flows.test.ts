@@ -42,6 +42,12 @@ async function mailedToken(to: string, kind: "verify_email" | "reset_password"):
 }
 
 const login = (body: Record<string, unknown>) => api("POST", "/api/v1/auth/login", { body });
+
+/** Verifies `to` with the mailed token (tenant users must before their first login). */
+async function verify(to: string): Promise<void> {
+  const res = await api("POST", "/api/v1/auth/verify-email", { body: { token: await mailedToken(to, "verify_email") } });
+  expect(res.status, JSON.stringify(res.body)).toBe(200);
+}
 const refresh = (token: string) => api("POST", "/api/v1/auth/refresh", { body: { refresh_token: token } });
 
 /** Waits (bounded) for an audit row matching `where` — audit writes run in the background. */
@@ -64,7 +70,7 @@ async function withSetting<T>(key: string, value: unknown, fn: () => Promise<T>)
 }
 
 describe("sign-up, SnackBase flavour (account_name / account_slug)", () => {
-  it("creates an account with a code and its admin; answers message, account, user and tokens", async () => {
+  it("creates an account with a code and its admin; answers message, account and user, no tokens", async () => {
     const slug = `acme-${tag()}`;
     const addr = email("founder");
     const res = await api("POST", "/api/v1/auth/register", { body: { account_name: "Acme Corporation", account_slug: slug, email: addr, password: STRONG } });
@@ -73,16 +79,22 @@ describe("sign-up, SnackBase flavour (account_name / account_slug)", () => {
     expect(b.message).toEqual(expect.any(String));
     expect(b.account).toEqual({ id: expect.stringMatching(/^[A-Z]{2}\d{4}$/), slug, name: "Acme Corporation", created_at: expect.any(String) });
     expect(b.user).toMatchObject({ id: expect.any(String), email: addr, role: "admin", is_active: true, email_verified: false, verified: false, created_at: expect.any(String) });
-    expect(b.token).toBe(b.access_token);
-    expect(b.refresh_token).toEqual(expect.any(String));
+    expect(b.message).toBe("Registration successful. Please check your email to verify your account.");
+    for (const k of ["token", "access_token", "refresh_token", "token_type", "expires_in"]) expect(b).not.toHaveProperty(k);
     const stored = await t.app.services.prisma.account.findUnique({ where: { id: b.account.id } });
     expect(stored).toMatchObject({ code: b.account.id, slug });
     const user = await t.app.services.prisma.user.findUnique({ where: { id: b.user.id } });
     expect(user).toMatchObject({ roleId: 1, role: "admin", superadmin: false, accountId: b.account.id });
-    // a verification mail went out
+    // a verification mail went out; login waits for it (spec 003)
     expect(await latestMail(addr, "verify_email")).toMatchObject({ to: addr, status: "stored" });
+    const early = await login({ account: slug, email: addr, password: STRONG });
+    expect(early.status).toBe(401);
+    expect(early.body.message).toBe("Email not verified");
+    await verify(addr);
+    const session = await login({ account: slug, email: addr, password: STRONG });
+    expect(session.status).toBe(200);
     // the account admin is not a superadmin
-    expect((await api("GET", "/api/v1/mail", { token: b.access_token })).status).toBe(403);
+    expect((await api("GET", "/api/v1/mail", { token: session.body.token })).status).toBe(403);
   });
 
   it("logs in by slug, code or id; without the account the tenant user is unknown", async () => {
@@ -90,6 +102,7 @@ describe("sign-up, SnackBase flavour (account_name / account_slug)", () => {
     const addr = email("tenant");
     const reg = await api("POST", "/api/v1/auth/register", { body: { account_name: "Login Co", account_slug: slug, email: addr, password: STRONG } });
     expect(reg.status).toBe(201);
+    await verify(addr);
     for (const account of [slug, reg.body.account.id, slug.toUpperCase() === slug ? slug : reg.body.account.id]) {
       const res = await login({ account, email: addr, password: STRONG });
       expect(res.status, account).toBe(200);
@@ -125,14 +138,16 @@ describe("sign-up, SnackBase flavour (account_name / account_slug)", () => {
     expect((await api("POST", "/api/v1/auth/register", { body: { account_name: "Three", email: addr, password: STRONG } })).status).toBe(201);
   });
 
-  it("a weak password → 422 naming each broken rule by its SnackBase code", async () => {
+  it("a weak password → 400 listing each broken rule by its SnackBase code", async () => {
     const res = await api("POST", "/api/v1/auth/register", { body: { account_name: "Weak", email: email("weak"), password: "weakpass" } });
-    expect(res.status).toBe(422);
-    expectErrorBody(res.body, 422);
+    expect(res.status).toBe(400);
+    expectErrorBody(res.body, 400);
+    expect(res.body.error).toBe("Validation error");
     expect(res.body.code).toBe("VALIDATION_ERROR");
-    expect(Object.keys(res.body.details).sort()).toEqual(["password", "password_no_digit", "password_no_special", "password_no_uppercase", "password_too_short"]);
+    expect(res.body.details.map((d: { code: string }) => d.code).sort()).toEqual(["password_no_digit", "password_no_special", "password_no_uppercase", "password_too_short"]);
+    for (const d of res.body.details) expect(d).toEqual({ field: "password", message: expect.any(String), code: expect.any(String) });
     // the FastCMS flavour would have accepted a password the strong rule refuses
-    expect((await api("POST", "/api/v1/auth/register", { body: { account_name: "Weak", email: email("weak"), password: "simple-pass-1" } })).status).toBe(422);
+    expect((await api("POST", "/api/v1/auth/register", { body: { account_name: "Weak", email: email("weak"), password: "simple-pass-1" } })).status).toBe(400);
     expect((await api("POST", "/api/v1/auth/register", { body: { email: email("weak"), password: "simple-pass-1" } })).status).toBe(201);
   });
 
@@ -369,7 +384,9 @@ describe("PATCH /auth/me and change-password", () => {
   it("a tenant user's new password follows the SnackBase rule", async () => {
     const addr = email("tcp");
     const reg = await api("POST", "/api/v1/auth/register", { body: { account_name: "Tenant CP", email: addr, password: STRONG } });
-    const res = await api("POST", "/api/v1/auth/change-password", { token: reg.body.token, body: { old_password: STRONG, new_password: "simplepass12" } });
+    await verify(addr);
+    const session = await login({ account: reg.body.account.slug, email: addr, password: STRONG });
+    const res = await api("POST", "/api/v1/auth/change-password", { token: session.body.token, body: { old_password: STRONG, new_password: "simplepass12" } });
     expect(res.status).toBe(422);
     expect(res.body.details).toMatchObject({ new_password: expect.any(String), password_no_uppercase: expect.any(String), password_no_special: expect.any(String) });
   });
@@ -460,6 +477,7 @@ describe("forgotten password", () => {
     expect(weak.status).toBe(422);
     expect(weak.body.details).toHaveProperty("password_no_uppercase");
     expect((await api("POST", "/api/v1/auth/reset-password", { body: { token, new_password: "Another-Secure-1!" } })).status).toBe(200);
+    await verify(addr);
     expect((await login({ account: slug, email: addr, password: "Another-Secure-1!" })).status).toBe(200);
   });
 

@@ -89,15 +89,18 @@ describe("register, login, me", () => {
   });
 
   it.each([
-    ["wrong password", (e: string) => ({ email: e, password: "Wrong-pass-123" })],
-    ["unknown email", () => ({ email: email("nobody"), password: "User-pass-123" })],
-    ["unknown account", (e: string) => ({ email: e, password: "User-pass-123", account: "no-such-account" })],
-  ])("login with %s → 401 Invalid email or password", async (_name, body) => {
+    ["wrong password", (e: string) => ({ email: e, password: "Wrong-pass-123" }), "Invalid email or password"],
+    ["unknown email", () => ({ email: email("nobody"), password: "User-pass-123" }), "Invalid email or password"],
+    // a SnackBase-shaped body (with `account`) gets SnackBase's answer (compat/snackbase.md §2)
+    ["unknown account", (e: string) => ({ email: e, password: "User-pass-123", account: "no-such-account" }), "Invalid credentials"],
+    ["wrong password in an account", (e: string) => ({ email: e, password: "Wrong-pass-123", account: "default" }), "Invalid credentials"],
+  ])("login with %s → 401 %s", async (_name, body, message) => {
     const u = await registerUser(api, email("wrong"));
     const res = await api("POST", "/api/v1/auth/login", { body: body(u.email) });
     expect(res.status).toBe(401);
     expectErrorBody(res.body, 401);
-    expect(res.body.message).toBe("Invalid email or password");
+    expect(res.body.message).toBe(message);
+    expect(res.body.error).toBe(message === "Invalid credentials" ? "Authentication failed" : "Unauthorized");
   });
 
   it("duplicate e-mail (any case) → 409", async () => {

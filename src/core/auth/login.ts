@@ -2,8 +2,8 @@
  * `login`: e-mail + password → session. Unknown addresses and wrong passwords get the same
  * 401 message after the same amount of hashing work, so neither reveals which accounts exist.
  * Only after the password matched does the answer say more: a deactivated user gets
- * `Account is disabled`, an unverified one `Email not verified` while the setting
- * `verification_required` is on. Every failure goes through `recordLoginFailure`.
+ * `Account is disabled`, an unverified one `Email not verified` when it is a tenant (SnackBase)
+ * account's user or the setting `verification_required` is on (verification.ts). Every failure goes through `recordLoginFailure`.
  */
 import type { Context } from "../context.ts";
 import { UnauthenticatedError } from "../errors.ts";
@@ -13,7 +13,7 @@ import { findLoginUser } from "./find-user.ts";
 import { verifyDummyPassword, verifyPassword } from "./passwords.ts";
 import { issueSession, toAuthAccount, type AuthSession } from "./session.ts";
 import { throttleLogin } from "../ratelimit/lockout.ts";
-import { verificationRequired } from "./verification.ts";
+import { verificationNeeded } from "./verification.ts";
 
 export interface LoginInput {
   email: string;
@@ -79,7 +79,7 @@ async function attemptLogin(ctx: Context, input: LoginInput): Promise<AuthSessio
   if (!user) throw failure("unknown_email", INVALID_CREDENTIALS);
   if (!ok) throw failure("wrong_password", INVALID_CREDENTIALS);
   if (!user.isActive) throw failure("inactive", ACCOUNT_DISABLED);
-  if (!user.verified && verificationRequired(ctx)) throw failure("unverified", EMAIL_NOT_VERIFIED);
+  if (!user.verified && verificationNeeded(ctx, user)) throw failure("unverified", EMAIL_NOT_VERIFIED);
 
   const now = ctx.services.now();
   await ctx.services.prisma.user.update({ where: { id: user.id }, data: { lastLogin: now, updated: user.updated } });

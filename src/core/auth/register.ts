@@ -5,8 +5,9 @@
  * - SnackBase `{account_name, account_slug?, email, password}` → a new tenant account (id = a
  *   code like `AB1234`) whose first user is its `admin` (role 1, not a superadmin), SnackBase
  *   password rule.
- * Both send a verification mail and hand back tokens unless the setting `verification_required`
- * says the address must be verified first.
+ * Both send a verification mail. FastCMS sign-up hands back tokens unless the setting
+ * `verification_required` says the address must be verified first; SnackBase sign-up never does
+ * (spec 003: the address must be verified before the first login).
  */
 import { randomBytes, randomInt } from "node:crypto";
 import { v7 as uuidv7 } from "uuid";
@@ -16,7 +17,7 @@ import { audit } from "../audit/audit.ts";
 import { emailProblem, normalizeEmail } from "./email.ts";
 import { hashPassword, passwordProblems, strongPasswordProblems, PasswordPolicyError } from "./passwords.ts";
 import { ADMIN_ROLE_ID, USER_ROLE_ID, issueSession, toAuthAccount, toAuthUser, type AuthAccount, type AuthSession, type AuthUser, type TokenPair } from "./session.ts";
-import { sendVerificationTo, verificationRequired } from "./verification.ts";
+import { sendVerificationTo, verificationNeeded } from "./verification.ts";
 
 export interface RegisterInput {
   email: string;
@@ -83,7 +84,7 @@ function slugify(name: string): string {
 export async function signUp(ctx: Context, input: RegisterInput): Promise<SignUpResult> {
   const created = isAccountSignUp(input) ? await createAccountWithAdmin(ctx, input) : await createDefaultAccountUser(ctx, input);
   const { user, account } = created;
-  const mustVerify = verificationRequired(ctx) && !user.verified;
+  const mustVerify = !user.verified && verificationNeeded(ctx, user);
   await sendVerificationTo(ctx, user);
   audit(ctx, {
     eventType: "user",

@@ -1,9 +1,10 @@
 /**
  * E-mail verification: `sendVerification` mails a single-use token, `verifyEmail` redeems it and
- * marks the user verified. With the setting `verification_required` (default false) unverified
- * users cannot log in (login.ts) and sign-up hands back no tokens (register.ts).
+ * marks the user verified. Unverified users of tenant (SnackBase) accounts cannot log in, nor
+ * those of the default account while the setting `verification_required` (default false) is on
+ * (login.ts); sign-up then hands back no tokens (register.ts).
  */
-import type { Context } from "../context.ts";
+import { DEFAULT_ACCOUNT_ID, type Context } from "../context.ts";
 
 import { notSignedIn } from "./guards.ts";
 import { audit } from "../audit/audit.ts";
@@ -18,6 +19,15 @@ import { toAuthUser, type AuthUser } from "./session.ts";
 export function verificationRequired(ctx: Context): boolean {
   const s = ctx.services.settings;
   return s.get<unknown>("verification_required", s.get<unknown>("auth.verification_required", false)) === true;
+}
+
+/**
+ * True when an unverified `user` may not sign in yet: always in a tenant (SnackBase) account —
+ * spec 003: "Email verification is REQUIRED before login" — and in the default account (FastCMS
+ * users) only while the setting `verification_required` is on.
+ */
+export function verificationNeeded(ctx: Context, user: { accountId: string }): boolean {
+  return user.accountId !== DEFAULT_ACCOUNT_ID || verificationRequired(ctx);
 }
 
 /** Issues a verification token for the user and mails it. */

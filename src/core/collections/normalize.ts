@@ -42,6 +42,32 @@ export function newFieldId(): string {
   return [...randomBytes(10)].map((b) => alphabet[b % alphabet.length]).join("");
 }
 
+/** Field keys only SnackBase definitions use at a field's top level (compat/snackbase.md §4). */
+const SNACKBASE_FIELD_KEYS: readonly string[] = ["required", "unique", "default", "collection", "on_delete", "pii", "mask_type"];
+/** Field keys only FastCMS definitions use (compat/fastcms.md §2 FieldSchema). */
+const FASTCMS_FIELD_KEYS: readonly string[] = ["validation", "relation", "select", "file", "geopoint", "label", "hint", "hidden", "system"];
+/** Top-level keys only FastCMS definitions have (compat/fastcms.md §2). */
+const FASTCMS_KEYS: readonly string[] = ["type", "options", "view_query", "fields", ...RULE_KEYS.map(([k]) => k)];
+/** SnackBase's collection name length (compat/snackbase.md §4); FastCMS allows 1–100. */
+export const SNACKBASE_NAME_LENGTH = { min: 3, max: 64 } as const;
+
+/**
+ * True for a SnackBase-shaped definition (DESIGN: "the dialect is decided by the request's
+ * shape"): a `schema` whose fields use SnackBase's own spellings (flat `required`, `unique`,
+ * `default`, `collection`, `on_delete`, `pii`, `mask_type`, or the types `boolean` and
+ * `reference`) and no FastCMS spelling (a FastCMS-only top-level or field key, e.g. `type`,
+ * `options`, `list_rule`, `validation`, `relation`). A body both dialects could have sent, or
+ * one mixing both spellings, follows FastCMS's rules.
+ */
+export function isSnackbaseDefinition(input: Raw): boolean {
+  if (FASTCMS_KEYS.some((k) => Object.hasOwn(input, k))) return false;
+  const list = input.schema;
+  if (!Array.isArray(list)) return false;
+  const fields = list.filter(isObject);
+  if (fields.some((f) => FASTCMS_FIELD_KEYS.some((k) => Object.hasOwn(f, k)))) return false;
+  return fields.some((f) => SNACKBASE_FIELD_KEYS.some((k) => Object.hasOwn(f, k)) || (typeof f.type === "string" && ["boolean", "reference"].includes(f.type.trim().toLowerCase())));
+}
+
 /** Why a collection name is unusable, or null. */
 export function collectionNameError(name: unknown, dialect: NormalizeEnv["dialect"]): string | null {
   if (name === undefined || name === null || name === "") return "is required";
@@ -130,7 +156,9 @@ export function normalizeCollectionInput(input: unknown, env: NormalizeEnv): Nor
   let name = current?.name ?? "";
   if (!current || input.name !== undefined) {
     const err = collectionNameError(input.name, env.dialect);
+    const { min, max } = SNACKBASE_NAME_LENGTH;
     if (err) errors.name = err;
+    else if (isSnackbaseDefinition(input) && ((input.name as string).length < min || (input.name as string).length > max)) errors.name = `must be ${min}–${max} characters long`;
     else name = input.name as string;
   }
 

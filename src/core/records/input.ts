@@ -2,7 +2,8 @@
  * Turns a request's `data` object into the full, checked field values of a record:
  * unknown keys → 400 naming them; every failing field → one 422 naming each.
  * Modes: create (absent fields take their default or null), patch (merge over the current
- * record; `field+`/`field-` increment numbers), replace (absent fields become null).
+ * record; `field+`/`field-` increment numbers), replace (absent fields become null), reset
+ * (a replacement in which absent fields take their default or null, SnackBase's PUT).
  */
 import type { CollectionDef, FieldDef } from "../collections/types.ts";
 import { BadRequestError, ValidationError } from "../errors.ts";
@@ -10,7 +11,7 @@ import { normalizeFieldValue } from "../collections/check-value.ts";
 import { emptyToNull, type FieldProblems, type RecordData } from "./values.ts";
 import { dict } from "../../lib/own.ts";
 
-export type InputMode = "create" | "patch" | "replace";
+export type InputMode = "create" | "patch" | "replace" | "reset";
 
 export interface PreparedInput {
   /** every field of the collection → its API value after the change */
@@ -35,7 +36,7 @@ function isEmpty(v: unknown): boolean {
 export function prepareInput(def: CollectionDef, data: unknown, mode: InputMode, current?: RecordData): PreparedInput {
   if (typeof data !== "object" || data === null || Array.isArray(data)) throw new ValidationError("data must be an object", { data: "Must be an object" });
   const entries = Object.entries(data as Record<string, unknown>);
-  if (entries.length === 0 && mode !== "replace") throw new ValidationError("data must not be empty", { data: "Must contain at least one field" });
+  if (entries.length === 0 && mode !== "replace" && mode !== "reset") throw new ValidationError("data must not be empty", { data: "Must contain at least one field" });
   const byName = fieldsByName(def);
   const unknown: string[] = [];
   const problems: FieldProblems = dict();
@@ -43,7 +44,7 @@ export function prepareInput(def: CollectionDef, data: unknown, mode: InputMode,
   const touched: string[] = [];
   for (const f of def.fields) {
     if (mode === "patch" && current) values[f.name] = current[f.name] ?? null;
-    else if (mode === "create" && f.default !== undefined) values[f.name] = f.default;
+    else if ((mode === "create" || mode === "reset") && f.default !== undefined) values[f.name] = f.default;
     else values[f.name] = null;
   }
   for (const [key, raw] of entries) {

@@ -52,9 +52,9 @@ function viewable(ctx: Context, def: CollectionDef): FieldSet {
  * PUT semantics under field permissions: every field the caller may write and did not send
  * becomes null; fields they may not write keep their value (a PATCH of the writable ones).
  */
-function replaceWithin(def: CollectionDef, data: unknown, writable: FieldSet): unknown {
+function replaceWithin(def: CollectionDef, data: unknown, writable: FieldSet, defaults = false): unknown {
   if (writable === "*" || typeof data !== "object" || data === null || Array.isArray(data)) return data;
-  const nulls = Object.fromEntries(def.fields.filter((f) => writable.has(f.name) && !Object.hasOwn(data, f.name)).map((f) => [f.name, null]));
+  const nulls = Object.fromEntries(def.fields.filter((f) => writable.has(f.name) && !Object.hasOwn(data, f.name)).map((f) => [f.name, defaults ? (f.default ?? null) : null]));
   return { ...nulls, ...(data as Record<string, unknown>) };
 }
 
@@ -89,13 +89,15 @@ export async function createRecord(ctx: Context, collection: string, data: unkno
 export interface UpdateOptions {
   /** PUT semantics: absent fields become null */
   replace?: boolean;
+  /** with `replace`: absent fields take their default (null when none) instead of null (SnackBase PUT) */
+  defaults?: boolean;
   /** optimistic concurrency: 409 unless the stored version equals this */
   expectedVersion?: number;
 }
 
 /**
  * Updates one record: PATCH merges `data` over the stored record, PUT (`replace`) replaces all
- * fields (all the caller may write). A stale `expectedVersion` → 409 with the current version in
+ * fields (all the caller may write; absent ones become null, or their default with `defaults`). A stale `expectedVersion` → 409 with the current version in
  * `details`. 404 when absent, 403 when the update rule denies the stored record, 422 `Field
  * access denied` for fields the caller may not write. Returns the record as the caller may view it.
  */
@@ -107,7 +109,7 @@ export async function updateRecord(ctx: Context, collection: string, id: string,
   assertWritable(ctx, def, data, writable, "update");
   const readable = viewable(ctx, def);
   const replaceAll = opts.replace && writable === "*";
-  const input = opts.replace && !replaceAll ? replaceWithin(def, data, writable) : data;
+  const input = opts.replace && !replaceAll ? replaceWithin(def, data, writable, opts.defaults) : data;
   const accountId = ctx.principal.accountId;
   const updated = await db.transaction(async (tx) => {
     const current = await selectById(tx, def, accountId, id, true);
@@ -118,7 +120,7 @@ export async function updateRecord(ctx: Context, collection: string, id: string,
         current_version: current.version,
         expected_version: opts.expectedVersion,
       });
-    const { values, touched } = prepareInput(def, input, replaceAll ? "replace" : "patch", current);
+    const { values, touched } = prepareInput(def, input, replaceAll ? (opts.defaults ? "reset" : "replace") : "patch", current);
     await checkReferences(ctx, tx, def, accountId, values, touched);
     const ts = now().toISOString();
     const fields = replaceAll ? def.fields.map((f) => f.name) : [...new Set(touched)];

@@ -5,6 +5,9 @@
  * SnackBase clients read `token` as a string. Users carry the union of both user shapes.
  */
 import type { AuthAccount, AuthSession, AuthUser, TokenPair } from "../../core/auth/session.ts";
+import { INVALID_CREDENTIALS } from "../../core/auth/login.ts";
+import type { PasswordPolicyError } from "../../core/auth/passwords.ts";
+import type { UnauthenticatedError } from "../../core/errors.ts";
 
 export const nullableString = { type: ["string", "null"] } as const;
 export const dateTime = { type: "string", format: "date-time" } as const;
@@ -125,4 +128,29 @@ export function renderAuthTokens(t: TokenPair, dialect: AuthDialect) {
 
 export function renderSession(s: AuthSession, message: string, dialect: AuthDialect) {
   return { ...renderAuthTokens(s, dialect), user: renderUser(s.user), account: renderAccount(s.account), message };
+}
+
+/** Error body schema of the auth routes whose SnackBase answers carry a `details` list. */
+export const listDetailsErrorSchema = {
+  type: "object",
+  properties: { error: { type: "string" }, message: { type: "string" }, detail: { type: "string" }, code: { type: "string" }, details: {} },
+} as const;
+
+/**
+ * A SnackBase sign-up's weak password (spec 003's validation error): 400 `{"error":"Validation
+ * error","details":[{field, message, code}]}`, one entry per broken rule.
+ */
+export function snackbasePasswordFailure(e: PasswordPolicyError) {
+  const message = e.message;
+  return { error: "Validation error", message, detail: message, code: "VALIDATION_ERROR", details: e.problems.map((p) => ({ field: "password", message: `password ${p.message}`, code: p.code })) };
+}
+
+/**
+ * A SnackBase login's 401 (compat/snackbase.md §2): `{"error":"Authentication failed",
+ * "message":"Invalid credentials"}` for unknown or wrong credentials; other refusals (disabled,
+ * unverified) keep their message.
+ */
+export function snackbaseLoginFailure(e: UnauthenticatedError) {
+  const message = e.message === INVALID_CREDENTIALS ? "Invalid credentials" : e.message;
+  return { error: "Authentication failed", message, detail: message, code: "UNAUTHORIZED", details: null };
 }

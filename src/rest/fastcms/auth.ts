@@ -9,9 +9,11 @@ import type { Services } from "../../core/context.ts";
 import { login, type LoginInput } from "../../core/auth/login.ts";
 import { me } from "../../core/auth/me.ts";
 import { refresh } from "../../core/auth/refresh.ts";
-import { signUp, type RegisterInput } from "../../core/auth/register.ts";
+import { signUp, type RegisterInput, type SignUpResult } from "../../core/auth/register.ts";
 import { updateMe, type UpdateMeInput } from "../../core/auth/update-me.ts";
 import { errorResponses } from "../errors.ts";
+import { PasswordPolicyError } from "../../core/auth/passwords.ts";
+import { UnauthenticatedError } from "../../core/errors.ts";
 import { registerAuthRecoveryRoutes } from "./auth-recovery.ts";
 import {
   authDialect,
@@ -25,6 +27,9 @@ import {
   renderSession,
   renderTokens,
   renderUser,
+  snackbaseLoginFailure,
+  snackbasePasswordFailure,
+  listDetailsErrorSchema,
   tokenProperties,
 } from "./auth-render.ts";
 import { registerAuthSessionRoutes } from "./auth-session.ts";
@@ -43,8 +48,8 @@ export function registerAuthRoutes(api: FastifyInstance, services: Services): vo
         summary: "Sign up: FastCMS (default account) or, with account_name/account_slug, SnackBase (a new account with its admin)",
         description:
           "FastCMS body `{email, password, password_confirm?, name?}`: a `user` of the default account, password 8–100 characters with a letter and a digit. " +
-          "SnackBase body `{account_name, account_slug?, email, password}`: a new account (id like `AB1234`) whose `admin` this user becomes; password ≥ 12 characters with upper- and lower-case letters, a digit and a special character (422; `details` names each broken rule: password_too_short, password_no_uppercase, password_no_lowercase, password_no_digit, password_no_special). " +
-          "Tokens are included unless the setting `verification_required` is on. A verification mail goes out either way.",
+          "SnackBase body `{account_name, account_slug?, email, password}`: a new account (id like `AB1234`) whose `admin` this user becomes; password ≥ 12 characters with upper- and lower-case letters, a digit and a special character (400 `Validation error`; `details` lists each broken rule as `{field, message, code}`: password_too_short, password_no_uppercase, password_no_lowercase, password_no_digit, password_no_special). " +
+          "A verification mail goes out either way. FastCMS sign-up includes tokens unless the setting `verification_required` is on; SnackBase sign-up never does (the address must be verified before login).",
         security: [],
         body: {
           type: "object",
@@ -57,13 +62,19 @@ export function registerAuthRoutes(api: FastifyInstance, services: Services): vo
             account_slug: { ...nullableString, maxLength: 64, description: "SnackBase: 3–32 of a-z, 0-9, '-'; generated from the name when absent" },
           },
         },
-        response: { 201: authResponseSchema, ...errorResponses(400, 409, 422) },
+        response: { 201: authResponseSchema, ...errorResponses(409, 422), 400: listDetailsErrorSchema },
       },
     },
     async (req, reply) => {
       const b = req.body;
       const input: RegisterInput = { email: b.email, password: b.password, passwordConfirm: b.password_confirm, name: b.name, accountName: b.account_name, accountSlug: b.account_slug };
-      const r = await withParamNames(SIGN_UP_PARAM_NAMES, () => signUp(req.ctx, input));
+      let r: SignUpResult;
+      try {
+        r = await withParamNames(SIGN_UP_PARAM_NAMES, () => signUp(req.ctx, input));
+      } catch (e) {
+        if (e instanceof PasswordPolicyError && authDialect(b) === "snackbase") return reply.status(400).send(snackbasePasswordFailure(e));
+        throw e;
+      }
       const body = { ...(r.tokens ? renderAuthTokens(r.tokens, authDialect(b)) : {}), user: renderUser(r.user), account: renderAccount(r.account), message: r.message };
       return reply.status(201).send(body);
     },
@@ -77,7 +88,7 @@ export function registerAuthRoutes(api: FastifyInstance, services: Services): vo
         tags: ["auth"],
         summary: "Sign in with e-mail and password",
         description:
-          "401 `Invalid email or password` for unknown or wrong credentials, `Account is disabled` for a deactivated user, `Email not verified` while the setting `verification_required` is on.",
+          '401 `Invalid email or password` for unknown or wrong credentials (SnackBase-shaped body, with `account`: `{"error":"Authentication failed","message":"Invalid credentials"}`), `Account is disabled` for a deactivated user, `Email not verified` for an unverified user of a tenant account, or of the default account while the setting `verification_required` is on.',
         security: [],
         body: {
           type: "object",
@@ -90,7 +101,15 @@ export function registerAuthRoutes(api: FastifyInstance, services: Services): vo
         response: { 200: authResponseSchema, ...errorResponses(400, 401, 422) },
       },
     },
-    async (req) => renderSession(await login(req.ctx, req.body), "Login successful", authDialect(req.body)),
+    async (req, reply) => {
+      const dialect = authDialect(req.body);
+      try {
+        return renderSession(await login(req.ctx, req.body), "Login successful", dialect);
+      } catch (e) {
+        if (e instanceof UnauthenticatedError && dialect === "snackbase") return reply.status(401).send(snackbaseLoginFailure(e));
+        throw e;
+      }
+    },
   );
 
   api.post<{ Body: { refresh_token: string } }>(

@@ -155,7 +155,14 @@ export function registerCollectionRoutes(api: FastifyInstance, services: Service
         response: {
           200: {
             type: "object",
-            properties: { items: { type: "array", items: collectionResponse }, total: { type: "integer" }, page: { type: "integer" }, per_page: { type: "integer" }, page_size: { type: "integer" } },
+            properties: {
+              items: { type: "array", items: collectionResponse },
+              total: { type: "integer" },
+              page: { type: "integer" },
+              per_page: { type: "integer" },
+              page_size: { type: "integer" },
+              total_pages: { type: "integer" },
+            },
           },
           ...errors,
         },
@@ -165,7 +172,7 @@ export function registerCollectionRoutes(api: FastifyInstance, services: Service
       const q = req.query;
       const perPage = q.per_page ?? q.page_size ?? DEFAULT_PER_PAGE;
       const page = await listCollections(req.ctx, { page: q.page, perPage, search: q.search, sortBy: q.sort_by ? SORT_KEYS[q.sort_by] : undefined, sortOrder: q.sort_order });
-      return { items: page.items.map(renderCollection), total: page.total, page: page.page, per_page: page.perPage, page_size: page.perPage };
+      return { items: page.items.map(renderCollection), total: page.total, page: page.page, per_page: page.perPage, page_size: page.perPage, total_pages: Math.ceil(page.total / page.perPage) };
     },
   );
 
