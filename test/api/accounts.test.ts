@@ -148,7 +148,17 @@ describe("/accounts for superadmins", () => {
       const rec = await api("POST", `/api/v1/collections/${name}/records`, { token: who.token, body: { data: { title: `by ${who.email}` } } });
       expect(rec.status, JSON.stringify(rec.body)).toBe(201);
     }
-    const count = async (accountId: string) => Number((await t.app.services.db.query<{ n: unknown }>(t.app.services.db.qb.selectFrom(name).select((eb) => eb.fn.countAll().as("n")).where("account_id", "=", accountId)))[0]!.n);
+    const count = async (accountId: string) =>
+      Number(
+        (
+          await t.app.services.db.query<{ n: unknown }>(
+            t.app.services.db.qb
+              .selectFrom(name)
+              .select((eb) => eb.fn.countAll().as("n"))
+              .where("account_id", "=", accountId),
+          )
+        )[0]!.n,
+      );
     expect(await count(doomed.id)).toBe(1);
 
     const del = await api("DELETE", `/api/v1/accounts/${doomed.id}`, { token: t.adminToken });
@@ -230,7 +240,7 @@ describe("accounts over GraphQL", () => {
     const dup = await gql(t.url, create, { name: "x", slug: made.body.data.createAccount.slug }, t.adminToken);
     expect(dup.body.errors[0].extensions.code).toBe("CONFLICT");
     expect((await gql(t.url, create, { name: "mine" }, a.admin.token)).body.errors[0].extensions.code).toBe("FORBIDDEN");
-    const renamed = await gql(t.url, "mutation($id: ID!) { updateAccount(id: $id, name: \"Graph Renamed\") { name } }", { id }, t.adminToken);
+    const renamed = await gql(t.url, 'mutation($id: ID!) { updateAccount(id: $id, name: "Graph Renamed") { name } }', { id }, t.adminToken);
     expect(renamed.body.data.updateAccount.name).toBe("Graph Renamed");
     const gone = await gql(t.url, "mutation($id: ID!) { deleteAccount(id: $id) { id name } }", { id }, t.adminToken);
     expect(gone.body.data.deleteAccount).toEqual({ id, name: "Graph Renamed" });

@@ -171,15 +171,15 @@ describe("tenancy and roles", () => {
 describe("invitations over GraphQL", () => {
   it("create, list, revoke and accept through the same operations", async () => {
     const email = addr("graph");
-    const made = await gql(t.url, "mutation($email: String!) { createInvitation(email: $email, roleId: \"2\") { id email status roleName accountId } }", { email }, a.adminToken);
+    const made = await gql(t.url, 'mutation($email: String!) { createInvitation(email: $email, roleId: "2") { id email status roleName accountId } }', { email }, a.adminToken);
     expect(made.body.errors).toBeUndefined();
     expect(made.body.data.createInvitation).toMatchObject({ email, status: "pending", roleName: "user", accountId: a.id });
-    const list = await gql(t.url, "{ invitations(status: \"pending\", pageSize: 100) { total items { id accountId } } }", {}, a.adminToken);
+    const list = await gql(t.url, '{ invitations(status: "pending", pageSize: 100) { total items { id accountId } } }', {}, a.adminToken);
     expect(list.body.data.invitations.items.map((i: any) => i.id)).toContain(made.body.data.createInvitation.id);
     expect(list.body.data.invitations.items.every((i: any) => i.accountId === a.id)).toBe(true);
     const other = await gql(t.url, "query($id: ID!) { invitation(id: $id) { id } }", { id: made.body.data.createInvitation.id }, b.adminToken);
     expect(other.body.data.invitation).toBeNull();
-    expect((await gql(t.url, "mutation { createInvitation(email: \"x@example.com\") { id } }", {}, a.userToken)).body.errors[0].extensions.code).toBe("FORBIDDEN");
+    expect((await gql(t.url, 'mutation { createInvitation(email: "x@example.com") { id } }', {}, a.userToken)).body.errors[0].extensions.code).toBe("FORBIDDEN");
 
     const accept = "mutation($token: String!, $password: String!) { acceptInvitation(token: $token, password: $password) { accessToken user { email } account { id } } }";
     const token = await mailedToken(email);

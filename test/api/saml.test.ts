@@ -67,13 +67,23 @@ async function ssoForm(account: { slug: string; id: string }, flavour: Flavour, 
   const page = await fetch(location);
   const html = await page.text();
   expect(page.status, html).toBe(200);
-  const attr = (name: string) => /value="([^"]*)"/.exec(html.slice(html.indexOf(`name="${name}"`)))![1]!.replace(/&quot;/g, '"').replace(/&gt;/g, ">").replace(/&lt;/g, "<").replace(/&amp;/g, "&");
+  const attr = (name: string) =>
+    /value="([^"]*)"/
+      .exec(html.slice(html.indexOf(`name="${name}"`)))![1]!
+      .replace(/&quot;/g, '"')
+      .replace(/&gt;/g, ">")
+      .replace(/&lt;/g, "<")
+      .replace(/&amp;/g, "&");
   const action = /action="([^"]*)"/.exec(html)![1]!.replace(/&amp;/g, "&");
   return { action, samlResponse: attr("SAMLResponse"), relayState: attr("RelayState") };
 }
 
 async function post(action: string, samlResponse: string, relayState = "") {
-  const res = await fetch(action, { method: "POST", headers: { "content-type": "application/x-www-form-urlencoded" }, body: new URLSearchParams({ SAMLResponse: samlResponse, RelayState: relayState }).toString() });
+  const res = await fetch(action, {
+    method: "POST",
+    headers: { "content-type": "application/x-www-form-urlencoded" },
+    body: new URLSearchParams({ SAMLResponse: samlResponse, RelayState: relayState }).toString(),
+  });
   const text = await res.text();
   return { status: res.status, body: text.startsWith("{") ? JSON.parse(text) : text };
 }
@@ -123,7 +133,12 @@ describe("metadata and settings", () => {
   it("stores IdP settings through the accounts API; bad settings → 422; account admins manage their own", async () => {
     const list = await api("GET", `/api/v1/accounts/${accountA.id}/saml`, { token: adminToken });
     expect(list.body.items.map((p: any) => p.provider)).toEqual(["azure", "generic", "okta"]);
-    expect(list.body.items[0]).toMatchObject({ entity_id: idps.get("azure")!.entityId, enabled: true, acs_url: expect.stringContaining("/api/v1/auth/saml/acs?account="), certificate_fingerprint: expect.stringMatching(/^[0-9A-F:]+$/) });
+    expect(list.body.items[0]).toMatchObject({
+      entity_id: idps.get("azure")!.entityId,
+      enabled: true,
+      acs_url: expect.stringContaining("/api/v1/auth/saml/acs?account="),
+      certificate_fingerprint: expect.stringMatching(/^[0-9A-F:]+$/),
+    });
     const bad = await api("PUT", `/api/v1/accounts/${accountB.id}/saml/okta`, { token: adminToken, body: { entity_id: "", sso_url: "ftp://x", certificate: "not a certificate" } });
     expect(bad.status).toBe(422);
     expect(Object.keys(bad.body.details).sort()).toEqual(["certificate", "entity_id", "sso_url"]);
@@ -158,7 +173,14 @@ describe.each(["azure", "okta", "generic"] as const)("round trip with the %s fla
     expect(form.relayState).toBe("back-to-app");
     const first = await post(form.action, form.samlResponse, form.relayState);
     expect(first.status, JSON.stringify(first.body)).toBe(200);
-    expect(first.body).toMatchObject({ token: expect.any(String), refresh_token: expect.any(String), is_new_user: true, account: { id: accountA.id }, user: { email, role: "user" }, relay_state: "back-to-app" });
+    expect(first.body).toMatchObject({
+      token: expect.any(String),
+      refresh_token: expect.any(String),
+      is_new_user: true,
+      account: { id: accountA.id },
+      user: { email, role: "user" },
+      relay_state: "back-to-app",
+    });
     const me = await api("GET", "/api/v1/auth/me", { token: first.body.token });
     expect(me.body).toMatchObject({ account_id: accountA.id, email, name: "Ada Lovelace" });
 

@@ -139,7 +139,10 @@ export class TestIdp {
       if (!requestId) out = out.replace(/ InResponseTo=""/g, "");
       return { id: values.ID!, context: out };
     };
-    const r = (await this.#idp!.createLoginResponse(sp, { extract: { request: { id: requestId ?? "" } } } as never, "post", { email: user.nameId }, build)) as { context: string; entityEndpoint: string };
+    const r = (await this.#idp!.createLoginResponse(sp, { extract: { request: { id: requestId ?? "" } } } as never, "post", { email: user.nameId }, build)) as {
+      context: string;
+      entityEndpoint: string;
+    };
     return { context: r.context, entityEndpoint: r.entityEndpoint };
   }
 }

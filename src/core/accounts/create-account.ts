@@ -23,7 +23,8 @@ export const ACCOUNT_NAME_MAX_LENGTH = 255;
 export function accountName(value: unknown): string {
   const name = typeof value === "string" ? value.trim() : "";
   if (!name) throw new ValidationError("Invalid name: is required", { name: "is required" });
-  if (name.length > ACCOUNT_NAME_MAX_LENGTH) throw new ValidationError(`Invalid name: must be at most ${ACCOUNT_NAME_MAX_LENGTH} characters long`, { name: `must be at most ${ACCOUNT_NAME_MAX_LENGTH} characters long` });
+  if (name.length > ACCOUNT_NAME_MAX_LENGTH)
+    throw new ValidationError(`Invalid name: must be at most ${ACCOUNT_NAME_MAX_LENGTH} characters long`, { name: `must be at most ${ACCOUNT_NAME_MAX_LENGTH} characters long` });
   return name;
 }
 

@@ -134,7 +134,6 @@ async function createDefaultAccountUser(ctx: Context, input: RegisterInput) {
 }
 
 async function createAccountWithAdmin(ctx: Context, input: RegisterInput) {
-  const { prisma } = ctx.services;
   const email = normalizeEmail(input.email);
   const name = input.name?.trim() || null;
   const accountName = (input.accountName ?? "").trim();

@@ -54,9 +54,7 @@ export function requireFlavour(provider: unknown): SamlFlavour {
 
 /** The certificate as PEM, or undefined when it does not parse. */
 export function certificatePem(text: string): { pem: string; cert: X509Certificate } | undefined {
-  const body = text
-    .replace(/-----(BEGIN|END) CERTIFICATE-----/g, "")
-    .replace(/\s+/g, "");
+  const body = text.replace(/-----(BEGIN|END) CERTIFICATE-----/g, "").replace(/\s+/g, "");
   if (!/^[A-Za-z0-9+/]+={0,2}$/.test(body) || body.length > 20_000) return undefined;
   const pem = `-----BEGIN CERTIFICATE-----\n${body.match(/.{1,64}/g)!.join("\n")}\n-----END CERTIFICATE-----\n`;
   try {

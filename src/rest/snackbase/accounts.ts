@@ -205,7 +205,12 @@ export function registerAccountRoutes(api: FastifyInstance, services: Services):
     "/accounts/:id/saml",
     {
       config: { operation: READ },
-      schema: { tags, summary: "The account's SAML identity providers", params: idParams, response: { 200: { type: "object", properties: { items: { type: "array", items: samlSchema } } }, ...errorResponses(401, 403, 404) } },
+      schema: {
+        tags,
+        summary: "The account's SAML identity providers",
+        params: idParams,
+        response: { 200: { type: "object", properties: { items: { type: "array", items: samlSchema } } }, ...errorResponses(401, 403, 404) },
+      },
     },
     async (req) => ({ items: (await listSamlProviders(req.ctx, req.params.id)).map((p) => renderSaml(p, baseUrlOf(services, req))) }),
   );

@@ -107,7 +107,10 @@ export function registerInvitationRoutes(api: FastifyInstance, _services: Servic
           },
         },
         response: {
-          200: { type: "object", properties: { items: { type: "array", items: invitationSchema }, total: { type: "integer" }, page: { type: "integer" }, page_size: { type: "integer" }, total_pages: { type: "integer" } } },
+          200: {
+            type: "object",
+            properties: { items: { type: "array", items: invitationSchema }, total: { type: "integer" }, page: { type: "integer" }, page_size: { type: "integer" }, total_pages: { type: "integer" } },
+          },
           ...errorResponses(400, 401, 403, 404, 422),
         },
       },
