@@ -181,6 +181,8 @@ describe.each(["azure", "okta", "generic"] as const)("round trip with the %s fla
       user: { email, role: "user" },
       relay_state: "back-to-app",
     });
+    const login = await t.app.services.prisma.auditLog.findFirst({ where: { eventAction: "login", userId: first.body.user.id } });
+    expect(JSON.parse(login!.details!)).toMatchObject({ method: "saml", provider: `saml-${flavour}`, new_user: true });
     const me = await api("GET", "/api/v1/auth/me", { token: first.body.token });
     expect(me.body).toMatchObject({ account_id: accountA.id, email, name: "Ada Lovelace" });
 

@@ -113,5 +113,5 @@ export async function consumeAssertion(ctx: Context, input: ConsumeAssertionInpu
 
   const who = identityOf(flavour as SamlFlavour, String(profile.nameID ?? ""), attributesOf(profile));
   if (!who.subject) throw refuse("invalid", "the assertion names no subject");
-  return signInWithOAuth(ctx, { provider: `saml-${flavour}`, subject: `${account.id}:${who.subject}`, email: who.email, emailVerified: true, name: who.name, avatar: null }, account.id);
+  return signInWithOAuth(ctx, { provider: `saml-${flavour}`, subject: `${account.id}:${who.subject}`, email: who.email, emailVerified: true, name: who.name, avatar: null }, account.id, "saml");
 }
