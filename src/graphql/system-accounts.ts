@@ -189,7 +189,7 @@ export function addAccountFields(b: Builder, authPayload: PothosSchemaTypes.Obje
     }),
     acceptInvitation: t.field({
       type: authPayload,
-      extensions: { operation: operation("session", "register") },
+      extensions: { operation: operation("write", "register") },
       description: "Accepts an invitation with the mailed token and a password; signs in.",
       args: { token: t.arg.string({ required: true }), password: t.arg.string({ required: true }), name: t.arg.string() },
       resolve: (_r, a, { cairn }) => acceptInvitation(cairn, { token: a.token, password: a.password, name: a.name }),

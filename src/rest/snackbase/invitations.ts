@@ -126,7 +126,7 @@ export function registerInvitationRoutes(api: FastifyInstance, _services: Servic
   api.post<{ Body: { token: string; password: string; name?: string | null } }>(
     "/invitations/accept",
     {
-      config: { operation: operation("session", "register") },
+      config: { operation: operation("write", "register") },
       schema: {
         tags,
         summary: "Accept an invitation with the mailed token and a password; answers like /auth/login",
@@ -141,7 +141,7 @@ export function registerInvitationRoutes(api: FastifyInstance, _services: Servic
   api.post<{ Params: { id: string }; Body: { password: string; name?: string | null } }>(
     "/invitations/:id/accept",
     {
-      config: { operation: operation("session", "register") },
+      config: { operation: operation("write", "register") },
       schema: {
         tags,
         summary: "Accept an invitation: the mailed token in the path, the password in the body",
