@@ -43,8 +43,8 @@ function collectionBody(input: Record<string, unknown>): Record<string, unknown>
   return body;
 }
 
-/** Adds the system query and mutation fields. */
-export function addSystemFields(b: Builder, shared: SystemRefs): void {
+/** Adds the system query and mutation fields; returns the `AuthPayload` type for other sign-in fields. */
+export function addSystemFields(b: Builder, shared: SystemRefs) {
   const authPayload = b.objectRef<AuthSession>("AuthPayload").implement({
     fields: (t) => ({
       accessToken: t.exposeString("accessToken"),
@@ -166,4 +166,5 @@ export function addSystemFields(b: Builder, shared: SystemRefs): void {
       resolve: async (_r, args, { cairn }) => asCollectionRow(await deleteCollection(cairn, String(args.id))),
     }),
   }));
+  return { authPayload };
 }

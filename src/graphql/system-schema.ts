@@ -15,6 +15,7 @@ import { addTransferFields } from "./system-transfer.ts";
 import { addSharedTypes } from "./system-types.ts";
 import { addFileFields } from "./system-files.ts";
 import { addWebhookFields } from "./system-webhooks.ts";
+import { addAccountFields } from "./system-accounts.ts";
 
 /** The system types collection types are built from. */
 export interface SharedTypes {
@@ -59,7 +60,8 @@ export function systemSchema(prisma: Prisma): SystemSchema {
   let built = cache.get(prisma);
   if (!built) {
     const b = createBuilder(prisma);
-    addSystemFields(b, addSharedTypes(b));
+    const { authPayload } = addSystemFields(b, addSharedTypes(b));
+    addAccountFields(b, authPayload);
     addFileFields(b);
     addWebhookFields(b);
     addBackupFields(b);

@@ -4,12 +4,12 @@
  *   FastCMS password rule;
  * - SnackBase `{account_name, account_slug?, email, password}` → a new tenant account (id = a
  *   code like `AB1234`) whose first user is its `admin` (role 1, not a superadmin), SnackBase
- *   password rule.
+ *   password rule. The slug is derived from the name as SnackBase does (accounts/slug.ts); a
+ *   taken slug, given or derived, is a 409 `An account with this slug already exists`.
  * Both send a verification mail. FastCMS sign-up hands back tokens unless the setting
  * `verification_required` says the address must be verified first; SnackBase sign-up never does
  * (spec 003: the address must be verified before the first login).
  */
-import { randomBytes, randomInt } from "node:crypto";
 import { v7 as uuidv7 } from "uuid";
 import { DEFAULT_ACCOUNT_ID, type Context } from "../context.ts";
 import { ConflictError, NotFoundError, UnauthenticatedError, ValidationError } from "../errors.ts";
@@ -18,6 +18,8 @@ import { emailProblem, normalizeEmail } from "./email.ts";
 import { hashPassword, passwordProblems, strongPasswordProblems, PasswordPolicyError } from "./passwords.ts";
 import { ADMIN_ROLE_ID, USER_ROLE_ID, issueSession, toAuthAccount, toAuthUser, type AuthAccount, type AuthSession, type AuthUser, type TokenPair } from "./session.ts";
 import { sendVerificationTo, verificationNeeded } from "./verification.ts";
+import { insertAccount } from "../accounts/insert-account.ts";
+import { slugFor } from "../accounts/slug.ts";
 
 export interface RegisterInput {
   email: string;
@@ -40,7 +42,6 @@ export interface SignUpResult {
 }
 
 export const NAME_MAX_LENGTH = 255;
-export const SLUG = /^[a-z0-9](?:[a-z0-9-]{1,30})[a-z0-9]$/;
 
 /** True for Prisma's unique-constraint violation (P2002), from either generated client. */
 export function isUniqueViolation(e: unknown): boolean {
@@ -55,24 +56,6 @@ export function isAccountSignUp(input: RegisterInput): boolean {
 function fail(fields: Record<string, string>): void {
   const entries = Object.entries(fields);
   if (entries.length) throw new ValidationError(`Invalid ${entries.map(([f, m]) => `${f}: ${m}`).join("; ")}`, fields);
-}
-
-/** A SnackBase account code: two capital letters and four digits, e.g. `AB1234`. */
-export function accountCode(): string {
-  const letter = () => String.fromCharCode(65 + randomInt(26));
-  return `${letter()}${letter()}${String(randomInt(10_000)).padStart(4, "0")}`;
-}
-
-function slugify(name: string): string {
-  const base = name
-    .normalize("NFKD")
-    .replace(/[\u0300-\u036f]/g, "")
-    .toLowerCase()
-    .replace(/[^a-z0-9]+/g, "-")
-    .replace(/^-+|-+$/g, "")
-    .slice(0, 27)
-    .replace(/-+$/, "");
-  return base.length >= 3 ? base : `${base || "account"}-${randomBytes(2).toString("hex")}`;
 }
 
 /**
@@ -152,43 +135,23 @@ async function createDefaultAccountUser(ctx: Context, input: RegisterInput) {
 }
 
 async function createAccountWithAdmin(ctx: Context, input: RegisterInput) {
-  const { prisma } = ctx.services;
   const email = normalizeEmail(input.email);
   const name = input.name?.trim() || null;
   const accountName = (input.accountName ?? "").trim();
   const fields = commonChecks(input, email, name);
   if (!accountName) fields.accountName = "is required";
   else if (accountName.length > 255) fields.accountName = "must be at most 255 characters long";
-  const givenSlug = input.accountSlug?.trim().toLowerCase() || null;
-  if (givenSlug && !SLUG.test(givenSlug)) fields.accountSlug = "must be 3–32 characters of a-z, 0-9 and '-', starting and ending with a letter or digit";
   fail(fields);
+  const slug = slugFor(accountName, input.accountSlug);
   const problems = strongPasswordProblems(input.password);
   if (problems.length) throw new PasswordPolicyError(problems);
 
   const passwordHash = await hashPassword(input.password);
-  for (let attempt = 0; ; attempt++) {
-    // A generated slug that is taken gets a random suffix; a chosen one is a conflict.
-    const slug = givenSlug ?? (attempt === 0 ? slugify(accountName) : `${slugify(accountName).slice(0, 27)}-${randomBytes(2).toString("hex")}`);
-    if (givenSlug && (await prisma.account.findUnique({ where: { slug }, select: { id: true } }))) {
-      throw new ConflictError(`Account slug '${slug}' is already taken`, { accountSlug: "already taken" });
-    }
-    const code = accountCode();
-    try {
-      const { account, user } = await prisma.$transaction(async (tx) => {
-        const account = await tx.account.create({ data: { id: code, code, slug, name: accountName } });
-        const user = await tx.user.create({
-          data: { id: uuidv7(), accountId: account.id, email, passwordHash, name, role: "admin", roleId: ADMIN_ROLE_ID, superadmin: false, verified: false },
-        });
-        return { account, user };
-      });
-      ctx.log.info({ userId: user.id, accountId: account.id }, "account registered");
-      return { user, account: toAuthAccount(account) };
-    } catch (e) {
-      if (!isUniqueViolation(e) || attempt >= 8) {
-        if (isUniqueViolation(e) && givenSlug) throw new ConflictError(`Account slug '${givenSlug}' is already taken`, { accountSlug: "already taken" });
-        throw e;
-      }
-      // code or generated slug collided: try again with fresh ones
-    }
-  }
+  const { account, result: user } = await insertAccount(ctx, { name: accountName, slug }, (tx, account) =>
+    tx.user.create({
+      data: { id: uuidv7(), accountId: account.id, email, passwordHash, name, role: "admin", roleId: ADMIN_ROLE_ID, superadmin: false, verified: false },
+    }),
+  );
+  ctx.log.info({ userId: user.id, accountId: account.id }, "account registered");
+  return { user, account: toAuthAccount(account) };
 }

@@ -48,3 +48,21 @@ export function passwordResetMail(config: Pick<Config, "publicUrl">, to: string,
     ]),
   };
 }
+
+/** The "you are invited to join an account" mail (accounts/invite.ts). */
+export function invitationMail(config: Pick<Config, "publicUrl">, to: string, accountName: string, token: string, ttlSeconds: number): MailMessage {
+  const url = link(config, "/accept-invitation", token);
+  return {
+    to,
+    kind: "invitation",
+    subject: `You are invited to join ${accountName}`,
+    text: body([
+      `You have been invited to join the account "${accountName}" on Cairn.`,
+      "",
+      url ? `Open this link to accept: ${url}` : undefined,
+      `Token: ${token}`,
+      "",
+      `Accept it by choosing a password (POST /api/v1/invitations/accept with the token). The token works once and expires in ${Math.round(ttlSeconds / 3600)} hours. If you did not expect it, ignore this mail.`,
+    ]),
+  };
+}

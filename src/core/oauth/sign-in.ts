@@ -33,12 +33,13 @@ function unusablePasswordHash(): string {
 const include = { account: true } as const;
 
 /**
- * Signs `identity` in to `accountId` (default account when null).
+ * Signs `identity` in to `accountId` (default account when null). `method` names the protocol in
+ * the audit entry (`oauth`, or `saml` for SAML sign-ons, which share this sign-in).
  * @throws ForbiddenError 403 (identity linked to a user of another account), 401 (user
  *   deactivated), BadRequestError 400 (no e-mail from the provider), ConflictError 409
  *   (unverified address of an existing user), NotFoundError 404 (account gone).
  */
-export async function signInWithOAuth(ctx: Context, identity: OAuthIdentity, accountId: string | null): Promise<OAuthSignIn> {
+export async function signInWithOAuth(ctx: Context, identity: OAuthIdentity, accountId: string | null, method: "oauth" | "saml" = "oauth"): Promise<OAuthSignIn> {
   const { prisma } = ctx.services;
   const target = accountId ?? DEFAULT_ACCOUNT_ID;
   const now = ctx.services.now();
@@ -110,7 +111,7 @@ export async function signInWithOAuth(ctx: Context, identity: OAuthIdentity, acc
     resourceType: "user",
     resourceId: user.id,
     description: `Signed in with ${identity.provider}${isNewUser ? " (new user)" : linked ? " (linked by verified e-mail)" : ""}`,
-    details: { method: "oauth", provider: identity.provider, new_user: isNewUser, linked },
+    details: { method, provider: identity.provider, new_user: isNewUser, linked },
   });
   return { session, provider: identity.provider, isNewUser, isNewAccount: false };
 }

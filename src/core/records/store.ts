@@ -130,6 +130,11 @@ export async function deleteRecords(db: SqlDb, def: CollectionDef, accountId: st
   return (await db.execute(db.qb.deleteFrom(def.name).where("account_id", "=", accountId).where("id", "in", ids))).changes;
 }
 
+/** Deletes every record of the account (a whole tenant going away); returns how many. */
+export async function deleteAccountRecords(db: SqlDb, def: CollectionDef, accountId: string): Promise<number> {
+  return (await db.execute(db.qb.deleteFrom(def.name).where("account_id", "=", accountId))).changes;
+}
+
 /** Writes outbox rows for the events (one statement, see events/outbox.ts) and publishes them after commit. */
 export async function emitEvents(db: SqlDb, publish: (e: CairnEvent) => void, events: CairnEvent[]): Promise<void> {
   if (events.length === 0) return;

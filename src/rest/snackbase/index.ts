@@ -4,13 +4,19 @@
  */
 import type { FastifyInstance } from "fastify";
 import type { Services } from "../../core/context.ts";
+import { registerAccountRoutes } from "./accounts.ts";
+import { registerInvitationRoutes } from "./invitations.ts";
 import { registerRoleRoutes } from "./roles.ts";
+import { registerSamlRoutes } from "./saml.ts";
 import { registerUserRoutes } from "./users.ts";
 import { registerSnackbaseRecordRoutes } from "./records.ts";
 
-export function registerSnackbase(api: FastifyInstance, services: Services): void {
+export async function registerSnackbase(api: FastifyInstance, services: Services): Promise<void> {
   registerUserRoutes(api, services);
   registerRoleRoutes(api, services);
+  registerAccountRoutes(api, services);
+  registerInvitationRoutes(api, services);
+  await registerSamlRoutes(api, services);
   // last, in a scope of its own (its own error rendering), as SnackBase registers its records router last
-  void api.register(async (records) => registerSnackbaseRecordRoutes(records, services));
+  await api.register(async (records) => registerSnackbaseRecordRoutes(records, services));
 }

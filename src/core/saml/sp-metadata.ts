@@ -1,0 +1,19 @@
+/**
+ * The SP metadata XML an IdP administrator loads (entity id, assertion consumer URL, NameID
+ * format, signed assertions wanted). It needs no IdP settings, so it is there before them.
+ */
+import { generateServiceProviderMetadata } from "@node-saml/node-saml";
+import type { Context } from "../context.ts";
+import { requireFlavour } from "./settings.ts";
+import { samlAccount, spConfig, spUrls } from "./service-provider.ts";
+
+/**
+ * The metadata of the account's SP for `provider`.
+ * @throws BadRequestError 400 (unknown flavour), NotFoundError 404 (unknown account).
+ */
+export async function spMetadata(ctx: Context, input: { account: string; provider: string; baseUrl: string }): Promise<string> {
+  const flavour = requireFlavour(input.provider);
+  const account = await samlAccount(ctx, input.account);
+  const config = spConfig(spUrls(input.baseUrl, account.id, flavour), flavour);
+  return generateServiceProviderMetadata({ ...config, issuer: config.issuer, callbackUrl: config.callbackUrl });
+}
