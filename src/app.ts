@@ -32,6 +32,7 @@ import { TotalsCache } from "./core/records/totals.ts";
 import { ServiceGate } from "./core/policy/service-gate.ts";
 import { RuntimeStats } from "./core/stats/runtime-stats.ts";
 import { startBackupSchedule, type BackupScheduler } from "./core/backups/schedule.ts";
+import { startContentSchedule, type ContentScheduler } from "./core/content/schedule.ts";
 import { registerBackupJobs } from "./core/backups/backup-jobs.ts";
 import { JobRunner } from "./core/jobs/runner.ts";
 import { registerTransferJobs } from "./core/transfer/register.ts";
@@ -150,6 +151,7 @@ export async function createApp(config: Config): Promise<App> {
   const webhooks = startWebhooks(services, dispatcher);
   let graphql: GraphqlHandle | undefined;
   let backups: BackupScheduler | undefined;
+  let schedule: ContentScheduler | undefined;
   try {
     await ensureDefaultAccount(db);
     await services.collections.load();
@@ -163,8 +165,10 @@ export async function createApp(config: Config): Promise<App> {
     registerBackupJobs(services);
     await services.jobs.start(services);
     backups = startBackupSchedule(services);
+    schedule = startContentSchedule(services);
   } catch (e) {
     // Start-up failed: release the connections opened above before reporting.
+    await schedule?.stop().catch(() => {});
     await webhooks.close().catch(() => {});
     backups?.stop();
     await services.jobs.stop().catch(() => {});
@@ -195,6 +199,7 @@ export async function createApp(config: Config): Promise<App> {
       closed = true;
       backups.stop();
       await backups.idle();
+      await schedule.stop();
       await graphql.close();
       await webhooks.close();
       await services.jobs.stop();
