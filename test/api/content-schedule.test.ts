@@ -42,11 +42,11 @@ describe("scheduled publishing", () => {
     expect(scheduled.status, JSON.stringify(scheduled.body)).toBe(200);
     expect(scheduled.body.status).toBe("draft");
     const rec = await t.api("GET", `/api/v1/collections/news/records/${id}`, { token: t.adminToken });
-    expect(rec.body).toMatchObject({ status: "draft", publish_at: at });
+    expect(rec.body.data).toMatchObject({ status: "draft", publish_at: at });
     await eventually(async () => (await status(t.api, id)) === "published", 8000, "the scheduled publication");
     const after = await t.api("GET", `/api/v1/collections/news/records/${id}`, { token: t.adminToken });
-    expect(after.body.publish_at).toBeNull();
-    expect(Date.parse(after.body.published_at)).toBeGreaterThanOrEqual(Date.parse(at));
+    expect(after.body.data.publish_at).toBeNull();
+    expect(Date.parse(after.body.data.published_at)).toBeGreaterThanOrEqual(Date.parse(at));
 
     await t.api("POST", `/api/content/${id}/unpublish`, as({ unpublishAt: soon(800) }));
     expect(await status(t.api, id)).toBe("published");
