@@ -1,10 +1,11 @@
 /**
  * The write side of document versions (collections with the `versions` option): the record write
  * path calls {@link storeVersions} with the events of each write, inside its transaction — one
- * multi-row INSERT per write whatever the number of records, plus one indexed DELETE once a
- * document has more than `content_versions_keep` versions. Reads and restores: versions.ts.
+ * INSERT per write whatever the number of records (SQL compiled once), plus, every
+ * {@link PRUNE_EVERY} versions of a document past `content_versions_keep`, one indexed DELETE of
+ * the older ones (reads stop at the retention, so it is exact for clients). Reads and restores:
+ * versions.ts.
  */
-import { v7 as uuidv7 } from "uuid";
 import type { SqlDb } from "../../db/sql-db.ts";
 import type { CollectionDef } from "../collections/types.ts";
 import type { Context } from "../context.ts";
@@ -22,10 +23,28 @@ export function versionsKeep(ctx: Context): number {
   return typeof v === "number" && Number.isInteger(v) && v >= 1 ? v : DEFAULT_VERSIONS_KEEP;
 }
 
-function fieldValues(def: CollectionDef, rec: Record<string, unknown>): Record<string, unknown> {
-  const out: Record<string, unknown> = {};
-  for (const f of def.fields) out[f.name] = rec[f.name] ?? null;
-  return out;
+/** Versions past the retention are deleted every this many versions of a document (reads stop at the retention). */
+export const PRUNE_EVERY = 10;
+
+const COLUMNS = ["account_id", "collection_id", "record_id", "record_version", "status", "data", "author_id", "created"] as const;
+
+/** SQL text of the fixed-shape statements, compiled once per dialect (the write path runs them per update). */
+const texts: Partial<Record<SqlDb["dialect"], { insert: string; prune: string }>> = {};
+function statements(tx: SqlDb) {
+  return (texts[tx.dialect] ??= {
+    insert: tx.qb
+      .insertInto(VERSIONS_TABLE)
+      .values(Object.fromEntries(COLUMNS.map((c) => [c, ""])))
+      .compile().sql,
+    prune: tx.qb.deleteFrom(VERSIONS_TABLE).where("collection_id", "=", "").where("record_id", "=", "").where("record_version", "<=", 0).compile().sql,
+  });
+}
+
+/** The record's field values as JSON (one pass, no intermediate object). */
+function snapshot(def: CollectionDef, rec: Record<string, unknown>): string {
+  const parts: string[] = [];
+  for (const f of def.fields) parts.push(`${JSON.stringify(f.name)}:${JSON.stringify(rec[f.name] ?? null)}`);
+  return `{${parts.join(",")}}`;
 }
 
 /**
@@ -34,41 +53,30 @@ function fieldValues(def: CollectionDef, rec: Record<string, unknown>): Record<s
  * ignored; no statement runs when none is versioned.
  */
 export async function storeVersions(ctx: Context, tx: SqlDb, events: readonly CairnEvent[]): Promise<void> {
-  const rows: Record<string, unknown>[] = [];
-  const deleted = new Map<string, string[]>();
-  const prune: { collectionId: string; recordId: string; below: number }[] = [];
+  let rows: unknown[][] | undefined;
+  let deleted: Map<string, string[]> | undefined;
   let keep = 0;
+  const authorId = ctx.principal.kind === "user" ? ctx.principal.userId : null;
   for (const e of events) {
     if (!e.recordId || !e.type.startsWith("record.")) continue;
     const def = ctx.services.collections.get(e.collection);
     if (!def || !contentOptions(def).versions) continue;
     if (e.type === "record.delete") {
+      deleted ??= new Map();
       const list = deleted.get(def.id) ?? [];
       list.push(e.recordId);
       deleted.set(def.id, list);
       continue;
     }
     const rec = e.payload as RecordData;
-    rows.push({
-      id: uuidv7(),
-      account_id: e.accountId,
-      collection_id: def.id,
-      record_id: e.recordId,
-      record_version: rec.version,
-      status: typeof rec.status === "string" ? rec.status : null,
-      data: JSON.stringify(fieldValues(def, rec)),
-      author_id: ctx.principal.kind === "user" ? ctx.principal.userId : null,
-      created: e.created,
-    });
+    (rows ??= []).push([e.accountId, def.id, e.recordId, rec.version, typeof rec.status === "string" ? rec.status : null, snapshot(def, rec), authorId, e.created]);
     keep ||= versionsKeep(ctx);
-    if (rec.version > keep) prune.push({ collectionId: def.id, recordId: e.recordId, below: rec.version - keep });
+    if (rec.version > keep && rec.version % PRUNE_EVERY === 0) await tx.execute({ sql: statements(tx).prune, parameters: [def.id, e.recordId, rec.version - keep] });
   }
-  if (rows.length) await tx.execute(tx.qb.insertInto(VERSIONS_TABLE).values(rows));
-  for (const p of prune)
-    await tx.execute(tx.qb.deleteFrom(VERSIONS_TABLE).where("collection_id", "=", p.collectionId).where("record_id", "=", p.recordId).where("record_version", "<=", p.below));
-  for (const [collectionId, ids] of deleted) await tx.execute(tx.qb.deleteFrom(VERSIONS_TABLE).where("collection_id", "=", collectionId).where("record_id", "in", ids));
+  if (rows?.length === 1) await tx.execute({ sql: statements(tx).insert, parameters: rows[0]! });
+  else if (rows?.length) await tx.execute(tx.qb.insertInto(VERSIONS_TABLE).values(rows.map((r) => Object.fromEntries(COLUMNS.map((c, i) => [c, r[i]])))));
+  if (deleted) for (const [collectionId, ids] of deleted) await tx.execute(tx.qb.deleteFrom(VERSIONS_TABLE).where("collection_id", "=", collectionId).where("record_id", "in", ids));
 }
-
 
 /** Drops every version of a collection's documents (the collection is being deleted, in `tx`). */
 export async function dropCollectionVersions(tx: SqlDb, collectionId: string): Promise<void> {

@@ -9,10 +9,11 @@ import { getRecord } from "../records/read.ts";
 import type { RecordData } from "../records/values.ts";
 import { updateRecord } from "../records/write.ts";
 import { contentOptions, isWorkflowField } from "./options.ts";
-import { VERSIONS_TABLE } from "./version-store.ts";
+import { VERSIONS_TABLE, versionsKeep } from "./version-store.ts";
 
 /** One stored snapshot. */
 export interface DocumentVersion {
+  /** the version's id within its document: its record version as text (`"3"`) */
   id: string;
   recordId: string;
   /** the record's `version` the snapshot is of */
@@ -33,7 +34,7 @@ function versioned(ctx: Context, collection: string): CollectionDef {
 
 function toVersion(row: Record<string, unknown>): DocumentVersion {
   return {
-    id: row.id as string,
+    id: String(row.record_version),
     recordId: row.record_id as string,
     recordVersion: Number(row.record_version),
     status: (row.status as string | null) ?? null,
@@ -44,7 +45,7 @@ function toVersion(row: Record<string, unknown>): DocumentVersion {
 }
 
 /**
- * The versions of a document, newest first. The caller must be able to view the document
+ * The versions of a document, newest first (at most `content_versions_keep`). The caller must be able to view the document
  * (drafts included: content/visibility.ts).
  * @throws NotFoundError 404 (no such document, or hidden from the caller), ValidationError 422
  *   (the collection keeps no versions), 401/403 (no view access).
@@ -61,8 +62,7 @@ export async function listVersions(ctx: Context, collection: string, id: string)
       .where("record_id", "=", id)
       .where("account_id", "=", ctx.principal.accountId)
       .orderBy("record_version", "desc")
-      .orderBy("id", "desc")
-      .limit(1000),
+      .limit(versionsKeep(ctx)),
   );
   return rows.map(toVersion);
 }
@@ -77,9 +77,13 @@ export async function listVersions(ctx: Context, collection: string, id: string)
 export async function restoreVersion(ctx: Context, collection: string, id: string, versionId: string): Promise<RecordData> {
   const def = versioned(ctx, collection);
   const { db } = ctx.services;
-  const [row] = await db.query(
-    db.qb.selectFrom(VERSIONS_TABLE).selectAll().where("id", "=", versionId).where("collection_id", "=", def.id).where("record_id", "=", id).where("account_id", "=", ctx.principal.accountId),
-  );
+  const version = /^\d{1,9}$/.test(versionId) ? Number(versionId) : undefined;
+  const [row] =
+    version === undefined
+      ? []
+      : await db.query(
+          db.qb.selectFrom(VERSIONS_TABLE).selectAll().where("collection_id", "=", def.id).where("record_id", "=", id).where("record_version", "=", version).where("account_id", "=", ctx.principal.accountId),
+        );
   if (!row) throw new NotFoundError(`Version '${versionId}' of document '${id}' not found`);
   const snapshot = toVersion(row).data;
   const data: Record<string, unknown> = {};

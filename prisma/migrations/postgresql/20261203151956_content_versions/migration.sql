@@ -1,6 +1,5 @@
 -- CreateTable
 CREATE TABLE "_content_versions" (
-    "id" TEXT NOT NULL PRIMARY KEY,
     "account_id" TEXT NOT NULL,
     "collection_id" TEXT NOT NULL,
     "record_id" TEXT NOT NULL,
@@ -8,8 +7,7 @@ CREATE TABLE "_content_versions" (
     "status" TEXT,
     "data" TEXT NOT NULL,
     "author_id" TEXT,
-    "created" TEXT NOT NULL
-);
+    "created" TEXT NOT NULL,
 
--- CreateIndex
-CREATE INDEX "_content_versions_collection_id_record_id_record_version_idx" ON "_content_versions"("collection_id", "record_id", "record_version");
+    CONSTRAINT "_content_versions_pkey" PRIMARY KEY ("collection_id","record_id","record_version")
+);
