@@ -57,7 +57,11 @@ export function singleBySlugField(c: CollectionTypes): Fields[string] {
         if (e instanceof NotFoundError) return null;
         throw e;
       }
-      const r = await listRecords(g.cairn, name, { filter: { kind: "compare", op: "eq", left: { kind: "field", name: "slug" }, right: { kind: "value", value: String(args.slug) } }, pageSize: 1, skipTotal: true });
+      const r = await listRecords(g.cairn, name, {
+        filter: { kind: "compare", op: "eq", left: { kind: "field", name: "slug" }, right: { kind: "value", value: String(args.slug) } },
+        pageSize: 1,
+        skipTotal: true,
+      });
       return r.items[0] ?? null;
     },
   };

@@ -96,7 +96,13 @@ describe("content types", () => {
       ],
     });
     expect(patched.status, JSON.stringify(patched.body)).toBe(200);
-    expect(patched.body).toMatchObject({ label: "Page", fields: [{ name: "title", required: true }, { name: "excerpt", type: "textarea" }] });
+    expect(patched.body).toMatchObject({
+      label: "Page",
+      fields: [
+        { name: "title", required: true },
+        { name: "excerpt", type: "textarea" },
+      ],
+    });
     const again = await r3("GET", `/api/content/${created.body.id}?draft=true`, adminKey);
     expect(again.body.data).toEqual({ title: "Keep me", excerpt: null });
     expect((await r3("DELETE", "/api/content-types/page", adminKey)).status).toBe(200);

@@ -51,7 +51,11 @@ describe("R3 webhooks", () => {
   });
 
   it("entry.publish and entry.unpublish are delivered for status changes of the named content types only", async () => {
-    const hook = await t.api("POST", "/api/webhooks", as({ name: "Deploy on publish", url: receiver.url, secret: "whsec-test-secret-123", events: ["entry.publish", "entry.unpublish"], contentTypes: ["blog_post"] }));
+    const hook = await t.api(
+      "POST",
+      "/api/webhooks",
+      as({ name: "Deploy on publish", url: receiver.url, secret: "whsec-test-secret-123", events: ["entry.publish", "entry.unpublish"], contentTypes: ["blog_post"] }),
+    );
     expect(hook.status, JSON.stringify(hook.body)).toBe(201);
     const before = receiver.received.length;
     const doc = (await t.api("POST", "/api/content", as({ type: "blog_post", data: { title: "Hello" } }))).body;

@@ -53,10 +53,7 @@ describe("parseBrackets: operators", () => {
     ["filters[data.tags][$notIn]=a,b", { kind: "not", expr: cmp("tags", "in", ["a", "b"], true) }],
     ["filters[data.price][$gt]=1&filters[data.price][$lt]=9", { kind: "and", items: [cmp("price", "gt", "1"), cmp("price", "lt", "9")] }],
     ["filters[status][$eq]=published&filters[data.price][$gt]=1", { kind: "and", items: [cmp("status", "eq", "published"), cmp("price", "gt", "1")] }],
-    [
-      "filters[$and][0][status][$eq]=published&filters[$and][1][data.featured][$eq]=true",
-      { kind: "and", items: [cmp("status", "eq", "published"), cmp("published", "eq", "true")] },
-    ],
+    ["filters[$and][0][status][$eq]=published&filters[$and][1][data.featured][$eq]=true", { kind: "and", items: [cmp("status", "eq", "published"), cmp("published", "eq", "true")] }],
     ["filters[$or][0][status][$eq]=draft&filters[$or][1][status][$eq]=published", { kind: "or", items: [cmp("status", "eq", "draft"), cmp("status", "eq", "published")] }],
     // members ordered by index, not by position in the query string
     ["filters[$or][1][status][$eq]=b&filters[$or][0][status][$eq]=a", { kind: "or", items: [cmp("status", "eq", "a"), cmp("status", "eq", "b")] }],
@@ -118,7 +115,7 @@ describe("parseBrackets: hostile and malformed input", () => {
   it("survives random bracket soup without anything but FilterError", () => {
     const atoms = ["filters", "[", "]", "$and", "$or", "0", "1", "status", "$eq", "$in", "data.price", "=", "&", "%5B", "$null", "true", "__proto__"];
     let seed = 42;
-    const rnd = (n: number) => ((seed = (seed * 1103515245 + 12345) & 0x7fffffff) % n);
+    const rnd = (n: number) => (seed = (seed * 1103515245 + 12345) & 0x7fffffff) % n;
     for (let i = 0; i < 2000; i++) {
       const q = Array.from({ length: 1 + rnd(14) }, () => atoms[rnd(atoms.length)]).join("");
       try {

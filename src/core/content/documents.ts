@@ -90,7 +90,9 @@ export async function listDocuments(ctx: Context, q: DocumentQuery): Promise<Doc
   }
   const depth = q.page * q.pageSize;
   if (depth > MAX_PAGE_SIZE)
-    throw new ValidationError(`Across content types, lists reach ${MAX_PAGE_SIZE} documents deep (page × limit); pass a type to page further`, { page: `page × limit must be at most ${MAX_PAGE_SIZE}` });
+    throw new ValidationError(`Across content types, lists reach ${MAX_PAGE_SIZE} documents deep (page × limit); pass a type to page further`, {
+      page: `page × limit must be at most ${MAX_PAGE_SIZE}`,
+    });
   const all: (Document & { keys: unknown[] })[] = [];
   let total = 0;
   let terms: { name: string; desc: boolean }[] = [];

@@ -29,7 +29,7 @@ export function scheduleTime(value: unknown, field: string): string | null {
 
 /**
  * Publishes a document now (status `published`, `published_at` now, a pending publication
- * dropped) or, with `at` in the future, schedules it (`publish_at`; the status stays). 
+ * dropped) or, with `at` in the future, schedules it (`publish_at`; the status stays).
  * @throws NotFoundError 404, ValidationError 422 (no drafts option, bad time), 401/403.
  */
 export async function publishDocument(ctx: Context, collection: string, id: string, at?: string | null): Promise<RecordData> {

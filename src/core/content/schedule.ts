@@ -61,10 +61,12 @@ export function startContentSchedule(services: Services, intervalMs = SCHEDULE_I
   let running: Promise<number> = Promise.resolve(0);
   let stopped = false;
   const tick = () => {
-    running = running.then(() => (stopped ? 0 : applyDueSchedules(services))).catch((err: unknown) => {
-      services.log.warn({ err }, "scheduled publishing failed");
-      return 0;
-    });
+    running = running
+      .then(() => (stopped ? 0 : applyDueSchedules(services)))
+      .catch((err: unknown) => {
+        services.log.warn({ err }, "scheduled publishing failed");
+        return 0;
+      });
   };
   const timer = setInterval(tick, intervalMs);
   timer.unref();

@@ -82,7 +82,13 @@ export async function restoreVersion(ctx: Context, collection: string, id: strin
     version === undefined
       ? []
       : await db.query(
-          db.qb.selectFrom(VERSIONS_TABLE).selectAll().where("collection_id", "=", def.id).where("record_id", "=", id).where("record_version", "=", version).where("account_id", "=", ctx.principal.accountId),
+          db.qb
+            .selectFrom(VERSIONS_TABLE)
+            .selectAll()
+            .where("collection_id", "=", def.id)
+            .where("record_id", "=", id)
+            .where("record_version", "=", version)
+            .where("account_id", "=", ctx.principal.accountId),
         );
   if (!row) throw new NotFoundError(`Version '${versionId}' of document '${id}' not found`);
   const snapshot = toVersion(row).data;

@@ -46,7 +46,9 @@ function fieldBody(raw: unknown, i: number, current: CollectionDef | undefined):
   if (!isObject(raw)) return raw;
   const type = typeof raw.type === "string" ? own(FIELD_TYPES, raw.type) : undefined;
   if (raw.type !== undefined && !type)
-    throw new ValidationError(`Invalid fields[${i}].type: unknown type '${String(raw.type).slice(0, 40)}' (allowed: ${Object.keys(FIELD_TYPES).join(", ")})`, { [`fields[${i}].type`]: "unknown type" });
+    throw new ValidationError(`Invalid fields[${i}].type: unknown type '${String(raw.type).slice(0, 40)}' (allowed: ${Object.keys(FIELD_TYPES).join(", ")})`, {
+      [`fields[${i}].type`]: "unknown type",
+    });
   const previous = current && typeof raw.name === "string" ? dataFields(current).find((f) => f.name === raw.name) : undefined;
   const out: Raw = { name: raw.name, type: type ?? raw.type, required: raw.required === true };
   if (raw.label !== undefined) out.label = raw.label;
@@ -120,9 +122,13 @@ export function registerContentTypeRoutes(api: FastifyInstance): void {
     return renderContentType(def);
   });
 
-  api.delete<{ Params: { name: string } }>("/content-types/:name", { config: { operation: ADMIN }, schema: { tags, summary: "Delete a content type and its documents", params: nameParam } }, async (req) => {
-    const current = requireContentType(req.ctx, req.params.name);
-    const def = await deleteCollection(req.ctx, current.name);
-    return renderContentType(def);
-  });
+  api.delete<{ Params: { name: string } }>(
+    "/content-types/:name",
+    { config: { operation: ADMIN }, schema: { tags, summary: "Delete a content type and its documents", params: nameParam } },
+    async (req) => {
+      const current = requireContentType(req.ctx, req.params.name);
+      const def = await deleteCollection(req.ctx, current.name);
+      return renderContentType(def);
+    },
+  );
 }

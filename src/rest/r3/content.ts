@@ -47,7 +47,11 @@ export function registerContentRoutes(api: FastifyInstance): void {
     "/content/by-slug/:type/:slug",
     {
       config: { operation: READ },
-      schema: { tags, summary: "Get a document by its slug", params: { type: "object", properties: { type: { type: "string" }, slug: { type: "string", maxLength: 300 } }, required: ["type", "slug"] } },
+      schema: {
+        tags,
+        summary: "Get a document by its slug",
+        params: { type: "object", properties: { type: { type: "string" }, slug: { type: "string", maxLength: 300 } }, required: ["type", "slug"] },
+      },
     },
     async (req) => {
       const pairs = queryPairs(req.url);
@@ -78,15 +82,11 @@ export function registerContentRoutes(api: FastifyInstance): void {
     return renderDocument(def, { record });
   });
 
-  api.post<{ Params: { id: string } }>(
-    "/content/:id/publish",
-    { config: { operation: WRITE }, schema: { tags, summary: "Publish a document now, or at publishAt", params: idParam } },
-    async (req) => {
-      const def = await documentType(req.ctx, req.params.id);
-      const record = await publishDocument(req.ctx, def.name, req.params.id, when(req.body, "publishAt"));
-      return renderDocument(def, { record });
-    },
-  );
+  api.post<{ Params: { id: string } }>("/content/:id/publish", { config: { operation: WRITE }, schema: { tags, summary: "Publish a document now, or at publishAt", params: idParam } }, async (req) => {
+    const def = await documentType(req.ctx, req.params.id);
+    const record = await publishDocument(req.ctx, def.name, req.params.id, when(req.body, "publishAt"));
+    return renderDocument(def, { record });
+  });
 
   api.post<{ Params: { id: string } }>(
     "/content/:id/unpublish",

@@ -122,7 +122,8 @@ export function parseFields(value: string | undefined): Projection | undefined {
     .map((s) => s.trim())
     .filter(Boolean);
   const excluded = parts.filter((p) => p.startsWith("-"));
-  if (excluded.length && excluded.length !== parts.length) throw new ValidationError("Invalid fields: list fields to keep or fields to drop (-name), not both", { fields: "mixes inclusion and exclusion" });
+  if (excluded.length && excluded.length !== parts.length)
+    throw new ValidationError("Invalid fields: list fields to keep or fields to drop (-name), not both", { fields: "mixes inclusion and exclusion" });
   return excluded.length ? { mode: "exclude", names: parts.map((p) => p.slice(1)) } : { mode: "include", names: parts };
 }
 

@@ -36,7 +36,8 @@ function richText(v: unknown): unknown {
 export function renderDocument(def: CollectionDef, d: Pick<Document, "record">): R3Document {
   const r = d.record;
   const data: Record<string, unknown> = {};
-  for (const f of dataFields(def)) if (Object.hasOwn(r, f.name)) Object.defineProperty(data, f.name, { value: f.type === "editor" ? richText(r[f.name]) : r[f.name], enumerable: true, writable: true, configurable: true });
+  for (const f of dataFields(def))
+    if (Object.hasOwn(r, f.name)) Object.defineProperty(data, f.name, { value: f.type === "editor" ? richText(r[f.name]) : r[f.name], enumerable: true, writable: true, configurable: true });
   return {
     id: r.id,
     type: def.name,

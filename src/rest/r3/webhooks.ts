@@ -59,7 +59,9 @@ export function registerR3WebhookRoutes(api: FastifyInstance): void {
     const { items } = await listWebhooks(req.ctx, { limit: MAX_WEBHOOK_PAGE });
     return { docs: items.map(render) };
   });
-  api.post("/webhooks", { config: { operation: ADMIN }, schema: { tags, summary: "Create a webhook" } }, async (req, reply) => reply.status(201).send(render(await createWebhook(req.ctx, input(req.body)))));
+  api.post("/webhooks", { config: { operation: ADMIN }, schema: { tags, summary: "Create a webhook" } }, async (req, reply) =>
+    reply.status(201).send(render(await createWebhook(req.ctx, input(req.body)))),
+  );
   api.get<{ Params: { id: string } }>("/webhooks/:id", { config: { operation: ADMIN }, schema: { tags, summary: "Get a webhook", params: idParam } }, async (req) =>
     render(await getWebhook(req.ctx, req.params.id)),
   );
