@@ -6,6 +6,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { registerUser, startApp, type TestApp } from "../helpers/app.ts";
+import { subscribe, waitFor, wsClient } from "./graphql-helpers.ts";
 
 let t: TestApp;
 let adminKey: string;
@@ -351,5 +352,24 @@ describe("the same documents through FastCMS and GraphQL", () => {
     const at = new Date(Date.now() + 3_600_000).toISOString();
     const scheduled = await gql(`mutation($id: ID!, $at: DateTime) { scheduleBlogPost(id: $id, publishAt: $at) { status publish_at } }`, { id: doc.id, at });
     expect(scheduled.scheduleBlogPost).toEqual({ status: "draft", publish_at: at });
+  });
+
+  it("subscriptions: a reader who may not see drafts receives the publication and the unpublication, not the draft", async () => {
+    const ws = wsClient(t.url, writer.token);
+    try {
+      const before = t.app.graphql.hub.size;
+      const c = subscribe(ws, `subscription { blogPostChanged { action id record { slug status } } }`);
+      await waitFor(() => t.app.graphql.hub.size > before, 5000, "the subscription");
+      const doc = await createDoc({ title: "Live", body: "l" });
+      await r3("POST", `/api/content/${doc.id}/publish`, adminKey);
+      const first = (await c.next()).data.blogPostChanged;
+      expect(first).toMatchObject({ id: doc.id, record: { slug: "live", status: "published" } });
+      await r3("POST", `/api/content/${doc.id}/unpublish`, adminKey);
+      expect((await c.next()).data.blogPostChanged).toMatchObject({ action: "DELETE", id: doc.id });
+      expect(c.pending).toEqual([]);
+      c.dispose();
+    } finally {
+      await ws.dispose();
+    }
   });
 });
