@@ -32,6 +32,7 @@ import { TotalsCache } from "./core/records/totals.ts";
 import { ServiceGate } from "./core/policy/service-gate.ts";
 import { RuntimeStats } from "./core/stats/runtime-stats.ts";
 import { startBackupSchedule, type BackupScheduler } from "./core/backups/schedule.ts";
+import { startContentSchedule, type ContentScheduler } from "./core/content/schedule.ts";
 import { registerBackupJobs } from "./core/backups/backup-jobs.ts";
 import { JobRunner } from "./core/jobs/runner.ts";
 import { startOrphanSweep, type OrphanSweeper } from "./core/files/orphans.ts";
@@ -154,6 +155,7 @@ export async function createApp(config: Config): Promise<App> {
   let backups: BackupScheduler | undefined;
   let orphans: OrphanSweeper | undefined;
   let stopFollowingRestores: (() => void) | undefined;
+  let schedule: ContentScheduler | undefined;
   try {
     await ensureDefaultAccount(db);
     await services.collections.load();
@@ -169,8 +171,10 @@ export async function createApp(config: Config): Promise<App> {
     backups = startBackupSchedule(services);
     orphans = startOrphanSweep(services);
     stopFollowingRestores = followRemoteRestores(services);
+    schedule = startContentSchedule(services);
   } catch (e) {
     // Start-up failed: release the connections opened above before reporting.
+    await schedule?.stop().catch(() => {});
     await webhooks.close().catch(() => {});
     backups?.stop();
     await orphans?.stop();
@@ -205,6 +209,7 @@ export async function createApp(config: Config): Promise<App> {
       stopFollowingRestores();
       await orphans.stop();
       await backups.idle();
+      await schedule.stop();
       await graphql.close();
       await webhooks.close();
       await services.jobs.stop();

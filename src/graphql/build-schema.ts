@@ -50,7 +50,7 @@ export function buildSchema(defs: readonly CollectionDef[], opts: BuildOptions):
   );
   if (kept.length === 0) return system.schema;
   const types = collectionTypes(kept, system.shared);
-  const fields = collectionRootFields(types.values(), opts.hub);
+  const fields = collectionRootFields(types.values(), opts.hub, system.shared);
   const s = system.schema;
   const roots = new Set([s.getQueryType(), s.getMutationType(), s.getSubscriptionType()]);
   const shared = Object.values(s.getTypeMap()).filter((t): t is GraphQLNamedType => !t.name.startsWith("__") && !roots.has(t as GraphQLObjectType));

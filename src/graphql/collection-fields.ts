@@ -13,6 +13,8 @@ import type { CollectionTypes } from "./collection-types.ts";
 import { prefetchReferences } from "./loaders.ts";
 import { listConnection, nodeFieldNames, selects } from "./pagination.ts";
 import { whereToExpr } from "./where.ts";
+import { addContentFields } from "./collection-content-fields.ts";
+import type { SharedTypes } from "./system-schema.ts";
 
 type Fields = GraphQLFieldConfigMap<unknown, GraphqlContext>;
 
@@ -49,7 +51,7 @@ export interface RootFields {
 }
 
 /** The root fields of every collection. */
-export function collectionRootFields(collections: Iterable<CollectionTypes>, hub: RealtimeHub): RootFields {
+export function collectionRootFields(collections: Iterable<CollectionTypes>, hub: RealtimeHub, shared: SharedTypes): RootFields {
   const query: Fields = {};
   const mutation: Fields = {};
   const subscription: Fields = {};
@@ -123,6 +125,8 @@ export function collectionRootFields(collections: Iterable<CollectionTypes>, hub
       args: { ids: { type: ids } },
       resolve: async (_r, args, g) => (await asGraphqlArgs(bulkDeleteRecords(g.cairn, name, args.ids.map(String)))).length,
     };
+
+    addContentFields(c, query, mutation, shared);
 
     const open = (kind: SubscriptionKind) => (_r: unknown, args: { where?: Record<string, unknown> | null }, g: GraphqlContext) => hub.subscribe(g.cairn, name, kind, whereToExpr(args.where));
     const where = { where: { type: c.where } };

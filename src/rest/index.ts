@@ -18,6 +18,7 @@ import { registerFastcms } from "./fastcms/index.ts";
 import { registerSnackbase } from "./snackbase/index.ts";
 import { registerPlatformRoutes } from "./platform.ts";
 import { registerMetrics } from "./metrics.ts";
+import { registerR3 } from "./r3/index.ts";
 
 export async function registerRest(app: FastifyInstance, services: Services): Promise<void> {
   registerErrorHandling(app);
@@ -48,4 +49,5 @@ export async function registerRest(app: FastifyInstance, services: Services): Pr
   await app.register(async (api) => registerFastcms(api, services), { prefix: "/api/v1" });
   await app.register(async (api) => registerSnackbase(api, services), { prefix: "/api/v1" });
   await app.register(async (api) => registerPlatformRoutes(api, services), { prefix: "/api/v1" });
+  await app.register(async (api) => registerR3(api, services), { prefix: "/api" });
 }

@@ -2,6 +2,7 @@
  * `deleteCollection`: drops the table (and FTS objects), the catalogue row, writes the outbox
  * event — one transaction. Refused while another collection references this one.
  */
+import { dropCollectionVersions } from "../content/version-store.ts";
 import { audit } from "../audit/audit.ts";
 import { requireSuperadmin } from "../auth/guards.ts";
 import type { Context } from "../context.ts";
@@ -27,6 +28,7 @@ export async function deleteCollection(ctx: Context, idOrName: string): Promise<
     const refs = catalog.flatMap((c) => (c.id === def.id ? [] : c.fields.filter((f) => f.type === "reference" && f.options.collection?.toLowerCase() === lower).map((f) => `${c.name}.${f.name}`)));
     if (refs.length) throw new ConflictError(`Collection '${def.name}' is referenced by ${refs.join(", ")}`, { references: refs });
     await dropCollectionFileRefs(ctx, tx, def.id);
+    await dropCollectionVersions(tx, def.id);
     await dropCollectionObjects(tx, def);
     await deleteCollectionRow(tx, def.id);
     const event = await writeCollectionEvent(tx, "collection.delete", def, ctx.services.now().toISOString());

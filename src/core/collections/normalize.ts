@@ -8,6 +8,7 @@ import { ValidationError } from "../errors.ts";
 import { NAME_RE, PG_MAX_IDENTIFIER, normalizeField, type NormalizedField } from "./normalize-field.ts";
 import type { CollectionDef, FieldDef } from "./types.ts";
 import { ruleProblem } from "../rules/validate-rule.ts";
+import { withWorkflowFields } from "../content/options.ts";
 
 export const RESERVED_COLLECTION_NAMES: ReadonlySet<string> = new Set(["collections", "users", "system"]);
 export const COLLECTION_TYPES = ["base", "auth", "view"] as const;
@@ -195,6 +196,9 @@ export function normalizeCollectionInput(input: unknown, env: NormalizeEnv): Nor
   if (current && name && name.toLowerCase() !== current.name.toLowerCase() && !listKey) {
     fields = fields.map((f) => (f.options.collection?.toLowerCase() === current.name.toLowerCase() ? { ...f, options: { ...f.options, collection: name } } : f));
   }
+
+  // The content workflow's fields (status, slug, …) follow the options (content/options.ts).
+  if (type !== "view" && !errors.options) fields = withWorkflowFields(fields, options, errors);
 
   // Rules are checked against the resulting fields when they are set or the fields change.
   for (const [key, prop] of RULE_KEYS) {

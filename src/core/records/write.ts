@@ -21,6 +21,8 @@ import { dict } from "../../lib/own.ts";
 import type { SqlDb } from "../../db/sql-db.ts";
 import type { CairnEvent } from "../events/bus.ts";
 import { syncFileRefs } from "../files/refs.ts";
+import { storeVersions } from "../content/version-store.ts";
+import { prepareContentCreate, prepareContentUpdate } from "../content/write-hooks.ts";
 
 export const MAX_BULK = 100;
 
@@ -30,6 +32,7 @@ export const MAX_BULK = 100;
  */
 async function emit(ctx: Context, tx: SqlDb, list: CairnEvent[]): Promise<void> {
   await syncFileRefs(ctx, tx, list);
+  await storeVersions(ctx, tx, list);
   await emitEvents(tx, (e) => ctx.services.events.publish(e), list);
 }
 
@@ -80,6 +83,7 @@ export async function createRecord(ctx: Context, collection: string, data: unkno
   const accountId = ctx.principal.accountId;
   await db.transaction(async (tx) => {
     await checkReferences(ctx, tx, def, accountId, values, touched.concat(def.fields.filter((f) => f.default !== undefined).map((f) => f.name)));
+    await prepareContentCreate(ctx, tx, def, rec);
     await insertRecord(tx, def, accountId, rec).catch((e) => mapConstraintError(def, e));
     await emit(ctx, tx, [recordEvent("record.create", def, accountId, rec, ts)]);
   });
@@ -122,6 +126,7 @@ export async function updateRecord(ctx: Context, collection: string, id: string,
       });
     const { values, touched } = prepareInput(def, input, replaceAll ? (opts.defaults ? "reset" : "replace") : "patch", current);
     await checkReferences(ctx, tx, def, accountId, values, touched);
+    await prepareContentUpdate(ctx, tx, def, current, values, touched);
     const ts = now().toISOString();
     const fields = replaceAll ? def.fields.map((f) => f.name) : [...new Set(touched)];
     const changed = await updateRecords(tx, def, accountId, [id], values, fields, ts, current.version).catch((e) => mapConstraintError(def, e));

@@ -24,6 +24,7 @@ import { AppError } from "../errors.ts";
 import { notSignedIn } from "../auth/guards.ts";
 import { boundRule } from "./bind-rule.ts";
 import { callerRole, isAdminRole, type FieldList, type PermissionOp } from "./role-cache.ts";
+import { withDraftVisibility } from "../content/visibility.ts";
 
 export const RULE_OF: Record<RecordAction, keyof CollectionRules> = {
   list: "listRule",
@@ -72,6 +73,11 @@ function optionFields(def: CollectionDef, action: RecordAction): "*" | Set<strin
  * `data` is the create/update body, readable by rules as `@request.data.<field>`.
  */
 export function grantFor(ctx: Context, def: CollectionDef, action: RecordAction, data?: unknown): Grant {
+  // drafts of a draft-enabled collection only for those who may see them (content/visibility.ts)
+  return withDraftVisibility(ctx, def, action, ruleGrant(ctx, def, action, data));
+}
+
+function ruleGrant(ctx: Context, def: CollectionDef, action: RecordAction, data?: unknown): Grant {
   if (isSuperadmin(ctx)) return { expr: TRUE, fields: "*", source: "superadmin" };
   if (ctx.principal.kind === "anonymous" && WRITES.has(action)) return { expr: FALSE, fields: new Set(), source: "none" };
   const rule = def[RULE_OF[action]];

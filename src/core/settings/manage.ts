@@ -52,6 +52,9 @@ const KNOWN: Readonly<Record<string, Check>> = {
   webhook_log_retention_hours: numberAtLeast(0),
   backup_schedule: (v) => scheduleProblem(v) ?? undefined,
   backup_keep: integerAtLeast(1),
+  content_versions_keep: integerAtLeast(1),
+  r3_rate_limit_per_minute: integerAtLeast(1),
+  r3_rate_limit_per_day: integerAtLeast(1),
 };
 
 export type SettingsView = Record<string, { value: unknown; description: string | null }>;

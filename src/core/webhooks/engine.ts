@@ -115,8 +115,8 @@ export function startWebhooks(services: EngineServices, dispatcher: EventDispatc
       for (const p of prepared) {
         if (!p.matches(e)) continue;
         const id = uuidv7();
-        const event = e.type.slice("record.".length);
-        const body = deliveryBody(p.hook.format, e);
+        const event = p.actionFor(e);
+        const body = deliveryBody(p.hook.format, e, event);
         rows.push({
           id,
           webhook_id: p.hook.id,

@@ -57,11 +57,47 @@ export function actionOf(e: StoredEvent): string | undefined {
   return e.type.startsWith("record.") ? e.type.slice("record.".length) : undefined;
 }
 
-/** The request body a webhook of `format` receives for a record event (serialised once, signed as is). */
-export function deliveryBody(format: WebhookFormat, e: StoredEvent): string {
+/**
+ * Every action a record event stands for: its own, plus `publish` / `unpublish` for an update
+ * that changed a document's status to or from `published` (`previous` holds the changed fields).
+ */
+export function actionsOf(e: StoredEvent): string[] {
+  const action = actionOf(e);
+  if (!action) return [];
+  if (action !== "update" || !e.previous || !Object.hasOwn(e.previous, "status")) return [action];
+  const now = e.payload.status;
+  const was = e.previous.status;
+  if (now === "published" && was !== "published") return [action, "publish"];
+  if (was === "published" && now !== "published") return [action, "unpublish"];
+  return [action];
+}
+
+/** The R3 shape of a document in deliveries (spec 004). */
+function r3Document(e: StoredEvent) {
+  const r = e.payload;
+  const data: Record<string, unknown> = {};
+  const base = new Set(["id", "owner_id", "created", "updated", "version", "status", "slug", "published_at", "publish_at", "unpublish_at"]);
+  for (const [k, v] of Object.entries(r)) if (!base.has(k)) Object.defineProperty(data, k, { value: v, enumerable: true, writable: true, configurable: true });
+  return {
+    id: e.recordId,
+    type: e.collection,
+    slug: r.slug ?? null,
+    status: r.status ?? "published",
+    authorId: r.owner_id ?? null,
+    publishedAt: r.published_at ?? null,
+    data,
+    createdAt: r.created ?? null,
+    updatedAt: r.updated ?? null,
+  };
+}
+
+/** The request body a webhook of `format` receives for a record event as `action` (serialised once, signed as is). */
+export function deliveryBody(format: WebhookFormat, e: StoredEvent, action = actionOf(e)): string {
   switch (format) {
     case "fastcms":
       return JSON.stringify({ event: actionOf(e), collection: e.collection, record_id: e.recordId, data: e.payload, timestamp: e.created });
+    case "r3":
+      return JSON.stringify({ event: `entry.${action}`, contentType: e.collection, entry: r3Document(e), timestamp: e.created });
   }
 }
 
@@ -69,6 +105,8 @@ export function deliveryBody(format: WebhookFormat, e: StoredEvent): string {
 export interface PreparedWebhook {
   hook: Webhook;
   matches(e: StoredEvent): boolean;
+  /** the action the delivery of a matching event names (R3: the most specific one the webhook subscribed to) */
+  actionFor(e: StoredEvent): string;
 }
 
 /**
@@ -94,10 +132,16 @@ export function prepareWebhooks(hooks: readonly Webhook[], registry: CollectionR
     }
     out.push({
       hook,
+      actionFor(e) {
+        const list = actionsOf(e);
+        // FastCMS deliveries name the record action; R3 ones the most specific (entry.publish)
+        if (hook.format !== "r3") return list[0]!;
+        return list.findLast((a) => all || actions.has(a)) ?? list[0]!;
+      },
       matches(e) {
-        const action = actionOf(e);
-        if (!action || e.accountId !== hook.accountId) return false;
-        if (!all && !actions.has(action)) return false;
+        const list = actionsOf(e);
+        if (list.length === 0 || e.accountId !== hook.accountId) return false;
+        if (!all && !list.some((a) => actions.has(a))) return false;
         if (collections.size && !collections.has(e.collection.toLowerCase())) return false;
         if (e.created < hook.created) return false;
         return !filter || filter(e.payload);

@@ -5,12 +5,16 @@
  */
 import type { Row } from "../../db/sql-db.ts";
 
-/** Record actions a webhook can subscribe to; `*` stands for all of them. */
-export const WEBHOOK_ACTIONS = ["create", "update", "delete"] as const;
+/**
+ * Record actions a webhook can subscribe to; `*` stands for all of them. `publish` / `unpublish`
+ * are updates of a draft-enabled collection's document that change its status (core/content):
+ * such an update is both `update` and `publish` (or `unpublish`).
+ */
+export const WEBHOOK_ACTIONS = ["create", "update", "delete", "publish", "unpublish"] as const;
 export type WebhookAction = (typeof WEBHOOK_ACTIONS)[number];
 
 /** Body formats of the deliveries (one per dialect that documents webhooks). */
-export const WEBHOOK_FORMATS = ["fastcms"] as const;
+export const WEBHOOK_FORMATS = ["fastcms", "r3"] as const;
 export type WebhookFormat = (typeof WEBHOOK_FORMATS)[number];
 
 export const DELIVERY_STATUSES = ["pending", "delivered", "failed"] as const;
