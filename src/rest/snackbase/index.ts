@@ -10,10 +10,10 @@ import { registerRoleRoutes } from "./roles.ts";
 import { registerSamlRoutes } from "./saml.ts";
 import { registerUserRoutes } from "./users.ts";
 
-export function registerSnackbase(api: FastifyInstance, services: Services): void {
+export async function registerSnackbase(api: FastifyInstance, services: Services): Promise<void> {
   registerUserRoutes(api, services);
   registerRoleRoutes(api, services);
   registerAccountRoutes(api, services);
   registerInvitationRoutes(api, services);
-  registerSamlRoutes(api, services);
+  await registerSamlRoutes(api, services);
 }

@@ -35,7 +35,7 @@ type Target = { account: string; provider: string };
 type AcsBody = { SAMLResponse?: string; RelayState?: string };
 
 /** Registers the SAML routes on the /api/v1 scope. */
-export function registerSamlRoutes(api: FastifyInstance, services: Services): void {
+export async function registerSamlRoutes(api: FastifyInstance, services: Services): Promise<void> {
   api.get<{ Querystring: Target & { relay_state?: string } }>(
     "/auth/saml/sso",
     {
@@ -67,8 +67,8 @@ export function registerSamlRoutes(api: FastifyInstance, services: Services): vo
     },
   );
 
-  // The IdP posts an HTML form; JSON is accepted too. (A scope of its own for the form parser.)
-  void api.register(async (form) => {
+  // The IdP posts an HTML form; JSON is accepted too.
+  await api.register(async (form) => {
     form.addContentTypeParser("application/x-www-form-urlencoded", { parseAs: "string", bodyLimit: 1024 * 1024 }, (_req, body, done) => {
       const params = new URLSearchParams(body as string);
       const out: Record<string, string> = Object.create(null);
