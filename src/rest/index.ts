@@ -16,6 +16,7 @@ import { registerNulGuard } from "./http/refuse-nul.ts";
 import { registerSystemRoutes } from "./system.ts";
 import { registerFastcms } from "./fastcms/index.ts";
 import { registerSnackbase } from "./snackbase/index.ts";
+import { registerFullfinity } from "./fullfinity/index.ts";
 import { registerPlatformRoutes } from "./platform.ts";
 import { registerMetrics } from "./metrics.ts";
 
@@ -48,4 +49,5 @@ export async function registerRest(app: FastifyInstance, services: Services): Pr
   await app.register(async (api) => registerFastcms(api, services), { prefix: "/api/v1" });
   await app.register(async (api) => registerSnackbase(api, services), { prefix: "/api/v1" });
   await app.register(async (api) => registerPlatformRoutes(api, services), { prefix: "/api/v1" });
+  await app.register(async (api) => registerFullfinity(api, services));
 }
