@@ -43,7 +43,8 @@ export function addActionFields(b: Builder): void {
       type: "JSON",
       description: "The values a change of `triggerField` computes (declared UI effects), without saving.",
       args: { collection: t.arg.string({ required: true }), triggerField: t.arg.string({ required: true }), values: t.arg({ type: "JSON", required: true }), id: t.arg.id() },
-      resolve: (_r, args, { cairn }) => uiEffect(cairn, args.collection, { id: args.id === null || args.id === undefined ? null : String(args.id), values: args.values as Record<string, unknown>, trigger: args.triggerField }),
+      resolve: (_r, args, { cairn }) =>
+        uiEffect(cairn, args.collection, { id: args.id === null || args.id === undefined ? null : String(args.id), values: args.values as Record<string, unknown>, trigger: args.triggerField }),
     }),
   }));
 

@@ -31,7 +31,15 @@ let acme: string;
 beforeAll(async () => {
   t = await startApp();
   [alice, bob] = await Promise.all([registerUser(t.api), registerUser(t.api)]);
-  await collection({ ...open, name: "partners", schema: [{ name: "name", type: "text" }, { name: "currency", type: "text" }, { name: "payment_days", type: "number" }] });
+  await collection({
+    ...open,
+    name: "partners",
+    schema: [
+      { name: "name", type: "text" },
+      { name: "currency", type: "text" },
+      { name: "payment_days", type: "number" },
+    ],
+  });
   await collection({
     ...open,
     update_rule: "owner_id = @request.auth.id",
@@ -47,7 +55,14 @@ beforeAll(async () => {
       { name: "label", type: "text" },
     ],
   });
-  await collection({ ...open, name: "order_logs", schema: [{ name: "sale", type: "reference", relation: { collection: "orders" } }, { name: "text", type: "text" }] });
+  await collection({
+    ...open,
+    name: "order_logs",
+    schema: [
+      { name: "sale", type: "reference", relation: { collection: "orders" } },
+      { name: "text", type: "text" },
+    ],
+  });
   const patch = await t.api("PATCH", "/api/v1/collections/orders", {
     token: t.adminToken,
     body: {
@@ -139,7 +154,7 @@ describe("execute", () => {
 
   it("runs the same action through GraphQL runPostAction", async () => {
     const a = await create("orders", { reference: "SO7", status: "draft", total: 100 });
-    const mutation = "mutation($ids: [ID!]!, $inputs: JSON) { runPostAction(collection: \"orders\", name: \"confirm\", ids: $ids, inputs: $inputs) { updated created { collection id } } }";
+    const mutation = 'mutation($ids: [ID!]!, $inputs: JSON) { runPostAction(collection: "orders", name: "confirm", ids: $ids, inputs: $inputs) { updated created { collection id } } }';
     const res = await gql(mutation, { ids: [a], inputs: { discount: 50 } }, alice.token);
     expect(res.status).toBe(200);
     expect(res.body.errors).toBeUndefined();
@@ -169,7 +184,7 @@ describe("ui-effect", () => {
     expect(bad.body.detail).toMatch(/nope/);
     const anon = await ff("POST", "/api/ui-effect/orders", { values: {}, trigger_field: "partner" }, "");
     expect(anon.status).toBe(401);
-    const q = await gql("query($v: JSON!) { uiEffect(collection: \"orders\", triggerField: \"partner\", values: $v) }", { v: { reference: "G", partner: acme } }, alice.token);
+    const q = await gql('query($v: JSON!) { uiEffect(collection: "orders", triggerField: "partner", values: $v) }', { v: { reference: "G", partner: acme } }, alice.token);
     expect(q.body.data.uiEffect).toEqual({ currency: "EUR", due_days: 30, label: "G / Acme" });
   });
 });
@@ -182,11 +197,24 @@ describe("export and import", () => {
     expect(csv.headers.get("content-type")).toMatch(/text\/csv/);
     const lines = String(csv.body).trim().split(/\r?\n/);
     expect(lines[0]).toBe("id,created,updated,name,currency");
-    expect(lines.slice(1).map((l) => l.split(",").slice(3).join(",")).sort()).toEqual(["Exp One,USD", "Exp Two,GBP"]);
-    const xlsx = await fetch(`${t.url}/api/export/partners`, { method: "POST", headers: { authorization: `Bearer ${alice.token}`, "content-type": "application/json" }, body: JSON.stringify({ ids, format: "xlsx" }) });
+    expect(
+      lines
+        .slice(1)
+        .map((l) => l.split(",").slice(3).join(","))
+        .sort(),
+    ).toEqual(["Exp One,USD", "Exp Two,GBP"]);
+    const xlsx = await fetch(`${t.url}/api/export/partners`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${alice.token}`, "content-type": "application/json" },
+      body: JSON.stringify({ ids, format: "xlsx" }),
+    });
     expect(xlsx.status).toBe(200);
     expect(xlsx.headers.get("content-disposition")).toMatch(/partners_export\.xlsx/);
-    expect(Buffer.from(await xlsx.arrayBuffer()).subarray(0, 2).toString()).toBe("PK");
+    expect(
+      Buffer.from(await xlsx.arrayBuffer())
+        .subarray(0, 2)
+        .toString(),
+    ).toBe("PK");
     const bad = await ff("POST", "/api/export/partners", { ids, fields: ["nope"], format: "csv" }, alice.token);
     expect(bad.status).toBe(400);
 

@@ -48,7 +48,15 @@ beforeAll(async () => {
       { name: "secret", type: "bool" },
     ],
   });
-  await collection({ ...open, name: "stages", schema: [{ name: "name", type: "text" }, { name: "sequence", type: "number" }, { name: "position", type: "text" }] });
+  await collection({
+    ...open,
+    name: "stages",
+    schema: [
+      { name: "name", type: "text" },
+      { name: "sequence", type: "number" },
+      { name: "position", type: "text" },
+    ],
+  });
 });
 
 afterAll(async () => {
@@ -165,7 +173,9 @@ describe("resequence", () => {
   });
 
   it("keeps every move under concurrency: the result is a permutation numbered 1…n", async () => {
-    const moves = Array.from({ length: 12 }, (_, i) => ({ dropped_column_id: ids.get(names[i % 5]!), after_column_id: ids.get(names[(i * 3 + 1) % 5]!) })).filter((m) => m.dropped_column_id !== m.after_column_id);
+    const moves = Array.from({ length: 12 }, (_, i) => ({ dropped_column_id: ids.get(names[i % 5]!), after_column_id: ids.get(names[(i * 3 + 1) % 5]!) })).filter(
+      (m) => m.dropped_column_id !== m.after_column_id,
+    );
     const results = await Promise.all(moves.map((m, i) => ff("POST", "/api/resequence/stages", m, i % 2 ? alice.token : bob.token)));
     for (const r of results) expect(r.status, JSON.stringify(r.body)).toBe(200);
     const seqs = await ff("POST", "/api/query/stages", { fields: ["name", "sequence"], order_by: ["sequence ASC"] }, alice.token);

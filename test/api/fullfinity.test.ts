@@ -51,7 +51,14 @@ beforeAll(async () => {
       { name: "score", type: "number" },
     ],
   });
-  await collection({ ...open, name: "products", schema: [{ name: "name", type: "text" }, { name: "price", type: "number" }] });
+  await collection({
+    ...open,
+    name: "products",
+    schema: [
+      { name: "name", type: "text" },
+      { name: "price", type: "number" },
+    ],
+  });
   await collection({
     ...open,
     list_rule: OWN,
@@ -125,7 +132,7 @@ describe("query with Q()", () => {
     ["Q(name__istartswith='a')", null, ["Acme Corp", "acme labs"]],
     ["Q(name__endswith='h')", null, ["Beta GmbH"]],
     ["Q(name__iendswith='GMBH')", null, ["Beta GmbH"]],
-    ["Q(name__eq=\"it's quoted\")", "name = \"it's quoted\"", ["it's quoted"]],
+    ['Q(name__eq="it\'s quoted")', 'name = "it\'s quoted"', ["it's quoted"]],
     ["Q(name__ne='Gamma')", 'name != "Gamma"', ["Acme Corp", "acme labs", "Beta GmbH", "it's quoted"]],
     ["Q(score__gt=5.5)", "score > 5.5", ["Acme Corp", "Gamma"]],
     ["Q(score__gte=5.5)", "score >= 5.5", ["Acme Corp", "acme labs", "Gamma"]],
@@ -328,7 +335,17 @@ describe("records", () => {
   });
 
   it("bulk creates, updates and deletes all or nothing", async () => {
-    const made = await ff("POST", "/api/bulk-create/products", { records: [{ name: "Product 1", price: 10 }, { name: "Product 2", price: 20 }] }, alice.token);
+    const made = await ff(
+      "POST",
+      "/api/bulk-create/products",
+      {
+        records: [
+          { name: "Product 1", price: 10 },
+          { name: "Product 2", price: 20 },
+        ],
+      },
+      alice.token,
+    );
     expect(made.status, JSON.stringify(made.body)).toBe(200);
     expect(made.body.count).toBe(2);
     const ids = made.body.data.map((r: { id: string }) => r.id);

@@ -20,7 +20,8 @@ import { compileValue, ValueExpressionError, type Compiled } from "../../lib/val
 import type { CollectionDef } from "../collections/types.ts";
 import { BadRequestError, NotFoundError } from "../errors.ts";
 
-export type ValueSource = { kind: "const"; value: unknown } | { kind: "input"; name: string } | { kind: "field"; name: string } | { kind: "from"; name: string } | { kind: "expr"; source: string; run: Compiled };
+export type ValueSource =
+  { kind: "const"; value: unknown } | { kind: "input"; name: string } | { kind: "field"; name: string } | { kind: "from"; name: string } | { kind: "expr"; source: string; run: Compiled };
 
 export type Effect = { kind: "set"; values: Map<string, ValueSource> } | { kind: "create"; collection: string; values: Map<string, ValueSource> };
 

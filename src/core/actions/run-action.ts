@@ -44,7 +44,12 @@ export function checkInputs(action: ActionDef, inputs: unknown): Record<string, 
   if (action.validate(copy)) return copy;
   const problems: Record<string, string> = Object.create(null) as Record<string, string>;
   for (const e of action.validate.errors ?? []) {
-    const name = e.keyword === "required" ? (e.params as { missingProperty: string }).missingProperty : e.keyword === "additionalProperties" ? (e.params as { additionalProperty: string }).additionalProperty : e.instancePath.slice(1).replace(/\//g, ".");
+    const name =
+      e.keyword === "required"
+        ? (e.params as { missingProperty: string }).missingProperty
+        : e.keyword === "additionalProperties"
+          ? (e.params as { additionalProperty: string }).additionalProperty
+          : e.instancePath.slice(1).replace(/\//g, ".");
     problems[name || "inputs"] = e.keyword === "additionalProperties" ? "unknown input" : (e.message ?? "invalid");
   }
   const summary = Object.entries(problems)

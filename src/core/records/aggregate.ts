@@ -93,7 +93,10 @@ export async function aggregateRecords(ctx: Context, collection: string, q: Aggr
     if (!(AGGREGATE_FNS as readonly string[]).includes(a.fn)) throw new BadRequestError(`Unknown aggregate '${a.fn}' (use sum, avg, min or max)`, { aggregates: `Unknown function '${a.fn}'` });
     const info = resolveField(def, resolve, a.field, "aggregate");
     const ok = info.kind === "number" || ((a.fn === "min" || a.fn === "max") && (info.kind === "date" || info.kind === "datetime"));
-    if (!ok) throw new BadRequestError(`Cannot ${a.fn} field '${a.field}' (${info.list ? "list" : info.kind}): sum and avg take number fields, min and max number, date or datetime fields`, { aggregates: `Cannot ${a.fn} '${a.field}'` });
+    if (!ok)
+      throw new BadRequestError(`Cannot ${a.fn} field '${a.field}' (${info.list ? "list" : info.kind}): sum and avg take number fields, min and max number, date or datetime fields`, {
+        aggregates: `Cannot ${a.fn} '${a.field}'`,
+      });
     return { ...a, info, key: aggregateKey(a) };
   });
 
@@ -111,18 +114,15 @@ export async function aggregateRecords(ctx: Context, collection: string, q: Aggr
 
   const pg = db.dialect === "postgres";
   const col = (i: ColumnInfo): RawBuilder<unknown> => (pg && i.kind === "text" && i.column !== "id" ? sql`${sql.ref(i.column)} COLLATE "C"` : sql`${sql.ref(i.column)}`);
-  const selects = [
-    ...groups.map((g, n) => sql`${sql.ref(g.column)}`.as(`g${n}`)),
-    sql<number>`count(*)`.as("n"),
-    ...aggs.map((a, n) => sql`${sql.raw(a.fn)}(${sql.ref(a.info.column)})`.as(`a${n}`)),
-  ];
+  const selects = [...groups.map((g, n) => sql`${sql.ref(g.column)}`.as(`g${n}`)), sql<number>`count(*)`.as("n"), ...aggs.map((a, n) => sql`${sql.raw(a.fn)}(${sql.ref(a.info.column)})`.as(`a${n}`))];
   const sortable = new Map<string, RawBuilder<unknown>>([["count", sql`count(*)`]]);
   groups.forEach((g) => sortable.set(g.name, col(g)));
   aggs.forEach((a) => sortable.set(a.key, sql`${sql.raw(a.fn)}(${sql.ref(a.info.column)})`));
   const sort = q.sort?.length ? q.sort : groups.map((g) => ({ key: g.name, desc: false }));
   const order = sort.map((s) => {
     const expr = sortable.get(s.key);
-    if (!expr) throw new BadRequestError(`Cannot order groups by '${s.key}': use a group_by field, count or an aggregate key (${[...sortable.keys()].join(", ")})`, { order_by: `Unknown key '${s.key}'` });
+    if (!expr)
+      throw new BadRequestError(`Cannot order groups by '${s.key}': use a group_by field, count or an aggregate key (${[...sortable.keys()].join(", ")})`, { order_by: `Unknown key '${s.key}'` });
     return sql`${expr} ${sql.raw(s.desc ? "DESC NULLS LAST" : "ASC NULLS FIRST")}`;
   });
   // the group fields end the order so that pages are stable
@@ -136,7 +136,14 @@ export async function aggregateRecords(ctx: Context, collection: string, q: Aggr
     .orderBy(sql.join(order) as never)
     .limit(limit)
     .offset(offset);
-  const count = db.qb.selectFrom(base.select(sql`1`.as("one")).groupBy(groupList as never).as("g")).select(sql<number>`count(*)`.as("n"));
+  const count = db.qb
+    .selectFrom(
+      base
+        .select(sql`1`.as("one"))
+        .groupBy(groupList as never)
+        .as("g"),
+    )
+    .select(sql<number>`count(*)`.as("n"));
   const [rows, [totalRow]] = await Promise.all([db.query<Record<string, unknown>>(select), db.query<{ n: number | bigint | string }>(count)]);
 
   const map = rowMapper(def, db.dialect);

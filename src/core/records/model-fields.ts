@@ -44,7 +44,8 @@ export function modelFields(ctx: Context, collection: string): ModelFields {
   const reverse: ReverseRelation[] = [];
   for (const other of ctx.services.collections.list()) {
     for (const f of other.fields) {
-      if (f.type === "reference" && !f.options.multiple && f.options.collection?.toLowerCase() === def.name.toLowerCase() && canList(ctx, other)) reverse.push({ collection: other.name, field: f.name });
+      if (f.type === "reference" && !f.options.multiple && f.options.collection?.toLowerCase() === def.name.toLowerCase() && canList(ctx, other))
+        reverse.push({ collection: other.name, field: f.name });
     }
   }
   return { name: def.name, fields: def.fields.filter((f) => isReadable(readable, f.name)), reverse, displayField: displayField(def)?.name ?? null, options: def.options };

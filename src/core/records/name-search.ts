@@ -41,8 +41,7 @@ export async function nameSearch(ctx: Context, collection: string, q: NameSearch
   const filter = q.filter ? await resolveTraversals(ctx, def, q.filter) : undefined;
   const name = { kind: "field", name: field.name } as const;
   const term = { kind: "value", value: q.term } as const;
-  const read = (extra: Expr | undefined, pageSize: number) =>
-    listRecords(ctx, def.name, { filter: and(filter, extra), sort: field.name, pageSize, skipTotal: true, fields: new Set([field.name]) });
+  const read = (extra: Expr | undefined, pageSize: number) => listRecords(ctx, def.name, { filter: and(filter, extra), sort: field.name, pageSize, skipTotal: true, fields: new Set([field.name]) });
   if (q.term === "") return (await read(undefined, limit)).items.map((r) => ({ id: r.id, displayName: displayName(def, r) }));
   const prefix: Expr = { kind: "compare", op: "startsWith", left: name, right: term };
   const first = await read(prefix, limit);

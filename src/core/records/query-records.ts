@@ -34,7 +34,8 @@ export async function queryRecords(ctx: Context, collection: string, q: RecordQu
   const def = ctx.services.collections.require(collection);
   const resolve = collectionResolver(def);
   const unknown = q.fields?.filter((f) => !resolve(f) && !COMPUTED.has(f)) ?? [];
-  if (unknown.length) throw new BadRequestError(`Unknown field${unknown.length > 1 ? "s" : ""} ${unknown.map((f) => `'${f}'`).join(", ")} in '${def.name}'`, { fields: `Unknown field '${unknown[0]}'` });
+  if (unknown.length)
+    throw new BadRequestError(`Unknown field${unknown.length > 1 ? "s" : ""} ${unknown.map((f) => `'${f}'`).join(", ")} in '${def.name}'`, { fields: `Unknown field '${unknown[0]}'` });
   const filter = q.filter ? await resolveTraversals(ctx, def, q.filter) : undefined;
   return listRecords(ctx, def.name, {
     filter,

@@ -83,7 +83,10 @@ export interface ImportHooks {
 export function checkImportOptions(def: CollectionDef, opts: ImportOptions): { key: string | null; atomic: boolean } {
   if (opts.mapping) {
     const unknown = Object.values(opts.mapping).filter((f) => f !== "id" && !def.fields.some((d) => d.name === f));
-    if (unknown.length) throw new BadRequestError(`The mapping names unknown field${unknown.length > 1 ? "s" : ""} ${unknown.map((f) => `'${f}'`).join(", ")} of '${def.name}'`, { mapping: `Unknown field '${unknown[0]}'` });
+    if (unknown.length)
+      throw new BadRequestError(`The mapping names unknown field${unknown.length > 1 ? "s" : ""} ${unknown.map((f) => `'${f}'`).join(", ")} of '${def.name}'`, {
+        mapping: `Unknown field '${unknown[0]}'`,
+      });
   }
   const mode = opts.mode ?? "insert";
   if (mode !== "insert" && mode !== "upsert") throw new BadRequestError(`Unknown import mode '${String(mode)}' (insert or upsert)`, { mode: "Must be insert or upsert" });

@@ -43,7 +43,15 @@ export function registerFullfinityActions(api: FastifyInstance): void {
 
   api.post<{ Params: { model: string; method: string }; Body: { context?: unknown } | null }>(
     "/api/action-meta/:model/:method",
-    { config: { operation: READ }, schema: { tags, summary: "Wizard metadata of a declared action: inputs, defaults, confirmation", params: methodParams, body: { type: ["object", "null"], properties: { context: contextSchema } } } },
+    {
+      config: { operation: READ },
+      schema: {
+        tags,
+        summary: "Wizard metadata of a declared action: inputs, defaults, confirmation",
+        params: methodParams,
+        body: { type: ["object", "null"], properties: { context: contextSchema } },
+      },
+    },
     async (req) => {
       const m = actionMeta(req.ctx, req.params.model, req.params.method);
       return { name: m.name, label: m.label, confirmation: m.confirm, view: { inputs: m.inputs, required: m.required }, defaults: m.defaults };
@@ -58,7 +66,11 @@ export function registerFullfinityActions(api: FastifyInstance): void {
         tags,
         summary: "Values a field change computes (declared UI effects), without saving",
         params: modelParams,
-        body: { type: "object", required: ["values", "trigger_field"], properties: { id: { type: ["string", "null"], maxLength: 200 }, values: { type: "object", additionalProperties: true }, trigger_field: { type: "string", maxLength: 100 } } },
+        body: {
+          type: "object",
+          required: ["values", "trigger_field"],
+          properties: { id: { type: ["string", "null"], maxLength: 200 }, values: { type: "object", additionalProperties: true }, trigger_field: { type: "string", maxLength: 100 } },
+        },
       },
     },
     async (req) => uiEffect(req.ctx, req.params.model, { id: req.body.id, values: req.body.values, trigger: req.body.trigger_field }),

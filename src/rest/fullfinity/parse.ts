@@ -57,7 +57,8 @@ export interface FieldSpec {
 /** `fields` → plain fields and aggregate specs; 400 for a non-list or an unknown function. */
 export function parseFields(value: unknown): FieldSpec {
   if (value === undefined || value === null) return { plain: undefined, aggregates: [] };
-  if (!Array.isArray(value) || !value.every((v) => typeof v === "string")) throw new BadRequestError('fields must be a list of field names such as ["id", "name"]', { fields: "Must be a list of strings" });
+  if (!Array.isArray(value) || !value.every((v) => typeof v === "string"))
+    throw new BadRequestError('fields must be a list of field names such as ["id", "name"]', { fields: "Must be a list of strings" });
   const plain: string[] = [];
   const aggregates: FieldSpec["aggregates"] = [];
   for (const item of value as string[]) {
@@ -73,7 +74,8 @@ export function parseFields(value: unknown): FieldSpec {
 export function parseGroupBy(value: unknown): string[] | undefined {
   if (value === undefined || value === null) return undefined;
   const list = typeof value === "string" ? [value] : value;
-  if (!Array.isArray(list) || !list.every((v) => typeof v === "string" && v !== "")) throw new BadRequestError('group_by must be a field name or a list of them, e.g. ["status"]', { group_by: "Must be a list of field names" });
+  if (!Array.isArray(list) || !list.every((v) => typeof v === "string" && v !== ""))
+    throw new BadRequestError('group_by must be a field name or a list of them, e.g. ["status"]', { group_by: "Must be a list of field names" });
   return list.length ? (list as string[]) : undefined;
 }
 
@@ -83,7 +85,8 @@ export function parseGroupBy(value: unknown): string[] | undefined {
  */
 export function parseRelated(ctx: Context, def: CollectionDef, value: unknown): string[][] {
   if (value === undefined || value === null) return [];
-  if (!Array.isArray(value) || !value.every((v) => typeof v === "string")) throw new BadRequestError('related must be a list such as ["contact", "lines.product"]', { related: "Must be a list of strings" });
+  if (!Array.isArray(value) || !value.every((v) => typeof v === "string"))
+    throw new BadRequestError('related must be a list such as ["contact", "lines.product"]', { related: "Must be a list of strings" });
   if (value.length > 20) throw new BadRequestError("related takes at most 20 paths", { related: "At most 20 paths" });
   return (value as string[]).map((path) => {
     let current: CollectionDef | undefined = def;

@@ -87,7 +87,10 @@ export function registerFullfinityRecords(api: FastifyInstance): void {
         tags,
         summary: "Fetch one record with related records (references and reverse relations, nested, one query per level)",
         params: recordParams,
-        body: { type: ["object", "null"], properties: { fields: { type: ["array", "null"], items: { type: "string" } }, related: { type: ["array", "null"], items: { type: "string", maxLength: 500 } } } },
+        body: {
+          type: ["object", "null"],
+          properties: { fields: { type: ["array", "null"], items: { type: "string" } }, related: { type: ["array", "null"], items: { type: "string", maxLength: 500 } } },
+        },
       },
     },
     async (req) => {
@@ -127,7 +130,12 @@ export function registerFullfinityRecords(api: FastifyInstance): void {
     "/api/bulk-create/:model",
     {
       config: { operation: WRITE },
-      schema: { tags, summary: "Create up to 100 records, all or nothing", params: modelParams, body: { type: "object", required: ["records"], properties: { records: { type: "array", items: anyObject } } } },
+      schema: {
+        tags,
+        summary: "Create up to 100 records, all or nothing",
+        params: modelParams,
+        body: { type: "object", required: ["records"], properties: { records: { type: "array", items: anyObject } } },
+      },
     },
     async (req) => {
       const def = req.ctx.services.collections.require(req.params.model);
@@ -140,7 +148,12 @@ export function registerFullfinityRecords(api: FastifyInstance): void {
     "/api/bulk-update/:model",
     {
       config: { operation: WRITE },
-      schema: { tags, summary: "Set the same values on up to 100 records, all or nothing", params: modelParams, body: { type: "object", required: ["ids", "values"], properties: { ids: idList, values: anyObject } } },
+      schema: {
+        tags,
+        summary: "Set the same values on up to 100 records, all or nothing",
+        params: modelParams,
+        body: { type: "object", required: ["ids", "values"], properties: { ids: idList, values: anyObject } },
+      },
     },
     async (req) => {
       const recs = await named(() => bulkUpdateRecords(req.ctx, req.params.model, req.body.ids, req.body.values));
@@ -150,7 +163,10 @@ export function registerFullfinityRecords(api: FastifyInstance): void {
 
   api.delete<{ Params: Model; Body: { ids: string[] } }>(
     "/api/bulk-delete/:model",
-    { config: { operation: WRITE }, schema: { tags, summary: "Delete up to 100 records, all or nothing", params: modelParams, body: { type: "object", required: ["ids"], properties: { ids: idList } } } },
+    {
+      config: { operation: WRITE },
+      schema: { tags, summary: "Delete up to 100 records, all or nothing", params: modelParams, body: { type: "object", required: ["ids"], properties: { ids: idList } } },
+    },
     async (req) => {
       const recs = await named(() => bulkDeleteRecords(req.ctx, req.params.model, req.body.ids));
       return { message: "Records deleted", count: recs.length, ids: recs.map((r) => r.id) };

@@ -17,8 +17,9 @@ export function renderRecord(def: CollectionDef, rec: RecordData, fields?: reado
   const out: Flat = Object.create(null) as Flat;
   out.id = rec.id;
   if (fields) {
-    for (const f of fields) if (f === "display_name") out.display_name = displayName(def, rec);
-    else if (f in rec) out[f] = rec[f];
+    for (const f of fields)
+      if (f === "display_name") out.display_name = displayName(def, rec);
+      else if (f in rec) out[f] = rec[f];
     return out;
   }
   for (const f of def.fields) out[f.name] = rec[f.name];

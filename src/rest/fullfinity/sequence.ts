@@ -16,7 +16,12 @@ export function registerFullfinitySequence(api: FastifyInstance): void {
     "/api/clone/:model",
     {
       config: { operation: WRITE },
-      schema: { tags, summary: "Copy a record under a new id (unique values made unique, files shared)", params: modelParams, body: { type: "object", required: ["id"], properties: { id: { type: "string", maxLength: 200 } } } },
+      schema: {
+        tags,
+        summary: "Copy a record under a new id (unique values made unique, files shared)",
+        params: modelParams,
+        body: { type: "object", required: ["id"], properties: { id: { type: "string", maxLength: 200 } } },
+      },
     },
     async (req) => {
       const def = req.ctx.services.collections.require(req.params.model);
