@@ -299,6 +299,13 @@ describe("orders: traversal, group_by, fetch", () => {
     const hidden = await ff("POST", `/api/fetch/orders/${ids.get("SO1")}`, {}, bob.token);
     expect(hidden.status).toBe(404);
     expect(hidden.body.error).toBe("NotFound");
+    const hostile = await ff("POST", `/api/fetch/orders/${ids.get("SO1")}`, { fields: ["__proto__", "constructor", "reference"] }, alice.token);
+    expect(hostile.status).toBe(200);
+    expect(hostile.body.data).toEqual({ id: ids.get("SO1"), reference: "SO1" });
+    for (const body of [{ group_by: ["__proto__"] }, { q_filter: "Q(__proto__=1)" }, { fields: ["constructor"] }]) {
+      const r = await ff("POST", "/api/query/orders", body, alice.token);
+      expect(r.status, JSON.stringify([body, r.body])).toBe(400);
+    }
     const badPath = await ff("POST", `/api/fetch/orders/${ids.get("SO1")}`, { related: ["nope"] }, alice.token);
     expect(badPath.status).toBe(400);
     expect(badPath.body.detail).toMatch(/nope/);

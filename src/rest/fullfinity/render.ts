@@ -19,7 +19,7 @@ export function renderRecord(def: CollectionDef, rec: RecordData, fields?: reado
   if (fields) {
     for (const f of fields)
       if (f === "display_name") out.display_name = displayName(def, rec);
-      else if (f in rec) out[f] = rec[f];
+      else if (Object.hasOwn(rec, f)) out[f] = rec[f];
     return out;
   }
   for (const f of def.fields) out[f.name] = rec[f.name];
