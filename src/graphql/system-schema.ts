@@ -13,6 +13,7 @@ import { addBackupFields } from "./system-backups.ts";
 import { addJobFields } from "./system-jobs.ts";
 import { addTransferFields } from "./system-transfer.ts";
 import { addActionFields } from "./system-actions.ts";
+import { addModelFields } from "./system-models.ts";
 import { addSharedTypes } from "./system-types.ts";
 import { addFileFields } from "./system-files.ts";
 import { addWebhookFields } from "./system-webhooks.ts";
@@ -66,6 +67,7 @@ export function systemSchema(prisma: Prisma): SystemSchema {
     addBackupFields(b);
     addTransferFields(b, addJobFields(b));
     addActionFields(b);
+    addModelFields(b);
     const schema = b.toSchema({ sortSchema: false });
     const shared = {} as Record<keyof SharedTypes, GraphQLNamedType>;
     for (const name of SHARED_NAMES) {

@@ -172,6 +172,19 @@ describe("resequence", () => {
     expect(anon.status).toBe(401);
   });
 
+  it("moves, clones and searches through GraphQL too", async () => {
+    const gql = (query: string, variables: Record<string, unknown>) => t.api("POST", "/graphql", { token: alice.token, body: { query, variables } });
+    const moved = await gql('mutation($id: ID!) { resequenceRecord(collection: "stages", id: $id) { sequence changed } }', { id: ids.get("C") });
+    expect(moved.body.errors).toBeUndefined();
+    expect(moved.body.data.resequenceRecord.sequence).toBe(1);
+    expect((await order())[0]).toBe("C");
+    const clone = await gql('mutation($id: ID!) { cloneRecord(collection: "stages", id: $id) }', { id: ids.get("C") });
+    expect(clone.body.data.cloneRecord).toMatchObject({ name: "C", version: 1 });
+    await ff("DELETE", `/api/delete/stages/${clone.body.data.cloneRecord.id}`, undefined, alice.token);
+    const found = await gql('query { nameSearch(collection: "stages", term: "c") { id displayName } }', {});
+    expect(found.body.data.nameSearch).toEqual([{ id: ids.get("C"), displayName: "C" }]);
+  });
+
   it("keeps every move under concurrency: the result is a permutation numbered 1…n", async () => {
     const moves = Array.from({ length: 12 }, (_, i) => ({ dropped_column_id: ids.get(names[i % 5]!), after_column_id: ids.get(names[(i * 3 + 1) % 5]!) })).filter(
       (m) => m.dropped_column_id !== m.after_column_id,

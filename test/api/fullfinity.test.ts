@@ -265,6 +265,24 @@ describe("orders: traversal, group_by, fetch", () => {
     expect(all.body).toEqual({ data: [{ status: "done", count: 3 }], total: 3 });
   });
 
+  it("groups through GraphQL aggregateRecords like the REST query", async () => {
+    const query = `query($f: String) { aggregateRecords(collection: "orders", groupBy: ["status"], aggregates: [{field: "total", fn: "sum"}],
+      filter: $f, orderBy: [{key: "total_sum", desc: true}]) { groups total } }`;
+    const res = await t.api("POST", "/graphql", { token: alice.token, body: { query, variables: { f: 'contact.name ~ "acme"' } } });
+    expect(res.body.errors).toBeUndefined();
+    expect(res.body.data.aggregateRecords).toEqual({
+      groups: [
+        { status: "done", count: 2, total_sum: 290.5 },
+        { status: "draft", count: 1, total_sum: 100 },
+      ],
+      total: 2,
+    });
+    const rest = await ff("POST", "/api/query/orders", { group_by: ["status"], fields: ["total:sum"], q_filter: "Q(contact__name__icontains='acme')", order_by: ["total_sum DESC"] }, alice.token);
+    expect(rest.body.data).toEqual(res.body.data.aggregateRecords.groups);
+    const bad = await t.api("POST", "/graphql", { token: alice.token, body: { query, variables: { f: "nope = 1" } } });
+    expect(bad.body.errors[0].extensions.code).toBe("BAD_USER_INPUT");
+  });
+
   it("groups by a reference, filtered through another, with bad requests refused", async () => {
     const res = await ff("POST", "/api/query/orders", { group_by: ["contact"], fields: ["total:sum"], q_filter: "Q(contact__country='fr')", order_by: ["total_sum DESC"] });
     expect(res.status, JSON.stringify(res.body)).toBe(200);
