@@ -143,6 +143,22 @@ describe("execute", () => {
     expect(await fetchOne("orders", a)).toMatchObject({ status: "draft", total: 5, version: 1 });
   });
 
+  it("refuses a malformed declaration when the collection is saved", async () => {
+    const cases: [unknown, RegExp][] = [
+      [{ actions: { x: { effects: [] } } }, /actions\.x\.effects: must be a non-empty list/],
+      [{ actions: { x: { effects: [{ set: { nope: 1 } }] } } }, /unknown field 'nope'/],
+      [{ actions: { x: { effects: [{ set: { total: { expr: "total +" } } }] } } }, /unexpected end of expression/],
+      [{ actions: { x: { effects: [{ create: { collection: "ghosts", values: {} } }] } } }, /unknown collection 'ghosts'/],
+      [{ actions: { x: { inputs: { n: { type: "nonsense" } }, effects: [{ set: { total: 1 } }] } } }, /actions\.x\.inputs/],
+      [{ ui_effects: { nope: {} } }, /unknown trigger field 'nope'/],
+    ];
+    for (const [options, message] of cases) {
+      const res = await t.api("POST", "/api/v1/collections", { token: t.adminToken, body: { name: "bad_decl", schema: [{ name: "total", type: "number" }], options } });
+      expect(res.status, JSON.stringify([options, res.body])).toBe(400);
+      expect(res.body.message).toMatch(message);
+    }
+  });
+
   it("answers the wizard metadata", async () => {
     const res = await ff("POST", "/api/action-meta/orders/confirm", { context: { active_ids: [] } }, alice.token);
     expect(res.status).toBe(200);

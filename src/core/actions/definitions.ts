@@ -142,3 +142,14 @@ export function requireAction(def: CollectionDef, name: string, lookup: (collect
   if (!action) throw new NotFoundError(`Action '${name}' not found on '${def.name}'`);
   return action;
 }
+
+/**
+ * Checks the declarations of every collection in `defs` (the catalogue a collection change
+ * would produce): registered with `CollectionRegistry.addNameCheck`, so a malformed action or UI
+ * effect is refused when the collection is saved, not when it is first run.
+ * @throws BadRequestError (400) naming the collection and the malformed part.
+ */
+export function checkDeclarations(defs: readonly CollectionDef[]): void {
+  const byName = new Map(defs.map((d) => [d.name.toLowerCase(), d]));
+  for (const def of defs) if (def.options.actions !== undefined || def.options.ui_effects !== undefined) declarations(def, (c) => byName.get(c.toLowerCase()));
+}
