@@ -21,6 +21,7 @@ import { TokenService } from "./core/auth/tokens.ts";
 import { bootstrapAdmin } from "./core/auth/bootstrap.ts";
 import { reconcileDerivedObjects } from "./core/collections/reconcile.ts";
 import { CollectionRegistry } from "./core/collections/registry.ts";
+import { checkDeclarations } from "./core/actions/definitions.ts";
 import { DEFAULT_ACCOUNT_ID, type Logger, type Services } from "./core/context.ts";
 import { EventBus } from "./core/events/bus.ts";
 import { EventDispatcher } from "./core/events/dispatcher.ts";
@@ -148,6 +149,8 @@ export async function createApp(config: Config): Promise<App> {
   services.sessions.onEnded((userId) => invalidateApiKeys(services, { userId }));
   services.totals.connect(services.events, pubsub);
   registerTransferJobs(services);
+  // declared actions and UI effects are checked when a collection is saved
+  services.collections.addNameCheck(checkDeclarations);
   const dispatcher = new EventDispatcher(services);
   const live = startLiveEvents(services, dispatcher);
   const webhooks = startWebhooks(services, dispatcher);

@@ -50,6 +50,8 @@ export interface Config {
   readonly metricsEnabled: boolean;
   /** bearer token /metrics requires (CAIRN_METRICS_TOKEN); unset: open when enabled */
   readonly metricsToken: string | undefined;
+  /** CAIRN_DEBUG: error bodies of the Fullfinity dialect carry a `traceback` */
+  readonly debug: boolean;
   /** OAuth providers with a client id configured (README "OAuth") */
   readonly oauth: Readonly<Partial<Record<OAuthProviderName, OAuthProviderConfig>>>;
   /** where uploaded files are kept (README "Files"): `<data dir>/files`, or an S3 bucket */
@@ -248,6 +250,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     storage: storage(env),
     metricsEnabled: bool(env, "CAIRN_METRICS") || Boolean(env.CAIRN_METRICS_TOKEN),
     metricsToken: env.CAIRN_METRICS_TOKEN || undefined,
+    debug: bool(env, "CAIRN_DEBUG"),
     ...overrides,
   };
   return Object.freeze(config);

@@ -12,6 +12,8 @@ import { addSystemFields } from "./system-fields.ts";
 import { addBackupFields } from "./system-backups.ts";
 import { addJobFields } from "./system-jobs.ts";
 import { addTransferFields } from "./system-transfer.ts";
+import { addActionFields } from "./system-actions.ts";
+import { addModelFields } from "./system-models.ts";
 import { addSharedTypes } from "./system-types.ts";
 import { addFileFields } from "./system-files.ts";
 import { addWebhookFields } from "./system-webhooks.ts";
@@ -66,6 +68,8 @@ export function systemSchema(prisma: Prisma): SystemSchema {
     addWebhookFields(b);
     addBackupFields(b);
     addTransferFields(b, addJobFields(b));
+    addActionFields(b);
+    addModelFields(b);
     const schema = b.toSchema({ sortSchema: false });
     const shared = {} as Record<keyof SharedTypes, GraphQLNamedType>;
     for (const name of SHARED_NAMES) {

@@ -16,6 +16,7 @@ import { registerNulGuard } from "./http/refuse-nul.ts";
 import { registerSystemRoutes } from "./system.ts";
 import { registerFastcms } from "./fastcms/index.ts";
 import { registerSnackbase } from "./snackbase/index.ts";
+import { registerFullfinity } from "./fullfinity/index.ts";
 import { registerPlatformRoutes } from "./platform.ts";
 import { registerMetrics } from "./metrics.ts";
 import { registerR3 } from "./r3/index.ts";
@@ -50,4 +51,5 @@ export async function registerRest(app: FastifyInstance, services: Services): Pr
   await app.register(async (api) => registerSnackbase(api, services), { prefix: "/api/v1" });
   await app.register(async (api) => registerPlatformRoutes(api, services), { prefix: "/api/v1" });
   await app.register(async (api) => registerR3(api, services), { prefix: "/api" });
+  await app.register(async (api) => registerFullfinity(api, services));
 }

@@ -5,7 +5,7 @@
  * (GraphQL schema rebuilds and caches key on it).
  */
 import type { SqlDb } from "../../db/sql-db.ts";
-import { NotFoundError } from "../errors.ts";
+import { NotFoundError, ServiceUnavailableError } from "../errors.ts";
 import type { CollectionDef, FieldDef } from "./types.ts";
 
 export type RegistryListener = (change: { kind: "create" | "update" | "delete"; name: string; def?: CollectionDef }) => void;
@@ -34,10 +34,15 @@ export function rowToCollection(row: Record<string, unknown>): CollectionDef {
 /** A check over the whole set of collections a change would produce; throws (4xx) to refuse it. */
 export type NameCheck = (defs: readonly CollectionDef[]) => void;
 
+/** Seconds clients are asked to wait while a collection's table is rebuilt. */
+export const REBUILD_RETRY_AFTER_SECONDS = 5;
+
 export class CollectionRegistry {
   readonly #byName = new Map<string, CollectionDef>();
   readonly #listeners = new Set<RegistryListener>();
   readonly #nameChecks = new Set<NameCheck>();
+  /** lower-case names whose table a schema change is rebuilding → how many changes hold them */
+  readonly #rebuilding = new Map<string, number>();
   #version = 0;
 
   constructor(private readonly db: SqlDb) {}
@@ -71,11 +76,38 @@ export class CollectionRegistry {
     return undefined;
   }
 
-  /** Definition by name; throws NotFoundError (404) when unknown. */
+  /**
+   * Definition by name; throws NotFoundError (404) when unknown, and ServiceUnavailableError
+   * (503, Retry-After 5) while a schema change rebuilds its table (see {@link beginRebuild}):
+   * every transport reaches a collection through here, so every dialect answers alike.
+   */
   require(name: string): CollectionDef {
+    if (this.#rebuilding.size > 0 && this.#rebuilding.has(name.toLowerCase()))
+      throw new ServiceUnavailableError(`Collection '${name}' is being rebuilt by a schema change; retry shortly`, REBUILD_RETRY_AFTER_SECONDS);
     const def = this.get(name);
     if (!def) throw new NotFoundError(`Collection '${name}' not found`);
     return def;
+  }
+
+  /**
+   * Marks the collections `names` as being rebuilt: `require` answers 503 for them until the
+   * returned release is called (once is enough; this instance only — other instances wait on the
+   * database's locks). Marks nest: a name stays marked while any holder has not released it.
+   * @example const release = registry.beginRebuild(["posts"]); try { … } finally { release(); }
+   */
+  beginRebuild(names: readonly string[]): () => void {
+    const keys = [...new Set(names.map((n) => n.toLowerCase()))];
+    for (const k of keys) this.#rebuilding.set(k, (this.#rebuilding.get(k) ?? 0) + 1);
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      for (const k of keys) {
+        const n = (this.#rebuilding.get(k) ?? 1) - 1;
+        if (n > 0) this.#rebuilding.set(k, n);
+        else this.#rebuilding.delete(k);
+      }
+    };
   }
 
   list(): CollectionDef[] {

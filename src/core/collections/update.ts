@@ -28,7 +28,9 @@ export async function updateCollection(ctx: Context, idOrName: string, input: un
   requireSuperadmin(ctx);
   const { db } = ctx.services;
   let previousName = "";
-  const updated = await db.transaction(async (tx) => {
+  // while the table is rebuilt, requests for it answer 503 (registry.require) instead of waiting
+  const rebuild = { release: () => {} };
+  const transaction = db.transaction(async (tx) => {
     await lockCatalog(tx);
     const catalog = await loadCatalog(tx);
     const current = findIn(catalog, idOrName);
@@ -43,7 +45,9 @@ export async function updateCollection(ctx: Context, idOrName: string, input: un
     const now = ctx.services.now().toISOString();
     const next: CollectionDef = { ...current, ...n, updated: now };
     ctx.services.collections.checkNames([...catalog.filter((c) => c.id !== current.id), next]);
-    await applySchemaChange(tx, planSchemaChange(db.dialect, current, next, { trigram: db.trigram }));
+    const plan = planSchemaChange(db.dialect, current, next, { trigram: db.trigram });
+    if (plan.structural) rebuild.release = ctx.services.collections.beginRebuild([current.name, next.name]);
+    await applySchemaChange(tx, plan);
     await updateCollectionRow(tx, next);
     const events: CairnEvent[] = [await writeCollectionEvent(tx, "collection.update", next, now)];
     const puts: { def: CollectionDef; previousName?: string }[] = [{ def: next, previousName: renamed ? current.name : undefined }];
@@ -60,6 +64,7 @@ export async function updateCollection(ctx: Context, idOrName: string, input: un
     commitChange(tx, ctx.services, { put: puts, events });
     return next;
   });
+  const updated = await transaction.finally(() => rebuild.release());
   const renamed = previousName !== updated.name ? { previous_name: previousName } : {};
   void audit(ctx, {
     eventType: "collection",

@@ -40,6 +40,8 @@ export interface ImportOptions {
   /** upsert key: `id` (default) or a unique field */
   key?: string;
   atomic?: boolean;
+  /** file column → field (Fullfinity `mapping`): only the mapped columns are read, under the field's name */
+  mapping?: Readonly<Record<string, string>>;
 }
 
 export interface ImportResult {
@@ -79,6 +81,13 @@ export interface ImportHooks {
 
 /** Checks the options against the collection: 400 for an unknown mode or an upsert key that is neither `id` nor a unique field. */
 export function checkImportOptions(def: CollectionDef, opts: ImportOptions): { key: string | null; atomic: boolean } {
+  if (opts.mapping) {
+    const unknown = Object.values(opts.mapping).filter((f) => f !== "id" && !def.fields.some((d) => d.name === f));
+    if (unknown.length)
+      throw new BadRequestError(`The mapping names unknown field${unknown.length > 1 ? "s" : ""} ${unknown.map((f) => `'${f}'`).join(", ")} of '${def.name}'`, {
+        mapping: `Unknown field '${unknown[0]}'`,
+      });
+  }
   const mode = opts.mode ?? "insert";
   if (mode !== "insert" && mode !== "upsert") throw new BadRequestError(`Unknown import mode '${String(mode)}' (insert or upsert)`, { mode: "Must be insert or upsert" });
   if (mode === "insert") {
@@ -200,6 +209,23 @@ export async function runImport(ctx: Context, def: CollectionDef, rows: AsyncIte
   return { imported: state.created + state.updated, created: state.created, updated: state.updated, total: state.total, errors: byRow(), failed: state.failed };
 }
 
+/** The file's rows, with the columns renamed by `mapping` (only mapped columns kept) when given. */
+async function* sourceRows(path: string, opts: ImportOptions): AsyncGenerator<SourceRow> {
+  const mapping = opts.mapping ? new Map(Object.entries(opts.mapping)) : undefined;
+  for await (const row of readRows(path, opts.format)) {
+    if (!mapping) {
+      yield row;
+      continue;
+    }
+    const cells = new Map<string, unknown>();
+    for (const [column, value] of row.cells) {
+      const field = mapping.get(column);
+      if (field !== undefined) cells.set(field, value);
+    }
+    yield { row: row.row, cells };
+  }
+}
+
 /** What an import job is given. */
 interface ImportJobInput extends ImportOptions {
   collection: string;
@@ -226,7 +252,7 @@ export async function importRecords(ctx: Context, collection: string, path: stri
       handedOver = true;
       return { job };
     }
-    return { result: await runImport(ctx, def, readRows(path, opts.format), opts) };
+    return { result: await runImport(ctx, def, sourceRows(path, opts), opts) };
   } finally {
     if (!handedOver) await rm(path, { force: true });
   }
@@ -244,7 +270,7 @@ export async function importJob(job: RunningJob, tools: JobTools): Promise<Impor
     });
     const resume = input.atomic ? null : (job.checkpoint as Checkpoint | null);
     progress(0, total);
-    const result = await runImport(ctx, def, readRows(input.path, input.format), input, {
+    const result = await runImport(ctx, def, sourceRows(input.path, input), input, {
       signal,
       resume,
       progress: (rows) => progress(rows, total),
