@@ -87,7 +87,7 @@ export async function consumeAssertion(ctx: Context, input: ConsumeAssertionInpu
 
   let profile: Profile | null;
   try {
-    ({ profile } = await serviceProvider(ctx, urls, flavour, idp).validatePostResponseAsync({ SAMLResponse: input.samlResponse }));
+    ({ profile } = await (await serviceProvider(ctx, urls, flavour, idp)).validatePostResponseAsync({ SAMLResponse: input.samlResponse }));
   } catch (e) {
     if (e instanceof AppError) throw e;
     const message = e instanceof Error ? e.message : String(e);

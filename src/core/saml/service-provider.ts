@@ -6,7 +6,7 @@
  * audience differs). Pending AuthnRequest ids live in `_saml_requests`, shared by every
  * instance, for the InResponseTo check.
  */
-import { SAML, ValidateInResponseTo, type CacheProvider, type SamlConfig } from "@node-saml/node-saml";
+import type { CacheProvider, SAML, SamlConfig } from "@node-saml/node-saml";
 import type { Context } from "../context.ts";
 import { NotFoundError } from "../errors.ts";
 import { nameIdFormat, type SamlFlavour } from "./flavours.ts";
@@ -85,8 +85,15 @@ export function spConfig(urls: SpUrls, flavour: SamlFlavour): Omit<SamlConfig, "
   };
 }
 
+/**
+ * node-saml and its XML signature stack load on the first SAML request, not at start-up (idle
+ * memory: most servers never see one).
+ */
+export const loadNodeSaml = () => import("@node-saml/node-saml");
+
 /** A node-saml SP for the account's IdP (cheap to build: it only holds the options). */
-export function serviceProvider(ctx: Context, urls: SpUrls, flavour: SamlFlavour, idp: { entityId: string; ssoUrl: string; certificate: string }): SAML {
+export async function serviceProvider(ctx: Context, urls: SpUrls, flavour: SamlFlavour, idp: { entityId: string; ssoUrl: string; certificate: string }): Promise<SAML> {
+  const { SAML, ValidateInResponseTo } = await loadNodeSaml();
   return new SAML({
     ...spConfig(urls, flavour),
     entryPoint: idp.ssoUrl,

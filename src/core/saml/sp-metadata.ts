@@ -2,10 +2,9 @@
  * The SP metadata XML an IdP administrator loads (entity id, assertion consumer URL, NameID
  * format, signed assertions wanted). It needs no IdP settings, so it is there before them.
  */
-import { generateServiceProviderMetadata } from "@node-saml/node-saml";
 import type { Context } from "../context.ts";
 import { requireFlavour } from "./settings.ts";
-import { samlAccount, spConfig, spUrls } from "./service-provider.ts";
+import { loadNodeSaml, samlAccount, spConfig, spUrls } from "./service-provider.ts";
 
 /**
  * The metadata of the account's SP for `provider`.
@@ -15,5 +14,6 @@ export async function spMetadata(ctx: Context, input: { account: string; provide
   const flavour = requireFlavour(input.provider);
   const account = await samlAccount(ctx, input.account);
   const config = spConfig(spUrls(input.baseUrl, account.id, flavour), flavour);
+  const { generateServiceProviderMetadata } = await loadNodeSaml();
   return generateServiceProviderMetadata({ ...config, issuer: config.issuer, callbackUrl: config.callbackUrl });
 }

@@ -29,6 +29,6 @@ export async function startSso(ctx: Context, input: StartSsoInput): Promise<{ re
   const idp = await samlIdp(ctx, account.id, flavour);
   const relayState = input.relayState ?? "";
   if (Buffer.byteLength(relayState) > 80) throw new ValidationError("Invalid relayState: must be at most 80 bytes", { relayState: "must be at most 80 bytes" });
-  const sp = serviceProvider(ctx, spUrls(input.baseUrl, account.id, flavour), flavour, idp);
+  const sp = await serviceProvider(ctx, spUrls(input.baseUrl, account.id, flavour), flavour, idp);
   return { redirectUrl: await sp.getAuthorizeUrlAsync(relayState, undefined, {}) };
 }
