@@ -1,12 +1,13 @@
 // Builds the server into dist/app/cli.js: our TypeScript (including the generated Prisma client)
-// bundled by esbuild into one ES module, dependencies left as imports from node_modules.
+// bundled by esbuild into an ES module (plus one chunk per dynamic import, loaded when used),
+// dependencies left as imports from node_modules.
 // Running plain JavaScript instead of transforming TypeScript at start-up (tsx) saves about
 // 55 MiB of resident memory and the transform time. The bundle sits two levels below the
 // project root, like every src/ module, so `import.meta.url`-relative paths
 // (prisma/migrations) resolve the same way from both. An argument names another output file at
 // the same depth (test/api/idle-memory.test.ts builds its own copy).
-import { readFile } from "node:fs/promises";
-import { resolve } from "node:path";
+import { readdir, readFile, rm } from "node:fs/promises";
+import { basename, dirname, resolve } from "node:path";
 import { build, type Plugin } from "esbuild";
 
 // The generated Prisma clients import the query compiler as a JavaScript module holding its
@@ -25,9 +26,15 @@ const prismaWasm: Plugin = {
   },
 };
 
-await build({
-  entryPoints: ["src/cli.ts"],
-  outfile: process.argv[2] ?? "dist/app/cli.js",
+const outfile = process.argv[2] ?? "dist/app/cli.js";
+const result = await build({
+  entryPoints: { [basename(outfile, ".js")]: "src/cli.ts" },
+  outdir: dirname(outfile),
+  // Dynamic imports become chunks of their own, loaded when first used: without splitting
+  // esbuild inlines them, and their packages (the AWS SDK, pg on SQLite, …) load at start-up.
+  // Chunks sit next to the entry, at the same depth (see above).
+  splitting: true,
+  chunkNames: "[name]-[hash]",
   bundle: true,
   platform: "node",
   format: "esm",
@@ -37,4 +44,12 @@ await build({
   legalComments: "none",
   logLevel: "warning",
   plugins: [prismaWasm],
+  metafile: true,
 });
+
+// Chunks of earlier builds (their names carry a content hash) would otherwise pile up.
+const written = new Set(Object.keys(result.metafile.outputs).map((f) => resolve(f)));
+for (const name of await readdir(dirname(outfile))) {
+  const file = resolve(dirname(outfile), name);
+  if (/-[A-Z0-9]{8}\.js(\.map)?$/.test(name) && !written.has(file)) await rm(file);
+}

@@ -12,7 +12,6 @@ import { loggerOptions } from "./lib/logger-options.ts";
 import { createDatabaseIfMissing } from "./db/ensure-database.ts";
 import { migrate } from "./db/migrator.ts";
 import { createPrisma } from "./db/prisma.ts";
-import { PostgresDb } from "./db/postgres.ts";
 import { SqliteDb } from "./db/sqlite.ts";
 import type { SqlDb } from "./db/sql-db.ts";
 import { invalidateApiKeys } from "./core/api-keys/authenticate.ts";
@@ -82,6 +81,8 @@ export async function openDatabase(config: Config, log: Pick<Logger, "error" | "
   const onError = (e: unknown) => log.error({ err: e }, "after-commit callback failed");
   const onIdleError = (e: unknown) => log.warn({ err: e }, "an idle database connection was lost; the pool opens a new one when needed");
   if (config.dialect !== "postgres") return new SqliteDb(config.databaseUrl.replace(/^file:/, ""), onError);
+  // imported here: the pg driver stays unloaded on SQLite (idle memory)
+  const { PostgresDb } = await import("./db/postgres.ts");
   const db = new PostgresDb(config.databaseUrl, onError, 10, onIdleError);
   if (!(await db.enableTrigram())) log.warn("pg_trgm extension could not be created (needs a privileged role: CREATE EXTENSION pg_trgm): contains filters (~) scan instead of using trigram indexes");
   return db;

@@ -3,7 +3,6 @@
  * through the server's maintenance database (`postgres`, else `template1`) — when the role may
  * (superuser or CREATEDB). When it may not, fail with one line saying how to create it.
  */
-import pg from "pg";
 import { StartupError } from "../lib/startup-error.ts";
 
 const code = (e: unknown) => (e as { code?: unknown })?.code;
@@ -20,6 +19,8 @@ function createdbHint(url: URL, database: string): string {
  * errors (unreachable server, bad credentials) are rethrown as the driver raised them.
  */
 export async function createDatabaseIfMissing(connectionString: string): Promise<boolean> {
+  // loaded here, not at start-up: a SQLite install never needs the driver
+  const { default: pg } = await import("pg");
   const probe = new pg.Client({ connectionString, connectionTimeoutMillis: 10_000 });
   try {
     await probe.connect();

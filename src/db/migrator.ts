@@ -8,7 +8,6 @@ import { existsSync, mkdirSync, readdirSync, readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import Database from "better-sqlite3";
-import pg from "pg";
 
 export type Migration = { name: string; sql: string; checksum: string };
 const TABLE = `"_migrations"`;
@@ -60,6 +59,7 @@ export function migrateSqlite(file: string, migrations: Migration[]): string[] {
 }
 
 export async function migratePostgres(connectionString: string, migrations: Migration[]): Promise<string[]> {
+  const { default: pg } = await import("pg"); // not loaded on SQLite installs
   const c = new pg.Client({ connectionString });
   await c.connect();
   try {

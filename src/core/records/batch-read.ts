@@ -236,7 +236,8 @@ export async function listRecordsGrouped(ctx: Context, collection: string, q: Gr
     .selectAll()
     // With an offset, row 1 is kept too so a parent whose rows all lie before the offset still
     // reports its total.
-    .where((eb) => (offset > 0 ? eb.or([eb("_rn", ">", offset), eb("_rn", "=", 1)]) : eb("_rn", ">", offset)))
+    // (raw SQL, not an expression-builder callback: building one costs more than the whole statement)
+    .where(offset > 0 ? sql<SqlBool>`(${sql.ref("_rn")} > ${offset} OR ${sql.ref("_rn")} = 1)` : sql<SqlBool>`${sql.ref("_rn")} > ${offset}`)
     .where("_rn", "<=", offset + q.limit + 1)
     .orderBy(ref.name)
     .orderBy("_rn");

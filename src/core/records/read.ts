@@ -77,6 +77,11 @@ export interface ListResult {
   terms: ColumnTerm[];
 }
 
+/** The conditions ANDed (one condition as it is). */
+function allOf(conditions: Expression<SqlBool>[]): Expression<SqlBool> {
+  return conditions.length === 1 ? conditions[0]! : sql<SqlBool>`(${sql.join(conditions, sql` AND `)})`;
+}
+
 function badFilter(e: unknown, what: string): never {
   if (e instanceof FilterError) throw new BadRequestError(`Invalid ${what}: ${e.message}`, { [what]: e.message, ...(e.position !== undefined ? { position: e.position } : {}) });
   throw e;
@@ -139,7 +144,9 @@ export async function listRecords(ctx: Context, collection: string, q: ListQuery
 
   const containsIndex = await planContainsIndex(db, def, filter);
   const conditions: Expression<SqlBool>[] = [toSql(filter, resolve, db.dialect, { containsIndex })];
-  const scoped = (qb: any, joined = false) => qb.where("account_id", "=", ctx.principal.accountId).where((eb: any) => eb.and(search && !joined ? [...conditions, search.condition] : conditions));
+  // The conditions are ANDed as raw SQL: an expression-builder callback (`where((eb) => …)`)
+  // makes Kysely build its function module per call, which cost a fifth of a list's CPU time.
+  const scoped = (qb: any, joined = false) => qb.where("account_id", "=", ctx.principal.accountId).where(allOf(search && !joined ? [...conditions, search.condition] : conditions));
 
   // relevance order on SQLite joins the ranked matches, which already restrict the rows
   const joined = relevance && joinsRanked(search);
