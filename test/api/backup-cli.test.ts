@@ -3,39 +3,16 @@
  * database and data directory of the environment: a backup taken by the CLI restores a record
  * deleted afterwards; bad names and unknown subcommands fail with a message and exit code.
  */
-import { spawn } from "node:child_process";
 import { existsSync } from "node:fs";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createApp } from "../../src/app.ts";
-import { loadConfig } from "../../src/config.ts";
-import { ADMIN_EMAIL, ADMIN_PASSWORD, apiClient, freshDatabase } from "../helpers/app.ts";
+import { freshDatabase, type ApiClient } from "../helpers/app.ts";
+import { cliEnv, runCairn, withCliServer } from "../helpers/cli.ts";
 
-const ROOT = fileURLToPath(new URL("../..", import.meta.url));
 let db: Awaited<ReturnType<typeof freshDatabase>>;
-const env = () => ({ PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", DATABASE_URL: db.url, CAIRN_DATA_DIR: db.dataDir, CAIRN_SECRET: "cli-test-secret", LOG_LEVEL: "warn" });
-
-function cairn(...args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const child = spawn(process.execPath, ["bin/cairn.js", ...args], { cwd: ROOT, env: env(), stdio: ["ignore", "pipe", "pipe"] });
-  let stdout = "";
-  let stderr = "";
-  child.stdout.on("data", (d) => (stdout += d));
-  child.stderr.on("data", (d) => (stderr += d));
-  return new Promise((resolve) => child.on("exit", (code) => resolve({ code, stdout, stderr })));
-}
-
-/** Runs `fn` against an in-process server on the same database and data directory. */
-async function withServer<T>(fn: (api: ReturnType<typeof apiClient>, token: string) => Promise<T>): Promise<T> {
-  const app = await createApp(loadConfig({ ...env(), CAIRN_ADMIN_EMAIL: ADMIN_EMAIL, CAIRN_ADMIN_PASSWORD: ADMIN_PASSWORD, CAIRN_RATE_LIMIT: "false" }, { port: 0, host: "127.0.0.1" }));
-  try {
-    const api = apiClient(await app.listen());
-    const login = await api("POST", "/api/v1/auth/login", { body: { email: ADMIN_EMAIL, password: ADMIN_PASSWORD } });
-    return await fn(api, login.body.access_token);
-  } finally {
-    await app.close();
-  }
-}
+const env = () => cliEnv(db);
+const cairn = (...args: string[]) => runCairn(env(), ...args);
+const withServer = <T>(fn: (api: ApiClient, token: string) => Promise<T>) => withCliServer(env(), fn);
 
 beforeAll(async () => {
   db = await freshDatabase();

@@ -4,41 +4,18 @@
  * an unchanged schema (live or a second file) exits 0; a file that is not SDL or does not exist
  * exits 2 naming it.
  */
-import { spawn } from "node:child_process";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createApp } from "../../src/app.ts";
-import { loadConfig } from "../../src/config.ts";
-import { ADMIN_EMAIL, ADMIN_PASSWORD, apiClient, freshDatabase } from "../helpers/app.ts";
+import { freshDatabase, type ApiClient } from "../helpers/app.ts";
+import { cliEnv, runCairn, withCliServer } from "../helpers/cli.ts";
 
-const ROOT = fileURLToPath(new URL("../..", import.meta.url));
 const dir = mkdtempSync(join(tmpdir(), "cairn-schema-diff-"));
 let db: Awaited<ReturnType<typeof freshDatabase>>;
-const env = () => ({ PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", DATABASE_URL: db.url, CAIRN_DATA_DIR: db.dataDir, CAIRN_SECRET: "cli-test-secret", LOG_LEVEL: "warn" });
-
-function cairn(...args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const child = spawn(process.execPath, ["bin/cairn.js", ...args], { cwd: ROOT, env: env(), stdio: ["ignore", "pipe", "pipe"] });
-  let stdout = "";
-  let stderr = "";
-  child.stdout.on("data", (d) => (stdout += d));
-  child.stderr.on("data", (d) => (stderr += d));
-  return new Promise((resolve) => child.on("exit", (code) => resolve({ code, stdout, stderr })));
-}
-
-/** Runs `fn` against an in-process server on the same database. */
-async function withServer<T>(fn: (api: ReturnType<typeof apiClient>, token: string) => Promise<T>): Promise<T> {
-  const app = await createApp(loadConfig({ ...env(), CAIRN_ADMIN_EMAIL: ADMIN_EMAIL, CAIRN_ADMIN_PASSWORD: ADMIN_PASSWORD, CAIRN_RATE_LIMIT: "false" }, { port: 0, host: "127.0.0.1" }));
-  try {
-    const api = apiClient(await app.listen());
-    const login = await api("POST", "/api/v1/auth/login", { body: { email: ADMIN_EMAIL, password: ADMIN_PASSWORD } });
-    return await fn(api, login.body.access_token);
-  } finally {
-    await app.close();
-  }
-}
+const env = () => cliEnv(db);
+const cairn = (...args: string[]) => runCairn(env(), ...args);
+const withServer = <T>(fn: (api: ApiClient, token: string) => Promise<T>) => withCliServer(env(), fn);
 
 beforeAll(async () => {
   db = await freshDatabase();
