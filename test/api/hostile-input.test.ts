@@ -81,8 +81,8 @@ const cases: Case[] = [
   ["increment a text field", "PATCH", () => `${R}/${recordId}`, { body: { data: { "name+": 1 } } }, 422],
   ["increment by string", "PATCH", () => `${R}/${recordId}`, { body: { data: { "n+": "1" } } }, 422],
   ["bulk ids not strings, atomic", "POST", () => `${R}/bulk-delete?atomic=true`, { body: { record_ids: [1, 2] } }, 422],
-  // each id on its own: numbers are read as ids ("1"), which do not exist: 200 reporting both
-  ["bulk ids not strings", "POST", () => `${R}/bulk-delete`, { body: { record_ids: [1, 2] } }, 200],
+  // per id too: numbers are not ids, 422 naming record_ids (not two per-id "not found")
+  ["bulk ids not strings", "POST", () => `${R}/bulk-delete`, { body: { record_ids: [1, 2] } }, 422],
   ["bulk ids object", "POST", () => `${R}/bulk-update`, { body: { record_ids: { a: 1 }, data: { n: 1 } } }, 422],
   ["bearer garbage", "GET", () => R, { anon: true, headers: { authorization: "Bearer " + "x".repeat(5000) } }, 401],
   [

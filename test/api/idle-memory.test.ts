@@ -7,9 +7,11 @@
  * The limit guards against regressions; it is not issue 8's 120 MiB target, which `npm run bench`
  * still checks (and misses). `npm start` ran with --optimize-for-size until V8's compiler setting
  * turned out to double the CPU per request (get by id 246 → 129-142 µs): without it the server
- * idles at 124-139 MiB (measured at load 2-16 on 2 cores, SQLite and PostgreSQL), with it at
- * 119-123 MiB. Throughput won. The assertion waits up to 20 s for a sample at or below the limit,
- * so a GC that has not run yet cannot fail it; a regression of more than the ~6-20 MiB margin does.
+ * idles at 124-139 MiB without a superadmin to create, and at 140 MiB when, as here, the first
+ * start hashes CAIRN_ADMIN_PASSWORD (scrypt's 32 MiB buffer stays in the malloc arena until the
+ * allocator trims it; V8's memory reducer brought it to 120 MiB in some runs). With the flag: 119-137
+ * MiB. Throughput won. The assertion waits up to 20 s for a sample at or below the limit, so a GC
+ * that has not run yet cannot fail it; a regression of more than the ~15 MiB margin does.
  */
 import { spawn, execFileSync, type ChildProcess } from "node:child_process";
 import { readFileSync, rmSync } from "node:fs";
@@ -20,7 +22,7 @@ import { afterAll, beforeAll, expect, it } from "vitest";
 import { eventually, freshDatabase } from "../helpers/app.ts";
 
 const ROOT = fileURLToPath(new URL("../..", import.meta.url));
-const LIMIT_MIB = 145;
+const LIMIT_MIB = 155;
 const OUT_DIR = join(ROOT, "dist", `idle-memory-${process.pid}-${process.env.CAIRN_TEST_DB ?? "sqlite"}`);
 
 let child: ChildProcess | undefined;

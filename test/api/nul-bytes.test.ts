@@ -113,11 +113,15 @@ describe("NUL in REST requests", () => {
         const res = await t.api(p.method, p.path, { token: actor === "superadmin" ? t.adminToken : undefined, body: p.body });
         // R3 CMS routes (spec 004) need a key (401 first) and answer {error:{code,message}}, invalid input as 422
         const r3 = /^\/api\/(content|webhooks)/.test(p.path);
+        // Fullfinity routes (spec 002, no 422 there) answer every bad input 400 {detail, error}
+        const fullfinity = !r3 && (/^\/auth\//.test(p.path) || /^\/api\/(?!v1\/)/.test(p.path));
         const ok = r3
           ? actor === "anonymous"
             ? res.status === 401
             : res.status === 422 && typeof res.body?.error?.message === "string" && /NUL/.test(res.body.error.message)
-          : res.status === p.expected && typeof res.body?.message === "string" && /NUL/.test(res.body.message);
+          : fullfinity
+            ? res.status === 400 && typeof res.body?.detail === "string" && /NUL/.test(res.body.detail)
+            : res.status === p.expected && typeof res.body?.message === "string" && /NUL/.test(res.body.message);
         if (!ok) wrong.push(`${p.label}: ${res.status} ${JSON.stringify(res.body).slice(0, 160)}`);
       }
       expect(wrong).toEqual([]);

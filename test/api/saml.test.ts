@@ -10,7 +10,7 @@
  */
 import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startApp, type ApiClient, type TestApp } from "../helpers/app.ts";
+import { eventually, startApp, type ApiClient, type TestApp } from "../helpers/app.ts";
 import { idpKeys, TestIdp, type IdpUser, type Tweaks } from "../helpers/saml-idp.ts";
 import { gql } from "./graphql-helpers.ts";
 
@@ -181,8 +181,9 @@ describe.each(["azure", "okta", "generic"] as const)("round trip with the %s fla
       user: { email, role: "user" },
       relay_state: "back-to-app",
     });
-    const login = await t.app.services.prisma.auditLog.findFirst({ where: { eventAction: "login", userId: first.body.user.id } });
-    expect(JSON.parse(login!.details!)).toMatchObject({ method: "saml", provider: `saml-${flavour}`, new_user: true });
+    // Audit entries are written after the answer: wait for it.
+    const login = await eventually(() => t.app.services.prisma.auditLog.findFirst({ where: { eventAction: "login", userId: first.body.user.id } }), 5000, "the login audit entry");
+    expect(JSON.parse(login.details!)).toMatchObject({ method: "saml", provider: `saml-${flavour}`, new_user: true });
     const me = await api("GET", "/api/v1/auth/me", { token: first.body.token });
     expect(me.body).toMatchObject({ account_id: accountA.id, email, name: "Ada Lovelace" });
 

@@ -91,7 +91,7 @@ const event = (type: CairnEvent["type"], payload: Record<string, unknown>, previ
 const summary = (ms: HubMessage[]) => ms.map((m) => (m instanceof Error ? `error ${m.code}` : `${m.action} ${m.id}${m.record ? ` ${JSON.stringify(m.record.priority ?? null)}` : ""}`));
 
 describe("RealtimeHub", () => {
-  it("matches where and the read rule in memory; a record leaving the set is a DELETE with only the id", async () => {
+  it("matches where and the read rule in memory; a record leaving the set is a DELETE with the state last seen", async () => {
     const { hub, ctx, user } = setup(tasks());
     const changed = hub.subscribe(ctx(user("u1")), "tasks", "changed", whereToExpr({ priority: { gt: 3 } }));
     const deleted = hub.subscribe(ctx(user("u2")), "tasks", "deleted", whereToExpr(undefined));
@@ -107,8 +107,8 @@ describe("RealtimeHub", () => {
     hub.ingest(event("record.delete", rec("a", "u1", 1))); // outside the set when deleted
     hub.ingest(event("record.delete", rec("b", "u2", 9))); // u2's record
     hub.ingest(event("record.create", rec("x", "u1", 9), null, "other-account"));
-    expect(summary(await received(changed))).toEqual(["CREATE a 5", "UPDATE a 7", "DELETE a", "UPDATE c 8", "DELETE c"]);
-    expect(summary(await received(deleted))).toEqual(["DELETE b"]);
+    expect(summary(await received(changed))).toEqual(["CREATE a 5", "UPDATE a 7", "DELETE a 7", "UPDATE c 8", "DELETE c 8"]);
+    expect(summary(await received(deleted))).toEqual(["DELETE b 9"]);
     expect(hub.size).toBe(2);
   });
 
