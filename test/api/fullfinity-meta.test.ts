@@ -5,24 +5,14 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { registerUser, startApp, type TestApp } from "../helpers/app.ts";
+import { fullfinityClient, OPEN_RULES, SIGNED_IN } from "../helpers/fullfinity.ts";
 
 let t: TestApp;
 let alice: { token: string; id: string };
 let bob: { token: string; id: string };
-const SIGNED_IN = '@request.auth.id != ""';
-const open = { list_rule: SIGNED_IN, view_rule: SIGNED_IN, create_rule: SIGNED_IN, update_rule: SIGNED_IN, delete_rule: SIGNED_IN };
 
-const ff = (method: string, path: string, body?: unknown, token: string | undefined = t.adminToken) => t.api(method, path, { token, body });
-
-async function collection(body: Record<string, unknown>) {
-  const res = await t.api("POST", "/api/v1/collections", { token: t.adminToken, body });
-  expect(res.status, JSON.stringify(res.body)).toBe(201);
-}
-async function create(model: string, data: Record<string, unknown>, token = t.adminToken): Promise<string> {
-  const res = await ff("POST", `/api/create/${model}`, data, token);
-  expect(res.status, JSON.stringify(res.body)).toBe(200);
-  return res.body.id;
-}
+const { ff, collection, create } = fullfinityClient(() => t);
+const open = OPEN_RULES;
 
 beforeAll(async () => {
   t = await startApp();
