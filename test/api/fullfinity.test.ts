@@ -118,9 +118,17 @@ describe("query with Q()", () => {
     ["Q(active__isnull=True)", "active = null", ["it's quoted"]],
     ["~Q(active=True)", "!(active = true)", ["acme labs", "it's quoted"]],
     ["Q(name__icontains='acme')", 'name ~ "acme"', ["Acme Corp", "acme labs"]],
-    ["Q(name__contains='ACME')", 'name ~ "ACME"', ["Acme Corp", "acme labs"]],
+    ["Q(name__icontains='ACME')", 'name ~ "ACME"', ["Acme Corp", "acme labs"]],
+    // contains, startswith and endswith match case exactly (the FastCMS language has no such match)
+    ["Q(name__contains='acme')", null, ["acme labs"]],
+    ["Q(name__contains='Acme')", null, ["Acme Corp"]],
+    ["Q(name__contains='ACME')", null, []],
+    ["~Q(name__contains='acme')", null, ["Acme Corp", "Beta GmbH", "Gamma", "it's quoted"]],
     ["Q(name__istartswith='a')", null, ["Acme Corp", "acme labs"]],
-    ["Q(name__endswith='h')", null, ["Beta GmbH"]],
+    ["Q(name__startswith='a')", null, ["acme labs"]],
+    ["Q(name__startswith='A')", null, ["Acme Corp"]],
+    ["Q(name__endswith='H')", null, ["Beta GmbH"]],
+    ["Q(name__endswith='h')", null, []],
     ["Q(name__iendswith='GMBH')", null, ["Beta GmbH"]],
     ['Q(name__eq="it\'s quoted")', 'name = "it\'s quoted"', ["it's quoted"]],
     ["Q(name__ne='Gamma')", 'name != "Gamma"', ["Acme Corp", "acme labs", "Beta GmbH", "it's quoted"]],
@@ -217,7 +225,7 @@ describe("orders: traversal, group_by, fetch", () => {
     expect(res.body.data.map((r: { reference: string }) => r.reference)).toEqual(["SO1", "SO2", "SO3"]);
     const negated = await ff("POST", "/api/query/orders", { q_filter: "~Q(contact__name__icontains='acme') & Q(status='draft')", fields: ["reference"] }, alice.token);
     expect(negated.body.data.map((r: { reference: string }) => r.reference)).toEqual(["SO4"]);
-    const deep = await ff("POST", "/api/query/lines", { q_filter: "Q(sale__contact__name='Acme Corp') & Q(product__name__startswith='w')", fields: ["qty"], order_by: ["qty ASC"] }, alice.token);
+    const deep = await ff("POST", "/api/query/lines", { q_filter: "Q(sale__contact__name='Acme Corp') & Q(product__name__startswith='W')", fields: ["qty"], order_by: ["qty ASC"] }, alice.token);
     expect(deep.status, JSON.stringify(deep.body)).toBe(200);
     expect(deep.body.data.map((r: { qty: number }) => r.qty)).toEqual([2, 5]);
     // bob cannot list alice's orders: their lines do not match through them
@@ -317,6 +325,59 @@ describe("orders: traversal, group_by, fetch", () => {
     const badPath = await ff("POST", `/api/fetch/orders/${ids.get("SO1")}`, { related: ["nope"] }, alice.token);
     expect(badPath.status).toBe(400);
     expect(badPath.body.detail).toMatch(/nope/);
+  });
+});
+
+describe("traversal without a cap on matches", () => {
+  const REGIONS = 1050;
+  const regionIds: string[] = [];
+
+  beforeAll(async () => {
+    await collection({ ...open, list_rule: OWN, view_rule: OWN, name: "regions", schema: [{ name: "name", type: "text" }] });
+    await collection({
+      ...open,
+      name: "sites",
+      schema: [
+        { name: "label", type: "text" },
+        { name: "region", type: "reference", relation: { collection: "regions" } },
+        { name: "nearby", type: "reference", relation: { collection: "regions" }, multiple: true },
+      ],
+    });
+    for (let start = 0; start < REGIONS; start += 100) {
+      const records = Array.from({ length: Math.min(100, REGIONS - start) }, (_, i) => ({ name: `R${String(start + i).padStart(4, "0")}` }));
+      const res = await ff("POST", "/api/bulk-create/regions", { records }, alice.token);
+      expect(res.status, JSON.stringify(res.body)).toBe(200);
+      regionIds.push(...res.body.data.map((r: { id: string }) => r.id));
+    }
+    await create("sites", { label: "first", region: regionIds[0], nearby: [regionIds[1049], regionIds[3]] }, alice.token);
+    await create("sites", { label: "last", region: regionIds[1049], nearby: [] }, alice.token);
+    await create("sites", { label: "nowhere", region: null }, alice.token);
+  });
+
+  it("matches through more than 1,000 referenced records in one statement, rules of the referenced collection applied", async () => {
+    const stmts = recordStatements(t.app.services.db);
+    const res = await ff("POST", "/api/query/sites", { q_filter: "Q(region__name__startswith='R')", fields: ["label"], order_by: ["label ASC"] }, alice.token);
+    const texts = stmts.texts();
+    stmts.restore();
+    expect(res.status, JSON.stringify(res.body)).toBe(200);
+    expect(res.body).toEqual({ data: [expect.objectContaining({ label: "first" }), expect.objectContaining({ label: "last" })], total: 2 });
+    // the referenced records are matched inside the list statement, never read into the server
+    expect(texts.filter((q) => /from "regions"/i.test(q) && !/from "sites"/i.test(q))).toEqual([]);
+    expect(texts.some((q) => /from "sites"/i.test(q) && /from "regions"/i.test(q))).toBe(true);
+    const negated = await ff("POST", "/api/query/sites", { q_filter: "~Q(region__name__gte='R0500')", fields: ["label"], order_by: ["label ASC"] }, alice.token);
+    expect(negated.body.data.map((r: { label: string }) => r.label)).toEqual(["first", "nowhere"]);
+    const isNull = await ff("POST", "/api/query/sites", { q_filter: "Q(region__name__isnull=True)", fields: ["label"] }, alice.token);
+    expect(isNull.body.data.map((r: { label: string }) => r.label)).toEqual(["nowhere"]);
+    const many = await ff("POST", "/api/query/sites", { q_filter: "Q(nearby__name='R1049')", fields: ["label"] }, alice.token);
+    expect(many.body.data.map((r: { label: string }) => r.label)).toEqual(["first"]);
+    const grouped = await ff("POST", "/api/query/sites", { group_by: ["label"], q_filter: "Q(region__name__contains='R1')", order_by: ["label ASC"] }, alice.token);
+    expect(grouped.body).toEqual({ data: [{ label: "last", count: 1 }], total: 1 });
+    // bob may list the sites but none of alice's regions: nothing matches through them
+    const hidden = await ff("POST", "/api/query/sites", { q_filter: "Q(region__name__startswith='R')" }, bob.token);
+    expect(hidden.status).toBe(200);
+    expect(hidden.body.total).toBe(0);
+    const search = await ff("POST", "/api/name_search/sites", { term: "", filter: "Q(region__name='R1049')" }, alice.token);
+    expect(search.body.data.map((r: { display_name: string }) => r.display_name)).toEqual(["last"]);
   });
 });
 
