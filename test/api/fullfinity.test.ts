@@ -5,6 +5,7 @@
  * related records per level, records CRUD and bulk, and `{detail, error}` errors. Runs once per
  * database.
  */
+import { request } from "node:http";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ADMIN_EMAIL, ADMIN_PASSWORD, registerUser, startApp, TEST_DB, type TestApp } from "../helpers/app.ts";
 import { fullfinityClient, OPEN_RULES } from "../helpers/fullfinity.ts";
@@ -100,6 +101,53 @@ describe("auth", () => {
     const reused = await t.api("POST", "/auth/refresh", { body: { refresh_token: "nope" } });
     expect(reused.status).toBe(401);
     expect(reused.body.error).toBe("AuthenticationError");
+  });
+
+  it("selects the account (Fullfinity's database) by the db parameter or the host's subdomain, never the body", async () => {
+    const email = `same-${Date.now()}@example.com`;
+    const password = "SecurePass123!";
+    const slug = `tenant${Date.now().toString(36)}`;
+    const tenant = await t.api("POST", "/api/v1/auth/register", { body: { account_name: "Tenant", account_slug: slug, email, password } });
+    expect(tenant.status, JSON.stringify(tenant.body)).toBe(201);
+    expect((await t.api("POST", `/api/v1/users/${tenant.body.user.id}/verify`, { token: t.adminToken })).status).toBe(200);
+    const plain = await registerUser(t.api, email, password);
+    const accountOf = (token: string) => JSON.parse(Buffer.from(token.split(".")[1]!, "base64url").toString()).acc as string;
+    // node:http, not fetch: fetch sends the URL's host whatever the headers say
+    const signIn = (query = "", headers: Record<string, string> = {}, extra: Record<string, unknown> = {}) =>
+      new Promise<{ status: number; body: any }>((resolve, reject) => {
+        const body = JSON.stringify({ email, password, ...extra });
+        const req = request(`${t.url}/auth/authenticate${query}`, { method: "POST", headers: { "content-type": "application/json", ...headers } }, (res) => {
+          let text = "";
+          res.on("data", (c: Buffer) => (text += c.toString()));
+          res.on("end", () => resolve({ status: res.statusCode!, body: JSON.parse(text) }));
+        });
+        req.on("error", reject);
+        req.end(body);
+      });
+
+    const byDefault = await signIn();
+    expect(byDefault.status).toBe(200);
+    expect(accountOf(byDefault.body.access_token)).toBe(accountOf(plain.token));
+    const byParam = await signIn(`?db=${slug}`);
+    expect(byParam.status, JSON.stringify(byParam.body)).toBe(200);
+    const tenantAccount = accountOf(byParam.body.access_token);
+    expect(tenantAccount).not.toBe(accountOf(plain.token));
+    const byHost = await signIn("", { host: `${slug}.cms.example.test` });
+    expect(byHost.status, JSON.stringify(byHost.body)).toBe(200);
+    expect(accountOf(byHost.body.access_token)).toBe(tenantAccount);
+    // a subdomain no account has, an IP address, a body field: the default account
+    for (const [headers, extra] of [
+      [{ host: "www.example.test" }, {}],
+      [{ host: "127.0.0.1:8000" }, {}],
+      [{}, { account: slug, db: slug }],
+    ] as const) {
+      const r = await signIn("", headers, extra);
+      expect(r.status, JSON.stringify(r.body)).toBe(200);
+      expect(accountOf(r.body.access_token)).toBe(accountOf(plain.token));
+    }
+    const unknown = await signIn("?db=no-such-account");
+    expect(unknown.status).toBe(401);
+    expect(unknown.body).toEqual({ detail: "Invalid email or password", error: "AuthenticationError" });
   });
 
   it("answers 401 without a token where the rule needs one", async () => {
@@ -301,7 +349,8 @@ describe("orders: traversal, group_by, fetch", () => {
   it("fetches one record with references and reverse relations, one query per level", async () => {
     const stmts = recordStatements(t.app.services.db);
     const res = await ff("POST", `/api/fetch/orders/${ids.get("SO1")}`, { fields: ["reference", "contact"], related: ["contact", "lines.product"] }, alice.token);
-    const count = stmts.count;
+    // statements on record tables only: the event dispatcher may poll its system tables meanwhile
+    const count = stmts.texts().filter((q) => !/\bfrom "_/i.test(q)).length;
     stmts.restore();
     expect(res.status, JSON.stringify(res.body)).toBe(200);
     const d = res.body.data;
