@@ -218,6 +218,22 @@ describe("query with Q()", () => {
     expect(all.body.data[0]).toHaveProperty("created");
   });
 
+  it("answers the same query as a GET with the query string", async () => {
+    const q = new URLSearchParams({ q_filter: "Q(country='de')", fields: "id, name", order_by: "name desc", limit: "1", offset: "1" });
+    const res = await ff("GET", `/api/query/contacts?${q}`);
+    expect(res.status, JSON.stringify(res.body)).toBe(200);
+    expect(res.body).toEqual({ data: [{ id: contactIds.get("Beta GmbH"), name: "Beta GmbH" }], total: 2 });
+    const grouped = await ff("GET", `/api/query/contacts?group_by=country&fields=score:sum&order_by=country%20asc`);
+    expect(grouped.body.data).toEqual([
+      { country: null, count: 1, score_sum: 42 },
+      { country: "de", count: 2, score_sum: 5.5 },
+      { country: "fr", count: 2, score_sum: 9 },
+    ]);
+    const bad = await ff("GET", `/api/query/contacts?q_filter=${encodeURIComponent("Q(")}`);
+    expect(bad.status).toBe(400);
+    expect(bad.body.detail).toMatch(/position 2/);
+  });
+
   it("answers 400 {detail} naming the position or the field", async () => {
     const cases: [unknown, RegExp][] = [
       [{ q_filter: "Q(active__eq=True" }, /position 17/],
@@ -457,6 +473,28 @@ describe("records", () => {
     const again = await ff("DELETE", `/api/delete/products/${id}`, undefined, alice.token);
     expect(again.status).toBe(404);
     expect(again.body.error).toBe("NotFound");
+  });
+
+  it("takes ids as strings (UUIDs): numeric ids from clients get a 4xx naming them, never a 500", async () => {
+    const cases: [string, string, unknown, number, RegExp][] = [
+      ["POST", "/api/fetch/products/1", {}, 404, /Record '1' not found/],
+      ["PUT", "/api/update/products/2", { price: 1 }, 404, /Record '2' not found/],
+      ["DELETE", "/api/delete/products/3", undefined, 404, /Record '3' not found/],
+      ["PUT", "/api/bulk-update/products", { ids: [1, 2], values: { price: 1 } }, 400, /Record '1' not found/],
+      ["DELETE", "/api/bulk-delete/products", { ids: [1, 2] }, 400, /Record '1' not found/],
+      ["POST", "/api/clone/products", { id: 123 }, 404, /Record '123' not found/],
+      ["POST", "/api/resequence/products", { dropped_column_id: 3, after_column_id: 1, sequence_field: "price" }, 404, /'3'/],
+      ["POST", "/api/create/orders", { reference: "SO-num", contact: 5 }, 400, /contact/],
+    ];
+    for (const [method, path, body, status, detail] of cases) {
+      const res = await ff(method, path, body, alice.token);
+      expect(res.status, JSON.stringify([path, res.body])).toBe(status);
+      expect(JSON.stringify(res.body), path).toMatch(detail);
+      expect(typeof res.body.detail).toBe("string");
+    }
+    const q = await ff("POST", "/api/query/products", { q_filter: "Q(id=1)" }, alice.token);
+    expect(q.status).toBe(200);
+    expect(q.body.total).toBe(0);
   });
 
   it("bulk creates, updates and deletes all or nothing", async () => {
