@@ -37,6 +37,7 @@ import { registerBackupJobs } from "./core/backups/backup-jobs.ts";
 import { JobRunner } from "./core/jobs/runner.ts";
 import { startOrphanSweep, type OrphanSweeper } from "./core/files/orphans.ts";
 import { followRemoteRestores } from "./core/backups/restore-gate.ts";
+import { followRemoteRebuilds } from "./core/collections/rebuild-notice.ts";
 import { registerTransferJobs } from "./core/transfer/register.ts";
 import { loadRoles } from "./core/rules/role-cache.ts";
 import { registerRest } from "./rest/index.ts";
@@ -159,6 +160,7 @@ export async function createApp(config: Config): Promise<App> {
   let backups: BackupScheduler | undefined;
   let orphans: OrphanSweeper | undefined;
   let stopFollowingRestores: (() => void) | undefined;
+  let stopFollowingRebuilds: (() => void) | undefined;
   let schedule: ContentScheduler | undefined;
   try {
     await ensureDefaultAccount(db);
@@ -175,6 +177,7 @@ export async function createApp(config: Config): Promise<App> {
     backups = startBackupSchedule(services);
     orphans = startOrphanSweep(services);
     stopFollowingRestores = followRemoteRestores(services);
+    stopFollowingRebuilds = followRemoteRebuilds(services);
     schedule = startContentSchedule(services);
   } catch (e) {
     // Start-up failed: release the connections opened above before reporting.
@@ -183,6 +186,7 @@ export async function createApp(config: Config): Promise<App> {
     backups?.stop();
     await orphans?.stop();
     stopFollowingRestores?.();
+    stopFollowingRebuilds?.();
     await services.jobs.stop().catch(() => {});
     await dispatcher.stop().catch(() => {});
     await live.close().catch(() => {});
@@ -211,6 +215,7 @@ export async function createApp(config: Config): Promise<App> {
       closed = true;
       backups.stop();
       stopFollowingRestores();
+      stopFollowingRebuilds();
       await orphans.stop();
       await backups.idle();
       await schedule.stop();

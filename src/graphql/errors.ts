@@ -55,7 +55,7 @@ function locatedAt(locations: readonly SourceLocation[] | undefined): { source?:
 /**
  * Maps one error (see the module comment). `requestId`/`log` name internal errors in the log.
  */
-export function mapGraphqlError(error: unknown, requestId: string | undefined, log: Pick<Logger, "error" | "warn"> | undefined): GraphQLError {
+export function mapGraphqlError(error: unknown, requestId: string | undefined, log: (Pick<Logger, "error" | "warn"> & Partial<Pick<Logger, "debug">>) | undefined): GraphQLError {
   const gql = error instanceof GraphQLError ? error : new GraphQLError(error instanceof Error ? error.message : String(error), { originalError: error instanceof Error ? error : undefined });
   if (mapped.has(gql)) return gql;
   const where = { nodes: gql.nodes, source: gql.source, positions: gql.positions, path: gql.path, ...(gql.nodes || gql.source ? {} : locatedAt(gql.locations)) };
@@ -74,7 +74,9 @@ export function mapGraphqlError(error: unknown, requestId: string | undefined, l
       extensions.http = { status: cause.status, headers: { "retry-after": String(cause.retryAfterSeconds) } };
     }
     if (cause instanceof ServiceUnavailableError) {
-      log?.warn({ err: cause.cause, reqId: requestId, path: gql.path?.join(".") }, cause.message);
+      // an outage (with the driver's error) warns; a refusal decided here (rebuild, restore gate) is expected
+      if (cause.cause !== undefined) log?.warn({ err: cause.cause, reqId: requestId, path: gql.path?.join(".") }, cause.message);
+      else log?.debug?.({ reqId: requestId, path: gql.path?.join(".") }, cause.message);
       extensions.retryAfter = cause.retryAfterSeconds;
       extensions.http = { status: 503, headers: { "retry-after": String(cause.retryAfterSeconds) } };
     }

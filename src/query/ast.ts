@@ -5,6 +5,8 @@
  * parameterised SQL for SQLite and PostgreSQL, and `predicate.ts` to an in-memory matcher.
  */
 
+import type { RawBuilder } from "kysely";
+
 export type Scalar = string | number | boolean | null;
 
 /** A literal, or a list literal (`[a, b]`, GraphQL `in`). */
@@ -25,7 +27,7 @@ export type CompareOp =
   | "gte"
   | "lt"
   | "lte"
-  /** case-insensitive substring (LIKE %v% / ILIKE) */
+  /** substring (LIKE %v% / ILIKE): case-insensitive unless the comparison is `caseSensitive` */
   | "contains"
   | "notContains"
   | "startsWith"
@@ -42,11 +44,24 @@ export type Expr =
    * `any: true` is the `?=`-family: the left side is a list (tags, multi-select, multi-reference,
    * file) and the comparison holds when it holds for at least one element.
    */
-  | { kind: "compare"; op: CompareOp; left: Operand; right: Operand; any?: boolean }
+  /**
+   * `caseSensitive: true` makes the substring operators (`contains`, `notContains`, `startsWith`,
+   * `endsWith`) match case exactly (Fullfinity `__contains`); without it they fold case (FastCMS
+   * `~`, `__icontains`). Other operators always compare exactly and ignore it.
+   */
+  | { kind: "compare"; op: CompareOp; left: Operand; right: Operand; any?: boolean; caseSensitive?: boolean }
   /** `field = null` / GraphQL `isNull` */
   | { kind: "isNull"; operand: Operand; negate: boolean }
   /** constant true (empty rule, empty where) / constant false */
-  | { kind: "const"; value: boolean };
+  | { kind: "const"; value: boolean }
+  /**
+   * The field's value (with `any`: some element of the list field) is one of the values the
+   * one-column sub-select `select` returns (a raw `SELECT …` statement, without parentheses). The core builds it for a filter through a reference
+   * (`contact.name ~ "acme"` → `contact` in the ids of the matching contacts the caller may list,
+   * core/records/traverse.ts), so the database resolves the path however many records match.
+   * SQL only: `toPredicate` refuses it.
+   */
+  | { kind: "inSelect"; operand: Operand; select: RawBuilder<unknown>; any?: boolean };
 
 export const TRUE: Expr = { kind: "const", value: true };
 export const FALSE: Expr = { kind: "const", value: false };

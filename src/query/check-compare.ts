@@ -80,8 +80,17 @@ export function resolveOperand(o: FieldOperand, resolve: FieldResolver): Resolve
   return { operand, info, kind: "text", list: false };
 }
 
+const SUBSTRING = new Set<CompareOp>(["contains", "notContains", "startsWith", "endsWith"]);
+
 /** Checks one comparison; returns the checked node, an `isNull`, or a constant. */
 export function checkCompare(e: Compare, resolve: FieldResolver): Expr {
+  const checked = checkComparison(e, resolve);
+  // case sensitivity only means something to the substring operators; kept on them alone
+  if (e.caseSensitive && checked.kind === "compare" && SUBSTRING.has(checked.op)) return { ...checked, caseSensitive: true };
+  return checked;
+}
+
+function checkComparison(e: Compare, resolve: FieldResolver): Expr {
   let { op, left, right } = e;
   const any = !!e.any;
   if (left.kind === "ctx") throw unbound(left.path);
@@ -91,7 +100,7 @@ export function checkCompare(e: Compare, resolve: FieldResolver): Expr {
     if (!mirrored) throw new FilterError(`the left side of ${opName(op, any)} must be a field`);
     [left, right, op] = [right, left, mirrored];
   }
-  if (left.kind === "value" && right.kind === "value") return foldValues(op, any, left.value, right.value);
+  if (left.kind === "value" && right.kind === "value") return foldValues(op, any, left.value, right.value, !!e.caseSensitive);
   if (left.kind !== "field") throw new FilterError(`the left side of ${opName(op, any)} must be a field`);
   const l = resolveOperand(left, resolve);
   if (right.kind === "field") return checkPair(op, any, l, resolveOperand(right, resolve));
@@ -151,7 +160,7 @@ function checkLiteral(op: CompareOp, any: boolean, l: ResolvedOperand, value: Li
 }
 
 /** Folds a comparison of two literals (typically after context binding) into a constant. */
-function foldValues(op: CompareOp, any: boolean, left: Literal, right: Literal): Expr {
+function foldValues(op: CompareOp, any: boolean, left: Literal, right: Literal, caseSensitive: boolean): Expr {
   const lefts: Scalar[] = any ? (Array.isArray(left) ? left : [left]) : [left as Scalar];
   if (!any && Array.isArray(left)) throw new FilterError(`the left side of ${opName(op)} cannot be a list`);
   if (Array.isArray(right)) {
@@ -173,7 +182,7 @@ function foldValues(op: CompareOp, any: boolean, left: Literal, right: Literal):
     } catch {
       return negative; // not comparable: "not equal", never "equal"
     }
-    return matchValue(op, kind, a, right);
+    return matchValue(op, kind, a, right, caseSensitive);
   };
   return lefts.some(test) ? TRUE : FALSE;
 }

@@ -62,6 +62,9 @@ export function checkExpr(expr: Expr, resolve: FieldResolver, limits: CheckLimit
           }
         }
         return checkCompare(e, resolve);
+      case "inSelect":
+        if (++comparisons > maxComparisons) throw new FilterError(`filter has too many comparisons (max ${maxComparisons})`);
+        return checkInSelect(e, resolve);
     }
   };
   return walk(expr, 0);
@@ -72,6 +75,15 @@ function checkIsNull(e: Extract<Expr, { kind: "isNull" }>, resolve: FieldResolve
   if (o.kind === "ctx") throw unbound(o.path);
   if (o.kind === "value") return (o.value === null) !== e.negate ? TRUE : FALSE;
   return { kind: "isNull", operand: resolveOperand(o, resolve).operand, negate: e.negate };
+}
+
+function checkInSelect(e: Extract<Expr, { kind: "inSelect" }>, resolve: FieldResolver): Expr {
+  const o = e.operand;
+  if (o.kind !== "field" || o.modifier) throw new FilterError("the left side of a sub-select match must be a plain field");
+  const r = resolveOperand(o, resolve);
+  if (r.list !== !!e.any) throw new FilterError(`field '${r.info.name}' ${r.list ? "is" : "is not"} a list: its sub-select match must ${r.list ? "" : "not "}test elements`);
+  if (r.kind !== "text" && !r.list) throw new FilterError(`field '${r.info.name}' (${r.kind}) cannot be matched against record ids`);
+  return { ...e, operand: r.operand };
 }
 
 /** Flattens nested same-kind groups and folds constants out of an and/or. */

@@ -4,7 +4,7 @@
  * - a null value never equals, orders or contains anything; `ne`, `notContains` and `notIn`
  *   are their exact negations (null-safe: a null value is "not equal" to "x");
  * - text orders by Unicode code point (SQLite BINARY, PostgreSQL `COLLATE "C"`);
- * - case-insensitive matching (`contains`, `:lower`, `:upper`) folds ASCII letters only, like
+ * - case-insensitive matching (`contains` unless case-sensitive, `:lower`, `:upper`) folds ASCII letters only, like
  *   SQLite's LIKE/lower(). PostgreSQL's ILIKE/lower() also fold non-ASCII letters, so for those
  *   the database's behaviour wins and may differ from this function.
  */
@@ -76,9 +76,9 @@ function order(a: NonNullable<Norm>, b: NonNullable<Norm>): number {
   return NaN;
 }
 
-function likeMatch(op: CompareOp, value: string, needle: string): boolean {
-  const v = asciiLower(value);
-  const n = asciiLower(needle);
+function likeMatch(op: CompareOp, value: string, needle: string, caseSensitive: boolean): boolean {
+  const v = caseSensitive ? value : asciiLower(value);
+  const n = caseSensitive ? needle : asciiLower(needle);
   if (op === "startsWith") return v.startsWith(n);
   if (op === "endsWith") return v.endsWith(n);
   return v.includes(n);
@@ -87,14 +87,15 @@ function likeMatch(op: CompareOp, value: string, needle: string): boolean {
 /**
  * Whether `actual` (a record value, possibly null) satisfies `op` against the checked literal
  * `expected` (non-null scalar; a list for `in`/`notIn`, whose null items match a null value).
+ * Substring operators fold ASCII case unless `caseSensitive`.
  */
-export function matchValue(op: CompareOp, kind: ScalarKind, actual: unknown, expected: Literal): boolean {
+export function matchValue(op: CompareOp, kind: ScalarKind, actual: unknown, expected: Literal, caseSensitive = false): boolean {
   const a = normalize(kind, actual);
   switch (op) {
     case "ne":
       return !matchValue("eq", kind, actual, expected);
     case "notContains":
-      return !matchValue("contains", kind, actual, expected);
+      return !matchValue("contains", kind, actual, expected, caseSensitive);
     case "notIn":
       return !matchValue("in", kind, actual, expected);
     case "in": {
@@ -104,7 +105,7 @@ export function matchValue(op: CompareOp, kind: ScalarKind, actual: unknown, exp
     case "contains":
     case "startsWith":
     case "endsWith":
-      return a !== null && expected !== null && likeMatch(op, String(a), String(expected));
+      return a !== null && expected !== null && likeMatch(op, String(a), String(expected), caseSensitive);
   }
   const b = normalize(kind, expected);
   if (a === null || b === null) return false;

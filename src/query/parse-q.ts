@@ -15,8 +15,8 @@
  *              iendswith isnull
  *   literal := True | False | None | string | number | '[' items ']' | '(' items ')'
  *   string  := '…' | "…" with Python escapes (\n \t \\ \' \" \xHH \uHHHH)
- * Substring lookups are case-insensitive with or without `i` (the filter AST has one substring
- * match, as in the FastCMS `~`). `isnull` takes True or False; `in` a list or tuple.
+ * `contains`, `startswith`, `endswith` match case exactly, their `i` forms fold it (as Django's
+ * lookups do); `eq`/`exact` are exact. `isnull` takes True or False; `in` a list or tuple.
  */
 import { FilterError, TRUE, and, type CompareOp, type Expr, type Scalar } from "./ast.ts";
 import { checkSource, type ParseOptions } from "./token-parser.ts";
@@ -30,6 +30,9 @@ interface Token {
   pos: number;
   value?: string | number;
 }
+
+/** Lookups whose substring match is case-sensitive (their `i`-prefixed forms fold case). */
+const CASE_SENSITIVE: ReadonlySet<string> = new Set(["contains", "startswith", "endswith"]);
 
 const LOOKUPS: ReadonlyMap<string, CompareOp | "isnull"> = new Map<string, CompareOp | "isnull">([
   ["eq", "eq"],
@@ -266,6 +269,7 @@ class QParser {
       if (op === "eq" || op === "ne") return { kind: "isNull", operand: field, negate: op === "ne" };
       throw new FilterError(`lookup '${last}' cannot take None at position ${valueTok.pos}`, valueTok.pos);
     }
+    if (lookup && CASE_SENSITIVE.has(last)) return { kind: "compare", op, left: field, right: { kind: "value", value }, caseSensitive: true };
     return { kind: "compare", op, left: field, right: { kind: "value", value } };
   }
 

@@ -53,6 +53,8 @@ function compile(e: Expr, resolve: FieldResolver): Pred {
       const get = getter(e.operand, resolve).get;
       return e.negate ? (r) => get(r) != null : (r) => get(r) == null;
     }
+    case "inSelect":
+      throw new FilterError("a filter through a reference runs in SQL only");
     case "compare": {
       if (e.left.kind !== "field") throw unchecked();
       const l = getter(e.left, resolve);
@@ -65,10 +67,11 @@ function compile(e: Expr, resolve: FieldResolver): Pred {
       }
       if (e.right.kind !== "value") throw unchecked();
       const value = e.right.value;
-      if (e.any) return anyElement(op, l.get, value);
+      const exact = !!e.caseSensitive;
+      if (e.any) return anyElement(op, l.get, value, exact);
       if (l.kind === "json") throw unchecked();
       const kind = l.kind;
-      return (r) => matchValue(op, kind, l.get(r), value);
+      return (r) => matchValue(op, kind, l.get(r), value, exact);
     }
   }
 }
@@ -96,12 +99,12 @@ function getter(o: FieldOperand, resolve: FieldResolver): { get: Getter; kind: S
 }
 
 /** The `?`-operators over a JSON array value; same element typing as `toSql`. */
-function anyElement(op: Extract<Expr, { kind: "compare" }>["op"], get: Getter, v: Literal): Pred {
+function anyElement(op: Extract<Expr, { kind: "compare" }>["op"], get: Getter, v: Literal, caseSensitive: boolean): Pred {
   const { numeric, kind, value } = anyElementTyping(op, v);
   const elementType = numeric ? "number" : "string";
   return (r) => {
     const list = get(r);
     if (!Array.isArray(list)) return false;
-    return list.some((el) => typeof el === elementType && matchValue(op, kind, el, value));
+    return list.some((el) => typeof el === elementType && matchValue(op, kind, el, value, caseSensitive));
   };
 }

@@ -77,17 +77,23 @@ function compile(e: Expr, c: Ctx, top = false): Bool {
       const o = field(e.operand, c).expr;
       return e.negate ? sql<SqlBool>`${o} IS NOT NULL` : sql<SqlBool>`${o} IS NULL`;
     }
+    case "inSelect": {
+      if (e.operand.kind !== "field") throw unchecked();
+      const column = field(e.operand, c).column;
+      return e.any ? anyElementIn(column, e.select, c.dialect) : sql<SqlBool>`(${column} IS NOT NULL AND ${column} IN (${e.select}))`;
+    }
     case "compare": {
       if (e.left.kind !== "field") throw unchecked();
       const l = field(e.left, c);
       if (e.right.kind === "field") return pair(e.op, l, field(e.right, c), c.dialect);
       if (e.right.kind !== "value") throw unchecked();
-      if (e.any) return anyElement(e.op, l.column, e.right.value, c.dialect);
+      const exact = !!e.caseSensitive;
+      if (e.any) return anyElement(e.op, l.column, e.right.value, c.dialect, exact);
       if (l.kind === "json") throw unchecked();
       // PostgreSQL: equality in the collation of the field's code-point index, so the index serves it
       // (equality is the same in every deterministic collation)
       const expr = c.dialect === "postgres" && l.codePoint && (e.op === "eq" || e.op === "in") ? sql`${l.expr} COLLATE "C"` : l.expr;
-      const cond = scalar(e.op, expr, l.kind, e.right.value, c.dialect);
+      const cond = scalar(e.op, expr, l.kind, e.right.value, c.dialect, exact);
       const index = top && !e.left.modifier && SUBSTRING_OPS.has(e.op) ? c.containsIndex?.(c.resolve(e.left.name)!.column, String(e.right.value)) : undefined;
       return index ? sql<SqlBool>`(${cond} AND ${index})` : cond;
     }
@@ -149,11 +155,34 @@ function escapeLike(s: string): string {
   return s.replace(/[\\%_]/g, "\\$&");
 }
 
-/** Comparison of a scalar expression with a checked literal. */
-function scalar(op: CompareOp, a: Sql, kind: ScalarKind, v: Literal, d: SqlDialect): Bool {
+/** GLOB's wildcards and brackets as literal characters (`[*]`, `[?]`, `[[]`). */
+function escapeGlob(s: string): string {
+  return s.replace(/[*?[]/g, "[$&]");
+}
+
+/**
+ * Substring match. Case-insensitive: SQLite `LIKE` (folds ASCII), PostgreSQL `ILIKE`.
+ * Case-sensitive: SQLite `GLOB` (its `LIKE` folds ASCII whatever the data), PostgreSQL `LIKE`.
+ * Wildcards in the text are escaped: they match themselves.
+ */
+function substring(op: "contains" | "startsWith" | "endsWith", a: Sql, v: Literal, d: SqlDialect, exact: boolean): Bool {
+  const text = String(v);
+  if (exact && d === "sqlite") {
+    const g = escapeGlob(text);
+    const pattern = op === "contains" ? `*${g}*` : op === "startsWith" ? `${g}*` : `*${g}`;
+    return guard(a, sql`${a} GLOB ${sql.val(pattern)}`);
+  }
+  const l = escapeLike(text);
+  const pattern = op === "contains" ? `%${l}%` : op === "startsWith" ? `${l}%` : `%${l}`;
+  if (d === "sqlite") return guard(a, sql`${a} LIKE ${sql.val(pattern)} ESCAPE '\\'`);
+  return guard(a, sql`${a} ${sql.raw(exact ? "LIKE" : "ILIKE")} CAST(${sql.val(pattern)} AS text) ESCAPE '\\'`);
+}
+
+/** Comparison of a scalar expression with a checked literal (`exact`: case-sensitive substring operators). */
+function scalar(op: CompareOp, a: Sql, kind: ScalarKind, v: Literal, d: SqlDialect, exact = false): Bool {
   switch (op) {
     case "notContains":
-      return sql<SqlBool>`NOT (${scalar("contains", a, kind, v, d)})`;
+      return sql<SqlBool>`NOT (${scalar("contains", a, kind, v, d, exact)})`;
     case "notIn":
       return sql<SqlBool>`NOT (${scalar("in", a, kind, v, d)})`;
     case "in": {
@@ -169,12 +198,8 @@ function scalar(op: CompareOp, a: Sql, kind: ScalarKind, v: Literal, d: SqlDiale
     }
     case "contains":
     case "startsWith":
-    case "endsWith": {
-      const text = escapeLike(String(v));
-      const pattern = op === "contains" ? `%${text}%` : op === "startsWith" ? `${text}%` : `%${text}`;
-      const like = d === "sqlite" ? sql`${a} LIKE ${sql.val(pattern)} ESCAPE '\\'` : sql`${a} ILIKE CAST(${sql.val(pattern)} AS text) ESCAPE '\\'`;
-      return guard(a, like);
-    }
+    case "endsWith":
+      return substring(op, a, v, d, exact);
   }
   if (Array.isArray(v) || v === null) throw unchecked();
   const p = param(kind, v, d);
@@ -204,13 +229,21 @@ function pair(op: CompareOp, l: { expr: Sql; kind: StorageKind }, r: { expr: Sql
   return sql<SqlBool>`(${a} IS NOT NULL AND ${b} IS NOT NULL AND ${ordered(a, l.kind, d)} ${sym} ${b})`;
 }
 
+/** Some string element of the JSON array column is among the sub-select's values (never NULL). */
+function anyElementIn(column: Sql, select: Sql, d: SqlDialect): Bool {
+  if (d === "sqlite") {
+    return sql<SqlBool>`EXISTS (SELECT 1 FROM (SELECT ${column} AS _c) AS _s, json_each(CASE WHEN json_type(_s._c) = 'array' THEN _s._c END) AS _je WHERE _je.type = 'text' AND _je.value IN (${select}))`;
+  }
+  return sql<SqlBool>`EXISTS (SELECT 1 FROM jsonb_array_elements(CASE WHEN jsonb_typeof(${column}) = 'array' THEN ${column} END) AS _je(_v) WHERE jsonb_typeof(_je._v) = 'string' AND (_je._v #>> '{}') IN (${select}))`;
+}
+
 /**
  * `?`-operators: true when some element of the JSON array column satisfies the comparison.
  * Elements compare as text (string elements only), or as numbers (number elements only) when
  * the literal is a number; elements of another JSON type are ignored, and a column that is NULL
  * or not an array has no elements.
  */
-function anyElement(op: CompareOp, column: Sql, v: Literal, d: SqlDialect): Bool {
+function anyElement(op: CompareOp, column: Sql, v: Literal, d: SqlDialect, exact: boolean): Bool {
   const { numeric, kind, value } = anyElementTyping(op, v);
   let source: Sql;
   let elem: Sql;
@@ -223,6 +256,6 @@ function anyElement(op: CompareOp, column: Sql, v: Literal, d: SqlDialect): Bool
     source = sql`jsonb_array_elements(CASE WHEN jsonb_typeof(${column}) = 'array' THEN ${column} END) AS _je(_v)`;
     elem = numeric ? sql`(CASE WHEN jsonb_typeof(_je._v) = 'number' THEN (_je._v #>> '{}')::double precision END)` : sql`(CASE WHEN jsonb_typeof(_je._v) = 'string' THEN _je._v #>> '{}' END)`;
   }
-  const cond = scalar(op, elem, kind, value, d);
+  const cond = scalar(op, elem, kind, value, d, exact);
   return sql<SqlBool>`EXISTS (SELECT 1 FROM ${source} WHERE ${elem} IS NOT NULL AND ${cond})`;
 }

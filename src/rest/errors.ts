@@ -97,8 +97,12 @@ export function registerErrorHandling(app: FastifyInstance): void {
   app.setErrorHandler(async (thrown: FastifyError | AppError | Error, req: FastifyRequest, reply: FastifyReply) => {
     // A database outage or a value the driver refused: the same AppError GraphQL maps it to.
     const err = thrown instanceof AppError ? thrown : (fromDriverError(thrown) ?? thrown);
+    // A database outage (it carries the driver's error) is worth a warning; a refusal the server
+    // decided itself (a collection being rebuilt, the restore gate) is expected and would repeat
+    // for every request meanwhile: debug.
     if (err instanceof ServiceUnavailableError) {
-      req.log.warn({ err: err.cause, reqId: req.id }, err.message);
+      if (err.cause !== undefined) req.log.warn({ err: err.cause, reqId: req.id }, err.message);
+      else req.log.debug({ reqId: req.id }, err.message);
     }
     if (err instanceof AppError) {
       const code = err.code === "UNAUTHENTICATED" ? "UNAUTHORIZED" : err.code;

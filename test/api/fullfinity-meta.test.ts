@@ -62,8 +62,9 @@ describe("name_search", () => {
     expect(Object.keys(res.body.data[0]).sort()).toEqual(["display_name", "id"]);
     const limited = await ff("POST", "/api/name_search/products", { term: "PRODUCT", limit: 3 }, alice.token);
     expect(limited.body.data.map((r: { display_name: string }) => r.display_name)).toEqual(["Product B", "product a", "Big product"]);
+    // startswith matches case exactly: "product a" is not excluded
     const filtered = await ff("POST", "/api/name_search/products", { term: "pro", filter: "~Q(name__startswith='Product')" }, alice.token);
-    expect(filtered.body.data.map((r: { display_name: string }) => r.display_name)).toEqual(["Big product", "Reproduct"]);
+    expect(filtered.body.data.map((r: { display_name: string }) => r.display_name)).toEqual(["product a", "Big product", "Reproduct"]);
     const admin = await ff("POST", "/api/name_search/products", { term: "product hid" });
     expect(admin.body.data.map((r: { display_name: string }) => r.display_name)).toEqual(["Product hidden"]);
     const bad = await ff("POST", "/api/name_search/products", { term: "x", filter: "Q(" }, alice.token);

@@ -1,17 +1,24 @@
 /**
  * While a schema change rebuilds a collection's table, requests touching that collection answer
  * 503 with `Retry-After: 5` on every dialect (FastCMS, Fullfinity, GraphQL); other collections
- * are served, and the collection is back once the change commits (issue 12 part 10). Runs once
- * per database.
+ * are served, and the collection is back once the change commits (issue 12 part 10). These
+ * expected refusals are logged at debug level, not as warnings. Runs once per database.
  */
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { BatchedStdout } from "../../src/lib/batched-stdout.ts";
 import { startApp, type TestApp } from "../helpers/app.ts";
 
 let t: TestApp;
 const admin = (method: string, path: string, body?: unknown) => t.api(method, path, { token: t.adminToken, body });
+/** the server's log lines (JSON, debug level and up), kept here instead of written to stdout */
+const logLines: { level: number; msg?: string }[] = [];
 
 beforeAll(async () => {
-  t = await startApp();
+  vi.spyOn(BatchedStdout.prototype, "write").mockImplementation((line: string) => {
+    for (const l of line.split("\n")) if (l.trim()) logLines.push(JSON.parse(l));
+    return true;
+  });
+  t = await startApp({}, { LOG_LEVEL: "debug" });
   for (const name of ["items", "others"]) {
     const res = await admin("POST", "/api/v1/collections", { name, schema: [{ name: "code", type: "text" }] });
     expect(res.status, JSON.stringify(res.body)).toBe(201);
@@ -20,6 +27,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await t?.close();
+  vi.restoreAllMocks();
 });
 
 describe("a collection being rebuilt", () => {
@@ -43,6 +51,10 @@ describe("a collection being rebuilt", () => {
       release();
     }
     expect((await admin("POST", "/api/query/items", {})).status).toBe(200);
+    // each refusal was logged at debug (20), none as a warning (40)
+    const refusals = logLines.filter((l) => /'items' is being rebuilt/.test(l.msg ?? ""));
+    expect(refusals.length).toBeGreaterThanOrEqual(3);
+    expect(refusals.every((l) => l.level === 20)).toBe(true);
   });
 
   it("never answers 500 while a real type change rebuilds the table, and serves the new type after", async () => {

@@ -12,6 +12,7 @@ import type { Expr } from "../../src/query/ast.ts";
 import { checkExpr } from "../../src/query/check.ts";
 import { collectionResolver } from "../../src/query/fields.ts";
 import { parseExpression } from "../../src/query/parse-expression.ts";
+import { parseQ } from "../../src/query/parse-q.ts";
 import { toPredicate } from "../../src/query/predicate.ts";
 import { toSql, type ContainsIndex, type SqlDialect } from "../../src/query/to-sql.ts";
 import { sql, type SqlBool } from "kysely";
@@ -132,9 +133,12 @@ ROWS.push(
   { ...makeRow(901), id: "edge-empty", title: "", body: "", tags: [], categories: [], value: [], views: 0, price: 0 },
   { ...makeRow(902), id: "edge-same", title: "same", body: "same", views: 10, price: 10 },
 );
+// GLOB's wildcards as data: case-sensitive matching on SQLite must take them literally
+ROWS.push({ ...makeRow(903), id: "edge-glob", title: "[a]*?B", body: "Star*Q?" });
 
 // ---- expressions ------------------------------------------------------------------------
-type Case = { src: string | Expr; allowTrivial?: boolean };
+/** `q`: the source is a Fullfinity `Q()` filter (case-sensitive `contains`/`startswith`/`endswith`) */
+type Case = { src: string | Expr; q?: boolean; allowTrivial?: boolean };
 const CASES: Case[] = [
   { src: 'title = "Hello World"' },
   { src: 'title != "Hello World"' },
@@ -246,12 +250,30 @@ const CASES: Case[] = [
   { src: 'title ~ "zzzzzz"', allowTrivial: true },
   { src: { kind: "compare", op: "startsWith", left: { kind: "field", name: "title" }, right: { kind: "value", value: "HEL" } } },
   { src: { kind: "compare", op: "endsWith", left: { kind: "field", name: "title" }, right: { kind: "value", value: "rld" } } },
+  // case-sensitive substring operators (Fullfinity lookups without `i`) next to their folding forms
+  { src: "Q(title__contains='hello')", q: true },
+  { src: "Q(title__icontains='hello')", q: true },
+  { src: "~Q(title__contains='abc')", q: true },
+  { src: "Q(title__contains='HEL')", q: true },
+  { src: "Q(body__contains='lo wor')", q: true },
+  { src: "Q(title__startswith='A')", q: true },
+  { src: "Q(title__istartswith='a')", q: true },
+  { src: "Q(title__endswith='ld')", q: true },
+  { src: "Q(title__iendswith='LD')", q: true },
+  { src: "Q(title__contains='é')", q: true },
+  { src: "Q(title__contains='a%b') | Q(title__contains='x_y')", q: true },
+  { src: "Q(title__contains='[a]') | Q(body__endswith='*Q?')", q: true },
+  { src: "Q(title__startswith='[a]*?') & Q(title__endswith='?B')", q: true },
+  { src: "Q(title__contains='*')", q: true },
+  { src: "Q(title__contains='') & Q(title__startswith='')", q: true },
+  { src: { kind: "compare", op: "contains", left: { kind: "field", name: "tags" }, right: { kind: "value", value: "Te" }, any: true, caseSensitive: true } },
+  { src: { kind: "compare", op: "notContains", left: { kind: "field", name: "tags" }, right: { kind: "value", value: "Te" }, any: true, caseSensitive: true } },
 ];
 
 const checked = CASES.map((c) => ({
   ...c,
   label: typeof c.src === "string" ? c.src : JSON.stringify(c.src),
-  expr: typeof c.src === "string" ? checkExpr(parseExpression(c.src, { now: NOW }), resolve) : c.src,
+  expr: typeof c.src === "string" ? checkExpr(c.q ? parseQ(c.src) : parseExpression(c.src, { now: NOW }), resolve) : c.src,
 }));
 
 function expectedIds(expr: Expr): string[] {

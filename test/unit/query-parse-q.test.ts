@@ -9,6 +9,7 @@ import { parseQ } from "../../src/query/parse-q.ts";
 const f = (name: string) => ({ kind: "field", name }) as const;
 const v = (value: Literal) => ({ kind: "value", value }) as const;
 const cmp = (name: string, op: string, value: Literal): Expr => ({ kind: "compare", op, left: f(name), right: v(value) }) as Expr;
+const exact = (name: string, op: string, value: Literal): Expr => ({ ...(cmp(name, op, value) as object), caseSensitive: true }) as Expr;
 const isNull = (name: string, negate: boolean): Expr => ({ kind: "isNull", operand: f(name), negate });
 
 function parseError(src: string): FilterError {
@@ -40,11 +41,12 @@ describe("parseQ: lookups and literals", () => {
     ["Q(status__in=('a',))", cmp("status", "in", ["a"])],
     ["Q(status__in=[])", cmp("status", "in", [])],
     ["Q(views__in=[1, 2.5, None])", cmp("views", "in", [1, 2.5, null])],
-    ["Q(name__contains='cms')", cmp("name", "contains", "cms")],
+    ["Q(name__contains='cms')", exact("name", "contains", "cms")],
     ['Q(name__icontains="CMS")', cmp("name", "contains", "CMS")],
-    ["Q(name__startswith='a')", cmp("name", "startsWith", "a")],
+    ["Q(name__startswith='a')", exact("name", "startsWith", "a")],
     ["Q(name__istartswith='a')", cmp("name", "startsWith", "a")],
-    ["Q(name__endswith='z')", cmp("name", "endsWith", "z")],
+    ["Q(name__endswith='z')", exact("name", "endsWith", "z")],
+    ["Q(contact__name__contains='Acme')", exact("contact.name", "contains", "Acme")],
     ["Q(name__iendswith='z')", cmp("name", "endsWith", "z")],
     ["Q(due__isnull=True)", isNull("due", false)],
     ["Q(due__isnull=False)", isNull("due", true)],

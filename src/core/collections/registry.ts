@@ -43,6 +43,8 @@ export class CollectionRegistry {
   readonly #nameChecks = new Set<NameCheck>();
   /** lower-case names whose table a schema change is rebuilding → how many changes hold them */
   readonly #rebuilding = new Map<string, number>();
+  /** rebuilds announced by other instances (rebuild-notice.ts): origin → lower-case name → until (ms) */
+  readonly #remoteRebuilds = new Map<string, Map<string, number>>();
   #version = 0;
 
   constructor(private readonly db: SqlDb) {}
@@ -82,7 +84,7 @@ export class CollectionRegistry {
    * every transport reaches a collection through here, so every dialect answers alike.
    */
   require(name: string): CollectionDef {
-    if (this.#rebuilding.size > 0 && this.#rebuilding.has(name.toLowerCase()))
+    if ((this.#rebuilding.size > 0 && this.#rebuilding.has(name.toLowerCase())) || (this.#remoteRebuilds.size > 0 && this.#rebuiltRemotely(name.toLowerCase())))
       throw new ServiceUnavailableError(`Collection '${name}' is being rebuilt by a schema change; retry shortly`, REBUILD_RETRY_AFTER_SECONDS);
     const def = this.get(name);
     if (!def) throw new NotFoundError(`Collection '${name}' not found`);
@@ -91,8 +93,9 @@ export class CollectionRegistry {
 
   /**
    * Marks the collections `names` as being rebuilt: `require` answers 503 for them until the
-   * returned release is called (once is enough; this instance only — other instances wait on the
-   * database's locks). Marks nest: a name stays marked while any holder has not released it.
+   * returned release is called (once is enough; this instance only: `announceRebuild` in
+   * rebuild-notice.ts also tells the other instances). Marks nest: a name stays marked while any
+   * holder has not released it.
    * @example const release = registry.beginRebuild(["posts"]); try { … } finally { release(); }
    */
   beginRebuild(names: readonly string[]): () => void {
@@ -108,6 +111,38 @@ export class CollectionRegistry {
         else this.#rebuilding.delete(k);
       }
     };
+  }
+
+  /**
+   * Marks `names` as being rebuilt by another instance `origin` for `forMs` (renewed by calling
+   * again), so `require` answers 503 here too; see core/collections/rebuild-notice.ts.
+   */
+  markRemoteRebuild(origin: string, names: readonly string[], forMs: number): void {
+    let marks = this.#remoteRebuilds.get(origin);
+    if (!marks) this.#remoteRebuilds.set(origin, (marks = new Map()));
+    const until = Date.now() + forMs;
+    for (const n of names) marks.set(n.toLowerCase(), until);
+  }
+
+  /** Lifts the marks `origin` set on `names`. */
+  unmarkRemoteRebuild(origin: string, names: readonly string[]): void {
+    const marks = this.#remoteRebuilds.get(origin);
+    if (!marks) return;
+    for (const n of names) marks.delete(n.toLowerCase());
+    if (marks.size === 0) this.#remoteRebuilds.delete(origin);
+  }
+
+  #rebuiltRemotely(key: string): boolean {
+    const now = Date.now();
+    let marked = false;
+    for (const [origin, marks] of this.#remoteRebuilds) {
+      const until = marks.get(key);
+      if (until === undefined) continue;
+      if (until > now) marked = true;
+      else marks.delete(key);
+      if (marks.size === 0) this.#remoteRebuilds.delete(origin);
+    }
+    return marked;
   }
 
   list(): CollectionDef[] {

@@ -12,6 +12,7 @@ import { commitChange, findIn, loadCatalog, lockCatalog, updateCollectionRow, wr
 import { applySchemaChange } from "./migrate.ts";
 import { normalizeCollectionInput } from "./normalize.ts";
 import { planSchemaChange } from "./plan.ts";
+import { announceRebuild } from "./rebuild-notice.ts";
 import type { CollectionDef } from "./types.ts";
 
 /**
@@ -46,7 +47,7 @@ export async function updateCollection(ctx: Context, idOrName: string, input: un
     const next: CollectionDef = { ...current, ...n, updated: now };
     ctx.services.collections.checkNames([...catalog.filter((c) => c.id !== current.id), next]);
     const plan = planSchemaChange(db.dialect, current, next, { trigram: db.trigram });
-    if (plan.structural) rebuild.release = ctx.services.collections.beginRebuild([current.name, next.name]);
+    if (plan.structural) rebuild.release = await announceRebuild(ctx.services, [current.name, next.name]);
     await applySchemaChange(tx, plan);
     await updateCollectionRow(tx, next);
     const events: CairnEvent[] = [await writeCollectionEvent(tx, "collection.update", next, now)];

@@ -1,11 +1,13 @@
 /**
  * Filters through references (`contact.name ~ 'acme'`, Fullfinity `contact__name__icontains`):
  * the filter AST compares fields of one collection, so each comparison on a dotted path is
- * resolved before the check into `contact in [ids]`, the ids of the referenced records that
- * match (read with the caller's list rule of the referenced collection, so a traversal never
- * reveals a record the caller could not list). One statement per traversing comparison and
- * level, whatever the number of rows; never one per row.
+ * resolved before the check into "`contact` is one of the ids of the matching contacts", a
+ * sub-select (`inSelect`) over the referenced table read with the caller's list rule of the
+ * referenced collection, so a traversal never reveals a record the caller could not list. The
+ * database resolves it inside the one list statement, however many records match; never one
+ * statement per row, and no id list carried through the server.
  */
+import { sql, type RawBuilder } from "kysely";
 import { and, FilterError, mapLeaves, type Expr, type Leaf, type Operand } from "../../query/ast.ts";
 import { checkExpr } from "../../query/check.ts";
 import { collectionResolver } from "../../query/fields.ts";
@@ -15,9 +17,6 @@ import type { Context } from "../context.ts";
 import { BadRequestError } from "../errors.ts";
 import { recordAccess } from "../rules/access.ts";
 import { assertReadableQuery, fieldAccess } from "../rules/field-access.ts";
-
-/** Referenced records one traversing comparison may match (the `in` list it becomes). */
-export const MAX_TRAVERSAL_MATCHES = 1000;
 
 /** The 400 of a filter that cannot be resolved, in the shape of the list's filter errors. */
 const invalid = (message: string) => new BadRequestError(`Invalid filter: ${message}`, { filter: message });
@@ -36,11 +35,10 @@ function withField(leaf: Leaf, name: string): Leaf {
 }
 
 /**
- * Ids of `def`'s records (in the caller's account, under their list rule) satisfying `leaf`,
- * whose field may itself be a dotted path (resolved recursively).
- * @throws BadRequestError when more than {@link MAX_TRAVERSAL_MATCHES} records match.
+ * `SELECT id FROM <def>` of the records (in the caller's account, under their list rule)
+ * satisfying `leaf`, whose field may itself be a dotted path (resolved recursively).
  */
-async function matchingIds(ctx: Context, def: CollectionDef, leaf: Leaf, depth: number): Promise<string[]> {
+async function matchingSelect(ctx: Context, def: CollectionDef, leaf: Leaf, depth: number): Promise<RawBuilder<unknown>> {
   const { db } = ctx.services;
   const inner = await resolveTraversals(ctx, def, leaf, depth + 1);
   const resolve = collectionResolver(def);
@@ -51,27 +49,17 @@ async function matchingIds(ctx: Context, def: CollectionDef, leaf: Leaf, depth: 
     throw e instanceof FilterError ? invalid(`${e.message} (in '${def.name}')`) : e;
   }
   assertReadableQuery(ctx, def, fieldAccess(ctx, def, "list").readable, { filter: inner });
-  const rows = await db.query<{ id: string }>(
-    db.qb
-      .selectFrom(def.name)
-      .select(["id"])
-      .where("account_id", "=", ctx.principal.accountId)
-      .where(toSql(checked, resolve, db.dialect))
-      .limit(MAX_TRAVERSAL_MATCHES + 1),
-  );
-  if (rows.length > MAX_TRAVERSAL_MATCHES)
-    throw new BadRequestError(`Filter through '${def.name}' matches more than ${MAX_TRAVERSAL_MATCHES} records: narrow it`, { filter: "Too many related matches" });
-  return rows.map((r) => r.id);
+  return sql`SELECT ${sql.ref(`${def.name}.id`)} FROM ${sql.table(def.name)} WHERE ${sql.ref(`${def.name}.account_id`)} = ${ctx.principal.accountId} AND ${toSql(checked, resolve, db.dialect, def.name)}`;
 }
 
 /**
  * `expr` with every comparison on a path through a reference field (`contact.name`) replaced by
- * a comparison of the reference with the matching ids (see the module comment). A null test
- * through a reference also holds when the reference itself is null (as a LEFT JOIN reads it).
- * Expressions without paths come back unchanged.
+ * a match of the reference against the sub-select of the matching records (see the module
+ * comment). A null test through a reference also holds when the reference itself is null (as a
+ * LEFT JOIN reads it). Expressions without paths come back unchanged.
  * @throws BadRequestError (400 `Invalid filter: …`) when a path does not start with a reference
- *   field, names an unknown field of the referenced collection or nests deeper than 4 levels, and
- *   for too many matches; 403 for an unreadable field.
+ *   field, names an unknown field of the referenced collection or nests deeper than 4 levels;
+ *   403 for an unreadable field.
  * @example await resolveTraversals(ctx, def, parseQ("Q(contact__name__icontains='acme')"))
  */
 export async function resolveTraversals(ctx: Context, def: CollectionDef, expr: Expr, depth = 0): Promise<Expr> {
@@ -91,11 +79,9 @@ export async function resolveTraversals(ctx: Context, def: CollectionDef, expr: 
     if (!ref) throw invalid(`unknown field '${head}'`);
     if (ref.type !== "reference" || !ref.options.collection) throw invalid(`field '${head}' is not a reference: cannot filter through it ('${name}')`);
     const target = ctx.services.collections.require(ref.options.collection);
-    const ids = await matchingIds(ctx, target, withField(leaf, name.slice(dot + 1)), depth);
+    const select = await matchingSelect(ctx, target, withField(leaf, name.slice(dot + 1)), depth);
     const field: FieldOperand = { kind: "field", name: head };
-    const member: Expr = ref.options.multiple
-      ? { kind: "compare", op: "in", left: field, right: { kind: "value", value: ids }, any: true }
-      : { kind: "compare", op: "in", left: field, right: { kind: "value", value: ids } };
+    const member: Expr = ref.options.multiple ? { kind: "inSelect", operand: field, select, any: true } : { kind: "inSelect", operand: field, select };
     const nullRef: Expr = { kind: "isNull", operand: field, negate: false };
     replaced.set(leaf, leaf.kind === "isNull" && !leaf.negate && !ref.options.multiple ? { kind: "or", items: [nullRef, member] } : member);
   }

@@ -78,6 +78,7 @@ export function exprFields(expr: Expr, into: Set<string> = new Set()): Set<strin
       if (expr.right.kind === "field") into.add(expr.right.name.split(".")[0]!);
       break;
     case "isNull":
+    case "inSelect":
       if (expr.operand.kind === "field") into.add(expr.operand.name.split(".")[0]!);
       break;
   }

@@ -2,8 +2,14 @@
  * Fullfinity auth (spec 002 "Authentication"): `POST /auth/authenticate` and `POST /auth/refresh`
  * → `{message, access_token, refresh_token, token_type, expires_at: "YYYY-MM-DD HH:MM:SS UTC"}`.
  * Parse → core auth (login / refresh, with their lockout and rate tier) → render.
+ *
+ * Spec 002 selects "the database" by host/subdomain or the database selector, never in the body.
+ * Cairn keeps every tenant in one database as an account, so the selector is the account: the
+ * query parameter `db` (slug, code or id), else the subdomain of the Host header when an account
+ * has that slug (core/accounts/host-account.ts), else the default account (or a superadmin's).
  */
 import type { FastifyInstance } from "fastify";
+import { accountForHost } from "../../core/accounts/host-account.ts";
 import { login } from "../../core/auth/login.ts";
 import { refresh } from "../../core/auth/refresh.ts";
 import type { TokenPair } from "../../core/auth/session.ts";
@@ -32,19 +38,24 @@ const tokenResponse = {
 } as const;
 
 export function registerFullfinityAuth(api: FastifyInstance): void {
-  api.post<{ Body: { email: string; password: string } }>(
+  api.post<{ Body: { email: string; password: string }; Querystring: { db?: string } }>(
     "/auth/authenticate",
     {
       config: { operation: operation("session", "login") },
       schema: {
         tags,
         summary: "Sign in (Fullfinity): e-mail and password → tokens",
+        description: "The account (Fullfinity's database) is the query parameter `db` (slug, code or id), else the Host's subdomain when an account has that slug, else the default account.",
         security: [],
+        querystring: { type: "object", properties: { db: { type: "string", minLength: 1, maxLength: 100, description: "account slug, code or id (the database selector)" } } },
         body: { type: "object", required: ["email", "password"], properties: { email: { type: "string", maxLength: 254 }, password: { type: "string", maxLength: 1024 } } },
         response: { 200: tokenResponse },
       },
     },
-    async (req) => renderTokens(req.ctx.services.now(), await login(req.ctx, { email: req.body.email, password: req.body.password }), "Authenticated"),
+    async (req) => {
+      const account = req.query.db ?? (await accountForHost(req.ctx, req.headers.host));
+      return renderTokens(req.ctx.services.now(), await login(req.ctx, { email: req.body.email, password: req.body.password, account }), "Authenticated");
+    },
   );
 
   api.post<{ Body: { refresh_token: string } }>(

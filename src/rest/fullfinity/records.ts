@@ -4,6 +4,7 @@
  * Every route parses, calls one core operation and renders; reads sent as POST declare `read`.
  */
 import type { FastifyInstance } from "fastify";
+import type { Context } from "../../core/context.ts";
 import { renameInputs, AppError } from "../../core/errors.ts";
 import { READ, WRITE } from "../../core/policy/operation.ts";
 import { aggregateRecords } from "../../core/records/aggregate.ts";
@@ -12,7 +13,7 @@ import { queryRecords } from "../../core/records/query-records.ts";
 import { getRecord } from "../../core/records/read.ts";
 import { bulkCreateRecords, bulkDeleteRecords, bulkUpdateRecords, createRecord, deleteRecord, updateRecord } from "../../core/records/write.ts";
 import { parseFields, parseGroupBy, parseOrderBy, parseQFilter, parseRelated, sortString } from "./parse.ts";
-import { renderCreated, renderExpanded, renderGroup, renderRecord } from "./render.ts";
+import { renderCreated, renderExpanded, renderGroup, renderRecord, type Flat } from "./render.ts";
 
 const tags = ["fullfinity"];
 /** core input names → Fullfinity's */
@@ -40,6 +41,22 @@ type QueryBody = { fields?: unknown; q_filter?: unknown; order_by?: unknown; lim
 type Model = { model: string };
 type ModelId = { model: string; id: string };
 
+/** The model query (list, or groups with `group_by`) for a parsed request body. */
+async function query(ctx: Context, model: string, b: QueryBody): Promise<{ data: Flat[]; total: number | null }> {
+  const def = ctx.services.collections.require(model);
+  const filter = parseQFilter(b.q_filter);
+  const order = parseOrderBy(b.order_by);
+  const fields = parseFields(b.fields);
+  const groupBy = parseGroupBy(b.group_by);
+  if (groupBy) {
+    const r = await aggregateRecords(ctx, def.name, { filter, groupBy, aggregates: fields.aggregates, sort: order, limit: b.limit, offset: b.offset });
+    return { data: r.groups.map(renderGroup), total: r.total };
+  }
+  if (fields.aggregates.length) throw new AppError("BAD_REQUEST", 400, "Aggregates (field:sum…) need group_by", { group_by: "Required with aggregates" });
+  const r = await named(() => queryRecords(ctx, def.name, { filter, sort: sortString(order), limit: b.limit, offset: b.offset, fields: fields.plain }));
+  return { data: r.items.map((rec) => renderRecord(def, rec, fields.plain)), total: r.total };
+}
+
 export function registerFullfinityRecords(api: FastifyInstance): void {
   api.post<{ Params: Model; Body: QueryBody | null }>(
     "/api/query/:model",
@@ -62,20 +79,41 @@ export function registerFullfinityRecords(api: FastifyInstance): void {
         },
       },
     },
+    async (req) => query(req.ctx, req.params.model, req.body ?? {}),
+  );
+
+  // spec 002 also shows the query as a GET ("GET /api/query/Contact"): the same, from the query string
+  api.get<{ Params: Model; Querystring: { fields?: string; q_filter?: string; order_by?: string; limit?: number; offset?: number; group_by?: string } }>(
+    "/api/query/:model",
+    {
+      config: { operation: READ },
+      schema: {
+        tags,
+        summary: 'Query records from the query string: fields and group_by comma-separated, q_filter, order_by ("name asc, created desc"), limit, offset',
+        params: modelParams,
+        querystring: {
+          type: "object",
+          properties: {
+            fields: { type: "string", maxLength: 4096 },
+            q_filter: { type: "string", maxLength: 4096 },
+            order_by: { type: "string", maxLength: 1000 },
+            limit: { type: "integer" },
+            offset: { type: "integer" },
+            group_by: { type: "string", maxLength: 1000 },
+          },
+        },
+      },
+    },
     async (req) => {
-      const b = req.body ?? {};
-      const def = req.ctx.services.collections.require(req.params.model);
-      const filter = parseQFilter(b.q_filter);
-      const order = parseOrderBy(b.order_by);
-      const fields = parseFields(b.fields);
-      const groupBy = parseGroupBy(b.group_by);
-      if (groupBy) {
-        const r = await aggregateRecords(req.ctx, def.name, { filter, groupBy, aggregates: fields.aggregates, sort: order, limit: b.limit, offset: b.offset });
-        return { data: r.groups.map(renderGroup), total: r.total };
-      }
-      if (fields.aggregates.length) throw new AppError("BAD_REQUEST", 400, "Aggregates (field:sum…) need group_by", { group_by: "Required with aggregates" });
-      const r = await named(() => queryRecords(req.ctx, def.name, { filter, sort: sortString(order), limit: b.limit, offset: b.offset, fields: fields.plain }));
-      return { data: r.items.map((rec) => renderRecord(def, rec, fields.plain)), total: r.total };
+      const q = req.query;
+      const list = (v: string | undefined) =>
+        v === undefined
+          ? undefined
+          : v
+              .split(",")
+              .map((x) => x.trim())
+              .filter((x) => x !== "");
+      return query(req.ctx, req.params.model, { fields: list(q.fields), q_filter: q.q_filter, order_by: q.order_by, limit: q.limit, offset: q.offset, group_by: list(q.group_by) });
     },
   );
 
