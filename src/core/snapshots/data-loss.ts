@@ -16,6 +16,6 @@ export async function annotateDataLoss(db: SqlDb, plan: SchemaPlan): Promise<voi
     const n = Number(row?.n ?? 0);
     if (n === 0) continue;
     const records = `${n} record${n === 1 ? "" : "s"}`;
-    s.warning = s.column ? `data loss: the values of ${s.column} in ${records} are deleted` : `data loss: ${records} are deleted`;
+    s.warning = s.column ? `data loss: the values of ${s.column} in ${records} are deleted` : `data loss: ${records} ${n === 1 ? "is" : "are"} deleted`;
   }
 }
