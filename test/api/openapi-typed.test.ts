@@ -44,6 +44,10 @@ export async function notes(baseUrl: string, token: string): Promise<{ id: strin
 export function wrong(client: ReturnType<typeof createClient<paths>>) {
   // @ts-expect-error title is a string
   void client.POST("/api/v1/collections/oa_notes/records", { body: { data: { title: 5 } } });
+  // @ts-expect-error title is required, and not null
+  void client.POST("/api/v1/collections/oa_notes/records", { body: { data: { title: null } } });
+  // @ts-expect-error title is required
+  void client.POST("/api/v1/collections/oa_notes/records", { body: { data: { views: 1 } } });
   // @ts-expect-error state is one of the select's values
   void client.POST("/api/v1/collections/oa_notes/records", { body: { data: { title: "x", state: "closed-forever" } } });
 }
@@ -73,7 +77,8 @@ describe("typed OpenAPI", () => {
   it("lints clean with Redocly CLI, without the network", { timeout: 120_000 }, async () => {
     const doc = await app.api("GET", "/openapi.json");
     expect(doc.body.servers).toEqual([{ url: app.url, description: "this server" }]);
-    expect(doc.body.components.schemas.OaNotesCreate).toMatchObject({ required: ["title"], properties: { state: { enum: ["open", "done"], nullable: true } } });
+    expect(doc.body.components.schemas.OaNotesCreate).toMatchObject({ required: ["title"], properties: { title: { type: "string" }, state: { enum: ["open", "done"], nullable: true } } });
+    expect(doc.body.components.schemas.OaNotesCreate.properties.title).not.toHaveProperty("nullable");
     expect(doc.body.paths["/api/v1/settings/{name}"]).toHaveProperty("get");
     expect(doc.body.paths["/api/v1/settings/{name}"]).toHaveProperty("delete");
     writeFileSync(join(dir, "openapi.json"), JSON.stringify(doc.body));

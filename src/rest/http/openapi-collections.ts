@@ -66,7 +66,14 @@ export function collectionSchemas(def: CollectionDef): Record<string, Json> {
   const system = { id: { type: "string" }, created: { type: "string", format: "date-time" }, updated: { type: "string", format: "date-time" } };
   return {
     [`${n}Fields`]: { type: "object", description: `The fields of a ${def.name} record (a field the caller may not read is absent).`, properties: nullable },
-    [`${n}Create`]: { type: "object", description: `Field values for a new ${def.name} record.`, properties: nullable, ...(required.length ? { required } : {}), additionalProperties: false },
+    [`${n}Create`]: {
+      type: "object",
+      description: `Field values for a new ${def.name} record.`,
+      // a required field takes a value, not null
+      properties: Object.fromEntries(Object.entries(nullable).map(([k, v]) => [k, required.includes(k) ? props[k] : v])),
+      ...(required.length ? { required } : {}),
+      additionalProperties: false,
+    },
     [`${n}Update`]: { type: "object", description: `Field values to change in a ${def.name} record (absent fields keep their value).`, properties: nullable, additionalProperties: false },
     [`${n}Sort`]: { type: "string", description: `comma list of ${keys.join(", ")}; \`-\` for descending`, pattern: `^[-+]?${key}(,[-+]?${key})*$` },
     [`${n}Record`]: {
