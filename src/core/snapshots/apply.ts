@@ -70,7 +70,7 @@ export async function applySnapshot(ctx: Context, input: unknown, opts: ApplyOpt
     const drops = plan.steps.filter((s) => s.destructive);
     if (drops.length && !opts.allowDrop) {
       const list = drops.map((s) => `${s.action} ${s.kind} ${s.target}${s.warning ? ` (${s.warning})` : ""}`);
-      throw new ConflictError(`The snapshot drops ${list.join("; ")}. Nothing was changed; apply it with allow_drop (--allow-drop) to accept this.`, { drops: list });
+      throw new ConflictError(`Applying the snapshot would ${list.join("; ")}. Nothing was changed; apply it with allow_drop (--allow-drop) to accept this.`, { drops: list });
     }
     if (plan.steps.length === 0) return plan;
     const staged = await stageServices(ctx.services, tx);
