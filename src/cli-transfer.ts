@@ -35,7 +35,7 @@ const log = {
 };
 
 /** The services the core needs, without HTTP, dispatcher or job runner. */
-async function openServices(config: Config): Promise<Services & { close(): Promise<void> }> {
+export async function openServices(config: Config): Promise<Services & { close(): Promise<void> }> {
   const db = await openDatabase(config, { ...log, info: () => {} });
   const prisma = await createPrisma(db);
   const services = await buildServices(config, log, db, prisma, new MemoryPubSub(log));

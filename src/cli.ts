@@ -5,6 +5,9 @@
  *   cairn admin create --email E --password P     create (or promote) a superadmin
  *   cairn schema print [--system]                 print the GraphQL SDL (sorted)
  *   cairn schema diff OLD.graphql [NEW.graphql]   breaking/dangerous changes (NEW: the live schema)
+ *   cairn schema snapshot > cairn-schema.json     the schema snapshot (src/cli-snapshot.ts)
+ *   cairn schema diff cairn-schema.json           the plan that would apply it
+ *   cairn schema apply FILE [--allow-drop] [--dry-run]   apply a snapshot in one transaction
  *   cairn backup create|list|restore N|delete N   backups (src/cli-backup.ts)
  *   cairn import FILE --collection C [--mode upsert] import records (cli-transfer.ts)
  *   cairn export C [--format csv] > file           export records
@@ -26,6 +29,7 @@ import { CollectionRegistry } from "./core/collections/registry.ts";
 import { printSchemaFor, printSystemSchema } from "./graphql/print-schema.ts";
 import { diffSchemas, formatSchemaChanges, SchemaSourceError } from "./graphql/schema-diff.ts";
 import { backupCommand } from "./cli-backup.ts";
+import { isSnapshotFile, snapshotApply, snapshotDiff, snapshotPrint } from "./cli-snapshot.ts";
 import { exportCommand, importCommand, TransferUsageError } from "./cli-transfer.ts";
 import { AppError } from "./core/errors.ts";
 
@@ -38,6 +42,13 @@ Commands:
   schema print [--system]                 print the GraphQL schema (SDL, sorted); --system: without collections
   schema diff OLD [NEW]                   list breaking and dangerous changes from the SDL file OLD to the
                                           SDL file NEW (default: the live schema); exit code 1 if any breaks
+  schema snapshot                         print the schema snapshot (JSON): collections, roles, permissions,
+                                          webhooks without secrets
+  schema diff SNAPSHOT.json               print the plan (create, alter, rename, drop) that applying the
+                                          snapshot would carry out, with data-loss warnings
+  schema apply SNAPSHOT.json [--allow-drop] [--dry-run]
+                                          apply a snapshot in one transaction; steps that drop something
+                                          need --allow-drop; exit code 1 if refused
   import FILE --collection C [--mode insert|upsert] [--key id|FIELD] [--atomic] [--format F]
                                           import records from a csv, json, ndjson or xlsx file;
                                           prints the counts and failing rows as JSON
@@ -230,8 +241,11 @@ export async function main(argv: string[]): Promise<number> {
         await adminCreate(rest.slice(1));
         return 0;
       case "schema":
+        if (rest[0] === "diff" && (await isSnapshotFile(rest.slice(1)))) return await snapshotDiff(config(), rest.slice(1), (m) => new UsageError(m));
         if (rest[0] === "diff") return await schemaDiff(rest.slice(1));
-        if (rest[0] !== "print") throw new UsageError(rest[0] ? `unknown schema command '${rest[0]}'` : "schema needs a command: print or diff");
+        if (rest[0] === "snapshot") return await snapshotPrint(config(), rest.slice(1), (m) => new UsageError(m));
+        if (rest[0] === "apply") return await snapshotApply(config(), rest.slice(1), (m) => new UsageError(m));
+        if (rest[0] !== "print") throw new UsageError(rest[0] ? `unknown schema command '${rest[0]}'` : "schema needs a command: print, diff, snapshot or apply");
         await schemaPrint(rest.slice(1));
         return 0;
       case "backup":

@@ -20,6 +20,7 @@ import { registerFullfinity } from "./fullfinity/index.ts";
 import { registerPlatformRoutes } from "./platform.ts";
 import { registerMetrics } from "./metrics.ts";
 import { registerR3 } from "./r3/index.ts";
+import { registerOpenApiRoute } from "./http/openapi.ts";
 
 export async function registerRest(app: FastifyInstance, services: Services): Promise<void> {
   registerErrorHandling(app);
@@ -45,7 +46,7 @@ export async function registerRest(app: FastifyInstance, services: Services): Pr
     await docs.register(compress, { global: true, encodings: ["br", "gzip"], globalDecompression: false });
     await docs.register(swaggerUi, { routePrefix: "/docs" });
   });
-  app.get("/openapi.json", { schema: { hide: true } }, async () => app.swagger());
+  registerOpenApiRoute(app, services);
   registerSystemRoutes(app, services);
   await app.register(async (api) => registerFastcms(api, services), { prefix: "/api/v1" });
   await app.register(async (api) => registerSnackbase(api, services), { prefix: "/api/v1" });

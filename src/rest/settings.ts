@@ -19,18 +19,20 @@ export function registerSettingsRoutes(api: FastifyInstance): void {
     async (req) => listSettings(req.ctx),
   );
 
-  api.get<{ Params: { category: string } }>(
-    "/settings/:category",
+  // GET and DELETE share one path template (OpenAPI: one path, one parameter name): `name` is a
+  // category for GET and a setting key for DELETE.
+  api.get<{ Params: { name: string } }>(
+    "/settings/:name",
     {
       config: { operation: READ },
       schema: {
         tags,
         summary: "The settings of one category",
-        params: { type: "object", properties: { category: { type: "string", description: SETTING_CATEGORIES.join(", ") } } },
+        params: { type: "object", properties: { name: { type: "string", description: `GET: a category (${SETTING_CATEGORIES.join(", ")}); DELETE: a setting key` } } },
         response: { 200: byKey, ...errorResponses(401, 403, 422) },
       },
     },
-    async (req) => listCategorySettings(req.ctx, req.params.category),
+    async (req) => listCategorySettings(req.ctx, req.params.name),
   );
 
   api.post<{ Body: SaveSettingInput }>(
@@ -70,17 +72,17 @@ export function registerSettingsRoutes(api: FastifyInstance): void {
     async (req) => saveSetting(req.ctx, req.body),
   );
 
-  api.delete<{ Params: { key: string } }>(
-    "/settings/:key",
+  api.delete<{ Params: { name: string } }>(
+    "/settings/:name",
     {
       config: { operation: ADMIN },
       schema: {
         tags,
         summary: "Delete a setting",
-        params: { type: "object", properties: { key: { type: "string" } } },
+        params: { type: "object", properties: { name: { type: "string", description: "GET: a category; DELETE: a setting key" } } },
         response: { 200: { type: "object", properties: { deleted: { type: "boolean" } } }, ...errorResponses(401, 403) },
       },
     },
-    async (req) => ({ deleted: await deleteSetting(req.ctx, req.params.key) }),
+    async (req) => ({ deleted: await deleteSetting(req.ctx, req.params.name) }),
   );
 }

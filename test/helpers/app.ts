@@ -100,10 +100,10 @@ export async function freshDatabase(collation: TestCollation = "default", dialec
  * Starts Cairn on port 0 with a fresh database and a superadmin; returns clients and a token.
  * Request rate limits are off (every test client shares 127.0.0.1); pass
  * `{ CAIRN_RATE_LIMIT: "true" }` in `env` to test them. `opts.collation` picks the collation of
- * a PostgreSQL database (see {@link TestCollation}).
+ * a PostgreSQL database (see {@link TestCollation}); `opts.dialect` the other kind of database.
  */
-export async function startApp(overrides: Partial<Config> = {}, env: NodeJS.ProcessEnv = {}, opts: { collation?: TestCollation } = {}): Promise<TestApp> {
-  const db = await freshDatabase(opts.collation);
+export async function startApp(overrides: Partial<Config> = {}, env: NodeJS.ProcessEnv = {}, opts: { collation?: TestCollation; dialect?: "sqlite" | "postgres" } = {}): Promise<TestApp> {
+  const db = await freshDatabase(opts.collation, opts.dialect);
   const config = loadConfig(
     { CAIRN_ADMIN_EMAIL: ADMIN_EMAIL, CAIRN_ADMIN_PASSWORD: ADMIN_PASSWORD, LOG_LEVEL: "warn", CAIRN_RATE_LIMIT: "false", ...env },
     { port: 0, host: "127.0.0.1", databaseUrl: db.url, dataDir: db.dataDir, ...overrides },

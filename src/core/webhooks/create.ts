@@ -9,15 +9,16 @@ import { webhookValues } from "./input.ts";
 import { rowToWebhook, type Webhook, type WebhookInput } from "./types.ts";
 
 /**
- * Validates and stores a webhook; it receives the events committed from now on.
+ * Validates and stores a webhook; it receives the events committed from now on. `opts.id` keeps
+ * a given id (schema snapshots find the webhook by it when applied again).
  * @throws 401/403 unless superadmin; ValidationError (422) naming every bad field (input.ts).
  */
-export async function createWebhook(ctx: Context, input: WebhookInput): Promise<Webhook> {
+export async function createWebhook(ctx: Context, input: WebhookInput, opts: { id?: string } = {}): Promise<Webhook> {
   requireSuperadmin(ctx);
   const v = await webhookValues(ctx, input);
   const now = ctx.services.now().toISOString();
   const row = {
-    id: uuidv7(),
+    id: opts.id ?? uuidv7(),
     account_id: ctx.principal.accountId,
     name: v.name,
     url: v.url,

@@ -14,6 +14,7 @@ import { registerRecordRoutes } from "./records.ts";
 import { registerFileRoutes } from "./files.ts";
 import { registerWebhookRoutes } from "./webhooks.ts";
 import { registerStatsRoutes } from "./stats.ts";
+import { registerSchemaSnapshotRoutes } from "./schema-snapshots.ts";
 
 export function registerFastcms(api: FastifyInstance, services: Services): void {
   registerAuthRoutes(api, services);
@@ -25,6 +26,7 @@ export function registerFastcms(api: FastifyInstance, services: Services): void 
   registerWebhookRoutes(api, services);
   registerBackupRoutes(api, services);
   registerStatsRoutes(api);
+  registerSchemaSnapshotRoutes(api);
   registerJobRoutes(api);
   void api.register(registerTransferRoutes);
 }
