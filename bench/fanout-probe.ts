@@ -23,6 +23,7 @@ import { loadavg, tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { createServer } from "node:net";
+import { startCommand } from "./options.ts";
 
 const ROOT = resolve(fileURLToPath(import.meta.url), "../..");
 const env = process.env;
@@ -143,10 +144,9 @@ function rssMiB(pid: number): number {
 }
 
 async function driver(): Promise<number> {
-  const start: string = JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")).scripts.start;
-  const words = start.split(/\s+/);
-  const entry = words.find((w) => w.endsWith(".js"))!;
-  const flags = env.FANOUT_NODE_FLAGS !== undefined ? env.FANOUT_NODE_FLAGS.split(/\s+/).filter(Boolean) : words.filter((w) => w.startsWith("--"));
+  const start = startCommand(ROOT);
+  const entry = start.entry;
+  const flags = env.FANOUT_NODE_FLAGS !== undefined ? env.FANOUT_NODE_FLAGS.split(/\s+/).filter(Boolean) : start.flags;
   const dir = mkdtempSync(join(tmpdir(), "cairn-fanout-"));
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
@@ -169,6 +169,7 @@ async function driver(): Promise<number> {
   const server = spawn(process.execPath, [...flags, ...(env.FANOUT_PROFILE ? ["--cpu-prof", `--cpu-prof-dir=${profDir}`] : []), join(ROOT, entry), "serve"], {
     cwd: ROOT,
     env: {
+      ...start.env,
       ...env,
       PORT: String(port),
       HOST: "127.0.0.1",

@@ -62,6 +62,8 @@ export interface BenchOptions {
   readonly cairnEntry: string;
   /** extra node flags for the Cairn child */
   readonly cairnNodeFlags: readonly string[];
+  /** environment settings of `npm start` for the Cairn child (e.g. MALLOC_ARENA_MAX) */
+  readonly cairnEnv: Readonly<Record<string, string>>;
   /** scratch directory (git-ignored): databases, seed file, results, profiles */
   readonly tmp: string;
 }
@@ -80,15 +82,19 @@ function flag(env: NodeJS.ProcessEnv, name: string): boolean {
 }
 
 /**
- * What `npm start` runs (package.json `scripts.start`: `node <flags> <entry> serve`), so the bench
- * measures the server users run, with the same node flags (`prebench` builds it).
+ * What `npm start` runs (package.json `scripts.start`: `[NAME=value …] node <flags> <entry> serve`),
+ * so the bench measures the server users run, with the same environment settings (such as
+ * `MALLOC_ARENA_MAX`) and node flags (`prebench` builds it).
  */
-function startCommand(root: string): { entry: string; flags: string[] } {
+export function startCommand(root: string): { entry: string; flags: string[]; env: Record<string, string> } {
   const start: string = JSON.parse(readFileSync(`${root}/package.json`, "utf8")).scripts.start;
   const words = start.split(/\s+/);
-  const entry = words.find((w) => /\.(js|ts)$/.test(w));
-  if (words[0] !== "node" || !entry) throw new Error(`cannot read the server command from scripts.start: '${start}'`);
-  return { entry, flags: words.filter((w) => w.startsWith("--")) };
+  const assignments = words.slice(0, words.indexOf("node")).filter((w) => /^[A-Z_][A-Z0-9_]*=/.test(w));
+  const cmd = words.slice(assignments.length);
+  const entry = cmd.find((w) => /\.(js|ts)$/.test(w));
+  if (cmd[0] !== "node" || !entry) throw new Error(`cannot read the server command from scripts.start: '${start}'`);
+  const env = Object.fromEntries(assignments.map((w) => [w.slice(0, w.indexOf("=")), w.slice(w.indexOf("=") + 1)]));
+  return { entry, flags: cmd.filter((w) => w.startsWith("--")), env };
 }
 
 export function loadOptions(env: NodeJS.ProcessEnv = process.env, argv: readonly string[] = process.argv.slice(2)): BenchOptions {
@@ -130,6 +136,7 @@ export function loadOptions(env: NodeJS.ProcessEnv = process.env, argv: readonly
     root,
     cairnRoot: env.BENCH_CAIRN_ROOT ? resolve(env.BENCH_CAIRN_ROOT) : root,
     cairnEntry: env.BENCH_CAIRN_ENTRY || startCommand(root).entry,
+    cairnEnv: startCommand(root).env,
     cairnNodeFlags: (env.BENCH_CAIRN_NODE_FLAGS ?? startCommand(root).flags.join(" ")).split(/\s+/).filter(Boolean),
     tmp: `${root}/bench/.tmp`,
   });

@@ -36,10 +36,13 @@ export async function startPair(opts: BenchOptions, dir: string, log: (m: string
     mkdirSync(join(dir, "cairn"), { recursive: true });
     const cliExists = existsSync(join(opts.cairnRoot, opts.cairnEntry));
     const compiled = cliExists && opts.cairnEntry.endsWith(".js");
-    const cairnCommand = cliExists ? ["node", ...opts.cairnNodeFlags, ...(compiled ? [] : ["--import tsx"]), opts.cairnEntry, "serve"].join(" ") : "bench/server.ts";
+    const cairnCommand = cliExists
+      ? [...Object.entries(opts.cairnEnv).map(([k, v]) => `${k}=${v}`), "node", ...opts.cairnNodeFlags, ...(compiled ? [] : ["--import tsx"]), opts.cairnEntry, "serve"].join(" ")
+      : "bench/server.ts";
     const [cairnPort, floorPort, cairnInspect, floorInspect] = await Promise.all([freePort(), freePort(), freePort(), freePort()]);
     const env = {
       ...process.env,
+      ...opts.cairnEnv,
       HOST: "127.0.0.1",
       CAIRN_DATA_DIR: join(dir, "cairn"),
       DATABASE_URL: dbs[0]?.url ?? `file:${join(dir, "cairn", "cairn.db")}`,

@@ -9,9 +9,11 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Client as WsClient } from "graphql-ws";
 import { createApp } from "../../src/app.ts";
+import { EventDispatcher } from "../../src/core/events/dispatcher.ts";
 import type { StoredEvent } from "../../src/core/events/outbox.ts";
 import { loadConfig } from "../../src/config.ts";
 import { ADMIN_EMAIL, ADMIN_PASSWORD, eventually, freshDatabase, registerUser, startApp, type TestApp } from "../helpers/app.ts";
+import { recordStatements } from "../helpers/statements.ts";
 import { gql, SIGNED_IN_RULES, subscribe, waitFor, wsClient, type Collector } from "./graphql-helpers.ts";
 
 const NOTES = {
@@ -204,6 +206,34 @@ describe("events through the dispatcher", () => {
     await t.app.dispatcher.prune();
     expect((await outboxSeqs()).filter((s) => s <= newest)).toEqual([]);
     expect((await t.api("DELETE", "/api/v1/settings/events_retention_hours", { token: t.adminToken })).status).toBeLessThan(300);
+  });
+
+  it("consumers at the same position share one outbox read; each gets events of its own", async () => {
+    // a dispatcher of its own, without polls and with a batch size of its own: its reads are told apart by that size
+    const BATCH = 7;
+    const dispatcher = new EventDispatcher(t.app.services, { pollMs: 3_600_000, batchSize: BATCH });
+    const names = ["shared-a", "shared-b", "shared-c"];
+    const got = new Map<string, StoredEvent[]>(names.map((n) => [n, []]));
+    for (const n of names) dispatcher.register(n, (batch) => void got.get(n)!.push(...batch));
+    const { db } = t.app.services;
+    await dispatcher.start();
+    await dispatcher.idle();
+    const rec = recordStatements(db);
+    try {
+      const id = await create("shared read", "draft");
+      await eventually(async () => names.every((n) => got.get(n)!.length === 1), 5000, "every consumer to get the create");
+      await dispatcher.idle();
+      const reads = rec.statements.filter((s) => s.sql.includes('"_events"') && s.parameters[1] === BATCH);
+      expect(reads).toHaveLength(1);
+      const [a, b, c] = names.map((n) => got.get(n)![0]!);
+      expect([a!.recordId, b!.recordId, c!.recordId]).toEqual([id, id, id]);
+      expect(new Set([a, b, c]).size).toBe(3); // decoded per consumer: one cannot change another's
+    } finally {
+      rec.restore();
+      await dispatcher.stop();
+      // stopped consumers would hold back pruning
+      await db.execute(db.qb.deleteFrom("_event_cursors").where("consumer", "in", names));
+    }
   });
 });
 

@@ -13,6 +13,9 @@
  * - No added latency for this instance's commits: every local commit (the in-process bus) wakes
  *   the dispatcher at once; an instance without the lease asks the holder to run through the
  *   pub/sub port (`{ wake }` on the `events` channel). A short poll is the fallback.
+ * - One outbox read per position and round: consumers at the same position (the usual case: every
+ *   consumer keeps up) share the rows read for the first of them, so a write costs one read of
+ *   the outbox however many consumers there are; each consumer still decodes its own events.
  * - Pruning: events every consumer has handled and older than the retention setting
  *   (`events_retention_hours`) are deleted in small batches by the instance holding a lease.
  *
@@ -21,10 +24,10 @@
  * its row from `_event_cursors` when retiring it.
  */
 import type { Dialect } from "../../config.ts";
-import type { SqlDb } from "../../db/sql-db.ts";
+import type { Row, SqlDb } from "../../db/sql-db.ts";
 import type { Services } from "../context.ts";
 import { eventsRetentionMs } from "../settings/features.ts";
-import { latestSeq, readOutbox, type StoredEvent } from "./outbox.ts";
+import { latestSeq, readOutboxRows, toStoredEvents, type StoredEvent } from "./outbox.ts";
 
 /** A consumer's handler: the next events in order. Resolve when done; throw to get them again. */
 export type ConsumerHandler = (events: readonly StoredEvent[]) => Promise<void> | void;
@@ -202,10 +205,12 @@ export class EventDispatcher {
   async #loop(acquire: boolean): Promise<void> {
     do {
       this.#again = false;
+      // rows read in this round, by the position they were read after
+      const reads = new Map<number, Promise<readonly Row[]>>();
       for (const c of this.#consumers.values()) {
         if (this.#stopped) return;
         try {
-          await this.#dispatch(c, acquire);
+          await this.#dispatch(c, acquire, reads);
         } catch (err) {
           c.failures++;
           c.retryAt = Date.now() + Math.min(30_000, 250 * 2 ** Math.min(c.failures, 7));
@@ -216,7 +221,7 @@ export class EventDispatcher {
     } while (this.#again && !this.#stopped);
   }
 
-  async #dispatch(c: Consumer, acquire: boolean): Promise<void> {
+  async #dispatch(c: Consumer, acquire: boolean, reads: Map<number, Promise<readonly Row[]>>): Promise<void> {
     if (Date.now() < c.retryAt) return;
     const left = c.leaseUntil - Date.now();
     // Take a lease this instance does not hold only on the poll. Renew a held one early (about
@@ -225,7 +230,9 @@ export class EventDispatcher {
     if (left < this.#opts.leaseMs * 0.8 && !(await this.#takeLease(c))) return;
     const { db } = this.services;
     for (;;) {
-      const batch = await readOutbox(db, c.cursor, this.#opts.batchSize);
+      let rows = reads.get(c.cursor);
+      if (!rows) reads.set(c.cursor, (rows = readOutboxRows(db, c.cursor, this.#opts.batchSize)));
+      const batch = toStoredEvents(await rows);
       if (batch.length === 0 || this.#stopped) return;
       await c.handler(batch);
       c.failures = 0;

@@ -86,9 +86,18 @@ export function previousDelta(after: Record<string, unknown>, before: Record<str
 
 /** Outbox rows after `afterSeq`, oldest first, at most `limit`. */
 export async function readOutbox(db: SqlDb, afterSeq: number, limit: number): Promise<StoredEvent[]> {
+  return toStoredEvents(await readOutboxRows(db, afterSeq, limit));
+}
+
+/** The rows of {@link readOutbox}, not yet decoded (consumers at the same position share one read). */
+export function readOutboxRows(db: SqlDb, afterSeq: number, limit: number): Promise<readonly Row[]> {
   // runs after every commit: SQL compiled once per dialect
   const text = (readText[db.dialect] ??= db.qb.selectFrom("_events").selectAll().where("seq", ">", 0).orderBy("seq").limit(1).compile().sql);
-  const rows = await db.query({ sql: text, parameters: [afterSeq, limit] });
+  return db.query({ sql: text, parameters: [afterSeq, limit] });
+}
+
+/** Decodes outbox rows: every call returns new event objects (a consumer may keep or change its own). */
+export function toStoredEvents(rows: readonly Row[]): StoredEvent[] {
   return rows.map(fromRow);
 }
 
