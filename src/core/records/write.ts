@@ -34,8 +34,9 @@ export const MAX_BULK = 100;
  */
 export async function emitWrite(ctx: Context, tx: SqlDb, list: CairnEvent[]): Promise<void> {
   await syncFileRefs(ctx, tx, list);
-  await storeVersions(ctx, tx, list);
-  await emitEvents(tx, (e) => ctx.services.events.publish(e), list);
+  // on PostgreSQL a single write's snapshot rides on the outbox INSERT: no extra round trip
+  const also = await storeVersions(ctx, tx, list, { deferSingle: tx.dialect === "postgres" && list.length === 1 });
+  await emitEvents(tx, (e) => ctx.services.events.publish(e), list, also);
 }
 
 function ownerOf(ctx: Context): string | null {
