@@ -124,6 +124,10 @@ describe("content types", () => {
 describe("auth and errors", () => {
   it("missing or invalid key → 401 UNAUTHORIZED; a read key cannot write; a write key cannot manage types", async () => {
     expectR3Error(await t.api("GET", "/api/content"), 401, "UNAUTHORIZED", /x-api-key/);
+    // every R3 operation requires a caller (core operation policy), whatever its kind
+    expectR3Error(await t.api("GET", "/api/content-types"), 401, "UNAUTHORIZED", /x-api-key/);
+    expectR3Error(await t.api("GET", "/api/content/by-slug/blog_post/nope"), 401, "UNAUTHORIZED", /x-api-key/);
+    expectR3Error(await t.api("POST", "/api/webhooks", { body: {} }), 401, "UNAUTHORIZED", /x-api-key/);
     expectR3Error(await r3("GET", "/api/content", "cairn_00000000_00000000000000000000000000000000"), 401, "UNAUTHORIZED");
     expectR3Error(await r3("POST", "/api/content", readKey, { type: "blog_post", data: { title: "x", body: "y" } }), 403, "FORBIDDEN");
     expectR3Error(await r3("POST", "/api/content-types", writeKey, { name: "nope", fields: [] }), 403, "FORBIDDEN");
