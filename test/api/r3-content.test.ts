@@ -124,6 +124,10 @@ describe("content types", () => {
 describe("auth and errors", () => {
   it("missing or invalid key → 401 UNAUTHORIZED; a read key cannot write; a write key cannot manage types", async () => {
     expectR3Error(await t.api("GET", "/api/content"), 401, "UNAUTHORIZED", /x-api-key/);
+    // every R3 operation requires a caller (core operation policy), whatever its kind
+    expectR3Error(await t.api("GET", "/api/content-types"), 401, "UNAUTHORIZED", /x-api-key/);
+    expectR3Error(await t.api("GET", "/api/content/by-slug/blog_post/nope"), 401, "UNAUTHORIZED", /x-api-key/);
+    expectR3Error(await t.api("POST", "/api/webhooks", { body: {} }), 401, "UNAUTHORIZED", /x-api-key/);
     expectR3Error(await r3("GET", "/api/content", "cairn_00000000_00000000000000000000000000000000"), 401, "UNAUTHORIZED");
     expectR3Error(await r3("POST", "/api/content", readKey, { type: "blog_post", data: { title: "x", body: "y" } }), 403, "FORBIDDEN");
     expectR3Error(await r3("POST", "/api/content-types", writeKey, { name: "nope", fields: [] }), 403, "FORBIDDEN");
@@ -271,7 +275,7 @@ describe("listing", () => {
     const res = await r3("GET", "/api/content?type=product&limit=2&page=2&sort=-data.price", readKey);
     expect(res.body).toMatchObject({ totalDocs: 5, limit: 2, totalPages: 3, page: 2, hasNextPage: true, hasPrevPage: true, nextPage: 3, prevPage: 1 });
     expect(res.body.docs.map((d: any) => d.data.title)).toEqual(["Beta", "Alpha"]);
-    expect((await r3("GET", "/api/content?type=product&limit=500", readKey)).body.limit).toBe(100);
+    expect((await r3("GET", "/api/content?type=product&limit=100", readKey)).body.limit).toBe(100);
     const multi = await r3("GET", "/api/content?type=product&sort=-data.featured,data.title", readKey);
     expect(multi.body.docs.map((d: any) => d.data.title)).toEqual(["Alpha", "Gamma", "Beta", "Delta", "Hello there"]);
     const only = await r3("GET", "/api/content?type=product&sort=slug&limit=1&fields=title,slug,publishedAt", readKey);
@@ -298,6 +302,7 @@ describe("listing", () => {
     ["filters[data.price][$gt]=cheap", /cheap/],
     ["sort=-nope", /sort/],
     ["limit=0", /limit/],
+    ["limit=101", /limit: must be at most 100/],
     ["page=x", /page/],
     ["fields=title,-data.body", /fields/],
     ["draft=maybe", /draft/],

@@ -14,12 +14,12 @@ import type { CollectionDef } from "../collections/types.ts";
 import type { Context } from "../context.ts";
 import { BadRequestError, NotFoundError } from "../errors.ts";
 import type { CairnEvent } from "../events/bus.ts";
-import { syncFileRefs } from "../files/refs.ts";
 import { prepareInput } from "../records/input.ts";
 import { checkReferences } from "../records/references.ts";
-import { emitEvents, insertRecord, mapConstraintError, recordEvent, selectByIds, updateRecords } from "../records/store.ts";
+import { insertRecord, mapConstraintError, recordEvent, selectByIds, updateRecords } from "../records/store.ts";
 import type { RecordData } from "../records/values.ts";
-import { checkIds } from "../records/write.ts";
+import { checkIds, emitWrite } from "../records/write.ts";
+import { prepareContentCreate, prepareContentUpdate } from "../content/write-hooks.ts";
 import { accessDenied, recordAccess } from "../rules/access.ts";
 import { boundRule } from "../rules/bind-rule.ts";
 import { assertWritable, fieldAccess } from "../rules/field-access.ts";
@@ -74,6 +74,7 @@ async function createRelated(ctx: Context, tx: SqlDb, target: CollectionDef, dat
   const rec: RecordData = { id: uuidv7(), owner_id: ownerOf(ctx), created: ts, updated: ts, version: 1, ...prepared };
   if (!(access.kind === "const" && access.value) && !toPredicate(access, collectionResolver(target))(rec)) throw accessDenied(ctx, target, "create");
   await checkReferences(ctx, tx, target, accountId, prepared, touched.concat(target.fields.filter((f) => f.default !== undefined).map((f) => f.name)));
+  await prepareContentCreate(ctx, tx, target, rec);
   await insertRecord(tx, target, accountId, rec).catch((e) => mapConstraintError(target, e));
   events.push(recordEvent("record.create", target, accountId, rec, ts));
   return rec.id;
@@ -126,14 +127,14 @@ export async function runAction(ctx: Context, collection: string, name: string, 
         assertWritable(ctx, def, data, fieldAccess(ctx, def, "update", data).writable, "update");
         const prepared = prepareInput(def, data, "patch", current);
         await checkReferences(ctx, tx, def, accountId, prepared.values, prepared.touched);
+        await prepareContentUpdate(ctx, tx, def, current, prepared.values, prepared.touched);
         await updateRecords(tx, def, accountId, [id], prepared.values, [...new Set(prepared.touched)], ts).catch((e) => mapConstraintError(def, e));
         current = { ...current, ...prepared.values, updated: ts, version: current.version + 1 };
         changed.set(id, current);
       }
     }
     for (const [id, rec] of changed) events.push(recordEvent("record.update", def, accountId, rec, ts, byId.get(id)));
-    await syncFileRefs(ctx, tx, events);
-    await emitEvents(tx, (e) => ctx.services.events.publish(e), events);
+    await emitWrite(ctx, tx, events);
     return { updated: list.filter((id) => changed.has(id)), created };
   });
 }

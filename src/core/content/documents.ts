@@ -5,14 +5,18 @@
  * are ASTs over the collections' field names, where the field `type` stands for the
  * collection's name (folded to a constant per collection).
  */
-import { and, mapOperands, type Expr } from "../../query/ast.ts";
+import { sql } from "kysely";
+import { and, FilterError, mapOperands, type Expr } from "../../query/ast.ts";
 import { requireScope } from "../auth/guards.ts";
 import type { CollectionDef } from "../collections/types.ts";
 import type { Context } from "../context.ts";
-import { AppError, ForbiddenError, NotFoundError, ValidationError } from "../errors.ts";
-import { MAX_PAGE_SIZE } from "../records/list-query.ts";
-import { getRecord, listRecords } from "../records/read.ts";
+import { AppError, BadRequestError, ForbiddenError, NotFoundError } from "../errors.ts";
+import { pageWindow } from "../records/list-query.ts";
+import { listRecords } from "../records/read.ts";
 import type { RecordData } from "../records/values.ts";
+import { recordAccess } from "../rules/access.ts";
+import { fieldAccess } from "../rules/field-access.ts";
+import { readUnion, type UnionBranch, type UnionSortTerm } from "./document-union.ts";
 import { CONTENT_FIELD as F, contentOptions } from "./options.ts";
 import { canSeeDrafts, PUBLISHED } from "./visibility.ts";
 
@@ -74,12 +78,47 @@ function forType(def: CollectionDef, filter: Expr | undefined, drafts: boolean):
   return and(folded, drafts ? undefined : PUBLISHED);
 }
 
+/** The caller's list/view rule for `def`, or undefined when they may not list/view it at all. */
+function ruleFor(ctx: Context, def: CollectionDef, action: "list" | "view"): Expr | undefined {
+  try {
+    return recordAccess(ctx, def, action);
+  } catch (e) {
+    if (e instanceof AppError && (e.status === 401 || e.status === 403) && e.code !== "UNAUTHENTICATED") return undefined; // a type the caller may not read
+    throw e;
+  }
+}
+
+/** Every content type the caller may read, as union branches (content/document-union.ts). */
+function branches(ctx: Context, action: "list" | "view", filter: Expr | undefined, drafts: boolean): UnionBranch[] {
+  const out: UnionBranch[] = [];
+  for (const def of contentTypes(ctx)) {
+    const rule = ruleFor(ctx, def, action);
+    if (!rule) continue;
+    const folded = filter && mapOperands(filter, (o) => (o.kind === "field" && o.name === TYPE_FIELD ? { kind: "value", value: def.name } : o));
+    out.push({ def, filter: folded, rule: and(rule, drafts ? undefined : PUBLISHED), readable: fieldAccess(ctx, def, action).readable });
+  }
+  return out;
+}
+
+/** Sort text (`a,-b`, field names) → terms. */
+function sortTerms(sort: string | undefined): UnionSortTerm[] {
+  if (!sort?.trim()) return [];
+  return sort.split(",").map((raw) => {
+    const t = raw.trim();
+    return { name: t.replace(/^[-+]/, ""), desc: t.startsWith("-") };
+  });
+}
+
+function badFilter(e: unknown): never {
+  if (e instanceof FilterError) throw new BadRequestError(`Invalid filter: ${e.message}`, { filter: e.message });
+  throw e;
+}
+
 /**
- * Lists documents. With a type: one list query. Across types: the first `page × pageSize`
- * documents of each type the caller may list, merged in sort order (so at most
- * {@link MAX_PAGE_SIZE} documents deep; deeper pages need a type).
- * @throws ValidationError 422 (page range, cross-type depth), BadRequestError 400 (filter/sort:
- *   unknown field…), NotFoundError 404 (unknown type), 401/403.
+ * Lists documents. With a type: one list query. Across types: one statement over every type the
+ * caller may list (content/document-union.ts), exact at any depth.
+ * @throws ValidationError 422 (page range; a sort field of different kinds in different types),
+ *   BadRequestError 400 (filter/sort: unknown field…), NotFoundError 404 (unknown type), 401/403.
  */
 export async function listDocuments(ctx: Context, q: DocumentQuery): Promise<DocumentPage> {
   const drafts = checkDrafts(ctx, q.drafts);
@@ -88,58 +127,23 @@ export async function listDocuments(ctx: Context, q: DocumentQuery): Promise<Doc
     const r = await listRecords(ctx, def.name, { filter: forType(def, q.filter, drafts), sort: q.sort, page: q.page, pageSize: q.pageSize });
     return { items: r.items.map((record) => ({ type: def.name, record })), total: r.total ?? 0, page: r.page, pageSize: r.pageSize };
   }
-  const depth = q.page * q.pageSize;
-  if (depth > MAX_PAGE_SIZE)
-    throw new ValidationError(`Across content types, lists reach ${MAX_PAGE_SIZE} documents deep (page × limit); pass a type to page further`, {
-      page: `page × limit must be at most ${MAX_PAGE_SIZE}`,
-    });
-  const all: (Document & { keys: unknown[] })[] = [];
-  let total = 0;
-  let terms: { name: string; desc: boolean }[] = [];
-  for (const def of contentTypes(ctx)) {
-    let r;
-    try {
-      r = await listRecords(ctx, def.name, { filter: forType(def, q.filter, drafts), sort: q.sort, page: 1, pageSize: depth });
-    } catch (e) {
-      if (e instanceof AppError && (e.status === 401 || e.status === 403) && e.code !== "UNAUTHENTICATED") continue; // a type the caller may not list
-      throw e;
-    }
-    total += r.total ?? 0;
-    terms = r.terms.filter((t) => t.name !== "id");
-    for (const record of r.items) all.push({ type: def.name, record, keys: [...terms.map((t) => record[t.name] ?? null), record.id] });
-  }
-  const cmp = (a: unknown, b: unknown): number => (a === b ? 0 : a === null ? -1 : b === null ? 1 : (a as string) < (b as string) ? -1 : 1);
-  all.sort((x, y) => {
-    for (let i = 0; i < x.keys.length; i++) {
-      const desc = i < terms.length ? terms[i]!.desc : (terms[terms.length - 1]?.desc ?? true);
-      const c = cmp(x.keys[i], y.keys[i]);
-      if (c !== 0) return desc ? -c : c;
-    }
-    return 0;
-  });
-  const start = (q.page - 1) * q.pageSize;
-  return { items: all.slice(start, start + q.pageSize).map(({ type, record }) => ({ type, record })), total, page: q.page, pageSize: q.pageSize };
+  const { page, pageSize, skip } = pageWindow({ page: q.page, pageSize: q.pageSize });
+  const r = await readUnion(ctx, branches(ctx, "list", q.filter, drafts), sortTerms(q.sort), { limit: pageSize, offset: skip, count: true }).catch(badFilter);
+  return { items: r.items, total: r.total ?? 0, page, pageSize };
 }
 
 /**
- * A document by id, in whichever content type holds it (one primary-key lookup per type).
- * Drafts only with `drafts` (see listDocuments).
+ * A document by id, in whichever content type holds it: one statement over every type the caller
+ * may view. Drafts only with `drafts` (see listDocuments).
  * @throws NotFoundError 404 (absent, hidden, or a draft without `drafts`), 401/403.
  */
 export async function findDocument(ctx: Context, id: string, drafts?: boolean): Promise<Document> {
   const withDrafts = checkDrafts(ctx, drafts);
-  for (const def of contentTypes(ctx)) {
-    let record: RecordData;
-    try {
-      record = await getRecord(ctx, def.name, id);
-    } catch (e) {
-      if (e instanceof NotFoundError || (e instanceof AppError && e.status === 403)) continue;
-      throw e;
-    }
-    if (!withDrafts && record[F.status] !== "published") break;
-    return { type: def.name, record };
-  }
-  throw new NotFoundError(`Document '${id}' not found`);
+  const byId: Expr = { kind: "compare", op: "eq", left: { kind: "field", name: "id" }, right: { kind: "value", value: id } };
+  const r = await readUnion(ctx, branches(ctx, "view", byId, withDrafts), [], { limit: 1, offset: 0, count: false });
+  const doc = r.items[0];
+  if (!doc) throw new NotFoundError(`Document '${id}' not found`);
+  return doc;
 }
 
 /**
@@ -157,15 +161,22 @@ export async function documentBySlug(ctx: Context, type: string, slug: string, d
 }
 
 /**
- * The content type holding document `id` (for writes addressed by id alone), drafts included
- * for callers who may see them.
+ * The content type holding document `id` (for writes addressed by id alone; the write checks
+ * access): one statement over every content type.
  * @throws NotFoundError 404.
  */
 export async function documentType(ctx: Context, id: string): Promise<CollectionDef> {
   const { db } = ctx.services;
-  for (const def of contentTypes(ctx)) {
-    const rows = await db.query(db.qb.selectFrom(def.name).select("id").where("account_id", "=", ctx.principal.accountId).where("id", "=", id));
-    if (rows.length) return def;
-  }
-  throw new NotFoundError(`Document '${id}' not found`);
+  const types = contentTypes(ctx);
+  const [row] = types.length
+    ? await db.query<{ doc_type: string }>(
+        sql`${sql.join(
+          types.map((def) => sql`SELECT CAST(${def.name} AS TEXT) AS doc_type FROM ${sql.table(def.name)} WHERE account_id = ${ctx.principal.accountId} AND id = ${id}`),
+          sql` UNION ALL `,
+        )} LIMIT 1`.compile(db.qb),
+      )
+    : [];
+  const def = row && types.find((d) => d.name === row.doc_type);
+  if (!def) throw new NotFoundError(`Document '${id}' not found`);
+  return def;
 }

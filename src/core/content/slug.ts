@@ -28,20 +28,42 @@ export function slugify(text: string): string {
 
 const escapeLike = (s: string) => s.replace(/[\\%_]/g, (c) => `\\${c}`);
 
+/** A slug wanted for one document of a batch: its base, and the document itself when it exists. */
+export interface SlugWish {
+  base: string;
+  /** the document being updated (its own slug is no clash) */
+  exceptId?: string;
+}
+
 /**
- * `base` if no other document of the collection has it, else `base-N` with the smallest free
- * N ≥ 2. `exceptId` is the document being updated (its own slug is no clash). Runs inside the
- * write's transaction; a concurrent writer taking the same slug meets the unique index (409).
+ * Unique slugs for a batch of documents of one collection, in order: each `base` if no other
+ * document (nor an earlier one of the batch) has it, else `base-N` with the smallest free N ≥ 2.
+ * One query whatever the batch size: every slug equal to a base or of the form `base-…`. Runs
+ * inside the write's transaction; a concurrent writer taking the same slug meets the unique
+ * index (409).
  */
-export async function uniqueSlug(tx: SqlDb, def: CollectionDef, accountId: string, base: string, exceptId?: string): Promise<string> {
+export async function uniqueSlugs(tx: SqlDb, def: CollectionDef, accountId: string, wishes: readonly SlugWish[]): Promise<string[]> {
+  if (wishes.length === 0) return [];
   const col = CONTENT_FIELD.slug;
-  let q = tx.qb
+  const bases = [...new Set(wishes.map((w) => w.base))];
+  const q = tx.qb
     .selectFrom(def.name)
-    .select(sql<string>`${sql.ref(col)}`.as("slug"))
+    .select(["id", sql<string>`${sql.ref(col)}`.as("slug")])
     .where("account_id", "=", accountId)
-    .where((eb) => eb.or([eb(col, "=", base), eb(col, "like", sql<string>`${`${escapeLike(base)}-%`} ESCAPE '\\'`)]));
-  if (exceptId) q = q.where("id", "!=", exceptId);
-  const taken = new Set((await tx.query<{ slug: string }>(q)).map((r) => r.slug));
-  if (!taken.has(base)) return base;
-  for (let n = 2; ; n++) if (!taken.has(`${base}-${n}`)) return `${base}-${n}`;
+    .where((eb) => eb.or([eb(col, "in", bases), ...bases.map((b) => eb(col, "like", sql<string>`${`${escapeLike(b)}-%`} ESCAPE '\\'`))]));
+  const holders = new Map<string, string>(); // slug → id of the document holding it
+  for (const r of await tx.query<{ id: string; slug: string }>(q)) holders.set(r.slug, r.id);
+  const given = new Set<string>();
+  return wishes.map(({ base, exceptId }) => {
+    const free = (s: string) => !given.has(s) && (!holders.has(s) || holders.get(s) === exceptId);
+    let slug = base;
+    for (let n = 2; !free(slug); n++) slug = `${base}-${n}`;
+    given.add(slug);
+    return slug;
+  });
+}
+
+/** The unique slug of one document: {@link uniqueSlugs} for a batch of one. */
+export async function uniqueSlug(tx: SqlDb, def: CollectionDef, accountId: string, base: string, exceptId?: string): Promise<string> {
+  return (await uniqueSlugs(tx, def, accountId, [{ base, exceptId }]))[0]!;
 }

@@ -10,6 +10,7 @@ import type { SqlDb } from "../../db/sql-db.ts";
 import type { CollectionDef } from "../collections/types.ts";
 import type { Context } from "../context.ts";
 import type { CairnEvent } from "../events/bus.ts";
+import type { AlsoInsert } from "../events/outbox.ts";
 import type { RecordData } from "../records/values.ts";
 import { contentOptions } from "./options.ts";
 
@@ -50,9 +51,10 @@ function snapshot(def: CollectionDef, rec: Record<string, unknown>): string {
 /**
  * Stores a snapshot for every created or updated record of a versioned collection among
  * `events`, and drops the versions of deleted records, in `tx`. Events of other collections are
- * ignored; no statement runs when none is versioned.
+ * ignored; no statement runs when none is versioned. With `deferSingle`, a lone snapshot is not
+ * written but returned, for the outbox statement to write (events/outbox.ts `AlsoInsert`).
  */
-export async function storeVersions(ctx: Context, tx: SqlDb, events: readonly CairnEvent[]): Promise<void> {
+export async function storeVersions(ctx: Context, tx: SqlDb, events: readonly CairnEvent[], opts: { deferSingle?: boolean } = {}): Promise<AlsoInsert | undefined> {
   let rows: unknown[][] | undefined;
   let deleted: Map<string, string[]> | undefined;
   let keep = 0;
@@ -73,9 +75,12 @@ export async function storeVersions(ctx: Context, tx: SqlDb, events: readonly Ca
     keep ||= versionsKeep(ctx);
     if (rec.version > keep && rec.version % PRUNE_EVERY === 0) await tx.execute({ sql: statements(tx).prune, parameters: [def.id, e.recordId, rec.version - keep] });
   }
+  // a single snapshot may go out with the outbox row (one statement: version-store's caller passes it on)
+  if (rows?.length === 1 && opts.deferSingle && !deleted) return { table: VERSIONS_TABLE, row: Object.fromEntries(COLUMNS.map((c, i) => [c, rows![0]![i]])) };
   if (rows?.length === 1) await tx.execute({ sql: statements(tx).insert, parameters: rows[0]! });
   else if (rows?.length) await tx.execute(tx.qb.insertInto(VERSIONS_TABLE).values(rows.map((r) => Object.fromEntries(COLUMNS.map((c, i) => [c, r[i]])))));
   if (deleted) for (const [collectionId, ids] of deleted) await tx.execute(tx.qb.deleteFrom(VERSIONS_TABLE).where("collection_id", "=", collectionId).where("record_id", "in", ids));
+  return undefined;
 }
 
 /** Drops every version of a collection's documents (the collection is being deleted, in `tx`). */

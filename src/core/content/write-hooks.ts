@@ -13,7 +13,7 @@ import type { CollectionDef } from "../collections/types.ts";
 import type { Context } from "../context.ts";
 import type { RecordData } from "../records/values.ts";
 import { CONTENT_FIELD as F, contentOptions, hasSlug, isContentCollection } from "./options.ts";
-import { slugify, uniqueSlug } from "./slug.ts";
+import { slugify, uniqueSlugs } from "./slug.ts";
 
 const due = (v: unknown, now: string) => typeof v === "string" && v <= now;
 
@@ -52,31 +52,58 @@ function slugSource(def: CollectionDef, rec: Record<string, unknown>): string {
 }
 
 /**
- * Completes a record about to be created (mutates `rec`): status, publication time, slug.
- * Nothing for collections outside the workflow.
+ * Completes records about to be created (mutates each): status, publication time, slug. The
+ * slugs of the whole batch cost one query (slug.ts). Nothing for collections outside the workflow.
  */
-export async function prepareContentCreate(ctx: Context, tx: SqlDb, def: CollectionDef, rec: RecordData): Promise<void> {
-  if (!isContentCollection(def)) return;
-  if (contentOptions(def).drafts) applyStatus(rec, undefined, rec.created);
-  if (hasSlug(def)) {
+export async function prepareContentCreates(ctx: Context, tx: SqlDb, def: CollectionDef, recs: readonly RecordData[]): Promise<void> {
+  if (!isContentCollection(def) || recs.length === 0) return;
+  if (contentOptions(def).drafts) for (const rec of recs) applyStatus(rec, undefined, rec.created);
+  if (!hasSlug(def)) return;
+  const wishes = recs.map((rec) => {
     const given = typeof rec[F.slug] === "string" ? slugify(rec[F.slug] as string) : "";
-    rec[F.slug] = await uniqueSlug(tx, def, ctx.principal.accountId, given || slugSource(def, rec));
-  }
+    return { base: given || slugSource(def, rec) };
+  });
+  const slugs = await uniqueSlugs(tx, def, ctx.principal.accountId, wishes);
+  recs.forEach((rec, i) => (rec[F.slug] = slugs[i]));
+}
+
+/** Completes a record about to be created: {@link prepareContentCreates} for one. */
+export async function prepareContentCreate(ctx: Context, tx: SqlDb, def: CollectionDef, rec: RecordData): Promise<void> {
+  await prepareContentCreates(ctx, tx, def, [rec]);
+}
+
+/** One record of an update: its stored state, its field values after the change, the fields the change sets. */
+export interface ContentUpdate {
+  current: RecordData;
+  values: Record<string, unknown>;
+  touched: string[];
 }
 
 /**
- * Completes an update (mutates `values`, the record's field values after the change, and appends
- * to `touched` the fields it set): status and publication time, a slug sent by the client made
- * unique (or a missing one made). Nothing for collections outside the workflow.
+ * Completes updates (mutates each `values`, and appends to `touched` the fields it set): status
+ * and publication time, a slug sent by the client made unique (or a missing one made). The
+ * slugs of the whole batch cost one query. Nothing for collections outside the workflow.
  */
-export async function prepareContentUpdate(ctx: Context, tx: SqlDb, def: CollectionDef, current: RecordData, values: Record<string, unknown>, touched: string[]): Promise<void> {
-  if (!isContentCollection(def)) return;
-  if (contentOptions(def).drafts) touched.push(...applyStatus(values, current, ctx.services.now().toISOString()));
+export async function prepareContentUpdates(ctx: Context, tx: SqlDb, def: CollectionDef, updates: readonly ContentUpdate[]): Promise<void> {
+  if (!isContentCollection(def) || updates.length === 0) return;
+  if (contentOptions(def).drafts) {
+    const now = ctx.services.now().toISOString();
+    for (const u of updates) u.touched.push(...applyStatus(u.values, u.current, now));
+  }
   if (!hasSlug(def)) return;
-  const sent = touched.includes(F.slug);
-  if (!sent && current[F.slug]) return;
-  const given = typeof values[F.slug] === "string" ? slugify(values[F.slug] as string) : "";
-  const slug = await uniqueSlug(tx, def, ctx.principal.accountId, given || slugSource(def, { ...current, ...values }), current.id);
-  values[F.slug] = slug;
-  if (!sent) touched.push(F.slug);
+  const need = updates.filter((u) => u.touched.includes(F.slug) || !u.current[F.slug]);
+  const wishes = need.map(({ current, values }) => {
+    const given = typeof values[F.slug] === "string" ? slugify(values[F.slug] as string) : "";
+    return { base: given || slugSource(def, { ...current, ...values }), exceptId: current.id };
+  });
+  const slugs = await uniqueSlugs(tx, def, ctx.principal.accountId, wishes);
+  need.forEach((u, i) => {
+    if (!u.touched.includes(F.slug)) u.touched.push(F.slug);
+    u.values[F.slug] = slugs[i];
+  });
+}
+
+/** Completes one update: {@link prepareContentUpdates} for one. */
+export async function prepareContentUpdate(ctx: Context, tx: SqlDb, def: CollectionDef, current: RecordData, values: Record<string, unknown>, touched: string[]): Promise<void> {
+  await prepareContentUpdates(ctx, tx, def, [{ current, values, touched }]);
 }

@@ -37,6 +37,17 @@ export const MAX_PREVIOUS_CHARS = 64 * 1024;
 const OUTBOX_LOCK_KEY = 0x6576656e7473;
 
 const insertText: Partial<Record<Dialect, string>> = {};
+/** Outbox INSERT texts with a row for another table written by the same statement, by that table. */
+const withText = new Map<string, string>();
+
+/**
+ * A row for another table to write in the same statement as a single event's outbox row
+ * (PostgreSQL: a data-modifying CTE), saving a round trip; its keys in a fixed order.
+ */
+export interface AlsoInsert {
+  table: string;
+  row: Record<string, unknown>;
+}
 const readText: Partial<Record<Dialect, string>> = {};
 
 /**
@@ -44,14 +55,29 @@ const readText: Partial<Record<Dialect, string>> = {};
  * a single event. Call it as the last write of the transaction: on PostgreSQL it holds the
  * outbox lock until commit.
  */
-export async function writeOutbox(tx: SqlDb, events: CairnEvent[]): Promise<void> {
+export async function writeOutbox(tx: SqlDb, events: CairnEvent[], also?: AlsoInsert): Promise<void> {
+  if (also && (events.length !== 1 || tx.dialect !== "postgres")) throw new Error("writeOutbox: `also` needs one event on PostgreSQL");
   if (events.length === 0) return;
   if (!tx.inTransaction) {
-    await tx.transaction((inner) => writeOutbox(inner, events));
+    await tx.transaction((inner) => writeOutbox(inner, events, also));
     return;
   }
   if (tx.dialect === "postgres") await tx.query(sql`SELECT pg_advisory_xact_lock(${OUTBOX_LOCK_KEY})`.compile(tx.qb));
-  if (events.length === 1) {
+  if (also) {
+    const r = toRow(events[0]!);
+    let text = withText.get(also.table);
+    if (text === undefined) {
+      text = tx.qb
+        .with("also", (db) => db.insertInto(also.table).values(also.row))
+        .insertInto("_events")
+        .values(r)
+        .returning("seq")
+        .compile().sql;
+      withText.set(also.table, text);
+    }
+    const { rows } = await tx.execute<{ seq: number }>({ sql: text, parameters: [...Object.values(also.row), ...Object.values(r)] });
+    if (rows[0]) events[0]!.seq = Number(rows[0].seq);
+  } else if (events.length === 1) {
     // the common case (one record written): SQL compiled once per dialect
     const r = toRow(events[0]!);
     const text = (insertText[tx.dialect] ??= tx.qb.insertInto("_events").values(r).returning("seq").compile().sql);

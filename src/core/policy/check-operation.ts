@@ -5,6 +5,7 @@
  */
 import { requireScope, type ApiScope } from "../auth/guards.ts";
 import type { Context } from "../context.ts";
+import { UnauthenticatedError } from "../errors.ts";
 import { checkMaintenance } from "./maintenance.ts";
 import type { Operation, OperationKind } from "./operation.ts";
 
@@ -18,6 +19,7 @@ export function scopeFor(kind: OperationKind): ApiScope {
 
 /**
  * Throws ServiceUnavailableError (503, Retry-After) while a restore runs (service-gate.ts),
+ * UnauthenticatedError (401) for an anonymous caller of an operation that requires one,
  * MaintenanceError (503 `MAINTENANCE_MODE`) when maintenance mode refuses `op` for the
  * caller, ForbiddenError (403 `API key lacks the '<scope>' scope`, audited) when the caller's API
  * key does not cover it. Users signed in with a token, anonymous callers and the system pass the
@@ -26,6 +28,7 @@ export function scopeFor(kind: OperationKind): ApiScope {
  */
 export function checkOperation(ctx: Context, op: Operation): void {
   ctx.services.gate.check(ctx);
+  if (op.callerRequired !== undefined && ctx.principal.kind === "anonymous") throw new UnauthenticatedError(op.callerRequired);
   checkMaintenance(ctx, op);
   requireScope(ctx, SCOPE[op.kind]);
 }

@@ -22,6 +22,11 @@ export interface Operation {
   readonly kind: OperationKind;
   /** counted in this stricter per-IP tier instead of the caller's */
   readonly tier?: AuthTier;
+  /**
+   * refused to anonymous callers (401) with this message: for dialects in which every request
+   * carries credentials (R3 CMS: an API key); elsewhere anonymous callers reach the rules
+   */
+  readonly callerRequired?: string;
 }
 
 export const READ: Operation = Object.freeze({ kind: "read" });
@@ -32,6 +37,11 @@ export const ADMIN: Operation = Object.freeze({ kind: "admin" });
 /** An operation with an auth rate tier, e.g. `operation("session", "login")`. */
 export function operation(kind: OperationKind, tier?: AuthTier): Operation {
   return Object.freeze(tier ? { kind, tier } : { kind });
+}
+
+/** `op`, refused to anonymous callers with a 401 saying `message` (see Operation.callerRequired). */
+export function callerRequired(op: Operation, message: string): Operation {
+  return Object.freeze({ ...op, callerRequired: message });
 }
 
 const KINDS: ReadonlySet<string> = new Set<OperationKind>(["read", "write", "session", "admin"]);

@@ -9,7 +9,7 @@ import type { SqlDb } from "../../db/sql-db.ts";
 import { SYSTEM_FIELDS } from "../../query/system-fields.ts";
 import type { CollectionDef } from "../collections/types.ts";
 import type { CairnEvent, EventType } from "../events/bus.ts";
-import { writeOutbox } from "../events/outbox.ts";
+import { writeOutbox, type AlsoInsert } from "../events/outbox.ts";
 import { ConflictError } from "../errors.ts";
 import { rowMapper, selectColumns, toStorage, type RecordData } from "./values.ts";
 import { fieldsByName } from "./input.ts";
@@ -136,9 +136,9 @@ export async function deleteAccountRecords(db: SqlDb, def: CollectionDef, accoun
 }
 
 /** Writes outbox rows for the events (one statement, see events/outbox.ts) and publishes them after commit. */
-export async function emitEvents(db: SqlDb, publish: (e: CairnEvent) => void, events: CairnEvent[]): Promise<void> {
+export async function emitEvents(db: SqlDb, publish: (e: CairnEvent) => void, events: CairnEvent[], also?: AlsoInsert): Promise<void> {
   if (events.length === 0) return;
-  await writeOutbox(db, events);
+  await writeOutbox(db, events, also);
   db.afterCommit(() => {
     for (const e of events) publish(e);
   });

@@ -22,18 +22,21 @@ import type { SqlDb } from "../../db/sql-db.ts";
 import type { CairnEvent } from "../events/bus.ts";
 import { syncFileRefs } from "../files/refs.ts";
 import { storeVersions } from "../content/version-store.ts";
-import { prepareContentCreate, prepareContentUpdate } from "../content/write-hooks.ts";
+import { prepareContentCreate, prepareContentCreates, prepareContentUpdate, prepareContentUpdates } from "../content/write-hooks.ts";
 
 export const MAX_BULK = 100;
 
 /**
  * Writes the outbox rows of a write (published after commit), after bringing the file
- * references up to date (core/files/refs.ts: checks added file ids, deletes unused files).
+ * references up to date (core/files/refs.ts: checks added file ids, deletes unused files) and
+ * storing the versions of versioned documents (core/content/version-store.ts). Every record
+ * write path ends with it.
  */
-async function emit(ctx: Context, tx: SqlDb, list: CairnEvent[]): Promise<void> {
+export async function emitWrite(ctx: Context, tx: SqlDb, list: CairnEvent[]): Promise<void> {
   await syncFileRefs(ctx, tx, list);
-  await storeVersions(ctx, tx, list);
-  await emitEvents(tx, (e) => ctx.services.events.publish(e), list);
+  // on PostgreSQL a single write's snapshot rides on the outbox INSERT: no extra round trip
+  const also = await storeVersions(ctx, tx, list, { deferSingle: tx.dialect === "postgres" && list.length === 1 });
+  await emitEvents(tx, (e) => ctx.services.events.publish(e), list, also);
 }
 
 function ownerOf(ctx: Context): string | null {
@@ -85,7 +88,7 @@ export async function createRecord(ctx: Context, collection: string, data: unkno
     await checkReferences(ctx, tx, def, accountId, values, touched.concat(def.fields.filter((f) => f.default !== undefined).map((f) => f.name)));
     await prepareContentCreate(ctx, tx, def, rec);
     await insertRecord(tx, def, accountId, rec).catch((e) => mapConstraintError(def, e));
-    await emit(ctx, tx, [recordEvent("record.create", def, accountId, rec, ts)]);
+    await emitWrite(ctx, tx, [recordEvent("record.create", def, accountId, rec, ts)]);
   });
   return redactRecord(rec, viewable(ctx, def));
 }
@@ -132,7 +135,7 @@ export async function updateRecord(ctx: Context, collection: string, id: string,
     const changed = await updateRecords(tx, def, accountId, [id], values, fields, ts, current.version).catch((e) => mapConstraintError(def, e));
     if (changed !== 1) throw new ConflictError(`Version conflict: record '${id}' changed concurrently`);
     const rec: RecordData = { ...current, ...values, updated: ts, version: current.version + 1 };
-    await emit(ctx, tx, [recordEvent("record.update", def, accountId, rec, ts, current)]);
+    await emitWrite(ctx, tx, [recordEvent("record.update", def, accountId, rec, ts, current)]);
     return rec;
   });
   return redactRecord(updated, readable);
@@ -155,7 +158,7 @@ export async function deleteRecord(ctx: Context, collection: string, id: string)
     const ts = now().toISOString();
     const cascaded = await applyDeleteReferences(ctx, tx, def, accountId, [id], ts);
     await deleteRecords(tx, def, accountId, [id]);
-    await emit(ctx, tx, [...cascaded, recordEvent("record.delete", def, accountId, current, ts)]);
+    await emitWrite(ctx, tx, [...cascaded, recordEvent("record.delete", def, accountId, current, ts)]);
     return current;
   });
   return redactRecord(deleted, readable);
@@ -206,7 +209,7 @@ export async function bulkDeleteRecords(ctx: Context, collection: string, ids: u
     const ts = now().toISOString();
     const cascaded = await applyDeleteReferences(ctx, tx, def, accountId, list, ts);
     await deleteRecords(tx, def, accountId, list);
-    await emit(ctx, tx, [...cascaded, ...rows.map((r) => recordEvent("record.delete", def, accountId, r, ts))]);
+    await emitWrite(ctx, tx, [...cascaded, ...rows.map((r) => recordEvent("record.delete", def, accountId, r, ts))]);
     return rows;
   });
   return deleted.map((r) => redactRecord(r, readable));
@@ -226,14 +229,28 @@ export async function bulkUpdateRecords(ctx: Context, collection: string, ids: u
     const ts = now().toISOString();
     const prepared = rows.map((r) => prepareInput(def, data, "patch", r));
     const increments = Object.keys(data as object).some((k) => /[+-]$/.test(k) && !def.fields.some((f) => f.name === k));
-    const touched = [...new Set(prepared[0]!.touched)];
-    await checkReferences(ctx, tx, def, accountId, prepared[0]!.values, touched);
-    if (increments) {
-      // Increments differ per record: one statement per record.
-      for (let i = 0; i < rows.length; i++) await updateRecords(tx, def, accountId, [rows[i]!.id], prepared[i]!.values, touched, ts).catch((e) => mapConstraintError(def, e));
-    } else await updateRecords(tx, def, accountId, list, prepared[0]!.values, touched, ts).catch((e) => mapConstraintError(def, e));
+    await checkReferences(ctx, tx, def, accountId, prepared[0]!.values, [...new Set(prepared[0]!.touched)]);
+    await prepareContentUpdates(
+      ctx,
+      tx,
+      def,
+      rows.map((current, i) => ({ current, values: prepared[i]!.values, touched: prepared[i]!.touched })),
+    );
+    // Records whose changes are alike share one UPDATE (increments and per-record slugs differ per record).
+    for (const group of alikeChanges(prepared, increments)) {
+      const first = prepared[group[0]!]!;
+      await updateRecords(
+        tx,
+        def,
+        accountId,
+        group.map((i) => rows[i]!.id),
+        first.values,
+        [...new Set(first.touched)],
+        ts,
+      ).catch((e) => mapConstraintError(def, e));
+    }
     const updated = rows.map((r, i) => ({ ...r, ...prepared[i]!.values, updated: ts, version: r.version + 1 }) as RecordData);
-    await emit(
+    await emitWrite(
       ctx,
       tx,
       updated.map((rec, i) => recordEvent("record.update", def, accountId, rec, ts, rows[i])),
@@ -241,6 +258,23 @@ export async function bulkUpdateRecords(ctx: Context, collection: string, ids: u
     return updated;
   });
   return result.map((r) => redactRecord(r, readable));
+}
+
+/**
+ * Groups the records of a bulk update by the change each one gets (the fields set and their
+ * values): the indices of each group, in order. With `increments`, every record is its own group.
+ */
+function alikeChanges(prepared: readonly { values: Record<string, unknown>; touched: string[] }[], increments: boolean): number[][] {
+  if (increments) return prepared.map((_, i) => [i]);
+  const groups = new Map<string, number[]>();
+  prepared.forEach((p, i) => {
+    const fields = [...new Set(p.touched)].sort();
+    const key = JSON.stringify(fields.map((f) => [f, p.values[f] ?? null]));
+    const group = groups.get(key);
+    if (group) group.push(i);
+    else groups.set(key, [i]);
+  });
+  return [...groups.values()];
 }
 
 /**
@@ -281,8 +315,9 @@ export async function bulkCreateRecords(ctx: Context, collection: string, items:
       accountId,
       prepared.map((p) => p!),
     );
+    await prepareContentCreates(ctx, tx, def, recs);
     await insertRecords(tx, def, accountId, recs).catch((e) => mapConstraintError(def, e));
-    await emit(
+    await emitWrite(
       ctx,
       tx,
       recs.map((r) => recordEvent("record.create", def, accountId, r, ts)),

@@ -17,6 +17,8 @@ import { checkReferencesMany } from "../records/references.ts";
 import { emitEvents, insertRecords, mapConstraintError, recordEvent, updateRecords } from "../records/store.ts";
 import { rowMapper, selectColumns, toStorage, type RecordData } from "../records/values.ts";
 import { recordAccess } from "../rules/access.ts";
+import { storeVersions } from "../content/version-store.ts";
+import { prepareContentCreates, prepareContentUpdates } from "../content/write-hooks.ts";
 import { assertWritable, fieldAccess } from "../rules/field-access.ts";
 import { validateRow, type ConvertedRow, type RowError } from "./import-rows.ts";
 
@@ -132,6 +134,20 @@ export async function writeBatch(ctx: Context, tx: SqlDb, def: CollectionDef, ro
   }
   const inserts = planned.filter((p) => !p.current);
   const updates = planned.filter((p) => p.current);
+  // the content workflow (status, publication time, slugs: one query per batch for each kind)
+  await prepareContentCreates(
+    ctx,
+    tx,
+    def,
+    inserts.map((p) => p.rec),
+  );
+  await prepareContentUpdates(
+    ctx,
+    tx,
+    def,
+    updates.map((p) => ({ current: p.current!, values: p.prepared.values, touched: p.prepared.touched })),
+  );
+  for (const p of updates) Object.assign(p.rec, p.prepared.values);
   await insertRecords(
     tx,
     def,
@@ -143,6 +159,7 @@ export async function writeBatch(ctx: Context, tx: SqlDb, def: CollectionDef, ro
     await updateRecords(tx, def, accountId, [p.rec.id], p.prepared.values, fields, ts).catch((e) => mapConstraintError(def, e));
   }
   const out: CairnEvent[] = planned.map((p) => (p.current ? recordEvent("record.update", def, accountId, p.rec, ts, p.current) : recordEvent("record.create", def, accountId, p.rec, ts)));
+  await storeVersions(ctx, tx, out);
   await emitEvents(tx, (e) => events.publish(e), out);
   return { created: inserts.length, updated: updates.length, written: planned.map((p) => p.row.row) };
 }

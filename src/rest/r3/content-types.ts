@@ -11,7 +11,7 @@ import type { CollectionDef } from "../../core/collections/types.ts";
 import { updateCollection } from "../../core/collections/update.ts";
 import { contentTypes, requireContentType } from "../../core/content/documents.ts";
 import { ValidationError } from "../../core/errors.ts";
-import { ADMIN, READ } from "../../core/policy/operation.ts";
+import { R3_ADMIN, R3_READ } from "./operations.ts";
 import { own } from "../../lib/own.ts";
 import { dataFields } from "./parse.ts";
 import { renderContentType } from "./render.ts";
@@ -101,20 +101,20 @@ const nameParam = { type: "object", properties: { name: { type: "string", maxLen
 /** Registers the content-type routes. */
 export function registerContentTypeRoutes(api: FastifyInstance): void {
   const tags = ["r3"];
-  api.get("/content-types", { config: { operation: READ }, schema: { tags, summary: "List content types" } }, async (req) => ({ docs: contentTypes(req.ctx).map(renderContentType) }));
+  api.get("/content-types", { config: { operation: R3_READ }, schema: { tags, summary: "List content types" } }, async (req) => ({ docs: contentTypes(req.ctx).map(renderContentType) }));
 
-  api.post("/content-types", { config: { operation: ADMIN }, schema: { tags, summary: "Create a content type" } }, async (req, reply) => {
+  api.post("/content-types", { config: { operation: R3_ADMIN }, schema: { tags, summary: "Create a content type" } }, async (req, reply) => {
     const def = await createCollection(req.ctx, collectionBody(req.body)).catch((e: unknown) => {
       throw inR3Names(e);
     });
     return reply.status(201).send(renderContentType(def));
   });
 
-  api.get<{ Params: { name: string } }>("/content-types/:name", { config: { operation: READ }, schema: { tags, summary: "Get a content type", params: nameParam } }, async (req) =>
+  api.get<{ Params: { name: string } }>("/content-types/:name", { config: { operation: R3_READ }, schema: { tags, summary: "Get a content type", params: nameParam } }, async (req) =>
     renderContentType(requireContentType(req.ctx, req.params.name)),
   );
 
-  api.patch<{ Params: { name: string } }>("/content-types/:name", { config: { operation: ADMIN }, schema: { tags, summary: "Update a content type", params: nameParam } }, async (req) => {
+  api.patch<{ Params: { name: string } }>("/content-types/:name", { config: { operation: R3_ADMIN }, schema: { tags, summary: "Update a content type", params: nameParam } }, async (req) => {
     const current = requireContentType(req.ctx, req.params.name);
     const def = await updateCollection(req.ctx, current.name, collectionBody(req.body, current)).catch((e: unknown) => {
       throw inR3Names(e);
@@ -124,7 +124,7 @@ export function registerContentTypeRoutes(api: FastifyInstance): void {
 
   api.delete<{ Params: { name: string } }>(
     "/content-types/:name",
-    { config: { operation: ADMIN }, schema: { tags, summary: "Delete a content type and its documents", params: nameParam } },
+    { config: { operation: R3_ADMIN }, schema: { tags, summary: "Delete a content type and its documents", params: nameParam } },
     async (req) => {
       const current = requireContentType(req.ctx, req.params.name);
       const def = await deleteCollection(req.ctx, current.name);

@@ -7,7 +7,7 @@ import { documentBySlug, documentType, findDocument, listDocuments, requireConte
 import { publishDocument, scheduleTime, unpublishDocument } from "../../core/content/publish.ts";
 import { listVersions, restoreVersion } from "../../core/content/versions.ts";
 import { ValidationError } from "../../core/errors.ts";
-import { READ, WRITE } from "../../core/policy/operation.ts";
+import { R3_READ, R3_WRITE } from "./operations.ts";
 import { createRecord, deleteRecord, updateRecord } from "../../core/records/write.ts";
 import { documentInput, flag, parseFields, parseListQuery, queryPairs } from "./parse.ts";
 import { envelope, project, renderDocument, renderVersion } from "./render.ts";
@@ -25,7 +25,7 @@ function when(body: unknown, key: string): string | null {
 
 /** Registers the document routes. */
 export function registerContentRoutes(api: FastifyInstance): void {
-  api.get("/content", { config: { operation: READ }, schema: { tags, summary: "List documents (published only unless draft=true)" } }, async (req) => {
+  api.get("/content", { config: { operation: R3_READ }, schema: { tags, summary: "List documents (published only unless draft=true)" } }, async (req) => {
     const q = parseListQuery(req.ctx, queryPairs(req.url));
     const page = await listDocuments(req.ctx, { type: q.type, filter: q.filter, sort: q.sort, page: q.page, pageSize: q.limit, drafts: q.drafts });
     const defs = new Map(page.items.map((d) => [d.type, req.ctx.services.collections.require(d.type)]));
@@ -35,7 +35,7 @@ export function registerContentRoutes(api: FastifyInstance): void {
     );
   });
 
-  api.post("/content", { config: { operation: WRITE }, schema: { tags, summary: "Create a document (a draft unless status says otherwise)" } }, async (req, reply) => {
+  api.post("/content", { config: { operation: R3_WRITE }, schema: { tags, summary: "Create a document (a draft unless status says otherwise)" } }, async (req, reply) => {
     const body = req.body as Record<string, unknown> | undefined;
     if (typeof body?.type !== "string" || body.type === "") throw new ValidationError("Invalid type: is required", { type: "is required" });
     const def = requireContentType(req.ctx, body.type);
@@ -46,7 +46,7 @@ export function registerContentRoutes(api: FastifyInstance): void {
   api.get<{ Params: { type: string; slug: string } }>(
     "/content/by-slug/:type/:slug",
     {
-      config: { operation: READ },
+      config: { operation: R3_READ },
       schema: {
         tags,
         summary: "Get a document by its slug",
@@ -61,14 +61,14 @@ export function registerContentRoutes(api: FastifyInstance): void {
     },
   );
 
-  api.get<{ Params: { id: string } }>("/content/:id", { config: { operation: READ }, schema: { tags, summary: "Get a document", params: idParam } }, async (req) => {
+  api.get<{ Params: { id: string } }>("/content/:id", { config: { operation: R3_READ }, schema: { tags, summary: "Get a document", params: idParam } }, async (req) => {
     const pairs = queryPairs(req.url);
     const one = (n: string) => pairs.find(([k]) => k === n)?.[1];
     const d = await findDocument(req.ctx, req.params.id, flag(one("draft"), "draft"));
     return project(renderDocument(req.ctx.services.collections.require(d.type), d), parseFields(one("fields")));
   });
 
-  api.patch<{ Params: { id: string } }>("/content/:id", { config: { operation: WRITE }, schema: { tags, summary: "Update a document (data merged)", params: idParam } }, async (req) => {
+  api.patch<{ Params: { id: string } }>("/content/:id", { config: { operation: R3_WRITE }, schema: { tags, summary: "Update a document (data merged)", params: idParam } }, async (req) => {
     const def = await documentType(req.ctx, req.params.id);
     const body = req.body as Record<string, unknown> | undefined;
     if (body && typeof body === "object" && body.type !== undefined && body.type !== def.name) throw new ValidationError("A document cannot change its type", { type: "cannot change" });
@@ -76,21 +76,25 @@ export function registerContentRoutes(api: FastifyInstance): void {
     return renderDocument(def, { record });
   });
 
-  api.delete<{ Params: { id: string } }>("/content/:id", { config: { operation: WRITE }, schema: { tags, summary: "Delete a document", params: idParam } }, async (req) => {
+  api.delete<{ Params: { id: string } }>("/content/:id", { config: { operation: R3_WRITE }, schema: { tags, summary: "Delete a document", params: idParam } }, async (req) => {
     const def = await documentType(req.ctx, req.params.id);
     const record = await deleteRecord(req.ctx, def.name, req.params.id);
     return renderDocument(def, { record });
   });
 
-  api.post<{ Params: { id: string } }>("/content/:id/publish", { config: { operation: WRITE }, schema: { tags, summary: "Publish a document now, or at publishAt", params: idParam } }, async (req) => {
-    const def = await documentType(req.ctx, req.params.id);
-    const record = await publishDocument(req.ctx, def.name, req.params.id, when(req.body, "publishAt"));
-    return renderDocument(def, { record });
-  });
+  api.post<{ Params: { id: string } }>(
+    "/content/:id/publish",
+    { config: { operation: R3_WRITE }, schema: { tags, summary: "Publish a document now, or at publishAt", params: idParam } },
+    async (req) => {
+      const def = await documentType(req.ctx, req.params.id);
+      const record = await publishDocument(req.ctx, def.name, req.params.id, when(req.body, "publishAt"));
+      return renderDocument(def, { record });
+    },
+  );
 
   api.post<{ Params: { id: string } }>(
     "/content/:id/unpublish",
-    { config: { operation: WRITE }, schema: { tags, summary: "Unpublish a document now, or at unpublishAt", params: idParam } },
+    { config: { operation: R3_WRITE }, schema: { tags, summary: "Unpublish a document now, or at unpublishAt", params: idParam } },
     async (req) => {
       const def = await documentType(req.ctx, req.params.id);
       const record = await unpublishDocument(req.ctx, def.name, req.params.id, when(req.body, "unpublishAt"));
@@ -98,7 +102,7 @@ export function registerContentRoutes(api: FastifyInstance): void {
     },
   );
 
-  api.get<{ Params: { id: string } }>("/content/:id/versions", { config: { operation: READ }, schema: { tags, summary: "Versions of a document, newest first", params: idParam } }, async (req) => {
+  api.get<{ Params: { id: string } }>("/content/:id/versions", { config: { operation: R3_READ }, schema: { tags, summary: "Versions of a document, newest first", params: idParam } }, async (req) => {
     const def = await documentType(req.ctx, req.params.id);
     return { docs: (await listVersions(req.ctx, def.name, req.params.id)).map((v) => renderVersion(def, v)) };
   });
@@ -106,7 +110,7 @@ export function registerContentRoutes(api: FastifyInstance): void {
   api.post<{ Params: { id: string; versionId: string } }>(
     "/content/:id/restore/:versionId",
     {
-      config: { operation: WRITE },
+      config: { operation: R3_WRITE },
       schema: { tags, summary: "Restore a version (recorded as a new version; the status is kept)", params: { type: "object", properties: { id: { type: "string" }, versionId: { type: "string" } } } },
     },
     async (req) => {

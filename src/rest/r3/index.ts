@@ -6,7 +6,7 @@
  */
 import type { FastifyError, FastifyInstance } from "fastify";
 import type { Services } from "../../core/context.ts";
-import { AppError, fromDriverError, UnauthenticatedError } from "../../core/errors.ts";
+import { AppError, fromDriverError } from "../../core/errors.ts";
 import { chargeKeyQuota } from "../../core/ratelimit/key-quota.ts";
 import { registerContentTypeRoutes } from "./content-types.ts";
 import { registerContentRoutes } from "./content.ts";
@@ -32,9 +32,9 @@ export function registerR3(api: FastifyInstance, services: Services): void {
     req.log.error({ err: thrown, reqId: req.id }, "internal error");
     return reply.status(500).send({ error: { code: "INTERNAL_ERROR", message: `Internal server error (request id ${req.id})` } });
   });
-  // After the root hooks (caller, rate limit, a refused key → 401, scopes): no key at all → 401.
+  // After the root hooks (caller, rate limit, a refused key → 401, the operation policy: no key
+  // at all → 401 (operations.ts), scopes): the key's R3 quota.
   api.addHook("onRequest", async (req) => {
-    if (req.ctx.principal.kind === "anonymous") throw new UnauthenticatedError("Missing API key: send it in the x-api-key header");
     await chargeKeyQuota(req.ctx);
   });
   registerContentTypeRoutes(api);

@@ -110,7 +110,9 @@ export function parseListQuery(ctx: Context, pairs: [string, string][]): R3ListQ
       })
       .join(",");
   }
-  const limit = Math.min(integer(one("limit"), "limit", 1, DEFAULT_LIMIT), MAX_LIMIT);
+  // spec 004 documents the maximum ("max: 100"): a larger limit is an invalid parameter, not clamped
+  const limit = integer(one("limit"), "limit", 1, DEFAULT_LIMIT);
+  if (limit > MAX_LIMIT) throw new ValidationError(`Invalid limit: must be at most ${MAX_LIMIT}`, { limit: `must be at most ${MAX_LIMIT}` });
   return { type, filter, sort: sortText, page: integer(one("page"), "page", 1, 1), limit, drafts: flag(one("draft"), "draft"), fields: parseFields(one("fields")) };
 }
 

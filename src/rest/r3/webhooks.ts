@@ -5,7 +5,7 @@
  */
 import type { FastifyInstance } from "fastify";
 import { ValidationError } from "../../core/errors.ts";
-import { ADMIN } from "../../core/policy/operation.ts";
+import { R3_ADMIN } from "./operations.ts";
 import { createWebhook } from "../../core/webhooks/create.ts";
 import { getWebhook, listWebhooks, MAX_WEBHOOK_PAGE } from "../../core/webhooks/read.ts";
 import type { Webhook, WebhookInput } from "../../core/webhooks/types.ts";
@@ -55,20 +55,20 @@ function render(w: Webhook) {
 
 /** Registers the webhook routes (superadmin keys: the `admin` scope). */
 export function registerR3WebhookRoutes(api: FastifyInstance): void {
-  api.get("/webhooks", { config: { operation: ADMIN }, schema: { tags, summary: "List webhooks" } }, async (req) => {
+  api.get("/webhooks", { config: { operation: R3_ADMIN }, schema: { tags, summary: "List webhooks" } }, async (req) => {
     const { items } = await listWebhooks(req.ctx, { limit: MAX_WEBHOOK_PAGE });
     return { docs: items.map(render) };
   });
-  api.post("/webhooks", { config: { operation: ADMIN }, schema: { tags, summary: "Create a webhook" } }, async (req, reply) =>
+  api.post("/webhooks", { config: { operation: R3_ADMIN }, schema: { tags, summary: "Create a webhook" } }, async (req, reply) =>
     reply.status(201).send(render(await createWebhook(req.ctx, input(req.body)))),
   );
-  api.get<{ Params: { id: string } }>("/webhooks/:id", { config: { operation: ADMIN }, schema: { tags, summary: "Get a webhook", params: idParam } }, async (req) =>
+  api.get<{ Params: { id: string } }>("/webhooks/:id", { config: { operation: R3_ADMIN }, schema: { tags, summary: "Get a webhook", params: idParam } }, async (req) =>
     render(await getWebhook(req.ctx, req.params.id)),
   );
-  api.patch<{ Params: { id: string } }>("/webhooks/:id", { config: { operation: ADMIN }, schema: { tags, summary: "Update a webhook", params: idParam } }, async (req) =>
+  api.patch<{ Params: { id: string } }>("/webhooks/:id", { config: { operation: R3_ADMIN }, schema: { tags, summary: "Update a webhook", params: idParam } }, async (req) =>
     render(await updateWebhook(req.ctx, req.params.id, input(req.body))),
   );
-  api.delete<{ Params: { id: string } }>("/webhooks/:id", { config: { operation: ADMIN }, schema: { tags, summary: "Delete a webhook", params: idParam } }, async (req) => {
+  api.delete<{ Params: { id: string } }>("/webhooks/:id", { config: { operation: R3_ADMIN }, schema: { tags, summary: "Delete a webhook", params: idParam } }, async (req) => {
     const hook = await getWebhook(req.ctx, req.params.id);
     await deleteWebhook(req.ctx, req.params.id);
     return render(hook);
