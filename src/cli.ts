@@ -3,7 +3,7 @@
  *   cairn serve                                   start the server
  *   cairn migrate                                 apply pending database migrations
  *   cairn admin create --email E --password P     create (or promote) a superadmin
- *   cairn schema print [--system]                 print the GraphQL SDL (sorted)
+ *   cairn schema print [--system] [--role R]      print the GraphQL SDL (sorted; R: a role or anonymous)
  *   cairn schema diff OLD.graphql [NEW.graphql]   breaking/dangerous changes (NEW: the live schema)
  *   cairn schema snapshot > cairn-schema.json     the schema snapshot (src/cli-snapshot.ts)
  *   cairn schema diff cairn-schema.json           the plan that would apply it
@@ -27,6 +27,8 @@ import { StartupError } from "./lib/startup-error.ts";
 import { createPrisma } from "./db/prisma.ts";
 import { CollectionRegistry } from "./core/collections/registry.ts";
 import { printSchemaFor, printSystemSchema } from "./graphql/print-schema.ts";
+import { readRoles } from "./core/rules/role-cache.ts";
+import type { RoleSet } from "./core/rules/role-scope.ts";
 import { diffSchemas, formatSchemaChanges, SchemaSourceError } from "./graphql/schema-diff.ts";
 import { backupCommand } from "./cli-backup.ts";
 import { isSnapshotFile, snapshotApply, snapshotDiff, snapshotPrint } from "./cli-snapshot.ts";
@@ -39,7 +41,8 @@ Commands:
   serve                                   start the HTTP server (PORT, HOST, DATABASE_URL, …)
   migrate                                 apply pending database migrations and list them
   admin create --email <e> --password <p> create a superadmin, or promote an existing user
-  schema print [--system]                 print the GraphQL schema (SDL, sorted); --system: without collections
+  schema print [--system] [--role R]      print the GraphQL schema (SDL, sorted); --system: without collections;
+                                          --role R: as members of role R (name or id) see it, or 'anonymous'
   schema diff OLD [NEW]                   list breaking and dangerous changes from the SDL file OLD to the
                                           SDL file NEW (default: the live schema); exit code 1 if any breaks
   schema snapshot                         print the schema snapshot (JSON): collections, roles, permissions,
@@ -182,23 +185,35 @@ async function adminCreate(args: string[]): Promise<void> {
 
 /** `schema print`: the GraphQL SDL for the database's collections (or the system part only). */
 async function schemaPrint(args: string[]): Promise<void> {
-  const { values, positionals } = parseArgs({ args, options: { system: { type: "boolean" } }, allowPositionals: true, strict: true });
+  const { values, positionals } = parseArgs({ args, options: { system: { type: "boolean" }, role: { type: "string" } }, allowPositionals: true, strict: true });
   if (positionals.length) throw new UsageError(`unexpected argument '${positionals[0]}'`);
   if (values.system) {
+    if (values.role !== undefined) throw new UsageError("--system and --role cannot be combined");
     process.stdout.write(printSystemSchema());
     return;
   }
-  process.stdout.write(await liveSchema());
+  process.stdout.write(await liveSchema(values.role));
 }
 
-/** The live schema's SDL: the collections of the configured database. */
-async function liveSchema(): Promise<string> {
+/** The role set `--role` names: `anonymous`, or a role by id or (case-insensitive) name. */
+async function roleSetNamed(prisma: Awaited<ReturnType<typeof createPrisma>>, ref: string): Promise<RoleSet> {
+  if (ref.toLowerCase() === "anonymous") return { kind: "anonymous" };
+  const roles = await readRoles(prisma);
+  const role = /^\d+$/.test(ref) ? roles.find((r) => r.id === Number(ref)) : roles.find((r) => r.name.toLowerCase() === ref.toLowerCase());
+  if (!role) throw new UsageError(`no role '${ref}'; roles: anonymous, ${roles.map((r) => r.name).join(", ")}`);
+  return { kind: "role", role };
+}
+
+/** The live schema's SDL: the collections of the configured database (as `role` sees them). */
+async function liveSchema(role?: string): Promise<string> {
   const db = await openDatabase(config(), cliLog);
+  const prisma = role === undefined ? undefined : await createPrisma(db);
   try {
     const registry = new CollectionRegistry(db);
     await registry.load();
-    return printSchemaFor(registry.list());
+    return printSchemaFor(registry.list(), prisma && role !== undefined ? await roleSetNamed(prisma, role) : undefined);
   } finally {
+    await prisma?.$disconnect();
     await db.close();
   }
 }

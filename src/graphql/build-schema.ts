@@ -1,7 +1,8 @@
 /**
- * Builds the whole GraphQL schema for a set of collection definitions: the Pothos system
- * schema (built once per Prisma client) plus each collection's types and root fields, merged
- * into new root types. Shared types are reused by every schema built.
+ * Builds the whole GraphQL schema for a set of collection definitions and one role set: the
+ * Pothos system schema (built once per Prisma client) plus each collection's types and root
+ * fields as the role set sees them (role-view.ts), merged into new root types. Shared types are
+ * reused by every schema built. Without a role set the schema shows everything (superadmins).
  */
 import { GraphQLObjectType, GraphQLSchema, type GraphQLFieldConfigMap, type GraphQLNamedType } from "graphql";
 import type { CollectionDef } from "../core/collections/types.ts";
@@ -9,7 +10,10 @@ import type { Prisma } from "../db/prisma.ts";
 import type { RealtimeHub } from "../realtime/hub.ts";
 import { collectionRootFields } from "./collection-fields.ts";
 import { collectionTypes } from "./collection-types.ts";
-import { GraphqlNameClaims } from "./names.ts";
+import { collectionScope, type RoleSet } from "../core/rules/role-scope.ts";
+import { collectionNames, GraphqlNameClaims } from "./names.ts";
+import { fieldView, inView, type FieldView } from "./role-view.ts";
+import { selectEnums } from "./select-enums.ts";
 import { systemSchema } from "./system-schema.ts";
 
 export interface BuildOptions {
@@ -17,6 +21,20 @@ export interface BuildOptions {
   hub: RealtimeHub;
   /** logs collections left out of the schema (name collisions that predate the check) */
   warn?: (msg: string) => void;
+  /** whose schema (default: everything) */
+  roleSet?: RoleSet;
+  /** the clock rules are folded with (default: the system clock) */
+  now?: () => Date;
+}
+
+/** Each collection's view for the role set, by lower-case name; collections it may not use are absent. */
+function views(defs: readonly CollectionDef[], set: RoleSet, now: () => Date): Map<string, FieldView> {
+  const out = new Map<string, FieldView>();
+  for (const def of defs) {
+    const v = fieldView(def.fields, collectionScope(def, set, now));
+    if (inView(v)) out.set(def.name.toLowerCase(), v);
+  }
+  return out;
 }
 
 /**
@@ -49,12 +67,25 @@ export function buildSchema(defs: readonly CollectionDef[], opts: BuildOptions):
     opts.warn,
   );
   if (kept.length === 0) return system.schema;
-  const types = collectionTypes(kept, system.shared);
-  const fields = collectionRootFields(types.values(), opts.hub, system.shared);
   const s = system.schema;
+  // enum names are decided over every collection, so they are the same in every role view
+  const taken = new Set([...Object.keys(s.getTypeMap()), ...kept.flatMap((d) => Object.values(collectionNames(d.name)))]);
+  const enums = selectEnums(kept, taken);
+  const types = collectionTypes(kept, system.shared, views(kept, opts.roleSet ?? { kind: "all" }, opts.now ?? (() => new Date())), enums);
+  if (types.size === 0) return system.schema;
+  const fields = collectionRootFields(types.values(), opts.hub, system.shared);
   const roots = new Set([s.getQueryType(), s.getMutationType(), s.getSubscriptionType()]);
   const shared = Object.values(s.getTypeMap()).filter((t): t is GraphQLNamedType => !t.name.startsWith("__") && !roots.has(t as GraphQLObjectType));
-  const generated = [...types.values()].flatMap((t) => [t.object, t.edge, t.connection, t.change, t.where, t.orderBy, ...(t.createInput ? [t.createInput, t.updateInput!] : [])]);
+  const generated = [...types.values()].flatMap((t) => [
+    t.object,
+    t.edge,
+    t.connection,
+    t.change,
+    t.where,
+    t.orderBy,
+    ...(t.createInput ? [t.createInput] : []),
+    ...(t.updateInput ? [t.updateInput] : []),
+  ]);
   return new GraphQLSchema({
     query: root("Query", s.getQueryType(), fields.query),
     mutation: root("Mutation", s.getMutationType(), fields.mutation),

@@ -1,6 +1,7 @@
 /**
  * Root fields per collection: `post`/`posts` queries, create/update/delete (single and bulk)
- * mutations, and `postCreated`/`postUpdated`/`postDeleted`/`postChanged` subscriptions.
+ * mutations, and `postCreated`/`postUpdated`/`postDeleted`/`postChanged` subscriptions, less
+ * those the schema's role set may not use (role-view.ts).
  * Each resolver parses its arguments, calls the core operation, and shapes the result.
  */
 import { GraphQLID, GraphQLInt, GraphQLList, GraphQLNonNull, GraphQLString, type GraphQLFieldConfigMap, type GraphQLInputType, type GraphQLOutputType } from "graphql";
@@ -14,6 +15,7 @@ import { prefetchReferences } from "./loaders.ts";
 import { listConnection, nodeFieldNames, selects } from "./pagination.ts";
 import { whereToExpr } from "./where.ts";
 import { addContentFields } from "./collection-content-fields.ts";
+import { pruneRootFields } from "./role-view.ts";
 import type { SharedTypes } from "./system-schema.ts";
 
 type Fields = GraphQLFieldConfigMap<unknown, GraphqlContext>;
@@ -112,10 +114,12 @@ export function collectionRootFields(collections: Iterable<CollectionTypes>, hub
         args: { data: { type: req(new GraphQLList(req(c.createInput))) } },
         resolve: (_r, args, g) => bulkCreateRecords(g.cairn, name, args.data),
       };
+    }
+    if (c.updateInput) {
       mutation[names.updateMany] = {
         type: nn(GraphQLInt),
         description: "Applies data to up to 100 records, all or nothing; returns how many were updated",
-        args: { ids: { type: ids }, data: { type: req(c.updateInput!) } },
+        args: { ids: { type: ids }, data: { type: req(c.updateInput) } },
         resolve: async (_r, args, g) => (await asGraphqlArgs(bulkUpdateRecords(g.cairn, name, args.ids.map(String), args.data))).length,
       };
     }
@@ -145,6 +149,7 @@ export function collectionRootFields(collections: Iterable<CollectionTypes>, hub
       subscribe: open("changed"),
       resolve: (m: any) => unwrap(m),
     };
+    pruneRootFields(names, c.view, { query, mutation, subscription });
   }
   return { query, mutation, subscription };
 }

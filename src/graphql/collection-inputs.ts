@@ -2,6 +2,8 @@
  * How collection fields map to GraphQL types, and the input types of a collection:
  * `PostWhere` (AND/OR/NOT plus a per-kind filter per field), `PostOrderBy`, `PostCreateInput`
  * (required fields without a default are non-null) and `PostUpdateInput` (all optional).
+ * Select fields use their enum (select-enums.ts); a role set's view (role-view.ts) decides which
+ * fields `where`/`orderBy` and the inputs hold.
  */
 import {
   GraphQLBoolean,
@@ -19,11 +21,11 @@ import {
 import { isListField, type CollectionDef, type FieldDef } from "../core/collections/types.ts";
 import { SYSTEM_FIELDS, type SystemField } from "../query/system-fields.ts";
 import type { CollectionNames } from "./names.ts";
+import { showsField, takesField, type FieldView } from "./role-view.ts";
+import type { SelectEnum } from "./select-enums.ts";
 import type { SharedTypes } from "./system-schema.ts";
 
 const INT32 = 2 ** 31;
-
-/** True for fields whose value is a list (tags, files, multiple select/reference). */
 
 /**
  * The scalar of a field's value (of its elements, for list fields). Numbers are Int only when
@@ -54,15 +56,17 @@ export function scalarOf(f: FieldDef, s: SharedTypes): GraphQLScalarType {
 
 const listOf = <T extends GraphQLInputType>(t: T) => new GraphQLList(new GraphQLNonNull(t));
 
-/** The GraphQL type of a field's input value (nullable). */
-function inputTypeOf(f: FieldDef, s: SharedTypes): GraphQLInputType {
+/** The GraphQL type of a field's input value (nullable); `e` is the field's select enum. */
+function inputTypeOf(f: FieldDef, s: SharedTypes, e: SelectEnum | undefined): GraphQLInputType {
   if (f.type === "geopoint") return s.GeoPointInput;
+  if (e) return isListField(f) ? listOf(e.type) : e.type;
   if (isListField(f)) return listOf(f.type === "reference" ? GraphQLID : GraphQLString);
   return f.type === "select" ? GraphQLString : scalarOf(f, s);
 }
 
 /** The filter input of a field. */
-function filterOf(f: FieldDef, s: SharedTypes): GraphQLInputObjectType {
+function filterOf(f: FieldDef, s: SharedTypes, e: SelectEnum | undefined): GraphQLInputObjectType {
+  if (e) return isListField(f) ? e.listFilter : e.filter;
   if (isListField(f)) return s.StringListFilter;
   switch (f.type) {
     case "number":
@@ -88,8 +92,9 @@ const sortable = (f: FieldDef) => !isListField(f) && f.type !== "json" && f.type
 export interface CollectionInputs {
   where: GraphQLInputObjectType;
   orderBy: GraphQLInputObjectType;
-  /** absent for a collection without fields (GraphQL input objects need at least one field) */
+  /** absent without fields to take (GraphQL input objects need at least one field) */
   createInput?: GraphQLInputObjectType;
+  /** absent without fields to take */
   updateInput?: GraphQLInputObjectType;
 }
 
@@ -98,8 +103,11 @@ function systemFilter(f: SystemField, s: SharedTypes): GraphQLInputObjectType {
   return f.graphqlType === "ID" ? s.IDFilter : f.graphqlType === "DateTime" ? s.DateTimeFilter : s.IntFilter;
 }
 
-/** The input types of one collection. */
-export function collectionInputs(def: CollectionDef, names: CollectionNames, s: SharedTypes): CollectionInputs {
+/** The input types of one collection as `view` shows it; `enums` are its select enums by field. */
+export function collectionInputs(def: CollectionDef, names: CollectionNames, s: SharedTypes, view: FieldView, enums?: ReadonlyMap<string, SelectEnum>): CollectionInputs {
+  const readable = def.fields.filter((f) => showsField(view, f.name));
+  const creatable = def.fields.filter((f) => takesField(view.create, f.name));
+  const updatable = def.fields.filter((f) => takesField(view.update, f.name));
   const where: GraphQLInputObjectType = new GraphQLInputObjectType({
     name: names.where,
     fields: () => {
@@ -109,7 +117,7 @@ export function collectionInputs(def: CollectionDef, names: CollectionNames, s: 
         NOT: { type: where },
       };
       for (const f of SYSTEM_FIELDS) if (f.graphqlName && f.filterable) fields[f.graphqlName] = { type: systemFilter(f, s) };
-      for (const f of def.fields) fields[f.name] = { type: filterOf(f, s) };
+      for (const f of readable) fields[f.name] = { type: filterOf(f, s, enums?.get(f.name)) };
       return fields;
     },
   });
@@ -119,25 +127,29 @@ export function collectionInputs(def: CollectionDef, names: CollectionNames, s: 
     fields: () => {
       const fields: GraphQLInputFieldConfigMap = {};
       for (const f of SYSTEM_FIELDS) if (f.graphqlName && f.graphqlSortable) fields[f.graphqlName] = { type: s.SortOrder };
-      for (const f of def.fields) if (sortable(f)) fields[f.name] = { type: s.SortOrder };
+      for (const f of readable) if (sortable(f)) fields[f.name] = { type: s.SortOrder };
       return fields;
     },
   });
-  if (def.fields.length === 0) return { where, orderBy };
-  const createInput = new GraphQLInputObjectType({
-    name: names.createInput,
-    fields: () =>
-      Object.fromEntries(
-        def.fields.map((f) => {
-          const type = inputTypeOf(f, s);
-          return [f.name, { type: f.required && f.default === undefined ? new GraphQLNonNull(type) : type, description: f.hint ?? undefined }];
-        }),
-      ),
-  });
-  const updateInput = new GraphQLInputObjectType({
-    name: names.updateInput,
-    description: "Only the fields present are changed; null clears a field.",
-    fields: () => Object.fromEntries(def.fields.map((f) => [f.name, { type: inputTypeOf(f, s) }])),
-  });
-  return { where, orderBy, createInput, updateInput };
+  const out: CollectionInputs = { where, orderBy };
+  if (creatable.length > 0) {
+    out.createInput = new GraphQLInputObjectType({
+      name: names.createInput,
+      fields: () =>
+        Object.fromEntries(
+          creatable.map((f) => {
+            const type = inputTypeOf(f, s, enums?.get(f.name));
+            return [f.name, { type: f.required && f.default === undefined ? new GraphQLNonNull(type) : type, description: f.hint ?? undefined }];
+          }),
+        ),
+    });
+  }
+  if (updatable.length > 0) {
+    out.updateInput = new GraphQLInputObjectType({
+      name: names.updateInput,
+      description: "Only the fields present are changed; null clears a field.",
+      fields: () => Object.fromEntries(updatable.map((f) => [f.name, { type: inputTypeOf(f, s, enums?.get(f.name)) }])),
+    });
+  }
+  return out;
 }

@@ -2,7 +2,8 @@
  * The types generated for each collection (DESIGN.md "GraphQL contract"): `Post implements
  * Node` with typed fields, references (through DataLoader) and reverse references as
  * connections (`Author.posts`), `PostConnection`/`PostEdge`, `PostChange`, plus the inputs of
- * collection-inputs.ts.
+ * collection-inputs.ts. Each is built for one role set's view (role-view.ts): fields it can never
+ * read are absent, required fields it can always read are non-null, select fields are enums.
  *
  * Built with graphql-js directly around the Pothos system schema: the same collection types
  * through Pothos cost ~5× more per rebuild (≈250 ms vs ≈45 ms CPU for 100 collections × 20
@@ -20,6 +21,8 @@ import { fileIdsOf } from "../core/files/refs.ts";
 import type { FileView } from "../core/files/types.ts";
 import { collectionNames, RECORD_SYSTEM_FIELDS, type CollectionNames } from "./names.ts";
 import { connectionOf, nodeFieldNames, orderByToTerms, selects, type Connection } from "./pagination.ts";
+import { showsField, type FieldView } from "./role-view.ts";
+import type { SelectEnum, SelectEnums } from "./select-enums.ts";
 import type { SharedTypes } from "./system-schema.ts";
 import { whereToExpr } from "./where.ts";
 
@@ -27,6 +30,8 @@ import { whereToExpr } from "./where.ts";
 export interface CollectionTypes extends CollectionInputs {
   def: CollectionDef;
   names: CollectionNames;
+  view: FieldView;
+  enums: ReadonlyMap<string, SelectEnum> | undefined;
   object: GraphQLObjectType<RecordData, GraphqlContext>;
   edge: GraphQLObjectType;
   connection: GraphQLObjectType<Connection, GraphqlContext>;
@@ -42,9 +47,14 @@ interface Reverse {
 const nn = <T extends GraphQLOutputType>(t: T) => new GraphQLNonNull(t);
 const listOf = <T extends GraphQLOutputType>(t: T) => new GraphQLNonNull(new GraphQLList(new GraphQLNonNull(t)));
 
-/** Reverse fields per target: `Author.posts`, or `postsByEditor` when ambiguous or taken. */
+/**
+ * Reverse fields per target: `Author.posts`, or `postsByEditor` when ambiguous or taken. Names
+ * are decided over every reference, then the ones the view hides (child not listable, reference
+ * field unreadable) are dropped, so a reverse field has one name in every role view.
+ */
 function reverseFields(byName: Map<string, CollectionTypes>): Map<string, Reverse[]> {
   const out = new Map<string, Reverse[]>();
+  const claimed = new Map<string, Set<string>>();
   const candidates: { target: string; child: CollectionTypes; field: string }[] = [];
   for (const child of byName.values()) {
     for (const f of child.def.fields) {
@@ -54,12 +64,15 @@ function reverseFields(byName: Map<string, CollectionTypes>): Map<string, Revers
     }
   }
   for (const c of candidates) {
-    const taken = new Set([...RECORD_SYSTEM_FIELDS, ...byName.get(c.target)!.def.fields.map((f) => f.name), ...(out.get(c.target) ?? []).map((r) => r.name)]);
+    if (!claimed.has(c.target)) claimed.set(c.target, new Set([...RECORD_SYSTEM_FIELDS, ...byName.get(c.target)!.def.fields.map((f) => f.name)]));
+    const taken = claimed.get(c.target)!;
     const ambiguous = candidates.filter((o) => o.target === c.target && o.child === c.child).length > 1;
     const short = c.child.names.list;
     const long = `${short}By${c.field.charAt(0).toUpperCase()}${c.field.slice(1)}`;
     const name = !ambiguous && !taken.has(short) ? short : !taken.has(long) ? long : undefined;
     if (!name) continue;
+    taken.add(name);
+    if (!c.child.view.scope.list.allowed || !showsField(c.child.view, c.field)) continue;
     if (!out.has(c.target)) out.set(c.target, []);
     out.get(c.target)!.push({ name, child: c.child, field: c.field });
   }
@@ -67,9 +80,15 @@ function reverseFields(byName: Map<string, CollectionTypes>): Map<string, Revers
 }
 
 /** Object, edge, connection and change types of a collection (fields filled in later). */
-function declare(def: CollectionDef, s: SharedTypes, fields: (t: CollectionTypes) => GraphQLFieldConfigMap<RecordData, GraphqlContext>): CollectionTypes {
+function declare(
+  def: CollectionDef,
+  s: SharedTypes,
+  view: FieldView,
+  enums: ReadonlyMap<string, SelectEnum> | undefined,
+  fields: (t: CollectionTypes) => GraphQLFieldConfigMap<RecordData, GraphqlContext>,
+): CollectionTypes {
   const names = collectionNames(def.name);
-  const types = { def, names, ...collectionInputs(def, names, s) } as CollectionTypes;
+  const types = { def, names, view, enums, ...collectionInputs(def, names, s, view, enums) } as CollectionTypes;
   types.object = new GraphQLObjectType<RecordData, GraphqlContext>({ name: names.type, interfaces: [s.Node], fields: () => fields(types) });
   types.edge = new GraphQLObjectType<{ node: RecordData; conn: Connection }, GraphqlContext>({
     name: names.edge,
@@ -107,14 +126,17 @@ function recordFields(types: CollectionTypes, s: SharedTypes, byName: Map<string
     const name = f.name;
     fields[f.graphqlName] = { type: f.nullable ? type : nn(type), description: f.description ?? undefined, resolve: (r) => r[name] };
   }
+  const { view, enums } = types;
   for (const f of types.def.fields) {
+    if (!showsField(view, f.name)) continue;
     const name = f.name;
     const description = f.hint ?? f.label ?? undefined;
+    const required = <T extends GraphQLOutputType>(t: T) => (view.nonNull.has(name) ? nn(t) : t);
     const target = f.type === "reference" && f.options.collection ? byName.get(f.options.collection.toLowerCase()) : undefined;
     if (target && f.options.multiple) {
       const collection = target.def.name;
       fields[name] = {
-        type: new GraphQLList(nn(target.object)),
+        type: required(new GraphQLList(nn(target.object))),
         description,
         resolve: (r, _a, g) => {
           const ids = r[name] as string[] | null | undefined;
@@ -129,7 +151,7 @@ function recordFields(types: CollectionTypes, s: SharedTypes, byName: Map<string
     } else if (f.type === "file") {
       // Ids → File through one batched query per request tick (never one per row).
       fields[name] = {
-        type: new GraphQLList(nn(s.File)),
+        type: required(new GraphQLList(nn(s.File))),
         description,
         resolve: async (r, _a, g) => {
           const ids = fileIdsOf(r, name);
@@ -140,6 +162,7 @@ function recordFields(types: CollectionTypes, s: SharedTypes, byName: Map<string
       };
     } else if (target) {
       const collection = target.def.name;
+      // never non-null: the referenced record may be deleted, or hidden from the caller by a row rule
       fields[name] = {
         type: target.object,
         description,
@@ -152,11 +175,11 @@ function recordFields(types: CollectionTypes, s: SharedTypes, byName: Map<string
         },
       };
     } else {
-      // Always nullable in results, required or not: field permissions can hide a field from a
-      // caller (the core hands it out redacted), and one hidden field must not null the query.
-      // Required-ness shows in PostCreateInput.
-      const type = f.type === "geopoint" ? s.GeoPoint : isListField(f) ? new GraphQLList(nn(f.type === "reference" ? GraphQLID : GraphQLString)) : scalarOf(f, s);
-      fields[name] = { type, description, resolve: (r) => r[name] ?? null };
+      // Non-null only when required and always readable in this view (role-view.ts).
+      const e = enums?.get(name);
+      const element = e ? e.type : f.type === "reference" ? GraphQLID : GraphQLString;
+      const type = f.type === "geopoint" ? s.GeoPoint : isListField(f) ? new GraphQLList(nn(element)) : e ? e.type : scalarOf(f, s);
+      fields[name] = { type: required(type), description, resolve: (r) => r[name] ?? null };
     }
   }
   for (const rev of reverse) {
@@ -191,14 +214,19 @@ function recordFields(types: CollectionTypes, s: SharedTypes, byName: Map<string
   return fields;
 }
 
-/** The types of every collection, by lower-case collection name. */
-export function collectionTypes(defs: readonly CollectionDef[], s: SharedTypes): Map<string, CollectionTypes> {
+/**
+ * The types of every collection in the role set's view, by lower-case collection name. `views`
+ * holds each collection's view (collections without one are left out), `enums` the select enums.
+ */
+export function collectionTypes(defs: readonly CollectionDef[], s: SharedTypes, views: ReadonlyMap<string, FieldView>, enums: SelectEnums): Map<string, CollectionTypes> {
   const byName = new Map<string, CollectionTypes>();
   let reverse: Map<string, Reverse[]> | undefined;
   for (const def of defs) {
+    const view = views.get(def.name.toLowerCase());
+    if (!view) continue;
     byName.set(
       def.name.toLowerCase(),
-      declare(def, s, (types) => {
+      declare(def, s, view, enums.get(def.name.toLowerCase()), (types) => {
         reverse ??= reverseFields(byName);
         return recordFields(types, s, byName, reverse.get(def.name.toLowerCase()) ?? []);
       }),

@@ -22,6 +22,7 @@ import { usePolicy } from "./use-policy.ts";
 import { limitError, useInputLimits } from "./use-input-limits.ts";
 import { useRefuseNul } from "./use-refuse-nul.ts";
 import { useSchemaSwap } from "./use-schema-swap.ts";
+import { useSignInHint } from "./use-sign-in-hint.ts";
 import { useJit } from "./use-jit.ts";
 import { importsOf, uploadsOf } from "./multipart.ts";
 
@@ -88,6 +89,7 @@ export function createCairnYoga(services: Services, manager: SchemaManager): Cai
     plugins: [
       useInputLimits(),
       useSchemaSwap(manager),
+      useSignInHint(manager),
       useCsrfPrevention(),
       useIntrospectionControl(introspection),
       maxDepthPlugin({ n: LIMITS.maxDepth, ignoreIntrospection: true, flattenFragments: true, ...armor }),

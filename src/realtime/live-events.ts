@@ -12,6 +12,8 @@
  *   registry from the catalogue (which rebuilds the GraphQL schema).
  * - A settings change publishes `{ key }` on `settings`; other instances reload their cache
  *   from the database (the notice carries no value: the database stays the source of truth).
+ * - A role or permission change publishes on `roles`; other instances reload their role cache
+ *   (which the GraphQL schemas per role follow).
  */
 import type { CollectionDef } from "../core/collections/types.ts";
 import type { Services } from "../core/context.ts";
@@ -19,6 +21,7 @@ import type { EventDispatcher } from "../core/events/dispatcher.ts";
 import type { StoredEvent } from "../core/events/outbox.ts";
 import { RealtimeHub } from "./hub.ts";
 import { syncRegistry } from "../core/collections/sync-registry.ts";
+import { loadRoles } from "../core/rules/role-cache.ts";
 
 /** Name of the dispatcher consumer that feeds the live fan-out. */
 export const LIVE_CONSUMER = "live";
@@ -77,6 +80,10 @@ export function startLiveEvents(services: Services, dispatcher: EventDispatcher)
       reloading = reloading.then(() => (closed ? undefined : services.settings.reload())).catch((err: unknown) => log.error({ err }, "realtime: settings reload failed"));
     }),
     services.settings.onChange((key) => pubsub.publish("settings", { key })),
+    pubsub.subscribe("roles", (_m, delivery) => {
+      if (delivery.local) return;
+      reloading = reloading.then(() => (closed ? undefined : loadRoles(services))).catch((err: unknown) => log.error({ err }, "realtime: role reload failed"));
+    }),
   ];
 
   return {

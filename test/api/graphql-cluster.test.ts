@@ -13,7 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Client as WsClient } from "graphql-ws";
 import { createApp, type App } from "../../src/app.ts";
 import { loadConfig } from "../../src/config.ts";
-import { ADMIN_EMAIL, ADMIN_PASSWORD, apiClient, freshDatabase, registerUser, TEST_DB, type ApiClient } from "../helpers/app.ts";
+import { ADMIN_EMAIL, ADMIN_PASSWORD, apiClient, eventually, freshDatabase, registerUser, TEST_DB, type ApiClient } from "../helpers/app.ts";
 import { gql, SIGNED_IN_RULES, subscribe, waitFor, wsClient, type Collector } from "./graphql-helpers.ts";
 
 const REDIS_URL = process.env.TEST_REDIS_URL ?? "redis://127.0.0.1:6379";
@@ -132,6 +132,36 @@ describe.skipIf(TEST_DB !== "postgres")("two instances, one PostgreSQL database,
     } finally {
       await wsOther.dispose();
     }
+  });
+
+  it("a permission change on B reaches the role's schema on A at once (the roles channel, not the 10 s refresh)", async () => {
+    const made = await apiB("POST", "/api/v1/collections", {
+      token: admin,
+      body: {
+        name: "depots",
+        schema: [
+          { name: "label", type: "text" },
+          { name: "code", type: "text" },
+        ],
+      },
+    });
+    expect(made.status, JSON.stringify(made.body)).toBe(201);
+    const role = await apiB("POST", "/api/v1/roles", { token: admin, body: { name: "depot_viewer" } });
+    const grant = (fields: string[]) =>
+      apiB("PUT", `/api/v1/roles/${role.body.id}/permissions/bulk`, { token: admin, body: { updates: [{ collection: "depots", operation: "read", rule: "true", fields }] } });
+    expect((await grant(["label"])).body).toMatchObject({ failure_count: 0 });
+    const user = await apiB("POST", "/api/v1/users", { token: admin, body: { email: `depot-${randomBytes(3).toString("hex")}@example.com`, password: "Secure-Pass-123!", role_id: "depot_viewer" } });
+    expect(user.status, JSON.stringify(user.body)).toBe(201);
+    const login = await apiClient(urls[0]!)("POST", "/api/v1/auth/login", { body: { email: user.body.email, password: "Secure-Pass-123!" } });
+    const viewer = login.body.access_token as string;
+    const fieldsOnA = async () => {
+      const res = await gql(urls[0]!, `{ __type(name: "Depot") { fields { name } } }`, undefined, viewer);
+      return new Set<string>((res.body.data?.__type?.fields ?? []).map((f: { name: string }) => f.name));
+    };
+    await eventually(async () => (await fieldsOnA()).has("label"), 5000, "the collection and the role on A");
+    expect(await fieldsOnA()).not.toContain("code");
+    expect((await grant(["label", "code"])).body).toMatchObject({ failure_count: 0 });
+    await eventually(async () => (await fieldsOnA()).has("code"), 3000, "the new field in the role's schema on A");
   });
 
   it("deleting the collection on B ends A's subscriptions with an error and removes the type", async () => {

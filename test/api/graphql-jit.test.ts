@@ -47,7 +47,7 @@ beforeAll(async () => {
     `mutation($d: [PostCreateInput!]!) { createPosts(data: $d) { id } }`,
     {
       d: [
-        { title: "One", views: 3, published: true, status: "live", meta: { a: [1, "x"] }, tags: ["t1", "t2"], due: "2024-05-06T07:08:09Z", author },
+        { title: "One", views: 3, published: true, status: "LIVE", meta: { a: [1, "x"] }, tags: ["t1", "t2"], due: "2024-05-06T07:08:09Z", author },
         { title: "Two", views: 0.5, published: false },
         { title: "Three" },
       ],

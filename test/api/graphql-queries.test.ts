@@ -70,11 +70,11 @@ describe("schema naming and types", () => {
       ),
     ).toEqual({
       id: "ID!",
-      title: "String", // nullable in results: field permissions may hide it
+      title: "String!", // required and readable for this caller's role set
       views: "Float",
       rating: "Int",
       published: "Boolean",
-      status: "String",
+      status: "PostStatus",
       tags: "[String]",
       meta: "JSON",
       due: "DateTime",
@@ -106,6 +106,7 @@ describe("schema naming and types", () => {
         "NOT:PostWhere",
         "id:IDFilter",
         "title:StringFilter",
+        "status:PostStatusFilter",
         "views:FloatFilter",
         "rating:IntFilter",
         "published:BooleanFilter",
@@ -129,7 +130,7 @@ describe("CRUD", () => {
             views: 1.5,
             rating: 4,
             published: true,
-            status: "live",
+            status: "LIVE",
             tags: ["a", "b"],
             meta: { x: [1, { y: null }] },
             due: "2026-05-06T07:08:09+02:00",
@@ -147,7 +148,7 @@ describe("CRUD", () => {
       views: 1.5,
       rating: 4,
       published: true,
-      status: "live",
+      status: "LIVE",
       tags: ["a", "b"],
       meta: { x: [1, { y: null }] },
       due: "2026-05-06T05:08:09.000Z",
@@ -162,7 +163,7 @@ describe("CRUD", () => {
 
     const rest = await t.api("GET", `/api/v1/collections/posts/records/${created.id}`, { token: user.token });
     expect(rest.status).toBe(200);
-    expect(rest.body.data).toMatchObject({ title: "Hello", tags: ["a", "b"], author: authorId });
+    expect(rest.body.data).toMatchObject({ title: "Hello", status: "live", tags: ["a", "b"], author: authorId });
 
     const patched = await t.api("PATCH", `/api/v1/collections/posts/records/${created.id}`, { token: user.token, body: { data: { views: 10 } } });
     expect(patched.status).toBe(200);
@@ -194,13 +195,16 @@ describe("CRUD", () => {
   });
 
   it("reports every invalid field in extensions.fields (BAD_USER_INPUT, 422 semantics)", async () => {
-    const res = await gql(t.url, `mutation { createPost(data: { title: "${"x".repeat(101)}", views: -1, status: "gone", author: "missing" }) { id } }`, undefined, user.token);
+    const res = await gql(t.url, `mutation { createPost(data: { title: "${"x".repeat(101)}", views: -1, author: "missing" }) { id } }`, undefined, user.token);
     expect(res.body.errors[0].extensions.code).toBe("BAD_USER_INPUT");
-    expect(Object.keys(res.body.errors[0].extensions.fields).sort()).toEqual(expect.arrayContaining(["status", "title", "views"]));
+    expect(Object.keys(res.body.errors[0].extensions.fields).sort()).toEqual(expect.arrayContaining(["title", "views"]));
     expect(res.status).toBe(422);
     const typed = await gql(t.url, `mutation { createPost(data: { title: "t", due: "not a date" }) { id } }`, undefined, user.token);
     expect(typed.status).toBe(400);
     expect(typed.body.errors[0].message).toMatch(/DateTime/);
+    const notAValue = await gql(t.url, `mutation { createPost(data: { title: "t", status: GONE }) { id } }`, undefined, user.token);
+    expect(notAValue.status).toBe(400);
+    expect(notAValue.body.errors[0].message).toMatch(/"GONE" does not exist in "PostStatus" enum/);
   });
 
   it("needs a signed-in caller for records; collection operations need a superadmin", async () => {
@@ -230,7 +234,7 @@ describe("lists", () => {
       views: i,
       published: i % 2 === 0,
       tags: i % 3 === 0 ? ["three"] : ["other"],
-      status: i < 10 ? "draft" : "live",
+      status: i < 10 ? "DRAFT" : "LIVE",
     }));
     const res = dataOf(await client.mutation(`mutation($d: [PostCreateInput!]!) { createPosts(data: $d) { id } }`, { d: data }).toPromise());
     ids = res.createPosts.map((p: { id: string }) => p.id);
@@ -328,10 +332,10 @@ describe("lists", () => {
 
   it("updates and deletes in bulk, at most 100, all or nothing", async () => {
     const some = ids.slice(0, 3);
-    const upd = dataOf(await client.mutation(`mutation($ids: [ID!]!) { updatePosts(ids: $ids, data: { published: false, status: "live" }) }`, { ids: some }).toPromise());
+    const upd = dataOf(await client.mutation(`mutation($ids: [ID!]!) { updatePosts(ids: $ids, data: { published: false, status: LIVE }) }`, { ids: some }).toPromise());
     expect(upd.updatePosts).toBe(3);
     const check = dataOf(await client.query(`query($ids: [ID!]) { posts(where: { id: { in: $ids } }) { nodes { published status version } } }`, { ids: some }).toPromise());
-    expect(check.posts.nodes).toEqual(Array(3).fill({ published: false, status: "live", version: 2 }));
+    expect(check.posts.nodes).toEqual(Array(3).fill({ published: false, status: "LIVE", version: 2 }));
     const missing = await gql(t.url, `mutation($ids: [ID!]!) { deletePosts(ids: $ids) }`, { ids: [...some, "missing"] }, user.token);
     expect(missing.body.errors[0].extensions).toMatchObject({ code: "BAD_USER_INPUT", fields: { missing: expect.any(String) } });
     const tooMany = await gql(t.url, `mutation($ids: [ID!]!) { deletePosts(ids: $ids) }`, { ids: Array.from({ length: 101 }, (_, i) => `id${i}`) }, user.token);

@@ -329,7 +329,7 @@ describe("the same documents through FastCMS and GraphQL", () => {
       body: { query: `{ blogPosts(where: { slug: { eq: "parity" } }) { nodes { id slug status published_at } } }` },
     });
     expect(gql.body.errors).toBeUndefined();
-    expect(gql.body.data.blogPosts.nodes).toEqual([{ id: doc.id, slug: "parity", status: "published", published_at: pub.body.data.published_at }]);
+    expect(gql.body.data.blogPosts.nodes).toEqual([{ id: doc.id, slug: "parity", status: "PUBLISHED", published_at: pub.body.data.published_at }]);
   });
 
   it("GraphQL: unpublishBlogPost, publishBlogPost, blogPost(slug:), blogPostVersions, restoreBlogPostVersion, status in where", async () => {
@@ -340,9 +340,9 @@ describe("the same documents through FastCMS and GraphQL", () => {
       return res.body.data;
     };
     const published = await gql(`mutation($id: ID!) { publishBlogPost(id: $id) { status published_at } }`, { id: doc.id });
-    expect(published.publishBlogPost).toMatchObject({ status: "published", published_at: expect.any(String) });
+    expect(published.publishBlogPost).toMatchObject({ status: "PUBLISHED", published_at: expect.any(String) });
     expect((await gql(`{ blogPost(slug: "via-graphql") { id title } }`)).blogPost).toEqual({ id: doc.id, title: "Via GraphQL" });
-    const drafts = await gql(`{ blogPosts(where: { status: { eq: "draft" } }, first: 100) { nodes { id } } }`);
+    const drafts = await gql(`{ blogPosts(where: { status: { eq: DRAFT } }, first: 100) { nodes { id } } }`);
     expect(drafts.blogPosts.nodes.map((n: { id: string }) => n.id)).not.toContain(doc.id);
     await gql(`mutation($id: ID!) { updateBlogPost(id: $id, data: { body: "g2" }) { id } }`, { id: doc.id });
     const versions = (await gql(`query($id: ID!) { blogPostVersions(id: $id) { id version status data } }`, { id: doc.id })).blogPostVersions;
@@ -352,11 +352,11 @@ describe("the same documents through FastCMS and GraphQL", () => {
       [1, "draft", "g1"],
     ]);
     const restored = await gql(`mutation($id: ID!, $v: ID!) { restoreBlogPostVersion(id: $id, versionId: $v) { body status } }`, { id: doc.id, v: versions[2].id });
-    expect(restored.restoreBlogPostVersion).toEqual({ body: "g1", status: "published" });
-    expect((await gql(`mutation($id: ID!) { unpublishBlogPost(id: $id) { status } }`, { id: doc.id })).unpublishBlogPost.status).toBe("draft");
+    expect(restored.restoreBlogPostVersion).toEqual({ body: "g1", status: "PUBLISHED" });
+    expect((await gql(`mutation($id: ID!) { unpublishBlogPost(id: $id) { status } }`, { id: doc.id })).unpublishBlogPost.status).toBe("DRAFT");
     const at = new Date(Date.now() + 3_600_000).toISOString();
     const scheduled = await gql(`mutation($id: ID!, $at: DateTime) { scheduleBlogPost(id: $id, publishAt: $at) { status publish_at } }`, { id: doc.id, at });
-    expect(scheduled.scheduleBlogPost).toEqual({ status: "draft", publish_at: at });
+    expect(scheduled.scheduleBlogPost).toEqual({ status: "DRAFT", publish_at: at });
   });
 
   it("subscriptions: a reader who may not see drafts receives the publication and the unpublication, not the draft", async () => {
@@ -368,7 +368,7 @@ describe("the same documents through FastCMS and GraphQL", () => {
       const doc = await createDoc({ title: "Live", body: "l" });
       await r3("POST", `/api/content/${doc.id}/publish`, adminKey);
       const first = (await c.next()).data.blogPostChanged;
-      expect(first).toMatchObject({ id: doc.id, record: { slug: "live", status: "published" } });
+      expect(first).toMatchObject({ id: doc.id, record: { slug: "live", status: "PUBLISHED" } });
       await r3("POST", `/api/content/${doc.id}/unpublish`, adminKey);
       expect((await c.next()).data.blogPostChanged).toMatchObject({ action: "DELETE", id: doc.id });
       expect(c.pending).toEqual([]);

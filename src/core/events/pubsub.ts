@@ -13,7 +13,7 @@
 import type { Redis } from "ioredis";
 
 /** The channels Cairn uses; the transport prefixes them (CAIRN_REDIS_PREFIX). */
-export type Channel = "events" | "schema" | "settings" | "sessions" | "collections" | "jobs" | "gate" | "rebuild";
+export type Channel = "events" | "schema" | "settings" | "sessions" | "collections" | "jobs" | "gate" | "rebuild" | "roles";
 
 export interface Delivery {
   /** true when this instance published the message */

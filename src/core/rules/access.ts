@@ -63,7 +63,7 @@ function toFieldSet(list: FieldList | unknown): "*" | Set<string> {
 }
 
 /** The collection option restricting fields under its own rule (`list_fields`, …; default every field). */
-function optionFields(def: CollectionDef, action: RecordAction): "*" | Set<string> {
+export function optionFields(def: CollectionDef, action: RecordAction): "*" | Set<string> {
   if (action === "delete") return "*";
   return toFieldSet(def.options[`${action}_fields`]);
 }

@@ -56,7 +56,7 @@ function literal(v: unknown): Literal {
 }
 
 /** True when `role` has a permission entry for `op` on `collection` (or on `*`). */
-function hasPermission(role: CachedRole | undefined, op: string, collection: string): boolean {
+export function hasPermission(role: CachedRole | undefined, op: string, collection: string): boolean {
   if (!role) return false;
   if (isAdminRole(role)) return true;
   const c = collection.toLowerCase();

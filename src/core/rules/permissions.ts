@@ -8,7 +8,7 @@ import { requireSuperadmin } from "../auth/guards.ts";
 import type { Context } from "../context.ts";
 import { ValidationError } from "../errors.ts";
 import { findRole } from "./roles.ts";
-import { isAdminRole, loadRoles, parseFieldList, PERMISSION_OPS, type FieldList, type PermissionOp } from "./role-cache.ts";
+import { isAdminRole, parseFieldList, PERMISSION_OPS, rolesChanged, type FieldList, type PermissionOp } from "./role-cache.ts";
 import { MAX_RULE_LENGTH, ruleProblem } from "./validate-rule.ts";
 
 type OpEntry = { rule: string; fields: FieldList } | null;
@@ -134,7 +134,7 @@ export async function bulkUpdatePermissions(ctx: Context, ref: string | number, 
     });
     result.success_count++;
   }
-  await loadRoles(ctx.services);
+  await rolesChanged(ctx.services);
   void audit(ctx, {
     eventType: "admin",
     eventAction: "role_change",

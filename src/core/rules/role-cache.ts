@@ -3,6 +3,7 @@
  * synchronous and costs no query. Loaded at start-up (`loadRoles`), reloaded by every role or
  * permission write on this instance, and refreshed in the background when older than
  * {@link ROLE_CACHE_TTL_MS} so that changes made through another instance arrive within seconds.
+ * Writes here also reach the other instances at once through the `roles` channel (`rolesChanged`).
  * One cache per `Services` (a WeakMap: no module-wide state shared between apps).
  */
 import type { Context, Services } from "../context.ts";
@@ -43,6 +44,9 @@ interface Snapshot {
 
 interface State {
   snapshot: Snapshot;
+  /** bumped when a load finds roles or permissions different from the previous load */
+  version: number;
+  fingerprint: string;
   loadedAt: number;
   loaded: boolean;
   loading: Promise<void> | undefined;
@@ -61,7 +65,7 @@ function seededSnapshot(): Snapshot {
 
 function stateOf(services: Services): State {
   let s = states.get(services);
-  if (!s) states.set(services, (s = { snapshot: seededSnapshot(), loadedAt: 0, loaded: false, loading: undefined }));
+  if (!s) states.set(services, (s = { snapshot: seededSnapshot(), version: 0, fingerprint: "", loadedAt: 0, loaded: false, loading: undefined }));
   return s;
 }
 
@@ -80,6 +84,23 @@ export function parseFieldList(raw: unknown): FieldList {
   return [];
 }
 
+/** Every role with its permissions, read from the database (no cache). */
+export async function readRoles(prisma: Services["prisma"]): Promise<CachedRole[]> {
+  const roles = await prisma.role.findMany({ include: { permissions: true }, orderBy: { id: "asc" } });
+  return roles.map((r) => ({
+    id: r.id,
+    name: r.name,
+    description: r.description,
+    permissions: r.permissions.map((p) => ({
+      id: p.id,
+      collection: p.collection.toLowerCase(),
+      operation: p.operation as PermissionOp,
+      rule: p.rule,
+      fields: parseFieldList(p.fields),
+    })),
+  }));
+}
+
 /**
  * (Re)loads every role and permission from the database. Concurrent calls share one load.
  * @example await loadRoles(services) // at start-up, after migrations
@@ -90,20 +111,13 @@ export function loadRoles(services: Services): Promise<void> {
   const started = services.now().getTime();
   state.loading = (async () => {
     try {
-      const roles = await services.prisma.role.findMany({ include: { permissions: true }, orderBy: { id: "asc" } });
-      const list: CachedRole[] = roles.map((r) => ({
-        id: r.id,
-        name: r.name,
-        description: r.description,
-        permissions: r.permissions.map((p) => ({
-          id: p.id,
-          collection: p.collection.toLowerCase(),
-          operation: p.operation as PermissionOp,
-          rule: p.rule,
-          fields: parseFieldList(p.fields),
-        })),
-      }));
-      state.snapshot = { byId: new Map(list.map((r) => [r.id, r])), byName: new Map(list.map((r) => [r.name.toLowerCase(), r])) };
+      const list = await readRoles(services.prisma);
+      const fingerprint = JSON.stringify(list);
+      if (fingerprint !== state.fingerprint) {
+        state.snapshot = { byId: new Map(list.map((r) => [r.id, r])), byName: new Map(list.map((r) => [r.name.toLowerCase(), r])) };
+        state.fingerprint = fingerprint;
+        state.version++;
+      }
       state.loadedAt = started;
       state.loaded = true;
     } finally {
@@ -113,6 +127,15 @@ export function loadRoles(services: Services): Promise<void> {
   return state.loading;
 }
 
+/**
+ * Reloads the roles after a role or permission write here, and tells the other instances (the
+ * `roles` channel; realtime/live-events.ts reloads there), so schemas per role follow at once.
+ */
+export async function rolesChanged(services: Services): Promise<void> {
+  await loadRoles(services);
+  services.pubsub.publish("roles", {});
+}
+
 /** The current roles; starts a background refresh when the cache is stale or was never loaded. */
 function snapshot(services: Services): Snapshot {
   const state = stateOf(services);
@@ -120,6 +143,15 @@ function snapshot(services: Services): Snapshot {
     loadRoles(services).catch((err: unknown) => services.log.warn({ err }, "reloading roles failed; keeping the cached ones"));
   }
   return state.snapshot;
+}
+
+/**
+ * A number that changes whenever the cached roles or permissions change (a write here, or a
+ * refresh that found another instance's change); what is built from roles is keyed by it.
+ */
+export function rolesVersion(services: Services): number {
+  snapshot(services);
+  return stateOf(services).version;
 }
 
 /** Role by id or (case-insensitive) name, from the cache. */

@@ -7,7 +7,7 @@ import { audit } from "../audit/audit.ts";
 import { requireSuperadmin } from "../auth/guards.ts";
 import type { Context } from "../context.ts";
 import { ConflictError, NotFoundError, ValidationError } from "../errors.ts";
-import { BUILT_IN_ROLES, isAdminRole, loadRoles } from "./role-cache.ts";
+import { BUILT_IN_ROLES, isAdminRole, rolesChanged } from "./role-cache.ts";
 import { dict } from "../../lib/own.ts";
 
 export interface RoleView {
@@ -96,7 +96,7 @@ export async function createRole(ctx: Context, body: unknown): Promise<RoleView>
     if (e?.code === "P2002") throw new ConflictError(`Role with name '${input.name}' already exists`, { name: "already exists" });
     throw e;
   });
-  await loadRoles(ctx.services);
+  await rolesChanged(ctx.services);
   void audit(ctx, { eventType: "admin", eventAction: "create", resourceType: "role", resourceId: String(row.id), description: `Role '${row.name}' created` });
   return view(ctx, row);
 }
@@ -114,7 +114,7 @@ export async function updateRole(ctx: Context, ref: string | number, body: unkno
     await assertNameFree(ctx, input.name, role.id);
   }
   const row = await ctx.services.prisma.role.update({ where: { id: role.id }, data: input });
-  await loadRoles(ctx.services);
+  await rolesChanged(ctx.services);
   void audit(ctx, { eventType: "admin", eventAction: "update", resourceType: "role", resourceId: String(row.id), description: `Role '${row.name}' updated` });
   return view(ctx, row);
 }
@@ -130,6 +130,6 @@ export async function deleteRole(ctx: Context, ref: string | number): Promise<vo
   const users = await ctx.services.prisma.user.count({ where: { roleId: role.id } });
   if (users > 0) throw new ValidationError(`Role '${role.name}' is assigned to ${users} user(s); reassign them first`, { role: `assigned to ${users} user(s)` });
   await ctx.services.prisma.role.delete({ where: { id: role.id } });
-  await loadRoles(ctx.services);
+  await rolesChanged(ctx.services);
   void audit(ctx, { eventType: "admin", eventAction: "delete", resourceType: "role", resourceId: String(role.id), description: `Role '${role.name}' deleted` });
 }
