@@ -10,6 +10,7 @@ import type { RealtimeHub } from "../realtime/hub.ts";
 import { collectionRootFields } from "./collection-fields.ts";
 import { collectionTypes } from "./collection-types.ts";
 import { GraphqlNameClaims } from "./names.ts";
+import { nodeRootFields } from "./relay-node.ts";
 import { systemSchema } from "./system-schema.ts";
 
 export interface BuildOptions {
@@ -56,7 +57,7 @@ export function buildSchema(defs: readonly CollectionDef[], opts: BuildOptions):
   const shared = Object.values(s.getTypeMap()).filter((t): t is GraphQLNamedType => !t.name.startsWith("__") && !roots.has(t as GraphQLObjectType));
   const generated = [...types.values()].flatMap((t) => [t.object, t.edge, t.connection, t.change, t.where, t.orderBy, ...(t.createInput ? [t.createInput, t.updateInput!] : [])]);
   return new GraphQLSchema({
-    query: root("Query", s.getQueryType(), fields.query),
+    query: root("Query", s.getQueryType(), { ...fields.query, ...nodeRootFields(types.values(), system.shared) }),
     mutation: root("Mutation", s.getMutationType(), fields.mutation),
     subscription: root("Subscription", s.getSubscriptionType(), fields.subscription),
     types: [...shared, ...generated],
