@@ -11,6 +11,7 @@ import { collectionRootFields } from "./collection-fields.ts";
 import { collectionTypes } from "./collection-types.ts";
 import { GraphqlNameClaims } from "./names.ts";
 import { nodeRootFields } from "./relay-node.ts";
+import { collectionAliases, deprecateAliasRootFields } from "./rename-aliases.ts";
 import { systemSchema } from "./system-schema.ts";
 
 export interface BuildOptions {
@@ -50,8 +51,11 @@ export function buildSchema(defs: readonly CollectionDef[], opts: BuildOptions):
     opts.warn,
   );
   if (kept.length === 0) return system.schema;
-  const types = collectionTypes(kept, system.shared);
+  // old names of renamed collections, in their grace period, after every current name
+  const aliases = collectionAliases(kept).filter((a) => usable([...kept, a.def]).length === kept.length + 1);
+  const types = collectionTypes([...kept, ...aliases.map((a) => a.def)], system.shared);
   const fields = collectionRootFields(types.values(), opts.hub, system.shared);
+  for (const a of aliases) deprecateAliasRootFields(a, [fields.query, fields.mutation, fields.subscription]);
   const s = system.schema;
   const roots = new Set([s.getQueryType(), s.getMutationType(), s.getSubscriptionType()]);
   const shared = Object.values(s.getTypeMap()).filter((t): t is GraphQLNamedType => !t.name.startsWith("__") && !roots.has(t as GraphQLObjectType));

@@ -19,6 +19,7 @@ import {
 import { isListField, type CollectionDef, type FieldDef } from "../core/collections/types.ts";
 import { SYSTEM_FIELDS, type SystemField } from "../query/system-fields.ts";
 import type { CollectionNames } from "./names.ts";
+import { withFieldAliases } from "./rename-aliases.ts";
 import type { SharedTypes } from "./system-schema.ts";
 
 const INT32 = 2 ** 31;
@@ -110,7 +111,7 @@ export function collectionInputs(def: CollectionDef, names: CollectionNames, s: 
       };
       for (const f of SYSTEM_FIELDS) if (f.graphqlName && f.filterable) fields[f.graphqlName] = { type: systemFilter(f, s) };
       for (const f of def.fields) fields[f.name] = { type: filterOf(f, s) };
-      return fields;
+      return withFieldAliases(def, fields, true);
     },
   });
   const orderBy = new GraphQLInputObjectType({
@@ -120,24 +121,28 @@ export function collectionInputs(def: CollectionDef, names: CollectionNames, s: 
       const fields: GraphQLInputFieldConfigMap = {};
       for (const f of SYSTEM_FIELDS) if (f.graphqlName && f.graphqlSortable) fields[f.graphqlName] = { type: s.SortOrder };
       for (const f of def.fields) if (sortable(f)) fields[f.name] = { type: s.SortOrder };
-      return fields;
+      return withFieldAliases(def, fields, true);
     },
   });
   if (def.fields.length === 0) return { where, orderBy };
   const createInput = new GraphQLInputObjectType({
     name: names.createInput,
     fields: () =>
-      Object.fromEntries(
-        def.fields.map((f) => {
-          const type = inputTypeOf(f, s);
-          return [f.name, { type: f.required && f.default === undefined ? new GraphQLNonNull(type) : type, description: f.hint ?? undefined }];
-        }),
+      withFieldAliases(
+        def,
+        Object.fromEntries(
+          def.fields.map((f) => {
+            const type = inputTypeOf(f, s);
+            return [f.name, { type: f.required && f.default === undefined ? new GraphQLNonNull(type) : type, description: f.hint ?? undefined }];
+          }),
+        ),
+        true,
       ),
   });
   const updateInput = new GraphQLInputObjectType({
     name: names.updateInput,
     description: "Only the fields present are changed; null clears a field.",
-    fields: () => Object.fromEntries(def.fields.map((f) => [f.name, { type: inputTypeOf(f, s) }])),
+    fields: () => withFieldAliases(def, Object.fromEntries(def.fields.map((f) => [f.name, { type: inputTypeOf(f, s) }])), true),
   });
   return { where, orderBy, createInput, updateInput };
 }

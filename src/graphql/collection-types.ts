@@ -16,6 +16,7 @@ import type { Delivery } from "../realtime/hub.ts";
 import type { GraphqlContext } from "./builder.ts";
 import { collectionInputs, scalarOf, type CollectionInputs } from "./collection-inputs.ts";
 import { fileLoader, loadedRecord, recordLoader } from "./loaders.ts";
+import { withFieldAliases } from "./rename-aliases.ts";
 import { reverseConnectionField } from "./reverse-connection.ts";
 import { fileIdsOf } from "../core/files/refs.ts";
 import type { FileView } from "../core/files/types.ts";
@@ -160,7 +161,7 @@ function recordFields(types: CollectionTypes, s: SharedTypes, byName: Map<string
     }
   }
   for (const rev of reverse) fields[rev.name] = reverseConnectionField(rev.child, rev.field) as GraphQLFieldConfig<RecordData, GraphqlContext>;
-  return fields;
+  return withFieldAliases(types.def, fields);
 }
 
 /** The types of every collection, by lower-case collection name. */
