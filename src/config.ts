@@ -52,6 +52,8 @@ export interface Config {
   readonly metricsToken: string | undefined;
   /** CAIRN_DEBUG: error bodies of the Fullfinity dialect carry a `traceback` */
   readonly debug: boolean;
+  /** days an old collection or field name keeps working after a rename (README "Renames"); 0: none */
+  readonly renameGraceDays: number;
   /** OAuth providers with a client id configured (README "OAuth") */
   readonly oauth: Readonly<Partial<Record<OAuthProviderName, OAuthProviderConfig>>>;
   /** where uploaded files are kept (README "Files"): `<data dir>/files`, or an S3 bucket */
@@ -100,6 +102,14 @@ export interface OAuthProviderConfig {
 
 export class ConfigError extends Error {
   override name = "ConfigError";
+}
+
+/** CAIRN_RENAME_GRACE_DAYS: a non-negative number of days (fractions allowed), default 30. */
+function graceDays(raw: string | undefined): number {
+  if (raw === undefined || raw.trim() === "") return 30;
+  const n = Number(raw);
+  if (!Number.isFinite(n) || n < 0 || n > 3650) throw new ConfigError(`CAIRN_RENAME_GRACE_DAYS must be a number of days between 0 and 3650, got '${raw}'`);
+  return n;
 }
 
 function int(env: NodeJS.ProcessEnv, name: string, fallback: number, min = 0, max = Number.MAX_SAFE_INTEGER): number {
@@ -251,6 +261,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     metricsEnabled: bool(env, "CAIRN_METRICS") || Boolean(env.CAIRN_METRICS_TOKEN),
     metricsToken: env.CAIRN_METRICS_TOKEN || undefined,
     debug: bool(env, "CAIRN_DEBUG"),
+    renameGraceDays: graceDays(env.CAIRN_RENAME_GRACE_DAYS),
     ...overrides,
   };
   return Object.freeze(config);

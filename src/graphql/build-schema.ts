@@ -12,8 +12,10 @@ import { collectionRootFields } from "./collection-fields.ts";
 import { collectionTypes } from "./collection-types.ts";
 import { collectionScope, type RoleSet } from "../core/rules/role-scope.ts";
 import { collectionNames, GraphqlNameClaims } from "./names.ts";
+import { nodeRootFields } from "./relay-node.ts";
+import { collectionAliases, deprecateAliasRootFields } from "./rename-aliases.ts";
 import { fieldView, inView, type FieldView } from "./role-view.ts";
-import { selectEnums } from "./select-enums.ts";
+import { selectEnums, type SelectEnums } from "./select-enums.ts";
 import { systemSchema } from "./system-schema.ts";
 
 export interface BuildOptions {
@@ -59,6 +61,18 @@ function root(name: string, system: GraphQLObjectType | null | undefined, extra:
   return new GraphQLObjectType({ ...config, name, fields: { ...config?.fields, ...extra } });
 }
 
+/** An old collection name shares its collection's select enums (one enum type per field). */
+function withAliasEnums(enums: SelectEnums, kept: readonly CollectionDef[], aliases: readonly CollectionDef[]): SelectEnums {
+  if (aliases.length === 0) return enums;
+  const out = new Map(enums);
+  for (const alias of aliases) {
+    const current = kept.find((d) => d.id === alias.id);
+    const fields = current && enums.get(current.name.toLowerCase());
+    if (fields) out.set(alias.name.toLowerCase(), fields);
+  }
+  return out;
+}
+
 /** The schema for `defs` (the system schema itself when empty). */
 export function buildSchema(defs: readonly CollectionDef[], opts: BuildOptions): GraphQLSchema {
   const system = systemSchema(opts.prisma);
@@ -68,12 +82,20 @@ export function buildSchema(defs: readonly CollectionDef[], opts: BuildOptions):
   );
   if (kept.length === 0) return system.schema;
   const s = system.schema;
+  // old names of renamed collections, in their grace period, after every current name
+  const aliases = collectionAliases(kept).filter((a) => usable([...kept, a.def]).length === kept.length + 1);
+  const all = [...kept, ...aliases.map((a) => a.def)];
   // enum names are decided over every collection, so they are the same in every role view
-  const taken = new Set([...Object.keys(s.getTypeMap()), ...kept.flatMap((d) => Object.values(collectionNames(d.name)))]);
-  const enums = selectEnums(kept, taken);
-  const types = collectionTypes(kept, system.shared, views(kept, opts.roleSet ?? { kind: "all" }, opts.now ?? (() => new Date())), enums);
+  const taken = new Set([...Object.keys(s.getTypeMap()), ...all.flatMap((d) => Object.values(collectionNames(d.name)))]);
+  const enums = withAliasEnums(
+    selectEnums(kept, taken),
+    kept,
+    aliases.map((a) => a.def),
+  );
+  const types = collectionTypes(all, system.shared, views(all, opts.roleSet ?? { kind: "all" }, opts.now ?? (() => new Date())), enums);
   if (types.size === 0) return system.schema;
   const fields = collectionRootFields(types.values(), opts.hub, system.shared);
+  for (const a of aliases) deprecateAliasRootFields(a, [fields.query, fields.mutation, fields.subscription]);
   const roots = new Set([s.getQueryType(), s.getMutationType(), s.getSubscriptionType()]);
   const shared = Object.values(s.getTypeMap()).filter((t): t is GraphQLNamedType => !t.name.startsWith("__") && !roots.has(t as GraphQLObjectType));
   const generated = [...types.values()].flatMap((t) => [
@@ -87,7 +109,7 @@ export function buildSchema(defs: readonly CollectionDef[], opts: BuildOptions):
     ...(t.updateInput ? [t.updateInput] : []),
   ]);
   return new GraphQLSchema({
-    query: root("Query", s.getQueryType(), fields.query),
+    query: root("Query", s.getQueryType(), { ...fields.query, ...nodeRootFields(types.values(), system.shared) }),
     mutation: root("Mutation", s.getMutationType(), fields.mutation),
     subscription: root("Subscription", s.getSubscriptionType(), fields.subscription),
     types: [...shared, ...generated],

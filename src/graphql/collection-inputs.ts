@@ -23,6 +23,7 @@ import { SYSTEM_FIELDS, type SystemField } from "../query/system-fields.ts";
 import type { CollectionNames } from "./names.ts";
 import { showsField, takesField, type FieldView } from "./role-view.ts";
 import type { SelectEnum } from "./select-enums.ts";
+import { withFieldAliases } from "./rename-aliases.ts";
 import type { SharedTypes } from "./system-schema.ts";
 
 const INT32 = 2 ** 31;
@@ -118,7 +119,7 @@ export function collectionInputs(def: CollectionDef, names: CollectionNames, s: 
       };
       for (const f of SYSTEM_FIELDS) if (f.graphqlName && f.filterable) fields[f.graphqlName] = { type: systemFilter(f, s) };
       for (const f of readable) fields[f.name] = { type: filterOf(f, s, enums?.get(f.name)) };
-      return fields;
+      return withFieldAliases(def, fields, true);
     },
   });
   const orderBy = new GraphQLInputObjectType({
@@ -128,7 +129,7 @@ export function collectionInputs(def: CollectionDef, names: CollectionNames, s: 
       const fields: GraphQLInputFieldConfigMap = {};
       for (const f of SYSTEM_FIELDS) if (f.graphqlName && f.graphqlSortable) fields[f.graphqlName] = { type: s.SortOrder };
       for (const f of readable) if (sortable(f)) fields[f.name] = { type: s.SortOrder };
-      return fields;
+      return withFieldAliases(def, fields, true);
     },
   });
   const out: CollectionInputs = { where, orderBy };
@@ -136,11 +137,15 @@ export function collectionInputs(def: CollectionDef, names: CollectionNames, s: 
     out.createInput = new GraphQLInputObjectType({
       name: names.createInput,
       fields: () =>
-        Object.fromEntries(
-          creatable.map((f) => {
-            const type = inputTypeOf(f, s, enums?.get(f.name));
-            return [f.name, { type: f.required && f.default === undefined ? new GraphQLNonNull(type) : type, description: f.hint ?? undefined }];
-          }),
+        withFieldAliases(
+          def,
+          Object.fromEntries(
+            creatable.map((f) => {
+              const type = inputTypeOf(f, s, enums?.get(f.name));
+              return [f.name, { type: f.required && f.default === undefined ? new GraphQLNonNull(type) : type, description: f.hint ?? undefined }];
+            }),
+          ),
+          true,
         ),
     });
   }
@@ -148,7 +153,7 @@ export function collectionInputs(def: CollectionDef, names: CollectionNames, s: 
     out.updateInput = new GraphQLInputObjectType({
       name: names.updateInput,
       description: "Only the fields present are changed; null clears a field.",
-      fields: () => Object.fromEntries(updatable.map((f) => [f.name, { type: inputTypeOf(f, s, enums?.get(f.name)) }])),
+      fields: () => withFieldAliases(def, Object.fromEntries(updatable.map((f) => [f.name, { type: inputTypeOf(f, s, enums?.get(f.name)) }])), true),
     });
   }
   return out;

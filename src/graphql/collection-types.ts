@@ -9,22 +9,23 @@
  * through Pothos cost ~5× more per rebuild (≈250 ms vs ≈45 ms CPU for 100 collections × 20
  * fields), which rebuilding on every collection change cannot afford.
  */
-import { GraphQLID, GraphQLInt, GraphQLList, GraphQLNonNull, GraphQLObjectType, GraphQLString, type GraphQLFieldConfigMap, type GraphQLOutputType } from "graphql";
+import { GraphQLID, GraphQLInt, GraphQLList, GraphQLNonNull, GraphQLObjectType, GraphQLString, type GraphQLFieldConfig, type GraphQLFieldConfigMap, type GraphQLOutputType } from "graphql";
 import { isListField, type CollectionDef } from "../core/collections/types.ts";
 import type { RecordData } from "../core/records/values.ts";
 import { SYSTEM_FIELDS } from "../query/system-fields.ts";
 import type { Delivery } from "../realtime/hub.ts";
 import type { GraphqlContext } from "./builder.ts";
 import { collectionInputs, scalarOf, type CollectionInputs } from "./collection-inputs.ts";
-import { fileLoader, loadedRecord, recordLoader, reverseSelection } from "./loaders.ts";
+import { fileLoader, loadedRecord, recordLoader } from "./loaders.ts";
+import { withFieldAliases } from "./rename-aliases.ts";
+import { reverseConnectionField } from "./reverse-connection.ts";
 import { fileIdsOf } from "../core/files/refs.ts";
 import type { FileView } from "../core/files/types.ts";
 import { collectionNames, RECORD_SYSTEM_FIELDS, type CollectionNames } from "./names.ts";
-import { connectionOf, nodeFieldNames, orderByToTerms, selects, type Connection } from "./pagination.ts";
+import type { Connection } from "./pagination.ts";
 import { showsField, type FieldView } from "./role-view.ts";
 import type { SelectEnum, SelectEnums } from "./select-enums.ts";
 import type { SharedTypes } from "./system-schema.ts";
-import { whereToExpr } from "./where.ts";
 
 /** The types generated for one collection. */
 export interface CollectionTypes extends CollectionInputs {
@@ -182,36 +183,8 @@ function recordFields(types: CollectionTypes, s: SharedTypes, byName: Map<string
       fields[name] = { type: required(type), description, resolve: (r) => r[name] ?? null };
     }
   }
-  for (const rev of reverse) {
-    const child = rev.child;
-    fields[rev.name] = {
-      type: nn(child.connection),
-      description: `${child.def.name} whose '${rev.field}' references this record`,
-      args: {
-        where: { type: child.where },
-        orderBy: { type: new GraphQLList(new GraphQLNonNull(child.orderBy)) },
-        first: { type: GraphQLInt, description: "per parent, at most 100 (default 30)" },
-        offset: { type: GraphQLInt },
-      },
-      resolve: async (r, args, g, info) => {
-        const { loader, sort, offset } = reverseSelection(g, info.fieldNodes, () => ({
-          collection: child.def.name,
-          field: rev.field,
-          args: {
-            filter: whereToExpr(args.where),
-            sort: orderByToTerms(child.def, args.orderBy),
-            limit: args.first ?? 30,
-            offset: args.offset ?? 0,
-            withTotal: selects(info, "totalCount"),
-            fields: nodeFieldNames(info),
-          },
-        }));
-        const group = await loader.load(r.id);
-        return connectionOf(child.def, sort, g.cairn.services.db.dialect, group.items, group.hasMore, offset > 0, group.total);
-      },
-    };
-  }
-  return fields;
+  for (const rev of reverse) fields[rev.name] = reverseConnectionField(rev.child, rev.field) as GraphQLFieldConfig<RecordData, GraphqlContext>;
+  return withFieldAliases(types.def, fields);
 }
 
 /**

@@ -75,6 +75,10 @@ export interface GroupedArgs {
   sort: ColumnTerm[];
   limit: number;
   offset: number;
+  /** cursors and direction, as `listRecordsGrouped` takes them */
+  after?: string;
+  before?: string;
+  fromEnd?: boolean;
   withTotal: boolean;
   /** the child fields the query selects (a projection) */
   fields: ReadonlySet<string>;
@@ -85,16 +89,16 @@ export interface GroupedArgs {
  * batch) for each distinct argument set of the reverse field in a request.
  */
 export function groupedLoader(g: GraphqlContext, collection: string, field: string, args: GroupedArgs): DataLoader<string, RecordGroup> {
-  const { filter, sort, limit, offset, withTotal, fields } = args;
-  const key = `group:${collection}:${field}:${JSON.stringify([filter, sort, limit, offset, withTotal, [...fields]])}`;
+  const { filter, sort, limit, offset, after, before, fromEnd, withTotal, fields } = args;
+  const key = `group:${collection}:${field}:${JSON.stringify([filter, sort, limit, offset, after, before, fromEnd, withTotal, [...fields]])}`;
   return cached(
     g,
     key,
     () =>
       new DataLoader<string, RecordGroup>(
         async (parents) => {
-          const groups = await listRecordsGrouped(g.cairn, collection, { field, parents, filter, sort, limit, offset, withTotal, fields });
-          return parents.map((p) => groups.get(p) ?? { items: [], hasMore: false, total: withTotal ? 0 : null });
+          const groups = await listRecordsGrouped(g.cairn, collection, { field, parents, filter, sort, limit, offset, after, before, fromEnd, withTotal, fields });
+          return parents.map((p) => groups.get(p) ?? { items: [], hasMore: false, hasPrevious: false, total: withTotal ? 0 : null });
         },
         { maxBatchSize: MAX_BATCH },
       ),

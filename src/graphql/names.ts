@@ -166,7 +166,7 @@ export const SYSTEM_TYPE_NAMES: ReadonlySet<string> = new Set([
 
 /** Root fields of the system schema, per root type. */
 export const SYSTEM_ROOT_FIELDS = {
-  Query: new Set(["me", "collections", "collection", "job", "jobs"]),
+  Query: new Set(["me", "collections", "collection", "job", "jobs", "node", "nodes"]),
   Mutation: new Set(["login", "register", "refreshToken", "createCollection", "updateCollection", "deleteCollection", "cancelJob", "importRecords", "exportRecords"]),
   Subscription: new Set<string>(["jobProgress"]),
 } as const;

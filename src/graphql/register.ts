@@ -6,6 +6,7 @@
  * composition root (src/realtime/live-events.ts).
  * Subscriptions of a user whose sessions end (core/auth/session-epochs.ts) are ended at once.
  */
+import { scheduleRenameExpiry } from "./rename-aliases.ts";
 import { assertGraphqlNamesFree } from "./names.ts";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import type { Services } from "../core/context.ts";
@@ -64,6 +65,12 @@ export async function registerGraphql(server: FastifyInstance, services: Service
   const removeNameCheck = services.collections.addNameCheck(assertGraphqlNamesFree);
   const manager = new SchemaManager(services, hub);
   manager.start();
+  // old names of renamed collections and fields leave the schema when their grace period ends
+  const stopRenameExpiry = scheduleRenameExpiry(
+    () => services.collections.list(),
+    () => manager.rebuild(),
+    (fn) => manager.onSwap(fn),
+  );
   const yoga = createCairnYoga(services, manager);
   /** GraphQL subscriptions answered as server-sent events, open now */
   let sseStreams = 0;
@@ -142,6 +149,7 @@ export async function registerGraphql(server: FastifyInstance, services: Service
     closed = true;
     stopSessions();
     manager.stop();
+    stopRenameExpiry();
     hub.close();
     await ws.close();
   };

@@ -3,6 +3,7 @@
  * the collection's fields plus the user-visible system fields.
  */
 import { hasCodePointIndex, isListField, storageKind, type FieldShape, type FieldType, type StorageKind } from "./field-kinds.ts";
+import { activeRenames } from "./renames.ts";
 import { SYSTEM_FIELD_BY_COLUMN, SYSTEM_FIELDS } from "./system-fields.ts";
 
 /** A resolved field: its API name, table column, storage kind and whether it holds a JSON array. */
@@ -44,7 +45,7 @@ const cache = new WeakMap<object, FieldResolver>();
  * as immutable, a changed collection must come with a new object.
  * @example collectionResolver(def)("views") // { name: "views", column: "views", kind: "number", … }
  */
-export function collectionResolver(def: { readonly fields: readonly (FieldShape & { name: string; index?: boolean; unique?: boolean })[] }): FieldResolver {
+export function collectionResolver(def: { readonly fields: readonly (FieldShape & { name: string; index?: boolean; unique?: boolean })[]; readonly options?: Record<string, unknown> }): FieldResolver {
   const cached = cache.get(def);
   if (cached) return cached;
   const byName = new Map<string, ColumnInfo>();
@@ -60,7 +61,21 @@ export function collectionResolver(def: { readonly fields: readonly (FieldShape 
     });
   }
   for (const s of USER_SYSTEM_FIELDS) byName.set(s.name, s);
-  const resolve: FieldResolver = (name) => byName.get(name);
+  // an old name of a renamed field resolves to the field while the grace period runs
+  const aliases = new Map<string, { info: ColumnInfo; until: number }>();
+  for (const r of activeRenames(def)) {
+    const info = r.kind === "field" && !byName.has(r.from) ? byName.get(r.to) : undefined;
+    if (info) aliases.set(r.from, { info, until: Date.parse(r.until) });
+  }
+  const resolve: FieldResolver =
+    aliases.size === 0
+      ? (name) => byName.get(name)
+      : (name) => {
+          const hit = byName.get(name);
+          if (hit) return hit;
+          const alias = aliases.get(name);
+          return alias && alias.until > Date.now() ? alias.info : undefined;
+        };
   cache.set(def, resolve);
   return resolve;
 }

@@ -13,6 +13,7 @@ import { registerPolicy } from "./http/policy.ts";
 import { registerRateLimit } from "./http/rate-limit.ts";
 import { registerErrorHandling } from "./errors.ts";
 import { registerNulGuard } from "./http/refuse-nul.ts";
+import { registerRenamedCollections } from "./http/renamed-collections.ts";
 import { registerSystemRoutes } from "./system.ts";
 import { registerFastcms } from "./fastcms/index.ts";
 import { registerSnackbase } from "./snackbase/index.ts";
@@ -31,6 +32,7 @@ export async function registerRest(app: FastifyInstance, services: Services): Pr
   registerRateLimit(app, services);
   registerPolicy(app);
   registerNulGuard(app);
+  registerRenamedCollections(app, services);
   await registerMetrics(app, services);
   await app.register(swagger, {
     openapi: {

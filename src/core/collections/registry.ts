@@ -6,6 +6,7 @@
  */
 import type { SqlDb } from "../../db/sql-db.ts";
 import { NotFoundError, ServiceUnavailableError } from "../errors.ts";
+import { activeRenames, type Rename } from "./renames.ts";
 import type { CollectionDef, FieldDef } from "./types.ts";
 
 export type RegistryListener = (change: { kind: "create" | "update" | "delete"; name: string; def?: CollectionDef }) => void;
@@ -39,6 +40,8 @@ export const REBUILD_RETRY_AFTER_SECONDS = 5;
 
 export class CollectionRegistry {
   readonly #byName = new Map<string, CollectionDef>();
+  /** lower-case old names of renamed collections (grace period running or not) → definition and rename; built on first use after a change */
+  #renamed: Map<string, { def: CollectionDef; rename: Rename }> | undefined;
   readonly #listeners = new Set<RegistryListener>();
   readonly #nameChecks = new Set<NameCheck>();
   /** lower-case names whose table a schema change is rebuilding → how many changes hold them */
@@ -62,12 +65,28 @@ export class CollectionRegistry {
       const def = rowToCollection(row);
       this.#byName.set(def.name.toLowerCase(), def);
     }
+    this.#renamed = undefined;
     this.#version++;
   }
 
-  /** Definition by name (case-insensitive, like table names), or undefined. */
+  /**
+   * Definition by name (case-insensitive, like table names), or undefined. An old name of a
+   * renamed collection finds it while the rename's grace period runs (collections/renames.ts).
+   */
   get(name: string): CollectionDef | undefined {
-    return this.#byName.get(name.toLowerCase());
+    return this.#byName.get(name.toLowerCase()) ?? this.renamedFrom(name)?.def;
+  }
+
+  /** The collection `name` was renamed from, while the grace period runs (undefined for a current name). */
+  renamedFrom(name: string, now: number = Date.now()): { def: CollectionDef; rename: Rename } | undefined {
+    const key = name.toLowerCase();
+    if (this.#byName.has(key)) return undefined;
+    if (!this.#renamed) {
+      this.#renamed = new Map();
+      for (const def of this.#byName.values()) for (const rename of activeRenames(def, 0)) if (rename.kind === "collection") this.#renamed.set(rename.from.toLowerCase(), { def, rename });
+    }
+    const hit = this.#renamed.get(key);
+    return hit && Date.parse(hit.rename.until) > now ? hit : undefined;
   }
 
   /** Definition by id or name. */
@@ -154,6 +173,7 @@ export class CollectionRegistry {
     const existed = this.#byName.has((previousName ?? def.name).toLowerCase());
     if (previousName) this.#byName.delete(previousName.toLowerCase());
     this.#byName.set(def.name.toLowerCase(), def);
+    this.#renamed = undefined;
     this.#version++;
     this.#emit({ kind: existed ? "update" : "create", name: def.name, def });
   }
@@ -161,6 +181,7 @@ export class CollectionRegistry {
   /** Records a committed delete (call from afterCommit). */
   remove(name: string): void {
     if (this.#byName.delete(name.toLowerCase())) {
+      this.#renamed = undefined;
       this.#version++;
       this.#emit({ kind: "delete", name });
     }

@@ -13,6 +13,7 @@ import { applySchemaChange } from "./migrate.ts";
 import { normalizeCollectionInput } from "./normalize.ts";
 import { planSchemaChange } from "./plan.ts";
 import { announceRebuild } from "./rebuild-notice.ts";
+import { carryRenames } from "./renames.ts";
 import type { CollectionDef } from "./types.ts";
 
 /**
@@ -45,6 +46,7 @@ export async function updateCollection(ctx: Context, idOrName: string, input: un
     }
     const now = ctx.services.now().toISOString();
     const next: CollectionDef = { ...current, ...n, updated: now };
+    next.options = carryRenames(current, next, ctx.services.now(), ctx.services.config.renameGraceDays);
     ctx.services.collections.checkNames([...catalog.filter((c) => c.id !== current.id), next]);
     const plan = planSchemaChange(db.dialect, current, next, { trigram: db.trigram });
     if (plan.structural) rebuild.release = await announceRebuild(ctx.services, [current.name, next.name]);

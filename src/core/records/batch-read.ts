@@ -25,7 +25,7 @@ import type { Context } from "../context.ts";
 import { BadRequestError, ValidationError } from "../errors.ts";
 import { recordAccess } from "../rules/access.ts";
 import { assertReadableQuery, fieldAccess, redactRecord } from "../rules/field-access.ts";
-import { MAX_PAGE_SIZE, orderByList, projectedColumns, withTieBreak, type ColumnTerm } from "./list-query.ts";
+import { afterCondition, decodeCursor, MAX_PAGE_SIZE, orderByList, projectedColumns, reverseTerms, withTieBreak, type ColumnTerm } from "./list-query.ts";
 import { rowMapper, selectColumns, type RecordData } from "./values.ts";
 
 /** SQL text of "records by id" per definition, dialect and id-count bucket (powers of two). */
@@ -82,8 +82,14 @@ export interface GroupedListQuery {
   sort?: SortTerm[];
   /** rows per parent, 1…100 */
   limit: number;
-  /** rows per parent to skip */
+  /** rows per parent to skip (not with a cursor or a backward page) */
   offset?: number;
+  /** each parent's rows right after this cursor (a cursor of any record of the list) */
+  after?: string;
+  /** each parent's rows right before this cursor */
+  before?: string;
+  /** with no `before`: each parent's last rows (read backwards from the end) */
+  fromEnd?: boolean;
   /** also count each parent's rows */
   withTotal?: boolean;
   /** projection: the fields the caller will read (system fields, the reference and sort fields are always read) */
@@ -91,8 +97,12 @@ export interface GroupedListQuery {
 }
 
 export interface RecordGroup {
+  /** in list order, backward pages included */
   items: RecordData[];
+  /** more rows follow the last item */
   hasMore: boolean;
+  /** rows precede the first item (a cursor or offset was given, or a backward read found more) */
+  hasPrevious: boolean;
   /** null unless `withTotal` */
   total: number | null;
 }
@@ -109,6 +119,8 @@ interface PerParent {
   terms: readonly ColumnTerm[];
   offset: number;
   take: number;
+  /** the cursor the keyset condition in `where` comes from (part of the statement cache key) */
+  cursor: string | null;
 }
 
 /**
@@ -151,7 +163,7 @@ const PARENTS = Symbol("parents");
 function firstPerParentCompiled(db: SqlDb, q: PerParent, filter: Expr, parents: readonly string[]): Statement {
   let cache = perParentSql.get(q.def);
   if (!cache) perParentSql.set(q.def, (cache = new Map()));
-  const key = JSON.stringify([db.dialect, q.refName, q.accountId, filter, q.columns, q.terms, q.offset, q.take]);
+  const key = JSON.stringify([db.dialect, q.refName, q.accountId, filter, q.columns, q.terms, q.offset, q.take, q.cursor]);
   let hit = cache.get(key);
   if (!hit) {
     const { sql, parameters } = firstPerParent(db, q, PARENTS).compile();
@@ -184,7 +196,11 @@ export async function listRecordsGrouped(ctx: Context, collection: string, q: Gr
   if (!Number.isInteger(offset) || offset < 0) throw new ValidationError("offset must not be negative", { offset: "Must not be negative" });
   const parents = [...new Set(q.parents)];
   if (parents.length > MAX_PARENTS) throw new ValidationError(`At most ${MAX_PARENTS} parents per query`, { parents: `At most ${MAX_PARENTS}` });
-  const groups = new Map<string, RecordGroup>(parents.map((p) => [p, { items: [], hasMore: false, total: q.withTotal ? 0 : null }]));
+  if (q.after !== undefined && q.before !== undefined) throw new BadRequestError("Pass either an after or a before cursor, not both", { before: "Not with after" });
+  const cursor = q.after ?? q.before;
+  const backward = q.before !== undefined || (q.fromEnd === true && q.after === undefined);
+  if (offset > 0 && (cursor !== undefined || backward)) throw new BadRequestError("offset cannot be combined with a cursor or a backward page", { offset: "Not with a cursor" });
+  const groups = new Map<string, RecordGroup>(parents.map((p) => [p, { items: [], hasMore: false, hasPrevious: false, total: q.withTotal ? 0 : null }]));
   if (parents.length === 0) return groups;
 
   const resolve = collectionResolver(def);
@@ -203,7 +219,11 @@ export async function listRecordsGrouped(ctx: Context, collection: string, q: Gr
   const terms = withTieBreak((q.sort ?? []).filter((t): t is ColumnTerm => "column" in t));
   const fields = q.fields && new Set([...q.fields, ref.name]);
   const columns = projectedColumns(def, terms, fields);
-  const where = toSql(filter, resolve, db.dialect);
+  // a backward page is the forward page of the reversed order, reversed back (as in `listRecords`)
+  const readTerms = backward ? reverseTerms(terms) : terms;
+  const keyset = cursor === undefined ? undefined : afterCondition(readTerms, decodeCursor(cursor, readTerms), db.dialect);
+  const filtered = toSql(filter, resolve, db.dialect);
+  const where = keyset ? sql<SqlBool>`(${filtered} AND ${keyset})` : filtered;
   const map = rowMapper(def, db.dialect);
   const keep = (group: RecordGroup, row: Row) => {
     if (group.items.length < q.limit) group.items.push(redactRecord(map(row), readable));
@@ -213,31 +233,36 @@ export async function listRecordsGrouped(ctx: Context, collection: string, q: Gr
   if (!q.withTotal) {
     // Rows come ordered within each parent, already past the offset: the first `limit` are
     // the page, one more tells that more follow.
-    const perParent = { def, refName: ref.name, columns, accountId: ctx.principal.accountId, where, terms, offset, take: q.limit + 1 };
+    const perParent = { def, refName: ref.name, columns, accountId: ctx.principal.accountId, where, terms: readTerms, offset, take: q.limit + 1, cursor: cursor ?? null };
     for (const row of await db.query(firstPerParentCompiled(db, perParent, filter, parents))) {
       const group = groups.get(row[ref.name] as string);
       if (group) keep(group, row);
     }
-    return groups;
+    return finish(groups, { backward, before: q.before !== undefined, preceded: cursor !== undefined || offset > 0 });
   }
 
-  const order = orderByList(terms, db.dialect);
+  const order = orderByList(readTerms, db.dialect);
   const partition = sql.ref(ref.name);
+  // With a cursor, the rows past it are numbered on their own (a partition of their own) while
+  // the total still counts every row of the parent.
+  const past = keyset && sql<number>`CASE WHEN ${keyset} THEN 1 ELSE 0 END`;
   const inner = db.qb
     .selectFrom(def.name)
     .select(columns)
-    .select(sql<number>`ROW_NUMBER() OVER (PARTITION BY ${partition} ORDER BY ${order})`.as("_rn"))
+    .select(sql<number>`ROW_NUMBER() OVER (PARTITION BY ${partition}${past ? sql`, ${past}` : sql``} ORDER BY ${order})`.as("_rn"))
     .select(sql<number>`COUNT(*) OVER (PARTITION BY ${partition})`.as("_total"))
+    .select(past ? past.as("_past") : sql<number>`1`.as("_past"))
     .where("account_id", "=", ctx.principal.accountId)
     .where(ref.name, "in", parents)
-    .where(where);
+    .where(filtered);
+  const rn = sql.ref("_rn");
   const query = db.qb
     .selectFrom(inner.as("_grouped"))
     .selectAll()
-    // With an offset, row 1 is kept too so a parent whose rows all lie before the offset still
-    // reports its total.
+    // With an offset or a cursor, row 1 is kept too so a parent whose rows all lie before the
+    // page still reports its total.
     // (raw SQL, not an expression-builder callback: building one costs more than the whole statement)
-    .where(offset > 0 ? sql<SqlBool>`(${sql.ref("_rn")} > ${offset} OR ${sql.ref("_rn")} = 1)` : sql<SqlBool>`${sql.ref("_rn")} > ${offset}`)
+    .where(past ? sql<SqlBool>`((${sql.ref("_past")} = 1 AND ${rn} <= ${q.limit + 1}) OR ${rn} = 1)` : offset > 0 ? sql<SqlBool>`(${rn} > ${offset} OR ${rn} = 1)` : sql<SqlBool>`${rn} > ${offset}`)
     .where("_rn", "<=", offset + q.limit + 1)
     .orderBy(ref.name)
     .orderBy("_rn");
@@ -246,7 +271,22 @@ export async function listRecordsGrouped(ctx: Context, collection: string, q: Gr
     const group = groups.get(row[ref.name] as string);
     if (!group) continue;
     group.total = Number(row._total);
-    if (Number(row._rn) > offset) keep(group, row);
+    if (Number(row._past) === 1 && Number(row._rn) > offset) keep(group, row);
+  }
+  return finish(groups, { backward, before: q.before !== undefined, preceded: cursor !== undefined || offset > 0 });
+}
+
+/**
+ * Puts backward pages back in list order and sets which sides have more rows, as `listRecords`
+ * does: read forward, rows precede the page when a cursor or offset was given; read backward,
+ * rows follow it when it ends at a `before` cursor.
+ */
+function finish(groups: Map<string, RecordGroup>, how: { backward: boolean; before: boolean; preceded: boolean }): Map<string, RecordGroup> {
+  for (const g of groups.values()) {
+    const beyond = g.hasMore;
+    if (how.backward) g.items.reverse();
+    g.hasMore = how.backward ? how.before : beyond;
+    g.hasPrevious = how.backward ? beyond : how.preceded;
   }
   return groups;
 }

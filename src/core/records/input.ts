@@ -10,6 +10,7 @@ import { BadRequestError, ValidationError } from "../errors.ts";
 import { normalizeFieldValue } from "../collections/check-value.ts";
 import { emptyToNull, type FieldProblems, type RecordData } from "./values.ts";
 import { dict } from "../../lib/own.ts";
+import { fieldAliases } from "../collections/renames.ts";
 
 export type InputMode = "create" | "patch" | "replace" | "reset";
 
@@ -26,6 +27,13 @@ export function fieldsByName(def: CollectionDef): Map<string, FieldDef> {
   let m = fieldIndex.get(def);
   if (!m) fieldIndex.set(def, (m = new Map(def.fields.map((f) => [f.name, f]))));
   return m;
+}
+
+/** The field an old name stands for while its rename's grace period runs (collections/renames.ts). */
+function renamedField(def: CollectionDef, key: string): FieldDef | undefined {
+  if (!def.options.renamed) return undefined;
+  const to = fieldAliases(def).get(key);
+  return to === undefined ? undefined : fieldsByName(def).get(to);
 }
 
 function isEmpty(v: unknown): boolean {
@@ -65,20 +73,22 @@ export function prepareInput(def: CollectionDef, data: unknown, mode: InputMode,
       }
       continue;
     }
-    const f = byName.get(key);
+    // an old name of a renamed field stands for the field while the grace period runs
+    const f = byName.get(key) ?? renamedField(def, key);
     if (!f) {
       unknown.push(key);
       continue;
     }
-    touched.push(key);
+    const name = f.name;
+    touched.push(name);
     const v = emptyToNull(f, raw);
     if (v === null || v === undefined) {
-      values[key] = null;
+      values[name] = null;
       continue;
     }
     const r = normalizeFieldValue(f, v);
     if ("problem" in r) problems[key] = r.problem;
-    else values[key] = r.value;
+    else values[name] = r.value;
   }
   if (unknown.length) {
     throw new BadRequestError(`Unknown field${unknown.length > 1 ? "s" : ""} ${unknown.map((k) => `'${k}'`).join(", ")} for collection '${def.name}'`, {

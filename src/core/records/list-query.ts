@@ -14,6 +14,7 @@ import { sql, type Expression, type RawBuilder, type SqlBool } from "kysely";
 import type { Dialect } from "../../config.ts";
 import type { SortTerm } from "../../query/sort.ts";
 import { isNotNullColumn, RECORD_SYSTEM_FIELD_NAMES } from "../../query/system-fields.ts";
+import { fieldAliases } from "../collections/renames.ts";
 import type { CollectionDef } from "../collections/types.ts";
 import { BadRequestError, ValidationError } from "../errors.ts";
 import { selectColumns, toStorage, type RecordData } from "./values.ts";
@@ -136,7 +137,9 @@ export function afterCondition(terms: readonly ColumnTerm[], values: readonly un
  */
 export function projectedColumns(def: CollectionDef, terms: readonly ColumnTerm[], fields: ReadonlySet<string> | undefined): string[] {
   if (!fields) return selectColumns(def);
-  return [...RECORD_SYSTEM_FIELD_NAMES, ...def.fields.filter((f) => fields.has(f.name) || terms.some((t) => t.name === f.name)).map((f) => f.name)];
+  // an old name of a renamed field (grace period running) selects the field
+  const aliased = def.options.renamed ? new Set([...fieldAliases(def)].filter(([from]) => fields.has(from)).map(([, to]) => to)) : undefined;
+  return [...RECORD_SYSTEM_FIELD_NAMES, ...def.fields.filter((f) => fields.has(f.name) || aliased?.has(f.name) || terms.some((t) => t.name === f.name)).map((f) => f.name)];
 }
 
 /** Encodes stored sort values as an opaque cursor (base64url JSON). */

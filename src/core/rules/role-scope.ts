@@ -92,6 +92,9 @@ function ruleValue(def: CollectionDef, rule: string, set: Exclude<RoleSet, { kin
         const vs = e.items.map(walk);
         return vs.includes(true) ? true : vs.every((v) => v === false) ? false : "maybe";
       }
+      case "inSelect":
+        // a sub-select built by reference traversal, never written in a rule
+        return "maybe";
       default: {
         if (!ctxPaths(e).every(known)) return "maybe";
         const bound = bindAndCheck(e, lookup, resolve);
