@@ -131,7 +131,7 @@ describe("PUT, PATCH, DELETE", () => {
     const id = made.body.id;
     const put = await api("PUT", `/records/posts/${id}`, { title: "New" });
     expect(put.status, JSON.stringify(put.body)).toBe(200);
-    expect(put.body).toMatchObject({ id, title: "New", content: null, published: false, views: null, created_by: admin.id, updated_by: null });
+    expect(put.body).toMatchObject({ id, title: "New", content: null, published: false, views: null, created_by: admin.id, updated_by: admin.id });
     const missing = await api("PUT", `/records/posts/${id}`, { content: "only" });
     expect(missing.status).toBe(400);
     expect(missing.body.details).toEqual([{ field: "title", message: expect.any(String), code: "required_missing" }]);

@@ -23,6 +23,7 @@ import type { CairnEvent } from "../events/bus.ts";
 import { syncFileRefs } from "../files/refs.ts";
 import { storeVersions } from "../content/version-store.ts";
 import { prepareContentCreate, prepareContentUpdate } from "../content/write-hooks.ts";
+import { writerOf } from "./writer.ts";
 
 export const MAX_BULK = 100;
 
@@ -34,10 +35,6 @@ async function emit(ctx: Context, tx: SqlDb, list: CairnEvent[]): Promise<void> 
   await syncFileRefs(ctx, tx, list);
   await storeVersions(ctx, tx, list);
   await emitEvents(tx, (e) => ctx.services.events.publish(e), list);
-}
-
-function ownerOf(ctx: Context): string | null {
-  return ctx.principal.kind === "user" ? ctx.principal.userId : null;
 }
 
 /** Throws 403 (audited) unless the record satisfies the access expression. */
@@ -78,7 +75,7 @@ export async function createRecord(ctx: Context, collection: string, data: unkno
   assertWritable(ctx, def, data, fieldAccess(ctx, def, "create", data).writable, "create");
   const { values, touched } = prepareInput(def, data, "create");
   const ts = now().toISOString();
-  const rec: RecordData = { id: uuidv7(), owner_id: ownerOf(ctx), created: ts, updated: ts, version: 1, ...values };
+  const rec: RecordData = { id: uuidv7(), owner_id: writerOf(ctx), created: ts, updated: ts, version: 1, updated_by: writerOf(ctx), ...values };
   assertAllowed(ctx, def, access, rec, "create");
   const accountId = ctx.principal.accountId;
   await db.transaction(async (tx) => {
@@ -129,9 +126,10 @@ export async function updateRecord(ctx: Context, collection: string, id: string,
     await prepareContentUpdate(ctx, tx, def, current, values, touched);
     const ts = now().toISOString();
     const fields = replaceAll ? def.fields.map((f) => f.name) : [...new Set(touched)];
-    const changed = await updateRecords(tx, def, accountId, [id], values, fields, ts, current.version).catch((e) => mapConstraintError(def, e));
+    const by = writerOf(ctx);
+    const changed = await updateRecords(tx, def, accountId, [id], values, fields, { at: ts, by }, current.version).catch((e) => mapConstraintError(def, e));
     if (changed !== 1) throw new ConflictError(`Version conflict: record '${id}' changed concurrently`);
-    const rec: RecordData = { ...current, ...values, updated: ts, version: current.version + 1 };
+    const rec: RecordData = { ...current, ...values, updated: ts, updated_by: by, version: current.version + 1 };
     await emit(ctx, tx, [recordEvent("record.update", def, accountId, rec, ts, current)]);
     return rec;
   });
@@ -153,7 +151,7 @@ export async function deleteRecord(ctx: Context, collection: string, id: string)
     if (!current) throw notFound(def, id);
     assertAllowed(ctx, def, access, current, "delete");
     const ts = now().toISOString();
-    const cascaded = await applyDeleteReferences(ctx, tx, def, accountId, [id], ts);
+    const cascaded = await applyDeleteReferences(ctx, tx, def, accountId, [id], { at: ts, by: writerOf(ctx) });
     await deleteRecords(tx, def, accountId, [id]);
     await emit(ctx, tx, [...cascaded, recordEvent("record.delete", def, accountId, current, ts)]);
     return current;
@@ -204,7 +202,7 @@ export async function bulkDeleteRecords(ctx: Context, collection: string, ids: u
   const deleted = await db.transaction(async (tx) => {
     const rows = await loadAll(ctx, tx, def, list, access, "delete");
     const ts = now().toISOString();
-    const cascaded = await applyDeleteReferences(ctx, tx, def, accountId, list, ts);
+    const cascaded = await applyDeleteReferences(ctx, tx, def, accountId, list, { at: ts, by: writerOf(ctx) });
     await deleteRecords(tx, def, accountId, list);
     await emit(ctx, tx, [...cascaded, ...rows.map((r) => recordEvent("record.delete", def, accountId, r, ts))]);
     return rows;
@@ -227,12 +225,13 @@ export async function bulkUpdateRecords(ctx: Context, collection: string, ids: u
     const prepared = rows.map((r) => prepareInput(def, data, "patch", r));
     const increments = Object.keys(data as object).some((k) => /[+-]$/.test(k) && !def.fields.some((f) => f.name === k));
     const touched = [...new Set(prepared[0]!.touched)];
+    const stamp = { at: ts, by: writerOf(ctx) };
     await checkReferences(ctx, tx, def, accountId, prepared[0]!.values, touched);
     if (increments) {
       // Increments differ per record: one statement per record.
-      for (let i = 0; i < rows.length; i++) await updateRecords(tx, def, accountId, [rows[i]!.id], prepared[i]!.values, touched, ts).catch((e) => mapConstraintError(def, e));
-    } else await updateRecords(tx, def, accountId, list, prepared[0]!.values, touched, ts).catch((e) => mapConstraintError(def, e));
-    const updated = rows.map((r, i) => ({ ...r, ...prepared[i]!.values, updated: ts, version: r.version + 1 }) as RecordData);
+      for (let i = 0; i < rows.length; i++) await updateRecords(tx, def, accountId, [rows[i]!.id], prepared[i]!.values, touched, stamp).catch((e) => mapConstraintError(def, e));
+    } else await updateRecords(tx, def, accountId, list, prepared[0]!.values, touched, stamp).catch((e) => mapConstraintError(def, e));
+    const updated = rows.map((r, i) => ({ ...r, ...prepared[i]!.values, updated: ts, updated_by: stamp.by, version: r.version + 1 }) as RecordData);
     await emit(
       ctx,
       tx,
@@ -268,7 +267,8 @@ export async function bulkCreateRecords(ctx: Context, collection: string, items:
     }
   });
   if (Object.keys(problems).length) throw new ValidationError("Validation failed", problems);
-  const recs = prepared.map((p) => ({ id: uuidv7(), owner_id: ownerOf(ctx), created: ts, updated: ts, version: 1, ...p!.values }) as RecordData);
+  const writer = writerOf(ctx);
+  const recs = prepared.map((p) => ({ id: uuidv7(), owner_id: writer, created: ts, updated: ts, version: 1, updated_by: writer, ...p!.values }) as RecordData);
   recs.forEach((r, i) => assertAllowed(ctx, def, accesses[i]!, r, "create"));
   const accountId = ctx.principal.accountId;
   await db.transaction(async (tx) => {
