@@ -87,6 +87,7 @@ export function addAccountFields(b: Builder, authPayload: PothosSchemaTypes.Obje
       certificateFingerprint: t.exposeString("certificateFingerprint"),
       certificateExpires: t.field({ type: "DateTime", resolve: (p) => p.certificateExpires }),
       enabled: t.exposeBoolean("enabled"),
+      allowIdpInitiated: t.exposeBoolean("allowIdpInitiated", { description: "IdP-initiated (unsolicited) responses are accepted" }),
       created: t.field({ type: "DateTime", resolve: (p) => p.created }),
       updated: t.field({ type: "DateTime", resolve: (p) => p.updated }),
     }),
@@ -157,8 +158,16 @@ export function addAccountFields(b: Builder, authPayload: PothosSchemaTypes.Obje
         ssoUrl: t.arg.string({ required: true }),
         certificate: t.arg.string({ required: true, description: "PEM or base64" }),
         enabled: t.arg.boolean(),
+        allowIdpInitiated: t.arg.boolean({ description: "accept IdP-initiated (unsolicited) responses (default false)" }),
       },
-      resolve: (_r, a, { cairn }) => setSamlProvider(cairn, String(a.accountId), a.provider, { entityId: a.entityId, ssoUrl: a.ssoUrl, certificate: a.certificate, enabled: v(a.enabled) }),
+      resolve: (_r, a, { cairn }) =>
+        setSamlProvider(cairn, String(a.accountId), a.provider, {
+          entityId: a.entityId,
+          ssoUrl: a.ssoUrl,
+          certificate: a.certificate,
+          enabled: v(a.enabled),
+          allowIdpInitiated: v(a.allowIdpInitiated),
+        }),
     }),
     deleteSamlProvider: t.boolean({
       extensions: { operation: WRITE },
