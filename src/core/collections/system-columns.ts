@@ -9,7 +9,7 @@
 import type { SqlDb } from "../../db/sql-db.ts";
 import { SYSTEM_FIELDS, type SystemField } from "../../query/system-fields.ts";
 import { lockCatalog, loadCatalog } from "./catalog.ts";
-import { q, script } from "./ddl.ts";
+import { createViewWithWriterSql, dropViewSql, q, script } from "./ddl.ts";
 
 /** What reconciliation added to one collection table. */
 export interface SystemColumnChange {
@@ -25,10 +25,24 @@ const addable = (f: SystemField): boolean => f.nullable || /\bDEFAULT\b/i.test(f
  * @returns the tables changed (empty when every table was up to date). Database errors propagate.
  */
 export async function reconcileSystemColumns(db: SqlDb): Promise<SystemColumnChange[]> {
-  const tables = (await loadCatalog(db)).filter((d) => d.type !== "view").map((d) => d.name);
-  if (tables.length === 0) return [];
-  const present = await columnsOf(db, tables);
+  const catalog = await loadCatalog(db);
+  const tables = catalog.filter((d) => d.type !== "view").map((d) => d.name);
+  const views = catalog.filter((d) => d.type === "view");
+  if (catalog.length === 0) return [];
+  const present = await columnsOf(
+    db,
+    catalog.map((d) => d.name),
+  );
   const changes: SystemColumnChange[] = [];
+  // a view made before `updated_by` existed: its query wrapped to yield it (ddl.ts)
+  for (const view of views) {
+    if (present.get(view.name.toLowerCase())?.has("updated_by") !== false) continue;
+    await db.transaction(async (tx) => {
+      await lockCatalog(tx);
+      await tx.script(script([dropViewSql(view.name), createViewWithWriterSql(view.name, view.viewQuery ?? "")]));
+    });
+    changes.push({ collection: view.name, added: ["updated_by"] });
+  }
   for (const table of tables) {
     if (missing(present.get(table.toLowerCase())).length === 0) continue;
     const added = await db.transaction(async (tx) => {
