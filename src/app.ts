@@ -19,6 +19,7 @@ import { SessionEpochs } from "./core/auth/session-epochs.ts";
 import { TokenService } from "./core/auth/tokens.ts";
 import { bootstrapAdmin } from "./core/auth/bootstrap.ts";
 import { reconcileDerivedObjects } from "./core/collections/reconcile.ts";
+import { reconcileSystemColumns } from "./core/collections/system-columns.ts";
 import { CollectionRegistry } from "./core/collections/registry.ts";
 import { checkDeclarations } from "./core/actions/definitions.ts";
 import { DEFAULT_ACCOUNT_ID, type Logger, type Services } from "./core/context.ts";
@@ -165,6 +166,7 @@ export async function createApp(config: Config): Promise<App> {
   try {
     await ensureDefaultAccount(db);
     await services.collections.load();
+    for (const c of await reconcileSystemColumns(db)) log.info(c, `Added the system columns ${c.added.join(", ")} to collection '${c.collection}'`);
     for (const c of await reconcileDerivedObjects(db)) log.info(c, `Brought the indexes of collection '${c.collection}' up to date`);
     await services.settings.reload();
     await loadRoles(services);

@@ -1,7 +1,8 @@
 /**
  * Accounts, invitations and SAML identity providers over GraphQL (issue 10 part 6), the same
  * core operations as /api/v1/accounts and /api/v1/invitations: the `AccountDetails`,
- * `Invitation` and `SamlProvider` types; queries `accounts`, `account`, `invitations`,
+ * `Invitation` and `SamlProvider` types (an account's users page through `AccountDetails.users`,
+ * as `/accounts/{id}/users`); queries `accounts`, `account`, `invitations`,
  * `invitation`, `samlProviders`; mutations `createAccount`, `updateAccount`, `deleteAccount`,
  * `setSamlProvider`, `deleteSamlProvider`, `createInvitation`, `resendInvitation`,
  * `revokeInvitation`, `acceptInvitation`. Resolvers call core and return its domain shapes.
@@ -11,11 +12,12 @@ import { createAccount } from "../core/accounts/create-account.ts";
 import { deleteAccount } from "../core/accounts/delete-account.ts";
 import type { InvitationView } from "../core/accounts/invitation-view.ts";
 import { getInvitation, invite, listInvitations, resendInvitation, revokeInvitation } from "../core/accounts/invitations.ts";
-import { getAccount, listAccounts, type PageOf } from "../core/accounts/list-accounts.ts";
+import { getAccount, listAccounts, listAccountUsers, type PageOf } from "../core/accounts/list-accounts.ts";
 import { updateAccount } from "../core/accounts/update-account.ts";
 import type { AccountView } from "../core/accounts/view.ts";
 import type { AuthSession } from "../core/auth/session.ts";
-import { NotFoundError } from "../core/errors.ts";
+import { NotFoundError, ValidationError } from "../core/errors.ts";
+import type { UserView } from "../core/users/view.ts";
 import { ADMIN, operation, WRITE } from "../core/policy/operation.ts";
 import { deleteSamlProvider, listSamlProviders, setSamlProvider, type SamlProviderView } from "../core/saml/settings.ts";
 import type { Builder } from "./builder.ts";
@@ -33,6 +35,30 @@ async function orNull<T>(load: () => Promise<T>): Promise<T | null> {
 
 /** Adds the account, invitation and SAML provider types and fields to the system schema. */
 export function addAccountFields(b: Builder, authPayload: PothosSchemaTypes.ObjectRef<any, AuthSession>): void {
+  const pageFields = <T>(t: PothosSchemaTypes.ObjectFieldBuilder<any, PageOf<T>>) => ({
+    total: t.exposeInt("total"),
+    page: t.exposeInt("page"),
+    pageSize: t.exposeInt("pageSize"),
+    totalPages: t.exposeInt("totalPages"),
+  });
+  const accountUser = b.objectRef<UserView>("AccountUser").implement({
+    description: "A user of an account as /accounts/{id}/users shows it.",
+    fields: (t) => ({
+      id: t.exposeID("id"),
+      email: t.exposeString("email"),
+      name: t.exposeString("name", { nullable: true }),
+      roleId: t.exposeInt("roleId"),
+      roleName: t.exposeString("roleName"),
+      isActive: t.exposeBoolean("isActive"),
+      authProvider: t.exposeString("authProvider"),
+      emailVerified: t.exposeBoolean("emailVerified"),
+      created: t.field({ type: "DateTime", resolve: (u) => u.created }),
+      lastLogin: t.field({ type: "DateTime", nullable: true, resolve: (u) => u.lastLogin }),
+    }),
+  });
+  const accountUserList = b.objectRef<PageOf<UserView>>("AccountUserList").implement({
+    fields: (t) => ({ items: t.field({ type: [accountUser], resolve: (p) => p.items }), ...pageFields(t) }),
+  });
   const account = b.objectRef<AccountView>("AccountDetails").implement({
     description: "A tenant account as the accounts API shows it (superadmins: all; account admins: their own).",
     fields: (t) => ({
@@ -41,15 +67,19 @@ export function addAccountFields(b: Builder, authPayload: PothosSchemaTypes.Obje
       slug: t.exposeString("slug"),
       name: t.exposeString("name"),
       usersCount: t.exposeInt("usersCount"),
+      users: t.field({
+        type: accountUserList,
+        description: "The account's users, oldest first (page from 1, pageSize 1–100, default 25), as /accounts/{id}/users.",
+        args: { page: t.arg.int(), pageSize: t.arg.int() },
+        resolve: (a, args, { cairn }) => {
+          if ((args.page ?? 1) < 1) throw new ValidationError("page must be at least 1", { page: "must be at least 1" });
+          if (args.pageSize != null && (args.pageSize < 1 || args.pageSize > 100)) throw new ValidationError("pageSize must be between 1 and 100", { pageSize: "must be between 1 and 100" });
+          return listAccountUsers(cairn, a.id, { page: v(args.page), pageSize: v(args.pageSize) });
+        },
+      }),
       created: t.field({ type: "DateTime", resolve: (a) => a.created }),
       updated: t.field({ type: "DateTime", resolve: (a) => a.updated }),
     }),
-  });
-  const pageFields = <T>(t: PothosSchemaTypes.ObjectFieldBuilder<any, PageOf<T>>) => ({
-    total: t.exposeInt("total"),
-    page: t.exposeInt("page"),
-    pageSize: t.exposeInt("pageSize"),
-    totalPages: t.exposeInt("totalPages"),
   });
   const accountList = b.objectRef<PageOf<AccountView>>("AccountList").implement({
     fields: (t) => ({ items: t.field({ type: [account], resolve: (p) => p.items }), ...pageFields(t) }),
@@ -87,6 +117,7 @@ export function addAccountFields(b: Builder, authPayload: PothosSchemaTypes.Obje
       certificateFingerprint: t.exposeString("certificateFingerprint"),
       certificateExpires: t.field({ type: "DateTime", resolve: (p) => p.certificateExpires }),
       enabled: t.exposeBoolean("enabled"),
+      allowIdpInitiated: t.exposeBoolean("allowIdpInitiated", { description: "IdP-initiated (unsolicited) responses are accepted" }),
       created: t.field({ type: "DateTime", resolve: (p) => p.created }),
       updated: t.field({ type: "DateTime", resolve: (p) => p.updated }),
     }),
@@ -157,8 +188,16 @@ export function addAccountFields(b: Builder, authPayload: PothosSchemaTypes.Obje
         ssoUrl: t.arg.string({ required: true }),
         certificate: t.arg.string({ required: true, description: "PEM or base64" }),
         enabled: t.arg.boolean(),
+        allowIdpInitiated: t.arg.boolean({ description: "accept IdP-initiated (unsolicited) responses (default false)" }),
       },
-      resolve: (_r, a, { cairn }) => setSamlProvider(cairn, String(a.accountId), a.provider, { entityId: a.entityId, ssoUrl: a.ssoUrl, certificate: a.certificate, enabled: v(a.enabled) }),
+      resolve: (_r, a, { cairn }) =>
+        setSamlProvider(cairn, String(a.accountId), a.provider, {
+          entityId: a.entityId,
+          ssoUrl: a.ssoUrl,
+          certificate: a.certificate,
+          enabled: v(a.enabled),
+          allowIdpInitiated: v(a.allowIdpInitiated),
+        }),
     }),
     deleteSamlProvider: t.boolean({
       extensions: { operation: WRITE },

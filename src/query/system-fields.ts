@@ -35,6 +35,11 @@ export interface SystemField {
   readonly inRecord: boolean;
   /** other names rules and SnackBase-style filters may use for it (`created_by`) */
   readonly aliases: readonly string[];
+  /**
+   * How rows written before the column existed get their value when start-up adds it
+   * (collections/system-columns.ts): `SET column = value WHERE where`. None: they keep null.
+   */
+  readonly backfill?: { readonly value: string; readonly where: string };
 }
 
 /** The system columns, in table order. */
@@ -134,6 +139,25 @@ export const SYSTEM_FIELDS: readonly SystemField[] = [
     writable: false,
     inRecord: true,
     aliases: [],
+  },
+  {
+    // last: tables created before it existed get it appended at start-up, so the order matches
+    name: "updated_by",
+    column: "updated_by",
+    kind: "text",
+    nullable: true,
+    ddl: { sqlite: "TEXT", postgres: "TEXT" },
+    graphqlName: "updatedBy",
+    graphqlType: "ID",
+    description: "the user who last wrote the record (its creator until the first update)",
+    filterable: true,
+    sortable: true,
+    graphqlSortable: false,
+    writable: false,
+    inRecord: true,
+    aliases: [],
+    // a record never updated was last written by its creator; a later writer is not known
+    backfill: { value: '"owner_id"', where: '"version" = 1' },
   },
 ];
 

@@ -128,6 +128,18 @@ describe("/accounts for superadmins", () => {
     expect((await api("PATCH", `/api/v1/accounts/${c.body.id}`, { token: t.adminToken, body: { slug: a.slug } })).status).toBe(409);
   });
 
+  it("search matches the name whatever its case, on both databases", async () => {
+    for (const search of ["LABS EUROPE", "labs europe", "lAbS eUrOpE"]) {
+      const res = await api("GET", `/api/v1/accounts?search=${encodeURIComponent(search)}`, { token: t.adminToken });
+      expect(
+        res.body.items.map((x: any) => x.id),
+        search,
+      ).toEqual([b.id]);
+    }
+    const gq = await gql(t.url, "query($s: String) { accounts(search: $s) { items { id } } }", { s: "ACME CORP" }, t.adminToken);
+    expect(gq.body.data.accounts.items.map((x: any) => x.id)).toContain(a.id);
+  });
+
   it("lists an account's users", async () => {
     const res = await api("GET", `/api/v1/accounts/${a.id}/users`, { token: t.adminToken });
     expect(res.status).toBe(200);
@@ -230,6 +242,27 @@ describe("accounts over GraphQL", () => {
     expect(other.body.data.account).toBeNull();
     const user = await gql(t.url, LIST, {}, b.user.token);
     expect(user.body.errors[0].extensions.code).toBe("FORBIDDEN");
+  });
+
+  it("an account's users page as on /accounts/{id}/users, in the same scope", async () => {
+    const q = "query($id: ID!, $page: Int, $size: Int) { account(id: $id) { users(page: $page, pageSize: $size) { total totalPages page pageSize items { id email roleId roleName isActive } } } }";
+    const rest = await api("GET", `/api/v1/accounts/${a.id}/users?page=2&page_size=1`, { token: t.adminToken });
+    const page = await gql(t.url, q, { id: a.id, page: 2, size: 1 }, t.adminToken);
+    expect(page.body.errors).toBeUndefined();
+    expect(page.body.data.account.users).toEqual({
+      total: 2,
+      totalPages: 2,
+      page: 2,
+      pageSize: 1,
+      items: [{ id: rest.body.items[0].id, email: rest.body.items[0].email, roleId: rest.body.items[0].role_id, roleName: rest.body.items[0].role_name, isActive: true }],
+    });
+    const own = await gql(t.url, q, { id: a.id }, a.admin.token);
+    expect(own.body.data.account.users.items.map((u: any) => u.email).sort()).toEqual([a.admin.email, a.user.email].sort());
+    expect((await gql(t.url, q, { id: a.id }, b.admin.token)).body.data.account).toBeNull();
+    for (const bad of [{ size: 101 }, { size: 0 }, { page: 0 }]) {
+      const res = await gql(t.url, q, { id: a.id, ...bad }, t.adminToken);
+      expect(res.body.errors?.[0]?.extensions?.code, JSON.stringify(bad)).toBe("BAD_USER_INPUT");
+    }
   });
 
   it("creates, renames and deletes an account; errors carry their codes", async () => {

@@ -6,7 +6,10 @@
  * IdP's signed response posted to the ACS signs the user in to that account (created, then
  * found again; an existing user is linked by e-mail). Every refused assertion (unsigned,
  * tampered, expired, not yet valid, replayed, other audience, other recipient, another
- * account's, untrusted signer) → 401 and an audit entry.
+ * account's, untrusted signer, IdP-initiated unless the provider allows it) → 401 and an audit
+ * entry. A RelayState naming this server or an allowed origin → 303 there with the tokens in
+ * the fragment, any other URL → 400 (before the assertion is used). With the SP key pair set,
+ * AuthnRequests are signed (an IdP that insists on it verifies them) and the metadata says so.
  */
 import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -47,20 +50,20 @@ async function metadata(account: string, provider: string) {
   return api("GET", `/api/v1/auth/saml/metadata?account=${account}&provider=${provider}`);
 }
 
-async function configure(account: { id: string; slug: string }, flavour: Flavour, idp: TestIdp, token = adminToken) {
+async function configure(account: { id: string; slug: string }, flavour: Flavour, idp: TestIdp, token = adminToken, extra: Record<string, unknown> = {}) {
   const res = await api("PUT", `/api/v1/accounts/${account.id}/saml/${flavour}`, {
     token,
-    body: { entity_id: idp.entityId, sso_url: `${idp.url}/sso`, certificate: idp.keys.certificate },
+    body: { entity_id: idp.entityId, sso_url: `${idp.url}/sso`, certificate: idp.keys.certificate, ...extra },
   });
   expect(res.status, JSON.stringify(res.body)).toBe(200);
   return res.body;
 }
 
 /** What a browser does: /sso → the IdP → the IdP's auto-post form. Returns the form's action and fields. */
-async function ssoForm(account: { slug: string; id: string }, flavour: Flavour, idp: TestIdp, user: IdpUser, tweaks?: Tweaks) {
+async function ssoForm(account: { slug: string; id: string }, flavour: Flavour, idp: TestIdp, user: IdpUser, tweaks?: Tweaks, relayState = "back-to-app") {
   idp.trust((await metadata(account.slug, flavour)).body);
   idp.next = { user, tweaks };
-  const start = await fetch(`${t.url}/api/v1/auth/saml/sso?account=${account.slug}&provider=${flavour}&relay_state=back-to-app`, { redirect: "manual" });
+  const start = await fetch(`${t.url}/api/v1/auth/saml/sso?account=${account.slug}&provider=${flavour}&relay_state=${encodeURIComponent(relayState)}`, { redirect: "manual" });
   expect(start.status).toBe(302);
   const location = start.headers.get("location")!;
   expect(location.startsWith(`${idp.url}/sso?SAMLRequest=`)).toBe(true);
@@ -83,9 +86,15 @@ async function post(action: string, samlResponse: string, relayState = "") {
     method: "POST",
     headers: { "content-type": "application/x-www-form-urlencoded" },
     body: new URLSearchParams({ SAMLResponse: samlResponse, RelayState: relayState }).toString(),
+    redirect: "manual",
   });
   const text = await res.text();
-  return { status: res.status, body: text.startsWith("{") ? JSON.parse(text) : text };
+  return { status: res.status, body: text.startsWith("{") ? JSON.parse(text) : text, location: res.headers.get("location") };
+}
+
+async function setSetting(key: string, value: unknown) {
+  const res = await api("POST", "/api/v1/settings", { token: adminToken, body: { key, value, category: "security" } });
+  expect(res.status, JSON.stringify(res.body)).toBeLessThan(300);
 }
 
 /** Waits (bounded) for the audit entry of a refused assertion with `reason`. */
@@ -204,6 +213,25 @@ describe("linking and refusals", () => {
     expect(res.body).toMatchObject({ is_new_user: false, user: { id: created.body.id, email } });
   });
 
+  it("an IdP-initiated response → 401, audited, unless the provider allows them", async () => {
+    const idp = idps.get("okta")!;
+    idp.trust((await metadata(accountA.slug, "okta")).body);
+    idp.next = { user: userFor("okta", `unasked-${tag()}@example.com`, "Un Asked") };
+    const unsolicited = await idp.respond(null);
+    const refused = await post(unsolicited.entityEndpoint, unsolicited.context);
+    expect(refused.status).toBe(401);
+    expect(refused.body.message).toBe("SAML assertion refused: unsolicited");
+    expect(await refusalAudited("unsolicited", accountA.id)).toBeTruthy();
+    const allowed = await configure(accountA, "okta", idp, adminToken, { allow_idp_initiated: true });
+    expect(allowed.allow_idp_initiated).toBe(true);
+    try {
+      const accepted = await post(unsolicited.entityEndpoint, unsolicited.context);
+      expect(accepted.status, JSON.stringify(accepted.body)).toBe(200);
+    } finally {
+      await configure(accountA, "okta", idp);
+    }
+  });
+
   it("a replayed response → 401, audited: SP-initiated (its request is used up) and IdP-initiated (its assertion id)", async () => {
     const idp = idps.get("okta")!;
     const form = await ssoForm(accountA, "okta", idp, userFor("okta", `replay-${tag()}@example.com`, "Re Play"));
@@ -212,15 +240,20 @@ describe("linking and refusals", () => {
     expect(replay.status).toBe(401);
     expect(replay.body.message).toMatch(/^SAML assertion refused: (in_response_to|replayed)$/);
 
-    // unsolicited (no InResponseTo): only the remembered assertion id stops the second use
-    idp.next = { user: userFor("okta", `unsolicited-${tag()}@example.com`, "Un Solicited") };
-    const unsolicited = await idp.respond(null);
-    const first = await post(unsolicited.entityEndpoint, unsolicited.context);
-    expect(first.status, JSON.stringify(first.body)).toBe(200);
-    const again = await post(unsolicited.entityEndpoint, unsolicited.context);
-    expect(again.status).toBe(401);
-    expect(again.body.message).toBe("SAML assertion refused: replayed");
-    expect(await refusalAudited("replayed", accountA.id)).toBeTruthy();
+    // unsolicited (no InResponseTo, allowed here): only the remembered assertion id stops the second use
+    await configure(accountA, "okta", idp, adminToken, { allow_idp_initiated: true });
+    try {
+      idp.next = { user: userFor("okta", `unsolicited-${tag()}@example.com`, "Un Solicited") };
+      const unsolicited = await idp.respond(null);
+      const first = await post(unsolicited.entityEndpoint, unsolicited.context);
+      expect(first.status, JSON.stringify(first.body)).toBe(200);
+      const again = await post(unsolicited.entityEndpoint, unsolicited.context);
+      expect(again.status).toBe(401);
+      expect(again.body.message).toBe("SAML assertion refused: replayed");
+      expect(await refusalAudited("replayed", accountA.id)).toBeTruthy();
+    } finally {
+      await configure(accountA, "okta", idp);
+    }
   });
 
   const refusals: [string, string, (f: { action: string; samlResponse: string }) => { action: string; samlResponse: string }, Tweaks?][] = [
@@ -273,4 +306,94 @@ describe("linking and refusals", () => {
     expect((await api("DELETE", `/api/v1/accounts/${accountA.id}/saml/generic`, { token: adminToken })).status).toBe(204);
     expect((await api("DELETE", `/api/v1/accounts/${accountA.id}/saml/generic`, { token: adminToken })).status).toBe(404);
   });
+});
+
+describe("RelayState redirect", () => {
+  const fragmentOf = (location: string) => new URLSearchParams(new URL(location).hash.slice(1));
+
+  it("a path on this server → 303 there with the session in the fragment", async () => {
+    const email = `relay-${tag()}@example.com`;
+    const form = await ssoForm(accountA, "okta", idps.get("okta")!, userFor("okta", email, "Re Lay"), undefined, "/app/after-login?tab=1");
+    expect(form.relayState).toBe("/app/after-login?tab=1");
+    const res = await post(form.action, form.samlResponse, form.relayState);
+    expect(res.status, JSON.stringify(res.body)).toBe(303);
+    const location = res.location!;
+    expect(location.split("#")[0]).toBe(`${t.url}/app/after-login?tab=1`);
+    const f = fragmentOf(location);
+    expect(f.get("token_type")).toBe("bearer");
+    expect(f.get("token")).toBe(f.get("access_token"));
+    expect(f.get("is_new_user")).toBe("true");
+    expect(f.get("refresh_token")).toBeTruthy();
+    const me = await api("GET", "/api/v1/auth/me", { token: f.get("access_token")! });
+    expect(me.body).toMatchObject({ account_id: accountA.id, email });
+  });
+
+  it("another origin → 400 at /sso and at the ACS, before the assertion is used; an allowed origin → 303", async () => {
+    const start = await api("GET", `/api/v1/auth/saml/sso?account=${accountA.slug}&provider=okta&relay_state=${encodeURIComponent("https://evil.example.com/x")}`);
+    expect(start.status).toBe(400);
+    expect(start.body.message).toMatch(/not an allowed redirect/);
+    const form = await ssoForm(accountA, "okta", idps.get("okta")!, userFor("okta", `away-${tag()}@example.com`, "A Way"));
+    for (const evil of ["https://evil.example.com/x", "//evil.example.com/x", "/\\evil.example.com/x", "https://app.example.com/done"]) {
+      const res = await post(form.action, form.samlResponse, evil);
+      expect(res.status, evil).toBe(400);
+      expect(res.body.message).toMatch(/not an allowed redirect/);
+    }
+    await setSetting("saml_allowed_redirects", ["https://app.example.com"]);
+    try {
+      const ok = await post(form.action, form.samlResponse, "https://app.example.com/done");
+      expect(ok.status, JSON.stringify(ok.body)).toBe(303);
+      expect(ok.location!.startsWith("https://app.example.com/done#access_token=")).toBe(true);
+    } finally {
+      expect((await api("DELETE", "/api/v1/settings/saml_allowed_redirects", { token: adminToken })).status).toBeLessThan(300);
+    }
+    const bad = await api("POST", "/api/v1/settings", { token: adminToken, body: { key: "saml_allowed_redirects", value: ["https://app.example.com/with/path"], category: "security" } });
+    expect(bad.status).toBe(422);
+  });
+});
+
+// last: the SP key pair applies to every account's requests
+describe("signed AuthnRequests", () => {
+  let strict: TestIdp;
+  beforeAll(async () => {
+    strict = await new TestIdp("strict", await idpKeys("strict.idp.test"), { wantSignedRequests: true }).start();
+    await configure(accountB, "generic", strict);
+  }, 60_000);
+  afterAll(() => strict?.close());
+
+  it("unsigned by default: an IdP that wants them signed refuses; metadata does not advertise signing", async () => {
+    const meta = await metadata(accountB.slug, "generic");
+    expect(meta.body).toContain('AuthnRequestsSigned="false"');
+    strict.trust(meta.body);
+    strict.next = { user: userFor("generic", `strict-${tag()}@example.com`, "Str Ict") };
+    const start = await fetch(`${t.url}/api/v1/auth/saml/sso?account=${accountB.slug}&provider=generic`, { redirect: "manual" });
+    const location = start.headers.get("location")!;
+    expect(location).not.toContain("Signature=");
+    expect((await fetch(location)).status).toBe(400);
+  });
+
+  it("with the SP key pair: metadata says AuthnRequestsSigned and carries the certificate; the IdP verifies the signature", async () => {
+    const sp = await idpKeys("sp.cairn.test");
+    const badKey = await api("POST", "/api/v1/settings", { token: adminToken, body: { key: "saml_sp_private_key", value: "not a key", category: "security" } });
+    expect(badKey.status).toBe(422);
+    await setSetting("saml_sp_private_key", sp.privateKey);
+    await setSetting("saml_sp_certificate", sp.certificate);
+    try {
+      const meta = await metadata(accountB.slug, "generic");
+      expect(meta.body).toContain('AuthnRequestsSigned="true"');
+      const certBody = sp.certificate.replace(/-----(BEGIN|END) CERTIFICATE-----|\s/g, "");
+      expect(meta.body.replace(/\s/g, "")).toContain(certBody);
+      const email = `signed-${tag()}@example.com`;
+      const form = await ssoForm(accountB, "generic", strict, userFor("generic", email, "Sig Ned"), undefined, "/signed/done");
+      const start = await fetch(`${t.url}/api/v1/auth/saml/sso?account=${accountB.slug}&provider=generic`, { redirect: "manual" });
+      expect(start.headers.get("location")).toMatch(/[?&]SigAlg=[^&]+&Signature=/);
+      const res = await post(form.action, form.samlResponse, form.relayState);
+      expect(res.status, JSON.stringify(res.body)).toBe(303);
+      const me = await api("GET", "/api/v1/auth/me", { token: fragmentOf(res.location!).get("access_token")! });
+      expect(me.body).toMatchObject({ account_id: accountB.id, email });
+    } finally {
+      for (const key of ["saml_sp_private_key", "saml_sp_certificate"]) await api("DELETE", `/api/v1/settings/${key}`, { token: adminToken });
+    }
+  });
+
+  const fragmentOf = (location: string) => new URLSearchParams(new URL(location).hash.slice(1));
 });

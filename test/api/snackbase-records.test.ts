@@ -116,6 +116,14 @@ describe("create and read", () => {
     expect(clash.body.details).toEqual([{ field: "slug", message: expect.any(String), code: "unique_violation" }]);
   });
 
+  it("X-Correlation-ID is echoed back; without one the response carries a generated id", async () => {
+    const given = await t.api("GET", "/api/v1/records/posts?limit=1", { token: admin.token, headers: { "x-correlation-id": "req-7f3a-test" } });
+    expect(given.headers.get("x-correlation-id")).toBe("req-7f3a-test");
+    const generated = await t.api("GET", "/api/v1/records/posts?limit=1", { token: admin.token });
+    expect(generated.headers.get("x-correlation-id")).toBe(generated.headers.get("x-request-id"));
+    expect(generated.headers.get("x-correlation-id")).toBeTruthy();
+  });
+
   it("unknown collection or record → 404", async () => {
     expect((await api("GET", "/records/nothing")).status).toBe(404);
     expect((await api("POST", "/records/nothing", { a: 1 })).status).toBe(404);
@@ -131,7 +139,7 @@ describe("PUT, PATCH, DELETE", () => {
     const id = made.body.id;
     const put = await api("PUT", `/records/posts/${id}`, { title: "New" });
     expect(put.status, JSON.stringify(put.body)).toBe(200);
-    expect(put.body).toMatchObject({ id, title: "New", content: null, published: false, views: null, created_by: admin.id, updated_by: null });
+    expect(put.body).toMatchObject({ id, title: "New", content: null, published: false, views: null, created_by: admin.id, updated_by: admin.id });
     const missing = await api("PUT", `/records/posts/${id}`, { content: "only" });
     expect(missing.status).toBe(400);
     expect(missing.body.details).toEqual([{ field: "title", message: expect.any(String), code: "required_missing" }]);

@@ -4,7 +4,8 @@
  * the service provider it was told to trust (HTTP-Redirect binding) and answers the auto-post
  * form a browser would submit to the SP, carrying a response signed by samlify for the user
  * set in `next`. `next.tweaks` bends one fact of the assertion (audience, recipient, validity)
- * for the refusal tests.
+ * for the refusal tests. With `wantSignedRequests` the IdP accepts only AuthnRequests signed
+ * with the key in the SP's metadata (the redirect binding's `Signature` over the raw query).
  */
 import { randomUUID } from "node:crypto";
 import { createServer, type Server } from "node:http";
@@ -65,6 +66,7 @@ export class TestIdp {
   constructor(
     readonly name: string,
     readonly keys: IdpKeys,
+    readonly opts: { wantSignedRequests?: boolean } = {},
   ) {
     this.entityId = `https://idp.test/${name}`;
   }
@@ -81,6 +83,7 @@ export class TestIdp {
       entityID: this.entityId,
       privateKey: this.keys.privateKey,
       signingCert: this.keys.certificate,
+      wantAuthnRequestsSigned: this.opts.wantSignedRequests ?? false,
       singleSignOnService: [{ Binding: samlify.Constants.namespace.binding.redirect, Location: `${this.url}/sso` }],
     });
     return this;
@@ -100,7 +103,13 @@ export class TestIdp {
     if (url.pathname !== "/sso") throw new Error("not found");
     if (!this.sp || !this.next) throw new Error("the test did not set up the SP and the user");
     const query = Object.fromEntries(url.searchParams);
-    const parsed = await this.#idp!.parseLoginRequest(this.sp, "redirect", { query, octetString: "" } as never);
+    // the signed text of the redirect binding: the raw SAMLRequest, RelayState and SigAlg parameters
+    const raw = (path.split("?")[1] ?? "").split("&");
+    const octetString = ["SAMLRequest", "RelayState", "SigAlg"]
+      .map((k) => raw.find((p) => p.startsWith(`${k}=`)))
+      .filter(Boolean)
+      .join("&");
+    const parsed = await this.#idp!.parseLoginRequest(this.sp, "redirect", { query, octetString } as never);
     const { context, entityEndpoint } = await this.respond(String(parsed.extract.request?.id ?? ""));
     const relay = url.searchParams.get("RelayState") ?? "";
     return `<html><body><form method="post" action="${xml(entityEndpoint)}"><input type="hidden" name="SAMLResponse" value="${xml(context)}"/><input type="hidden" name="RelayState" value="${xml(relay)}"/></form></body></html>`;

@@ -1,6 +1,7 @@
 /**
  * `deleteAccount` (superadmin): a tenant and everything it owns, in one transaction — its
- * records in every collection, its files (bytes after commit), webhooks, jobs, then the account
+ * records in every collection (each with its `record.delete` outbox row, written in bulk: one
+ * statement per collection, so subscriptions and webhooks see them go), its files (bytes after commit), webhooks, jobs, then the account
  * row, whose foreign keys take its users (with their sessions, API keys, tokens and OAuth
  * links), invitations and SAML providers along. Users' sessions end at once on every instance.
  * The audit log keeps its history. The `default` account and the caller's own cannot go.
@@ -11,6 +12,7 @@ import { audit } from "../audit/audit.ts";
 import { requireSuperadmin } from "../auth/guards.ts";
 import { DEFAULT_ACCOUNT_ID } from "../context.ts";
 import { deleteAccountRecords } from "../records/store.ts";
+import { writeAccountDeleteEvents } from "../records/account-delete-events.ts";
 import { removeStoredFiles } from "../files/remove.ts";
 import { invalidateApiKeys } from "../api-keys/authenticate.ts";
 import { findManagedAccount, type AccountView } from "./view.ts";
@@ -31,9 +33,19 @@ export async function deleteAccount(ctx: Context, idOrSlug: string): Promise<Acc
   const users = await prisma.user.findMany({ where: { accountId: row.id }, select: { id: true } });
   const defs = collections.list().filter((d) => d.type !== "view");
 
+  const ts = ctx.services.now().toISOString();
   const removed = await db.transaction(async (tx) => {
     let records = 0;
-    for (const def of defs) records += await deleteAccountRecords(tx, def, row.id);
+    const touched: string[] = [];
+    for (const def of defs) {
+      if ((await writeAccountDeleteEvents(tx, def, row.id, ts)) === 0) continue;
+      records += await deleteAccountRecords(tx, def, row.id);
+      touched.push(def.name);
+    }
+    // the local "something committed" signal (events/bus.ts) that wakes the dispatcher, which reads the rows above
+    tx.afterCommit(() => {
+      for (const collection of touched) ctx.services.events.publish({ type: "record.delete", accountId: row.id, collection, recordId: null, payload: {}, created: ts });
+    });
     const files = await tx.query<{ id: string; storage_key: string }>(tx.qb.selectFrom("_files").select(["id", "storage_key"]).where("account_id", "=", row.id));
     if (files.length) {
       const ids = files.map((f) => f.id);

@@ -15,7 +15,7 @@ export interface Page {
 }
 
 export interface ListAccountsQuery extends Page {
-  /** part of the name, slug or code (case-insensitive on the slug and code) */
+  /** part of the name, slug or code (case-insensitive, on both databases) */
   search?: string | null;
   /** created, name, slug or updated; default created */
   sortBy?: string | null;
@@ -55,9 +55,11 @@ export async function listAccounts(ctx: Context, query: ListAccountsQuery): Prom
   if (!column) throw new BadRequestError(`Unknown sort field '${query.sortBy}' (allowed: ${[...SORTS.keys()].join(", ")})`, { sortBy: `unknown field '${query.sortBy}'` });
   const { page, pageSize, skip } = paging(query);
   const search = query.search?.trim();
+  // SQLite's LIKE ignores (ASCII) case by itself; PostgreSQL needs ILIKE for the same results
+  const name = ctx.services.db.dialect === "postgres" ? { contains: search, mode: "insensitive" as const } : { contains: search };
   const where = {
     ...(scope.all ? {} : { id: scope.accountId }),
-    ...(search ? { OR: [{ name: { contains: search } }, { slug: { contains: search.toLowerCase() } }, { code: { contains: search.toUpperCase() } }] } : {}),
+    ...(search ? { OR: [{ name }, { slug: { contains: search.toLowerCase() } }, { code: { contains: search.toUpperCase() } }] } : {}),
   };
   const order = query.sortOrder === "asc" ? "asc" : "desc";
   const { prisma } = ctx.services;

@@ -17,6 +17,7 @@ import type { CairnEvent } from "../events/bus.ts";
 import { prepareInput } from "../records/input.ts";
 import { checkReferences } from "../records/references.ts";
 import { insertRecord, mapConstraintError, recordEvent, selectByIds, updateRecords } from "../records/store.ts";
+import { writerOf } from "../records/writer.ts";
 import type { RecordData } from "../records/values.ts";
 import { checkIds, emitWrite } from "../records/write.ts";
 import { prepareContentCreate, prepareContentUpdate } from "../content/write-hooks.ts";
@@ -64,14 +65,12 @@ const values = (sources: Map<string, ValueSource>, input: Record<string, unknown
   return { ...out };
 };
 
-const ownerOf = (ctx: Context) => (ctx.principal.kind === "user" ? ctx.principal.userId : null);
-
 async function createRelated(ctx: Context, tx: SqlDb, target: CollectionDef, data: Record<string, unknown>, ts: string, events: CairnEvent[]): Promise<string> {
   const accountId = ctx.principal.accountId;
   const access = recordAccess(ctx, target, "create", data);
   assertWritable(ctx, target, data, fieldAccess(ctx, target, "create", data).writable, "create");
   const { values: prepared, touched } = prepareInput(target, data, "create");
-  const rec: RecordData = { id: uuidv7(), owner_id: ownerOf(ctx), created: ts, updated: ts, version: 1, ...prepared };
+  const rec: RecordData = { id: uuidv7(), owner_id: writerOf(ctx), created: ts, updated: ts, version: 1, updated_by: writerOf(ctx), ...prepared };
   if (!(access.kind === "const" && access.value) && !toPredicate(access, collectionResolver(target))(rec)) throw accessDenied(ctx, target, "create");
   await checkReferences(ctx, tx, target, accountId, prepared, touched.concat(target.fields.filter((f) => f.default !== undefined).map((f) => f.name)));
   await prepareContentCreate(ctx, tx, target, rec);
@@ -128,8 +127,8 @@ export async function runAction(ctx: Context, collection: string, name: string, 
         const prepared = prepareInput(def, data, "patch", current);
         await checkReferences(ctx, tx, def, accountId, prepared.values, prepared.touched);
         await prepareContentUpdate(ctx, tx, def, current, prepared.values, prepared.touched);
-        await updateRecords(tx, def, accountId, [id], prepared.values, [...new Set(prepared.touched)], ts).catch((e) => mapConstraintError(def, e));
-        current = { ...current, ...prepared.values, updated: ts, version: current.version + 1 };
+        await updateRecords(tx, def, accountId, [id], prepared.values, [...new Set(prepared.touched)], { at: ts, by: writerOf(ctx) }).catch((e) => mapConstraintError(def, e));
+        current = { ...current, ...prepared.values, updated: ts, updated_by: writerOf(ctx), version: current.version + 1 };
         changed.set(id, current);
       }
     }

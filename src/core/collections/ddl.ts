@@ -245,6 +245,12 @@ export function dropCollectionSql(dialect: Dialect, def: Pick<CollectionDef, "fi
 }
 
 export const createViewSql = (name: string, query: string): string => `CREATE VIEW ${q(name)} AS ${query}`;
+
+/**
+ * A view whose query does not name the `updated_by` system column (it came later): the query
+ * wrapped so the view has it, as NULL (the last writer of a view row is not known).
+ */
+export const createViewWithWriterSql = (name: string, query: string): string => `CREATE VIEW ${q(name)} AS SELECT "_q".*, CAST(NULL AS TEXT) AS "updated_by" FROM (${query}) AS "_q"`;
 export const dropViewSql = (name: string): string => `DROP VIEW IF EXISTS ${q(name)}`;
 
 /** Joins statements into one script (trigger bodies carry their own semicolons). */

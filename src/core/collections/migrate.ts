@@ -7,7 +7,7 @@ import { sql } from "kysely";
 import type { SqlDb } from "../../db/sql-db.ts";
 import { ConflictError, ValidationError } from "../errors.ts";
 import { CHECKED_CONVERSIONS, acceptsValue, type ConversionKind } from "./conversions.ts";
-import { createCollectionSql, createViewSql, dropCollectionSql, dropViewSql, q, script } from "./ddl.ts";
+import { createCollectionSql, createViewSql, createViewWithWriterSql, dropCollectionSql, dropViewSql, q, script } from "./ddl.ts";
 import { migratePostgres } from "./migrate-postgres.ts";
 import { migrateSqlite } from "./migrate-sqlite.ts";
 import type { SchemaPlan } from "./plan.ts";
@@ -111,6 +111,10 @@ async function createView(tx: SqlDb, def: CollectionDef): Promise<void> {
         ? sql<{ name: string }>`SELECT name FROM pragma_table_info(${def.name})`
         : sql<{ name: string }>`SELECT column_name AS name FROM information_schema.columns WHERE table_schema = current_schema() AND table_name = ${def.name}`;
     columns = (await tx.query<{ name: string }>(stmt.compile(tx.qb))).map((r) => r.name);
+    if (!columns.includes("updated_by")) {
+      await tx.script(script([dropViewSql(def.name), createViewWithWriterSql(def.name, def.viewQuery ?? "")]));
+      columns.push("updated_by");
+    }
   } catch (e) {
     // the query is the superadmin's own SQL: the database's complaint is the useful answer
     throw new ValidationError(`Invalid view query: ${(e as Error).message}`, { view_query: (e as Error).message });

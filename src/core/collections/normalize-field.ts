@@ -33,6 +33,11 @@ export interface FieldEnv {
   dialect: "sqlite" | "postgres";
   /** canonical name of an existing collection given its name or id (self-references included) */
   resolveCollection(nameOrId: string): string | undefined;
+  /**
+   * a SnackBase-shaped definition (normalize.ts `isSnackbaseDefinition`): a reference must name
+   * its `on_delete` (compat/snackbase.md §4), and problems are reported under SnackBase's keys
+   */
+  snackbase?: boolean;
 }
 
 /** A normalised field plus the hints used to match it with a field of the previous definition. */
@@ -164,12 +169,13 @@ function readOptions(type: FieldType, r: Reader, raw: Raw, base: string, env: Fi
   if (type === "reference") {
     const keys = ["relation.collection", "relation.collection_id", "collection", "options.collection"];
     const target = r.string(keys, 200);
-    if (!pick(raw, base, keys)) errors[`${base}.relation.collection`] = "a reference field needs a target collection";
+    if (!pick(raw, base, keys)) errors[`${base}.${env.snackbase ? "collection" : "relation.collection"}`] = "a reference field needs a target collection";
     else if (target) {
       const canonical = env.resolveCollection(target.value);
       if (canonical) o.collection = canonical;
       else errors[target.path] = `collection '${target.value}' does not exist`;
     }
+    if (env.snackbase && !pick(raw, base, CASCADE_KEYS)) errors[`${base}.on_delete`] = `a reference field needs on_delete (one of: ${SNACKBASE_ON_DELETE.join(", ")})`;
     o.cascadeDelete = readCascade(raw, base, errors);
     const relType = r.string(["relation.type"], 50);
     const maxSelect = r.number(["relation.max_select", "max_select", "options.max_select"], { integer: true, min: 1 });
@@ -190,8 +196,13 @@ function readOptions(type: FieldType, r: Reader, raw: Raw, base: string, env: Fi
   return o;
 }
 
+/** Where a reference's delete behaviour may be given. */
+const CASCADE_KEYS = ["relation.cascade_delete", "on_delete", "options.on_delete", "options.cascade_delete"];
+/** The `on_delete` values SnackBase documents (Cairn also accepts `no_action`). */
+const SNACKBASE_ON_DELETE = ["cascade", "set_null", "restrict"] as const;
+
 function readCascade(raw: Raw, base: string, errors: Errors): FieldOptions["cascadeDelete"] {
-  const p = pick(raw, base, ["relation.cascade_delete", "on_delete", "options.on_delete", "options.cascade_delete"]);
+  const p = pick(raw, base, CASCADE_KEYS);
   if (!p) return "set_null";
   if (p.value === true) return "cascade";
   if (p.value === false) return "set_null";

@@ -192,7 +192,7 @@ export function normalizeCollectionInput(input: unknown, env: NormalizeEnv): Nor
 
   const listKey = input.schema !== undefined ? "schema" : input.fields !== undefined ? "fields" : undefined;
   let fields: FieldDef[] = current?.fields ?? [];
-  if (listKey) fields = normalizeFields(input[listKey], listKey, name, env, errors);
+  if (listKey) fields = normalizeFields(input[listKey], listKey, name, env, errors, isSnackbaseDefinition(input));
   if (current && name && name.toLowerCase() !== current.name.toLowerCase() && !listKey) {
     fields = fields.map((f) => (f.options.collection?.toLowerCase() === current.name.toLowerCase() ? { ...f, options: { ...f.options, collection: name } } : f));
   }
@@ -214,7 +214,7 @@ export function normalizeCollectionInput(input: unknown, env: NormalizeEnv): Nor
   return { name, type, fields, options, ...rules, viewQuery };
 }
 
-function normalizeFields(list: unknown, listKey: string, selfName: string, env: NormalizeEnv, errors: Record<string, string>): FieldDef[] {
+function normalizeFields(list: unknown, listKey: string, selfName: string, env: NormalizeEnv, errors: Record<string, string>, snackbase: boolean): FieldDef[] {
   if (!Array.isArray(list)) {
     errors[listKey] = "must be a list of fields";
     return env.current?.fields ?? [];
@@ -235,7 +235,7 @@ function normalizeFields(list: unknown, listKey: string, selfName: string, env: 
   const seen = new Map<string, string>();
   list.forEach((raw, i) => {
     const path = `${listKey}[${i}]`;
-    const n = normalizeField(raw, path, { dialect: env.dialect, resolveCollection }, errors);
+    const n = normalizeField(raw, path, { dialect: env.dialect, resolveCollection, snackbase }, errors);
     if (!n) return;
     const lower = n.def.name.toLowerCase();
     const first = seen.get(lower);

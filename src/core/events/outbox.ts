@@ -62,7 +62,7 @@ export async function writeOutbox(tx: SqlDb, events: CairnEvent[], also?: AlsoIn
     await tx.transaction((inner) => writeOutbox(inner, events, also));
     return;
   }
-  if (tx.dialect === "postgres") await tx.query(sql`SELECT pg_advisory_xact_lock(${OUTBOX_LOCK_KEY})`.compile(tx.qb));
+  await lockOutboxOrder(tx);
   if (also) {
     const r = toRow(events[0]!);
     let text = withText.get(also.table);
@@ -84,6 +84,14 @@ export async function writeOutbox(tx: SqlDb, events: CairnEvent[], also?: AlsoIn
     const { rows } = await tx.execute<{ seq: number }>({ sql: text, parameters: Object.values(r) });
     if (rows[0]) events[0]!.seq = Number(rows[0].seq);
   } else await tx.execute(tx.qb.insertInto("_events").values(events.map(toRow)));
+}
+
+/**
+ * Takes the commit-order lock (PostgreSQL; held until commit) before outbox rows are written
+ * by other means than `writeOutbox` (e.g. INSERT … SELECT in one statement).
+ */
+export async function lockOutboxOrder(tx: SqlDb): Promise<void> {
+  if (tx.dialect === "postgres") await tx.query(sql`SELECT pg_advisory_xact_lock(${OUTBOX_LOCK_KEY})`.compile(tx.qb));
 }
 
 function toRow(e: CairnEvent) {

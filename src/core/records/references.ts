@@ -11,7 +11,7 @@ import type { CollectionDef, FieldDef } from "../collections/types.ts";
 import type { Context } from "../context.ts";
 import { ConflictError, ValidationError } from "../errors.ts";
 import type { CairnEvent } from "../events/bus.ts";
-import { recordEvent } from "./store.ts";
+import { recordEvent, type WriteStamp } from "./store.ts";
 import { rowMapper, selectColumns, toStorage } from "./values.ts";
 import { sql } from "kysely";
 
@@ -118,7 +118,8 @@ function referencesTo(ctx: Context, def: CollectionDef): { coll: CollectionDef; 
  * Applies the delete behaviour of every reference pointing at `ids` of `def`, inside the
  * caller's transaction. Returns the events of the records it changed or deleted.
  */
-export async function applyDeleteReferences(ctx: Context, tx: SqlDb, def: CollectionDef, accountId: string, ids: readonly string[], now: string, depth = 0): Promise<CairnEvent[]> {
+export async function applyDeleteReferences(ctx: Context, tx: SqlDb, def: CollectionDef, accountId: string, ids: readonly string[], stamp: WriteStamp, depth = 0): Promise<CairnEvent[]> {
+  const now = stamp.at;
   const events: CairnEvent[] = [];
   for (const { coll, field } of referencesTo(ctx, def)) {
     const mode = field.options.cascadeDelete ?? "set_null";
@@ -133,7 +134,7 @@ export async function applyDeleteReferences(ctx: Context, tx: SqlDb, def: Collec
     if (mode === "cascade") {
       if (depth >= MAX_CASCADE_DEPTH) throw new ConflictError(`Cascade delete deeper than ${MAX_CASCADE_DEPTH} levels`);
       const childIds = rows.map((r) => r.id);
-      events.push(...(await applyDeleteReferences(ctx, tx, coll, accountId, childIds, now, depth + 1)));
+      events.push(...(await applyDeleteReferences(ctx, tx, coll, accountId, childIds, stamp, depth + 1)));
       await tx.execute(tx.qb.deleteFrom(coll.name).where("account_id", "=", accountId).where("id", "in", childIds));
       for (const r of rows) events.push(recordEvent("record.delete", coll, accountId, r, now));
       continue;
@@ -145,11 +146,11 @@ export async function applyDeleteReferences(ctx: Context, tx: SqlDb, def: Collec
       await tx.execute(
         tx.qb
           .updateTable(coll.name)
-          .set({ [field.name]: toStorage(field, next, tx.dialect), updated: now, version: sql`"version" + 1` })
+          .set({ [field.name]: toStorage(field, next, tx.dialect), updated: now, updated_by: stamp.by, version: sql`"version" + 1` })
           .where("account_id", "=", accountId)
           .where("id", "=", r.id),
       );
-      const after = { ...r, [field.name]: next, updated: now, version: r.version + 1 };
+      const after = { ...r, [field.name]: next, updated: now, updated_by: stamp.by, version: r.version + 1 };
       events.push(recordEvent("record.update", coll, accountId, after, now, r));
     }
   }

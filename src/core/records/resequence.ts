@@ -17,7 +17,8 @@ import type { CollectionDef } from "../collections/types.ts";
 import type { Context } from "../context.ts";
 import { BadRequestError, NotFoundError } from "../errors.ts";
 import { accessDenied, recordAccess } from "../rules/access.ts";
-import { emitEvents, recordEvent, selectByIds } from "./store.ts";
+import { emitEvents, recordEvent, selectByIds, type WriteStamp } from "./store.ts";
+import { writerOf } from "./writer.ts";
 import type { RecordData } from "./values.ts";
 
 /** Records a collection may hold per account for a resequence. */
@@ -45,7 +46,7 @@ async function lockOrder(tx: SqlDb, def: CollectionDef, accountId: string): Prom
   await tx.execute(sql`SELECT pg_advisory_xact_lock(hashtext(${`cairn.resequence:${def.name}:${accountId}`}))`.compile(tx.qb));
 }
 
-async function writeNumbers(tx: SqlDb, def: CollectionDef, accountId: string, field: string, numbers: ReadonlyMap<string, number>, ts: string): Promise<void> {
+async function writeNumbers(tx: SqlDb, def: CollectionDef, accountId: string, field: string, numbers: ReadonlyMap<string, number>, stamp: WriteStamp): Promise<void> {
   const ids = [...numbers.keys()];
   // typed, or PostgreSQL would read the CASE as text
   const type = sql.raw(tx.dialect === "postgres" ? "double precision" : "REAL");
@@ -58,7 +59,7 @@ async function writeNumbers(tx: SqlDb, def: CollectionDef, accountId: string, fi
     await tx.execute(
       tx.qb
         .updateTable(def.name)
-        .set({ [field]: sql`CASE ${sql.ref("id")} ${cases} END`, updated: ts, version: sql`"version" + 1` })
+        .set({ [field]: sql`CASE ${sql.ref("id")} ${cases} END`, updated: stamp.at, updated_by: stamp.by, version: sql`"version" + 1` })
         .where("account_id", "=", accountId)
         .where("id", "in", chunk),
     );
@@ -115,8 +116,9 @@ export async function resequenceRecord(ctx: Context, collection: string, input: 
     const denied = allowed ? before.filter((r) => !allowed(r)).map((r) => r.id) : [];
     if (denied.length) throw accessDenied(ctx, def, "update", { details: { forbidden_ids: denied } });
     const ts = now().toISOString();
-    await writeNumbers(tx, def, accountId, name, numbers, ts);
-    const events = before.map((r) => recordEvent("record.update", def, accountId, { ...r, [name]: numbers.get(r.id)!, updated: ts, version: r.version + 1 } as RecordData, ts, r));
+    const by = writerOf(ctx);
+    await writeNumbers(tx, def, accountId, name, numbers, { at: ts, by });
+    const events = before.map((r) => recordEvent("record.update", def, accountId, { ...r, [name]: numbers.get(r.id)!, updated: ts, updated_by: by, version: r.version + 1 } as RecordData, ts, r));
     await emitEvents(tx, (e) => ctx.services.events.publish(e), events);
     return { sequence: to + 1, changed: order.filter((r) => numbers.has(r.id)).map((r) => r.id) };
   });

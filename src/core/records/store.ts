@@ -106,7 +106,13 @@ export async function insertRecords(db: SqlDb, def: CollectionDef, accountId: st
   }
 }
 
-/** Updates the given fields of records (same values for all ids), bumping version and updated. Returns the changed row count. */
+/** Who wrote an update and when: the `updated` and `updated_by` columns of the changed rows. */
+export interface WriteStamp {
+  at: string;
+  by: string | null;
+}
+
+/** Updates the given fields of records (same values for all ids), bumping version, updated and updated_by. Returns the changed row count. */
 export async function updateRecords(
   db: SqlDb,
   def: CollectionDef,
@@ -114,12 +120,12 @@ export async function updateRecords(
   ids: readonly string[],
   values: Record<string, unknown>,
   fields: readonly string[],
-  updated: string,
+  stamp: WriteStamp,
   expectedVersion?: number,
 ): Promise<number> {
   let q = db.qb
     .updateTable(def.name)
-    .set({ ...storageValues(db, def, values, fields), updated, version: sql`"version" + 1` })
+    .set({ ...storageValues(db, def, values, fields), updated: stamp.at, updated_by: stamp.by, version: sql`"version" + 1` })
     .where("account_id", "=", accountId)
     .where("id", "in", ids);
   if (expectedVersion !== undefined) q = q.where("version", "=", expectedVersion);

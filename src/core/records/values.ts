@@ -14,6 +14,8 @@ export interface RecordData {
   created: string;
   updated: string;
   version: number;
+  /** the user who last wrote it (the creator until the first update) */
+  updated_by: string | null;
   [field: string]: unknown;
 }
 

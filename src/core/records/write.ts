@@ -23,6 +23,7 @@ import type { CairnEvent } from "../events/bus.ts";
 import { syncFileRefs } from "../files/refs.ts";
 import { storeVersions } from "../content/version-store.ts";
 import { prepareContentCreate, prepareContentCreates, prepareContentUpdate, prepareContentUpdates } from "../content/write-hooks.ts";
+import { writerOf } from "./writer.ts";
 
 export const MAX_BULK = 100;
 
@@ -37,10 +38,6 @@ export async function emitWrite(ctx: Context, tx: SqlDb, list: CairnEvent[]): Pr
   // on PostgreSQL a single write's snapshot rides on the outbox INSERT: no extra round trip
   const also = await storeVersions(ctx, tx, list, { deferSingle: tx.dialect === "postgres" && list.length === 1 });
   await emitEvents(tx, (e) => ctx.services.events.publish(e), list, also);
-}
-
-function ownerOf(ctx: Context): string | null {
-  return ctx.principal.kind === "user" ? ctx.principal.userId : null;
 }
 
 /** Throws 403 (audited) unless the record satisfies the access expression. */
@@ -81,7 +78,7 @@ export async function createRecord(ctx: Context, collection: string, data: unkno
   assertWritable(ctx, def, data, fieldAccess(ctx, def, "create", data).writable, "create");
   const { values, touched } = prepareInput(def, data, "create");
   const ts = now().toISOString();
-  const rec: RecordData = { id: uuidv7(), owner_id: ownerOf(ctx), created: ts, updated: ts, version: 1, ...values };
+  const rec: RecordData = { id: uuidv7(), owner_id: writerOf(ctx), created: ts, updated: ts, version: 1, updated_by: writerOf(ctx), ...values };
   assertAllowed(ctx, def, access, rec, "create");
   const accountId = ctx.principal.accountId;
   await db.transaction(async (tx) => {
@@ -132,9 +129,10 @@ export async function updateRecord(ctx: Context, collection: string, id: string,
     await prepareContentUpdate(ctx, tx, def, current, values, touched);
     const ts = now().toISOString();
     const fields = replaceAll ? def.fields.map((f) => f.name) : [...new Set(touched)];
-    const changed = await updateRecords(tx, def, accountId, [id], values, fields, ts, current.version).catch((e) => mapConstraintError(def, e));
+    const by = writerOf(ctx);
+    const changed = await updateRecords(tx, def, accountId, [id], values, fields, { at: ts, by }, current.version).catch((e) => mapConstraintError(def, e));
     if (changed !== 1) throw new ConflictError(`Version conflict: record '${id}' changed concurrently`);
-    const rec: RecordData = { ...current, ...values, updated: ts, version: current.version + 1 };
+    const rec: RecordData = { ...current, ...values, updated: ts, updated_by: by, version: current.version + 1 };
     await emitWrite(ctx, tx, [recordEvent("record.update", def, accountId, rec, ts, current)]);
     return rec;
   });
@@ -156,7 +154,7 @@ export async function deleteRecord(ctx: Context, collection: string, id: string)
     if (!current) throw notFound(def, id);
     assertAllowed(ctx, def, access, current, "delete");
     const ts = now().toISOString();
-    const cascaded = await applyDeleteReferences(ctx, tx, def, accountId, [id], ts);
+    const cascaded = await applyDeleteReferences(ctx, tx, def, accountId, [id], { at: ts, by: writerOf(ctx) });
     await deleteRecords(tx, def, accountId, [id]);
     await emitWrite(ctx, tx, [...cascaded, recordEvent("record.delete", def, accountId, current, ts)]);
     return current;
@@ -207,7 +205,7 @@ export async function bulkDeleteRecords(ctx: Context, collection: string, ids: u
   const deleted = await db.transaction(async (tx) => {
     const rows = await loadAll(ctx, tx, def, list, access, "delete");
     const ts = now().toISOString();
-    const cascaded = await applyDeleteReferences(ctx, tx, def, accountId, list, ts);
+    const cascaded = await applyDeleteReferences(ctx, tx, def, accountId, list, { at: ts, by: writerOf(ctx) });
     await deleteRecords(tx, def, accountId, list);
     await emitWrite(ctx, tx, [...cascaded, ...rows.map((r) => recordEvent("record.delete", def, accountId, r, ts))]);
     return rows;
@@ -229,6 +227,7 @@ export async function bulkUpdateRecords(ctx: Context, collection: string, ids: u
     const ts = now().toISOString();
     const prepared = rows.map((r) => prepareInput(def, data, "patch", r));
     const increments = Object.keys(data as object).some((k) => /[+-]$/.test(k) && !def.fields.some((f) => f.name === k));
+    const stamp = { at: ts, by: writerOf(ctx) };
     await checkReferences(ctx, tx, def, accountId, prepared[0]!.values, [...new Set(prepared[0]!.touched)]);
     await prepareContentUpdates(
       ctx,
@@ -246,10 +245,10 @@ export async function bulkUpdateRecords(ctx: Context, collection: string, ids: u
         group.map((i) => rows[i]!.id),
         first.values,
         [...new Set(first.touched)],
-        ts,
+        stamp,
       ).catch((e) => mapConstraintError(def, e));
     }
-    const updated = rows.map((r, i) => ({ ...r, ...prepared[i]!.values, updated: ts, version: r.version + 1 }) as RecordData);
+    const updated = rows.map((r, i) => ({ ...r, ...prepared[i]!.values, updated: ts, updated_by: stamp.by, version: r.version + 1 }) as RecordData);
     await emitWrite(
       ctx,
       tx,
@@ -302,7 +301,8 @@ export async function bulkCreateRecords(ctx: Context, collection: string, items:
     }
   });
   if (Object.keys(problems).length) throw new ValidationError("Validation failed", problems);
-  const recs = prepared.map((p) => ({ id: uuidv7(), owner_id: ownerOf(ctx), created: ts, updated: ts, version: 1, ...p!.values }) as RecordData);
+  const writer = writerOf(ctx);
+  const recs = prepared.map((p) => ({ id: uuidv7(), owner_id: writer, created: ts, updated: ts, version: 1, updated_by: writer, ...p!.values }) as RecordData);
   recs.forEach((r, i) => assertAllowed(ctx, def, accesses[i]!, r, "create"));
   const accountId = ctx.principal.accountId;
   await db.transaction(async (tx) => {

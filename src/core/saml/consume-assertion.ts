@@ -5,7 +5,8 @@
  * request of ours, when the IdP names one). Cairn adds the issuer (the configured IdP's entity
  * id), the recipient (the assertion must be
  * addressed to this account's consumer URL) and replay protection (each assertion id once,
- * remembered in `_saml_assertions` until it expires). Any refusal → 401 and an audit entry
+ * remembered in `_saml_assertions` until it expires); an IdP-initiated response (answering no
+ * request of ours) only when the provider settings allow them. Any refusal → 401 and an audit entry
  * (`auth` / `saml_login_failed`). The user is linked or created by verified e-mail through the
  * same sign-in as OAuth (oauth/sign-in.ts).
  */
@@ -32,7 +33,7 @@ export interface ConsumeAssertionInput {
 const DEFAULT_REPLAY_WINDOW_MS = 60 * 60_000;
 const MAX_RESPONSE_LENGTH = 1_000_000;
 
-type Reason = "signature" | "audience" | "recipient" | "expired" | "replayed" | "issuer" | "in_response_to" | "invalid";
+type Reason = "signature" | "audience" | "recipient" | "expired" | "replayed" | "issuer" | "in_response_to" | "unsolicited" | "invalid";
 
 function reasonOf(message: string): Reason {
   const m = message.toLowerCase();
@@ -95,6 +96,8 @@ export async function consumeAssertion(ctx: Context, input: ConsumeAssertionInpu
   }
   if (!profile) throw refuse("invalid", "no assertion in the response");
   if (profile.issuer !== idp.entityId) throw refuse("issuer", `issuer '${String(profile.issuer)}' is not '${idp.entityId}'`);
+  // an answer to none of our AuthnRequests (IdP-initiated) only where the account allows them
+  if (!profile.inResponseTo && !idp.allowIdpInitiated) throw refuse("unsolicited", "IdP-initiated responses are not allowed for this provider (allow_idp_initiated)");
   const facts = readAssertion(profile.getAssertion?.());
   if (!facts.id) throw refuse("invalid", "the assertion has no ID");
   if (!facts.recipients.length || facts.recipients.some((r) => r !== urls.acsUrl)) throw refuse("recipient", `recipient ${JSON.stringify(facts.recipients)} is not ${urls.acsUrl}`);

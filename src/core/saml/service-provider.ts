@@ -10,6 +10,7 @@ import type { CacheProvider, SAML, SamlConfig } from "@node-saml/node-saml";
 import type { Context } from "../context.ts";
 import { NotFoundError } from "../errors.ts";
 import { nameIdFormat, type SamlFlavour } from "./flavours.ts";
+import { spSigning } from "./sp-signing.ts";
 
 /** How long an AuthnRequest id waits for its answer. */
 export const REQUEST_TTL_MS = 10 * 60_000;
@@ -91,11 +92,16 @@ export function spConfig(urls: SpUrls, flavour: SamlFlavour): Omit<SamlConfig, "
  */
 export const loadNodeSaml = () => import("@node-saml/node-saml");
 
-/** A node-saml SP for the account's IdP (cheap to build: it only holds the options). */
+/**
+ * A node-saml SP for the account's IdP (cheap to build: it only holds the options). Its
+ * AuthnRequests are signed when the SP key pair is configured (sp-signing.ts).
+ */
 export async function serviceProvider(ctx: Context, urls: SpUrls, flavour: SamlFlavour, idp: { entityId: string; ssoUrl: string; certificate: string }): Promise<SAML> {
   const { SAML, ValidateInResponseTo } = await loadNodeSaml();
+  const signing = spSigning(ctx);
   return new SAML({
     ...spConfig(urls, flavour),
+    ...(signing ? { privateKey: signing.privateKey, publicCert: signing.certificate } : {}),
     entryPoint: idp.ssoUrl,
     idpCert: idp.certificate,
     idpIssuer: idp.entityId,

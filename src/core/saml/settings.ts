@@ -23,6 +23,8 @@ export interface SamlProviderView {
   certificateFingerprint: string;
   certificateExpires: Date;
   enabled: boolean;
+  /** accept IdP-initiated (unsolicited) responses */
+  allowIdpInitiated: boolean;
   created: Date;
   updated: Date;
 }
@@ -33,6 +35,8 @@ export interface SamlProviderInput {
   /** PEM, or the base64 body of one (as IdP metadata shows it) */
   certificate: string;
   enabled?: boolean;
+  /** accept IdP-initiated (unsolicited) responses; default false */
+  allowIdpInitiated?: boolean;
 }
 
 interface Row {
@@ -42,6 +46,7 @@ interface Row {
   ssoUrl: string;
   certificate: string;
   enabled: boolean;
+  allowIdpInitiated: boolean;
   created: Date;
   updated: Date;
 }
@@ -75,6 +80,7 @@ export function toSamlProviderView(row: Row): SamlProviderView {
     certificateFingerprint: parsed?.cert.fingerprint256 ?? "",
     certificateExpires: parsed ? new Date(parsed.cert.validTo) : new Date(0),
     enabled: row.enabled,
+    allowIdpInitiated: row.allowIdpInitiated,
     created: row.created,
     updated: row.updated,
   };
@@ -110,13 +116,19 @@ export async function setSamlProvider(ctx: Context, account: string, provider: s
       problems,
     );
   }
-  const data = { entityId, ssoUrl, certificate: cert!.pem, enabled: input.enabled ?? true };
+  const data = { entityId, ssoUrl, certificate: cert!.pem, enabled: input.enabled ?? true, allowIdpInitiated: input.allowIdpInitiated ?? false };
   const row = await ctx.services.prisma.samlProvider.upsert({
     where: { accountId_provider: { accountId: acc.id, provider: flavour } },
     create: { id: uuidv7(), accountId: acc.id, provider: flavour, ...data },
     update: data,
   });
-  void audit(ctx, { eventType: "admin", eventAction: "saml_provider_set", resourceType: "account", resourceId: acc.id, details: { provider: flavour, entity_id: entityId, enabled: data.enabled } });
+  void audit(ctx, {
+    eventType: "admin",
+    eventAction: "saml_provider_set",
+    resourceType: "account",
+    resourceId: acc.id,
+    details: { provider: flavour, entity_id: entityId, enabled: data.enabled, allow_idp_initiated: data.allowIdpInitiated },
+  });
   return toSamlProviderView(row);
 }
 

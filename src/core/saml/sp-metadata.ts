@@ -1,10 +1,12 @@
 /**
  * The SP metadata XML an IdP administrator loads (entity id, assertion consumer URL, NameID
- * format, signed assertions wanted). It needs no IdP settings, so it is there before them.
+ * format, signed assertions wanted, and whether AuthnRequests are signed with which
+ * certificate). It needs no IdP settings, so it is there before them.
  */
 import type { Context } from "../context.ts";
 import { requireFlavour } from "./settings.ts";
 import { loadNodeSaml, samlAccount, spConfig, spUrls } from "./service-provider.ts";
+import { spSigning } from "./sp-signing.ts";
 
 /**
  * The metadata of the account's SP for `provider`.
@@ -15,5 +17,12 @@ export async function spMetadata(ctx: Context, input: { account: string; provide
   const account = await samlAccount(ctx, input.account);
   const config = spConfig(spUrls(input.baseUrl, account.id, flavour), flavour);
   const { generateServiceProviderMetadata } = await loadNodeSaml();
-  return generateServiceProviderMetadata({ ...config, issuer: config.issuer, callbackUrl: config.callbackUrl });
+  // with the SP key pair: AuthnRequestsSigned="true" and the certificate as the signing key
+  const signing = spSigning(ctx);
+  return generateServiceProviderMetadata({
+    ...config,
+    issuer: config.issuer,
+    callbackUrl: config.callbackUrl,
+    ...(signing ? { privateKey: signing.privateKey, publicCerts: signing.certificate } : {}),
+  });
 }

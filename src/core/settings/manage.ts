@@ -14,6 +14,8 @@ import { dict, own } from "../../lib/own.ts";
 import { deeperThan } from "../../lib/json-depth.ts";
 import { MAX_JSON_DEPTH } from "../collections/check-value.ts";
 import { scheduleProblem } from "../backups/schedule.ts";
+import { certificateProblem, privateKeyProblem, SP_CERT_SETTING, SP_KEY_SETTING } from "../saml/sp-signing.ts";
+import { redirectOriginsProblem, SAML_REDIRECTS_SETTING } from "../saml/relay-state.ts";
 
 const KEY_RE = /^[A-Za-z0-9][A-Za-z0-9_.:-]{0,99}$/;
 /** Stored value size limit (JSON text). */
@@ -55,6 +57,9 @@ const KNOWN: Readonly<Record<string, Check>> = {
   content_versions_keep: integerAtLeast(1),
   r3_rate_limit_per_minute: integerAtLeast(1),
   r3_rate_limit_per_day: integerAtLeast(1),
+  [SP_KEY_SETTING]: privateKeyProblem,
+  [SP_CERT_SETTING]: certificateProblem,
+  [SAML_REDIRECTS_SETTING]: redirectOriginsProblem,
 };
 
 export type SettingsView = Record<string, { value: unknown; description: string | null }>;

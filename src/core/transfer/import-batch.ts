@@ -15,6 +15,7 @@ import type { CairnEvent } from "../events/bus.ts";
 import type { PreparedInput } from "../records/input.ts";
 import { checkReferencesMany } from "../records/references.ts";
 import { emitEvents, insertRecords, mapConstraintError, recordEvent, updateRecords } from "../records/store.ts";
+import { writerOf } from "../records/writer.ts";
 import { rowMapper, selectColumns, toStorage, type RecordData } from "../records/values.ts";
 import { recordAccess } from "../rules/access.ts";
 import { storeVersions } from "../content/version-store.ts";
@@ -75,7 +76,7 @@ async function existing(tx: SqlDb, def: CollectionDef, accountId: string, key: s
 export async function writeBatch(ctx: Context, tx: SqlDb, def: CollectionDef, rows: readonly ConvertedRow[], opts: BatchOptions, errors: RowError[]): Promise<BatchResult> {
   const { events, now } = ctx.services;
   const accountId = ctx.principal.accountId;
-  const owner = ctx.principal.kind === "user" ? ctx.principal.userId : null;
+  const owner = writerOf(ctx);
   const ts = now().toISOString();
   const found = opts.key ? await existing(tx, def, accountId, opts.key, rows) : new Map<string, RecordData>();
   const seen = new Set<string>();
@@ -100,8 +101,8 @@ export async function writeBatch(ctx: Context, tx: SqlDb, def: CollectionDef, ro
       const access = recordAccess(ctx, def, action, row.data);
       assertWritable(ctx, def, row.data, fieldAccess(ctx, def, action, row.data).writable, action);
       const rec: RecordData = current
-        ? { ...current, ...prepared.values, updated: ts, version: current.version + 1 }
-        : { id: opts.key === "id" && row.key !== null ? row.key : uuidv7(), owner_id: owner, created: ts, updated: ts, version: 1, ...prepared.values };
+        ? { ...current, ...prepared.values, updated: ts, updated_by: owner, version: current.version + 1 }
+        : { id: opts.key === "id" && row.key !== null ? row.key : uuidv7(), owner_id: owner, created: ts, updated: ts, version: 1, updated_by: owner, ...prepared.values };
       if (!(access.kind === "const" && access.value) && !toPredicate(access, resolve)(current ?? rec)) {
         errors.push({ row: row.row, field: null, error: `Access denied for ${action} operation` });
         continue;
@@ -156,7 +157,7 @@ export async function writeBatch(ctx: Context, tx: SqlDb, def: CollectionDef, ro
   ).catch((e) => mapConstraintError(def, e));
   for (const p of updates) {
     const fields = [...new Set(p.prepared.touched)];
-    await updateRecords(tx, def, accountId, [p.rec.id], p.prepared.values, fields, ts).catch((e) => mapConstraintError(def, e));
+    await updateRecords(tx, def, accountId, [p.rec.id], p.prepared.values, fields, { at: ts, by: owner }).catch((e) => mapConstraintError(def, e));
   }
   const out: CairnEvent[] = planned.map((p) => (p.current ? recordEvent("record.update", def, accountId, p.rec, ts, p.current) : recordEvent("record.create", def, accountId, p.rec, ts)));
   await storeVersions(ctx, tx, out);

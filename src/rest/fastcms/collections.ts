@@ -13,6 +13,8 @@ import { getCollection } from "../../core/collections/get.ts";
 import { listCollections } from "../../core/collections/list.ts";
 import { updateCollection } from "../../core/collections/update.ts";
 import { errorSchema } from "../errors.ts";
+import { snackbaseDefinitionError } from "../snackbase/collection-errors.ts";
+import { recordErrorSchema, validationBody } from "../snackbase/records-render.ts";
 import { registerCollectionRuleRoutes } from "./collection-rules.ts";
 import { ADMIN, READ } from "../../core/policy/operation.ts";
 
@@ -111,6 +113,8 @@ const collectionResponse = {
 
 const idParams = { type: "object", required: ["idOrName"], properties: { idOrName: { type: "string", description: "collection id or name" } } } as const;
 const errors = { 401: errorSchema, 403: errorSchema, 422: errorSchema };
+/** 400: a SnackBase-shaped definition's problems, `details` as SnackBase's `[{field, message, code}]` (422 for FastCMS bodies). */
+const definitionErrorSchema = { ...recordErrorSchema, description: "SnackBase-shaped definition invalid: details is a list of {field, message, code}" };
 
 type IdParams = { idOrName: string };
 type ListQuery = { page: number; per_page?: number; page_size?: number; search?: string; sort_by?: string; sort_order?: "asc" | "desc" };
@@ -125,11 +129,17 @@ export function registerCollectionRoutes(api: FastifyInstance, services: Service
     {
       config: { operation: ADMIN },
       ...validatedByCore,
-      schema: { tags, summary: "Create a collection (superadmin)", body: collectionInput, response: { 201: collectionResponse, 409: errorSchema, ...errors } },
+      schema: { tags, summary: "Create a collection (superadmin)", body: collectionInput, response: { 201: collectionResponse, 400: definitionErrorSchema, 409: errorSchema, ...errors } },
     },
     async (req, reply) => {
-      const def = await createCollection(req.ctx, req.body);
-      return reply.code(201).send(renderCollection(def));
+      try {
+        const def = await createCollection(req.ctx, req.body);
+        return reply.code(201).send(renderCollection(def));
+      } catch (e) {
+        const snack = snackbaseDefinitionError(e, req.body);
+        if (snack) return reply.code(400).send(validationBody(snack));
+        throw e;
+      }
     },
   );
 
@@ -224,10 +234,18 @@ export function registerCollectionRoutes(api: FastifyInstance, services: Service
           description: "Any of name, schema (replaces the field list; matched fields keep their data), options, *_rule, view_query.",
           params: idParams,
           body: collectionInput,
-          response: { 200: collectionResponse, 404: errorSchema, 409: errorSchema, ...errors },
+          response: { 200: collectionResponse, 400: definitionErrorSchema, 404: errorSchema, 409: errorSchema, ...errors },
         },
       },
-      async (req) => renderCollection(await updateCollection(req.ctx, req.params.idOrName, req.body)),
+      async (req, reply) => {
+        try {
+          return renderCollection(await updateCollection(req.ctx, req.params.idOrName, req.body));
+        } catch (e) {
+          const snack = snackbaseDefinitionError(e, req.body);
+          if (snack) return reply.code(400).send(validationBody(snack));
+          throw e;
+        }
+      },
     );
   }
 

@@ -22,12 +22,18 @@ export function rejectedKey(req: FastifyRequest): Rejection | undefined {
   return rejections.get(req);
 }
 
+/** A correlation id a client may send: 1–200 visible ASCII characters. */
+const CORRELATION_ID = /^[\x21-\x7e]{1,200}$/;
+
 /** Adds the `onRequest` hook that sets `req.ctx` (register it before every other hook). */
 export function registerContext(app: FastifyInstance, services: Services): void {
   app.decorateRequest("ctx", null as unknown as Context);
   app.addHook("onRequest", async (req, reply) => {
     // the id every log line of this request carries, for support requests and error reports
     void reply.header("x-request-id", req.id);
+    // SnackBase's correlation id (compat/snackbase.md §1): the client's echoed back, else this request's id
+    const correlation = req.headers["x-correlation-id"];
+    void reply.header("x-correlation-id", typeof correlation === "string" && CORRELATION_ID.test(correlation) ? correlation : req.id);
     const caller = await resolveCaller(services, req.headers, req.ip);
     if (caller.rejected) rejections.set(req, caller.rejected);
     req.ctx = {

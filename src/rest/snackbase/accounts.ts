@@ -65,6 +65,7 @@ const samlSchema = {
     certificate_fingerprint: { type: "string" },
     certificate_expires_at: dateTime,
     enabled: { type: "boolean" },
+    allow_idp_initiated: { type: "boolean", description: "IdP-initiated (unsolicited) responses are accepted" },
     sp_entity_id: { type: "string", description: "this server's entity id for the IdP (also its metadata URL)" },
     acs_url: { type: "string", description: "where the IdP posts its response" },
     metadata_url: { type: "string" },
@@ -91,6 +92,7 @@ function renderSaml(p: SamlProviderView, baseUrl: string) {
     certificate_fingerprint: p.certificateFingerprint,
     certificate_expires_at: p.certificateExpires.toISOString(),
     enabled: p.enabled,
+    allow_idp_initiated: p.allowIdpInitiated,
     sp_entity_id: sp.entityId,
     acs_url: sp.acsUrl,
     metadata_url: sp.metadataUrl,
@@ -100,7 +102,7 @@ function renderSaml(p: SamlProviderView, baseUrl: string) {
 }
 
 type ListQuery = { page?: number; page_size?: number; search?: string; sort_by?: string; sort_order?: "asc" | "desc" };
-type SamlBody = { entity_id: string; sso_url: string; certificate: string; enabled?: boolean };
+type SamlBody = { entity_id: string; sso_url: string; certificate: string; enabled?: boolean; allow_idp_initiated?: boolean };
 
 /** Registers the /accounts routes on the /api/v1 scope. */
 export function registerAccountRoutes(api: FastifyInstance, services: Services): void {
@@ -237,6 +239,7 @@ export function registerAccountRoutes(api: FastifyInstance, services: Services):
             sso_url: { type: "string", maxLength: 2000 },
             certificate: { type: "string", maxLength: 20000, description: "the IdP signing certificate, PEM or base64" },
             enabled: { type: "boolean", default: true },
+            allow_idp_initiated: { type: "boolean", default: false, description: "accept IdP-initiated (unsolicited) responses; refused (401, audited) otherwise" },
           },
         },
         response: { 200: samlSchema, ...errorResponses(400, 401, 403, 404, 422) },
@@ -244,7 +247,15 @@ export function registerAccountRoutes(api: FastifyInstance, services: Services):
     },
     async (req) => {
       const b = req.body;
-      const view = await run(() => setSamlProvider(req.ctx, req.params.id, req.params.provider, { entityId: b.entity_id, ssoUrl: b.sso_url, certificate: b.certificate, enabled: b.enabled }));
+      const view = await run(() =>
+        setSamlProvider(req.ctx, req.params.id, req.params.provider, {
+          entityId: b.entity_id,
+          ssoUrl: b.sso_url,
+          certificate: b.certificate,
+          enabled: b.enabled,
+          allowIdpInitiated: b.allow_idp_initiated,
+        }),
+      );
       return renderSaml(view, baseUrlOf(services, req));
     },
   );

@@ -45,12 +45,11 @@ export function renderRecord(rec: RecordData, account: RecordAccount, fields?: R
     created_at: rec.created,
     created_by: rec.owner_id,
     updated_at: rec.updated,
-    // Cairn keeps the creator, not the last writer: known only until the first update
-    updated_by: rec.version === 1 ? rec.owner_id : null,
+    updated_by: rec.updated_by,
     account_name: account.name,
   };
   for (const k in rec) {
-    if (k === "id" || k === "owner_id" || k === "created" || k === "updated" || k === "version") continue;
+    if (k === "id" || k === "owner_id" || k === "created" || k === "updated" || k === "version" || k === "updated_by") continue;
     if (!fields || fields.has(k)) out[k] = rec[k];
   }
   return out;

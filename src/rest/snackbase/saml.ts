@@ -3,7 +3,9 @@
  * - `GET /auth/saml/sso?account=&provider=azure|okta|generic[&relay_state=]` → 302 to the
  *   account's IdP with an AuthnRequest;
  * - `POST /auth/saml/acs?account=&provider=` ← the IdP's form post (`SAMLResponse`,
- *   `RelayState`) → the login answer (SnackBase shape, plus `is_new_user`);
+ *   `RelayState`) → the login answer (SnackBase shape, plus `is_new_user`), or, when the
+ *   RelayState is an allowed redirect target (core/saml/relay-state.ts), 303 to it with the
+ *   tokens in the URL fragment;
  * - `GET /auth/saml/metadata?account=&provider=` → the SP metadata XML.
  * The IdP settings live under /accounts/{id}/saml (accounts.ts). Parse, call core, render.
  */
@@ -12,6 +14,7 @@ import type { Services } from "../../core/context.ts";
 import { consumeAssertion } from "../../core/saml/consume-assertion.ts";
 import { spMetadata } from "../../core/saml/sp-metadata.ts";
 import { startSso } from "../../core/saml/start-sso.ts";
+import { relayRedirect, withFragment } from "../../core/saml/relay-state.ts";
 import { READ, SESSION } from "../../core/policy/operation.ts";
 import { errorResponses } from "../errors.ts";
 import { renderSession } from "../fastcms/auth-render.ts";
@@ -85,16 +88,38 @@ export async function registerSamlRoutes(api: FastifyInstance, services: Service
         schema: {
           tags,
           summary: "Assertion consumer: the IdP's signed response signs the user in",
-          description: "Unsigned, tampered, expired, replayed, other-audience or other-recipient assertions → 401 (audited as `saml_login_failed`).",
+          description:
+            "Unsigned, tampered, expired, replayed, other-audience or other-recipient assertions, and IdP-initiated ones unless the provider allows them → 401 (audited as `saml_login_failed`). A RelayState that is a path or an http(s) URL of this server or of an origin in the `saml_allowed_redirects` setting → 303 there with `access_token`, `token`, `refresh_token`, `token_type`, `expires_in`, `is_new_user`, `is_new_account` in the URL fragment; another URL → 400.",
           security: [],
           querystring: targetQuery,
           body: { type: "object", properties: { SAMLResponse: { type: "string" }, RelayState: { type: "string" } } },
-          response: { 200: { type: "object", additionalProperties: true }, ...errorResponses(400, 401, 403, 404, 409) },
+          response: {
+            200: { type: "object", additionalProperties: true },
+            303: { type: "null", description: "to the RelayState, session in the fragment" },
+            ...errorResponses(400, 401, 403, 404, 409),
+          },
         },
       },
-      async (req) => {
-        const r = await consumeAssertion(req.ctx, { account: req.query.account, provider: req.query.provider, baseUrl: baseUrlOf(services, req), samlResponse: req.body?.SAMLResponse });
+      async (req, reply) => {
+        const baseUrl = baseUrlOf(services, req);
+        // checked first: a refused target costs neither the assertion nor a session
+        const target = relayRedirect(req.ctx, req.body?.RelayState, baseUrl);
+        const r = await consumeAssertion(req.ctx, { account: req.query.account, provider: req.query.provider, baseUrl, samlResponse: req.body?.SAMLResponse });
         const session = renderSession(r.session, "Login successful", "snackbase");
+        reply.header("cache-control", "no-store");
+        if (target) {
+          const s = r.session;
+          const fragment = {
+            access_token: s.accessToken,
+            token: s.accessToken,
+            refresh_token: s.refreshToken,
+            token_type: "bearer",
+            expires_in: String(s.expiresIn),
+            is_new_user: String(r.isNewUser),
+            is_new_account: String(r.isNewAccount),
+          };
+          return reply.redirect(withFragment(target, fragment), 303);
+        }
         return { ...session, user: { ...session.user, auth_provider: r.provider }, is_new_user: r.isNewUser, is_new_account: r.isNewAccount, relay_state: req.body?.RelayState ?? null };
       },
     );
