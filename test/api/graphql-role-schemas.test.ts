@@ -85,6 +85,7 @@ describe("a schema per role set", () => {
       updated: "DateTime!",
       version: "Int!",
       ownerId: "ID",
+      updatedBy: "ID",
       title: "String!",
       stage: "LedgerStage!",
       flags: "[LedgerFlags!]",
@@ -92,7 +93,7 @@ describe("a schema per role set", () => {
     expect(await shape(auditor.token, "Ledger")).toMatchObject({ title: "String!", amount: "Float!", note: "String", stage: "LedgerStage!", flags: "[LedgerFlags!]" });
     expect(await shape(t.adminToken, "Ledger")).toMatchObject({ title: "String!", amount: "Float!", note: "String" });
     // where and orderBy offer only readable fields
-    expect(Object.keys((await shape(clerk.token, "LedgerWhere"))!).sort()).toEqual(["AND", "NOT", "OR", "created", "flags", "id", "ownerId", "stage", "title", "updated", "version"]);
+    expect(Object.keys((await shape(clerk.token, "LedgerWhere"))!).sort()).toEqual(["AND", "NOT", "OR", "created", "flags", "id", "ownerId", "stage", "title", "updated", "updatedBy", "version"]);
   });
 
   it("holds only writable fields in inputs and only usable operations at the root", async () => {

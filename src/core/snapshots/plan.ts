@@ -7,7 +7,7 @@
  */
 import type { CollectionDef, FieldDef } from "../collections/types.ts";
 import { ADMIN_ROLE, BUILT_IN_ROLES } from "../rules/role-cache.ts";
-import type { SchemaState } from "./state.ts";
+import { definitionOptions, type SchemaState } from "./state.ts";
 import type { Snapshot, SnapshotCollection, SnapshotPermission, SnapshotRole, SnapshotWebhook } from "./types.ts";
 
 export type StepAction = "create" | "alter" | "rename" | "drop";
@@ -111,7 +111,7 @@ function collectionSteps(next: SnapshotCollection, cur: CollectionDef): PlanStep
   const rules = { list: cur.listRule, view: cur.viewRule, create: cur.createRule, update: cur.updateRule, delete: cur.deleteRule };
   const ruleDiff = differences(rules, next.rules);
   if (ruleDiff.length) steps.push(step("alter", "collection", name, `rules: ${ruleDiff.join(", ")}`));
-  const optionDiff = differences(cur.options, next.options);
+  const optionDiff = differences(definitionOptions(cur.options), definitionOptions(next.options));
   if (optionDiff.length) steps.push(step("alter", "collection", name, `options: ${optionDiff.join(", ")}`));
   if ((cur.viewQuery ?? null) !== (next.viewQuery ?? null)) steps.push(step("alter", "collection", name, "view query"));
   const { pairs, added, removed } = pair(next.fields, cur.fields);

@@ -18,6 +18,15 @@ export interface SchemaState {
   roleIds: Map<string, number>;
 }
 
+/**
+ * Collection options as a snapshot holds them: a running rename's grace period (`renamed`, see
+ * core/collections/renames.ts) is this database's history, not part of the definition.
+ */
+export function definitionOptions(options: object): Record<string, unknown> {
+  const { renamed: _renamed, ...rest } = options as Record<string, unknown>;
+  return rest;
+}
+
 /** A definition as a snapshot entry. */
 export function snapshotCollection(def: CollectionDef): SnapshotCollection {
   return {
@@ -25,7 +34,7 @@ export function snapshotCollection(def: CollectionDef): SnapshotCollection {
     name: def.name,
     type: def.type,
     fields: def.fields,
-    options: def.options,
+    options: definitionOptions(def.options),
     rules: { list: def.listRule, view: def.viewRule, create: def.createRule, update: def.updateRule, delete: def.deleteRule },
     viewQuery: def.viewQuery,
     indexes: def.fields.filter((f) => (f.unique || f.index) && !isWorkflowField(f)).map((f) => ({ field: f.name, unique: f.unique })),
