@@ -50,14 +50,14 @@ describe("bulk writes go through the content workflow", () => {
     const rec = recordStatements(t.app.services.db, { writes: true, transactions: true });
     let created;
     try {
-      created = (await gql(`mutation { createMemos(data: [{ title: "Same title" }, { title: "Same title" }, { title: "Other", status: "published" }]) { id slug status published_at } }`)).createMemos;
+      created = (await gql(`mutation { createMemos(data: [{ title: "Same title" }, { title: "Same title" }, { title: "Other", status: PUBLISHED }]) { id slug status published_at } }`)).createMemos;
     } finally {
       rec.restore();
     }
     expect(created.map((m: any) => [m.slug, m.status])).toEqual([
-      ["same-title-2", "draft"],
-      ["same-title-3", "draft"],
-      ["other", "published"],
+      ["same-title-2", "DRAFT"],
+      ["same-title-3", "DRAFT"],
+      ["other", "PUBLISHED"],
     ]);
     expect(created[2].published_at).toEqual(expect.any(String));
     expect(created[0].published_at).toBeNull();
@@ -68,7 +68,7 @@ describe("bulk writes go through the content workflow", () => {
 
   it("FastCMS atomic bulk update publishing: published_at set where a document becomes published, kept where it was; versions stored", async () => {
     const a = (await gql(`mutation { createMemo(data: { title: "Bulk A" }) { id } }`)).createMemo.id;
-    const b = (await gql(`mutation { createMemo(data: { title: "Bulk B", status: "published", published_at: "2026-01-02T03:04:05.000Z" }) { id } }`)).createMemo.id;
+    const b = (await gql(`mutation { createMemo(data: { title: "Bulk B", status: PUBLISHED, published_at: "2026-01-02T03:04:05.000Z" }) { id } }`)).createMemo.id;
     const res = await t.api("POST", "/api/v1/collections/memo/records/bulk-update?atomic=true", { token: t.adminToken, body: { record_ids: [a, b], data: { status: "published", body: "x" } } });
     expect(res.status, JSON.stringify(res.body)).toBe(200);
     const [da, db] = [await doc(a), await doc(b)];
