@@ -1,7 +1,8 @@
 /**
  * Runs collection DDL inside the caller's transaction: create, drop, and schema changes (a plan
  * from plan.ts, executed by the dialect's migrator). Data checks run before any DDL, so a change
- * that cannot convert an existing value fails with a 422 naming the field and the value.
+ * that cannot convert an existing value fails with a 422 naming the field and the value; a field
+ * that becomes required is checked (and filled with its default) after it, in the same transaction.
  */
 import { sql } from "kysely";
 import type { SqlDb } from "../../db/sql-db.ts";
@@ -11,6 +12,7 @@ import { createCollectionSql, createViewSql, createViewWithWriterSql, dropCollec
 import { migratePostgres } from "./migrate-postgres.ts";
 import { migrateSqlite } from "./migrate-sqlite.ts";
 import type { SchemaPlan } from "./plan.ts";
+import { settleRequiredValues } from "./required-values.ts";
 import { SYSTEM_COLUMNS, type CollectionDef } from "./types.ts";
 
 const PAGE = 1000;
@@ -37,7 +39,10 @@ export async function dropCollectionObjects(tx: SqlDb, def: CollectionDef): Prom
   await withDependencyErrors(def.name, () => tx.script(script(def.type === "view" ? [dropViewSql(def.name)] : dropCollectionSql(tx.dialect, def, def.name))));
 }
 
-/** Applies a schema change plan: checks data, then runs the dialect's DDL. */
+/**
+ * Applies a schema change plan: checks data, runs the dialect's DDL, then gives fields that
+ * became required their default where rows hold no value (or refuses, see required-values.ts).
+ */
 export async function applySchemaChange(tx: SqlDb, plan: SchemaPlan): Promise<void> {
   const { old, next } = plan;
   if (old.type === "view") {
@@ -47,7 +52,14 @@ export async function applySchemaChange(tx: SqlDb, plan: SchemaPlan): Promise<vo
     }
     return;
   }
-  if (!plan.structural) return;
+  if (plan.structural) await changeTable(tx, plan);
+  await settleRequiredValues(tx, plan);
+  if (plan.structural) await refreshStatistics(tx, next.name);
+}
+
+/** Checks converted values, then runs the dialect's DDL (unique values checked in between). */
+async function changeTable(tx: SqlDb, plan: SchemaPlan): Promise<void> {
+  const { old, next } = plan;
   for (const k of plan.converted) {
     if (!CHECKED_CONVERSIONS.has(k.conversion as ConversionKind)) continue;
     const bad = await findUnconvertible(tx, old.name, k.from.name, k.conversion as ConversionKind);
@@ -59,7 +71,6 @@ export async function applySchemaChange(tx: SqlDb, plan: SchemaPlan): Promise<vo
   }
   const checkUnique = () => assertUnique(tx, next.name, plan.newlyUnique);
   await withDependencyErrors(old.name, () => (tx.dialect === "sqlite" ? migrateSqlite(tx, plan, checkUnique) : migratePostgres(tx, plan, checkUnique)));
-  await refreshStatistics(tx, next.name);
 }
 
 const show = (v: unknown) => JSON.stringify(typeof v === "string" && v.length > 80 ? `${v.slice(0, 80)}…` : v);

@@ -248,7 +248,7 @@ export function normalizeField(raw: unknown, base: string, env: FieldEnv, errors
   if (hint) def.hint = hint.value;
   if (hidden) def.hidden = true;
 
-  const dflt = pick(raw, base, ["default", "options.default"]);
+  const dflt = pick(raw, base, ["default", "validation.default", "options.default"]);
   if (dflt) {
     const err = checkFieldValue({ ...def, id: "" }, dflt.value);
     if (err) errors[dflt.path] = `default value ${err}`;

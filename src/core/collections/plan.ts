@@ -29,6 +29,8 @@ export interface SchemaPlan {
   converted: KeptField[];
   /** fields whose values must be unique and were not guaranteed to be before */
   newlyUnique: { field: FieldDef; index: number }[];
+  /** fields that become required (added as required, or turned required): existing rows must hold a value */
+  newlyRequired: { field: FieldDef; index: number }[];
   /**
    * Derived objects (indexes, search) to drop before the column changes and create after them.
    * `all`: drop everything found on the table and recreate everything (table renamed, or
@@ -50,8 +52,10 @@ export function planSchemaChange(dialect: Dialect, old: CollectionDef, next: Col
   const added: FieldDef[] = [];
   const kept: KeptField[] = [];
   const newlyUnique: SchemaPlan["newlyUnique"] = [];
+  const newlyRequired: SchemaPlan["newlyRequired"] = [];
   next.fields.forEach((to, index) => {
     const from = oldById.get(to.id);
+    if (to.required && !from?.required) newlyRequired.push({ field: to, index });
     if (!from) {
       added.push(to);
       return;
@@ -75,7 +79,7 @@ export function planSchemaChange(dialect: Dialect, old: CollectionDef, next: Col
   const derived = planDerived(dialect, old, next, renameTable || (dialect === "sqlite" && converted.length > 0), [...dropped, ...converted.map((k) => k.to)], opts);
   const columnsChange = renameTable || added.length > 0 || dropped.length > 0 || renamed.length > 0 || converted.length > 0;
   const structural = old.type !== "view" && (columnsChange || derived.drop.length > 0 || derived.create.length > 0);
-  return { old, next, renameTable, added, dropped, kept, renamed, converted, newlyUnique, derived, structural };
+  return { old, next, renameTable, added, dropped, kept, renamed, converted, newlyUnique, newlyRequired, derived, structural };
 }
 
 /** Which derived objects must go and come back: those whose definition or input columns change. */

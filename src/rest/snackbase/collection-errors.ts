@@ -28,6 +28,7 @@ function definitionCode(path: string, message: string, body: Record<string, unkn
   if (/\.(relation\.)?collection$/.test(path)) return /needs a target/.test(message) ? "reference_collection_required" : "reference_collection_not_found";
   if (/\.on_delete$/.test(path)) return /needs on_delete/.test(message) ? "reference_on_delete_required" : "reference_on_delete_invalid";
   if (/\.default$/.test(path)) return "default_invalid";
+  if (/\.required$/.test(path)) return "required_field_has_nulls";
   return "invalid_value";
 }
 
