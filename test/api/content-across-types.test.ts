@@ -54,12 +54,12 @@ beforeAll(async () => {
     ["essay", "Essays"],
     ["recipe", "Recipes"],
   ] as const) {
-    const items = Array.from({ length: 65 }, (_, i) => `{ title: "${name} ${String(i).padStart(3, "0")}", rating: ${(i * 7) % 10}, status: "published"${name === "recipe" ? `, minutes: ${i}` : ""} }`);
+    const items = Array.from({ length: 65 }, (_, i) => `{ title: "${name} ${String(i).padStart(3, "0")}", rating: ${(i * 7) % 10}, status: PUBLISHED${name === "recipe" ? `, minutes: ${i}` : ""} }`);
     const made = (await gql(`mutation { create${List}(data: [${items.join(",")}]) { id slug rating } }`))[`create${List}`];
     for (const m of made) published.push({ id: m.id, type: name, slug: m.slug, rating: m.rating });
     drafts.push((await gql(`mutation { create${List.slice(0, -1)}(data: { title: "${name} draft" }) { id } }`))[`create${List.slice(0, -1)}`].id);
   }
-  secretId = (await gql(`mutation { createSecretMemo(data: { title: "Hidden", status: "published" }) { id } }`)).createSecretMemo.id;
+  secretId = (await gql(`mutation { createSecretMemo(data: { title: "Hidden", status: PUBLISHED }) { id } }`)).createSecretMemo.id;
 });
 afterAll(async () => t?.close());
 

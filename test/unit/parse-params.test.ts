@@ -60,7 +60,7 @@ describe("parseParams: hostile input → FilterError naming the problem", () => 
   it.each<[string, Record<string, unknown>, RegExp]>([
     ["unknown field", { nope: "1" }, /unknown field 'nope'/],
     ["account_id is not filterable", { account_id: "AB1234" }, /unknown field 'account_id'/],
-    ["updated_by is not a column", { updated_by: "u" }, /unknown field 'updated_by'/],
+    ["deleted_by is not a column", { deleted_by: "u" }, /unknown field 'deleted_by'/],
     ["__proto__", proto, /unknown field '__proto__'/],
     ["constructor", { constructor: "x" }, /unknown field 'constructor'/],
     ["a dotted path", { "author.name": "x" }, /unknown field 'author.name'/],
