@@ -81,7 +81,8 @@ export const createBody: { data: PostData } = {
 export const BULK_SIZE = 100;
 export const bulkBody = JSON.stringify({
   query: "mutation($d: [DraftCreateInput!]!) { createDrafts(data: $d) { id } }",
-  variables: { d: Array.from({ length: BULK_SIZE }, (_, i) => ({ ...createBody.data, title: `Bulk post ${i}`, views: i })) },
+  // GraphQL types select fields as enums: the value's enum name (`draft` → `DRAFT`)
+  variables: { d: Array.from({ length: BULK_SIZE }, (_, i) => ({ ...createBody.data, status: createBody.data.status.toUpperCase(), title: `Bulk post ${i}`, views: i })) },
 });
 
 /** The nested GraphQL workload: 30 newest posts with their 5 newest comments (a reverse connection). */

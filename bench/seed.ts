@@ -76,7 +76,8 @@ export async function seedCairn(base: string, token: string, from: number, to: n
   const ids: string[] = new Array(posts.length);
   let done = 0;
   await pool(Math.ceil(posts.length / BULK_SIZE), 4, async (b) => {
-    const d = posts.slice(b * BULK_SIZE, (b + 1) * BULK_SIZE);
+    // GraphQL types select fields as enums: each status as its enum name (`draft` → `DRAFT`)
+    const d = posts.slice(b * BULK_SIZE, (b + 1) * BULK_SIZE).map((p) => ({ ...p, status: p.status.toUpperCase() }));
     const created: { id: string }[] = (
       await graphql(
         base,
