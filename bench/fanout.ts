@@ -65,7 +65,7 @@ export async function run(ctx: BenchContext): Promise<Record<string, unknown>> {
       ctx.token,
       `
         mutation ($t: String!) {
-          createPost(data: { title: $t, views: 1, published: false, status: "draft" }) {
+          createPost(data: { title: $t, views: 1, published: false, status: DRAFT }) {
             id
           }
         }
