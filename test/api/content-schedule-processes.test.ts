@@ -4,10 +4,9 @@
  * version), whichever instance applies it.
  */
 import type { ChildProcess } from "node:child_process";
-import { randomBytes } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ADMIN_EMAIL, ADMIN_PASSWORD, apiClient, eventually, freshDatabase, type ApiClient } from "../helpers/app.ts";
-import { serveChild } from "../helpers/child-server.ts";
+import { childServerEnv, serveChild } from "../helpers/child-server.ts";
 
 const DOCS = 24;
 
@@ -19,15 +18,7 @@ describe("scheduled publishing on two server processes", () => {
   beforeAll(async () => {
     db = await freshDatabase();
     env = {
-      DATABASE_URL: db.url,
-      CAIRN_DATA_DIR: db.dataDir,
-      PORT: "0",
-      HOST: "127.0.0.1",
-      LOG_LEVEL: "info",
-      CAIRN_RATE_LIMIT: "false",
-      CAIRN_ADMIN_EMAIL: ADMIN_EMAIL,
-      CAIRN_ADMIN_PASSWORD: ADMIN_PASSWORD,
-      CAIRN_SECRET: randomBytes(32).toString("hex"),
+      ...childServerEnv(db),
     };
   });
   afterAll(async () => {

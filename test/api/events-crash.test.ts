@@ -19,7 +19,7 @@ import { loadConfig } from "../../src/config.ts";
 import type { SqlDb } from "../../src/db/sql-db.ts";
 import { ADMIN_EMAIL, ADMIN_PASSWORD, apiClient, eventually, freshDatabase, registerUser } from "../helpers/app.ts";
 import { gql, SIGNED_IN_RULES } from "./graphql-helpers.ts";
-import { serveChild } from "../helpers/child-server.ts";
+import { childServerEnv, serveChild } from "../helpers/child-server.ts";
 
 const REDIS_URL = process.env.TEST_REDIS_URL ?? "redis://127.0.0.1:6379";
 
@@ -62,15 +62,7 @@ describe("kill -9 while dispatching", () => {
     db = await freshDatabase();
     const prefix = `cairn-crash-${randomBytes(6).toString("hex")}`;
     env = {
-      DATABASE_URL: db.url,
-      CAIRN_DATA_DIR: db.dataDir,
-      PORT: "0",
-      HOST: "127.0.0.1",
-      LOG_LEVEL: "info",
-      CAIRN_RATE_LIMIT: "false",
-      CAIRN_ADMIN_EMAIL: ADMIN_EMAIL,
-      CAIRN_ADMIN_PASSWORD: ADMIN_PASSWORD,
-      CAIRN_SECRET: randomBytes(32).toString("hex"),
+      ...childServerEnv(db),
       REDIS_URL,
       CAIRN_REDIS_PREFIX: prefix,
     };

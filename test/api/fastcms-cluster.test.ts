@@ -11,7 +11,7 @@ import { randomBytes } from "node:crypto";
 import { once } from "node:events";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ADMIN_EMAIL, ADMIN_PASSWORD, apiClient, eventually, freshDatabase, TEST_DB } from "../helpers/app.ts";
-import { serveChild, type ChildServer } from "../helpers/child-server.ts";
+import { childServerEnv, serveChild, type ChildServer } from "../helpers/child-server.ts";
 
 const REDIS_URL = process.env.TEST_REDIS_URL ?? "redis://127.0.0.1:6379";
 const ROWS = 40_000;
@@ -29,15 +29,7 @@ describe.skipIf(TEST_DB !== "postgres")("two instances on PostgreSQL + Redis", (
   beforeAll(async () => {
     db = await freshDatabase();
     env = {
-      DATABASE_URL: db.url,
-      CAIRN_DATA_DIR: db.dataDir,
-      PORT: "0",
-      HOST: "127.0.0.1",
-      LOG_LEVEL: "info",
-      CAIRN_RATE_LIMIT: "false",
-      CAIRN_ADMIN_EMAIL: ADMIN_EMAIL,
-      CAIRN_ADMIN_PASSWORD: ADMIN_PASSWORD,
-      CAIRN_SECRET: randomBytes(32).toString("hex"),
+      ...childServerEnv(db),
       REDIS_URL,
       CAIRN_REDIS_PREFIX: `cairn-cluster-${randomBytes(6).toString("hex")}`,
     };

@@ -6,11 +6,10 @@
  * every row is imported exactly once, nothing is lost or doubled. Runs on SQLite and PostgreSQL.
  */
 import type { ChildProcess } from "node:child_process";
-import { randomBytes } from "node:crypto";
 import { once } from "node:events";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ADMIN_EMAIL, ADMIN_PASSWORD, apiClient, eventually, freshDatabase } from "../helpers/app.ts";
-import { serveChild } from "../helpers/child-server.ts";
+import { childServerEnv, serveChild } from "../helpers/child-server.ts";
 
 const serve = (env: Record<string, string>) => serveChild(env);
 
@@ -36,15 +35,7 @@ describe("kill -9 during import jobs", () => {
 
   it("resumes the best-effort job after its last batch and restarts the atomic one: every row once", async () => {
     const env = {
-      DATABASE_URL: db.url,
-      CAIRN_DATA_DIR: db.dataDir,
-      PORT: "0",
-      HOST: "127.0.0.1",
-      LOG_LEVEL: "info",
-      CAIRN_RATE_LIMIT: "false",
-      CAIRN_ADMIN_EMAIL: ADMIN_EMAIL,
-      CAIRN_ADMIN_PASSWORD: ADMIN_PASSWORD,
-      CAIRN_SECRET: randomBytes(32).toString("hex"),
+      ...childServerEnv(db),
     };
     const first = await serve(env);
     servers.push(first.child);

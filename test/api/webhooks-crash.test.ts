@@ -6,14 +6,13 @@
  * SQLite and PostgreSQL.
  */
 import type { ChildProcess } from "node:child_process";
-import { randomBytes } from "node:crypto";
 import { once } from "node:events";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { openDatabase } from "../../src/app.ts";
 import { loadConfig } from "../../src/config.ts";
 import { ADMIN_EMAIL, ADMIN_PASSWORD, apiClient, eventually, freshDatabase } from "../helpers/app.ts";
 import { startReceiver, type Receiver } from "../helpers/receiver.ts";
-import { serveChild } from "../helpers/child-server.ts";
+import { childServerEnv, serveChild } from "../helpers/child-server.ts";
 
 const serve = (env: Record<string, string>) => serveChild(env);
 
@@ -27,15 +26,7 @@ describe("kill -9 during webhook delivery", () => {
     db = await freshDatabase();
     receiver = await startReceiver();
     env = {
-      DATABASE_URL: db.url,
-      CAIRN_DATA_DIR: db.dataDir,
-      PORT: "0",
-      HOST: "127.0.0.1",
-      LOG_LEVEL: "info",
-      CAIRN_RATE_LIMIT: "false",
-      CAIRN_ADMIN_EMAIL: ADMIN_EMAIL,
-      CAIRN_ADMIN_PASSWORD: ADMIN_PASSWORD,
-      CAIRN_SECRET: randomBytes(32).toString("hex"),
+      ...childServerEnv(db),
       CAIRN_WEBHOOK_ALLOW_PRIVATE: "true",
       CAIRN_WEBHOOK_TIMEOUT_MS: "2000",
       CAIRN_WEBHOOK_BACKOFF_MS: "200",

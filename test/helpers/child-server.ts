@@ -3,10 +3,30 @@
  * the same database. The child gets only PATH, HOME and the given environment.
  */
 import { spawn, type ChildProcess } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import { ADMIN_EMAIL, ADMIN_PASSWORD } from "./app.ts";
 
 export interface ChildServer {
   child: ChildProcess;
   url: string;
+}
+
+/**
+ * The environment every child server of a test shares: `db`'s database and data directory, a
+ * random port on 127.0.0.1, info logs, no rate limits, the test superadmin and a fresh secret.
+ */
+export function childServerEnv(db: { url: string; dataDir: string }): Record<string, string> {
+  return {
+    DATABASE_URL: db.url,
+    CAIRN_DATA_DIR: db.dataDir,
+    PORT: "0",
+    HOST: "127.0.0.1",
+    LOG_LEVEL: "info",
+    CAIRN_RATE_LIMIT: "false",
+    CAIRN_ADMIN_EMAIL: ADMIN_EMAIL,
+    CAIRN_ADMIN_PASSWORD: ADMIN_PASSWORD,
+    CAIRN_SECRET: randomBytes(32).toString("hex"),
+  };
 }
 
 /**
