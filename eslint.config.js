@@ -54,5 +54,7 @@ export default tseslint.config(
   { files: ["src/graphql/**/*.ts"], rules: forbid("rest") },
   { files: ["src/realtime/**/*.ts"], rules: forbid("rest", "graphql") },
   { files: ["src/db/**/*.ts", "src/storage/**/*.ts"], rules: forbid("core", "rest", "graphql", "realtime") },
+  // The admin UI is browser code: it reaches the server only through the public APIs.
+  { files: ["src/admin/**/*.{ts,tsx}"], rules: forbid("core", "query", "db", "rest", "graphql", "realtime", "storage", "generated") },
   { files: ["src/lib/**/*.ts"], rules: forbid("core", "query", "db", "rest", "graphql", "realtime") },
 );

@@ -12,6 +12,7 @@ const resolve = { alias: [{ find: /^graphql$/, replacement: "graphql/index.js" }
 
 export default defineConfig({
   test: {
+    globalSetup: ["test/global-setup.ts"],
     testTimeout: 30_000,
     hookTimeout: 60_000,
     projects: [

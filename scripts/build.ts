@@ -9,6 +9,7 @@
 import { readdir, readFile, rm } from "node:fs/promises";
 import { basename, dirname, resolve } from "node:path";
 import { build, type Plugin } from "esbuild";
+import { buildAdmin } from "./build-admin.ts";
 
 // The generated Prisma clients import the query compiler as a JavaScript module holding its
 // base64 text, which then stays in the heap twice (src/db/prisma-wasm.ts). Point them at the
@@ -53,3 +54,6 @@ for (const name of await readdir(dirname(outfile))) {
   const file = resolve(dirname(outfile), name);
   if (/-[A-Z0-9]{8}\.js(\.map)?$/.test(name) && !written.has(file)) await rm(file);
 }
+
+// The admin UI (dist/admin), unless it is already built from the same sources.
+if (!process.argv[2]) await buildAdmin();

@@ -22,6 +22,7 @@ import { registerPlatformRoutes } from "./platform.ts";
 import { registerMetrics } from "./metrics.ts";
 import { registerR3 } from "./r3/index.ts";
 import { registerOpenApiRoute } from "./http/openapi.ts";
+import { registerAdminUi } from "./admin-ui.ts";
 
 export async function registerRest(app: FastifyInstance, services: Services): Promise<void> {
   registerErrorHandling(app);
@@ -50,6 +51,7 @@ export async function registerRest(app: FastifyInstance, services: Services): Pr
   });
   registerOpenApiRoute(app, services);
   registerSystemRoutes(app, services);
+  await registerAdminUi(app);
   await app.register(async (api) => registerFastcms(api, services), { prefix: "/api/v1" });
   await app.register(async (api) => registerSnackbase(api, services), { prefix: "/api/v1" });
   await app.register(async (api) => registerPlatformRoutes(api, services), { prefix: "/api/v1" });

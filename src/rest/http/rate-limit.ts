@@ -13,11 +13,11 @@ import { countRequest, rateLimitError, rateLimitSubject } from "../../core/polic
 import type { LimitDecision } from "../../core/ratelimit/request-limiter.ts";
 import { errorBody } from "../errors.ts";
 
-/** Never counted: preflights, load-balancer probes and the API docs' static files. */
+/** Never counted: preflights, load-balancer probes and the static files of the API docs and the admin UI. */
 function exempt(req: FastifyRequest): boolean {
   if (req.method === "OPTIONS") return true;
   const url = req.routeOptions.url ?? "";
-  return url === "/health" || url.startsWith("/docs");
+  return url === "/health" || url.startsWith("/docs") || url === "/_" || url.startsWith("/_/");
 }
 
 function setHeaders(reply: FastifyReply, d: LimitDecision): void {

@@ -1,0 +1,6 @@
+// Placeholder until this page is built.
+import { Page } from "../ui/page.tsx";
+
+export default function Placeholder() {
+  return <Page title="Collection">This page is not built yet.</Page>;
+}
