@@ -7,12 +7,13 @@
  */
 import { once } from "node:events";
 import { randomBytes } from "node:crypto";
+import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createApp, type App } from "../../src/app.ts";
 import { loadConfig } from "../../src/config.ts";
 import { issueInstallToken } from "../../src/core/auth/install-token.ts";
 import { TokenService } from "../../src/core/auth/tokens.ts";
-import { ADMIN_EMAIL, apiClient, eventually, freshDatabase, type ApiClient } from "../helpers/app.ts";
+import { ADMIN_EMAIL, apiClient, eventually, freshDatabase, TEST_DB, type ApiClient } from "../helpers/app.ts";
 import { childServerEnv, serveChild, type ChildServer } from "../helpers/child-server.ts";
 import { runCairn } from "../helpers/cli.ts";
 import { gql } from "./graphql-helpers.ts";
@@ -63,7 +64,15 @@ describe("cairn serve without CAIRN_ADMIN_EMAIL", () => {
     expect(left).toBeLessThanOrEqual(30 * 60_000);
 
     // `cairn admin install-link` prints a fresh link that works on the running server
-    const cliEnv = { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", DATABASE_URL: env.DATABASE_URL!, CAIRN_DATA_DIR: env.CAIRN_DATA_DIR!, CAIRN_SECRET: env.CAIRN_SECRET!, PORT: new URL(server!.url).port, LOG_LEVEL: "warn" };
+    const cliEnv = {
+      PATH: process.env.PATH ?? "",
+      HOME: process.env.HOME ?? "",
+      DATABASE_URL: env.DATABASE_URL!,
+      CAIRN_DATA_DIR: env.CAIRN_DATA_DIR!,
+      CAIRN_SECRET: env.CAIRN_SECRET!,
+      PORT: new URL(server!.url).port,
+      LOG_LEVEL: "warn",
+    };
     const cli = await runCairn(cliEnv, "admin", "install-link");
     expect(cli.code, cli.stderr).toBe(0);
     const fresh = LINK.exec(cli.stdout);
@@ -158,13 +167,14 @@ describe("cairn serve with CAIRN_ADMIN_EMAIL", () => {
 });
 
 /** An in-process server on a fresh database with no superadmin. */
-async function firstRunApp(): Promise<{ app: App; api: ApiClient; url: string; close(): Promise<void> }> {
+async function firstRunApp(): Promise<{ app: App; api: ApiClient; url: string; db: Db; close(): Promise<void> }> {
   const db = await freshDatabase();
   const app = await createApp(loadConfig({ LOG_LEVEL: "warn", CAIRN_RATE_LIMIT: "false" }, { port: 0, host: "127.0.0.1", databaseUrl: db.url, dataDir: db.dataDir }));
   const url = await app.listen();
   return {
     app,
     url,
+    db,
     api: apiClient(url),
     async close() {
       await app.close();
@@ -182,14 +192,36 @@ describe("concurrent installs", () => {
 
   it("create exactly one superadmin", async () => {
     const { token } = await issueInstallToken(t.app.services);
-    const answers = await Promise.all(
-      Array.from({ length: 6 }, (_, i) => t.api("POST", "/api/v1/admin/install", { body: { token, email: `racer${i}@example.com`, password: PASSWORD } })),
-    );
-    const statuses = answers.map((a) => a.status).sort();
-    expect(statuses).toEqual([201, 409, 409, 409, 409, 409]);
-    expect(await t.app.services.prisma.user.count({ where: { superadmin: true } })).toBe(1);
-    const winner = answers.find((a) => a.status === 201)!;
-    expect((await t.api("GET", "/api/v1/auth/me", { token: winner.body.access_token })).body.email).toBe(winner.body.user.email);
+    const RACERS = 6;
+    // PostgreSQL: hold a lock on the users table, so every install gets as far as its insert (or
+    // its wait for the install lock) before any commits; without the install lock all would insert.
+    // SQLite: each install's transaction holds the database's write lock.
+    const blocker = TEST_DB === "postgres" ? new pg.Client({ connectionString: t.db.url }) : undefined;
+    if (blocker) {
+      await blocker.connect();
+      await blocker.query("BEGIN");
+      await blocker.query('LOCK TABLE "_users" IN SHARE ROW EXCLUSIVE MODE');
+    }
+    try {
+      const pending = Array.from({ length: RACERS }, (_, i) => t.api("POST", "/api/v1/admin/install", { body: { token, email: `racer${i}@example.com`, password: PASSWORD } }));
+      if (blocker) {
+        // (statistics are a snapshot per transaction: clear it to see the waits as they are now)
+        const waiting = async () => {
+          await blocker.query("SELECT pg_stat_clear_snapshot()");
+          return Number((await blocker.query("SELECT count(*) AS n FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'")).rows[0].n);
+        };
+        await eventually(async () => (await waiting()) === RACERS, 20_000, `${RACERS} installs waiting on the lock`);
+        await blocker.query("COMMIT");
+      }
+      const answers = await Promise.all(pending);
+      const statuses = answers.map((a) => a.status).sort();
+      expect(statuses).toEqual([201, ...Array<number>(RACERS - 1).fill(409)]);
+      expect(await t.app.services.prisma.user.count({ where: { superadmin: true } })).toBe(1);
+      const winner = answers.find((a) => a.status === 201)!;
+      expect((await t.api("GET", "/api/v1/auth/me", { token: winner.body.access_token })).body.email).toBe(winner.body.user.email);
+    } finally {
+      await blocker?.end();
+    }
   });
 });
 
@@ -200,7 +232,8 @@ describe("over GraphQL", () => {
   });
   afterAll(async () => t?.close());
 
-  const INSTALL = "mutation($token: String!, $email: String!, $password: String!) { installSuperadmin(token: $token, email: $email, password: $password) { accessToken refreshToken user { email superadmin verified } } }";
+  const INSTALL =
+    "mutation($token: String!, $email: String!, $password: String!) { installSuperadmin(token: $token, email: $email, password: $password) { accessToken refreshToken user { email superadmin verified } } }";
   const CHECK = "query($token: String!) { installLink(token: $token) { valid expiresAt } }";
 
   it("checks the link, names a bad field, creates the superadmin, then refuses", async () => {
