@@ -100,9 +100,18 @@ describe("cairn serve without CAIRN_ADMIN_EMAIL", () => {
     expect(created.body).toMatchObject({ token_type: "bearer", user: { email: "first@example.com", role: "admin", verified: true }, account: { id: "default" } });
     expect(typeof created.body.refresh_token).toBe("string");
     // a superadmin: it may read the audit log, which holds the install
-    const audit = await api("GET", "/api/v1/audit?event_action=install_superadmin", { token: created.body.access_token });
-    expect(audit.status, JSON.stringify(audit.body)).toBe(200);
-    expect(JSON.stringify(audit.body)).toContain("first@example.com");
+    const entries = await eventually(
+      async () => {
+        const audit = await api("GET", "/api/v1/audit?event_action=install_superadmin", { token: created.body.access_token });
+        expect(audit.status, JSON.stringify(audit.body)).toBe(200);
+        return audit.body.items.length > 0 && audit.body.items;
+      },
+      5000,
+      "the audit entry of the install",
+    );
+    expect(entries).toEqual([
+      expect.objectContaining({ event_type: "admin", event_action: "install_superadmin", user_email: "first@example.com", resource_type: "user", resource_id: created.body.user.id }),
+    ]);
     // the password works for login
     expect((await api("POST", "/api/v1/auth/login", { body: { email: "first@example.com", password: PASSWORD } })).status).toBe(200);
 
@@ -132,6 +141,11 @@ describe("cairn serve without CAIRN_ADMIN_EMAIL", () => {
       [access, "is not a valid install token", "not valid"],
       ["garbage", "is not a valid install token", "not valid"],
     ];
+    // an install token is no access token, and a token of another purpose is no install token
+    const other = await thisServer.signPurpose("verify", 900);
+    cases.push([other, "is not a valid install token", "not valid"]);
+    const asAccess = await api("GET", "/api/v1/auth/me", { token: (await issueInstallToken({ tokens: thisServer })).token });
+    expect(asAccess.status).toBe(401);
     for (const [token, detail, words] of cases) {
       const get = await api("GET", `/api/v1/admin/install/${token}`);
       expect(get.status, words).toBe(400);
