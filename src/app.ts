@@ -63,7 +63,7 @@ export interface App {
 }
 
 /** The token secret: CAIRN_SECRET, or one generated once into the data dir. */
-function resolveSecret(config: Config): string {
+export function resolveSecret(config: Config): string {
   if (config.secret) return config.secret;
   const file = join(config.dataDir, "secret");
   if (existsSync(file)) return readFileSync(file, "utf8").trim();

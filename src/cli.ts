@@ -3,6 +3,7 @@
  *   cairn serve                                   start the server
  *   cairn migrate                                 apply pending database migrations
  *   cairn admin create --email E --password P     create (or promote) a superadmin
+ *   cairn admin install-link                      a fresh first-run link while no superadmin exists (cli-install.ts)
  *   cairn schema print [--system] [--role R]      print the GraphQL SDL (sorted; R: a role or anonymous)
  *   cairn schema diff OLD.graphql [NEW.graphql]   breaking/dangerous changes (NEW: the live schema)
  *   cairn schema snapshot > cairn-schema.json     the schema snapshot (src/cli-snapshot.ts)
@@ -33,6 +34,7 @@ import { diffSchemas, formatSchemaChanges, SchemaSourceError } from "./graphql/s
 import { backupCommand } from "./cli-backup.ts";
 import { isSnapshotFile, snapshotApply, snapshotDiff, snapshotPrint } from "./cli-snapshot.ts";
 import { exportCommand, importCommand, TransferUsageError } from "./cli-transfer.ts";
+import { announceInstallLink, installLinkCommand } from "./cli-install.ts";
 import { AppError } from "./core/errors.ts";
 
 const USAGE = `Usage: cairn <command> [options]
@@ -41,6 +43,8 @@ Commands:
   serve                                   start the HTTP server (PORT, HOST, DATABASE_URL, …)
   migrate                                 apply pending database migrations and list them
   admin create --email <e> --password <p> create a superadmin, or promote an existing user
+  admin install-link                      print a link to create the first superadmin in the admin UI
+                                          (valid 30 minutes; only while no superadmin exists)
   schema print [--system] [--role R]      print the GraphQL schema (SDL, sorted); --system: without collections;
                                           --role R: as members of role R (name or id) see it, or 'anonymous'
   schema diff OLD [NEW]                   list breaking and dangerous changes from the SDL file OLD to the
@@ -133,6 +137,7 @@ async function serve(): Promise<void> {
     await app.close().catch(() => {});
     throw listenProblem(e, cfg) ?? e;
   }
+  await announceInstallLink(app.services, url).catch((e: unknown) => app.services.log.warn({ err: e }, "could not create the first-run install link"));
   app.services.log.info(`Cairn listening on ${url} (API docs at ${url}/docs)`);
   let stopping = false;
   const stop = (signal: string) => {
@@ -252,7 +257,12 @@ export async function main(argv: string[]): Promise<number> {
         await (command === "serve" ? serve() : runMigrate());
         return 0;
       case "admin":
-        if (rest[0] !== "create") throw new UsageError(rest[0] ? `unknown admin command '${rest[0]}'` : "admin needs a command: create");
+        if (rest[0] === "install-link") {
+          if (rest.length > 1) throw new UsageError(`admin install-link takes no arguments, got '${rest[1]}'`);
+          await installLinkCommand(config(), cliLog);
+          return 0;
+        }
+        if (rest[0] !== "create") throw new UsageError(rest[0] ? `unknown admin command '${rest[0]}'` : "admin needs a command: create or install-link");
         await adminCreate(rest.slice(1));
         return 0;
       case "schema":

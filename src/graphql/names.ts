@@ -159,15 +159,15 @@ export function collectionNames(collection: string): CollectionNames {
 export const SYSTEM_TYPE_NAMES: ReadonlySet<string> = new Set([
   ...["Query", "Mutation", "Subscription", "Node", "PageInfo", "SortOrder", "ChangeAction"],
   ...["User", "Account", "Collection", "CollectionField", "CollectionInput", "CollectionUpdateInput", "FieldInput"],
-  ...["AuthPayload", "TokenPair", "GeoPoint", "GeoPointInput", "Job", "JobProgress", "ImportOutcome", "ImportRowError"],
+  ...["AuthPayload", "TokenPair", "InstallLinkStatus", "GeoPoint", "GeoPointInput", "Job", "JobProgress", "ImportOutcome", "ImportRowError"],
   ...["IDFilter", "StringFilter", "IntFilter", "FloatFilter", "BooleanFilter", "DateTimeFilter", "DateFilter", "StringListFilter", "JSONFilter"],
   ...["DateTime", "Date", "JSON", "EmailAddress", "URL", "String", "Int", "Float", "Boolean", "ID"],
 ]);
 
 /** Root fields of the system schema, per root type. */
 export const SYSTEM_ROOT_FIELDS = {
-  Query: new Set(["me", "collections", "collection", "job", "jobs", "node", "nodes"]),
-  Mutation: new Set(["login", "register", "refreshToken", "createCollection", "updateCollection", "deleteCollection", "cancelJob", "importRecords", "exportRecords"]),
+  Query: new Set(["me", "collections", "collection", "job", "jobs", "node", "nodes", "installLink"]),
+  Mutation: new Set(["login", "register", "refreshToken", "installSuperadmin", "createCollection", "updateCollection", "deleteCollection", "cancelJob", "importRecords", "exportRecords"]),
   Subscription: new Set<string>(["jobProgress"]),
 } as const;
 

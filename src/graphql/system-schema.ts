@@ -18,6 +18,7 @@ import { addSharedTypes } from "./system-types.ts";
 import { addFileFields } from "./system-files.ts";
 import { addWebhookFields } from "./system-webhooks.ts";
 import { addAccountFields } from "./system-accounts.ts";
+import { addInstallFields } from "./system-install.ts";
 
 /** The system types collection types are built from. */
 export interface SharedTypes {
@@ -64,6 +65,7 @@ export function systemSchema(prisma: Prisma): SystemSchema {
     const b = createBuilder(prisma);
     const { authPayload } = addSystemFields(b, addSharedTypes(b));
     addAccountFields(b, authPayload);
+    addInstallFields(b, authPayload);
     addFileFields(b);
     addWebhookFields(b);
     addBackupFields(b);

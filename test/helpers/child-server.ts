@@ -9,6 +9,8 @@ import { ADMIN_EMAIL, ADMIN_PASSWORD } from "./app.ts";
 export interface ChildServer {
   child: ChildProcess;
   url: string;
+  /** what the server wrote so far, stdout and stderr (the last 20,000 characters) */
+  output(): string;
 }
 
 /**
@@ -56,5 +58,5 @@ export async function serveChild(env: Record<string, string>, timeoutMs = 90_000
       reject(new Error(`server exited with ${code}:\n${out}`));
     });
   });
-  return { child, url };
+  return { child, url, output: () => out };
 }

@@ -58,6 +58,41 @@ export class TokenService {
       .sign(await this.#key);
   }
 
+  /**
+   * Signs a token for one purpose (e.g. `install`), valid `ttlSeconds` from `issuedAt`. It carries
+   * the purpose as its type and audience, so it is never accepted as an access token, nor as a
+   * token of another purpose (verifyPurpose). Throws for the reserved purpose `access`.
+   */
+  async signPurpose(purpose: string, ttlSeconds: number, issuedAt: Date = this.now()): Promise<string> {
+    if (purpose === "access") throw new Error("`access` tokens are signed by signAccess");
+    const iat = Math.floor(issuedAt.getTime() / 1000);
+    return new SignJWT({ typ: purpose })
+      .setProtectedHeader({ alg: "HS256", typ: "JWT" })
+      .setIssuer(ISSUER)
+      .setAudience(`${ISSUER}:${purpose}`)
+      .setJti(crypto.randomUUID())
+      .setIssuedAt(iat)
+      .setExpirationTime(iat + ttlSeconds)
+      .sign(await this.#key);
+  }
+
+  /**
+   * Verifies a token signed by signPurpose for `purpose`: its expiry, or why it is refused —
+   * `expired` (genuine but past its expiry) or `invalid` (anything else).
+   */
+  async verifyPurpose(purpose: string, token: string): Promise<{ ok: true; expiresAt: Date } | { ok: false; reason: "invalid" | "expired" }> {
+    if (purpose === "access") return { ok: false, reason: "invalid" };
+    try {
+      const { payload } = await jwtVerify(token, await this.#key, { algorithms: ["HS256"], issuer: ISSUER, audience: `${ISSUER}:${purpose}`, currentDate: this.now() });
+      if (payload.typ !== purpose || typeof payload.exp !== "number") return { ok: false, reason: "invalid" };
+      return { ok: true, expiresAt: new Date(payload.exp * 1000) };
+    } catch (e) {
+      if (e instanceof joseErrors.JWTExpired) return { ok: false, reason: "expired" };
+      if (e instanceof joseErrors.JOSEError) return { ok: false, reason: "invalid" };
+      throw e;
+    }
+  }
+
   /** Verifies an access token; returns its claims, or undefined when invalid, expired or not ours. */
   async verifyAccess(token: string): Promise<AccessClaims | undefined> {
     const known = this.#verified.get(token);
