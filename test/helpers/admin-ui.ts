@@ -33,6 +33,17 @@ export interface AdminUi {
   close(): Promise<void>;
 }
 
+/** axe-core's serious and critical violations on a page (its context must bypass CSP to inject axe). */
+export async function seriousA11yViolations(page: Page): Promise<{ id: string; impact: string; help: string; nodes: string[] }[]> {
+  await page.addScriptTag({ path: AXE });
+  const result = await page.evaluate(async () => {
+    const axe = (globalThis as any).axe;
+    const r = await axe.run(document, { resultTypes: ["violations"] });
+    return r.violations.map((v: any) => ({ id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.slice(0, 5).map((n: any) => n.target.join(" ")) }));
+  });
+  return result.filter((v: { impact: string }) => v.impact === "serious" || v.impact === "critical");
+}
+
 export async function openAdminUi(opts: { startApp?: Parameters<typeof startApp> } = {}): Promise<AdminUi> {
   const server = await startApp(...(opts.startApp ?? []));
   const browser = await launchBrowser();
@@ -61,15 +72,7 @@ export async function openAdminUi(opts: { startApp?: Parameters<typeof startApp>
       await page.goto(`${adminUrl}#${path}`);
       await page.locator("main h1").first().waitFor();
     },
-    async checkA11y() {
-      await page.addScriptTag({ path: AXE });
-      const result = await page.evaluate(async () => {
-        const axe = (globalThis as any).axe;
-        const r = await axe.run(document, { resultTypes: ["violations"] });
-        return r.violations.map((v: any) => ({ id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.slice(0, 5).map((n: any) => n.target.join(" ")) }));
-      });
-      return result.filter((v: { impact: string }) => v.impact === "serious" || v.impact === "critical");
-    },
+    checkA11y: () => seriousA11yViolations(page),
     async shot(name) {
       await page.screenshot({ path: join(SCREENSHOTS, `${name}.png`), fullPage: false });
     },
