@@ -145,7 +145,7 @@ export default function Files({ query }: PageProps) {
                   <button type="button" onClick={() => download(f)} aria-label={`Download ${f.name}`}>
                     Download
                   </button>
-                  <button type="button" onClick={() => copy(f)} aria-label={`Copy the URL of ${f.name}`}>
+                  <button type="button" onClick={() => copy(f)} aria-label={`Copy URL of ${f.name}`}>
                     Copy URL
                   </button>
                   <button type="button" class="danger" onClick={() => remove(f)} aria-label={`Delete ${f.name}`}>
