@@ -2,6 +2,7 @@
 // receiver, see its deliveries arrive in the log, redeliver), and files (upload a PNG, see its
 // thumbnail load, delete it). What the UI did is checked over the REST API and at the receiver.
 import { createHmac } from "node:crypto";
+import { readFileSync } from "node:fs";
 import sharp from "sharp";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { openAdminUi, type AdminUi } from "../helpers/admin-ui.ts";
@@ -16,8 +17,20 @@ beforeAll(async () => {
   ui = await openAdminUi({ startApp: [{}, { CAIRN_WEBHOOK_ALLOW_PRIVATE: "true" }] });
   const token = ui.server.adminToken;
   for (const body of [
-    { name: "orders", schema: [{ name: "item", type: "text" }, { name: "total", type: "number" }] },
-    { name: "products", schema: [{ name: "name", type: "text" }, { name: "images", type: "file", file: { max_files: 5, mime_types: ["image/*"] } }] },
+    {
+      name: "orders",
+      schema: [
+        { name: "item", type: "text" },
+        { name: "total", type: "number" },
+      ],
+    },
+    {
+      name: "products",
+      schema: [
+        { name: "name", type: "text" },
+        { name: "images", type: "file", file: { max_files: 5, mime_types: ["image/*"] } },
+      ],
+    },
   ]) {
     const res = await ui.server.api("POST", "/api/v1/collections", { token, body });
     expect(res.status).toBe(201);
@@ -76,7 +89,6 @@ describe("webhooks", () => {
     expect(await log.locator("tbody tr").count()).toBe(1);
     expect(await log.locator("tbody tr").first().textContent()).toContain("200");
     expect(await ui.checkA11y()).toEqual([]);
-    await ui.shot("webhook-deliveries");
 
     await log.getByRole("button", { name: /^Details of the create delivery/ }).click();
     const detail = ui.page.getByRole("dialog", { name: "Delivery" });
@@ -94,6 +106,8 @@ describe("webhooks", () => {
     const deliveries = await ui.server.api("GET", `/api/v1/webhooks/${hook.id}/deliveries`, { token: ui.server.adminToken });
     expect(deliveries.body.total).toBe(2);
     expect(deliveries.body.items[0].redelivery).toBe(1);
+    await ui.page.getByText("Redelivery queued").waitFor({ state: "detached" });
+    await ui.shot("webhook-deliveries");
 
     // filtered by status
     await ui.page.getByLabel("Status").selectOption("failed");
@@ -147,13 +161,22 @@ describe("files", () => {
     const file = list.body.items[0];
     expect(file).toMatchObject({ name: "blue.png", type: "image/png", size: png.length });
 
+    // download: the browser saves the very bytes that were uploaded
+    const [saved] = await Promise.all([ui.page.waitForEvent("download"), ui.page.getByRole("button", { name: "Download blue.png" }).click()]);
+    expect(saved.suggestedFilename()).toBe("blue.png");
+    const path = await saved.path();
+    expect(Buffer.compare(readFileSync(path), png)).toBe(0);
+
     // a second file, attached to a record over REST, for the list to show both kinds
     const product = await ui.server.api("POST", "/api/v1/collections/products/records", { token: ui.server.adminToken, body: { data: { name: "Mug" } } });
     const form = new FormData();
     form.append("collection_name", "products");
     form.append("record_id", product.body.id);
     form.append("field_name", "images");
-    form.append("file", new Blob([png], { type: "image/png" }), "mug.png");
+    const orange = await sharp({ create: { width: 40, height: 40, channels: 3, background: { r: 230, g: 140, b: 20 } } })
+      .png()
+      .toBuffer();
+    form.append("file", new Blob([orange], { type: "image/png" }), "mug.png");
     const upload = await fetch(`${ui.server.url}/api/v1/files`, { method: "POST", headers: { authorization: `Bearer ${ui.server.adminToken}` }, body: form });
     expect(upload.status).toBe(201);
     await ui.page.getByLabel("Collection").selectOption("products");

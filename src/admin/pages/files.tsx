@@ -119,7 +119,7 @@ export default function Files({ query }: PageProps) {
             { key: "thumb", label: "Preview", render: (f) => <FileThumb file={f} /> },
             { key: "name", label: "Name", render: (f) => <span class="ops-name">{f.name}</span> },
             { key: "type", label: "Type" },
-            { key: "size", label: "Size", numeric: true, render: (f) => formatBytes(f.size) },
+            { key: "size", label: "Size", numeric: true, render: (f) => <span class="ops-nowrap">{formatBytes(f.size)}</span> },
             {
               key: "record",
               label: "Collection / record",
@@ -136,7 +136,7 @@ export default function Files({ query }: PageProps) {
                   <span class="ops-muted">not attached</span>
                 ),
             },
-            { key: "created", label: "Uploaded", render: (f) => formatTime(f.created) },
+            { key: "created", label: "Uploaded", render: (f) => <span class="ops-nowrap">{formatTime(f.created)}</span> },
             {
               key: "actions",
               label: "Actions",
@@ -157,13 +157,7 @@ export default function Files({ query }: PageProps) {
           ]}
         />
       )}
-      <Pager
-        label="File pages"
-        offset={(page - 1) * PER_PAGE}
-        limit={PER_PAGE}
-        total={total}
-        onOffset={(o) => navigate("/files", { collection, page: o ? String(o / PER_PAGE + 1) : null }, true)}
-      />
+      <Pager label="File pages" offset={(page - 1) * PER_PAGE} limit={PER_PAGE} total={total} onOffset={(o) => navigate("/files", { collection, page: o ? String(o / PER_PAGE + 1) : null }, true)} />
       <Dialog title="Upload a file" open={uploading} onClose={() => setUploading(false)}>
         {uploading && (
           <FileUpload

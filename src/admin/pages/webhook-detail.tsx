@@ -21,9 +21,12 @@ export default function WebhookDetail({ params }: PageProps) {
   const [editing, setEditing] = useState(false);
   const [showSecret, setShowSecret] = useState(false);
 
+  const [tick, setTick] = useState(0);
+
+  // read again when the delivery log changes (last triggered)
   useEffect(() => {
     api<Webhook>("GET", path).then(setWebhook, (err) => setError(explain(err)));
-  }, [path]);
+  }, [path, tick]);
 
   async function setActive(active: boolean) {
     try {
@@ -96,7 +99,7 @@ export default function WebhookDetail({ params }: PageProps) {
             <dt>Last triggered</dt>
             <dd>{formatTime(webhook.last_triggered_at)}</dd>
           </dl>
-          <DeliveryLog webhookId={webhook.id} />
+          <DeliveryLog webhookId={webhook.id} onChange={() => setTick((t) => t + 1)} />
           <Dialog title="Edit webhook" open={editing} onClose={() => setEditing(false)} wide>
             {editing && (
               <WebhookForm

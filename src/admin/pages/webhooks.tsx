@@ -103,7 +103,15 @@ export default function Webhooks({ query }: PageProps) {
             </EmptyState>
           }
           columns={[
-            { key: "url", label: "URL", render: (w) => <a href={href(`/webhooks/${encodeURIComponent(w.id)}`)} class="ops-url">{w.url}</a> },
+            {
+              key: "url",
+              label: "URL",
+              render: (w) => (
+                <a href={href(`/webhooks/${encodeURIComponent(w.id)}`)} class="ops-url">
+                  {w.url}
+                </a>
+              ),
+            },
             { key: "collection", label: "Collection", render: (w) => w.collection_name ?? "every collection" },
             { key: "events", label: "Events", render: (w) => eventsLabel(w.events) },
             { key: "active", label: "State", render: (w) => <ActiveBadge active={w.active} /> },

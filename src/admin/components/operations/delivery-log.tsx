@@ -16,8 +16,9 @@ import { StatusBadge } from "./status-badge.tsx";
 import { explain, type Delivery } from "./webhook-types.ts";
 
 const LIMIT = 20;
+const state = (d: Delivery) => `${d.id}:${d.status}:${d.attempt}`;
 
-export function DeliveryLog({ webhookId }: { webhookId: string }) {
+export function DeliveryLog({ webhookId, onChange }: { webhookId: string; /** called when the log changed (new deliveries, new states) */ onChange?: () => void }) {
   const [status, setStatus] = useState("");
   const [offset, setOffset] = useState(0);
   const [items, setItems] = useState<Delivery[] | null>(null);
@@ -30,12 +31,16 @@ export function DeliveryLog({ webhookId }: { webhookId: string }) {
   const base = `/api/v1/webhooks/${encodeURIComponent(webhookId)}/deliveries`;
   const pending = items?.some((d) => d.status === "pending") ?? false;
   const request = useRef(0);
+  const seen = useRef<string | null>(null);
 
   useEffect(() => {
     const n = ++request.current;
     api<{ items: Delivery[]; total: number }>("GET", `${base}?${new URLSearchParams({ ...(status ? { status } : {}), skip: String(offset), limit: String(LIMIT) })}`).then(
       (r) => {
         if (n !== request.current) return;
+        const signature = r.items.map(state).join(",");
+        if (seen.current !== null && seen.current !== signature) onChange?.();
+        seen.current = signature;
         setItems(r.items);
         setTotal(r.total);
         setError(null);
@@ -110,7 +115,7 @@ export function DeliveryLog({ webhookId }: { webhookId: string }) {
             </EmptyState>
           }
           columns={[
-            { key: "created", label: "Time", render: (d) => formatTime(d.created) },
+            { key: "created", label: "Time", render: (d) => <span class="ops-nowrap">{formatTime(d.created)}</span> },
             { key: "event", label: "Event", render: (d) => (d.redelivery ? `${d.event} (redelivery ${d.redelivery})` : d.event) },
             { key: "status", label: "Status", render: (d) => <StatusBadge status={d.status} /> },
             { key: "attempt", label: "Attempts", numeric: true, render: (d) => String(d.attempt) },

@@ -24,7 +24,17 @@ export function FileThumb({ file }: { file: StoredFile }) {
       if (url) URL.revokeObjectURL(url);
     };
   }, [file.id, file.url, image]);
-  if (!image) return <span class="ops-thumb ops-thumb-type" aria-hidden="true">{(file.type.split("/")[1] ?? "file").slice(0, 4)}</span>;
-  if (failed) return <span class="ops-thumb ops-thumb-type" title={`No thumbnail: ${failed}`}>?</span>;
+  if (!image)
+    return (
+      <span class="ops-thumb ops-thumb-type" aria-hidden="true">
+        {(file.type.split("/")[1] ?? "file").slice(0, 4)}
+      </span>
+    );
+  if (failed)
+    return (
+      <span class="ops-thumb ops-thumb-type" title={`No thumbnail: ${failed}`}>
+        ?
+      </span>
+    );
   return src ? <img class="ops-thumb" src={src} alt={`Thumbnail of ${file.name}`} width={48} height={48} /> : <span class="ops-thumb" aria-hidden="true" />;
 }

@@ -59,7 +59,14 @@ export function FileUpload({ onUploaded, onCancel }: { onUploaded: (f: StoredFil
       />
       {collection && (
         <>
-          <TextField label="Record id (optional)" value={recordId} onValue={setRecordId} error={fields.record_id} spellcheck={false} hint="With a record and a file field, the file is added to that field." />
+          <TextField
+            label="Record id (optional)"
+            value={recordId}
+            onValue={setRecordId}
+            error={fields.record_id}
+            spellcheck={false}
+            hint="With a record and a file field, the file is added to that field."
+          />
           <SelectField
             label="File field"
             value={field}

@@ -83,7 +83,16 @@ export function WebhookForm({ webhook, onSaved, onCancel }: { webhook?: Webhook;
         spellcheck={false}
         hint={webhook ? "Leave empty to keep the current secret." : "Leave empty and Cairn generates one (whsec_…)."}
       />
-      <TextField label="Retries" type="number" min={0} max={10} value={retries} onValue={setRetries} error={fields.retry_count} hint="How often a failed attempt is retried (0–10), waiting 4 s, 16 s, 64 s, …" />
+      <TextField
+        label="Retries"
+        type="number"
+        min={0}
+        max={10}
+        value={retries}
+        onValue={setRetries}
+        error={fields.retry_count}
+        hint="How often a failed attempt is retried (0–10), waiting 4 s, 16 s, 64 s, …"
+      />
       <Checkbox label="Active" checked={active} onChecked={setActive} hint="Paused webhooks queue nothing." />
       <ErrorNote error={error} shown={SHOWN.filter((k) => fields[k])} />
       <div class="ops-form-actions">
