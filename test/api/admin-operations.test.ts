@@ -49,6 +49,8 @@ describe("webhooks", () => {
     await ui.page.getByText("No webhooks yet").waitFor();
     await ui.page.getByRole("button", { name: "New webhook" }).click();
     const dialog = ui.page.getByRole("dialog", { name: "New webhook" });
+    await dialog.getByLabel("Target URL").waitFor();
+    expect(await ui.checkA11y()).toEqual([]);
     await dialog.getByLabel("Target URL").fill(`${receiver.url}/hooks/orders`);
     await dialog.getByLabel("Collection").selectOption("orders");
     await dialog.getByLabel("Filter (optional)").fill("nope = 1");
@@ -148,6 +150,8 @@ describe("files", () => {
       .toBuffer();
     await ui.page.getByRole("button", { name: "Upload a file" }).first().click();
     const dialog = ui.page.getByRole("dialog", { name: "Upload a file" });
+    await dialog.getByLabel("File", { exact: true }).waitFor();
+    expect(await ui.checkA11y()).toEqual([]);
     await dialog.getByLabel("File", { exact: true }).setInputFiles({ name: "blue.png", mimeType: "image/png", buffer: png });
     await dialog.getByRole("button", { name: "Upload" }).click();
     const thumb = ui.page.getByRole("img", { name: "Thumbnail of blue.png" });
@@ -166,6 +170,12 @@ describe("files", () => {
     expect(saved.suggestedFilename()).toBe("blue.png");
     const path = await saved.path();
     expect(Buffer.compare(readFileSync(path), png)).toBe(0);
+
+    // copy URL: the file's absolute download address on the clipboard
+    await ui.context.grantPermissions(["clipboard-read", "clipboard-write"], { origin: ui.server.url });
+    await ui.page.getByRole("button", { name: "Copy URL of blue.png" }).click();
+    await ui.page.getByText(/^Copied /).waitFor();
+    expect(await ui.page.evaluate(() => navigator.clipboard.readText())).toBe(`${ui.server.url}/api/v1/files/${file.id}/download`);
 
     // a second file, attached to a record over REST, for the list to show both kinds
     const product = await ui.server.api("POST", "/api/v1/collections/products/records", { token: ui.server.adminToken, body: { data: { name: "Mug" } } });
