@@ -61,9 +61,11 @@ export function RolePermissions({ role }: { role: { id: number; name: string } }
                               type="button"
                               class="link perm-cell"
                               disabled={builtInAdmin}
-                              aria-label={`Change ${op} on ${p.collection}: rule ${e.rule}, fields ${fieldText(e.fields)}`}
                               onClick={() => setDraft({ collection: p.collection, operation: op, rule: e.rule, fields: fieldText(e.fields) })}
                             >
+                              <span class="visually-hidden">
+                                Change {op} on {p.collection}:{" "}
+                              </span>
                               <code>{e.rule}</code>
                               <span class="perm-fields">fields: {fieldText(e.fields)}</span>
                             </button>

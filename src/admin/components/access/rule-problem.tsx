@@ -7,7 +7,7 @@ export function RuleProblem({ rule, error, position }: { rule: string; error: st
       {error}
       {at !== null && (
         <>
-          <pre class="rule-at" aria-label={`The rule, marked at character ${at + 1}`}>
+          <pre class="rule-at">
             <code>
               {rule.slice(0, at)}
               <mark>{rule.slice(at, at + 1) || " "}</mark>
