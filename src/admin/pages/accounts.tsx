@@ -18,7 +18,7 @@ import { AccountInvitations } from "../components/access/account-invitations.tsx
 import { AccountUsers } from "../components/access/account-users.tsx";
 import { LoadError } from "../components/access/forbidden-note.tsx";
 import { loadRoles, type AccountRow } from "../components/access/options.ts";
-import { useLoad, when } from "../components/access/use-load.ts";
+import { useLoad, useSettled, when } from "../components/access/use-load.ts";
 
 const SIZE = 25;
 
@@ -31,9 +31,10 @@ export default function AccountsPage({ query }: PageProps) {
   const [dialog, setDialog] = useState<"new" | AccountRow | null>(null);
   const [error, setError] = useState<unknown>(null);
   const [version, setVersion] = useState(0);
+  const term = useSettled(search);
   const list = useLoad(
-    (signal) => api<{ items: AccountRow[]; total: number; total_pages: number }>("GET", `/api/v1/accounts?page=${page}&page_size=${SIZE}&search=${encodeURIComponent(search)}&sort_by=name&sort_order=asc`, { signal }),
-    [page, search],
+    (signal) => api<{ items: AccountRow[]; total: number; total_pages: number }>("GET", `/api/v1/accounts?page=${page}&page_size=${SIZE}&search=${encodeURIComponent(term)}&sort_by=name&sort_order=asc`, { signal }),
+    [page, term],
   );
   const roles = useLoad((signal) => loadRoles(signal), []);
   const detail = useLoad((signal) => (selected ? api<AccountRow>("GET", `/api/v1/accounts/${encodeURIComponent(selected)}`, { signal }) : Promise.resolve(null)), [selected, version]);

@@ -13,7 +13,7 @@ import { loadAccounts, loadRoles } from "../components/access/options.ts";
 import { UserCreate } from "../components/access/user-create.tsx";
 import { UserEdit } from "../components/access/user-edit.tsx";
 import type { UserRow } from "../components/access/user-types.ts";
-import { useLoad, when } from "../components/access/use-load.ts";
+import { useLoad, useSettled, when } from "../components/access/use-load.ts";
 
 const LIMIT = 25;
 
@@ -26,9 +26,10 @@ export default function UsersPage(_props: PageProps) {
   const [creating, setCreating] = useState(false);
   const [editing, setEditing] = useState<UserRow | null>(null);
   const options = useLoad(async (signal) => ({ accounts: await loadAccounts(signal), roles: await loadRoles(signal) }), []);
+  const term = useSettled(search);
   const users = useLoad(
-    (signal) => api<{ total: number; items: UserRow[] }>("GET", `/api/v1/users${qs({ skip, limit: LIMIT, search, account_id: account, role_id: role, is_active: active })}`, { signal }),
-    [skip, search, account, role, active],
+    (signal) => api<{ total: number; items: UserRow[] }>("GET", `/api/v1/users${qs({ skip, limit: LIMIT, search: term, account_id: account, role_id: role, is_active: active })}`, { signal }),
+    [skip, term, account, role, active],
   );
   const filter = (set: (v: string) => void) => (v: string) => {
     set(v);

@@ -44,3 +44,13 @@ export function when(value: string | null | undefined): string {
 export function needsSuperadmin(error: unknown): boolean {
   return typeof error === "object" && error !== null && (error as { status?: number }).status === 403;
 }
+
+/** `value`, once it has stopped changing for `ms` (a search box asks the server once per pause, not per key). */
+export function useSettled<T>(value: T, ms = 250): T {
+  const [settled, setSettled] = useState(value);
+  useEffect(() => {
+    const t = setTimeout(() => setSettled(value), ms);
+    return () => clearTimeout(t);
+  }, [value, ms]);
+  return settled;
+}
