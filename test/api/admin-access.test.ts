@@ -12,7 +12,13 @@ beforeAll(async () => {
   ui = await openAdminUi();
   const posts = await ui.server.api("POST", "/api/v1/collections", {
     token: ui.server.adminToken,
-    body: { name: "posts", schema: [{ name: "title", type: "text" }, { name: "status", type: "text" }] },
+    body: {
+      name: "posts",
+      schema: [
+        { name: "title", type: "text" },
+        { name: "status", type: "text" },
+      ],
+    },
   });
   expect(posts.status).toBe(201);
   await ui.signIn();
@@ -98,7 +104,10 @@ describe("users", { timeout: 90_000 }, () => {
     await form.getByLabel("E-mail").fill("ann@example.com");
     await form.getByLabel("Password").fill("short");
     await form.getByRole("button", { name: "Create user" }).click();
-    await form.getByText(/12 characters/).first().waitFor();
+    await form
+      .getByText(/12 characters/)
+      .first()
+      .waitFor();
     await form.getByLabel("Password").fill(STRONG);
     await form.getByRole("button", { name: "Create user" }).click();
     await form.waitFor({ state: "hidden" });
@@ -229,10 +238,10 @@ describe("accounts", { timeout: 90_000 }, () => {
     const accessToken = typeof session.access_token === "string" ? session.access_token : session.token;
     expect(accessToken).toBeTruthy();
     await page.goto(ui.adminUrl);
-    await page.evaluate(
-      ([a, r]) => localStorage.setItem("cairn.admin.session", JSON.stringify({ accessToken: a, refreshToken: r, user: null })),
-      [accessToken, session.refresh_token ?? null] as const,
-    );
+    await page.evaluate(([a, r]) => localStorage.setItem("cairn.admin.session", JSON.stringify({ accessToken: a, refreshToken: r, user: null })), [
+      accessToken,
+      session.refresh_token ?? null,
+    ] as const);
     await page.reload();
     await ui.open("/accounts");
     await page.getByText("Signed in as owner@acme.test").waitFor();
@@ -255,7 +264,10 @@ describe("accounts", { timeout: 90_000 }, () => {
     // pages for superadmins say so instead of failing silently
     for (const path of ["/users", "/roles"]) {
       await ui.open(path);
-      await page.getByRole("alert").filter({ hasText: /needs superadmin rights/ }).waitFor();
+      await page
+        .getByRole("alert")
+        .filter({ hasText: /needs superadmin rights/ })
+        .waitFor();
       expect(await ui.checkA11y()).toEqual([]);
     }
     // their own API keys work as for anyone

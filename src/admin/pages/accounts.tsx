@@ -33,7 +33,10 @@ export default function AccountsPage({ query }: PageProps) {
   const [version, setVersion] = useState(0);
   const term = useSettled(search);
   const list = useLoad(
-    (signal) => api<{ items: AccountRow[]; total: number; total_pages: number }>("GET", `/api/v1/accounts?page=${page}&page_size=${SIZE}&search=${encodeURIComponent(term)}&sort_by=name&sort_order=asc`, { signal }),
+    (signal) =>
+      api<{ items: AccountRow[]; total: number; total_pages: number }>("GET", `/api/v1/accounts?page=${page}&page_size=${SIZE}&search=${encodeURIComponent(term)}&sort_by=name&sort_order=asc`, {
+        signal,
+      }),
     [page, term],
   );
   const roles = useLoad((signal) => loadRoles(signal), []);
@@ -80,23 +83,23 @@ export default function AccountsPage({ query }: PageProps) {
       <LoadError error={list.error} what="accounts" />
       {selected ? (
         current && (
-        <>
-          <dl class="facts">
-            <dt>Slug</dt>
-            <dd>
-              <code>{current.slug}</code>
-            </dd>
-            <dt>Code</dt>
-            <dd>{current.code ? <code>{current.code}</code> : "—"}</dd>
-            <dt>Users</dt>
-            <dd>{current.user_count}</dd>
-            <dt>Created</dt>
-            <dd>{when(current.created_at)}</dd>
-          </dl>
-          <AccountUsers accountId={current.id} version={version} />
-          <ErrorNote error={roles.error} />
-          <AccountInvitations accountId={current.id} roles={roles.data ?? []} />
-        </>
+          <>
+            <dl class="facts">
+              <dt>Slug</dt>
+              <dd>
+                <code>{current.slug}</code>
+              </dd>
+              <dt>Code</dt>
+              <dd>{current.code ? <code>{current.code}</code> : "—"}</dd>
+              <dt>Users</dt>
+              <dd>{current.user_count}</dd>
+              <dt>Created</dt>
+              <dd>{when(current.created_at)}</dd>
+            </dl>
+            <AccountUsers accountId={current.id} version={version} />
+            <ErrorNote error={roles.error} />
+            <AccountInvitations accountId={current.id} roles={roles.data ?? []} />
+          </>
         )
       ) : (
         <>

@@ -51,8 +51,7 @@ export default function ApiKeysPage(_props: PageProps) {
   const toggle = (k: ApiKey) => act(() => api("PATCH", `/api/v1/api-keys/${k.id}`, { body: { active: !k.active } }), k.active ? `Key "${k.name}" deactivated` : `Key "${k.name}" reactivated`);
   const remove = (k: ApiKey) => confirm(`Delete the API key "${k.name}"? Programs using it stop working at once.`) && act(() => api("DELETE", `/api/v1/api-keys/${k.id}`), `Key "${k.name}" deleted`);
   const revokeAll = () =>
-    confirm("Revoke all your API keys? Every program using one of them stops working at once.") &&
-    act(() => api("POST", "/api/v1/api-keys/revoke-all"), "All your keys were revoked");
+    confirm("Revoke all your API keys? Every program using one of them stops working at once.") && act(() => api("POST", "/api/v1/api-keys/revoke-all"), "All your keys were revoked");
 
   const rows = keys.data ?? [];
   return (

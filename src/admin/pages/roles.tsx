@@ -68,8 +68,8 @@ export default function RolesPage({ query }: PageProps) {
       ) : (
         <>
           <p class="page-intro">
-            When a collection's rule for an operation is empty (null), the caller's role decides: a role may do only what its permissions grant. Users get their role from their account; a
-            change applies at their next sign-in.
+            When a collection's rule for an operation is empty (null), the caller's role decides: a role may do only what its permissions grant. Users get their role from their account; a change
+            applies at their next sign-in.
           </p>
           {selected && roles.data && <ErrorNote error={new Error(`There is no role "${selected}".`)} />}
           {roles.data && (

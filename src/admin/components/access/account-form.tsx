@@ -30,13 +30,7 @@ export function AccountForm({ account, canSlug, onSaved, onCancel }: { account?:
     <form onSubmit={submit}>
       <TextField label="Name" required value={name} onValue={setName} error={f.name} />
       {canSlug && (
-        <TextField
-          label="Slug"
-          value={slug}
-          onValue={setSlug}
-          error={f.slug}
-          hint="3–32 characters of a–z, 0–9 and -. Users name it when they sign in; left empty it is made from the name."
-        />
+        <TextField label="Slug" value={slug} onValue={setSlug} error={f.slug} hint="3–32 characters of a–z, 0–9 and -. Users name it when they sign in; left empty it is made from the name." />
       )}
       <ErrorNote error={error} shown={["name", "slug"]} />
       <div class="dialog-actions">

@@ -53,7 +53,13 @@ export function PermissionForm({ roleId, draft, onSaved }: { roleId: number; dra
     setCheck(null);
     try {
       if (!(await validate()) || !save) return;
-      const list = fields.trim() === "*" || fields.trim() === "" ? "*" : fields.split(",").map((f) => f.trim()).filter(Boolean);
+      const list =
+        fields.trim() === "*" || fields.trim() === ""
+          ? "*"
+          : fields
+              .split(",")
+              .map((f) => f.trim())
+              .filter(Boolean);
       const answer = await api<{ success_count: number; failure_count: number; errors: string[] }>("PUT", `/api/v1/roles/${roleId}/permissions/bulk`, {
         body: { updates: [{ collection, operation, rule, fields: list }] },
       });
