@@ -127,6 +127,11 @@ describe("users", { timeout: 90_000 }, () => {
     await edit.getByLabel("Name").fill("Ann Example");
     await edit.getByRole("button", { name: "Save" }).click();
     await page.getByRole("cell", { name: "Ann Example" }).waitFor();
+    await edit.getByLabel("New password").fill("Another-pass-456");
+    const set = page.waitForResponse((r) => r.url().endsWith("/password") && r.request().method() === "PUT");
+    await edit.getByRole("button", { name: "Set password" }).click();
+    expect((await set).status()).toBe(200);
+    expect((await ui.server.api("POST", "/api/v1/auth/login", { body: { email: "ann@example.com", password: "Another-pass-456" } })).status).toBe(200);
     page.once("dialog", (d) => void d.accept());
     await edit.getByRole("button", { name: "Deactivate" }).click();
     await edit.getByRole("button", { name: "Reactivate" }).waitFor();
@@ -135,7 +140,7 @@ describe("users", { timeout: 90_000 }, () => {
 
     const users = await api("GET", "/api/v1/users?search=ann@");
     expect(users.body.items[0]).toMatchObject({ email: "ann@example.com", name: "Ann Example", is_active: false });
-    expect((await ui.server.api("POST", "/api/v1/auth/login", { body: { email: "ann@example.com", password: STRONG } })).status).toBe(401);
+    expect((await ui.server.api("POST", "/api/v1/auth/login", { body: { email: "ann@example.com", password: "Another-pass-456" } })).status).toBe(401);
   });
 });
 
@@ -223,6 +228,16 @@ describe("accounts", { timeout: 90_000 }, () => {
     expect((await api("GET", `/api/v1/invitations/${invited[0].id}`)).body.status).toBe("revoked");
     expect(await ui.checkA11y()).toEqual([]);
     await ui.shot("account");
+
+    const initech = await api("POST", "/api/v1/accounts", { name: "Initech" });
+    expect(initech.status).toBe(201);
+    await ui.open(`/accounts?id=${initech.body.id}`);
+    await page.getByRole("heading", { name: "Account Initech" }).waitFor();
+    page.once("dialog", (d) => void d.accept());
+    await page.getByRole("button", { name: "Delete account" }).click();
+    await page.getByRole("heading", { name: "Accounts", exact: true }).waitFor();
+    await page.getByRole("link", { name: "Initech" }).waitFor({ state: "detached" });
+    expect((await api("GET", `/api/v1/accounts/${initech.body.id}`)).status).toBe(404);
   });
 
   it("shows an account admin only their account and no Users link", async () => {
