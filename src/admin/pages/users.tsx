@@ -8,6 +8,7 @@ import { Dialog } from "../ui/dialog.tsx";
 import { EmptyState } from "../ui/empty-state.tsx";
 import { SelectField, TextField } from "../ui/field.tsx";
 import { Page } from "../ui/page.tsx";
+import { notify } from "../ui/toast.tsx";
 import { LoadError } from "../components/access/forbidden-note.tsx";
 import { loadAccounts, loadRoles } from "../components/access/options.ts";
 import { UserCreate } from "../components/access/user-create.tsx";
@@ -114,7 +115,8 @@ export default function UsersPage(_props: PageProps) {
           accounts={accounts}
           roles={roles}
           onCancel={() => setCreating(false)}
-          onCreated={() => {
+          onCreated={(u) => {
+            notify(`User ${u.email} created`);
             setCreating(false);
             users.reload();
           }}
