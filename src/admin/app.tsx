@@ -57,13 +57,14 @@ function Sidebar({ path }: { path: string }) {
       <a class="brand" href="#/">
         Cairn
       </a>
-      {navigation.map((g) => (
-        <div class="nav-group" key={g.group}>
-          <h2 class="nav-heading">{g.group}</h2>
-          <ul>
-            {g.items
-              .filter((i) => superadmin || !i.superadmin)
-              .map((i) => (
+      {navigation
+        .map((g) => ({ ...g, items: g.items.filter((i) => superadmin || !i.superadmin) }))
+        .filter((g) => g.items.length > 0)
+        .map((g) => (
+          <div class="nav-group" key={g.group}>
+            <h2 class="nav-heading">{g.group}</h2>
+            <ul>
+              {g.items.map((i) => (
                 <li key={i.path}>
                   <a href={href(i.path)} aria-current={path === i.path ? "page" : undefined}>
                     {i.label}
@@ -81,9 +82,9 @@ function Sidebar({ path }: { path: string }) {
                   )}
                 </li>
               ))}
-          </ul>
-        </div>
-      ))}
+            </ul>
+          </div>
+        ))}
     </nav>
   );
 }

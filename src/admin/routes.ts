@@ -52,7 +52,7 @@ export const navigation: { group: string; items: { path: string; label: string; 
     items: [
       { path: "/users", label: "Users", superadmin: true },
       { path: "/accounts", label: "Accounts" },
-      { path: "/roles", label: "Roles and permissions" },
+      { path: "/roles", label: "Roles and permissions", superadmin: true },
       { path: "/api-keys", label: "API keys" },
     ],
   },

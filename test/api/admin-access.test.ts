@@ -246,18 +246,8 @@ describe("accounts", { timeout: 90_000 }, () => {
     expect(other.status).toBe(201);
     const owner = await api("POST", "/api/v1/users", { email: "owner@acme.test", password: STRONG, account_id: "acme-corporation", role_id: 1 });
     expect(owner.status).toBe(201);
-    // The sign-in form has no account field: sign in over REST with the account, and hand the
-    // session to the admin the way its own sign-in stores it.
-    const login = await ui.server.api("POST", "/api/v1/auth/login", { body: { email: "owner@acme.test", password: STRONG } });
-    const session = login.status === 200 ? login.body : (await ui.server.api("POST", "/api/v1/auth/login", { body: { email: "owner@acme.test", password: STRONG, account: "acme-corporation" } })).body;
-    const accessToken = typeof session.access_token === "string" ? session.access_token : session.token;
-    expect(accessToken).toBeTruthy();
-    await page.goto(ui.adminUrl);
-    await page.evaluate(([a, r]) => localStorage.setItem("cairn.admin.session", JSON.stringify({ accessToken: a, refreshToken: r, user: null })), [
-      accessToken,
-      session.refresh_token ?? null,
-    ] as const);
-    await page.reload();
+    // An account's users sign in with the account's slug.
+    await ui.signIn("owner@acme.test", STRONG, "acme-corporation");
     await ui.open("/accounts");
     await page.getByText("Signed in as owner@acme.test").waitFor();
     const nav = page.getByRole("navigation", { name: "Main" });

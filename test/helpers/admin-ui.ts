@@ -23,7 +23,7 @@ export interface AdminUi {
   /** the admin's address, e.g. http://127.0.0.1:41234/_/ */
   adminUrl: string;
   /** Opens the admin and signs in with the form (the superadmin unless told otherwise). */
-  signIn(email?: string, password?: string): Promise<void>;
+  signIn(email?: string, password?: string, account?: string): Promise<void>;
   /** Opens a view (`/collections/posts`) and waits for its heading. */
   open(path: string): Promise<void>;
   /** axe-core's serious and critical violations on the page as it is now (empty = none). */
@@ -59,12 +59,13 @@ export async function openAdminUi(opts: { startApp?: Parameters<typeof startApp>
     context,
     page,
     adminUrl,
-    async signIn(email = ADMIN_EMAIL, password = ADMIN_PASSWORD) {
+    async signIn(email = ADMIN_EMAIL, password = ADMIN_PASSWORD, account?: string) {
       await page.goto(adminUrl);
       await page.evaluate(() => localStorage.removeItem("cairn.admin.session"));
       await page.reload();
       await page.getByLabel("E-mail").fill(email);
       await page.getByLabel("Password").fill(password);
+      if (account) await page.getByLabel("Account (optional)").fill(account);
       await page.getByRole("button", { name: "Sign in" }).click();
       await page.getByRole("navigation", { name: "Main" }).waitFor();
     },

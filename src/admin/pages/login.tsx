@@ -9,6 +9,7 @@ import { ErrorNote } from "../ui/error-note.tsx";
 export function Login() {
   const [email, setEmail] = useState("");
   const [password, setPassword] = useState("");
+  const [account, setAccount] = useState("");
   const [error, setError] = useState<unknown>(null);
   const [busy, setBusy] = useState(false);
   async function submit(e: Event) {
@@ -16,7 +17,7 @@ export function Login() {
     setBusy(true);
     setError(null);
     try {
-      const answer = await api("POST", "/api/v1/auth/login", { body: { email, password } });
+      const answer = await api("POST", "/api/v1/auth/login", { body: account.trim() ? { email, password, account: account.trim() } : { email, password } });
       session.signedIn(answer);
     } catch (err) {
       setError(err);
@@ -30,7 +31,16 @@ export function Login() {
       <h1 id="login-title">Sign in to Cairn</h1>
       <TextField label="E-mail" type="email" name="email" autoComplete="username" required value={email} onValue={setEmail} error={fields.email} />
       <TextField label="Password" type="password" name="password" autoComplete="current-password" required value={password} onValue={setPassword} error={fields.password} />
-      <ErrorNote error={error} shown={["email", "password"]} />
+      <TextField
+        label="Account (optional)"
+        name="account"
+        autoComplete="organization"
+        value={account}
+        onValue={setAccount}
+        error={fields.account}
+        hint="The account's slug, code or id, for users of an account other than the default one. Superadmins leave it empty."
+      />
+      <ErrorNote error={error} shown={["email", "password", "account"]} />
       <button type="submit" class="primary" disabled={busy}>
         {busy ? "Signing in…" : "Sign in"}
       </button>
