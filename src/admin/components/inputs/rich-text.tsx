@@ -1,7 +1,7 @@
 // A small rich text editor: a contenteditable area producing HTML, with a toolbar (bold,
 // italic, link, bulleted and numbered lists, heading, paragraph). The toolbar is one tab stop
 // (arrow keys move between its buttons); Ctrl+B / Ctrl+I work in the text as usual.
-import { useEffect, useRef, useState } from "preact/hooks";
+import { useLayoutEffect, useRef, useState } from "preact/hooks";
 import { InputShell } from "./shell.tsx";
 import type { InputProps } from "./types.ts";
 
@@ -27,9 +27,9 @@ const TOOLS: Tool[] = [
       if (url) exec("createLink", url);
     },
   },
-  { label: "Bulleted list", text: "• List", run: () => exec("insertUnorderedList") },
-  { label: "Numbered list", text: "1. List", run: () => exec("insertOrderedList") },
-  { label: "Heading", text: "H2", run: () => exec("formatBlock", "<h2>") },
+  { label: "Bulleted list", text: "Bulleted", run: () => exec("insertUnorderedList") },
+  { label: "Numbered list", text: "Numbered", run: () => exec("insertOrderedList") },
+  { label: "Heading", text: "Heading", run: () => exec("formatBlock", "<h2>") },
   { label: "Paragraph", text: "¶", run: () => exec("formatBlock", "<p>") },
 ];
 
@@ -37,11 +37,21 @@ export function RichTextInput({ field, label, hint, error, value, onValue }: Inp
   const area = useRef<HTMLDivElement>(null);
   const [active, setActive] = useState(0);
   const toolbar = useRef<HTMLDivElement>(null);
-  // the area owns its HTML while typing; a value from outside (a record opened) replaces it
-  useEffect(() => {
+  // the area owns its HTML while typing; only a value that did not come from it (a record
+  // opened) replaces it — comparing with the live HTML would undo keys typed since the render
+  const emitted = useRef<string | null>(null);
+  useLayoutEffect(() => {
     const el = area.current;
-    if (el && el.innerHTML !== value) el.innerHTML = value;
+    if (el && value !== emitted.current) {
+      el.innerHTML = value;
+      emitted.current = value;
+    }
   }, [value]);
+  const emit = (html: string) => {
+    const v = html === "<br>" ? "" : html;
+    emitted.current = v;
+    onValue(v);
+  };
 
   const onToolbarKey = (e: KeyboardEvent) => {
     const step = e.key === "ArrowRight" ? 1 : e.key === "ArrowLeft" ? -1 : 0;
@@ -55,8 +65,7 @@ export function RichTextInput({ field, label, hint, error, value, onValue }: Inp
   const apply = (tool: Tool) => {
     area.current?.focus();
     tool.run();
-    const html = area.current?.innerHTML ?? "";
-    onValue(html === "<br>" ? "" : html);
+    emit(area.current?.innerHTML ?? "");
   };
 
   return (
@@ -94,10 +103,7 @@ export function RichTextInput({ field, label, hint, error, value, onValue }: Inp
             aria-invalid={ids["aria-invalid"]}
             aria-required={ids["aria-required"]}
             tabIndex={0}
-            onInput={(e) => {
-              const html = (e.currentTarget as HTMLDivElement).innerHTML;
-              onValue(html === "<br>" ? "" : html);
-            }}
+            onInput={(e) => emit((e.currentTarget as HTMLDivElement).innerHTML)}
           />
         </div>
       )}
