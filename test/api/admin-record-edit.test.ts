@@ -61,7 +61,9 @@ describe("record form", () => {
     // the default of a new record is filled in
     expect(await page().getByRole("spinbutton", { name: "Count", exact: true }).inputValue()).toBe("3");
 
-    await page().getByRole("textbox", { name: /^Title/ }).fill("Lighthouse");
+    await page()
+      .getByRole("textbox", { name: /^Title/ })
+      .fill("Lighthouse");
     await text("E-mail").fill("keeper@example.com");
     await text("Website").fill("https://example.com/light");
     await text("Notes").fill("Two lines\nof notes");
@@ -94,9 +96,13 @@ describe("record form", () => {
 
     // JSON: a parse error shows while typing
     await text("Metadata").fill('{"a": [1, 2]');
-    await page().getByText(/Not valid JSON/).waitFor();
+    await page()
+      .getByText(/Not valid JSON/)
+      .waitFor();
     await text("Metadata").fill('{"a": [1, 2], "b": {"c": true}}');
-    await page().getByText(/Not valid JSON/).waitFor({ state: "detached" });
+    await page()
+      .getByText(/Not valid JSON/)
+      .waitFor({ state: "detached" });
 
     await page().getByRole("spinbutton", { name: "Latitude" }).fill("52.5");
     await page().getByRole("spinbutton", { name: "Longitude" }).fill("13.4");
@@ -177,7 +183,11 @@ describe("record form", () => {
   it("opens the saved record with every value in its input and its details", async () => {
     await ui.open(`/collections/things/records/${recordId}`);
     await page().getByRole("heading", { name: "Edit record" }).waitFor();
-    expect(await page().getByRole("textbox", { name: /^Title/ }).inputValue()).toBe("Lighthouse");
+    expect(
+      await page()
+        .getByRole("textbox", { name: /^Title/ })
+        .inputValue(),
+    ).toBe("Lighthouse");
     expect(await page().getByLabel("Starts at", { exact: true }).inputValue()).toBe("2026-05-04T10:30:15");
     expect(await text("Metadata").inputValue()).toContain('"c": true');
     await page().getByRole("list", { name: "Writer: chosen" }).getByText("Anna Karenina").waitFor();
@@ -187,11 +197,17 @@ describe("record form", () => {
     expect(await details.locator("dd").nth(3).textContent()).toBe("1");
     await page().waitForFunction(() => (document.querySelector<HTMLImageElement>('img[alt="Thumbnail of dot.png"]')?.naturalWidth ?? 0) > 0);
     expect(await ui.checkA11y()).toEqual([]);
+    // tall enough for the whole form: the picture shows every type filled in
+    const height = await page().evaluate(() => document.documentElement.scrollHeight);
+    await page().setViewportSize({ width: 1280, height: Math.min(height, 1600) });
     await ui.shot("record-edit");
+    await page().setViewportSize({ width: 1280, height: 860 });
   });
 
   it("saves an edit with only the changed fields and the version it read", async () => {
-    await page().getByRole("textbox", { name: /^Title/ }).fill("Lighthouse North");
+    await page()
+      .getByRole("textbox", { name: /^Title/ })
+      .fill("Lighthouse North");
     await page().getByRole("spinbutton", { name: "Count", exact: true }).fill("8");
     await page().getByRole("button", { name: "Remove Bob Dylan" }).click();
     const patched = page().waitForResponse((r) => r.url().endsWith(`/records/${recordId}`) && r.request().method() === "PATCH");
@@ -208,11 +224,18 @@ describe("record form", () => {
 
   it("refuses to overwrite a record someone else changed, and says so", async () => {
     expect((await rest("PATCH", `/api/v1/collections/things/records/${recordId}`, { data: { notes: "changed elsewhere" } })).status).toBe(200);
-    await page().getByRole("textbox", { name: /^Title/ }).fill("Lighthouse South");
+    await page()
+      .getByRole("textbox", { name: /^Title/ })
+      .fill("Lighthouse South");
     await page().getByRole("button", { name: "Save", exact: true }).click();
-    await page().getByRole("alert").filter({ hasText: /409: Version conflict/ }).waitFor();
+    await page()
+      .getByRole("alert")
+      .filter({ hasText: /409: Version conflict/ })
+      .waitFor();
     expect((await rest("GET", `/api/v1/collections/things/records/${recordId}`)).body.data.title).toBe("Lighthouse North");
-    await page().getByRole("button", { name: /Reload the record/ }).click();
+    await page()
+      .getByRole("button", { name: /Reload the record/ })
+      .click();
     await page().waitForFunction(() => (document.querySelector("textarea[name=notes]") as HTMLTextAreaElement | null)?.value === "changed elsewhere");
   });
 
@@ -229,7 +252,9 @@ describe("record form", () => {
     await expect.poll(() => title.getAttribute("aria-invalid")).toBe("true");
     const messageOf = async (input: typeof title) => {
       const described = (await input.getAttribute("aria-describedby"))!.split(" ");
-      return page().locator(`[id="${described[described.length - 1]}"]`).textContent();
+      return page()
+        .locator(`[id="${described[described.length - 1]}"]`)
+        .textContent();
     };
     expect(await messageOf(title)).toBe("This field is required");
     expect(await messageOf(count)).toBe("must be at most 10");

@@ -5,7 +5,7 @@
 import { useEffect, useState } from "preact/hooks";
 import { FieldInput } from "../components/inputs/field-input.tsx";
 import { RecordMeta, type RecordBody } from "../components/inputs/record-meta.tsx";
-import { errorFor, fromDraft, labelOf, same, toDraft } from "../components/inputs/values.ts";
+import { errorFor, fromDraft, kindOf, labelOf, same, toDraft } from "../components/inputs/values.ts";
 import { api, ApiError } from "../lib/api.ts";
 import { collections, reloadCollections, type Collection, type CollectionField } from "../lib/collections.ts";
 import { href, navigate } from "../lib/router.ts";
@@ -16,6 +16,9 @@ import { notify } from "../ui/toast.tsx";
 import "../styles/inputs.css";
 
 type Drafts = Record<string, unknown>;
+
+/** inputs that take the form's whole width; the others sit two to a row */
+const WIDE = new Set(["textarea", "editor", "json", "file"]);
 
 const editable = (c: Collection) => c.schema.filter((f) => !f.system);
 
@@ -165,28 +168,31 @@ export default function RecordEdit({ params }: PageProps) {
           }}
         >
           {fields.map((f) => (
-            <FieldInput
-              key={`${f.name}-${generation}`}
-              field={f}
-              label={labelOf(f)}
-              hint={f.hint}
-              error={messageFor(f)}
-              value={drafts[f.name]}
-              onValue={(v: unknown) => setDrafts((d) => ({ ...d, [f.name]: v }))}
-              recordId={record?.id}
-              collection={name}
-            />
+            <div key={`${f.name}-${generation}`} class={WIDE.has(kindOf(f)) ? "record-cell wide" : "record-cell"}>
+              <FieldInput
+                field={f}
+                label={labelOf(f)}
+                hint={f.hint}
+                error={messageFor(f)}
+                value={drafts[f.name]}
+                onValue={(v: unknown) => setDrafts((d) => ({ ...d, [f.name]: v }))}
+                recordId={record?.id}
+                collection={name}
+              />
+            </div>
           ))}
-          <ErrorNote error={saveError} shown={shownKeys} />
+          <div class="record-cell wide">
+            <ErrorNote error={saveError} shown={shownKeys} />
+          </div>
           {conflict && (
-            <p>
+            <p class="record-cell wide">
               Someone saved this record after you opened it.{" "}
               <button type="button" onClick={() => void load()}>
                 Reload the record (your changes are lost)
               </button>
             </p>
           )}
-          <div class="form-actions">
+          <div class="form-actions record-cell wide">
             <button type="submit" class="primary" disabled={busy}>
               Save
             </button>

@@ -15,7 +15,7 @@ export function TextInput({ field, label, hint, error, value, onValue }: InputPr
     <InputShell label={label} required={field.required} hint={hint} error={error}>
       {(ids) =>
         kind === "textarea" ? (
-          <textarea {...ids} name={field.name} rows={4} value={value} maxLength={num(v.max_length)} onInput={(e) => onValue((e.target as HTMLTextAreaElement).value)} />
+          <textarea {...ids} name={field.name} rows={3} value={value} maxLength={num(v.max_length)} onInput={(e) => onValue((e.target as HTMLTextAreaElement).value)} />
         ) : (
           <input
             {...ids}
@@ -41,16 +41,7 @@ export function NumberInput({ field, label, hint, error, value, onValue }: Input
   return (
     <InputShell label={label} required={field.required} hint={help || undefined} error={error}>
       {(ids) => (
-        <input
-          {...ids}
-          type="number"
-          name={field.name}
-          value={value}
-          min={num(v.min)}
-          max={num(v.max)}
-          step={v.integer ? 1 : "any"}
-          onInput={(e) => onValue((e.target as HTMLInputElement).value)}
-        />
+        <input {...ids} type="number" name={field.name} value={value} min={num(v.min)} max={num(v.max)} step={v.integer ? 1 : "any"} onInput={(e) => onValue((e.target as HTMLInputElement).value)} />
       )}
     </InputShell>
   );
@@ -117,7 +108,14 @@ export function SelectInput({ field, label, hint, error, value, onValue }: Input
           <div class="check-list">
             {values.map((x) => (
               <label key={x} class="check-item">
-                <input type="checkbox" name={field.name} value={x} checked={chosen.includes(x)} aria-invalid={ids["aria-invalid"]} onChange={(e) => toggle(x, (e.target as HTMLInputElement).checked)} />
+                <input
+                  type="checkbox"
+                  name={field.name}
+                  value={x}
+                  checked={chosen.includes(x)}
+                  aria-invalid={ids["aria-invalid"]}
+                  onChange={(e) => toggle(x, (e.target as HTMLInputElement).checked)}
+                />
                 {x}
               </label>
             ))}

@@ -63,7 +63,9 @@ export function FileInput({ field, label, hint, error, value, onValue, collectio
     }
   };
 
-  const limits = [max > 1 ? `up to ${max} files` : "one file", types.length ? `types ${types.join(", ")}` : "", field.file?.max_size ? `at most ${size(field.file.max_size)} each` : ""].filter(Boolean).join("; ");
+  const limits = [max > 1 ? `up to ${max} files` : "one file", types.length ? `types ${types.join(", ")}` : "", field.file?.max_size ? `at most ${size(field.file.max_size)} each` : ""]
+    .filter(Boolean)
+    .join("; ");
   return (
     <InputShell label={label} required={field.required} hint={`${hint ? `${hint} ` : ""}${limits[0]!.toUpperCase()}${limits.slice(1)}. Files join the record when you save.`} error={error}>
       {(ids) => (

@@ -16,7 +16,7 @@ export function JsonInput({ field, label, hint, error, value, onValue }: InputPr
   const bad = problem(value);
   return (
     <InputShell label={label} required={field.required} hint={hint || "Any JSON value: an object, a list, a string, a number…"} error={error || bad}>
-      {(ids) => <textarea {...ids} class="mono" name={field.name} rows={5} spellcheck={false} value={value} onInput={(e) => onValue((e.target as HTMLTextAreaElement).value)} />}
+      {(ids) => <textarea {...ids} class="mono" name={field.name} rows={4} spellcheck={false} value={value} onInput={(e) => onValue((e.target as HTMLTextAreaElement).value)} />}
     </InputShell>
   );
 }

@@ -5,7 +5,7 @@
 // picked records, each with a remove button, above the combobox.
 import { useEffect, useRef, useState } from "preact/hooks";
 import { api, qs } from "../../lib/api.ts";
-import { useCollection, type Collection } from "../../lib/collections.ts";
+import { reloadCollections, useCollection, useCollections, type Collection } from "../../lib/collections.ts";
 import { ErrorNote } from "../../ui/error-note.tsx";
 import { InputShell } from "./shell.tsx";
 import type { InputProps } from "./types.ts";
@@ -33,7 +33,7 @@ export function ReferenceInput({ field, label, hint, error, value, onValue }: In
   const [labels, setLabels] = useState<Record<string, string>>({});
   const [text, setText] = useState("");
   const [open, setOpen] = useState(false);
-  const [hits, setHits] = useState<Hit[]>([]);
+  const [hits, setHits] = useState<Hit[] | null>(null);
   const [active, setActive] = useState(-1);
   const [failure, setFailure] = useState<unknown>(null);
   const listId = useRef(`ref-${Math.random().toString(36).slice(2)}`).current;
@@ -41,6 +41,11 @@ export function ReferenceInput({ field, label, hint, error, value, onValue }: In
 
   // labels of the records already referenced: one list request for all of them
   const missing = chosen.filter((id) => !(id in labels));
+  const { loading } = useCollections();
+  useEffect(() => {
+    // a collection made after the list was read: read it again to learn its display field
+    if (!targetDef && !loading) void reloadCollections();
+  }, [target]);
   useEffect(() => {
     if (!missing.length || !targetDef) return;
     const filter = `id in [${missing.map((id) => JSON.stringify(id)).join(", ")}]`;
@@ -55,7 +60,9 @@ export function ReferenceInput({ field, label, hint, error, value, onValue }: In
     const ctl = new AbortController();
     const timer = setTimeout(() => {
       const q = text.trim();
-      api<{ items: Hit[] }>("GET", `/api/v1/collections/${encodeURIComponent(target)}/records${qs({ search: q, sort: q ? undefined : "-created", per_page: 10, skip_total: true })}`, { signal: ctl.signal })
+      api<{ items: Hit[] }>("GET", `/api/v1/collections/${encodeURIComponent(target)}/records${qs({ search: q, sort: q ? undefined : "-created", per_page: 10, skip_total: true })}`, {
+        signal: ctl.signal,
+      })
         .then((r) => {
           setHits(r.items);
           setActive(r.items.length ? 0 : -1);
@@ -82,10 +89,10 @@ export function ReferenceInput({ field, label, hint, error, value, onValue }: In
     if (e.key === "ArrowDown" || e.key === "ArrowUp") {
       e.preventDefault();
       if (!open) return setOpen(true);
-      if (hits.length) setActive((a) => (a + (e.key === "ArrowDown" ? 1 : -1) + hits.length) % hits.length);
+      if (hits?.length) setActive((a) => (a + (e.key === "ArrowDown" ? 1 : -1) + hits.length) % hits.length);
     } else if (e.key === "Enter") {
       e.preventDefault();
-      if (open && hits[active]) pick(hits[active]!);
+      if (open && hits?.[active]) pick(hits[active]!);
     } else if (e.key === "Escape" && open) {
       e.preventDefault();
       setOpen(false);
@@ -129,18 +136,10 @@ export function ReferenceInput({ field, label, hint, error, value, onValue }: In
               onBlur={() => setTimeout(() => setOpen(false), 150)}
               onKeyDown={onKey}
             />
-            {open && hits.length === 0 && <div class="combo-empty">No matching records</div>}
-            <ul id={listId} role="listbox" aria-label={`${target} records`} class="combo-list" hidden={!open || hits.length === 0}>
-              {hits.map((h, i) => (
-                <li
-                  key={h.id}
-                  id={optionId(i)}
-                  role="option"
-                  aria-selected={i === active}
-                  class={i === active ? "active" : undefined}
-                  onMouseDown={(e) => e.preventDefault()}
-                  onClick={() => pick(h)}
-                >
+            {open && hits?.length === 0 && <div class="combo-empty">No matching records</div>}
+            <ul id={listId} role="listbox" aria-label={`${target} records`} class="combo-list" hidden={!open || !hits?.length}>
+              {(hits ?? []).map((h, i) => (
+                <li key={h.id} id={optionId(i)} role="option" aria-selected={i === active} class={i === active ? "active" : undefined} onMouseDown={(e) => e.preventDefault()} onClick={() => pick(h)}>
                   {nameOf(h)}
                   {chosen.includes(h.id) && <span class="muted"> (chosen)</span>}
                 </li>
