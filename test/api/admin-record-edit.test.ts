@@ -222,6 +222,23 @@ describe("record form", () => {
     expect(back.body.data.pics).toHaveLength(1);
   });
 
+  it("formats rich text from its toolbar by keyboard", async () => {
+    const body = text("Body");
+    await body.click();
+    await page().keyboard.press("Shift+Tab");
+    expect(await page().evaluate(() => document.activeElement?.getAttribute("aria-label"))).toBe("Bold");
+    for (let i = 0; i < 5; i++) await page().keyboard.press("ArrowRight");
+    expect(await page().evaluate(() => document.activeElement?.getAttribute("aria-label"))).toBe("Heading");
+    await page().keyboard.press("Enter");
+    await expect.poll(() => body.evaluate((el) => el.innerHTML)).toMatch(/^<h2>Beacon (&nbsp;)?<b>bright<\/b><\/h2>$/);
+    const patched = page().waitForResponse((r) => r.url().endsWith(`/records/${recordId}`) && r.request().method() === "PATCH");
+    await page().getByRole("button", { name: "Save", exact: true }).click();
+    expect((await patched).request().postDataJSON().data).toEqual({ body: await body.evaluate((el) => el.innerHTML) });
+    const back = await rest("GET", `/api/v1/collections/things/records/${recordId}`);
+    expect(back.body.data.body).toMatch(/^<h2>Beacon (&nbsp;)?<b>bright<\/b><\/h2>$/);
+    expect(back.body.version).toBe(3);
+  });
+
   it("refuses to overwrite a record someone else changed, and says so", async () => {
     expect((await rest("PATCH", `/api/v1/collections/things/records/${recordId}`, { data: { notes: "changed elsewhere" } })).status).toBe(200);
     await page()
