@@ -5,6 +5,7 @@
 import sharp from "sharp";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { openAdminUi, type AdminUi } from "../helpers/admin-ui.ts";
+import { registerUser } from "../helpers/app.ts";
 
 let ui: AdminUi;
 const ids: Record<string, string> = {};
@@ -305,5 +306,17 @@ describe("record form", () => {
     await ui.open("/collections/things/records/new");
     await page().getByRole("link", { name: "Cancel" }).click();
     await page().waitForFunction(() => location.hash === "#/collections/things");
+  });
+
+  it("tells a user without admin rights why the form cannot open", async () => {
+    const user = await registerUser(ui.server.api);
+    await ui.signIn(user.email, "User-pass-123");
+    await ui.open("/collections/things/records/new");
+    await page().getByRole("alert").filter({ hasText: "403: Admin access required" }).waitFor();
+    await page()
+      .getByText(/needs administrator rights/)
+      .waitFor();
+    expect(await page().getByRole("button", { name: "Save", exact: true }).count()).toBe(0);
+    expect(await ui.checkA11y()).toEqual([]);
   });
 });

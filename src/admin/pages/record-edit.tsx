@@ -81,7 +81,7 @@ export default function RecordEdit({ params }: PageProps) {
     return (
       <Page title={title} breadcrumb={breadcrumb}>
         <ErrorNote error={loadError} />
-        {denied && <p>Your role may not read this. Ask an administrator for access to {name}.</p>}
+        {denied && <p>Your account may not open records of {name} here: that needs administrator rights (superadmin for other accounts). Ask a superadmin for access.</p>}
         <a href={href(`/collections/${encodeURIComponent(name)}`)}>Back to {name}</a>
       </Page>
     );
