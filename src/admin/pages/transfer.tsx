@@ -1,5 +1,6 @@
 // Import and export: records into a collection from a file, and out of one into a file.
-import { useCollections } from "../lib/collections.ts";
+import { useEffect } from "preact/hooks";
+import { reloadCollections, useCollections } from "../lib/collections.ts";
 import { href } from "../lib/router.ts";
 import type { PageProps } from "../routes.ts";
 import { EmptyState } from "../ui/empty-state.tsx";
@@ -11,6 +12,8 @@ import { ImportPanel } from "../components/system/import-panel.tsx";
 export default function Transfer({ query }: PageProps) {
   const { items, loading, error } = useCollections();
   const initial = query.get("collection") ?? "";
+  // collections made elsewhere since the admin loaded its list
+  useEffect(() => void reloadCollections(), []);
   return (
     <Page title="Import and export">
       <ErrorNote error={error} />
