@@ -29,7 +29,10 @@ describe("backups", () => {
     page.on("websocket", (ws) => ws.on("framereceived", (f) => frames.push(String(f.payload))));
     await page.getByRole("button", { name: "Create backup" }).click();
     const job = page.getByRole("region", { name: "Backup job" });
-    await job.getByRole("status").filter({ hasText: /Done · 100%/ }).waitFor();
+    await job
+      .getByRole("status")
+      .filter({ hasText: /Done · 100%/ })
+      .waitFor();
     expect(frames.some((f) => f.includes('"jobProgress"') && f.includes('"succeeded"'))).toBe(true);
     const listed = await rest("GET", "/api/v1/backups");
     expect(listed.status).toBe(200);
@@ -80,7 +83,10 @@ describe("import and export", () => {
     await exp.getByLabel("File format").selectOption("json");
     await exp.getByLabel("Filter").fill("price >");
     await exp.getByRole("button", { name: "Export" }).click();
-    await exp.getByText(/position 7|expected a value/).first().waitFor();
+    await exp
+      .getByText(/position 7|expected a value/)
+      .first()
+      .waitFor();
     expect(await exp.getByLabel("Filter").getAttribute("aria-invalid")).toBe("true");
     await exp.getByLabel("Filter").fill("price > 20");
     await exp.getByRole("button", { name: "Export" }).click();
@@ -130,6 +136,7 @@ describe("settings", () => {
     await page.getByRole("form", { name: "Setting site_name" }).waitFor();
     expect((await rest("GET", "/api/v1/settings/custom")).body.site_name.value).toBe("Cairn demo");
     expect(await ui.checkA11y()).toEqual([]);
+    await page.evaluate(() => scrollTo(0, 0));
     await ui.shot("settings");
 
     page.once("dialog", (d) => void d.accept());
@@ -161,7 +168,11 @@ describe("audit log", () => {
     await table.getByRole("cell", { name: "Setting 'backup_keep' created (backup)" }).waitFor();
     expect(await ui.checkA11y()).toEqual([]);
     await ui.shot("audit");
-    await table.getByRole("row").filter({ hasText: "Setting 'backup_keep' created (backup)" }).getByRole("button", { name: /^Details/ }).click();
+    await table
+      .getByRole("row")
+      .filter({ hasText: "Setting 'backup_keep' created (backup)" })
+      .getByRole("button", { name: /^Details/ })
+      .click();
     const dialog = page.getByRole("dialog", { name: "Audit entry" });
     await dialog.getByText('"category": "backup"').waitFor();
     expect(await dialog.textContent()).toContain("admin@example.com");

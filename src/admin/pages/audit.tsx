@@ -102,7 +102,7 @@ export default function Audit({ query }: PageProps) {
               </EmptyState>
             }
             columns={[
-              { key: "created", label: "Time", render: (e) => formatDate(e.created) },
+              { key: "created", label: "Time", render: (e) => <span class="audit-table-time">{formatDate(e.created)}</span> },
               { key: "event", label: "Event", render: (e) => <code>{`${e.event_type} / ${e.event_action}`}</code> },
               { key: "severity", label: "Severity", render: (e) => <span class={`badge badge-${e.severity}`}>{e.severity}</span> },
               { key: "outcome", label: "Outcome", render: (e) => <span class={`badge badge-${e.outcome}`}>{e.outcome}</span> },

@@ -121,8 +121,8 @@ export default function Backups(_props: PageProps) {
       }
     >
       <p class="hint">
-        A backup holds the whole database and the uploaded files as of one moment; it restores into SQLite or PostgreSQL. Scheduled backups are set on the{" "}
-        <a href="#/settings">Settings</a> page (<code>backup_schedule</code>, <code>backup_keep</code>).
+        A backup holds the whole database and the uploaded files as of one moment; it restores into SQLite or PostgreSQL. Scheduled backups are set on the <a href="#/settings">Settings</a> page (
+        <code>backup_schedule</code>, <code>backup_keep</code>).
       </p>
       {running && (
         <div class="card system-job" role="region" aria-label="Backup job">

@@ -59,7 +59,9 @@ export function AuditEntryDialog({ entry, onClose }: { entry: AuditEntry | null;
           {entry.details !== null && entry.details !== undefined && (
             <>
               <h3>Details</h3>
-              <pre tabIndex={0} aria-label="Details as JSON">{JSON.stringify(entry.details, null, 2)}</pre>
+              <pre tabIndex={0} aria-label="Details as JSON">
+                {JSON.stringify(entry.details, null, 2)}
+              </pre>
             </>
           )}
         </>

@@ -73,7 +73,15 @@ export function ExportPanel({ initialCollection }: { initialCollection: string }
           { value: "xlsx", label: "Excel (xlsx)" },
         ]}
       />
-      <TextField label="Filter" value={filter} onValue={setFilter} placeholder='price > 10 && in_stock = true' hint="The filter language of the records list; empty exports every record you may list." error={filterError} class="mono" />
+      <TextField
+        label="Filter"
+        value={filter}
+        onValue={setFilter}
+        placeholder="price > 10 && in_stock = true"
+        hint="The filter language of the records list; empty exports every record you may list."
+        error={filterError}
+        class="mono"
+      />
       <div class="transfer-options">
         <TextField label="Sort" value={sort} onValue={setSort} placeholder="-created" hint="Fields, - for descending" />
         <TextField label="Fields" value={fields} onValue={setFields} placeholder="name,price" hint="Comma list; empty for all" />
