@@ -54,6 +54,35 @@ describe("backups", () => {
   });
 });
 
+describe("restore", () => {
+  it("restores a backup from the UI with its progress; records written after the backup are gone", async () => {
+    const { page } = ui;
+    await rest("POST", "/api/v1/collections", { name: "notes", schema: [{ name: "title", type: "text" }] });
+    await rest("POST", "/api/v1/collections/notes/records", { data: { title: "kept" } });
+    const taken = await rest("POST", "/api/v1/backups?wait=true");
+    expect(taken.status).toBe(201);
+    await rest("POST", "/api/v1/collections/notes/records", { data: { title: "after the backup" } });
+    expect((await rest("GET", "/api/v1/collections/notes/records")).body.total).toBe(2);
+
+    await ui.open("/"); // a fresh Backups page, listing the backup taken over REST
+    await ui.open("/backups");
+    page.once("dialog", (d) => void d.accept());
+    await page.getByRole("button", { name: `Restore ${taken.body.filename}` }).click();
+    const job = page.getByRole("region", { name: "Backup job" });
+    await job.getByText(`Restoring ${taken.body.filename}`).waitFor();
+    await job
+      .getByRole("status")
+      .filter({ hasText: /Done · 100%/ })
+      .waitFor({ timeout: 20_000 });
+    const records = await rest("GET", "/api/v1/collections/notes/records");
+    expect(records.body.items.map((r: { data: { title: string } }) => r.data.title)).toEqual(["kept"]);
+    // the safety backup taken before the restore is listed too
+    await page.getByRole("cell", { name: /^backup_\d+_\d+_pre_restore\.tar\.gz$/ }).waitFor();
+    for (const b of (await rest("GET", "/api/v1/backups")).body.items) await rest("DELETE", `/api/v1/backups/${b.filename}`);
+    await rest("DELETE", "/api/v1/collections/notes");
+  });
+});
+
 describe("import and export", () => {
   it("imports a CSV with a failing row, shows the counts and the row's error, and exports a download", async () => {
     const { page } = ui;
@@ -98,6 +127,31 @@ describe("import and export", () => {
     const rows = JSON.parse(readFileSync(await download.path(), "utf8"));
     expect(rows.map((r: { sku: string }) => r.sku)).toEqual(["C-1"]);
   });
+
+  it("imports a file of more than 1,000 rows as a job and shows its progress and result", async () => {
+    const { page } = ui;
+    const made = await rest("POST", "/api/v1/collections", {
+      name: "bulk",
+      schema: [
+        { name: "name", type: "text" },
+        { name: "sku", type: "text", unique: true },
+        { name: "price", type: "number" },
+      ],
+    });
+    expect(made.status).toBe(201);
+    await ui.open("/transfer?collection=bulk");
+    const form = page.getByRole("form", { name: "Import records" });
+    const lines = ["name,sku,price", ...Array.from({ length: 1500 }, (_, i) => `Item ${i},B-${i},${i}`)];
+    await form.getByLabel("File", { exact: true }).setInputFiles({ name: "bulk.csv", mimeType: "text/csv", buffer: Buffer.from(lines.join("\n")) });
+    await form.getByRole("button", { name: "Import" }).click();
+    await form.getByText("Importing").waitFor();
+    await form
+      .getByRole("status")
+      .filter({ hasText: /Done · 100% \(1500 of 1500\)/ })
+      .waitFor({ timeout: 25_000 });
+    await form.getByText("Imported 1500 of 1500 rows (1500 created, 0 updated), 0 failed.").waitFor();
+    expect((await rest("GET", "/api/v1/collections/bulk/records?per_page=1")).body.total).toBe(1500);
+  }, 45_000);
 });
 
 describe("settings", () => {

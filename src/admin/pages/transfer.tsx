@@ -30,8 +30,8 @@ export default function Transfer({ query }: PageProps) {
         </EmptyState>
       ) : (
         <div class="transfer-grid">
-          <ImportPanel initialCollection={initial} />
-          <ExportPanel initialCollection={initial} />
+          <ImportPanel key={`import-${initial}`} initialCollection={initial} />
+          <ExportPanel key={`export-${initial}`} initialCollection={initial} />
         </div>
       )}
     </Page>
