@@ -234,3 +234,22 @@ describe("audit log", () => {
     await dialog.getByRole("button", { name: "Close" }).click();
   });
 });
+
+describe("an account admin", () => {
+  it("is told that backups, settings and the audit log need superadmin rights", async () => {
+    const { page } = ui;
+    // an admin of the default account: the sign-in form has no account field (yet)
+    const user = await rest("POST", "/api/v1/users", { email: "account-admin@example.com", password: "Account-admin-pass-1", role_id: "admin" });
+    expect(user.status).toBe(201);
+    expect(user.body.superadmin).toBe(false);
+    await ui.signIn("account-admin@example.com", "Account-admin-pass-1");
+    for (const path of ["/backups", "/settings", "/audit"]) {
+      await ui.open("/"); // each page freshly mounted
+      await ui.open(path);
+      const alert = page.getByRole("alert").filter({ hasText: "needs superadmin rights" });
+      await alert.waitFor();
+      expect(await alert.textContent()).toMatch(/^403: /);
+    }
+    expect(await ui.checkA11y()).toEqual([]);
+  });
+});
