@@ -55,6 +55,17 @@ export default function Backups(_props: PageProps) {
   }, [page]);
   useEffect(() => void load(), [load]);
 
+  // A backup or restore started earlier (here, in another tab, or by the schedule) and still running.
+  useEffect(() => {
+    void api<{ items: unknown[] }>("GET", "/api/v1/jobs?state=running").then(
+      (answer) => {
+        const job = answer.items.map(jobFromRest).find((j) => j.kind === "backup" || j.kind === "restore");
+        if (job) setRunning((r) => r ?? { label: job.kind === "backup" ? "Creating a backup" : "Restoring a backup", job });
+      },
+      () => undefined, // the list above says what is wrong
+    );
+  }, []);
+
   // Follows the running job; when it is final, reloads what it changed.
   const jobId = running?.job.id;
   useEffect(() => {
