@@ -6,5 +6,6 @@ import "./styles/records.css";
 import "./styles/access.css";
 import "./styles/operations.css";
 import "./styles/system.css";
+import "./styles/inputs.css";
 
 render(<App />, document.getElementById("app")!);

@@ -28,7 +28,7 @@ export class ApiError extends Error {
 
 function fieldErrors(details: unknown): Record<string, string> {
   const out: Record<string, string> = {};
-  const clean = (k: string) => k.replace(/^(body|query|params|data)\./, "").replace(/^data\./, "");
+  const clean = (k: string) => k.replace(/^(body|query|querystring|params|data)\./, "").replace(/^data\./, "");
   if (Array.isArray(details)) {
     for (const d of details) if (d && typeof d === "object" && "field" in d) out[clean(String(d.field))] = String((d as { message?: unknown }).message ?? "invalid");
   } else if (details && typeof details === "object") {

@@ -13,7 +13,6 @@ import type { PageProps } from "../routes.ts";
 import { ErrorNote } from "../ui/error-note.tsx";
 import { Page } from "../ui/page.tsx";
 import { notify } from "../ui/toast.tsx";
-import "../styles/inputs.css";
 
 type Drafts = Record<string, unknown>;
 
