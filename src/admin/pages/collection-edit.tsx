@@ -29,6 +29,8 @@ export default function CollectionEdit({ params }: PageProps) {
   const [newType, setNewType] = useState<FieldType>("text");
   const [deleteError, setDeleteError] = useState<unknown>(null);
 
+  // reference targets: collections made elsewhere since the list was read
+  useEffect(() => void reloadCollections(), []);
   useEffect(() => {
     if (!editing) return;
     api<Collection>("GET", `/api/v1/collections/${encodeURIComponent(editing)}`).then((c) => setDraft(draftFromServer(c)), setLoadError);

@@ -89,11 +89,16 @@ export function sampleValue(f: CollectionField, ctx: Pick<ExampleContext, "targe
   }
 }
 
-/** Sample `data` for a create: every field a value can be made up for. */
+/**
+ * Sample `data` for a create: every field a value can be made up for. Optional unique fields are
+ * left out (a fixed value would clash on the second run); required ones get a value made unique.
+ */
 export function sampleData(c: Collection, ctx: Pick<ExampleContext, "targetIds">): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const f of c.schema) {
-    const v = sampleValue(f, ctx);
+    if (f.unique && !f.required) continue;
+    let v = sampleValue(f, ctx);
+    if (f.unique && typeof v === "string") v = `${v}-${Date.now().toString(36)}`;
     if (v !== undefined) out[f.name] = v;
   }
   return out;
