@@ -28,6 +28,12 @@ const api = (method: string, path: string, body?: unknown) => ui.server.api(meth
 const group = (n: number): Locator => ui.page.getByRole("group", { name: new RegExp(`^Field ${n}( ·|$)`) });
 const input = (scope: Locator, label: string) => scope.getByLabel(label, { exact: true });
 
+/** Opens a field's "More options" (min/max, lengths, default, label, hint, …). */
+async function more(scope: Locator): Promise<Locator> {
+  if (!(await scope.locator("details.field-more").evaluate((d) => (d as HTMLDetailsElement).open))) await scope.locator("summary").click();
+  return scope;
+}
+
 async function addField(type: string): Promise<void> {
   await ui.page.getByLabel("Type of the new field").selectOption(type);
   await ui.page.getByRole("button", { name: "+ Add field" }).click();
@@ -60,14 +66,14 @@ describe("creating and changing a collection", () => {
     const f1 = group(1);
     await input(f1, "Name").fill("title");
     await input(f1, "Required").check();
-    await input(f1, "Maximum length").fill("200");
+    await input(await more(f1), "Maximum length").fill("200");
     await addField("number");
     await input(group(2), "Name").fill("pages");
-    await input(group(2), "Minimum").fill("1");
+    await input(await more(group(2)), "Minimum").fill("1");
     await input(group(2), "Whole numbers only").check();
     await addField("bool");
     await input(group(3), "Name").fill("in_stock");
-    await input(group(3), "Default").fill("true");
+    await input(await more(group(3)), "Default").fill("true");
     await addField("select");
     await input(group(4), "Name").fill("genre");
     await input(group(4), "Values").fill("fiction\nnon-fiction");
@@ -137,6 +143,7 @@ describe("creating and changing a collection", () => {
     await input(group(9), "Name").fill("isbn");
     await input(group(9), "Unique").check();
     expect(await ui.checkA11y()).toEqual([]);
+    await ui.page.evaluate(() => scrollTo(0, 0));
     await ui.shot("collection-edit");
     await ui.page.getByRole("button", { name: "Save changes" }).click();
     await waitForHash("#/collections/books");
@@ -156,7 +163,7 @@ describe("creating and changing a collection", () => {
     await input(group(1), "Name").fill("code");
     await addField("number");
     await input(group(2), "Name").fill("code");
-    await input(group(2), "Minimum").fill("10");
+    await input(await more(group(2)), "Minimum").fill("10");
     await input(group(2), "Maximum").fill("5");
     await ui.page.getByRole("button", { name: "Create collection" }).click();
     const nameError = group(2).locator(".field-error").filter({ hasText: /duplicate field name/ });
@@ -214,6 +221,7 @@ describe("API examples", () => {
     const token = ui.server.adminToken;
     await ui.open("/collections/books/api");
     await ui.page.locator('[data-example="gql-list"]').waitFor();
+    await ui.page.locator(".toast").waitFor({ state: "detached" });
     expect(await ui.checkA11y()).toEqual([]);
     await ui.shot("collection-api");
 

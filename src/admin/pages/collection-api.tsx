@@ -142,6 +142,19 @@ export default function CollectionApi({ params }: PageProps) {
         </div>
       </dl>
       {loaded.schemaNote && <p class="note">{loaded.schemaNote}</p>}
+      <nav class="api-jump" aria-label="Examples">
+        {(
+          [
+            ["rest-heading", "REST"],
+            ["graphql-heading", "GraphQL"],
+            ["curl-heading", "curl"],
+          ] as const
+        ).map(([id, label]) => (
+          <button key={id} type="button" class="ghost" onClick={() => document.getElementById(id)?.scrollIntoView({ behavior: "smooth" })}>
+            {label}
+          </button>
+        ))}
+      </nav>
       {section("rest-heading", "REST", <>FastCMS routes under <code>/api/v1/collections/{name}/records</code>; fields sit under <code>data</code>.</>, examples.rest)}
       {section("graphql-heading", "GraphQL", <>POST <code>{location.origin}/graphql</code> with <code>{"{query, variables}"}</code>; GraphiQL is at <a href="/graphql">/graphql</a>.</>, examples.graphql)}
       {section("curl-heading", "curl", "Commands to paste into a shell (needs jq for the sign-in line).", examples.curl)}

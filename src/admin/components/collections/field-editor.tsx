@@ -1,6 +1,7 @@
 // One field of a collection in the editor: name, type, the options that type has (README
 // "Collections"), and the server's messages next to the input they name; messages about the field
 // that no input shows are listed in its box, so none is lost.
+import { useState } from "preact/hooks";
 import type { Collection } from "../../lib/collections.ts";
 import { Checkbox, SelectField, TextAreaField, TextField } from "../../ui/field.tsx";
 import { CASCADE, FIELD_TYPES, pickError, TEXT_TYPES, type DraftField, type FieldType } from "./schema-draft.ts";
@@ -59,6 +60,19 @@ function defaultHint(f: DraftField): string {
   return "given to records that leave the field empty; leave empty for none";
 }
 
+/** What the collapsed "More options" hold, in a few words. */
+function optionSummary(f: DraftField): string {
+  const parts: string[] = [];
+  if (f.min || f.max) parts.push(`${f.min || "…"} to ${f.max || "…"}`);
+  if (f.integer) parts.push("whole numbers");
+  if (f.minLength || f.maxLength) parts.push(`length ${f.minLength || "0"}–${f.maxLength || "…"}`);
+  if (f.pattern) parts.push("pattern");
+  if (f.defaultValue) parts.push(`default ${f.defaultValue}`);
+  if (f.label) parts.push(`label "${f.label}"`);
+  if (f.hidden) parts.push("hidden");
+  return parts.join(", ");
+}
+
 export function FieldEditor({
   field: f,
   index,
@@ -84,6 +98,10 @@ export function FieldEditor({
   const err = (k: keyof typeof PATHS) => pickError(errors, ...PATHS[k]);
   const rest = Object.entries(errors).filter(([k]) => !SHOWN.has(k));
   const n = index + 1;
+  const [open, setOpen] = useState(false);
+  const moreKeys = ["min", "max", "integer", "minLength", "maxLength", "pattern", "maxFiles", "maxSize", "mimeTypes", "defaultValue", "label", "hint", "trigram"] as const;
+  const moreOpen = open || moreKeys.some((k) => err(k));
+  const summary = optionSummary(f);
   const targets = [...new Set([...collections.map((c) => c.name), ...(selfName ? [selfName] : [])])].sort();
   return (
     <fieldset class={`field-card${Object.keys(errors).length ? " has-errors" : ""}`}>
@@ -102,38 +120,10 @@ export function FieldEditor({
           ))}
         </ul>
       )}
-      <div class="field-grid">
+      <div class="field-main">
         <TextField label="Name" value={f.name} onValue={(v) => set("name", v)} error={err("name") ?? err("id")} autoComplete="off" spellcheck={false} />
-        <SelectField label="Type" value={f.type} onValue={(v) => set("type", v as FieldType)} error={err("type")} options={FIELD_TYPES.map((t) => ({ value: t, label: TYPE_LABELS[t] }))} />
-        <TextField label="Label" value={f.label} onValue={(v) => set("label", v)} error={err("label")} hint="shown to editors instead of the name" />
-        <TextField label="Default" value={f.defaultValue} onValue={(v) => set("defaultValue", v)} error={err("defaultValue")} hint={defaultHint(f)} />
-      </div>
-      <div class="field-grid">
-        {f.type === "number" && (
-          <>
-            <TextField label="Minimum" type="number" value={f.min} onValue={(v) => set("min", v)} error={err("min")} />
-            <TextField label="Maximum" type="number" value={f.max} onValue={(v) => set("max", v)} error={err("max")} />
-          </>
-        )}
-        {TEXT_TYPES.has(f.type) && (
-          <>
-            <TextField label="Minimum length" type="number" min={0} value={f.minLength} onValue={(v) => set("minLength", v)} error={err("minLength")} />
-            <TextField label="Maximum length" type="number" min={0} value={f.maxLength} onValue={(v) => set("maxLength", v)} error={err("maxLength")} />
-            <TextField label="Pattern" value={f.pattern} onValue={(v) => set("pattern", v)} error={err("pattern")} hint="regular expression, anchored at the start" spellcheck={false} />
-            <SelectField
-              label="Trigram index"
-              value={f.trigram}
-              onValue={(v) => set("trigram", v as DraftField["trigram"])}
-              error={err("trigram")}
-              options={[
-                { value: "", label: f.type === "textarea" || f.type === "editor" ? "Default (off)" : "Default (on)" },
-                { value: "on", label: "On: fast contains (~) filters" },
-                { value: "off", label: "Off" },
-              ]}
-            />
-          </>
-        )}
-        {f.type === "select" && <TextAreaField label="Values" rows={3} value={f.values} onValue={(v) => set("values", v)} error={err("values")} hint="one value per line" />}
+        <SelectField label="Type" value={f.type} onValue={(v) => onChange({ ...f, type: v as FieldType, index: f.id ? f.index : v === "reference" })} error={err("type")} options={FIELD_TYPES.map((t) => ({ value: t, label: TYPE_LABELS[t] }))} />
+        {f.type === "select" && <TextAreaField label="Values" rows={2} value={f.values} onValue={(v) => set("values", v)} error={err("values")} hint="one value per line" />}
         {f.type === "reference" && (
           <>
             <SelectField
@@ -152,39 +142,83 @@ export function FieldEditor({
             />
           </>
         )}
-        {f.type === "file" && (
-          <>
-            <TextField label="Maximum files" type="number" min={1} value={f.maxFiles} onValue={(v) => set("maxFiles", v)} error={err("maxFiles")} hint="default 1" />
-            <TextField label="Maximum size (bytes)" type="number" min={1} value={f.maxSize} onValue={(v) => set("maxSize", v)} error={err("maxSize")} hint="default 5 MiB" />
-            <TextField label="Allowed types" value={f.mimeTypes} onValue={(v) => set("mimeTypes", v)} error={err("mimeTypes")} hint="MIME types, comma-separated (image/png, application/pdf); empty: any" />
-          </>
-        )}
       </div>
-      <div class="field-flags">
-        <Checkbox label="Required" checked={f.required} onChecked={(v) => set("required", v)} />
-        <Checkbox label="Unique" checked={f.unique} onChecked={(v) => set("unique", v)} />
-        <Checkbox label="Index" checked={f.index || f.unique} disabled={f.unique} onChecked={(v) => set("index", v)} />
-        {f.type === "number" && <Checkbox label="Whole numbers only" checked={f.integer} onChecked={(v) => set("integer", v)} />}
-        {(f.type === "select" || f.type === "reference") && <Checkbox label="Multiple" checked={f.multiple} onChecked={(v) => set("multiple", v)} />}
-        <Checkbox label="Hidden" checked={f.hidden} onChecked={(v) => set("hidden", v)} />
+      <div class="field-bar">
+        <div class="field-flags">
+          <Checkbox label="Required" checked={f.required} onChecked={(v) => set("required", v)} />
+          <Checkbox label="Unique" checked={f.unique} onChecked={(v) => set("unique", v)} />
+          <Checkbox label="Index" checked={f.index || f.unique} disabled={f.unique} onChecked={(v) => set("index", v)} />
+          {(f.type === "select" || f.type === "reference") && <Checkbox label="Multiple" checked={f.multiple} onChecked={(v) => set("multiple", v)} />}
+        </div>
+        <div class="field-actions">
+          <button type="button" class="ghost" disabled={index === 0} onClick={() => onMove(-1)} aria-label={`Move field ${n} up`}>
+            ↑
+          </button>
+          <button type="button" class="ghost" disabled={index === count - 1} onClick={() => onMove(1)} aria-label={`Move field ${n} down`}>
+            ↓
+          </button>
+          <button type="button" class="danger" onClick={onRemove} aria-label={`Remove field ${n}`}>
+            Remove
+          </button>
+        </div>
       </div>
-      {(err("required") || err("unique") || err("index") || err("integer")) && (
+      {(err("required") || err("unique") || err("index")) && (
         <p class="field-error" role="alert">
-          {err("required") ?? err("unique") ?? err("index") ?? err("integer")}
+          {err("required") ?? err("unique") ?? err("index")}
         </p>
       )}
-      <TextField label="Hint" value={f.hint} onValue={(v) => set("hint", v)} error={err("hint")} hint="help text for editors" />
-      <div class="field-actions">
-        <button type="button" class="ghost" disabled={index === 0} onClick={() => onMove(-1)} aria-label={`Move field ${n} up`}>
-          ↑ Up
-        </button>
-        <button type="button" class="ghost" disabled={index === count - 1} onClick={() => onMove(1)} aria-label={`Move field ${n} down`}>
-          ↓ Down
-        </button>
-        <button type="button" class="danger" onClick={onRemove} aria-label={`Remove field ${n}`}>
-          Remove
-        </button>
-      </div>
+      <details class="field-more" open={moreOpen} onToggle={(e) => setOpen((e.target as HTMLDetailsElement).open)}>
+        <summary>
+          More options<span class="visually-hidden"> of field {n}</span>
+          {summary && <span class="more-summary"> · {summary}</span>}
+        </summary>
+        <div class="field-grid">
+          {f.type === "number" && (
+            <>
+              <TextField label="Minimum" type="number" value={f.min} onValue={(v) => set("min", v)} error={err("min")} />
+              <TextField label="Maximum" type="number" value={f.max} onValue={(v) => set("max", v)} error={err("max")} />
+            </>
+          )}
+          {TEXT_TYPES.has(f.type) && (
+            <>
+              <TextField label="Minimum length" type="number" min={0} value={f.minLength} onValue={(v) => set("minLength", v)} error={err("minLength")} />
+              <TextField label="Maximum length" type="number" min={0} value={f.maxLength} onValue={(v) => set("maxLength", v)} error={err("maxLength")} />
+              <TextField label="Pattern" value={f.pattern} onValue={(v) => set("pattern", v)} error={err("pattern")} hint="regular expression, anchored at the start" spellcheck={false} />
+              <SelectField
+                label="Trigram index"
+                value={f.trigram}
+                onValue={(v) => set("trigram", v as DraftField["trigram"])}
+                error={err("trigram")}
+                hint="serves contains (~) filters"
+                options={[
+                  { value: "", label: f.type === "textarea" || f.type === "editor" ? "Default (off)" : "Default (on)" },
+                  { value: "on", label: "On" },
+                  { value: "off", label: "Off" },
+                ]}
+              />
+            </>
+          )}
+          {f.type === "file" && (
+            <>
+              <TextField label="Maximum files" type="number" min={1} value={f.maxFiles} onValue={(v) => set("maxFiles", v)} error={err("maxFiles")} hint="default 1" />
+              <TextField label="Maximum size (bytes)" type="number" min={1} value={f.maxSize} onValue={(v) => set("maxSize", v)} error={err("maxSize")} hint="default 5 MiB" />
+              <TextField label="Allowed types" value={f.mimeTypes} onValue={(v) => set("mimeTypes", v)} error={err("mimeTypes")} hint="MIME types, comma-separated; empty: any" />
+            </>
+          )}
+          <TextField label="Default" value={f.defaultValue} onValue={(v) => set("defaultValue", v)} error={err("defaultValue")} hint={defaultHint(f)} />
+          <TextField label="Label" value={f.label} onValue={(v) => set("label", v)} error={err("label")} hint="shown to editors instead of the name" />
+          <TextField label="Hint" value={f.hint} onValue={(v) => set("hint", v)} error={err("hint")} hint="help text for editors" />
+        </div>
+        <div class="field-flags">
+          {f.type === "number" && <Checkbox label="Whole numbers only" checked={f.integer} onChecked={(v) => set("integer", v)} />}
+          <Checkbox label="Hidden" checked={f.hidden} onChecked={(v) => set("hidden", v)} />
+        </div>
+        {err("integer") && (
+          <p class="field-error" role="alert">
+            {err("integer")}
+          </p>
+        )}
+      </details>
     </fieldset>
   );
 }
