@@ -221,7 +221,7 @@ describe("API examples", () => {
     const token = ui.server.adminToken;
     await ui.open("/collections/books/api");
     await ui.page.locator('[data-example="gql-list"]').waitFor();
-    await ui.page.locator(".toast").waitFor({ state: "detached" });
+    await ui.page.waitForFunction(() => !document.querySelector(".toast"));
     expect(await ui.checkA11y()).toEqual([]);
     await ui.shot("collection-api");
 
@@ -281,5 +281,22 @@ describe("API examples", () => {
     await reader.cancel();
     expect(text).toMatch(/"action":"CREATE"/);
     expect(text).toContain('"title":"Live"');
+  });
+});
+
+describe("an account admin", () => {
+  it("is told that collection definitions need a superadmin", async () => {
+    const user = await api("POST", "/api/v1/users", { email: "boss@example.com", password: "SecurePass123!", role_id: "admin" });
+    expect(user.status).toBe(201);
+    await ui.signIn("boss@example.com", "SecurePass123!");
+    await ui.open("/collections");
+    await ui.page.locator("[role=alert]").filter({ hasText: /403.*superadmin rights/ }).waitFor();
+    await ui.open("/collections/new");
+    await ui.page.getByLabel("Collection name").fill("mine");
+    await input(group(1), "Name").fill("title");
+    await ui.page.getByRole("button", { name: "Create collection" }).click();
+    await ui.page.locator("form [role=alert]").filter({ hasText: /403.*superadmin rights/ }).waitFor();
+    expect((await api("GET", "/api/v1/collections/mine")).status).toBe(404);
+    expect(await ui.checkA11y()).toEqual([]);
   });
 });
