@@ -166,9 +166,14 @@ describe("creating and changing a collection", () => {
     await input(await more(group(2)), "Minimum").fill("10");
     await input(group(2), "Maximum").fill("5");
     await ui.page.getByRole("button", { name: "Create collection" }).click();
-    const nameError = group(2).locator(".field-error").filter({ hasText: /duplicate field name/ });
+    const nameError = group(2)
+      .locator(".field-error")
+      .filter({ hasText: /duplicate field name/ });
     await nameError.waitFor();
-    await group(2).locator(".field-error").filter({ hasText: /greater than max/ }).waitFor();
+    await group(2)
+      .locator(".field-error")
+      .filter({ hasText: /greater than max/ })
+      .waitFor();
     expect(await group(1).locator(".field-error").count()).toBe(0);
     expect(await ui.checkA11y()).toEqual([]);
 
@@ -210,7 +215,25 @@ describe("creating and changing a collection", () => {
 
 describe("API examples", () => {
   it("derives GraphQL names exactly as the server does", () => {
-    for (const name of ["posts", "blog_posts", "news", "books", "people", "categories", "BlogPosts", "blogPosts", "status_updates", "shelves", "box", "data", "a", "x1_y2", "Mice", "addresses", "quizzes"]) {
+    for (const name of [
+      "posts",
+      "blog_posts",
+      "news",
+      "books",
+      "people",
+      "categories",
+      "BlogPosts",
+      "blogPosts",
+      "status_updates",
+      "shelves",
+      "box",
+      "data",
+      "a",
+      "x1_y2",
+      "Mice",
+      "addresses",
+      "quizzes",
+    ]) {
       const server = collectionNames(name);
       const admin = graphqlNames(name);
       for (const k of Object.keys(admin) as (keyof typeof admin)[]) expect(admin[k], `${name}.${k}`).toBe(server[k]);
@@ -290,12 +313,18 @@ describe("an account admin", () => {
     expect(user.status).toBe(201);
     await ui.signIn("boss@example.com", "SecurePass123!");
     await ui.open("/collections");
-    await ui.page.locator("[role=alert]").filter({ hasText: /403.*superadmin rights/ }).waitFor();
+    await ui.page
+      .locator("[role=alert]")
+      .filter({ hasText: /403.*superadmin rights/ })
+      .waitFor();
     await ui.open("/collections/new");
     await ui.page.getByLabel("Collection name").fill("mine");
     await input(group(1), "Name").fill("title");
     await ui.page.getByRole("button", { name: "Create collection" }).click();
-    await ui.page.locator("form [role=alert]").filter({ hasText: /403.*superadmin rights/ }).waitFor();
+    await ui.page
+      .locator("form [role=alert]")
+      .filter({ hasText: /403.*superadmin rights/ })
+      .waitFor();
     expect((await api("GET", "/api/v1/collections/mine")).status).toBe(404);
     expect(await ui.checkA11y()).toEqual([]);
   });

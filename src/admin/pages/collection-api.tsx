@@ -40,7 +40,11 @@ async function introspect(c: Collection, names: ReturnType<typeof graphqlNames>)
       `query ($type: String!, $input: String!) { type: __type(name: $type) { name } input: __type(name: $input) { inputFields { name type { ${TYPE_REF} } } } }`,
       { type: names.type, input: names.createInput },
     );
-    if (!data.type) return { enums: {}, note: `Your GraphQL schema has no type ${names.type}: the collection's names collide with another's, or your role may not use it. The GraphQL examples show the names it would have.` };
+    if (!data.type)
+      return {
+        enums: {},
+        note: `Your GraphQL schema has no type ${names.type}: the collection's names collide with another's, or your role may not use it. The GraphQL examples show the names it would have.`,
+      };
     const enums: Loaded["enums"] = {};
     for (const f of data.input?.inputFields ?? []) {
       const t = named(f.type);
@@ -155,8 +159,22 @@ export default function CollectionApi({ params }: PageProps) {
           </button>
         ))}
       </nav>
-      {section("rest-heading", "REST", <>FastCMS routes under <code>/api/v1/collections/{name}/records</code>; fields sit under <code>data</code>.</>, examples.rest)}
-      {section("graphql-heading", "GraphQL", <>POST <code>{location.origin}/graphql</code> with <code>{"{query, variables}"}</code>; GraphiQL is at <a href="/graphql">/graphql</a>.</>, examples.graphql)}
+      {section(
+        "rest-heading",
+        "REST",
+        <>
+          FastCMS routes under <code>/api/v1/collections/{name}/records</code>; fields sit under <code>data</code>.
+        </>,
+        examples.rest,
+      )}
+      {section(
+        "graphql-heading",
+        "GraphQL",
+        <>
+          POST <code>{location.origin}/graphql</code> with <code>{"{query, variables}"}</code>; GraphiQL is at <a href="/graphql">/graphql</a>.
+        </>,
+        examples.graphql,
+      )}
       {section("curl-heading", "curl", "Commands to paste into a shell (needs jq for the sign-in line).", examples.curl)}
     </Page>
   );

@@ -77,9 +77,7 @@ export default function CollectionEdit({ params }: PageProps) {
     setError(null);
     setSentKeys(draft.fields.map((f) => f.key));
     try {
-      const saved = editing
-        ? await api<Collection>("PATCH", `/api/v1/collections/${encodeURIComponent(editing)}`, { body })
-        : await api<Collection>("POST", "/api/v1/collections", { body });
+      const saved = editing ? await api<Collection>("PATCH", `/api/v1/collections/${encodeURIComponent(editing)}`, { body }) : await api<Collection>("POST", "/api/v1/collections", { body });
       await reloadCollections();
       notify(editing ? `Saved ${saved.name}` : `Created ${saved.name}`);
       navigate(`/collections/${encodeURIComponent(saved.name)}`);

@@ -153,7 +153,13 @@ export function buildExamples(ctx: ExampleContext): { rest: Example[]; graphql: 
   const idNote = ctx.recordId ? `Uses the record ${ctx.recordId}, the newest of ${c.name}.` : `Replace ${RECORD_PLACEHOLDER} with a record id (the collection has no records yet).`;
 
   const rest: Example[] = [
-    { id: "rest-list", title: "List with a filter, sort and paging", lang: "http", code: `GET ${listUrl}`, note: "Answers {items, total, page, per_page, total_pages, next_cursor, …}; pass next_cursor as cursor= for the next page." },
+    {
+      id: "rest-list",
+      title: "List with a filter, sort and paging",
+      lang: "http",
+      code: `GET ${listUrl}`,
+      note: "Answers {items, total, page, per_page, total_pages, next_cursor, …}; pass next_cursor as cursor= for the next page.",
+    },
     { id: "rest-get", title: "Get one record", lang: "http", code: `GET ${base}/${id}`, note: idNote },
     { id: "rest-create", title: "Create a record", lang: "http", code: `POST ${base}\ncontent-type: application/json\n\n${json({ data })}` },
     { id: "rest-update", title: "Update a record (only the fields sent change)", lang: "http", code: `PATCH ${base}/${id}\ncontent-type: application/json\n\n${json({ data: patch })}` },
@@ -166,7 +172,7 @@ export function buildExamples(ctx: ExampleContext): { rest: Example[]; graphql: 
       title: "Sign in (sets $TOKEN for the commands below)",
       lang: "sh",
       code: `TOKEN=$(curl -s -X POST ${origin}/api/v1/auth/login -H 'content-type: application/json' \\\n  -d '{"email":"you@example.com","password":"your-password"}' | jq -r .access_token)`,
-      note: "An API key works too: -H \"x-api-key: cairn_…\".",
+      note: 'An API key works too: -H "x-api-key: cairn_…".',
     },
     {
       id: "curl-list",
@@ -197,7 +203,12 @@ export function buildExamples(ctx: ExampleContext): { rest: Example[]; graphql: 
     { id: "gql-get-vars", title: "Variables", lang: "json", code: json({ id }), note: idNote },
     { id: "gql-create", title: `Mutation: ${n.create}`, lang: "graphql", code: `mutation Create${n.type}($data: ${n.createInput}!) {\n  ${n.create}(data: $data) {\n${sel("    ")}\n  }\n}` },
     { id: "gql-create-vars", title: "Variables", lang: "json", code: json({ data: gdata }) },
-    { id: "gql-update", title: `Mutation: ${n.update}`, lang: "graphql", code: `mutation Update${n.type}($id: ID!, $data: ${n.updateInput}!) {\n  ${n.update}(id: $id, data: $data) {\n    id\n    version\n  }\n}` },
+    {
+      id: "gql-update",
+      title: `Mutation: ${n.update}`,
+      lang: "graphql",
+      code: `mutation Update${n.type}($id: ID!, $data: ${n.updateInput}!) {\n  ${n.update}(id: $id, data: $data) {\n    id\n    version\n  }\n}`,
+    },
     { id: "gql-update-vars", title: "Variables", lang: "json", code: json({ id, data: gpatch }) },
     { id: "gql-delete", title: `Mutation: ${n.delete}`, lang: "graphql", code: `mutation Delete${n.type}($id: ID!) {\n  ${n.delete}(id: $id) {\n    id\n  }\n}` },
     {

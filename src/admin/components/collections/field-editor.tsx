@@ -122,7 +122,13 @@ export function FieldEditor({
       )}
       <div class="field-main">
         <TextField label="Name" value={f.name} onValue={(v) => set("name", v)} error={err("name") ?? err("id")} autoComplete="off" spellcheck={false} />
-        <SelectField label="Type" value={f.type} onValue={(v) => onChange({ ...f, type: v as FieldType, index: f.id ? f.index : v === "reference" })} error={err("type")} options={FIELD_TYPES.map((t) => ({ value: t, label: TYPE_LABELS[t] }))} />
+        <SelectField
+          label="Type"
+          value={f.type}
+          onValue={(v) => onChange({ ...f, type: v as FieldType, index: f.id ? f.index : v === "reference" })}
+          error={err("type")}
+          options={FIELD_TYPES.map((t) => ({ value: t, label: TYPE_LABELS[t] }))}
+        />
         {f.type === "select" && <TextAreaField label="Values" rows={2} value={f.values} onValue={(v) => set("values", v)} error={err("values")} hint="one value per line" />}
         {f.type === "reference" && (
           <>
