@@ -180,14 +180,21 @@ describe("creating and changing a collection", () => {
     await input(group(2), "Name").fill("amount");
     await input(group(2), "Maximum").fill("");
     await ui.page.getByLabel("Who may list records").selectOption("expression");
-    await ui.page.getByLabel("List rule", { exact: true }).fill("code = = 1");
-    await ui.page.getByRole("button", { name: "Create collection" }).click();
-    const ruleField = ui.page.locator(".field").filter({ has: ui.page.getByLabel("List rule", { exact: true }) });
+    const ruleInput = ui.page.getByLabel("List rule", { exact: true });
+    const ruleField = ui.page.locator(".field").filter({ has: ruleInput });
     const ruleError = ruleField.locator(".field-error");
+    // leaving the input checks the rule's syntax (POST /api/v1/roles/validate-rule) and marks the place
+    await ruleInput.fill("code = = 1");
+    await ruleInput.press("Tab");
     await ruleError.waitFor();
     expect(await ruleError.innerText()).toMatch(/position \d+/);
     const position = Number(/position (\d+)/.exec(await ruleError.innerText())![1]);
     expect(await ui.page.locator(".rule-marked mark").innerText()).toBe("code = = 1".slice(position, position + 1));
+    // a rule that parses but names no field of the collection is refused by the save (422 list_rule)
+    await ruleInput.fill("nosuch = 1");
+    await ruleInput.press("Tab");
+    await ui.page.getByRole("button", { name: "Create collection" }).click();
+    await ruleError.filter({ hasText: /nosuch/ }).waitFor();
     expect(await nameError.count()).toBe(0);
     expect((await api("GET", "/api/v1/collections/dupes")).status).toBe(404);
     expect(await ui.checkA11y()).toEqual([]);
