@@ -200,6 +200,40 @@ describe("creating and changing a collection", () => {
     expect(await ui.checkA11y()).toEqual([]);
   });
 
+  it("keeps the content workflow's fields, which follow the options", async () => {
+    const created = await api("POST", "/api/v1/collections", { name: "articles", options: { drafts: true }, schema: [{ name: "title", type: "text" }] });
+    expect(created.status).toBe(201);
+    const workflow = created.body.schema.filter((f: any) => f.id.startsWith("content-")).map((f: any) => f.name);
+    expect(workflow).toContain("status");
+    await ui.open("/collections/articles/edit");
+    await ui.page.getByText(/content workflow's .*status/).waitFor();
+    expect(await ui.page.getByRole("group", { name: /^Field \d+ · status$/ }).count()).toBe(0);
+    const options = ui.page.getByLabel("Collection options (JSON)");
+    await options.fill("{ drafts: true");
+    await ui.page.getByRole("button", { name: "Save changes" }).click();
+    await ui.page
+      .locator(".field")
+      .filter({ has: options })
+      .locator(".field-error")
+      .filter({ hasText: /not valid JSON/ })
+      .waitFor();
+    await options.fill('{"drafts": true, "versions": "yes"}');
+    await ui.page.getByRole("button", { name: "Save changes" }).click();
+    await ui.page
+      .locator(".field")
+      .filter({ has: options })
+      .locator(".field-error")
+      .filter({ hasText: /versions: must be a boolean/ })
+      .waitFor();
+    await options.fill('{"drafts": true}');
+    await addField("textarea");
+    await input(group(2), "Name").fill("summary");
+    await ui.page.getByRole("button", { name: "Save changes" }).click();
+    await waitForHash("#/collections/articles");
+    const after = await api("GET", "/api/v1/collections/articles");
+    expect(after.body.schema.map((f: any) => f.name)).toEqual(["title", "summary", ...workflow]);
+  });
+
   it("deletes a collection after confirming", async () => {
     expect((await api("POST", "/api/v1/collections", { name: "scratch", schema: [{ name: "note", type: "text" }] })).status).toBe(201);
     await ui.open("/collections/scratch/edit");

@@ -58,7 +58,7 @@ export default function CollectionEdit({ params }: PageProps) {
 
   const fieldErrors = error instanceof ApiError ? error.fields : {};
   const errorsByKey = new Map(sentKeys.map((key, i) => [key, errorsOfField(fieldErrors, i)]));
-  const shownKeys = Object.keys(fieldErrors).filter((k) => /^(schema|fields)\[\d+\]/.test(k) || k === "name" || k === "options" || RULES.includes(k as never));
+  const shownKeys = Object.keys(fieldErrors).filter((k) => /^(schema|fields)\[\d+\]/.test(k) || k === "name" || k === "options" || k.startsWith("options.") || RULES.includes(k as never));
   const update = (d: Partial<Draft>) => setDraft({ ...draft, ...d });
   const setField = (i: number, f: Draft["fields"][number]) => update({ fields: draft.fields.map((x, j) => (j === i ? f : x)) });
   const move = (i: number, delta: -1 | 1) => {
@@ -129,7 +129,10 @@ export default function CollectionEdit({ params }: PageProps) {
 
         <section class="card" aria-labelledby="fields-heading">
           <h2 id="fields-heading">Fields</h2>
-          <p class="hint">Every record also has id, created, updated, owner_id and version.</p>
+          <p class="hint">
+            Every record also has id, created, updated, owner_id and version
+            {draft.workflowFields.length > 0 && <>, and the content workflow's {draft.workflowFields.join(", ")} (they follow the options below)</>}.
+          </p>
           {draft.fields.length === 0 && <p class="empty-fields">No fields yet: add the first one below.</p>}
           {draft.fields.map((f, i) => (
             <FieldEditor
@@ -169,7 +172,14 @@ export default function CollectionEdit({ params }: PageProps) {
             rows={4}
             value={draft.options}
             onValue={(v) => update({ options: v })}
-            error={optionsError ?? fieldErrors.options ?? null}
+            error={
+              optionsError ??
+              (Object.entries(fieldErrors)
+                .filter(([k]) => k === "options" || k.startsWith("options."))
+                .map(([k, v]) => (k === "options" ? v : `${k.slice(8)}: ${v}`))
+                .join("; ") ||
+                null)
+            }
             hint='the content workflow, e.g. {"drafts": true, "versions": true, "slug_field": "title"}; indexes are set per field'
             spellcheck={false}
           />

@@ -54,6 +54,8 @@ export interface RuleDraft {
 export interface Draft {
   name: string;
   fields: DraftField[];
+  /** fields the content workflow adds from the options (status, slug, …): not edited, not sent */
+  workflowFields: string[];
   rules: Record<RuleKey, RuleDraft>;
   /** collection options as JSON text */
   options: string;
@@ -93,7 +95,7 @@ export function emptyField(type: FieldType = "text"): DraftField {
 
 export function emptyDraft(): Draft {
   const locked = (): RuleDraft => ({ mode: "locked", text: "" });
-  return { name: "", fields: [], rules: { list_rule: locked(), view_rule: locked(), create_rule: locked(), update_rule: locked(), delete_rule: locked() }, options: "{}" };
+  return { name: "", fields: [], workflowFields: [], rules: { list_rule: locked(), view_rule: locked(), create_rule: locked(), update_rule: locked(), delete_rule: locked() }, options: "{}" };
 }
 
 const str = (v: unknown) => (v === null || v === undefined ? "" : String(v));
@@ -137,10 +139,14 @@ export function fieldFromServer(f: CollectionField): DraftField {
   };
 }
 
+/** The content workflow's own fields have fixed ids (`content-status`, …); the server adds them from the options. */
+const isWorkflowField = (f: CollectionField) => f.id.startsWith("content-");
+
 export function draftFromServer(c: Collection): Draft {
   return {
     name: c.name,
-    fields: c.schema.map(fieldFromServer),
+    fields: c.schema.filter((f) => !isWorkflowField(f)).map(fieldFromServer),
+    workflowFields: c.schema.filter(isWorkflowField).map((f) => f.name),
     rules: Object.fromEntries(RULES.map((k) => [k, ruleFromServer(c[k])])) as Record<RuleKey, RuleDraft>,
     options: JSON.stringify(c.options ?? {}, null, 2),
   };
