@@ -13,7 +13,19 @@ import { Page } from "../ui/page.tsx";
 import { notify } from "../ui/toast.tsx";
 import { FieldEditor } from "../components/collections/field-editor.tsx";
 import { RulesEditor } from "../components/collections/rules-editor.tsx";
-import { collectionBody, draftFromServer, emptyDraft, emptyField, errorsOfField, FIELD_TYPES, RULES, type Draft, type FieldType } from "../components/collections/schema-draft.ts";
+import {
+  collectionBody,
+  draftFromServer,
+  emptyDraft,
+  emptyField,
+  errorsOfField,
+  FIELD_TYPES,
+  RULES,
+  ruleValue,
+  type Draft,
+  type FieldType,
+  type RuleKey,
+} from "../components/collections/schema-draft.ts";
 import { forbiddenNote } from "../components/collections/forbidden.ts";
 
 export default function CollectionEdit({ params }: PageProps) {
@@ -24,6 +36,8 @@ export default function CollectionEdit({ params }: PageProps) {
   const [error, setError] = useState<unknown>(null);
   /** the draft keys of the fields as they were sent, so `schema[i]` errors find their row after a reorder */
   const [sentKeys, setSentKeys] = useState<string[]>([]);
+  /** the draft as it was sent: a rule's error is shown only while the rule still reads as it did */
+  const [sent, setSent] = useState<Draft | null>(null);
   const [optionsError, setOptionsError] = useState<string | null>(null);
   const [saving, setSaving] = useState(false);
   const [newType, setNewType] = useState<FieldType>("text");
@@ -76,6 +90,7 @@ export default function CollectionEdit({ params }: PageProps) {
     setSaving(true);
     setError(null);
     setSentKeys(draft.fields.map((f) => f.key));
+    setSent(draft);
     try {
       const saved = editing ? await api<Collection>("PATCH", `/api/v1/collections/${encodeURIComponent(editing)}`, { body }) : await api<Collection>("POST", "/api/v1/collections", { body });
       await reloadCollections();
@@ -161,7 +176,13 @@ export default function CollectionEdit({ params }: PageProps) {
           <p class="hint">
             Rules use the filter language with <code>@request.auth.id</code>, <code>@request.data.*</code> and macros like <code>@has_role("editor")</code> (README "Access rules").
           </p>
-          <RulesEditor rules={draft.rules} errors={fieldErrors} onChange={(rules) => update({ rules })} />
+          <RulesEditor
+            rules={draft.rules}
+            errors={Object.fromEntries(
+              Object.entries(fieldErrors).filter(([k]) => !RULES.includes(k as never) || (sent && ruleValue(sent.rules[k as RuleKey]) === ruleValue(draft.rules[k as RuleKey]))),
+            )}
+            onChange={(rules) => update({ rules })}
+          />
         </section>
 
         <section class="card" aria-labelledby="options-heading">
