@@ -154,7 +154,13 @@ function Grid({ collection, query }: { collection: Collection; query: URLSearchP
       </div>
       <div class="records-summary">
         <p aria-live="polite">
-          {total === null ? (loading ? "Counting…" : "") : narrowed ? `${total.toLocaleString()} matching record${total === 1 ? "" : "s"}` : `${total.toLocaleString()} record${total === 1 ? "" : "s"}`}
+          {total === null
+            ? loading
+              ? "Counting…"
+              : ""
+            : narrowed
+              ? `${total.toLocaleString()} matching record${total === 1 ? "" : "s"}`
+              : `${total.toLocaleString()} record${total === 1 ? "" : "s"}`}
           {ready && rows.length > 0 && ` · ${rows.length} on this page`}
         </p>
         {selected.size > 0 && (

@@ -33,13 +33,18 @@ export function cut(text: string, max: number): string {
   return text.length > max ? `${text.slice(0, max - 1)}…` : text;
 }
 
+// One formatter each (toLocaleString with options builds a new one per call: slow for a page of rows).
+const dateTime = new Intl.DateTimeFormat(undefined, { dateStyle: "short", timeStyle: "short" });
+const dateOnly = new Intl.DateTimeFormat(undefined, { dateStyle: "medium" });
+const number = new Intl.NumberFormat();
+
 /** A date-time in the browser's locale, the exact UTC value on hover. */
 export function When({ iso }: { iso: string }) {
   const d = new Date(iso);
   if (Number.isNaN(d.getTime())) return <>{iso}</>;
   return (
     <time dateTime={iso} title={iso}>
-      {d.toLocaleString(undefined, { dateStyle: "short", timeStyle: "short" })}
+      {dateTime.format(d)}
     </time>
   );
 }
@@ -93,14 +98,14 @@ export function Cell({ field, row }: { field: CollectionField; row: RecordRow })
         </span>
       );
     case "number":
-      return <>{typeof v === "number" ? v.toLocaleString() : String(v)}</>;
+      return <>{typeof v === "number" ? number.format(v) : String(v)}</>;
     case "date": {
       const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(String(v));
       if (!m) return <>{String(v)}</>;
       const d = new Date(Number(m[1]), Number(m[2]) - 1, Number(m[3]));
       return (
         <time dateTime={String(v)} title={String(v)}>
-          {d.toLocaleDateString(undefined, { dateStyle: "medium" })}
+          {dateOnly.format(d)}
         </time>
       );
     }
@@ -114,7 +119,17 @@ export function Cell({ field, row }: { field: CollectionField; row: RecordRow })
       const expanded = row.expand?.[field.name];
       if (Array.isArray(v)) {
         const targets = Array.isArray(expanded) ? (expanded as { id: string }[]) : [];
-        return <span class="chips">{(v as string[]).slice(0, 4).map((id) => reference(field, id, targets.find((t) => t?.id === id)))}</span>;
+        return (
+          <span class="chips">
+            {(v as string[]).slice(0, 4).map((id) =>
+              reference(
+                field,
+                id,
+                targets.find((t) => t?.id === id),
+              ),
+            )}
+          </span>
+        );
       }
       return reference(field, String(v), expanded);
     }

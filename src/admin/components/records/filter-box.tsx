@@ -151,8 +151,7 @@ export function FilterBox({ schema, value, onApply, error }: FilterBoxProps) {
           )}
         </div>
         <div class="hint" id={hintId}>
-          Fields, operators (<code>= != &gt; &lt; ~ in</code>) and values, joined with <code>&&</code> or <code>||</code>. Suggestions appear as you type; use the arrow keys and
-          Enter to take one.
+          Fields, operators (<code>= != &gt; &lt; ~ in</code>) and values, joined with <code>&&</code> or <code>||</code>. Suggestions appear as you type; use the arrow keys and Enter to take one.
         </div>
         {error && <FilterError id={errorId} error={error} filter={value} onShow={showCaret} />}
       </div>

@@ -5,11 +5,7 @@ import type { LiveStatus } from "./use-live.ts";
 export function LiveBadge({ status, said }: { status: LiveStatus; said: string }) {
   const text = status.state === "live" ? "Live" : status.state === "connecting" ? "Connecting…" : "Offline";
   const why =
-    status.state === "live"
-      ? "Changes made by others appear here without reloading"
-      : status.state === "connecting"
-        ? "Connecting to live updates"
-        : `Live updates are off: ${status.reason}`;
+    status.state === "live" ? "Changes made by others appear here without reloading" : status.state === "connecting" ? "Connecting to live updates" : `Live updates are off: ${status.reason}`;
   return (
     <span class="live-wrap">
       <span class={`live-badge live-${status.state}`} title={why}>

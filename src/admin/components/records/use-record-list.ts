@@ -78,7 +78,13 @@ export function useRecordList(collection: string, p: ListParams) {
       setState({ rows: a.items, total, next: a.next_cursor, prev: a.prev_cursor, loading: false, ready: true, error: null, marked });
     } catch (err) {
       if ((err as Error).name === "AbortError" || ctl.signal.aborted) return;
-      setState((s) => ({ ...s, loading: false, ready: true, error: err instanceof ApiError ? err : new ApiError(String((err as Error).message), 0, "CLIENT"), ...(mode === "navigate" ? { rows: [] } : {}) }));
+      setState((s) => ({
+        ...s,
+        loading: false,
+        ready: true,
+        error: err instanceof ApiError ? err : new ApiError(String((err as Error).message), 0, "CLIENT"),
+        ...(mode === "navigate" ? { rows: [] } : {}),
+      }));
     }
   };
 
