@@ -215,7 +215,10 @@ function Grid({ collection, query }: { collection: Collection; query: URLSearchP
           onSelect={(ids, on) =>
             setSelected((s) => {
               const n = new Set(s);
-              for (const id of ids) on ? n.add(id) : n.delete(id);
+              for (const id of ids) {
+                if (on) n.add(id);
+                else n.delete(id);
+              }
               return n;
             })
           }
