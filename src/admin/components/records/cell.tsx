@@ -146,7 +146,7 @@ export function Cell({ field, row }: { field: CollectionField; row: RecordRow })
     }
     case "json": {
       const text = JSON.stringify(v);
-      return <code title={cut(text, 1000)}>{cut(text, 40)}</code>;
+      return <code title={cut(text, 1000)}>{cut(text, 28)}</code>;
     }
     case "geopoint": {
       const p = v as { lat?: number; lng?: number };

@@ -83,7 +83,7 @@ export function useRecordList(collection: string, p: ListParams) {
         loading: false,
         ready: true,
         error: err instanceof ApiError ? err : new ApiError(String((err as Error).message), 0, "CLIENT"),
-        ...(mode === "navigate" ? { rows: [] } : {}),
+        ...(mode === "navigate" ? { rows: [], total: null, next: null, prev: null } : {}),
       }));
     }
   };
