@@ -2,6 +2,7 @@
 // type, sort, search, filter with suggestions and its parse error at the position, cursor paging,
 // live changes made over REST, delete and bulk delete (checked over REST), empty states, and
 // paging through 100,000 records in time.
+import { crc32, deflateSync } from "node:zlib";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { collectionNames } from "../../src/graphql/names.ts";
 import { graphqlSingle } from "../../src/admin/components/records/graphql-names.ts";
@@ -11,7 +12,25 @@ import { eventually } from "../helpers/app.ts";
 let ui: AdminUi;
 let token: string;
 const writers: string[] = [];
-const PNG = Buffer.from("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==", "base64");
+const PNG = gradientPng(48, 48);
+
+/** A small RGB PNG with a colour gradient (a cover image worth a thumbnail). */
+function gradientPng(w: number, h: number): Buffer {
+  const chunk = (type: string, data: Buffer) => {
+    const len = Buffer.alloc(4);
+    len.writeUInt32BE(data.length);
+    const crc = Buffer.alloc(4);
+    crc.writeUInt32BE(crc32(Buffer.concat([Buffer.from(type), data])));
+    return Buffer.concat([len, Buffer.from(type), data, crc]);
+  };
+  const header = Buffer.alloc(13);
+  header.writeUInt32BE(w, 0);
+  header.writeUInt32BE(h, 4);
+  header.set([8, 2, 0, 0, 0], 8);
+  const rows = Buffer.alloc(h * (1 + w * 3));
+  for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) rows.set([Math.round((255 * x) / w), 120, Math.round((255 * y) / h)], y * (1 + w * 3) + 1 + x * 3);
+  return Buffer.concat([Buffer.from([137, 80, 78, 71, 13, 10, 26, 10]), chunk("IHDR", header), chunk("IDAT", deflateSync(rows)), chunk("IEND", Buffer.alloc(0))]);
+}
 
 async function rest<T = any>(method: string, path: string, body?: unknown): Promise<{ status: number; body: T }> {
   const r = await ui.server.api<T>(method, path, { token, body });
@@ -72,7 +91,7 @@ beforeAll(async () => {
   // an image in the first record's file field
   const first = (await ids("sort=created&per_page=1"))[0]!;
   const form = new FormData();
-  form.set("file", new Blob([PNG], { type: "image/png" }), "cover.png");
+  form.set("file", new Blob([new Uint8Array(PNG)], { type: "image/png" }), "cover.png");
   form.set("collection_name", "blog_posts");
   form.set("record_id", first);
   form.set("field_name", "cover");

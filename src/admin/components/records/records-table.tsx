@@ -111,13 +111,15 @@ export function RecordsTable({ collection, rows, sort, onSort, selected, onSelec
               <td class="when">
                 <When iso={r.updated} />
               </td>
-              <td class="row-actions">
-                <a class="button" href={href(base + encodeURIComponent(r.id))} aria-label={`Open record ${r.id}`}>
-                  Open
-                </a>
-                <button type="button" class="danger" aria-label={`Delete record ${r.id}`} onClick={() => onDelete(r)}>
-                  Delete
-                </button>
+              <td>
+                <div class="row-actions">
+                  <a class="button" href={href(base + encodeURIComponent(r.id))} aria-label={`Open record ${r.id}`}>
+                    Open
+                  </a>
+                  <button type="button" class="danger" aria-label={`Delete record ${r.id}`} onClick={() => onDelete(r)}>
+                    Delete
+                  </button>
+                </div>
               </td>
             </tr>
           ))}
