@@ -6,8 +6,6 @@ import { execFile } from "node:child_process";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Locator } from "playwright-core";
-import { collectionNames } from "../../src/graphql/names.ts";
-import { graphqlNames } from "../../src/admin/components/collections/graphql-names.ts";
 import { openAdminUi, type AdminUi } from "../helpers/admin-ui.ts";
 
 const run = promisify(execFile);
@@ -262,32 +260,6 @@ describe("creating and changing a collection", () => {
 });
 
 describe("API examples", () => {
-  it("derives GraphQL names exactly as the server does", () => {
-    for (const name of [
-      "posts",
-      "blog_posts",
-      "news",
-      "books",
-      "people",
-      "categories",
-      "BlogPosts",
-      "blogPosts",
-      "status_updates",
-      "shelves",
-      "box",
-      "data",
-      "a",
-      "x1_y2",
-      "Mice",
-      "addresses",
-      "quizzes",
-    ]) {
-      const server = collectionNames(name);
-      const admin = graphqlNames(name);
-      for (const k of Object.keys(admin) as (keyof typeof admin)[]) expect(admin[k], `${name}.${k}`).toBe(server[k]);
-    }
-  });
-
   it("shows REST, GraphQL and curl examples that run against the server", async () => {
     const token = ui.server.adminToken;
     await ui.open("/collections/books/api");

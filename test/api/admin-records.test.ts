@@ -4,8 +4,6 @@
 // paging through 100,000 records in time.
 import { crc32, deflateSync } from "node:zlib";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { collectionNames } from "../../src/graphql/names.ts";
-import { graphqlSingle } from "../../src/admin/components/records/graphql-names.ts";
 import { openAdminUi, type AdminUi } from "../helpers/admin-ui.ts";
 import { eventually } from "../helpers/app.ts";
 
@@ -102,12 +100,6 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await ui?.close();
-});
-
-describe("names", () => {
-  it("derives the subscription names as the server does", () => {
-    for (const n of ["posts", "blog_posts", "news", "people", "categories", "statuses", "boxes", "blogPosts", "data_items", "analysis", "x"]) expect(graphqlSingle(n)).toBe(collectionNames(n).single);
-  });
 });
 
 describe("the grid", () => {

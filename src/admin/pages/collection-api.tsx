@@ -12,7 +12,7 @@ import { Page } from "../ui/page.tsx";
 import { buildExamples, type Example, type ExampleContext } from "../components/collections/api-examples.ts";
 import { CodeBlock } from "../components/collections/code-block.tsx";
 import { forbiddenNote } from "../components/collections/forbidden.ts";
-import { graphqlNames } from "../components/collections/graphql-names.ts";
+import { collectionNames as graphqlNames } from "../../lib/collection-names.ts";
 
 type Loaded = Omit<ExampleContext, "origin"> & { schemaNote: string | null };
 

@@ -2,7 +2,7 @@
 // names, sample values that pass its validation where the definition allows, the server's origin,
 // and, when the collection has records, a real record id.
 import type { Collection, CollectionField } from "../../lib/collections.ts";
-import type { GraphqlNames } from "./graphql-names.ts";
+import type { CollectionNames as GraphqlNames } from "../../../lib/collection-names.ts";
 
 export interface Example {
   id: string;

@@ -5,7 +5,7 @@
 import { createClient, type Client } from "graphql-ws";
 import { useEffect, useRef, useState } from "preact/hooks";
 import { session } from "../../lib/session.ts";
-import { graphqlSingle } from "./graphql-names.ts";
+import { collectionNames } from "../../../lib/collection-names.ts";
 
 export type LiveStatus = { state: "connecting" } | { state: "live" } | { state: "offline"; reason: string };
 
@@ -23,7 +23,7 @@ export function useLive(collection: string, onChange: (c: Change) => void, onRes
   const handler = useRef({ onChange, onResync });
   handler.current = { onChange, onResync };
   useEffect(() => {
-    const field = `${graphqlSingle(collection)}Changed`;
+    const field = `${collectionNames(collection).single}Changed`;
     const url = `${location.protocol === "https:" ? "wss" : "ws"}://${location.host}/graphql`;
     let stopped = false;
     let refreshNeeded = false;

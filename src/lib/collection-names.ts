@@ -1,6 +1,40 @@
-// The GraphQL names of a collection, derived as the server derives them (src/graphql/names.ts,
-// README "GraphQL → Names"); test/api/admin-collections.test.ts compares both for many names.
-// The API examples page also asks the live schema (introspection) whether the type exists.
+/**
+ * GraphQL names generated from collection names (DESIGN.md "GraphQL contract"):
+ * type = PascalCase of the singular (`blog_posts` → `BlogPost`), single field = camelCase
+ * singular, list field = camelCase plural, or singular + `List` when both are the same word
+ * (`news` → `news` / `newsList`). Pure, so the admin UI (browser code) derives the same names
+ * the server does; src/graphql/names.ts adds the collision checks.
+ */
+import { own } from "./own.ts";
+
+/** Every name the schema derives from one collection. */
+export interface CollectionNames {
+  /** object type, e.g. `Post` */
+  type: string;
+  /** `post` */
+  single: string;
+  /** `posts` (or `newsList`) */
+  list: string;
+  connection: string;
+  edge: string;
+  where: string;
+  orderBy: string;
+  createInput: string;
+  updateInput: string;
+  change: string;
+  /** mutation fields */
+  create: string;
+  update: string;
+  delete: string;
+  createMany: string;
+  updateMany: string;
+  deleteMany: string;
+  /** subscription fields */
+  created: string;
+  updated: string;
+  deleted: string;
+  changed: string;
+}
 
 const IRREGULAR: Record<string, string> = {
   people: "person",
@@ -36,11 +70,11 @@ const IRREGULAR: Record<string, string> = {
   calves: "calf",
   loaves: "loaf",
 };
-const IRREGULAR_PLURAL: Record<string, string> = Object.fromEntries(Object.entries(IRREGULAR).map(([p, s]) => [s, p]));
+const IRREGULAR_PLURAL = Object.fromEntries(Object.entries(IRREGULAR).map(([p, s]) => [s, p]));
 const UNCOUNTABLE = new Set(["news", "sheep", "fish", "deer", "series", "species", "data", "information", "equipment", "media", "metadata", "feedback", "software", "staff"]);
-const own = (o: Record<string, string>, k: string) => (Object.hasOwn(o, k) ? o[k] : undefined);
 
-function singularize(word: string): string {
+/** Singular of one lower-case English word (good enough for identifiers; unknown forms stay as they are). */
+export function singularize(word: string): string {
   const w = word.toLowerCase();
   if (UNCOUNTABLE.has(w)) return w;
   const singular = own(IRREGULAR, w);
@@ -52,7 +86,8 @@ function singularize(word: string): string {
   return w;
 }
 
-function pluralize(word: string): string {
+/** Plural of one lower-case English word. */
+export function pluralize(word: string): string {
   const w = word.toLowerCase();
   if (UNCOUNTABLE.has(w)) return w;
   const plural = own(IRREGULAR_PLURAL, w);
@@ -63,6 +98,7 @@ function pluralize(word: string): string {
   return w + "s";
 }
 
+/** Splits `blog_posts`, `BlogPosts`, `blogPosts` into lower-case words. */
 function words(name: string): string[] {
   return name
     .replace(/([a-z0-9])([A-Z])/g, "$1_$2")
@@ -75,27 +111,12 @@ const cap = (w: string) => w.charAt(0).toUpperCase() + w.slice(1);
 const pascal = (ws: string[]) => ws.map(cap).join("");
 const camel = (ws: string[]) => ws[0]! + ws.slice(1).map(cap).join("");
 
-export interface GraphqlNames {
-  type: string;
-  single: string;
-  list: string;
-  where: string;
-  orderBy: string;
-  createInput: string;
-  updateInput: string;
-  create: string;
-  update: string;
-  delete: string;
-  createMany: string;
-  updateMany: string;
-  deleteMany: string;
-  created: string;
-  updated: string;
-  deleted: string;
-  changed: string;
-}
-
-export function graphqlNames(collection: string): GraphqlNames {
+/**
+ * The names for a collection.
+ * @example collectionNames("blog_posts") // { type: "BlogPost", single: "blogPost", list: "blogPosts", … }
+ * @example collectionNames("news").list // "newsList"
+ */
+export function collectionNames(collection: string): CollectionNames {
   const ws = words(collection);
   if (ws.length === 0) ws.push("record");
   const last = ws[ws.length - 1]!;
@@ -111,10 +132,13 @@ export function graphqlNames(collection: string): GraphqlNames {
     type,
     single,
     list,
+    connection: `${type}Connection`,
+    edge: `${type}Edge`,
     where: `${type}Where`,
     orderBy: `${type}OrderBy`,
     createInput: `${type}CreateInput`,
     updateInput: `${type}UpdateInput`,
+    change: `${type}Change`,
     create: `create${type}`,
     update: `update${type}`,
     delete: `delete${type}`,
