@@ -9,7 +9,7 @@ import { EmptyState } from "../ui/empty-state.tsx";
 import { Page } from "../ui/page.tsx";
 import { AuditEntryDialog, type AuditEntry } from "../components/system/audit-entry.tsx";
 import { AuditFilters, FILTER_KEYS, type AuditFilter } from "../components/system/audit-filters.tsx";
-import { formatDate } from "../components/system/jobs.ts";
+import { formatTime as formatDate } from "../lib/format.ts";
 import { LoadError } from "../components/system/load-error.tsx";
 
 const LIMIT = 50;

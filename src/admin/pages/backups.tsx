@@ -10,7 +10,8 @@ import { ErrorNote } from "../ui/error-note.tsx";
 import { Page } from "../ui/page.tsx";
 import { notify } from "../ui/toast.tsx";
 import { JobProgress } from "../components/system/job-progress.tsx";
-import { downloadFile, followJob, formatBytes, formatDate, jobFromRest, type Job } from "../components/system/jobs.ts";
+import { downloadFile, followJob, jobFromRest, type Job } from "../components/system/jobs.ts";
+import { formatBytes, formatTime as formatDate } from "../lib/format.ts";
 import { LoadError } from "../components/system/load-error.tsx";
 
 interface Backup {

@@ -15,7 +15,7 @@ import { notify } from "../ui/toast.tsx";
 import { FileThumb } from "../components/operations/file-thumb.tsx";
 import type { StoredFile } from "../components/operations/file-types.ts";
 import { FileUpload } from "../components/operations/file-upload.tsx";
-import { absoluteUrl, copyText, formatBytes, formatTime } from "../components/operations/format.ts";
+import { absoluteUrl, copyText, formatBytes, formatTime } from "../lib/format.ts";
 import { Pager } from "../components/operations/pager.tsx";
 
 const PER_PAGE = 20;

@@ -8,7 +8,7 @@ import { ErrorNote } from "../ui/error-note.tsx";
 import { Page } from "../ui/page.tsx";
 import { notify } from "../ui/toast.tsx";
 import { DeliveryLog } from "../components/operations/delivery-log.tsx";
-import { formatTime } from "../components/operations/format.ts";
+import { formatTime } from "../lib/format.ts";
 import { ActiveBadge } from "../components/operations/status-badge.tsx";
 import { WebhookForm } from "../components/operations/webhook-form.tsx";
 import { eventsLabel, explain, type Webhook } from "../components/operations/webhook-types.ts";

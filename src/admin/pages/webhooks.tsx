@@ -12,7 +12,7 @@ import { ErrorNote } from "../ui/error-note.tsx";
 import { SelectField } from "../ui/field.tsx";
 import { Page } from "../ui/page.tsx";
 import { notify } from "../ui/toast.tsx";
-import { formatTime } from "../components/operations/format.ts";
+import { formatTime } from "../lib/format.ts";
 import { Pager } from "../components/operations/pager.tsx";
 import { ActiveBadge, StatusBadge } from "../components/operations/status-badge.tsx";
 import { WebhookForm } from "../components/operations/webhook-form.tsx";

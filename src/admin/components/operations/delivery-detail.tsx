@@ -1,6 +1,6 @@
 // One delivery in full: what was sent (event, record, message id) and what came back (status
 // code, the first KiB of the response body, the error), with "Redeliver".
-import { formatTime } from "./format.ts";
+import { formatTime } from "../../lib/format.ts";
 import { StatusBadge } from "./status-badge.tsx";
 import type { Delivery } from "./webhook-types.ts";
 

@@ -10,7 +10,7 @@ import { ErrorNote } from "../../ui/error-note.tsx";
 import { SelectField } from "../../ui/field.tsx";
 import { notify } from "../../ui/toast.tsx";
 import { DeliveryDetail } from "./delivery-detail.tsx";
-import { formatTime } from "./format.ts";
+import { formatTime } from "../../lib/format.ts";
 import { Pager } from "./pager.tsx";
 import { StatusBadge } from "./status-badge.tsx";
 import { explain, type Delivery } from "./webhook-types.ts";

@@ -4,7 +4,7 @@ import { api, ApiError } from "../../lib/api.ts";
 import { useCollections } from "../../lib/collections.ts";
 import { ErrorNote } from "../../ui/error-note.tsx";
 import { Field, SelectField, TextField } from "../../ui/field.tsx";
-import { formatBytes } from "./format.ts";
+import { formatBytes } from "../../lib/format.ts";
 import type { StoredFile } from "./file-types.ts";
 
 const SHOWN = ["file", "collection_name", "record_id", "field_name"];

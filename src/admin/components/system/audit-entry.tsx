@@ -1,6 +1,6 @@
 // Everything one audit entry says, in a dialog.
 import { Dialog } from "../../ui/dialog.tsx";
-import { formatDate } from "./jobs.ts";
+import { formatTime as formatDate } from "../../lib/format.ts";
 
 export interface AuditEntry {
   id: string;

@@ -7,7 +7,8 @@ import { SelectField, TextField } from "../../ui/field.tsx";
 import { ErrorNote } from "../../ui/error-note.tsx";
 import { notify } from "../../ui/toast.tsx";
 import { JobProgress } from "./job-progress.tsx";
-import { downloadFile, followJob, formatBytes, isFinal, jobFromRest, type Job } from "./jobs.ts";
+import { formatBytes } from "../../lib/format.ts";
+import { downloadFile, followJob, isFinal, jobFromRest, type Job } from "./jobs.ts";
 
 export function ExportPanel({ initialCollection }: { initialCollection: string }) {
   const { items } = useCollections();

@@ -1,8 +1,8 @@
-// Small formatters shared by the webhook and file pages.
+// Small formatters shared by the pages: sizes, times, absolute URLs, copying.
 
 /** 1536 → "1.5 KiB". */
 export function formatBytes(n: number | null | undefined): string {
-  if (n === null || n === undefined) return "";
+  if (n === null || n === undefined || !Number.isFinite(n)) return "—";
   if (n < 1024) return `${n} B`;
   const units = ["KiB", "MiB", "GiB", "TiB"];
   let v = n / 1024;
