@@ -320,3 +320,19 @@ describe("record form", () => {
     expect(await ui.checkA11y()).toEqual([]);
   });
 });
+
+describe("rich text written by others", () => {
+  it("shows its formatting and nothing that could load or run", async () => {
+    const html =
+      '<p onclick="window.__xss = 4">Hi <b>there</b></p><img src="data:," onerror="window.__xss = 1"><script>window.__xss = 2</script><a href="javascript:window.__xss = 3">link</a><a href="https://example.com/">safe</a>';
+    const created = await rest("POST", "/api/v1/collections/things/records", { data: { title: "Stored markup", body: html } });
+    expect(created.status).toBe(201);
+    await ui.signIn();
+    await ui.open(`/collections/things/records/${created.body.id}`);
+    const body = text("Body");
+    await expect.poll(() => body.evaluate((el) => el.innerHTML)).toBe('<p>Hi <b>there</b></p><a>link</a><a href="https://example.com/">safe</a>');
+    await body.locator("a").first().click();
+    await body.locator("p").click();
+    expect(await page().evaluate(() => (window as { __xss?: number }).__xss)).toBeUndefined();
+  });
+});

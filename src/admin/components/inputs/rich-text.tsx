@@ -4,6 +4,7 @@
 import { useLayoutEffect, useRef, useState } from "preact/hooks";
 import { InputShell } from "./shell.tsx";
 import type { InputProps } from "./types.ts";
+import { sanitizeHtml } from "../../lib/sanitize-html.ts";
 
 interface Tool {
   label: string;
@@ -43,7 +44,7 @@ export function RichTextInput({ field, label, hint, error, value, onValue }: Inp
   useLayoutEffect(() => {
     const el = area.current;
     if (el && value !== emitted.current) {
-      el.innerHTML = value;
+      el.innerHTML = sanitizeHtml(value);
       emitted.current = value;
     }
   }, [value]);
