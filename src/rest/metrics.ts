@@ -30,7 +30,10 @@ function tokenMatches(header: string | undefined, token: string): boolean {
 export async function registerMetrics(app: FastifyInstance, services: Services): Promise<void> {
   const { runtime, config } = services;
   if (!config.metricsEnabled) {
-    app.addHook("onResponse", async () => runtime.requestDone());
+    app.addHook("onResponse", (_req, _reply, done) => {
+      runtime.requestDone();
+      done();
+    });
     return;
   }
   const { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } = await import("prom-client");

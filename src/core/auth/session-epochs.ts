@@ -43,6 +43,11 @@ function isMessage(m: unknown): m is SessionsMessage {
 /** Told which user's sessions ended, and the session spared (null: none). */
 export type SessionsEndedListener = (userId: string, kept: string | null) => void;
 
+function within(epoch: Epoch, issuedMs: number, sessionId: string | undefined): boolean {
+  if (issuedMs >= epoch.endedMs) return true;
+  return epoch.kept !== null && sessionId === epoch.kept;
+}
+
 export class SessionEpochs {
   readonly #cache = new Map<string, Epoch>();
   readonly #loading = new Map<string, Promise<Epoch>>();
@@ -64,9 +69,13 @@ export class SessionEpochs {
    * One map lookup once the user is cached.
    */
   async valid(userId: string, issuedMs: number, sessionId: string | undefined): Promise<boolean> {
-    const epoch = this.#cache.get(userId) ?? (await this.#load(userId));
-    if (issuedMs >= epoch.endedMs) return true;
-    return epoch.kept !== null && sessionId === epoch.kept;
+    return this.validCached(userId, issuedMs, sessionId) ?? within(await this.#load(userId), issuedMs, sessionId);
+  }
+
+  /** `valid` without waiting: undefined when the user's epoch is not cached yet. */
+  validCached(userId: string, issuedMs: number, sessionId: string | undefined): boolean | undefined {
+    const epoch = this.#cache.get(userId);
+    return epoch ? within(epoch, issuedMs, sessionId) : undefined;
   }
 
   /**

@@ -58,7 +58,22 @@ export function rateLimitsActive(services: Services): boolean {
 export async function countRequest(ctx: Context, subject: RateSubject, where: string): Promise<LimitDecision | undefined> {
   const { services } = ctx;
   if (!rateLimitsActive(services)) return undefined;
-  const decision = await requestLimiter(services).hit(subject.key, limitsFor(services.settings, subject.tier));
+  return audited(ctx, subject, where, await requestLimiter(services).hit(subject.key, limitsFor(services.settings, subject.tier)));
+}
+
+/**
+ * `countRequest` without waiting when the counters are in memory (the default): the decision,
+ * or undefined while limits are off. Returns a promise only when the counters are in Redis.
+ */
+export function countRequestNow(ctx: Context, subject: RateSubject, where: string): LimitDecision | undefined | Promise<LimitDecision | undefined> {
+  const { services } = ctx;
+  if (!rateLimitsActive(services)) return undefined;
+  const decision = requestLimiter(services).hitInMemory(subject.key, limitsFor(services.settings, subject.tier));
+  return decision ? audited(ctx, subject, where, decision) : countRequest(ctx, subject, where);
+}
+
+/** Audits the first refusal of a window (once per key and window, not once per request). */
+function audited(ctx: Context, subject: RateSubject, where: string, decision: LimitDecision): LimitDecision {
   if (!decision.allowed && decision.firstRefusal) {
     void audit(ctx, {
       eventType: "security",

@@ -23,6 +23,11 @@ export const DEFAULT_LIMITS: Readonly<Record<RateTier, Limits>> = Object.freeze(
 
 /** Setting keys that hold a limit (`rate_limit_<tier>_per_minute|hour`), plus FastCMS's `api_rate_limit`. */
 export const RATE_LIMIT_KEYS: readonly string[] = [...Object.keys(DEFAULT_LIMITS).flatMap((t) => [`rate_limit_${t}_per_minute`, `rate_limit_${t}_per_hour`]), "api_rate_limit"];
+/** The setting keys of each tier, built once (not per request). */
+const LIMIT_KEYS = Object.fromEntries(Object.keys(DEFAULT_LIMITS).map((t) => [t, { minute: `rate_limit_${t}_per_minute`, hour: `rate_limit_${t}_per_hour` }])) as Record<
+  RateTier,
+  { minute: string; hour: string }
+>;
 
 function positive(value: unknown, fallback: number): number {
   return typeof value === "number" && Number.isFinite(value) && value >= 1 ? Math.floor(value) : fallback;
@@ -35,11 +40,12 @@ function positive(value: unknown, fallback: number): number {
  */
 export function limitsFor(settings: SettingsStore, tier: RateTier): Limits {
   const d = DEFAULT_LIMITS[tier];
+  const keys = LIMIT_KEYS[tier];
   let minuteDefault = d.perMinute;
   if (tier === "user") minuteDefault = positive(settings.get<unknown>("api_rate_limit", undefined), minuteDefault);
   return {
-    perMinute: positive(settings.get<unknown>(`rate_limit_${tier}_per_minute`, undefined), minuteDefault),
-    perHour: positive(settings.get<unknown>(`rate_limit_${tier}_per_hour`, undefined), d.perHour),
+    perMinute: positive(settings.get<unknown>(keys.minute, undefined), minuteDefault),
+    perHour: positive(settings.get<unknown>(keys.hour, undefined), d.perHour),
   };
 }
 

@@ -6,7 +6,7 @@
  * counted the request (by IP, the caller being anonymous).
  */
 import type { FastifyInstance, FastifyRequest } from "fastify";
-import { resolveCaller, type Rejection } from "../../core/auth/caller.ts";
+import { resolveCaller, resolveCallerNow, type Caller, type Rejection } from "../../core/auth/caller.ts";
 import type { Context, Services } from "../../core/context.ts";
 
 declare module "fastify" {
@@ -28,13 +28,7 @@ const CORRELATION_ID = /^[\x21-\x7e]{1,200}$/;
 /** Adds the `onRequest` hook that sets `req.ctx` (register it before every other hook). */
 export function registerContext(app: FastifyInstance, services: Services): void {
   app.decorateRequest("ctx", null as unknown as Context);
-  app.addHook("onRequest", async (req, reply) => {
-    // the id every log line of this request carries, for support requests and error reports
-    void reply.header("x-request-id", req.id);
-    // SnackBase's correlation id (compat/snackbase.md §1): the client's echoed back, else this request's id
-    const correlation = req.headers["x-correlation-id"];
-    void reply.header("x-correlation-id", typeof correlation === "string" && CORRELATION_ID.test(correlation) ? correlation : req.id);
-    const caller = await resolveCaller(services, req.headers, req.ip);
+  const setContext = (req: FastifyRequest, caller: Caller): void => {
     if (caller.rejected) rejections.set(req, caller.rejected);
     req.ctx = {
       requestId: req.id,
@@ -43,5 +37,24 @@ export function registerContext(app: FastifyInstance, services: Services): void 
       log: req.log,
       request: { method: req.method, query: req.query as Record<string, unknown>, headers: req.headers, ip: req.ip },
     };
+  };
+  // A callback hook, not an async one: a known caller (no credentials, or a token seen before)
+  // is decided without a promise, which every request would otherwise pay for.
+  app.addHook("onRequest", (req, reply, done) => {
+    // the id every log line of this request carries, for support requests and error reports
+    void reply.header("x-request-id", req.id);
+    // SnackBase's correlation id (compat/snackbase.md §1): the client's echoed back, else this request's id
+    const correlation = req.headers["x-correlation-id"];
+    void reply.header("x-correlation-id", typeof correlation === "string" && CORRELATION_ID.test(correlation) ? correlation : req.id);
+    const known = resolveCallerNow(services, req.headers);
+    if (known) {
+      setContext(req, known);
+      done();
+      return;
+    }
+    resolveCaller(services, req.headers, req.ip).then((caller) => {
+      setContext(req, caller);
+      done();
+    }, done);
   });
 }

@@ -43,7 +43,9 @@ export function registerPolicy(app: FastifyInstance): void {
       throw new Error(`Route ${methods} ${route.url} declares no operation: add config: { operation: READ | WRITE | SESSION | ADMIN } (core/policy/operation.ts)`);
     }
   });
-  app.addHook("onRequest", async (req) => {
+  // A callback hook (it never waits): an async one costs every request a promise. A throw is
+  // answered like a rejection (Fastify's hook runner catches it).
+  app.addHook("onRequest", (req, _reply, done) => {
     const rejected = rejectedKey(req);
     if (rejected) {
       audit(req.ctx, {
@@ -63,5 +65,6 @@ export function registerPolicy(app: FastifyInstance): void {
     // GraphQL decides per operation (graphql/use-policy.ts).
     const op = req.routeOptions.config?.operation;
     if (op) checkOperation(req.ctx, op);
+    done();
   });
 }

@@ -9,7 +9,7 @@
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import type { Services } from "../../core/context.ts";
-import { countRequest, rateLimitError, rateLimitSubject } from "../../core/policy/rate-limit.ts";
+import { countRequestNow, rateLimitError, rateLimitSubject } from "../../core/policy/rate-limit.ts";
 import type { LimitDecision } from "../../core/ratelimit/request-limiter.ts";
 import { errorBody } from "../errors.ts";
 
@@ -27,22 +27,38 @@ function setHeaders(reply: FastifyReply, d: LimitDecision): void {
   reply.header("x-ratelimit-remaining-hour", d.hour.remaining);
 }
 
+/** Answers a counted request: the headers, and a 429 when refused (the reply is then sent). */
+function answer(req: FastifyRequest, reply: FastifyReply, decision: LimitDecision | undefined): boolean {
+  if (!decision) return false;
+  setHeaders(reply, decision);
+  if (decision.allowed) return false;
+  const err = rateLimitError(decision);
+  if (req.url.startsWith("/graphql")) {
+    // GraphQL clients read `errors`; the REST keys stay for everyone else.
+    reply.header("retry-after", String(err.retryAfterSeconds));
+    void reply.status(429).send({ ...errorBody(429, err.message, err.details), errors: [{ message: err.message, extensions: { code: "RATE_LIMITED", http: { status: 429 } } }] });
+    return true;
+  }
+  throw err;
+}
+
 /** Adds the rate-limit hook to `app` (after the context hook, whose `req.ctx` it reads); nothing when CAIRN_RATE_LIMIT=false. */
 export function registerRateLimit(app: FastifyInstance, services: Services): void {
   if (!services.config.rateLimitEnabled) return;
-  app.addHook("onRequest", async (req, reply) => {
-    if (exempt(req)) return;
+  // A callback hook: counters in memory decide without a promise (Redis counters still wait).
+  app.addHook("onRequest", (req, reply, done) => {
+    if (exempt(req)) return done();
     const subject = rateLimitSubject(req.ctx.principal, req.ip, req.routeOptions.config?.operation);
-    const decision = await countRequest(req.ctx, subject, `${req.method} ${req.routeOptions.url ?? req.url.split("?")[0]}`);
-    if (!decision) return;
-    setHeaders(reply, decision);
-    if (decision.allowed) return;
-    const err = rateLimitError(decision);
-    if (req.url.startsWith("/graphql")) {
-      // GraphQL clients read `errors`; the REST keys stay for everyone else.
-      reply.header("retry-after", String(err.retryAfterSeconds));
-      return reply.status(429).send({ ...errorBody(429, err.message, err.details), errors: [{ message: err.message, extensions: { code: "RATE_LIMITED", http: { status: 429 } } }] });
+    const counted = countRequestNow(req.ctx, subject, `${req.method} ${req.routeOptions.url ?? req.url.split("?")[0]}`);
+    if (!(counted instanceof Promise)) {
+      // a refused GraphQL request is answered here: no done() then (Fastify stops at the sent reply)
+      if (!answer(req, reply, counted)) done();
+      return;
     }
-    throw err;
+    counted
+      .then((decision) => answer(req, reply, decision))
+      .then((sent) => {
+        if (!sent) done();
+      }, done);
   });
 }

@@ -5,7 +5,7 @@
  * `Sunset` (RFC 8594: when it stops working, an HTTP date) and a `Link` to the current name's
  * documentation relation (`rel="successor-version"`, the path with the new name).
  */
-import type { FastifyInstance } from "fastify";
+import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import type { Services } from "../../core/context.ts";
 
 /** Path parameters that hold a collection name in some dialect. */
@@ -21,24 +21,30 @@ const safeDecode = (s: string) => {
 
 /** Adds the hook to `app` (call before the routes are declared). */
 export function registerRenamedCollections(app: FastifyInstance, services: Services): void {
-  app.addHook("onRequest", async (req, reply) => {
-    const params = req.params as Record<string, unknown> | undefined;
-    if (!params) return;
-    for (const key of COLLECTION_PARAMS) {
-      const value = params[key];
-      if (typeof value !== "string") continue;
-      const hit = services.collections.renamedFrom(value);
-      if (!hit) continue;
-      const { rename, def } = hit;
-      reply.header("deprecation", `@${Math.floor(Date.parse(rename.at) / 1000)}`);
-      reply.header("sunset", new Date(rename.until).toUTCString());
-      const path = req.url
-        .split("?")[0]!
-        .split("/")
-        .map((s) => (safeDecode(s) === value ? encodeURIComponent(def.name) : s))
-        .join("/");
-      reply.header("link", `<${path}>; rel="successor-version"`);
-      return;
-    }
+  // A callback hook: it never waits, and an async one costs every request a promise.
+  app.addHook("onRequest", (req, reply, done) => {
+    markRenamed(services, req, reply);
+    done();
   });
+}
+
+function markRenamed(services: Services, req: FastifyRequest, reply: FastifyReply): void {
+  const params = req.params as Record<string, unknown> | undefined;
+  if (!params) return;
+  for (const key of COLLECTION_PARAMS) {
+    const value = params[key];
+    if (typeof value !== "string") continue;
+    const hit = services.collections.renamedFrom(value);
+    if (!hit) continue;
+    const { rename, def } = hit;
+    reply.header("deprecation", `@${Math.floor(Date.parse(rename.at) / 1000)}`);
+    reply.header("sunset", new Date(rename.until).toUTCString());
+    const path = req.url
+      .split("?")[0]!
+      .split("/")
+      .map((s) => (safeDecode(s) === value ? encodeURIComponent(def.name) : s))
+      .join("/");
+    reply.header("link", `<${path}>; rel="successor-version"`);
+    return;
+  }
 }
