@@ -12,6 +12,11 @@ import type { Context, Services } from "../../core/context.ts";
 declare module "fastify" {
   interface FastifyRequest {
     ctx: Context;
+    /**
+     * The matched route's config (`url`, `method`, `operation`), set by the context hook for the
+     * hooks after it: each read of Fastify's `routeOptions` builds a new object.
+     */
+    routeConfig: FastifyRequest["routeOptions"]["config"] | undefined;
   }
 }
 
@@ -28,6 +33,7 @@ const CORRELATION_ID = /^[\x21-\x7e]{1,200}$/;
 /** Adds the `onRequest` hook that sets `req.ctx` (register it before every other hook). */
 export function registerContext(app: FastifyInstance, services: Services): void {
   app.decorateRequest("ctx", null as unknown as Context);
+  app.decorateRequest("routeConfig", undefined);
   const setContext = (req: FastifyRequest, caller: Caller): void => {
     if (caller.rejected) rejections.set(req, caller.rejected);
     req.ctx = {
@@ -41,6 +47,7 @@ export function registerContext(app: FastifyInstance, services: Services): void 
   // A callback hook, not an async one: a known caller (no credentials, or a token seen before)
   // is decided without a promise, which every request would otherwise pay for.
   app.addHook("onRequest", (req, reply, done) => {
+    req.routeConfig = req.routeOptions.config;
     // the id every log line of this request carries, for support requests and error reports
     void reply.header("x-request-id", req.id);
     // SnackBase's correlation id (compat/snackbase.md §1): the client's echoed back, else this request's id

@@ -63,7 +63,7 @@ export function registerPolicy(app: FastifyInstance): void {
     }
     // Routes without a declaration (/health, /docs, /graphql) are not operations of their own:
     // GraphQL decides per operation (graphql/use-policy.ts).
-    const op = req.routeOptions.config?.operation;
+    const op = req.routeConfig?.operation;
     if (op) checkOperation(req.ctx, op);
     done();
   });

@@ -16,7 +16,7 @@ import { errorBody } from "../errors.ts";
 /** Never counted: preflights, load-balancer probes and the static files of the API docs and the admin UI. */
 function exempt(req: FastifyRequest): boolean {
   if (req.method === "OPTIONS") return true;
-  const url = req.routeOptions.url ?? "";
+  const url = req.routeConfig?.url ?? "";
   return url === "/health" || url.startsWith("/docs") || url === "/_" || url.startsWith("/_/");
 }
 
@@ -48,8 +48,8 @@ export function registerRateLimit(app: FastifyInstance, services: Services): voi
   // A callback hook: counters in memory decide without a promise (Redis counters still wait).
   app.addHook("onRequest", (req, reply, done) => {
     if (exempt(req)) return done();
-    const subject = rateLimitSubject(req.ctx.principal, req.ip, req.routeOptions.config?.operation);
-    const counted = countRequestNow(req.ctx, subject, `${req.method} ${req.routeOptions.url ?? req.url.split("?")[0]}`);
+    const subject = rateLimitSubject(req.ctx.principal, req.ip, req.routeConfig?.operation);
+    const counted = countRequestNow(req.ctx, subject, `${req.method} ${req.routeConfig?.url ?? req.url.split("?")[0]}`);
     if (!(counted instanceof Promise)) {
       // a refused GraphQL request is answered here: no done() then (Fastify stops at the sent reply)
       if (!answer(req, reply, counted)) done();

@@ -12,7 +12,7 @@ import { findNul } from "../../lib/find-nul.ts";
 
 const PROBLEM = "must not contain NUL (\\u0000) characters";
 
-/** Adds the hook to `app` (call before the routes are declared). */
+/** Adds the hook to `app` (after the context hook, whose `req.routeConfig` it reads; before the routes are declared). */
 export function registerNulGuard(app: FastifyInstance): void {
   // A callback hook (it never waits): an async one costs every request a promise. A throw is
   // answered like a rejection (Fastify's hook runner catches it).
@@ -23,7 +23,7 @@ export function registerNulGuard(app: FastifyInstance): void {
 }
 
 function refuseNul(req: FastifyRequest): void {
-  if (req.routeOptions.url === "/graphql") return;
+  if (req.routeConfig?.url === "/graphql") return;
   const param = findNul(req.params, "");
   if (param !== undefined) throw new BadRequestError(`Invalid path parameter '${param}': ${PROBLEM}`, { field: param });
   const query = findNul(req.query, "");
