@@ -93,7 +93,6 @@ export class TokenService {
     }
   }
 
-  /** Verifies an access token; returns its claims, or undefined when invalid, expired or not ours. */
   /**
    * The claims of an access token verified before and not yet expired, without waiting: the
    * request hooks' fast path. Undefined when the token is not in the cache (verifyAccess decides).
@@ -103,6 +102,7 @@ export class TokenService {
     return known && known.expMs > this.now().getTime() ? known.claims : undefined;
   }
 
+  /** Verifies an access token; returns its claims, or undefined when invalid, expired or not ours. */
   async verifyAccess(token: string): Promise<AccessClaims | undefined> {
     const known = this.#verified.get(token);
     if (known) {
