@@ -23,14 +23,24 @@ const record = (i: number, data: Record<string, unknown>, extra: Record<string, 
   expand: null,
   ...extra,
 });
-const page = (items: unknown[], extra: Record<string, unknown> = {}) => ({ items, total: 31, page: 1, per_page: 30, total_pages: 2, next_cursor: "WyJhIl0", prev_cursor: null, has_more: true, ...extra });
+const page = (items: unknown[], extra: Record<string, unknown> = {}) => ({
+  items,
+  total: 31,
+  page: 1,
+  per_page: 30,
+  total_pages: 2,
+  next_cursor: "WyJhIl0",
+  prev_cursor: null,
+  has_more: true,
+  ...extra,
+});
 
 const texts = {
   plain: "Post 1: lorem ipsum",
   quotes: 'say "hi" \\ back\\slash',
   control: "tab\there\nnewline \u0000 nul \u001f",
   long: "<p>lorem ipsum dolor</p>".repeat(400),
-  longEscaped: `${"<p>a \"quoted\" word</p>".repeat(300)}\n`,
+  longEscaped: `${'<p>a "quoted" word</p>'.repeat(300)}\n`,
   unicode: "Ünïcødé — ✓ 日本語 😀",
   loneSurrogate: "broken \ud800 pair \udc00",
   separators: "line\u2028para\u2029",
@@ -39,7 +49,10 @@ const texts = {
 
 const accepted: [string, unknown][] = [
   ["empty page", page([], { next_cursor: null, has_more: false })],
-  ["texts of every kind", page(Object.entries(texts).map(([k, v], i) => record(i, { title: k, body: v, views: i * 1.5, published: i % 2 === 0, tags: ["a", v], meta: { nested: { v } }, nothing: null })))],
+  [
+    "texts of every kind",
+    page(Object.entries(texts).map(([k, v], i) => record(i, { title: k, body: v, views: i * 1.5, published: i % 2 === 0, tags: ["a", v], meta: { nested: { v } }, nothing: null }))),
+  ],
   ["a projection (fewer data keys) and no total", page([record(0, { title: "x" })], { total: -1, total_pages: -1 })],
   [
     "expansions (null-prototype object, nested records)",
