@@ -12,6 +12,7 @@ import Fastify, { type FastifyInstance } from "fastify";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { conformsNatively, nativeJsonWhenConforming } from "../../src/rest/http/native-json.ts";
 import { listSchema } from "../../src/rest/fastcms/records.ts";
+import { listSchema as snackbaseListSchema } from "../../src/rest/snackbase/records.ts";
 
 const record = (i: number, data: Record<string, unknown>, extra: Record<string, unknown> = {}) => ({
   id: `0190c2a1-1111-7000-8000-${String(i).padStart(12, "0")}`,
@@ -81,15 +82,17 @@ beforeAll(async () => {
   let next: unknown;
   app.get("/schema", { schema: { response: { 200: listSchema } } }, async () => next);
   app.get("/native", { schema: { response: { 200: listSchema } } }, async (_req, reply) => nativeJsonWhenConforming(reply, listSchema, next));
+  app.get("/snackbase/schema", { schema: { response: { 200: snackbaseListSchema } } }, async () => next);
+  app.get("/snackbase/native", { schema: { response: { 200: snackbaseListSchema } } }, async (_req, reply) => nativeJsonWhenConforming(reply, snackbaseListSchema, next));
   app.decorate("setNext", (v: unknown) => (next = v));
   await app.ready();
 });
 afterAll(() => app.close());
 
-async function both(payload: unknown) {
+async function both(payload: unknown, prefix = "") {
   (app as unknown as { setNext(v: unknown): void }).setNext(payload);
-  const a = await app.inject({ method: "GET", url: "/schema" });
-  const b = await app.inject({ method: "GET", url: "/native" });
+  const a = await app.inject({ method: "GET", url: `${prefix}/schema` });
+  const b = await app.inject({ method: "GET", url: `${prefix}/native` });
   return { a, b };
 }
 
@@ -107,6 +110,28 @@ describe("record lists serialized natively", () => {
   it.each(refused)("%s: refused, the schema serializer answers", async (_name, payload) => {
     expect(conformsNatively(payload, listSchema)).toBe(false);
     const { a, b } = await both(payload);
+    expect(b.statusCode).toBe(a.statusCode);
+    expect(b.headers["content-type"]).toBe(a.headers["content-type"]);
+    expect(b.body).toBe(a.body);
+  });
+
+  const flat = (i: number, extra: Record<string, unknown> = {}) => ({
+    id: `r${i}`,
+    title: texts.longEscaped,
+    body: texts.control,
+    views: i,
+    tags: ["x"],
+    created_at: "2026-12-04T04:00:00.000Z",
+    ...extra,
+  });
+  it.each([
+    ["SnackBase page", { items: [flat(0), flat(1, { account_id: null })], total: 2, skip: 0, limit: 30 }, true],
+    ["SnackBase page with a Date inside a record (free-form: JSON.stringify either way)", { items: [flat(0, { at: new Date(0) })], total: 1, skip: 0, limit: 30 }, true],
+    ["SnackBase page with a null record", { items: [null], total: 1, skip: 0, limit: 30 }, false],
+    ["SnackBase page with an undeclared key", { items: [], total: 0, skip: 0, limit: 30, extra: 1 }, false],
+  ])("%s: same bytes as the schema serializer", async (_name, payload, native) => {
+    expect(conformsNatively(payload, snackbaseListSchema)).toBe(native);
+    const { a, b } = await both(payload, "/snackbase");
     expect(b.statusCode).toBe(a.statusCode);
     expect(b.headers["content-type"]).toBe(a.headers["content-type"]);
     expect(b.body).toBe(a.body);
