@@ -4,7 +4,8 @@
  * unless `skipTotal` or the same count is cached and its collection unchanged (totals.ts); the
  * caller's access expression is ANDed into both.
  */
-import { sql, type CompiledQuery, type Expression, type SqlBool } from "kysely";
+import { sql, type Expression, type SqlBool } from "kysely";
+import { toStatement, type Queryable, type Statement } from "../../db/sql-db.ts";
 import { and, FilterError, type Expr } from "../../query/ast.ts";
 import { checkExpr } from "../../query/check.ts";
 import { collectionResolver } from "../../query/fields.ts";
@@ -18,6 +19,7 @@ import { recordAccess } from "../rules/access.ts";
 import { assertReadableQuery, fieldAccess, redactRecord } from "../rules/field-access.ts";
 import { afterCondition, decodeCursor, orderByList, pageWindow, projectedColumns, reverseTerms, rowCursor, withTieBreak, type ColumnTerm, type PageRequest } from "./list-query.ts";
 import { planContainsIndex } from "./contains-index.ts";
+import { listStatements } from "./list-statement.ts";
 import { joinRanked, joinsRanked, parseSearch } from "./search.ts";
 import { selectById } from "./store.ts";
 import { rowMapper, type RecordData } from "./values.ts";
@@ -91,7 +93,7 @@ function badFilter(e: unknown, what: string): never {
  * The total of a list: the cached one while the collection has not changed (totals.ts), else
  * one COUNT, remembered under the generation it started in.
  */
-async function countRecords(ctx: Context, def: CollectionDef, stmt: CompiledQuery): Promise<number> {
+async function countRecords(ctx: Context, def: CollectionDef, stmt: Statement): Promise<number> {
   const { db, totals } = ctx.services;
   const cached = totals.get(def.name, stmt);
   if (cached !== undefined) return cached;
@@ -146,20 +148,38 @@ export async function listRecords(ctx: Context, collection: string, q: ListQuery
   const conditions: Expression<SqlBool>[] = [toSql(filter, resolve, db.dialect, { containsIndex })];
   // The conditions are ANDed as raw SQL: an expression-builder callback (`where((eb) => …)`)
   // makes Kysely build its function module per call, which cost a fifth of a list's CPU time.
-  const scoped = (qb: any, joined = false) => qb.where("account_id", "=", ctx.principal.accountId).where(allOf(search && !joined ? [...conditions, search.condition] : conditions));
-
-  // relevance order on SQLite joins the ranked matches, which already restrict the rows
-  const joined = relevance && joinsRanked(search);
-  let select = scoped(db.qb.selectFrom(def.name).select(projectedColumns(def, terms, q.fields).map((c) => `${def.name}.${c}`)), joined);
-  if (joined) select = joinRanked(select, def, search);
-  if (cursor !== undefined) select = select.where(afterCondition(readTerms, decodeCursor(cursor, readTerms), db.dialect));
-  select = select.orderBy(random ? sql`random()` : relevance ? search.order : orderByList(readTerms, db.dialect));
   // page size 0 still reads one row: it tells whether any exist
-  select = select.limit(Math.max(pageSize, 1) + (pageSize > 0 ? 1 : 0));
+  const limit = Math.max(pageSize, 1) + (pageSize > 0 ? 1 : 0);
   const keyset = cursor !== undefined || backward;
-  if (!keyset && skip > 0) select = select.offset(skip);
+  const columns = projectedColumns(def, terms, q.fields);
+  let select: Queryable;
+  let count: Queryable | undefined;
+  if (search === undefined && cursor === undefined) {
+    // the common shape: its SQL around the filter is cached (list-statement.ts)
+    ({ select, count } = listStatements(db, def, {
+      columns,
+      where: conditions[0]!,
+      accountId: ctx.principal.accountId,
+      order: random ? "random" : readTerms,
+      limit,
+      offset: keyset ? 0 : skip,
+      count: !q.skipTotal,
+    }));
+  } else {
+    const scoped = (qb: any, joined = false) => qb.where("account_id", "=", ctx.principal.accountId).where(allOf(search && !joined ? [...conditions, search.condition] : conditions));
+    // relevance order on SQLite joins the ranked matches, which already restrict the rows
+    const joined = relevance && joinsRanked(search!);
+    let builder = scoped(db.qb.selectFrom(def.name).select(columns.map((c) => `${def.name}.${c}`)), joined);
+    if (joined) builder = joinRanked(builder, def, search!);
+    if (cursor !== undefined) builder = builder.where(afterCondition(readTerms, decodeCursor(cursor, readTerms), db.dialect));
+    builder = builder.orderBy(random ? sql`random()` : relevance ? search!.order : orderByList(readTerms, db.dialect));
+    builder = builder.limit(limit);
+    if (!keyset && skip > 0) builder = builder.offset(skip);
+    select = builder;
+    count = q.skipTotal ? undefined : scoped(db.qb.selectFrom(def.name).select(sql<number>`count(*)`.as("n"))).compile();
+  }
 
-  const [rows, total] = await Promise.all([db.query(select), q.skipTotal ? null : countRecords(ctx, def, scoped(db.qb.selectFrom(def.name).select(sql<number>`count(*)`.as("n"))).compile())]);
+  const [rows, total] = await Promise.all([db.query(select), count === undefined ? null : countRecords(ctx, def, toStatement(count))]);
   const beyond = rows.length > pageSize;
   const pageRows: Record<string, unknown>[] = beyond ? rows.slice(0, pageSize) : rows;
   if (backward) pageRows.reverse();

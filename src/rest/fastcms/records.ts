@@ -14,6 +14,7 @@ import { RECORD_SYSTEM_FIELDS, type RecordData } from "../../core/records/values
 import { FilterError, type Expr } from "../../query/ast.ts";
 import { parseExpression } from "../../query/parse-expression.ts";
 import { errorSchema } from "../errors.ts";
+import { nativeJsonWhenConforming } from "../http/native-json.ts";
 import { READ, WRITE } from "../../core/policy/operation.ts";
 import { RECORD_PARAM_NAMES, withParamNames } from "./param-names.ts";
 import { parseProjection, projectData, type Projection } from "./record-projection.ts";
@@ -63,6 +64,21 @@ const recordSchema = {
     version: { type: "integer" },
     owner_id: { type: ["string", "null"] },
     expand: { type: ["object", "null"], additionalProperties: true },
+  },
+} as const;
+
+/** The 200 response of a record list (exported for the serializer parity test). */
+export const listSchema = {
+  type: "object",
+  properties: {
+    items: { type: "array", items: recordSchema },
+    total: { type: "integer" },
+    page: { type: "integer" },
+    per_page: { type: "integer" },
+    total_pages: { type: "integer" },
+    next_cursor: { type: ["string", "null"] },
+    prev_cursor: { type: ["string", "null"] },
+    has_more: { type: "boolean" },
   },
 } as const;
 
@@ -147,25 +163,10 @@ export function registerRecordRoutes(api: FastifyInstance, _services: Services):
             ...readParams,
           },
         },
-        response: {
-          200: {
-            type: "object",
-            properties: {
-              items: { type: "array", items: recordSchema },
-              total: { type: "integer" },
-              page: { type: "integer" },
-              per_page: { type: "integer" },
-              total_pages: { type: "integer" },
-              next_cursor: { type: ["string", "null"] },
-              prev_cursor: { type: ["string", "null"] },
-              has_more: { type: "boolean" },
-            },
-          },
-          ...errors,
-        },
+        response: { 200: listSchema, ...errors },
       },
     },
-    async (req) => {
+    async (req, reply) => {
       const qs = req.query;
       let filter: Expr | undefined;
       if (qs.filter !== undefined && qs.filter.trim() !== "") {
@@ -195,7 +196,7 @@ export function registerRecordRoutes(api: FastifyInstance, _services: Services):
         }),
       );
       const expanded = await expansions(req, req.params.collection, r.items, qs.expand);
-      return {
+      return nativeJsonWhenConforming(reply, listSchema, {
         items: (await withFiles(req.ctx, req.params.collection, r.items, expanded.values())).map((rec) => renderRecord(rec, projection, expanded.get(rec.id))),
         total: r.total ?? -1,
         page: r.page,
@@ -204,7 +205,7 @@ export function registerRecordRoutes(api: FastifyInstance, _services: Services):
         next_cursor: r.nextCursor,
         prev_cursor: r.prevCursor,
         has_more: r.hasMore,
-      };
+      });
     },
   );
 
