@@ -55,6 +55,14 @@ describe.runIf(TEST_DB === "postgres")("PostgreSQL statements and pool", () => {
     expect(mode[0]!.plan_cache_mode).toBe("force_custom_plan");
   });
 
+  it("reads timestamps as ISO-8601 in UTC with milliseconds, whatever the session's time zone", async () => {
+    const sql = `SELECT '2026-12-04 04:33:23.123456+00'::timestamptz AS a, '2026-12-04 04:33:23.1+00'::timestamptz AS b,
+      '2026-12-04 04:33:23+00'::timestamptz AS c, '2026-12-04 04:33:23.999999+00'::timestamptz AS d, '2026-12-04 04:33:23.5'::timestamp AS e`;
+    const expected = { a: "2026-12-04T04:33:23.123Z", b: "2026-12-04T04:33:23.100Z", c: "2026-12-04T04:33:23.000Z", d: "2026-12-04T04:33:23.999Z", e: "2026-12-04T04:33:23.500Z" };
+    expect(await db.transaction(async (tx) => (await tx.script("SET LOCAL TimeZone = 'UTC'"), tx.query({ sql, parameters: [] })))).toEqual([expected]);
+    expect(await db.transaction(async (tx) => (await tx.script("SET LOCAL TimeZone = 'Asia/Kolkata'"), tx.query({ sql, parameters: [] })))).toEqual([expected]);
+  });
+
   it("a request waiting for a busy pool waits for a connection rather than failing", async () => {
     // `other` has one connection; a transaction holds it past the time allowed to open one.
     const held = other.transaction(async (tx) => tx.query({ sql: "SELECT pg_sleep($1::float8)", parameters: [CONNECT_TIMEOUT_MS / 1000 + 0.5] }));
