@@ -5,7 +5,9 @@
  * waits for a busy pool waits for a connection instead of failing. SQLite has none of these
  * (one process, statements cached per connection and cleared after DDL: see query-plans).
  */
+import { createServer, type Socket } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { classifyDriverError } from "../../src/db/driver-errors.ts";
 import { CONNECT_TIMEOUT_MS, PostgresDb } from "../../src/db/postgres.ts";
 import { freshDatabase, TEST_DB } from "../helpers/app.ts";
 
@@ -71,5 +73,26 @@ describe.runIf(TEST_DB === "postgres")("PostgreSQL statements and pool", () => {
     expect(waited).toEqual([{ n: 1 }]);
     expect(Date.now() - started).toBeGreaterThan(CONNECT_TIMEOUT_MS);
     await held;
+  }, 20_000);
+
+  it("a server that accepts but never answers fails a new connection after the connect timeout, as unavailable", async () => {
+    const sockets = new Set<Socket>();
+    const silent = createServer((socket) => sockets.add(socket));
+    await new Promise<void>((resolve) => silent.listen(0, "127.0.0.1", resolve));
+    const port = (silent.address() as { port: number }).port;
+    const stalled = new PostgresDb(`postgres://postgres@127.0.0.1:${port}/none`, () => {}, 1);
+    try {
+      const started = Date.now();
+      const error = await stalled.query({ sql: "SELECT 1", parameters: [] }).then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+      expect(Date.now() - started).toBeGreaterThanOrEqual(CONNECT_TIMEOUT_MS - 100);
+      expect(classifyDriverError(error)).toEqual({ kind: "unavailable", reason: "the database did not answer in time" });
+    } finally {
+      await stalled.close().catch(() => {});
+      for (const s of sockets) s.destroy();
+      await new Promise<void>((resolve) => silent.close(() => resolve()));
+    }
   }, 20_000);
 });
