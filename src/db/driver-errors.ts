@@ -55,6 +55,8 @@ const ADAPTER_REASONS: ReadonlyMap<string, string> = new Map([
 const PG_MESSAGES: readonly [RegExp, string][] = [
   [/^Connection terminated/, "the connection was closed"],
   [/timeout exceeded when trying to connect/, "no database connection became available in time"],
+  // a new connection not established within CONNECT_TIMEOUT_MS (src/db/postgres.ts)
+  [/^timeout expired$/, "the database did not answer in time"],
   [/Client has encountered a connection error/, "the connection was closed"],
   [/Cannot use a pool after calling end/, "the server is shutting down"],
 ];

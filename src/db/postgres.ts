@@ -7,7 +7,23 @@ import { compileOnly, runAfterCommit, toStatement, type Queryable, type Row, typ
 
 const { Pool, types } = pg;
 
-const parseTimestamp = (v: string) => new Date(v.includes("T") || v.endsWith("Z") || /[+-]\d\d(:?\d\d)?$/.test(v) ? v : `${v}Z`).toISOString();
+const parseAnyTimestamp = (v: string) => new Date(v.includes("T") || v.endsWith("Z") || /[+-]\d\d(:?\d\d)?$/.test(v) ? v : `${v}Z`).toISOString();
+
+/** PostgreSQL's ISO output of a UTC time (a session in UTC, or `timestamp`): rewritten as text. */
+const UTC_TIMESTAMP = /^([1-9]\d{3}-\d\d-\d\d) (\d\d:\d\d:\d\d)(?:\.(\d{1,6}))?(?:\+00)?$/;
+
+/**
+ * A timestamp as ISO-8601 in UTC with milliseconds (what `Date#toISOString` prints). The usual
+ * case, a UTC time, is rewritten as text (digits past the milliseconds dropped, as Date does):
+ * a list page holds two per row and a Date round trip costs several times more. Other offsets,
+ * years before 1000 and BC dates go through Date as before.
+ */
+function parseTimestamp(v: string): string {
+  const m = UTC_TIMESTAMP.exec(v);
+  if (m === null) return parseAnyTimestamp(v);
+  const f = m[3];
+  return `${m[1]}T${m[2]}.${f === undefined ? "000" : f.length >= 3 ? f.slice(0, 3) : f.padEnd(3, "0")}Z`;
+}
 
 /** Type parsers for this pool only (no global pg.types mutation). */
 const typeParsers = {
@@ -28,12 +44,77 @@ const typeParsers = {
 
 type Client = pg.Pool | pg.PoolClient;
 
-/** How long a request waits for a database connection before it is answered 503. */
+/**
+ * How long opening a database connection may take before the request is answered 503 (a
+ * dropped network, a stopped host). Waiting for a free pooled connection is not bounded by it:
+ * under load a request queues for a connection rather than failing (see {@link QUEUE_TIMEOUT_MS}).
+ */
 export const CONNECT_TIMEOUT_MS = 5000;
 
-async function run<T>(client: Client, q: Queryable): Promise<{ rows: T[]; changes: number }> {
+/**
+ * How long a request may queue for a free pooled connection. Far above any wait under load (32
+ * concurrent requests on 10 connections wait tens of milliseconds), so it only ends a wait that
+ * would never finish (every connection held by a stalled statement) with a 503.
+ */
+export const QUEUE_TIMEOUT_MS = 60_000;
+
+/** pg's client with its own connect timeout (the pool's `connectionTimeoutMillis` would also bound the queue). */
+class TimedClient extends pg.Client {
+  constructor(config?: pg.ClientConfig) {
+    super({ ...config, connectionTimeoutMillis: CONNECT_TIMEOUT_MS });
+  }
+}
+
+/**
+ * Distinct statement texts that get a server-side prepared statement (pg `name`): each is parsed
+ * and analysed once per connection, then only bound and executed, as a hand-written pg server
+ * does. Texts past the cap (generated statements vary with filters, IN lists, field sets) run
+ * unnamed, so neither this map nor the prepared statements on each connection grow without bound.
+ */
+const MAX_NAMED_STATEMENTS = 2000;
+
+/** Names of the prepared statements, per statement text; a new generation after DDL. */
+class StatementNames {
+  #names = new Map<string, string>();
+  #generation = 0;
+
+  nameOf(sql: string): string | undefined {
+    let name = this.#names.get(sql);
+    if (name === undefined && this.#names.size < MAX_NAMED_STATEMENTS) {
+      name = `c${this.#generation}_${this.#names.size}`;
+      this.#names.set(sql, name);
+    }
+    return name;
+  }
+
+  /**
+   * Forgets every name: after DDL a statement prepared before it may no longer describe its
+   * table (PostgreSQL refuses a prepared `SELECT *` whose columns changed). The old statements
+   * stay on their connections, unused, until the connection closes.
+   */
+  reset(): void {
+    this.#names = new Map();
+    this.#generation++;
+  }
+}
+
+/** PostgreSQL refused a prepared statement whose result columns changed since it was prepared. */
+const isStalePlan = (e: unknown) => (e as { code?: unknown })?.code === "0A000" && /cached plan must not change result type/.test(String((e as Error).message));
+
+async function run<T>(client: Client, q: Queryable, names: StatementNames, retry: boolean): Promise<{ rows: T[]; changes: number }> {
   const { sql, parameters } = toStatement(q);
-  const res = await client.query({ text: sql, values: parameters as unknown[] });
+  const name = names.nameOf(sql);
+  let res: pg.QueryResult;
+  try {
+    res = await client.query({ text: sql, values: parameters as unknown[], ...(name === undefined ? {} : { name }) });
+  } catch (e) {
+    if (name === undefined || !isStalePlan(e)) throw e;
+    // Another instance changed the table: new names from now on. Outside a transaction the
+    // statement failed as a whole and is run again, unnamed; inside one the transaction is aborted.
+    names.reset();
+    if (!retry) throw e;
+    res = await client.query({ text: sql, values: parameters as unknown[] });
+  }
   return { rows: res.rows as T[], changes: res.rowCount ?? 0 };
 }
 
@@ -42,6 +123,7 @@ export class PostgresDb implements SqlDb {
   readonly qb = compileOnly("postgres");
   readonly inTransaction = false;
   readonly pool: pg.Pool;
+  readonly names = new StatementNames();
   /** pg_trgm is installed (set by {@link enableTrigram} at start-up) */
   trigram = false;
 
@@ -53,8 +135,18 @@ export class PostgresDb implements SqlDb {
     onIdleConnectionError: (e: unknown) => void = onAfterCommitError,
   ) {
     // A server that does not answer (a dropped network, a stopped host) fails the request after
-    // CONNECT_TIMEOUT_MS with a clear 503 rather than holding it for the OS's TCP timeout.
-    this.pool = new Pool({ connectionString, max, types: typeParsers, connectionTimeoutMillis: CONNECT_TIMEOUT_MS });
+    // CONNECT_TIMEOUT_MS with a clear 503 rather than holding it for the OS's TCP timeout; a
+    // request waiting for one of the pool's connections waits (up to QUEUE_TIMEOUT_MS).
+    // Prepared statements are planned for their parameters every time, as unnamed ones are: a
+    // generic plan would serve `title ILIKE $1` the same way for a rare and a common word.
+    this.pool = new Pool({
+      connectionString,
+      max,
+      types: typeParsers,
+      Client: TimedClient,
+      connectionTimeoutMillis: QUEUE_TIMEOUT_MS,
+      options: "-c plan_cache_mode=force_custom_plan",
+    });
     // An idle client losing its connection must not crash the process; the pool replaces it.
     this.pool.on("error", (e) => onIdleConnectionError(e));
   }
@@ -76,20 +168,24 @@ export class PostgresDb implements SqlDb {
   }
 
   async query<T = Row>(q: Queryable): Promise<T[]> {
-    return (await run<T>(this.pool, q)).rows;
+    return (await run<T>(this.pool, q, this.names, true)).rows;
   }
 
   execute<T = Row>(q: Queryable): Promise<{ rows: T[]; changes: number }> {
-    return run<T>(this.pool, q);
+    return run<T>(this.pool, q, this.names, true);
   }
 
   async script(sql: string): Promise<void> {
-    await this.pool.query(sql);
+    try {
+      await this.pool.query(sql);
+    } finally {
+      this.names.reset();
+    }
   }
 
   async transaction<T>(fn: (tx: SqlDb) => Promise<T>): Promise<T> {
     const client = await this.pool.connect();
-    const tx = new PostgresTx(client, this.qb, this.trigram);
+    const tx = new PostgresTx(client, this.qb, this.trigram, this.names);
     let result: T;
     try {
       await client.query("BEGIN");
@@ -103,6 +199,8 @@ export class PostgresDb implements SqlDb {
     } finally {
       tx.closed = true;
       client.release();
+      // Statements prepared inside the transaction, before its DDL was visible to others.
+      if (tx.ddl) this.names.reset();
     }
     runAfterCommit(tx.callbacks, this.onAfterCommitError);
     return result;
@@ -112,7 +210,9 @@ export class PostgresDb implements SqlDb {
     runAfterCommit([fn], this.onAfterCommitError);
   }
 
-  resetStatements(): void {}
+  resetStatements(): void {
+    this.names.reset();
+  }
 
   async close(): Promise<void> {
     await this.pool.end();
@@ -124,25 +224,33 @@ class PostgresTx implements SqlDb {
   readonly inTransaction = true;
   readonly callbacks: (() => void)[] = [];
   closed = false;
+  /** DDL ran in this transaction (statement names are renewed when it ends) */
+  ddl = false;
   constructor(
     private readonly client: pg.PoolClient,
     readonly qb: PostgresDb["qb"],
     readonly trigram: boolean,
+    private readonly names: StatementNames,
   ) {}
   #open() {
     if (this.closed) throw new Error("transaction already finished");
   }
   async query<T = Row>(q: Queryable): Promise<T[]> {
     this.#open();
-    return (await run<T>(this.client, q)).rows;
+    return (await run<T>(this.client, q, this.names, false)).rows;
   }
   execute<T = Row>(q: Queryable): Promise<{ rows: T[]; changes: number }> {
     this.#open();
-    return run<T>(this.client, q);
+    return run<T>(this.client, q, this.names, false);
   }
   async script(sql: string): Promise<void> {
     this.#open();
-    await this.client.query(sql);
+    this.ddl = true;
+    try {
+      await this.client.query(sql);
+    } finally {
+      this.names.reset();
+    }
   }
   transaction<T>(fn: (tx: SqlDb) => Promise<T>): Promise<T> {
     return fn(this);
@@ -150,6 +258,8 @@ class PostgresTx implements SqlDb {
   afterCommit(fn: () => void): void {
     this.callbacks.push(fn);
   }
-  resetStatements(): void {}
+  resetStatements(): void {
+    this.names.reset();
+  }
   async close(): Promise<void> {}
 }

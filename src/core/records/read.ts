@@ -91,17 +91,11 @@ function badFilter(e: unknown, what: string): never {
 
 /**
  * The total of a list: the cached one while the collection has not changed (totals.ts), else
- * one COUNT, remembered under the generation it started in.
+ * one COUNT (shared by concurrent requests), remembered under the generation it started in.
  */
 async function countRecords(ctx: Context, def: CollectionDef, stmt: Statement): Promise<number> {
   const { db, totals } = ctx.services;
-  const cached = totals.get(def.name, stmt);
-  if (cached !== undefined) return cached;
-  const generation = totals.generation(def.name);
-  const [row] = await db.query<{ n: number | bigint }>(stmt);
-  const total = Number(row!.n);
-  totals.set(def.name, stmt, generation, total);
-  return total;
+  return totals.total(def.name, stmt, async () => Number((await db.query<{ n: number | bigint }>(stmt))[0]!.n));
 }
 
 /**

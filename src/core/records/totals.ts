@@ -48,6 +48,8 @@ export class TotalsCache {
   /** collection name (lower case) → generation; absent = 0 */
   readonly #generations = new Map<string, number>();
   readonly #pending = new Set<string>();
+  /** counts in flight, by generation and statement */
+  readonly #counting = new Map<string, Promise<number>>();
   readonly #offs: (() => void)[] = [];
 
   constructor(
@@ -81,6 +83,35 @@ export class TotalsCache {
     if (e.generation !== this.generation(collection) || e.expires <= this.now()) return undefined;
     this.#entries.set(key, e); // most recently used last
     return e.total;
+  }
+
+  /**
+   * The total of the statement: the cached one while current, else `counter`'s, remembered under
+   * the generation it started in. Concurrent requests for the same uncached total share one
+   * count: after a write, every list in flight would otherwise count the whole table at once
+   * (32 concurrent COUNTs of 100,000 rows after each write made the PostgreSQL tail 18× p50).
+   * A request arriving after a later change never joins a count started before it.
+   */
+  total(collection: string, stmt: CountStatement, counter: () => Promise<number>): Promise<number> {
+    const cached = this.get(collection, stmt);
+    if (cached !== undefined) return Promise.resolve(cached);
+    const generation = this.generation(collection);
+    const key = `${generation}\u0000${keyOf(collection, stmt)}`;
+    const running = this.#counting.get(key);
+    if (running) return running;
+    const counting = counter().then(
+      (total) => {
+        this.#counting.delete(key);
+        this.set(collection, stmt, generation, total);
+        return total;
+      },
+      (e: unknown) => {
+        this.#counting.delete(key);
+        throw e;
+      },
+    );
+    this.#counting.set(key, counting);
+    return counting;
   }
 
   /** Remembers a total counted under `generation`; ignored when the collection changed since. */
