@@ -6,7 +6,7 @@
 // project root, like every src/ module, so `import.meta.url`-relative paths
 // (prisma/migrations) resolve the same way from both. An argument names another output file at
 // the same depth (test/api/idle-memory.test.ts builds its own copy).
-import { readdir, readFile, rm } from "node:fs/promises";
+import { readdir, readFile, rm, writeFile } from "node:fs/promises";
 import { basename, dirname, resolve } from "node:path";
 import { build, type Plugin } from "esbuild";
 import { buildAdmin } from "./build-admin.ts";
@@ -27,6 +27,15 @@ const prismaWasm: Plugin = {
   },
 };
 
+// graphql-scalars' entry loads all of its ~80 scalars (200 kB of source kept in the heap) for
+// the two we use: bundle its ES modules so only those two are kept (graphql stays external).
+const treeShaken: Plugin = {
+  name: "tree-shaken",
+  setup(b) {
+    b.onResolve({ filter: /^graphql-scalars$/ }, () => ({ path: resolve("node_modules/graphql-scalars/esm/index.js") }));
+  },
+};
+
 const outfile = process.argv[2] ?? "dist/app/cli.js";
 const result = await build({
   entryPoints: { [basename(outfile, ".js")]: "src/cli.ts" },
@@ -44,7 +53,7 @@ const result = await build({
   sourcemap: "linked",
   legalComments: "none",
   logLevel: "warning",
-  plugins: [prismaWasm],
+  plugins: [prismaWasm, treeShaken],
   metafile: true,
 });
 
@@ -53,6 +62,22 @@ const written = new Set(Object.keys(result.metafile.outputs).map((f) => resolve(
 for (const name of await readdir(dirname(outfile))) {
   const file = resolve(dirname(outfile), name);
   if (/-[A-Z0-9]{8}\.js(\.map)?$/.test(name) && !written.has(file)) await rm(file);
+}
+
+// V8 keeps each module's source text in the heap (it compiles functions when first called), and
+// one character beyond Latin-1 makes the whole text a two-byte string: 2 MiB instead of 1 for
+// the entry. esbuild escapes such characters in code but copies the comments it keeps (class
+// members' doc comments) verbatim; write theirs as \u escapes, which only comments can hold here.
+for (const file of written) {
+  if (!file.endsWith(".js")) continue;
+  const text = await readFile(file, "utf8");
+  if (!/[^\t-\xff]/.test(text)) continue;
+  const lines = text.split("\n").map((line, i) => {
+    if (!/[^\t-\xff]/.test(line)) return line;
+    if (!/^\s*(\/\*|\*|\/\/)/.test(line)) throw new Error(`${file}:${i + 1}: a character beyond Latin-1 outside a comment line; update scripts/build.ts`);
+    return line.replace(/[^\t-\x7f]/gu, (c) => `\\u{${c.codePointAt(0)!.toString(16)}}`);
+  });
+  await writeFile(file, lines.join("\n"));
 }
 
 // The admin UI (dist/admin), unless it is already built from the same sources.
