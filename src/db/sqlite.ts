@@ -31,6 +31,22 @@ const OPTIMIZE_ALL_TABLES = 0x10012;
 
 type Conn = Database.Database;
 
+/** Transactions committed together at most (a group also ends with its event-loop turn). */
+const GROUP_MAX = 64;
+
+interface GroupMember {
+  fn: (tx: SqlDb) => Promise<unknown>;
+  resolve: (value: unknown) => void;
+  reject: (reason: unknown) => void;
+}
+
+interface Group {
+  /** takes members */
+  open: boolean;
+  size: number;
+  queue: GroupMember[];
+}
+
 function bindable(v: unknown): unknown {
   if (typeof v === "boolean") return v ? 1 : 0;
   if (v instanceof Date) return v.toISOString();
@@ -82,6 +98,8 @@ export class SqliteDb implements SqlDb {
   /** rows changed since planner statistics were last refreshed */
   #changes = 0;
   readonly #optimizeTimer: NodeJS.Timeout;
+  /** the group of transactions running now, while it takes members (see `transaction`) */
+  #group: Group | undefined;
 
   constructor(
     readonly file: string,
@@ -191,28 +209,108 @@ export class SqliteDb implements SqlDb {
     this.resetStatements();
   }
 
-  async transaction<T>(fn: (tx: SqlDb) => Promise<T>): Promise<T> {
+  /**
+   * Runs `fn` in a transaction: all of its writes commit, or none. Transactions started while
+   * one is running, or in the same turn of the event loop, share one SQLite transaction (group
+   * commit): each runs alone in turn inside its own SAVEPOINT (a failing one rolls back to it and
+   * rejects; the others go on), and the group commits once no member is left to run — at the end
+   * of the turn, or after {@link GROUP_MAX} members. One commit then writes the pages that every
+   * member changed (a full-text index writes a new segment per commit, the bulk of a small
+   * write's cost). Every member's promise settles after that commit, never before; its
+   * after-commit callbacks run then, in member order. A member that changed the schema ends its
+   * group. When the whole transaction is lost (disk full, I/O error), every member not yet
+   * committed rejects.
+   */
+  transaction<T>(fn: (tx: SqlDb) => Promise<T>): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      const member: GroupMember = { fn: fn as GroupMember["fn"], resolve: resolve as GroupMember["resolve"], reject };
+      if (this.#group?.open && this.#group.size < GROUP_MAX) {
+        this.#group.size++;
+        this.#group.queue.push(member);
+        return;
+      }
+      void this.#runGroup(member);
+    });
+  }
+
+  async #runGroup(first: GroupMember): Promise<void> {
+    const group: Group = { open: true, size: 1, queue: [first] };
+    this.#group = group;
     const release = await this.lock.acquire();
-    const tx = new SqliteTx(this);
-    let result: T;
+    const done: { member: GroupMember; tx: SqliteTx; result: unknown }[] = [];
+    let began = false;
+    let waited = false;
     try {
-      // Prepared once: exec() re-parses the text on every transaction (measured ~34 µs per create).
-      this.#write(() => this.#writes.get("BEGIN IMMEDIATE").run(), false);
+      for (;;) {
+        const member = group.queue.shift();
+        if (!member) {
+          if (waited || !began) break;
+          // the rest of this turn: the requests handled in it join the group
+          await new Promise((r) => setImmediate(r));
+          waited = true;
+          continue;
+        }
+        if (!began) {
+          try {
+            // Prepared once: exec() re-parses the text on every transaction (measured ~34 µs per create).
+            this.#write(() => this.#writes.get("BEGIN IMMEDIATE").run(), false);
+          } catch (e) {
+            member.reject(e);
+            continue;
+          }
+          began = true;
+        }
+        const tx = new SqliteTx(this);
+        try {
+          this.#writes.get("SAVEPOINT cairn_member").run();
+          const result = await member.fn(tx);
+          this.#writes.get("RELEASE cairn_member").run();
+          done.push({ member, tx, result });
+        } catch (e) {
+          this.#noteWriteFailure(e);
+          if (this.writer.inTransaction) {
+            this.#writes.get("ROLLBACK TO cairn_member").run();
+            this.#writes.get("RELEASE cairn_member").run();
+          } else {
+            // the database rolled the whole transaction back: nothing of the group is written
+            began = false;
+            for (const d of done.splice(0)) d.member.reject(e);
+          }
+          member.reject(e);
+        } finally {
+          tx.closed = true;
+        }
+        if (tx.ddl) break;
+      }
+    } finally {
+      group.open = false;
+      if (this.#group === group) this.#group = undefined;
+    }
+    // members that joined after a schema change run in the next group
+    for (const member of group.queue.splice(0)) this.transaction(member.fn).then(member.resolve, member.reject);
+    // nothing written (every member failed): end the transaction without a commit, which would
+    // count as a write that succeeded (see writeFailure)
+    if (began && done.length === 0) {
+      this.#writes.get("ROLLBACK").run();
+      began = false;
+    }
+    if (began) {
       try {
-        result = await fn(tx);
         this.#write(() => this.#writes.get("COMMIT").run());
       } catch (e) {
         this.#noteWriteFailure(e);
         if (this.writer.inTransaction) this.#writes.get("ROLLBACK").run();
-        throw e;
+        release();
+        for (const d of done) d.member.reject(e);
+        return;
       }
-    } finally {
-      tx.closed = true;
-      release();
     }
-    if (tx.ddl) this.resetStatements();
-    runAfterCommit(tx.callbacks, this.onAfterCommitError);
-    return result;
+    release();
+    if (done.some((d) => d.tx.ddl)) this.resetStatements();
+    for (const d of done) {
+      runAfterCommit(d.tx.callbacks, this.onAfterCommitError);
+      d.member.resolve(d.result);
+    }
   }
 
   afterCommit(fn: () => void): void {

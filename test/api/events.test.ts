@@ -208,6 +208,27 @@ describe("events through the dispatcher", () => {
     expect((await t.api("DELETE", "/api/v1/settings/events_retention_hours", { token: t.adminToken })).status).toBeLessThan(300);
   });
 
+  it("commits of one event-loop turn share one dispatch round; stop() right after a commit resolves", async () => {
+    const BATCH = 11;
+    const dispatcher = new EventDispatcher(t.app.services, { pollMs: 3_600_000, batchSize: BATCH });
+    dispatcher.register("turn-a", () => {});
+    const { db, events } = t.app.services;
+    await dispatcher.start();
+    await dispatcher.idle();
+    const rec = recordStatements(db);
+    const commit = () => events.publish({ type: "record.create", accountId: "a", collection: "notes", recordId: "x", payload: {}, created: new Date().toISOString() });
+    try {
+      for (let i = 0; i < 5; i++) commit();
+      await dispatcher.idle();
+      expect(rec.statements.filter((s) => s.sql.includes('"_events"') && s.parameters[1] === BATCH)).toHaveLength(1);
+      commit(); // a wake pending when stopping
+    } finally {
+      rec.restore();
+      await dispatcher.stop();
+      await db.execute(db.qb.deleteFrom("_event_cursors").where("consumer", "=", "turn-a"));
+    }
+  });
+
   it("consumers at the same position share one outbox read; each gets events of its own", async () => {
     // a dispatcher of its own, without polls and with a batch size of its own: its reads are told apart by that size
     const BATCH = 7;

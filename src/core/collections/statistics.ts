@@ -1,16 +1,15 @@
 /**
  * Planner statistics after bulk loads. A table that grew by many rows at once misleads the
  * planner until its statistics follow: SQLite's timer (db/sqlite.ts) catches up within a minute,
- * PostgreSQL's autovacuum later still. On SQLite the refresh is that timer's, run at once, after
- * merging the table's trigram tables into one segment each. Bulk paths report the rows they wrote here; once a table
- * has received {@link BULK_ANALYZE_ROWS} rows this way (in one load or several), it is analysed
- * — on PostgreSQL after flushing its GIN indexes' pending lists too, whose size the planner
- * otherwise charges to every trigram and full-text index scan (and plain ANALYZE does not flush).
+ * PostgreSQL's autovacuum later still. On SQLite the refresh is that timer's, run at once. Bulk
+ * paths report the rows they wrote here; once a table has received {@link BULK_ANALYZE_ROWS} rows
+ * this way (in one load or several), it is analysed — on PostgreSQL after flushing its GIN
+ * indexes' pending lists too, whose size the planner otherwise charges to every trigram and full-text index scan (and plain ANALYZE does not flush).
  */
 import { sql } from "kysely";
 import type { SqlDb } from "../../db/sql-db.ts";
 import { SqliteDb } from "../../db/sqlite.ts";
-import { indexPrefix, q } from "./ddl.ts";
+import { q } from "./ddl.ts";
 
 /** Rows loaded in bulk into one table after which it is analysed. */
 export const BULK_ANALYZE_ROWS = 1000;
@@ -32,16 +31,11 @@ export async function analyzeAfterBulkLoad(db: SqlDb, table: string, rows: numbe
     return false;
   }
   counts.delete(table);
-  if (db instanceof SqliteDb) {
-    // A load in many transactions leaves the FTS5 trigram tables in many small segments, and
-    // every lookup pays per segment: merge them into one (they hold trigram sets only: small).
-    const like = `${indexPrefix(table).replace(/[\\%_]/g, "\\$&")}\\_\\_tri\\_%`;
-    const stmt = sql<{ name: string }>`SELECT name FROM sqlite_master WHERE type = 'table' AND name LIKE ${like} ESCAPE '\\' AND sql LIKE 'CREATE VIRTUAL TABLE%'`;
-    const tables = (await db.query<{ name: string }>(stmt.compile(db.qb))).map((r) => r.name);
-    if (tables.length) await db.script(tables.map((t) => `INSERT INTO ${q(t)}(${q(t)}) VALUES ('optimize');`).join("\n"));
-    // the statistics refresh the timer runs, now (it also makes the read connection reload them)
-    return db.optimizeIfChanged(0);
-  }
+  // SQLite: the refresh its timer runs (db/sqlite.ts), now; it also makes the read connection
+  // reload the statistics. The FTS5 trigram tables are left to their own automerge: an
+  // 'optimize' rewrites a whole index into one segment — O(table), seconds on a large table —
+  // and blocked every request for that long each time a bulk load passed the threshold.
+  if (db instanceof SqliteDb) return db.optimizeIfChanged(0);
   if (db.dialect === "postgres") {
     const flush = sql`SELECT gin_clean_pending_list(i.indexrelid) FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid JOIN pg_am a ON a.oid = c.relam
       WHERE i.indrelid = to_regclass(${q(table)}) AND a.amname = 'gin'`;

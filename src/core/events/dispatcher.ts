@@ -11,8 +11,9 @@
  *   cursor row (owner, until), renewed with every saved position and released on shutdown. An
  *   instance that dies keeps it until it runs out (LEASE_MS); then another takes over.
  * - No added latency for this instance's commits: every local commit (the in-process bus) wakes
- *   the dispatcher at once; an instance without the lease asks the holder to run through the
- *   pub/sub port (`{ wake }` on the `events` channel). A short poll is the fallback.
+ *   the dispatcher in the same turn of the event loop (the commits of that turn share one round);
+ *   an instance without the lease asks the holder to run through the pub/sub port (`{ wake }` on
+ *   the `events` channel). A short poll is the fallback.
  * - One outbox read per position and round: consumers at the same position (the usual case: every
  *   consumer keeps up) share the rows read for the first of them, so a write costs one read of
  *   the outbox however many consumers there are; each consumer still decodes its own events.
@@ -79,6 +80,7 @@ export class EventDispatcher {
   #timers: NodeJS.Timeout[] = [];
   #unsubscribe: (() => void)[] = [];
   #pruning: Promise<number> | undefined;
+  #commitWake: NodeJS.Immediate | undefined;
 
   constructor(
     private readonly services: DispatcherServices,
@@ -136,7 +138,10 @@ export class EventDispatcher {
 
   /** Resolves when no dispatch round is running (tests, shutdown). */
   async idle(): Promise<void> {
-    while (this.#running) await this.#running;
+    while (this.#running || this.#commitWake) {
+      if (this.#running) await this.#running;
+      else await new Promise((r) => setImmediate(r)); // the pending wake runs first
+    }
   }
 
   /** Per consumer: events this instance handled, and whether it holds the lease now. */
@@ -150,6 +155,8 @@ export class EventDispatcher {
     if (this.#stopped) return;
     this.#stopped = true;
     for (const t of this.#timers) clearInterval(t);
+    clearImmediate(this.#commitWake);
+    this.#commitWake = undefined;
     for (const off of this.#unsubscribe) off();
     await this.idle();
     await this.#pruning?.catch(() => 0);
@@ -195,11 +202,21 @@ export class EventDispatcher {
     return total;
   }
 
+  /**
+   * A local commit (one call per event) wakes the dispatcher on the next turn of the event loop,
+   * not at once: the commits of every request handled in this turn then share one round (one
+   * outbox read and one saved position per consumer) instead of one round each, and a bulk write
+   * of 100 events sends one wake message, not 100. The delay is the rest of the current turn.
+   */
   #localCommit(): void {
-    const now = Date.now();
-    const free = [...this.#consumers.values()].some((c) => c.leaseUntil <= now);
-    if (free) this.services.pubsub.publish("events", { wake: this.#owner } satisfies WakeMessage);
-    this.wake();
+    if (this.#commitWake) return;
+    this.#commitWake = setImmediate(() => {
+      this.#commitWake = undefined;
+      const now = Date.now();
+      const free = [...this.#consumers.values()].some((c) => c.leaseUntil <= now);
+      if (free) this.services.pubsub.publish("events", { wake: this.#owner } satisfies WakeMessage);
+      this.wake();
+    });
   }
 
   async #loop(acquire: boolean): Promise<void> {
