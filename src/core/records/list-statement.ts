@@ -12,7 +12,7 @@
  * follow it. A new definition (any schema change) is a new object, so nothing cached here
  * outlives the schema it was built for.
  */
-import { sql, type Expression, type RawBuilder, type SqlBool } from "kysely";
+import { sql, type CompiledQuery, type Expression, type RawBuilder, type SqlBool } from "kysely";
 import type { Statement, SqlDb } from "../../db/sql-db.ts";
 import type { CollectionDef } from "../collections/types.ts";
 import { orderByList, type ColumnTerm } from "./list-query.ts";
@@ -22,7 +22,8 @@ const MAX_PIECES = 200;
 
 const pieces = new WeakMap<CollectionDef, Map<string, string>>();
 
-function cachedPiece(def: CollectionDef, key: string, build: () => string): string {
+/** The text `build` makes for `key` under this definition, built once (Kysely writes it: quoting stays its own). */
+export function cachedPiece(def: CollectionDef, key: string, build: () => string): string {
   let byKey = pieces.get(def);
   if (!byKey) pieces.set(def, (byKey = new Map()));
   let text = byKey.get(key);
@@ -75,7 +76,14 @@ export function listStatements(db: SqlDb, def: CollectionDef, p: PageStatementIn
     sql: `${head}${scope} order by ${order} limit ${at(2)}${p.offset > 0 ? ` offset ${at(3)}` : ""}`,
     parameters: p.offset > 0 ? [...filter.parameters, p.accountId, p.limit, p.offset] : [...filter.parameters, p.accountId, p.limit],
   };
-  if (!p.count) return { select, count: undefined };
+  return { select, count: p.count ? countStatement(db, def, filter, p.accountId) : undefined };
+}
+
+/**
+ * The COUNT of a list: every row of the account that `where` (compiled, the access rule ANDed in)
+ * matches; the text is the key of the list's cached total (totals.ts).
+ */
+export function countStatement(db: SqlDb, def: CollectionDef, where: CompiledQuery, accountId: string): Statement {
   const countHead = cachedPiece(
     def,
     "count",
@@ -85,5 +93,6 @@ export function listStatements(db: SqlDb, def: CollectionDef, p: PageStatementIn
         .select(sql<number>`count(*)`.as("n"))
         .compile().sql,
   );
-  return { select, count: { sql: `${countHead}${scope}`, parameters: [...filter.parameters, p.accountId] } };
+  const account = db.dialect === "sqlite" ? "?" : `$${where.parameters.length + 1}`;
+  return { sql: `${countHead} where (${where.sql}) and "account_id" = ${account}`, parameters: [...where.parameters, accountId] };
 }
