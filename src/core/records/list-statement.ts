@@ -1,6 +1,7 @@
 /**
- * The SQL of a list page and of its COUNT for the common shape (a filter, an order, a page by
- * number; no search and no cursor), assembled from pieces cached per collection definition.
+ * The SQL of a list page and of its COUNT for the common shape (a filter, a search with a sort of
+ * its own ANDed into it, an order, a page by number; no cursor), assembled from pieces cached per
+ * collection definition; search.ts assembles a relevance-ordered page the same way.
  *
  * Why: building the same SELECT with Kysely's query builder on every request (immutable builder
  * nodes, column references parsed, the whole tree compiled) cost about a tenth of a contains
