@@ -13,7 +13,7 @@
  * follow it. A new definition (any schema change) is a new object, so nothing cached here
  * outlives the schema it was built for.
  */
-import { sql, type CompiledQuery, type Expression, type RawBuilder, type SqlBool } from "kysely";
+import { sql, type RawBuilder } from "kysely";
 import type { Statement, SqlDb } from "../../db/sql-db.ts";
 import type { CollectionDef } from "../collections/types.ts";
 import { orderByList, type ColumnTerm } from "./list-query.ts";
@@ -38,8 +38,8 @@ export function cachedPiece(def: CollectionDef, key: string, build: () => string
 /** What a page reads: the list's columns, filter (already checked and compiled), order and window. */
 export interface PageStatementInput {
   columns: readonly string[];
-  /** the filter with the caller's access rule ANDed in */
-  where: Expression<SqlBool>;
+  /** the filter with the caller's access rule ANDed in (and a search's condition), compiled */
+  where: Statement;
   accountId: string;
   /** the order's terms, or "random" */
   order: readonly ColumnTerm[] | "random";
@@ -59,7 +59,7 @@ function orderKey(order: readonly ColumnTerm[] | "random"): string {
  * @example listStatements(db, posts, { columns, where, accountId, order: terms, limit: 31, offset: 0, count: true })
  */
 export function listStatements(db: SqlDb, def: CollectionDef, p: PageStatementInput): { select: Statement; count: Statement | undefined } {
-  const filter = sql<SqlBool>`${p.where}`.compile(db.qb);
+  const filter = p.where;
   const n = filter.parameters.length;
   const at = (i: number) => (db.dialect === "sqlite" ? "?" : `$${n + i}`);
   const head = cachedPiece(
@@ -84,7 +84,7 @@ export function listStatements(db: SqlDb, def: CollectionDef, p: PageStatementIn
  * The COUNT of a list: every row of the account that `where` (compiled, the access rule ANDed in)
  * matches; the text is the key of the list's cached total (totals.ts).
  */
-export function countStatement(db: SqlDb, def: CollectionDef, where: CompiledQuery, accountId: string): Statement {
+export function countStatement(db: SqlDb, def: CollectionDef, where: Statement, accountId: string): Statement {
   const countHead = cachedPiece(
     def,
     "count",

@@ -20,7 +20,7 @@ import { assertReadableQuery, fieldAccess, redactRecord } from "../rules/field-a
 import { afterCondition, decodeCursor, orderByList, pageWindow, projectedColumns, reverseTerms, rowCursor, withTieBreak, type ColumnTerm, type PageRequest } from "./list-query.ts";
 import { planContainsIndex } from "./contains-index.ts";
 import { countStatement, listStatements } from "./list-statement.ts";
-import { parseSearch, relevanceStatement } from "./search.ts";
+import { parseSearch, relevanceStatement, searchWhere } from "./search.ts";
 import { selectById } from "./store.ts";
 import { rowMapper, type RecordData } from "./values.ts";
 
@@ -149,21 +149,25 @@ export async function listRecords(ctx: Context, collection: string, q: ListQuery
   let select: Queryable;
   let count: Queryable | undefined;
   const accountId = ctx.principal.accountId;
+  const filterSql = sql<SqlBool>`${conditions[0]!}`.compile(db.qb);
+  const where = search ? searchWhere(db, def, search, filterSql) : filterSql;
   if (relevance) {
     // a search without a sort of its own (search.ts); it takes no cursor (checked above)
-    select = relevanceStatement(db, def, search!, { columns, where: conditions[0]!, accountId, limit, offset: skip });
-    count = q.skipTotal ? undefined : countStatement(db, def, sql<SqlBool>`(${conditions[0]!}) and ${search!.condition}`.compile(db.qb), accountId);
+    select = relevanceStatement(db, def, search!, { columns, where: filterSql, accountId, limit, offset: skip });
+    count = q.skipTotal ? undefined : countStatement(db, def, where, accountId);
   } else if (cursor === undefined) {
     // the common shape: its SQL around the filter is cached (list-statement.ts)
-    const where = search ? sql<SqlBool>`(${conditions[0]!}) and ${search.condition}` : conditions[0]!;
     ({ select, count } = listStatements(db, def, { columns, where, accountId, order: random ? "random" : readTerms, limit, offset: keyset ? 0 : skip, count: !q.skipTotal }));
   } else {
-    const scoped = (qb: any) => qb.where("account_id", "=", accountId).where(allOf(search ? [...conditions, search.condition] : conditions));
-    let builder = scoped(db.qb.selectFrom(def.name).select(columns.map((c) => `${def.name}.${c}`)));
+    let builder = db.qb
+      .selectFrom(def.name)
+      .select(columns.map((c) => `${def.name}.${c}`))
+      .where("account_id", "=", accountId)
+      .where(allOf(search ? [...conditions, search.condition] : conditions));
     builder = builder.where(afterCondition(readTerms, decodeCursor(cursor, readTerms), db.dialect));
-    builder = builder.orderBy(orderByList(readTerms, db.dialect));
-    select = builder.limit(limit);
-    count = q.skipTotal ? undefined : scoped(db.qb.selectFrom(def.name).select(sql<number>`count(*)`.as("n"))).compile();
+    select = builder.orderBy(orderByList(readTerms, db.dialect)).limit(limit);
+    // the same COUNT text as a page by number: one cached total for the list
+    count = q.skipTotal ? undefined : countStatement(db, def, where, accountId);
   }
 
   const [rows, total] = await Promise.all([db.query(select), count === undefined ? null : countRecords(ctx, def, toStatement(count))]);

@@ -45,11 +45,28 @@ export function parseSearch(db: SqlDb, def: CollectionDef, term: string): Search
   return { condition: sql<SqlBool>`${sql.ref(SEARCH_COLUMN)} @@ to_tsquery('simple', ${query})`, query };
 }
 
+/**
+ * `(<filter>) and <the search's condition>`: the WHERE of a searched list (a sorted page, the
+ * count); the condition's text is the same for every term (cached per definition), so the count
+ * of a search is one statement text whatever the page, sort or cursor.
+ */
+export function searchWhere(db: SqlDb, def: CollectionDef, search: Search, filter: Statement): Statement {
+  const parameters = [...filter.parameters, search.query];
+  if (db.dialect === "sqlite") {
+    const condition = cachedPiece(def, "search", () => {
+      const fts = sql.table(ftsTable(def.name));
+      return sql`${sql.ref(`${def.name}.rowid`)} IN (SELECT rowid FROM ${fts} WHERE ${fts} MATCH ?)`.compile(db.qb).sql;
+    });
+    return { sql: `(${filter.sql}) and ${condition}`, parameters };
+  }
+  return { sql: `(${filter.sql}) and "${SEARCH_COLUMN}" @@ to_tsquery('simple', $${parameters.length})`, parameters };
+}
+
 /** What a relevance-ordered page reads (as PageStatementInput in list-statement.ts, the order aside). */
 export interface RelevancePageInput {
   columns: readonly string[];
-  /** the filter with the caller's access rule ANDed in, without the search */
-  where: Expression<SqlBool>;
+  /** the filter with the caller's access rule ANDed in, without the search, compiled */
+  where: Statement;
   accountId: string;
   limit: number;
   /** rows to skip (none when 0) */
@@ -62,7 +79,7 @@ export interface RelevancePageInput {
  * @example relevanceStatement(db, posts, parseSearch(db, posts, "lorem"), { columns, where, accountId, limit: 31, offset: 0 })
  */
 export function relevanceStatement(db: SqlDb, def: CollectionDef, search: Search, p: RelevancePageInput): Statement {
-  const filter = sql<SqlBool>`${p.where}`.compile(db.qb);
+  const filter = p.where;
   const columns = cachedPiece(def, `columns\0${p.columns.join(",")}`, () => sql.join(p.columns.map((c) => sql.ref(`${def.name}.${c}`))).compile(db.qb).sql);
   const table = cachedPiece(def, "table", () => sql.table(def.name).compile(db.qb).sql);
   if (db.dialect === "sqlite") {
