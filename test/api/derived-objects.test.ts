@@ -1,7 +1,8 @@
 /**
  * Derived objects over the collection lifecycle, on a real database: contains (`~`) answered
  * through the trigram index stays exact through updates, deletes, NULLs, a field rename and a
- * type change; search= orders by relevance without a sort and keeps a given sort; start-up brings
+ * type change; search= orders by relevance (then id, page after page, within a filter and an access
+ * rule, whatever the rows' storage order) without a sort and keeps a given sort; start-up brings
  * an older database's indexes up to date (missing created, stale dropped) and does nothing the
  * next time; bulk loads refresh planner statistics.
  */
@@ -10,7 +11,7 @@ import { createApp } from "../../src/app.ts";
 import { reconcileDerivedObjects } from "../../src/core/collections/reconcile.ts";
 import { analyzeAfterBulkLoad, BULK_ANALYZE_ROWS } from "../../src/core/collections/statistics.ts";
 import type { SqlDb } from "../../src/db/sql-db.ts";
-import { apiClient, eventually, startApp, type TestApp } from "../helpers/app.ts";
+import { apiClient, eventually, registerUser, startApp, type TestApp } from "../helpers/app.ts";
 import { gql } from "./graphql-helpers.ts";
 import { recordStatements } from "../helpers/statements.ts";
 
@@ -129,6 +130,67 @@ describe("search= order", () => {
     const withCursor = await t.api("GET", `${docs}?search=walrus&cursor=${encodeURIComponent(Buffer.from("[1]").toString("base64url"))}`, { token: t.adminToken });
     expect(withCursor.status).toBe(400);
     expect(JSON.stringify(withCursor.body)).toMatch(/relevance/);
+  });
+});
+
+describe("search= relevance pages", () => {
+  it("orders by relevance then id, within the filter and the access rule, page after page", async () => {
+    const created = await t.api("POST", "/api/v1/collections", {
+      token: t.adminToken,
+      body: {
+        name: "ranked",
+        list_rule: 'status != "hidden"',
+        view_rule: "",
+        create_rule: "",
+        schema: [
+          { name: "title", type: "text" },
+          { name: "status", type: "text" },
+          { name: "n", type: "number" },
+        ],
+      },
+    });
+    expect(created.status, JSON.stringify(created.body)).toBe(201);
+    const path = "/api/v1/collections/ranked/records";
+    // same length, one to three walruses: three ranks; equal texts rank equal, so id decides
+    const texts = ["walrus walrus walrus", "walrus walrus seal", "walrus seal seal"];
+    const made: { id: string; rank: number; listed: boolean }[] = [];
+    for (let i = 0; i < 30; i++) {
+      const rank = i % 3;
+      const status = i % 7 === 3 ? "hidden" : "shown";
+      const n = i % 5 === 4 ? -1 : i;
+      const res = await t.api("POST", path, { token: t.adminToken, body: { data: { title: texts[rank], status, n } } });
+      expect(res.status, JSON.stringify(res.body)).toBe(201);
+      made.push({ id: res.body.id, rank, listed: status !== "hidden" && n >= 0 });
+    }
+    await t.api("POST", path, { token: t.adminToken, body: { data: { title: "seal only", status: "shown", n: 1 } } });
+    // the rows' storage order is not the id order: SQLite rowids reversed, PostgreSQL rows rewritten last id first
+    const db = t.app.services.db;
+    const byId = [...made].sort((a, b) => (a.id < b.id ? -1 : 1));
+    await db.script(
+      db.dialect === "sqlite"
+        ? `UPDATE "ranked" SET rowid = -rowid`
+        : [...byId]
+            .reverse()
+            .map((r) => `UPDATE "ranked" SET "n" = "n" WHERE "id" = '${r.id}';`)
+            .join("\n"),
+    );
+    const expected = byId
+      .filter((r) => r.listed)
+      .sort((a, b) => a.rank - b.rank)
+      .map((r) => r.id);
+    const user = await registerUser(t.api);
+    const filter = `&filter=${encodeURIComponent("n >= 0")}`;
+    const seen: string[] = [];
+    for (let page = 1; page <= Math.ceil(expected.length / 4) + 1; page++) {
+      const res = await t.api("GET", `${path}?search=walrus&per_page=4&page=${page}${filter}`, { token: user.token });
+      expect(res.status, JSON.stringify(res.body)).toBe(200);
+      expect(res.body.total).toBe(expected.length);
+      seen.push(...res.body.items.map((r: any) => r.id));
+    }
+    expect(seen).toEqual(expected);
+    // a sort of its own keeps its order (then id), with the same rows
+    const sorted = await t.api("GET", `${path}?search=walrus&per_page=100&sort=-n${filter}`, { token: user.token });
+    expect(sorted.body.items.map((r: any) => r.id)).toEqual([...expected].sort((a, b) => made.findIndex((r) => r.id === b) - made.findIndex((r) => r.id === a)));
   });
 });
 

@@ -82,6 +82,12 @@ describe("cached totals", () => {
     // another filter or search is another count
     await expectCountedOnce("filter=n>=2", 3);
     await expectCountedOnce("search=item", 5);
+    // a search's pages by relevance, by a sort of its own and by cursor share its total
+    expect((await list("search=item&per_page=2&page=2")).total).toBe(5);
+    const sorted = (await list("search=item&per_page=2&sort=n")) as { total: number; next_cursor?: string };
+    expect(sorted.total).toBe(5);
+    expect((await list(`search=item&per_page=2&sort=n&cursor=${encodeURIComponent(sorted.next_cursor!)}`)).total).toBe(5);
+    expect(counts()).toBe(0);
     // skip_total never counts
     expect((await list("skip_total=true")).total).toBe(-1);
     expect(counts()).toBe(0);

@@ -1,6 +1,7 @@
 /**
- * The SQL of a list page and of its COUNT for the common shape (a filter, an order, a page by
- * number; no search and no cursor), assembled from pieces cached per collection definition.
+ * The SQL of a list page and of its COUNT for the common shape (a filter, a search with a sort of
+ * its own ANDed into it, an order, a page by number; no cursor), assembled from pieces cached per
+ * collection definition; search.ts assembles a relevance-ordered page the same way.
  *
  * Why: building the same SELECT with Kysely's query builder on every request (immutable builder
  * nodes, column references parsed, the whole tree compiled) cost about a tenth of a contains
@@ -12,7 +13,7 @@
  * follow it. A new definition (any schema change) is a new object, so nothing cached here
  * outlives the schema it was built for.
  */
-import { sql, type Expression, type RawBuilder, type SqlBool } from "kysely";
+import { sql, type RawBuilder } from "kysely";
 import type { Statement, SqlDb } from "../../db/sql-db.ts";
 import type { CollectionDef } from "../collections/types.ts";
 import { orderByList, type ColumnTerm } from "./list-query.ts";
@@ -22,7 +23,8 @@ const MAX_PIECES = 200;
 
 const pieces = new WeakMap<CollectionDef, Map<string, string>>();
 
-function cachedPiece(def: CollectionDef, key: string, build: () => string): string {
+/** The text `build` makes for `key` under this definition, built once (Kysely writes it: quoting stays its own). */
+export function cachedPiece(def: CollectionDef, key: string, build: () => string): string {
   let byKey = pieces.get(def);
   if (!byKey) pieces.set(def, (byKey = new Map()));
   let text = byKey.get(key);
@@ -36,8 +38,8 @@ function cachedPiece(def: CollectionDef, key: string, build: () => string): stri
 /** What a page reads: the list's columns, filter (already checked and compiled), order and window. */
 export interface PageStatementInput {
   columns: readonly string[];
-  /** the filter with the caller's access rule ANDed in */
-  where: Expression<SqlBool>;
+  /** the filter with the caller's access rule ANDed in (and a search's condition), compiled */
+  where: Statement;
   accountId: string;
   /** the order's terms, or "random" */
   order: readonly ColumnTerm[] | "random";
@@ -57,7 +59,7 @@ function orderKey(order: readonly ColumnTerm[] | "random"): string {
  * @example listStatements(db, posts, { columns, where, accountId, order: terms, limit: 31, offset: 0, count: true })
  */
 export function listStatements(db: SqlDb, def: CollectionDef, p: PageStatementInput): { select: Statement; count: Statement | undefined } {
-  const filter = sql<SqlBool>`${p.where}`.compile(db.qb);
+  const filter = p.where;
   const n = filter.parameters.length;
   const at = (i: number) => (db.dialect === "sqlite" ? "?" : `$${n + i}`);
   const head = cachedPiece(
@@ -75,7 +77,14 @@ export function listStatements(db: SqlDb, def: CollectionDef, p: PageStatementIn
     sql: `${head}${scope} order by ${order} limit ${at(2)}${p.offset > 0 ? ` offset ${at(3)}` : ""}`,
     parameters: p.offset > 0 ? [...filter.parameters, p.accountId, p.limit, p.offset] : [...filter.parameters, p.accountId, p.limit],
   };
-  if (!p.count) return { select, count: undefined };
+  return { select, count: p.count ? countStatement(db, def, filter, p.accountId) : undefined };
+}
+
+/**
+ * The COUNT of a list: every row of the account that `where` (compiled, the access rule ANDed in)
+ * matches; the text is the key of the list's cached total (totals.ts).
+ */
+export function countStatement(db: SqlDb, def: CollectionDef, where: Statement, accountId: string): Statement {
   const countHead = cachedPiece(
     def,
     "count",
@@ -85,5 +94,6 @@ export function listStatements(db: SqlDb, def: CollectionDef, p: PageStatementIn
         .select(sql<number>`count(*)`.as("n"))
         .compile().sql,
   );
-  return { select, count: { sql: `${countHead}${scope}`, parameters: [...filter.parameters, p.accountId] } };
+  const account = db.dialect === "sqlite" ? "?" : `$${where.parameters.length + 1}`;
+  return { sql: `${countHead} where (${where.sql}) and "account_id" = ${account}`, parameters: [...where.parameters, accountId] };
 }

@@ -19,8 +19,8 @@ import { recordAccess } from "../rules/access.ts";
 import { assertReadableQuery, fieldAccess, redactRecord } from "../rules/field-access.ts";
 import { afterCondition, decodeCursor, orderByList, pageWindow, projectedColumns, reverseTerms, rowCursor, withTieBreak, type ColumnTerm, type PageRequest } from "./list-query.ts";
 import { planContainsIndex } from "./contains-index.ts";
-import { listStatements } from "./list-statement.ts";
-import { joinRanked, joinsRanked, parseSearch } from "./search.ts";
+import { countStatement, listStatements } from "./list-statement.ts";
+import { parseSearch, relevanceStatement, searchWhere } from "./search.ts";
 import { selectById } from "./store.ts";
 import { rowMapper, type RecordData } from "./values.ts";
 
@@ -148,29 +148,26 @@ export async function listRecords(ctx: Context, collection: string, q: ListQuery
   const columns = projectedColumns(def, terms, q.fields);
   let select: Queryable;
   let count: Queryable | undefined;
-  if (search === undefined && cursor === undefined) {
+  const accountId = ctx.principal.accountId;
+  const filterSql = sql<SqlBool>`${conditions[0]!}`.compile(db.qb);
+  const where = search ? searchWhere(db, def, search, filterSql) : filterSql;
+  if (relevance) {
+    // a search without a sort of its own (search.ts); it takes no cursor (checked above)
+    select = relevanceStatement(db, def, search!, { columns, where: filterSql, accountId, limit, offset: skip });
+    count = q.skipTotal ? undefined : countStatement(db, def, where, accountId);
+  } else if (cursor === undefined) {
     // the common shape: its SQL around the filter is cached (list-statement.ts)
-    ({ select, count } = listStatements(db, def, {
-      columns,
-      where: conditions[0]!,
-      accountId: ctx.principal.accountId,
-      order: random ? "random" : readTerms,
-      limit,
-      offset: keyset ? 0 : skip,
-      count: !q.skipTotal,
-    }));
+    ({ select, count } = listStatements(db, def, { columns, where, accountId, order: random ? "random" : readTerms, limit, offset: keyset ? 0 : skip, count: !q.skipTotal }));
   } else {
-    const scoped = (qb: any, joined = false) => qb.where("account_id", "=", ctx.principal.accountId).where(allOf(search && !joined ? [...conditions, search.condition] : conditions));
-    // relevance order on SQLite joins the ranked matches, which already restrict the rows
-    const joined = relevance && joinsRanked(search!);
-    let builder = scoped(db.qb.selectFrom(def.name).select(columns.map((c) => `${def.name}.${c}`)), joined);
-    if (joined) builder = joinRanked(builder, def, search!);
-    if (cursor !== undefined) builder = builder.where(afterCondition(readTerms, decodeCursor(cursor, readTerms), db.dialect));
-    builder = builder.orderBy(random ? sql`random()` : relevance ? search!.order : orderByList(readTerms, db.dialect));
-    builder = builder.limit(limit);
-    if (!keyset && skip > 0) builder = builder.offset(skip);
-    select = builder;
-    count = q.skipTotal ? undefined : scoped(db.qb.selectFrom(def.name).select(sql<number>`count(*)`.as("n"))).compile();
+    let builder = db.qb
+      .selectFrom(def.name)
+      .select(columns.map((c) => `${def.name}.${c}`))
+      .where("account_id", "=", accountId)
+      .where(allOf(search ? [...conditions, search.condition] : conditions));
+    builder = builder.where(afterCondition(readTerms, decodeCursor(cursor, readTerms), db.dialect));
+    select = builder.orderBy(orderByList(readTerms, db.dialect)).limit(limit);
+    // the same COUNT text as a page by number: one cached total for the list
+    count = q.skipTotal ? undefined : countStatement(db, def, where, accountId);
   }
 
   const [rows, total] = await Promise.all([db.query(select), count === undefined ? null : countRecords(ctx, def, toStatement(count))]);
