@@ -129,6 +129,36 @@ describe("access ends at once (one instance)", () => {
     }
   });
 
+  it("a token served many times from the verified-token cache is refused at once when its access ends", async () => {
+    const u = await registerUser(t.api);
+    const made = await t.api("POST", "/api/v1/collections/notes/records", { token: u.token, body: { data: { title: "mine" } } });
+    expect(made.status, JSON.stringify(made.body)).toBe(201);
+    const path = `/api/v1/collections/notes/records/${made.body.id}`;
+    // the first request verifies the token; the next ones take the cached path, one caller shared by all
+    const reads = await Promise.all(Array.from({ length: 20 }, () => t.api("GET", path, { token: u.token })));
+    expect(reads.map((r) => r.status)).toEqual(reads.map(() => 200));
+    expect(new Set(reads.map((r) => JSON.stringify(r.body))).size).toBe(1);
+    // the same header in the forms the Bearer scheme allows resolves to the same caller
+    for (const authorization of [`bearer ${u.token}`, `Bearer  ${u.token}`, `BEARER\t${u.token}`]) {
+      const res = await t.api("GET", path, { headers: { authorization } });
+      expect(res.status, authorization.slice(0, 8)).toBe(200);
+      expect(res.body.id).toBe(made.body.id);
+    }
+    // …and a token with whitespace inside, or an empty one, is no bearer token (anonymous: the rule asks for sign-in)
+    for (const authorization of [`Bearer ${u.token} x`, `Bearer ${u.token.slice(0, 20)} ${u.token.slice(20)}`, "Bearer "]) {
+      expect((await t.api("GET", path, { headers: { authorization } })).status, JSON.stringify(authorization.slice(-5))).toBe(401);
+    }
+    expect((await t.api("POST", "/api/v1/auth/logout-all", { token: u.token })).status).toBe(204);
+    const after = await t.api("GET", path, { token: u.token });
+    expect(after.status).toBe(401);
+    expect(after.body.message).toBe(ENDED);
+    await expectEnded(t.url, t.api, u.token);
+    // a new sign-in gets a new token, served (and cached) as usual
+    const fresh = await login(u.email);
+    expect((await t.api("GET", path, { token: fresh.access_token })).status).toBe(200);
+    expect((await t.api("GET", path, { token: fresh.access_token })).status).toBe(200);
+  });
+
   it("a password set by an admin ends the user's tokens", async () => {
     const u = await registerUser(t.api);
     expect((await admin("PUT", `/users/${u.id}/password`, { new_password: "Admin-set-Pass-42!" })).status).toBe(200);

@@ -11,7 +11,7 @@
 import Fastify, { type FastifyInstance } from "fastify";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { conformsNatively, nativeJsonWhenConforming } from "../../src/rest/http/native-json.ts";
-import { listSchema } from "../../src/rest/fastcms/records.ts";
+import { listSchema, recordSchema } from "../../src/rest/fastcms/records.ts";
 import { listSchema as snackbaseListSchema } from "../../src/rest/snackbase/records.ts";
 
 const record = (i: number, data: Record<string, unknown>, extra: Record<string, unknown> = {}) => ({
@@ -82,6 +82,8 @@ beforeAll(async () => {
   let next: unknown;
   app.get("/schema", { schema: { response: { 200: listSchema } } }, async () => next);
   app.get("/native", { schema: { response: { 200: listSchema } } }, async (_req, reply) => nativeJsonWhenConforming(reply, listSchema, next));
+  app.get("/record/schema", { schema: { response: { 200: recordSchema } } }, async () => next);
+  app.get("/record/native", { schema: { response: { 200: recordSchema } } }, async (_req, reply) => nativeJsonWhenConforming(reply, recordSchema, next));
   app.get("/snackbase/schema", { schema: { response: { 200: snackbaseListSchema } } }, async () => next);
   app.get("/snackbase/native", { schema: { response: { 200: snackbaseListSchema } } }, async (_req, reply) => nativeJsonWhenConforming(reply, snackbaseListSchema, next));
   app.decorate("setNext", (v: unknown) => (next = v));
@@ -114,6 +116,27 @@ describe("record lists serialized natively", () => {
     expect(b.headers["content-type"]).toBe(a.headers["content-type"]);
     expect(b.body).toBe(a.body);
   });
+
+  // one record (GET …/records/:id): each record of the pages above, alone
+  const single = (cases: [string, unknown][]) => cases.flatMap(([name, p]) => ((p as { items?: unknown[] }).items ?? []).map((item, i): [string, unknown] => [`${name} #${i}`, item]));
+  it.each(single(accepted))("one record, %s: taken natively, same bytes as the schema serializer", async (_name, rec) => {
+    expect(conformsNatively(rec, recordSchema)).toBe(true);
+    const { a, b } = await both(rec, "/record");
+    expect(a.statusCode).toBe(200);
+    expect(b.headers["content-type"]).toBe(a.headers["content-type"]);
+    expect(b.body).toBe(a.body);
+    expect(b.body).toBe(JSON.stringify(rec));
+  });
+  it.each(single(refused).filter(([name]) => !name.startsWith("a bigint") && !name.startsWith("an object with toJSON")))(
+    "one record, %s: refused, the schema serializer answers",
+    async (_name, rec) => {
+      expect(conformsNatively(rec, recordSchema)).toBe(false);
+      const { a, b } = await both(rec, "/record");
+      expect(b.statusCode).toBe(a.statusCode);
+      expect(b.headers["content-type"]).toBe(a.headers["content-type"]);
+      expect(b.body).toBe(a.body);
+    },
+  );
 
   const flat = (i: number, extra: Record<string, unknown> = {}) => ({
     id: `r${i}`,

@@ -39,10 +39,20 @@ export const INVALID_API_KEY = "Invalid or expired API key";
 
 const anonymous = (refusedToken?: "invalid" | "ended"): Principal => ({ kind: "anonymous", accountId: DEFAULT_ACCOUNT_ID, ...(refusedToken ? { refusedToken } : {}) });
 
+const BEARER = /^Bearer\s+(\S+)$/i;
+/** Any whitespace `\s` matches: a token after `Bearer ` without one is the whole rest. */
+const WHITESPACE = /\s/;
+
 function bearerToken(headers: AuthHeaders): string | undefined {
   const h = headers.authorization;
   if (!h) return undefined;
-  return /^Bearer\s+(\S+)$/i.exec(h)?.[1];
+  // `Bearer <token>` as clients send it, without a regex match (and its array) per request;
+  // any other shape takes the regex, which decides.
+  if (h.length > 7 && h.charCodeAt(6) === 32 && h.startsWith("Bearer")) {
+    const token = h.slice(7);
+    if (!WHITESPACE.test(token)) return token;
+  }
+  return BEARER.exec(h)?.[1];
 }
 
 /** The `access_token` cookie of a Cookie header, if any. */
@@ -106,10 +116,26 @@ export function resolveCallerNow(services: Services, headers: AuthHeaders): Call
     if (looksLikeApiKey(bearer)) return undefined;
     const claims = services.tokens.cachedAccess(bearer);
     if (!claims || services.sessions.validCached(claims.sub, claims.issuedMs ?? 0, claims.sid) !== true) return undefined;
-    return { principal: principalFromClaims(claims), via: "bearer" };
+    return bearerCaller(claims);
   }
   if (headers["x-api-key"] || headers.cookie) return undefined;
   return { principal: anonymous() };
+}
+
+/**
+ * The caller of a verified bearer token, made once per verified token (the claims object lives
+ * as long as the token's cache entry, tokens.ts) and frozen: every request with that token shares
+ * it. The session check above still runs on every request.
+ */
+const bearerCallers = new WeakMap<AccessClaims, Caller>();
+
+function bearerCaller(claims: AccessClaims): Caller {
+  let caller = bearerCallers.get(claims);
+  if (!caller) {
+    caller = Object.freeze({ principal: Object.freeze(principalFromClaims(claims)), via: "bearer" as const });
+    bearerCallers.set(claims, caller);
+  }
+  return caller;
 }
 
 function principalFromClaims(claims: AccessClaims): Principal {

@@ -20,6 +20,7 @@ import { RECORD_PARAM_NAMES, withParamNames } from "./param-names.ts";
 import { parseProjection, projectData, type Projection } from "./record-projection.ts";
 import type { Context } from "../../core/context.ts";
 import { withFiles } from "./record-files.ts";
+import { fileFields } from "../../core/files/refs.ts";
 
 /** One record rendered with its files (see withFiles). */
 const renderWithFiles = async (ctx: Context, collection: string, rec: RecordData) => renderRecord((await withFiles(ctx, collection, [rec]))[0]!);
@@ -54,7 +55,7 @@ function renderBulk(r: BulkOutcome) {
   };
 }
 
-const recordSchema = {
+export const recordSchema = {
   type: "object",
   properties: {
     id: { type: "string" },
@@ -133,8 +134,11 @@ const readParams = {
 } as const;
 
 /** The `expand` of each record of a page, by id (empty when not asked for). */
+/** Whether an `expand` parameter asks for anything. */
+const wantsExpand = (spec: string | undefined): spec is string => spec !== undefined && spec.trim() !== "";
+
 async function expansions(req: FastifyRequest, collection: string, records: readonly RecordData[], spec: string | undefined): Promise<Map<string, Expansion>> {
-  if (spec === undefined || spec.trim() === "") return new Map();
+  if (!wantsExpand(spec)) return new Map();
   return expandRecords(req.ctx, collection, records, parseExpand(spec));
 }
 
@@ -233,11 +237,15 @@ export function registerRecordRoutes(api: FastifyInstance, _services: Services):
       config: { operation: READ },
       schema: { tags, summary: "Get a record", params: recordParams, querystring: { type: "object", properties: readParams }, response: { 200: recordSchema, ...errors } },
     },
-    async (req) => {
-      const projection = parseProjection(req.query.fields, req.ctx.services.collections.require(req.params.collection));
+    async (req, reply) => {
+      const def = req.ctx.services.collections.require(req.params.collection);
+      const projection = parseProjection(req.query.fields, def);
       const rec = await getRecord(req.ctx, req.params.collection, req.params.id);
+      // Nothing to expand and no file fields (the common case): no more waiting, the same answer.
+      if (!wantsExpand(req.query.expand) && fileFields(def).length === 0) return nativeJsonWhenConforming(reply, recordSchema, renderRecord(rec, projection));
       const expanded = await expansions(req, req.params.collection, [rec], req.query.expand);
-      return renderRecord((await withFiles(req.ctx, req.params.collection, [rec], expanded.values()))[0]!, projection, expanded.get(rec.id));
+      const rendered = renderRecord((await withFiles(req.ctx, req.params.collection, [rec], expanded.values()))[0]!, projection, expanded.get(rec.id));
+      return nativeJsonWhenConforming(reply, recordSchema, rendered);
     },
   );
 

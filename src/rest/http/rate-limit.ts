@@ -8,8 +8,8 @@
  * setting `rate_limit_enabled=false` turns the hook off (no headers either).
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
-import type { Services } from "../../core/context.ts";
-import { countRequestNow, rateLimitError, rateLimitSubject } from "../../core/policy/rate-limit.ts";
+import type { Principal, Services } from "../../core/context.ts";
+import { countRequestNow, rateLimitError, rateLimitSubject, type RateSubject } from "../../core/policy/rate-limit.ts";
 import type { LimitDecision } from "../../core/ratelimit/request-limiter.ts";
 import { errorBody } from "../errors.ts";
 
@@ -18,6 +18,22 @@ function exempt(req: FastifyRequest): boolean {
   if (req.method === "OPTIONS") return true;
   const url = req.routeConfig?.url ?? "";
   return url === "/health" || url.startsWith("/docs") || url === "/_" || url.startsWith("/_/");
+}
+
+/**
+ * Subjects of signed-in callers by principal: a bearer token's principal is shared by its
+ * requests (core/auth/caller.ts), so its subject is made once. Other requests (an operation
+ * with a tier of its own, anonymous callers: keyed by IP) get theirs each time.
+ */
+const userSubjects = new WeakMap<Principal, RateSubject>();
+
+function subjectOf(req: FastifyRequest): RateSubject {
+  const { principal } = req.ctx;
+  const op = req.routeConfig?.operation;
+  if (op?.tier || principal.kind !== "user") return rateLimitSubject(principal, req.ip, op);
+  let subject = userSubjects.get(principal);
+  if (!subject) userSubjects.set(principal, (subject = rateLimitSubject(principal, req.ip, op)));
+  return subject;
 }
 
 function setHeaders(reply: FastifyReply, d: LimitDecision): void {
@@ -48,7 +64,7 @@ export function registerRateLimit(app: FastifyInstance, services: Services): voi
   // A callback hook: counters in memory decide without a promise (Redis counters still wait).
   app.addHook("onRequest", (req, reply, done) => {
     if (exempt(req)) return done();
-    const subject = rateLimitSubject(req.ctx.principal, req.ip, req.routeConfig?.operation);
+    const subject = subjectOf(req);
     const counted = countRequestNow(req.ctx, subject, `${req.method} ${req.routeConfig?.url ?? req.url.split("?")[0]}`);
     if (!(counted instanceof Promise)) {
       // a refused GraphQL request is answered here: no done() then (Fastify stops at the sent reply)
