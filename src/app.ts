@@ -43,6 +43,7 @@ import { registerTransferJobs } from "./core/transfer/register.ts";
 import { loadRoles } from "./core/rules/role-cache.ts";
 import { registerRest } from "./rest/index.ts";
 import { LazySerializers } from "./lib/lazy-serializers.ts";
+import { LazyValidators } from "./lib/lazy-validators.ts";
 import { RequestLogController } from "./rest/http/request-log.ts";
 import { registerGraphql, type GraphqlHandle } from "./graphql/register.ts";
 import { createBlobStore } from "./storage/create-store.ts";
@@ -130,6 +131,7 @@ export async function buildServices(config: Config, log: Logger, db: SqlDb, pris
 /** Builds the whole application for a configuration. */
 export async function createApp(config: Config): Promise<App> {
   const serializers = new LazySerializers();
+  const validators = new LazyValidators();
   const server = Fastify({
     logger: loggerOptions(config.logLevel),
     // One line per request instead of two.
@@ -144,10 +146,11 @@ export async function createApp(config: Config): Promise<App> {
     genReqId: () => randomUUID(),
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 500 },
     ajv: { customOptions: { removeAdditional: false, coerceTypes: "array", useDefaults: true, allErrors: false } },
-    // response serializers compiled on first use (lib/lazy-serializers.ts): idle memory
-    schemaController: { compilersFactory: { buildSerializer: serializers.buildSerializer } },
+    // request validators and response serializers compiled on first use (lib/lazy-*.ts): idle memory
+    schemaController: { compilersFactory: { buildValidator: validators.buildValidator, buildSerializer: serializers.buildSerializer } },
   });
   serializers.attach(server);
+  validators.attach(server);
   const log: Logger = server.log;
   const db = await openDatabase(config, log);
   const prisma = await createPrisma(db);

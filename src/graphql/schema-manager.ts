@@ -9,6 +9,10 @@
  * recently used dropped), and rebuilt on the next use after a collection change or a role or
  * permission change (the role cache's version; other instances' changes arrive through the
  * registry sync and the `roles` channel).
+ *
+ * Nothing is built before the first GraphQL operation (or the first read of `schema`): a server
+ * that only answers REST never holds a schema (about 5 MiB of idle memory). Until then a
+ * collection change only moves the version on; the first use builds from the registry as it is.
  */
 import type { GraphQLSchema } from "graphql";
 import type { Principal, Services } from "../core/context.ts";
@@ -27,7 +31,8 @@ interface RoleSchema {
 }
 
 export class SchemaManager {
-  #schema: GraphQLSchema;
+  /** the full schema, once something asked for it */
+  #schema: GraphQLSchema | undefined;
   #version: number;
   #buildMs = 0;
   readonly #listeners = new Set<(schema: GraphQLSchema) => void>();
@@ -40,14 +45,19 @@ export class SchemaManager {
     private readonly hub: RealtimeHub,
   ) {
     this.#version = services.collections.version;
-    this.#schema = this.#build();
   }
 
+  /** The full schema (built now if nothing asked for it yet). */
   get schema(): GraphQLSchema {
-    return this.#schema;
+    return (this.#schema ??= this.#firstBuild());
   }
 
-  /** The registry version the current schema was built from. */
+  /** Whether the full schema was built (false until the first GraphQL use). */
+  get built(): boolean {
+    return this.#schema !== undefined;
+  }
+
+  /** The registry version the current schema was built from (or is built from on first use). */
   get version(): number {
     return this.#version;
   }
@@ -69,7 +79,7 @@ export class SchemaManager {
    */
   schemaFor(principal: Principal): GraphQLSchema {
     const set = this.roleSetOf(principal);
-    if (set.kind === "all") return this.#schema;
+    if (set.kind === "all") return this.schema;
     const key = roleSetKey(set);
     const stamp = `${this.services.collections.version}:${rolesVersion(this.services)}`;
     const hit = this.#byRoleSet.get(key);
@@ -107,6 +117,13 @@ export class SchemaManager {
   /** Builds from the registry and swaps; returns false (old schema kept) when the build fails. */
   rebuild(): boolean {
     const version = this.services.collections.version;
+    if (!this.#schema) {
+      // nothing built yet, so nothing to swap: the first use builds from this version
+      this.#version = version;
+      this.#byRoleSet.clear();
+      this.hub.collectionsChanged();
+      return true;
+    }
     let next: GraphQLSchema;
     try {
       next = this.#build();
@@ -121,6 +138,20 @@ export class SchemaManager {
     for (const l of this.#listeners) l(next);
     this.hub.collectionsChanged();
     return true;
+  }
+
+  /**
+   * The first full build. Its listeners are not told (nothing was swapped out); a failure serves
+   * the system schema alone until the next collection change, as a role set's build does.
+   */
+  #firstBuild(): GraphQLSchema {
+    this.#version = this.services.collections.version;
+    try {
+      return this.#build();
+    } catch (err) {
+      this.services.log.error({ err, registryVersion: this.#version }, "GraphQL schema build failed; serving the system schema alone");
+      return buildSchema([], { prisma: this.services.prisma, hub: this.hub });
+    }
   }
 
   /** Builds the schema of `set` (everything without one); the full build's time is `lastBuildMs`. */

@@ -4,6 +4,7 @@
  * the REST hook authenticated the HTTP request (`req.ctx`), the websocket its connection (`ws`).
  * The schema is chosen when the operation is enveloped, so operations already running keep the
  * schema they started with; validation, introspection and GraphiQL all see the caller's view.
+ * Nothing is set at start-up: the manager builds its schema on the first operation.
  */
 import type { Plugin } from "graphql-yoga";
 import { DEFAULT_ACCOUNT_ID, type Principal } from "../core/context.ts";
@@ -19,7 +20,6 @@ export function principalOf(context: unknown): Principal {
 export function useSchemaSwap(manager: SchemaManager): Plugin {
   return {
     onPluginInit({ setSchema }) {
-      setSchema(manager.schema);
       manager.onSwap((schema) => setSchema(schema));
     },
     onEnveloped({ context, setSchema }) {
