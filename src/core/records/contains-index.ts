@@ -49,14 +49,30 @@ export function trigramQuery(text: string): string | undefined {
   return picked.map((t) => `"${t.replace(/"/g, '""')}"`).join(" AND ");
 }
 
+/** The index choice for one filter: what `toSql` asks, and a key naming the choice (for caching the compiled SQL). */
+export interface ContainsPlan {
+  index: ContainsIndex;
+  /** the (field, literal) pairs that use the index, as one string */
+  key: string;
+}
+
+const trigramFields = new WeakMap<CollectionDef, ReadonlyMap<string, FieldDef>>();
+
+/** The fields of the definition with a trigram index, by name (remembered per definition). */
+function indexedFields(def: CollectionDef): ReadonlyMap<string, FieldDef> {
+  let fields = trigramFields.get(def);
+  if (!fields) trigramFields.set(def, (fields = new Map(def.fields.filter(hasTrigramIndex).map((f) => [f.name, f]))));
+  return fields;
+}
+
 /**
  * Decides, for the substring conditions ANDed at the top of a checked filter, which use their
- * field's trigram index, and returns the {@link ContainsIndex} for `toSql` (undefined when none
- * does, and always on PostgreSQL). `table` qualifies the rowid (the list's FROM table).
+ * field's trigram index, and returns the {@link ContainsPlan} for `toSql` (undefined when none
+ * does, and always on PostgreSQL).
  */
-export async function planContainsIndex(db: SqlDb, def: CollectionDef, filter: Expr, now = Date.now()): Promise<ContainsIndex | undefined> {
+export async function planContainsIndex(db: SqlDb, def: CollectionDef, filter: Expr, now = Date.now()): Promise<ContainsPlan | undefined> {
   if (db.dialect !== "sqlite") return undefined;
-  const fields = new Map(def.fields.filter(hasTrigramIndex).map((f) => [f.name, f]));
+  const fields = indexedFields(def);
   if (!fields.size) return undefined;
   const chosen = new Map<string, RawBuilder<SqlBool>>();
   for (const leaf of topConjuncts(filter)) {
@@ -68,7 +84,7 @@ export async function planContainsIndex(db: SqlDb, def: CollectionDef, filter: E
     if (await useIndex(db, def, field, match, now)) chosen.set(`${field.name}\0${text}`, candidates(def, field, match));
   }
   if (!chosen.size) return undefined;
-  return (column, text) => chosen.get(`${column}\0${text}`);
+  return { index: (column, text) => chosen.get(`${column}\0${text}`), key: JSON.stringify([...chosen.keys()]) };
 }
 
 function candidates(def: CollectionDef, field: FieldDef, match: string): RawBuilder<SqlBool> {

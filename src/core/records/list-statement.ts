@@ -7,12 +7,12 @@
  * page's CPU time, though for a given definition, projection and order the text around the filter
  * never changes. Kysely still writes every piece (so quoting and placeholders are its own): the
  * head (`select <columns> from <table>`) and the ORDER BY once per definition, projection and
- * order; per request only the filter is compiled. The filter comes first in the WHERE so that its
+ * order; the filter once per definition and filter (checked-filter.ts). The filter comes first in the WHERE so that its
  * parameters keep their numbers (`$1…` on PostgreSQL); the account, the limit and the offset
  * follow it. A new definition (any schema change) is a new object, so nothing cached here
  * outlives the schema it was built for.
  */
-import { sql, type Expression, type RawBuilder, type SqlBool } from "kysely";
+import { sql, type RawBuilder } from "kysely";
 import type { Statement, SqlDb } from "../../db/sql-db.ts";
 import type { CollectionDef } from "../collections/types.ts";
 import { orderByList, type ColumnTerm } from "./list-query.ts";
@@ -36,8 +36,8 @@ function cachedPiece(def: CollectionDef, key: string, build: () => string): stri
 /** What a page reads: the list's columns, filter (already checked and compiled), order and window. */
 export interface PageStatementInput {
   columns: readonly string[];
-  /** the filter with the caller's access rule ANDed in */
-  where: Expression<SqlBool>;
+  /** the filter with the caller's access rule ANDed in, compiled (its parameters first: `$1…` on PostgreSQL) */
+  where: Statement;
   accountId: string;
   /** the order's terms, or "random" */
   order: readonly ColumnTerm[] | "random";
@@ -57,7 +57,7 @@ function orderKey(order: readonly ColumnTerm[] | "random"): string {
  * @example listStatements(db, posts, { columns, where, accountId, order: terms, limit: 31, offset: 0, count: true })
  */
 export function listStatements(db: SqlDb, def: CollectionDef, p: PageStatementInput): { select: Statement; count: Statement | undefined } {
-  const filter = sql<SqlBool>`${p.where}`.compile(db.qb);
+  const filter = p.where;
   const n = filter.parameters.length;
   const at = (i: number) => (db.dialect === "sqlite" ? "?" : `$${n + i}`);
   const head = cachedPiece(
