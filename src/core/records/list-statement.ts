@@ -70,10 +70,10 @@ export function listStatements(db: SqlDb, def: CollectionDef, p: PageStatementIn
         .compile().sql,
   );
   const order = cachedPiece(def, `order\0${orderKey(p.order)}`, () => (p.order === "random" ? sql`random()` : (orderByList(p.order, db.dialect) as RawBuilder<unknown>)).compile(db.qb).sql);
-  const scope = ` where (${filter.sql}) and "account_id" = ${at(1)}`;
+  const offset = p.offset > 0;
   const select: Statement = {
-    sql: `${head}${scope} order by ${order} limit ${at(2)}${p.offset > 0 ? ` offset ${at(3)}` : ""}`,
-    parameters: p.offset > 0 ? [...filter.parameters, p.accountId, p.limit, p.offset] : [...filter.parameters, p.accountId, p.limit],
+    sql: aroundFilter(filter, head, order, offset ? 1 : 0, () => `${head}${scope(filter, at)} order by ${order} limit ${at(2)}${offset ? ` offset ${at(3)}` : ""}`),
+    parameters: offset ? [...filter.parameters, p.accountId, p.limit, p.offset] : [...filter.parameters, p.accountId, p.limit],
   };
   if (!p.count) return { select, count: undefined };
   const countHead = cachedPiece(
@@ -85,5 +85,47 @@ export function listStatements(db: SqlDb, def: CollectionDef, p: PageStatementIn
         .select(sql<number>`count(*)`.as("n"))
         .compile().sql,
   );
-  return { select, count: { sql: `${countHead}${scope}`, parameters: [...filter.parameters, p.accountId] } };
+  return { select, count: countStatement(filter, p.accountId, () => `${countHead}${scope(filter, at)}`) };
+}
+
+const scope = (filter: Statement, at: (i: number) => string) => ` where (${filter.sql}) and "account_id" = ${at(1)}`;
+
+/** Entries kept per compiled filter (heads × orders, accounts) before they are dropped. */
+const MAX_AROUND = 64;
+
+/**
+ * Page SQL texts per compiled filter (checked-filter.ts keeps one object per filter), head and
+ * order (the cached pieces above) and offset: the same text object every time, so the statement
+ * caches of the drivers find it without hashing a new string.
+ */
+const texts = new WeakMap<Statement, Map<string, Map<string, string[]>>>();
+
+function aroundFilter(filter: Statement, head: string, order: string, variant: number, build: () => string): string {
+  let byHead = texts.get(filter);
+  if (!byHead) texts.set(filter, (byHead = new Map()));
+  let byOrder = byHead.get(head);
+  if (!byOrder) {
+    if (byHead.size >= MAX_AROUND) byHead.clear();
+    byHead.set(head, (byOrder = new Map()));
+  }
+  let variants = byOrder.get(order);
+  if (!variants) {
+    if (byOrder.size >= MAX_AROUND) byOrder.clear();
+    byOrder.set(order, (variants = []));
+  }
+  return (variants[variant] ??= build());
+}
+
+/** COUNT statements per compiled filter and account: one object each, so the totals cache keys it once (totals.ts). */
+const counts = new WeakMap<Statement, Map<string, Statement>>();
+
+function countStatement(filter: Statement, accountId: string, build: () => string): Statement {
+  let byAccount = counts.get(filter);
+  if (!byAccount) counts.set(filter, (byAccount = new Map()));
+  let stmt = byAccount.get(accountId);
+  if (!stmt) {
+    if (byAccount.size >= MAX_AROUND) byAccount.clear();
+    byAccount.set(accountId, (stmt = Object.freeze({ sql: build(), parameters: Object.freeze([...filter.parameters, accountId]) })));
+  }
+  return stmt;
 }
