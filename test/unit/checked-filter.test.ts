@@ -77,6 +77,6 @@ describe("checkedFilter", () => {
     const compile = () => ({ sql: `c${++compiles}`, parameters: [] });
     expect(compiledWhere(f, "sqlite", compile).sql).toBe("c1");
     expect(compiledWhere(f, "sqlite", compile).sql).toBe("c1");
-    expect(compiledWhere(f, "sqlite\0[\"title\\u0000a\"]", compile).sql).toBe("c2");
+    expect(compiledWhere(f, 'sqlite\0["title\\u0000a"]', compile).sql).toBe("c2");
   });
 });
