@@ -3,9 +3,12 @@
  * schema changes: after a field is added, renamed or dropped, the same list request (same filter,
  * sort, projection and page) reads the collection as it now is, its total included. Each list is
  * asked twice before every change, so the cached pieces exist when the schema moves under them.
+ * The checked filter (core/records/checked-filter.ts) is cached too: the caller's access rule is
+ * part of it, so the same filter text asked by two users, or after a rule change, is answered
+ * under each one's rule.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startApp, type TestApp } from "../helpers/app.ts";
+import { registerUser, startApp, type TestApp } from "../helpers/app.ts";
 
 describe("cached list statements follow schema changes", () => {
   let t: TestApp;
@@ -53,9 +56,48 @@ describe("cached list statements follow schema changes", () => {
     expect(r.items.map((i) => i.data.heading).sort()).toEqual(["alpha one", "alpha three", "alpha two", "beta one"]);
     expect((await list(`filter=${encodeURIComponent('heading~"alpha"')}&sort=id&per_page=1&page=2`)).total).toBe(3);
 
+    await twice(`filter=${encodeURIComponent("views>5")}&sort=id`);
     await patchSchema((s) => s.filter((f) => f.name !== "views"));
     r = await list("sort=-created");
     expect(r.items.map((i) => "views" in i.data)).toEqual([false, false, false, false]);
     expect(r.items.map((i) => i.data.heading).sort()).toEqual(["alpha one", "alpha three", "alpha two", "beta one"]);
+    // the filter checked before the field was dropped is checked again
+    const gone = await t.api("GET", `${base}?filter=${encodeURIComponent("views>5")}&sort=id`, { token: t.adminToken });
+    expect(gone.status, JSON.stringify(gone.body)).toBe(400);
+    expect(JSON.stringify(gone.body)).toMatch(/views/);
+  });
+
+  it("answers the same filter under each caller's access rule, and under a changed rule", async () => {
+    const owner = "@request.auth.id = owner_id";
+    const made = await t.api("POST", "/api/v1/collections", {
+      token: t.adminToken,
+      body: { name: "diaries", list_rule: owner, view_rule: owner, create_rule: '@request.auth.id != ""', schema: [{ name: "title", type: "text" }] },
+    });
+    expect(made.status, JSON.stringify(made.body)).toBe(201);
+    const alice = await registerUser(t.api);
+    const bob = await registerUser(t.api);
+    const path = "/api/v1/collections/diaries/records";
+    for (const [who, title] of [
+      [alice, "dear diary, alice"],
+      [bob, "dear diary, bob"],
+      [bob, "a note of bob"],
+    ] as const)
+      expect((await t.api("POST", path, { token: who.token, body: { data: { title } } })).status).toBe(201);
+    const titles = async (token: string) => {
+      const r = await t.api("GET", `${path}?filter=${encodeURIComponent('title~"diary"')}&sort=id`, { token });
+      expect(r.status, JSON.stringify(r.body)).toBe(200);
+      return { titles: r.body.items.map((i: any) => i.data.title).sort(), total: r.body.total };
+    };
+    for (let round = 0; round < 2; round++) {
+      expect(await titles(alice.token)).toEqual({ titles: ["dear diary, alice"], total: 1 });
+      expect(await titles(bob.token)).toEqual({ titles: ["dear diary, bob"], total: 1 });
+      expect(await titles(t.adminToken)).toEqual({ titles: ["dear diary, alice", "dear diary, bob"], total: 2 });
+    }
+    const opened = await t.api("PATCH", "/api/v1/collections/diaries", { token: t.adminToken, body: { list_rule: "" } });
+    expect(opened.status, JSON.stringify(opened.body)).toBe(200);
+    expect(await titles(alice.token)).toEqual({ titles: ["dear diary, alice", "dear diary, bob"], total: 2 });
+    const closed = await t.api("PATCH", "/api/v1/collections/diaries", { token: t.adminToken, body: { list_rule: owner } });
+    expect(closed.status, JSON.stringify(closed.body)).toBe(200);
+    expect(await titles(bob.token)).toEqual({ titles: ["dear diary, bob"], total: 1 });
   });
 });

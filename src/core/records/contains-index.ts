@@ -49,40 +49,85 @@ export function trigramQuery(text: string): string | undefined {
   return picked.map((t) => `"${t.replace(/"/g, '""')}"`).join(" AND ");
 }
 
+/** The index choice for one filter: what `toSql` asks, and a key naming the choice (for caching the compiled SQL). */
+export interface ContainsPlan {
+  index: ContainsIndex;
+  /** the (field, literal) pairs that use the index, as one string */
+  key: string;
+}
+
+const trigramFields = new WeakMap<CollectionDef, ReadonlyMap<string, FieldDef>>();
+
+/** The fields of the definition with a trigram index, by name (remembered per definition). */
+function indexedFields(def: CollectionDef): ReadonlyMap<string, FieldDef> {
+  let fields = trigramFields.get(def);
+  if (!fields) trigramFields.set(def, (fields = new Map(def.fields.filter(hasTrigramIndex).map((f) => [f.name, f]))));
+  return fields;
+}
+
 /**
  * Decides, for the substring conditions ANDed at the top of a checked filter, which use their
- * field's trigram index, and returns the {@link ContainsIndex} for `toSql` (undefined when none
- * does, and always on PostgreSQL). `table` qualifies the rowid (the list's FROM table).
+ * field's trigram index, and returns the {@link ContainsPlan} for `toSql` (undefined when none
+ * does, and always on PostgreSQL).
  */
-export async function planContainsIndex(db: SqlDb, def: CollectionDef, filter: Expr, now = Date.now()): Promise<ContainsIndex | undefined> {
+export async function planContainsIndex(db: SqlDb, def: CollectionDef, filter: Expr, now = Date.now()): Promise<ContainsPlan | undefined> {
   if (db.dialect !== "sqlite") return undefined;
-  const fields = new Map(def.fields.filter(hasTrigramIndex).map((f) => [f.name, f]));
+  const fields = indexedFields(def);
   if (!fields.size) return undefined;
-  const chosen = new Map<string, RawBuilder<SqlBool>>();
+  let chosen: Map<string, RawBuilder<SqlBool>> | undefined;
+  for (const c of substringLeaves(def, fields, filter)) {
+    if (chosen?.has(c.pair)) continue;
+    if (await useIndex(db, c.probe, c.tri, c.match, now)) (chosen ??= new Map()).set(c.pair, candidates(c.tri, def, c.match));
+  }
+  if (!chosen) return undefined;
+  const pairs = chosen;
+  return { index: (column, text) => pairs.get(`${column}\0${text}`), key: JSON.stringify([...pairs.keys()]) };
+}
+
+/** A substring condition that may use its field's trigram index. */
+interface SubstringLeaf {
+  /** field name and literal (what `toSql` asks about) */
+  pair: string;
+  /** the probe cache's key */
+  probe: string;
+  /** the field's trigram table */
+  tri: string;
+  /** the FTS5 query */
+  match: string;
+}
+
+/** The substring leaves of checked filters (cached per definition and filter object: checked-filter.ts keeps one per filter). */
+const leavesOf = new WeakMap<CollectionDef, WeakMap<Expr, SubstringLeaf[]>>();
+
+function substringLeaves(def: CollectionDef, fields: ReadonlyMap<string, FieldDef>, filter: Expr): SubstringLeaf[] {
+  let byFilter = leavesOf.get(def);
+  if (!byFilter) leavesOf.set(def, (byFilter = new WeakMap()));
+  let leaves = byFilter.get(filter);
+  if (leaves) return leaves;
+  leaves = [];
   for (const leaf of topConjuncts(filter)) {
     if (leaf.kind !== "compare" || leaf.any || !SUBSTRING_OPS.has(leaf.op) || leaf.left.kind !== "field" || leaf.left.modifier || leaf.right.kind !== "value") continue;
     const field = fields.get(leaf.left.name);
     const text = String(leaf.right.value);
     const match = trigramQuery(text);
-    if (!field || !match || chosen.has(`${field.name}\0${text}`)) continue;
-    if (await useIndex(db, def, field, match, now)) chosen.set(`${field.name}\0${text}`, candidates(def, field, match));
+    if (!field || !match) continue;
+    leaves.push({ pair: `${field.name}\0${text}`, probe: `${def.name}\0${field.id}\0${match}`, tri: trigramName(def.name, field.id), match });
   }
-  if (!chosen.size) return undefined;
-  return (column, text) => chosen.get(`${column}\0${text}`);
+  byFilter.set(filter, leaves);
+  return leaves;
 }
 
-function candidates(def: CollectionDef, field: FieldDef, match: string): RawBuilder<SqlBool> {
-  const tri = sql.table(trigramName(def.name, field.id));
+function candidates(table: string, def: CollectionDef, match: string): RawBuilder<SqlBool> {
+  const tri = sql.table(table);
   return sql<SqlBool>`${sql.ref(`${def.name}.rowid`)} IN (SELECT rowid FROM ${tri} WHERE ${tri} MATCH ${match})`;
 }
 
-async function useIndex(db: SqlDb, def: CollectionDef, field: FieldDef, match: string, now: number): Promise<boolean> {
+async function useIndex(db: SqlDb, key: string, table: string, match: string, now: number): Promise<boolean> {
   let cache = probes.get(db);
   if (!cache) probes.set(db, (cache = new Map()));
-  const key = `${def.name}\0${field.id}\0${match}`;
   const hit = cache.get(key);
   if (hit && hit.expires > now) return hit.useIndex;
-  const tri = sql.table(trigramName(def.name, field.id));
+  const tri = sql.table(table);
   const stmt = sql<{ n: number }>`SELECT count(*) AS n FROM (SELECT 1 FROM ${tri} WHERE ${tri} MATCH ${match} LIMIT ${INDEX_MAX_CANDIDATES})`;
   const [row] = await db.query<{ n: number }>(stmt.compile(db.qb));
   const decision = Number(row?.n ?? 0) < INDEX_MAX_CANDIDATES;

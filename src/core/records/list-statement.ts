@@ -8,7 +8,7 @@
  * page's CPU time, though for a given definition, projection and order the text around the filter
  * never changes. Kysely still writes every piece (so quoting and placeholders are its own): the
  * head (`select <columns> from <table>`) and the ORDER BY once per definition, projection and
- * order; per request only the filter is compiled. The filter comes first in the WHERE so that its
+ * order; the filter once per definition and filter (checked-filter.ts). The filter comes first in the WHERE so that its
  * parameters keep their numbers (`$1…` on PostgreSQL); the account, the limit and the offset
  * follow it. A new definition (any schema change) is a new object, so nothing cached here
  * outlives the schema it was built for.
@@ -38,7 +38,7 @@ export function cachedPiece(def: CollectionDef, key: string, build: () => string
 /** What a page reads: the list's columns, filter (already checked and compiled), order and window. */
 export interface PageStatementInput {
   columns: readonly string[];
-  /** the filter with the caller's access rule ANDed in (and a search's condition), compiled */
+  /** the filter with the caller's access rule ANDed in (and a search's condition), compiled (its parameters first: `$1…` on PostgreSQL) */
   where: Statement;
   accountId: string;
   /** the order's terms, or "random" */
@@ -72,28 +72,67 @@ export function listStatements(db: SqlDb, def: CollectionDef, p: PageStatementIn
         .compile().sql,
   );
   const order = cachedPiece(def, `order\0${orderKey(p.order)}`, () => (p.order === "random" ? sql`random()` : (orderByList(p.order, db.dialect) as RawBuilder<unknown>)).compile(db.qb).sql);
-  const scope = ` where (${filter.sql}) and "account_id" = ${at(1)}`;
+  const offset = p.offset > 0;
   const select: Statement = {
-    sql: `${head}${scope} order by ${order} limit ${at(2)}${p.offset > 0 ? ` offset ${at(3)}` : ""}`,
-    parameters: p.offset > 0 ? [...filter.parameters, p.accountId, p.limit, p.offset] : [...filter.parameters, p.accountId, p.limit],
+    sql: aroundFilter(filter, head, order, offset ? 1 : 0, () => `${head}${scope(filter, at)} order by ${order} limit ${at(2)}${offset ? ` offset ${at(3)}` : ""}`),
+    parameters: offset ? [...filter.parameters, p.accountId, p.limit, p.offset] : [...filter.parameters, p.accountId, p.limit],
   };
   return { select, count: p.count ? countStatement(db, def, filter, p.accountId) : undefined };
 }
 
+const scope = (filter: Statement, at: (i: number) => string) => ` where (${filter.sql}) and "account_id" = ${at(1)}`;
+
+/** Entries kept per compiled filter (heads × orders, accounts) before they are dropped. */
+const MAX_AROUND = 64;
+
+/**
+ * Page SQL texts per compiled filter (checked-filter.ts keeps one object per filter), head and
+ * order (the cached pieces above) and offset: the same text object every time, so the statement
+ * caches of the drivers find it without hashing a new string.
+ */
+const texts = new WeakMap<Statement, Map<string, Map<string, string[]>>>();
+
+function aroundFilter(filter: Statement, head: string, order: string, variant: number, build: () => string): string {
+  let byHead = texts.get(filter);
+  if (!byHead) texts.set(filter, (byHead = new Map()));
+  let byOrder = byHead.get(head);
+  if (!byOrder) {
+    if (byHead.size >= MAX_AROUND) byHead.clear();
+    byHead.set(head, (byOrder = new Map()));
+  }
+  let variants = byOrder.get(order);
+  if (!variants) {
+    if (byOrder.size >= MAX_AROUND) byOrder.clear();
+    byOrder.set(order, (variants = []));
+  }
+  return (variants[variant] ??= build());
+}
+
+/** COUNT statements per compiled filter and account: one object each, so the totals cache keys it once (totals.ts). */
+const counts = new WeakMap<Statement, Map<string, Statement>>();
+
 /**
  * The COUNT of a list: every row of the account that `where` (compiled, the access rule ANDed in)
- * matches; the text is the key of the list's cached total (totals.ts).
+ * matches; the text is the key of the list's cached total (totals.ts), the same for every page of
+ * the list (by number, by cursor, by relevance).
  */
 export function countStatement(db: SqlDb, def: CollectionDef, where: Statement, accountId: string): Statement {
-  const countHead = cachedPiece(
-    def,
-    "count",
-    () =>
-      db.qb
-        .selectFrom(def.name)
-        .select(sql<number>`count(*)`.as("n"))
-        .compile().sql,
-  );
-  const account = db.dialect === "sqlite" ? "?" : `$${where.parameters.length + 1}`;
-  return { sql: `${countHead} where (${where.sql}) and "account_id" = ${account}`, parameters: [...where.parameters, accountId] };
+  let byAccount = counts.get(where);
+  if (!byAccount) counts.set(where, (byAccount = new Map()));
+  let stmt = byAccount.get(accountId);
+  if (!stmt) {
+    const countHead = cachedPiece(
+      def,
+      "count",
+      () =>
+        db.qb
+          .selectFrom(def.name)
+          .select(sql<number>`count(*)`.as("n"))
+          .compile().sql,
+    );
+    const at = db.dialect === "sqlite" ? "?" : `$${where.parameters.length + 1}`;
+    if (byAccount.size >= MAX_AROUND) byAccount.clear();
+    byAccount.set(accountId, (stmt = Object.freeze({ sql: `${countHead} where (${where.sql}) and "account_id" = ${at}`, parameters: Object.freeze([...where.parameters, accountId]) })));
+  }
+  return stmt;
 }

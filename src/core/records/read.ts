@@ -18,6 +18,7 @@ import { BadRequestError, NotFoundError } from "../errors.ts";
 import { recordAccess } from "../rules/access.ts";
 import { assertReadableQuery, fieldAccess, redactRecord } from "../rules/field-access.ts";
 import { afterCondition, decodeCursor, orderByList, pageWindow, projectedColumns, reverseTerms, rowCursor, withTieBreak, type ColumnTerm, type PageRequest } from "./list-query.ts";
+import { checkedFilter, compiledWhere } from "./checked-filter.ts";
 import { planContainsIndex } from "./contains-index.ts";
 import { countStatement, listStatements } from "./list-statement.ts";
 import { parseSearch, relevanceStatement, searchWhere } from "./search.ts";
@@ -111,12 +112,16 @@ export async function listRecords(ctx: Context, collection: string, q: ListQuery
   const { page, pageSize, skip } = pageWindow(q);
   const resolve = collectionResolver(def);
 
-  let filter: Expr;
-  try {
-    filter = checkExpr(and(q.filter, access), resolve);
-  } catch (e) {
-    badFilter(e, "filter");
-  }
+  // checked (and later compiled) once per definition, filter and access rule (checked-filter.ts)
+  const combined = and(q.filter, access);
+  const checked = checkedFilter(def, combined, () => {
+    try {
+      return checkExpr(combined, resolve);
+    } catch (e) {
+      badFilter(e, "filter");
+    }
+  });
+  const filter = checked.expr;
   let sort: SortTerm[];
   try {
     sort = typeof q.sort === "string" ? (q.sort.trim() ? parseSort(q.sort, resolve) : []) : (q.sort ?? []);
@@ -138,10 +143,8 @@ export async function listRecords(ctx: Context, collection: string, q: ListQuery
   // a backward page is the forward page of the reversed order, reversed back
   const readTerms = backward ? reverseTerms(terms) : terms;
 
-  const containsIndex = await planContainsIndex(db, def, filter);
-  const conditions: Expression<SqlBool>[] = [toSql(filter, resolve, db.dialect, { containsIndex })];
-  // The conditions are ANDed as raw SQL: an expression-builder callback (`where((eb) => …)`)
-  // makes Kysely build its function module per call, which cost a fifth of a list's CPU time.
+  const contains = await planContainsIndex(db, def, filter);
+  const toWhere = () => toSql(filter, resolve, db.dialect, { containsIndex: contains?.index });
   // page size 0 still reads one row: it tells whether any exist
   const limit = Math.max(pageSize, 1) + (pageSize > 0 ? 1 : 0);
   const keyset = cursor !== undefined || backward;
@@ -149,7 +152,8 @@ export async function listRecords(ctx: Context, collection: string, q: ListQuery
   let select: Queryable;
   let count: Queryable | undefined;
   const accountId = ctx.principal.accountId;
-  const filterSql = sql<SqlBool>`${conditions[0]!}`.compile(db.qb);
+  // compiled once per checked filter (checked-filter.ts) and trigram plan
+  const filterSql = compiledWhere(checked, `${db.dialect}\0${contains?.key ?? ""}`, () => sql<SqlBool>`${toWhere()}`.compile(db.qb));
   const where = search ? searchWhere(db, def, search, filterSql) : filterSql;
   if (relevance) {
     // a search without a sort of its own (search.ts); it takes no cursor (checked above)
@@ -163,7 +167,9 @@ export async function listRecords(ctx: Context, collection: string, q: ListQuery
       .selectFrom(def.name)
       .select(columns.map((c) => `${def.name}.${c}`))
       .where("account_id", "=", accountId)
-      .where(allOf(search ? [...conditions, search.condition] : conditions));
+      // ANDed as raw SQL: an expression-builder callback (`where((eb) => …)`) makes Kysely build
+      // its function module per call, which cost a fifth of a list's CPU time
+      .where(allOf(search ? [toWhere(), search.condition] : [toWhere()]));
     builder = builder.where(afterCondition(readTerms, decodeCursor(cursor, readTerms), db.dialect));
     select = builder.orderBy(orderByList(readTerms, db.dialect)).limit(limit);
     // the same COUNT text as a page by number: one cached total for the list

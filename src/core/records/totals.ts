@@ -151,8 +151,18 @@ export class TotalsCache {
   }
 }
 
+/**
+ * Keys already written, per statement object: a list asked again with the same filter and
+ * account passes the same (frozen) COUNT statement (list-statement.ts).
+ */
+const keys = new WeakMap<CountStatement, { collection: string; key: string }>();
+
 function keyOf(collection: string, stmt: CountStatement): string {
-  return `${collection.toLowerCase()}\u0000${stmt.sql}\u0000${JSON.stringify(stmt.parameters, (_k, v: unknown) => (typeof v === "bigint" ? `${v}n` : v))}`;
+  const known = keys.get(stmt);
+  if (known !== undefined && known.collection === collection) return known.key;
+  const key = `${collection.toLowerCase()}\u0000${stmt.sql}\u0000${JSON.stringify(stmt.parameters, (_k, v: unknown) => (typeof v === "bigint" ? `${v}n` : v))}`;
+  if (Object.isFrozen(stmt) && Object.isFrozen(stmt.parameters)) keys.set(stmt, { collection, key });
+  return key;
 }
 
 function isCollectionsMessage(m: unknown): m is CollectionsMessage {
