@@ -144,7 +144,15 @@ export async function runLoad(spec: LoadSpec): Promise<LoadResult> {
   for (const [code, s] of Object.entries(result.statusCodeStats ?? {})) statuses[code] = s.count ?? 0;
   const counts = { non2xx: result.non2xx, statuses, errors: result.errors, timeouts: result.timeouts };
   if (!steady)
-    return { requests: result.requests.total, rps: result.requests.total / result.duration, p50: result.latency.p50, p99: result.latency.p99, mean: result.latency.mean, ...counts, seconds: result.duration };
+    return {
+      requests: result.requests.total,
+      rps: result.requests.total / result.duration,
+      p50: result.latency.p50,
+      p99: result.latency.p99,
+      mean: result.latency.mean,
+      ...counts,
+      seconds: result.duration,
+    };
   // no measured request answered within the run (each one outlasted it)
   if (!window) return { requests: 0, rps: 0, p50: 0, p99: 0, mean: 0, ...counts, seconds: (performance.now() - (loadedAt || started)) / 1000 };
   const seconds = ((window.end ?? performance.now()) - window.start) / 1000;
