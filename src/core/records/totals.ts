@@ -37,14 +37,6 @@ interface Entry {
   expires: number;
 }
 
-interface Counting {
-  /** the collection's generation when the count started */
-  generation: number;
-  promise: Promise<number>;
-  /** the next count, for the requests that arrived after a later change */
-  next?: Promise<number>;
-}
-
 /** A COUNT statement as compiled (SQL text and parameters). */
 export interface CountStatement {
   readonly sql: string;
@@ -56,8 +48,8 @@ export class TotalsCache {
   /** collection name (lower case) → generation; absent = 0 */
   readonly #generations = new Map<string, number>();
   readonly #pending = new Set<string>();
-  /** the count running for each statement, and the one queued after it */
-  readonly #counting = new Map<string, Counting>();
+  /** counts in flight, by generation and statement */
+  readonly #counting = new Map<string, Promise<number>>();
   readonly #offs: (() => void)[] = [];
 
   constructor(
@@ -98,47 +90,26 @@ export class TotalsCache {
    * the generation it started in. Concurrent requests for the same uncached total share one
    * count: after a write, every list in flight would otherwise count the whole table at once
    * (32 concurrent COUNTs of 100,000 rows after each write made the PostgreSQL tail 18× p50).
-   * A request arriving after a later change never joins a count started before it: it waits for
-   * the next count of the statement, which starts when the running one ends and is shared by
-   * every request that arrived meanwhile. So one statement has one count running at a time, not
-   * one per write: under a steady stream of writes, counts started one after another, each
-   * scanning the table, competed for the database and made the reads waiting on them the tail.
+   * A request arriving after a later change never joins a count started before it.
    */
   total(collection: string, stmt: CountStatement, counter: () => Promise<number>): Promise<number> {
     const cached = this.get(collection, stmt);
     if (cached !== undefined) return Promise.resolve(cached);
     const generation = this.generation(collection);
-    const key = keyOf(collection, stmt);
+    const key = `${generation}\u0000${keyOf(collection, stmt)}`;
     const running = this.#counting.get(key);
-    if (!running) return this.#count(key, collection, stmt, counter).promise;
-    if (running.generation === generation) return running.promise;
-    // the running count started before the last change: the next one, after it
-    running.next ??= running.promise.then(
-      () => this.#count(key, collection, stmt, counter).promise,
-      () => this.#count(key, collection, stmt, counter).promise,
+    if (running) return running;
+    const counting = counter().then(
+      (total) => {
+        this.#counting.delete(key);
+        this.set(collection, stmt, generation, total);
+        return total;
+      },
+      (e: unknown) => {
+        this.#counting.delete(key);
+        throw e;
+      },
     );
-    return running.next;
-  }
-
-  #count(key: string, collection: string, stmt: CountStatement, counter: () => Promise<number>): Counting {
-    const generation = this.generation(collection);
-    const done = () => {
-      if (this.#counting.get(key) === counting) this.#counting.delete(key);
-    };
-    const counting: Counting = {
-      generation,
-      promise: counter().then(
-        (total) => {
-          done();
-          this.set(collection, stmt, generation, total);
-          return total;
-        },
-        (e: unknown) => {
-          done();
-          throw e;
-        },
-      ),
-    };
     this.#counting.set(key, counting);
     return counting;
   }
