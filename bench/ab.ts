@@ -187,9 +187,7 @@ async function main(): Promise<void> {
       for (let r = 0; r < rounds; r++) {
         for (const [i, s] of servers.entries()) {
           const spec = workload(w, ids);
-          const before = s.cpuSeconds();
-          const res = await runLoad({ ...spec, headers: { authorization: `Bearer ${token}`, ...spec.headers }, url: s.url, connections, duration });
-          res.cpuUsPerReq = ((s.cpuSeconds() - before) * 1e6) / Math.max(1, res.requests);
+          const res = await runLoad({ ...spec, headers: { authorization: `Bearer ${token}`, ...spec.headers }, url: s.url, connections, duration, cpuSeconds: () => s.cpuSeconds() });
           if (res.non2xx || res.errors) log(`${w} ${configs[i]!.name}: ${res.non2xx} non-2xx ${JSON.stringify(res.statuses)}, ${res.errors} errors`);
           results[w]![i]!.push(res);
           await new Promise((r) => setTimeout(r, 300));

@@ -177,9 +177,7 @@ async function main(): Promise<void> {
       };
       if (WARMUP > 0) await runLoad({ ...spec, duration: WARMUP });
       if (inspector) await inspector.start();
-      const cpu0 = server.cpuSeconds();
-      const r = await runLoad({ ...spec, duration: DURATION });
-      r.cpuUsPerReq = r.requests ? ((server.cpuSeconds() - cpu0) * 1e6) / r.requests : undefined;
+      const r = await runLoad({ ...spec, duration: DURATION, cpuSeconds: () => server.cpuSeconds() });
       if (inspector) {
         const dir = join(tmp, "prof");
         mkdirSync(dir, { recursive: true });

@@ -43,9 +43,7 @@ export async function run(ctx: BenchContext): Promise<Record<string, unknown>> {
           connections: ctx.options.connections,
         };
         if (ctx.options.warmup > 0) await runLoad({ ...spec, duration: ctx.options.warmup });
-        const cpuBefore = server.cpuSeconds();
-        const res = await runLoad({ ...spec, duration: ctx.options.duration });
-        res.cpuUsPerReq = res.requests ? ((server.cpuSeconds() - cpuBefore) * 1e6) / res.requests : undefined;
+        const res = await runLoad({ ...spec, duration: ctx.options.duration, cpuSeconds: () => server.cpuSeconds() });
         results[level].push(res);
         ctx.log(
           `logging round ${r + 1}/${rounds} LOG_LEVEL=${level}: ${res.rps.toFixed(0)} req/s, server CPU ${res.cpuUsPerReq?.toFixed(0) ?? "?"} µs/req${res.non2xx + res.errors ? `, ${res.non2xx} non-2xx, ${res.errors} errors` : ""}`,

@@ -47,7 +47,7 @@ const FULL_RUN_LIMIT_S = 15 * 60;
 const all = loadOptions();
 const log = (msg: string) => console.log(`[bench ${new Date().toISOString().slice(11, 19)}] ${msg}`);
 const fmt = (r: LoadResult) =>
-  `${r.rps.toFixed(0)} req/s, p50 ${r.p50} ms, p99 ${r.p99} ms, server CPU ${r.cpuUsPerReq?.toFixed(0) ?? "?"} µs/req${r.non2xx + r.errors + r.timeouts ? `, ${r.non2xx} non-2xx, ${r.errors} errors, ${r.timeouts} timeouts` : ""}`;
+  `${r.rps.toFixed(0)} req/s, p50 ${r.p50} ms, p99 ${r.p99} ms, server CPU ${r.cpuUsPerReq?.toFixed(0) ?? "?"} µs/req${r.rampSeconds !== undefined ? ` (after ${r.rampSeconds.toFixed(1)} s of ramp)` : ""}${r.non2xx + r.errors + r.timeouts ? `, ${r.non2xx} non-2xx, ${r.errors} errors, ${r.timeouts} timeouts` : ""}`;
 
 mkdirSync(all.tmp, { recursive: true });
 const runDir = mkdtempSync(join(all.tmp, "run-"));
@@ -161,21 +161,20 @@ async function runDb(opts: BenchOptions, ranOnce: Set<string>): Promise<DbResult
         // requests a previous run abandoned (its connections closed, the server still busy with them) must not load this one
         const waited = await settle([cairn, floor]);
         if (waited > 1) log(`waited ${waited.toFixed(1)} s for the servers to finish earlier requests`);
-        if (warmup > 0) await runLoad({ ...full, duration: warmup });
         const inspector = inspectors[target];
         if (inspector) await inspector.start();
         const server = target === "cairn" ? cairn : floor;
-        let cpuBefore = server.cpuSeconds();
-        let r = await runLoad(full);
+        // one run: the warm-up and the connections' ramp, then the measured window (bench/load.ts)
+        let r = await runLoad({ ...full, warmup, cpuSeconds: () => server.cpuSeconds() });
         if (r.requests < full.connections && r.errors + r.timeouts === 0 && !full.sequence) {
           // fewer completions than connections: most requests outlasted the run and were not
           // counted; measure a fixed number of whole requests instead (one per connection)
           log(`${target} ${label}: ${r.requests} requests in ${r.seconds.toFixed(1)} s, too few to measure; measuring ${full.connections} whole requests instead`);
           await settle([cairn, floor]);
-          cpuBefore = server.cpuSeconds();
+          const cpuBefore = server.cpuSeconds();
           r = await runLoad({ ...full, amount: full.connections });
+          r.cpuUsPerReq = r.requests ? ((server.cpuSeconds() - cpuBefore) * 1e6) / r.requests : undefined;
         }
-        r.cpuUsPerReq = r.requests ? ((server.cpuSeconds() - cpuBefore) * 1e6) / r.requests : undefined;
         if (inspector) {
           const file = join(profDir, `${opts.db}-${target}-${label.replace(/[^\w.-]+/g, "_")}.cpuprofile`);
           const profile = await inspector.stop();
