@@ -286,7 +286,9 @@ export class EventDispatcher {
       .updateTable("_event_cursors")
       .set({ lease_owner: this.#owner, lease_until: until.toISOString(), updated: now.toISOString() })
       .where("consumer", "=", c.name)
-      .$if(!takeOver, (w) => w.where((eb) => eb.or([eb("lease_owner", "=", this.#owner), eb("lease_owner", "is", null), eb("lease_until", "is", null), eb("lease_until", "<", now.toISOString())])))
+      .$if(!takeOver, (w) =>
+        w.where((eb) => eb.or([eb("lease_owner", "=", this.#owner), eb("lease_owner", "is", null), eb("lease_until", "is", null), eb("lease_until", "<", now.toISOString())])),
+      )
       .returning("last_seq");
     const { rows } = await db.execute<{ last_seq: unknown }>(q);
     if (!rows[0]) {
