@@ -12,7 +12,7 @@ import { createApp } from "../../src/app.ts";
 import { EventDispatcher } from "../../src/core/events/dispatcher.ts";
 import type { StoredEvent } from "../../src/core/events/outbox.ts";
 import { loadConfig } from "../../src/config.ts";
-import { ADMIN_EMAIL, ADMIN_PASSWORD, apiClient, eventually, freshDatabase, registerUser, startApp, type TestApp } from "../helpers/app.ts";
+import { ADMIN_EMAIL, ADMIN_PASSWORD, eventually, freshDatabase, registerUser, startApp, type TestApp } from "../helpers/app.ts";
 import { recordStatements } from "../helpers/statements.ts";
 import { gql, SIGNED_IN_RULES, subscribe, waitFor, wsClient, type Collector } from "./graphql-helpers.ts";
 
@@ -259,44 +259,6 @@ describe("events through the dispatcher", () => {
 });
 
 describe("restart", () => {
-  it("alone on its database, a new process takes over the leases a vanished one held, then holds them ten minutes at a time", async () => {
-    const db = await freshDatabase();
-    const config = loadConfig(
-      { CAIRN_ADMIN_EMAIL: ADMIN_EMAIL, CAIRN_ADMIN_PASSWORD: ADMIN_PASSWORD, LOG_LEVEL: "warn", CAIRN_RATE_LIMIT: "false" },
-      { port: 0, host: "127.0.0.1", databaseUrl: db.url, dataDir: db.dataDir },
-    );
-    const first = await createApp(config);
-    let second: Awaited<ReturnType<typeof createApp>> | undefined;
-    try {
-      await first.listen();
-      await eventually(async () => first.dispatcher.stats().get("live")?.leased === true, 5000, "the first process's lease");
-      // A process that died without releasing: its leases run for minutes more.
-      const held = new Date(Date.now() + 5 * 60_000).toISOString();
-      await first.services.db.execute(first.services.db.qb.updateTable("_event_cursors").set({ lease_owner: "vanished-process", lease_until: held }));
-      await first.close();
-
-      second = await createApp(config);
-      const seen: StoredEvent[] = [];
-      second.dispatcher.register("after-takeover", (batch) => void seen.push(...batch));
-      const url = await second.listen();
-      const api = apiClient(url);
-      const login = await api("POST", "/api/v1/auth/login", { body: { email: ADMIN_EMAIL, password: ADMIN_PASSWORD } });
-      expect((await api("POST", "/api/v1/collections", { token: login.body.access_token, body: { ...NOTES, name: "after_takeover" } })).status).toBe(201);
-      await eventually(async () => seen.some((e) => e.collection === "after_takeover"), 5000, "the event, dispatched by the new process");
-
-      const sdb = second.services.db;
-      const rows = await sdb.query<{ consumer: string; lease_owner: string | null; lease_until: unknown }>(sdb.qb.selectFrom("_event_cursors").select(["consumer", "lease_owner", "lease_until"]));
-      const live = rows.find((r) => r.consumer === "live")!;
-      expect(live.lease_owner).toBe(second.services.pubsub.instanceId);
-      // renewed only when a fifth of it is gone: an idle server writes these rows every two minutes
-      expect(new Date(String(live.lease_until)).getTime() - Date.now()).toBeGreaterThan(9 * 60_000);
-    } finally {
-      await first.close();
-      await second?.close();
-      await db.drop();
-    }
-  });
-
   it("a consumer resumes right after the last event it handled", async () => {
     const db = await freshDatabase();
     const config = loadConfig(

@@ -9,11 +9,7 @@
  *   A handler that throws gets the same batch again later (backing off), never a later one.
  * - One dispatching instance per consumer when instances share a database: a lease in the
  *   cursor row (owner, until), renewed with every saved position and released on shutdown. An
- *   instance that dies keeps it until it runs out (`leaseMs`, 5 s); then another takes over.
- *   An instance alone on its database (no Redis: the memory pub/sub) takes the leases at once,
- *   whoever held them last (a process of this installation that is gone), and holds them for
- *   ten minutes at a time: an idle server then writes its cursor rows every few minutes, not
- *   twice a second (on SQLite each write also empties the readers' page cache).
+ *   instance that dies keeps it until it runs out (LEASE_MS); then another takes over.
  * - No added latency for this instance's commits: every local commit (the in-process bus) wakes
  *   the dispatcher in the same turn of the event loop (the commits of that turn share one round);
  *   an instance without the lease asks the holder to run through the pub/sub port (`{ wake }` on
@@ -71,11 +67,6 @@ interface Consumer {
 
 const saveText: Partial<Record<Dialect, string>> = {};
 
-/** Lease length when instances share the database (through Redis). */
-const SHARED_LEASE_MS = 5000;
-/** Lease length for an instance alone on its database. */
-const ALONE_LEASE_MS = 600_000;
-
 type DispatcherServices = Pick<Services, "db" | "events" | "pubsub" | "settings" | "log" | "now">;
 
 export class EventDispatcher {
@@ -90,16 +81,12 @@ export class EventDispatcher {
   #unsubscribe: (() => void)[] = [];
   #pruning: Promise<number> | undefined;
   #commitWake: NodeJS.Immediate | undefined;
-  /** alone on the database: no other instance can hold a lease */
-  readonly #alone: boolean;
 
   constructor(
     private readonly services: DispatcherServices,
     options: DispatcherOptions = {},
   ) {
-    this.#alone = services.pubsub.kind === "memory";
-    const leaseMs = this.#alone ? ALONE_LEASE_MS : SHARED_LEASE_MS;
-    this.#opts = { batchSize: 200, pollMs: 500, leaseMs, pruneEveryMs: 60_000, pruneBatch: 500, ...options };
+    this.#opts = { batchSize: 200, pollMs: 500, leaseMs: 5000, pruneEveryMs: 60_000, pruneBatch: 500, ...options };
     this.#owner = services.pubsub.instanceId;
   }
 
@@ -254,9 +241,8 @@ export class EventDispatcher {
   async #dispatch(c: Consumer, acquire: boolean, reads: Map<number, Promise<readonly Row[]>>): Promise<void> {
     if (Date.now() < c.retryAt) return;
     const left = c.leaseUntil - Date.now();
-    // Take a lease this instance does not hold only on the poll. Renew a held one early (with a
-    // fifth of it gone: about every second when shared, every two minutes alone), so a busy event
-    // loop does not lose it to a stall.
+    // Take a lease this instance does not hold only on the poll. Renew a held one early (about
+    // every second with the default poll), so a busy event loop does not lose it to a stall.
     if (left <= 0 && !acquire) return;
     if (left < this.#opts.leaseMs * 0.8 && !(await this.#takeLease(c))) return;
     const { db } = this.services;
@@ -273,22 +259,16 @@ export class EventDispatcher {
     }
   }
 
-  /**
-   * Takes or renews the lease; reads the durable position. False when another instance holds it.
-   * Alone on the database, a lease this instance does not hold yet is taken whoever holds it.
-   */
+  /** Takes or renews the lease; reads the durable position. False when another instance holds it. */
   async #takeLease(c: Consumer): Promise<boolean> {
     const { db } = this.services;
     const now = this.services.now();
     const until = new Date(now.getTime() + this.#opts.leaseMs);
-    const takeOver = this.#alone && c.leaseUntil <= Date.now();
     const q = db.qb
       .updateTable("_event_cursors")
       .set({ lease_owner: this.#owner, lease_until: until.toISOString(), updated: now.toISOString() })
       .where("consumer", "=", c.name)
-      .$if(!takeOver, (w) =>
-        w.where((eb) => eb.or([eb("lease_owner", "=", this.#owner), eb("lease_owner", "is", null), eb("lease_until", "is", null), eb("lease_until", "<", now.toISOString())])),
-      )
+      .where((eb) => eb.or([eb("lease_owner", "=", this.#owner), eb("lease_owner", "is", null), eb("lease_until", "is", null), eb("lease_until", "<", now.toISOString())]))
       .returning("last_seq");
     const { rows } = await db.execute<{ last_seq: unknown }>(q);
     if (!rows[0]) {
