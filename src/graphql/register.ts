@@ -65,11 +65,19 @@ export async function registerGraphql(server: FastifyInstance, services: Service
   const removeNameCheck = services.collections.addNameCheck(assertGraphqlNamesFree);
   const manager = new SchemaManager(services, hub);
   manager.start();
-  // old names of renamed collections and fields leave the schema when their grace period ends
+  // old names of renamed collections and fields leave the schema when their grace period ends;
+  // re-armed on every registry change, whether or not a schema was built yet (it is built lazily)
   const stopRenameExpiry = scheduleRenameExpiry(
     () => services.collections.list(),
     () => manager.rebuild(),
-    (fn) => manager.onSwap(fn),
+    (fn) => {
+      const offSwap = manager.onSwap(() => fn());
+      const offChange = services.collections.onChange(() => fn());
+      return () => {
+        offSwap();
+        offChange();
+      };
+    },
   );
   const yoga = createCairnYoga(services, manager);
   /** GraphQL subscriptions answered as server-sent events, open now */

@@ -67,19 +67,29 @@ export function deprecateAliasRootFields(alias: CollectionAlias, roots: GraphQLF
 
 /**
  * Rebuilds the schema when the next grace period ends, so its old names leave the schema then;
- * re-arms after every rebuild. Returns a stop function.
+ * re-arms after each such rebuild and whenever `onChange` calls (a registry change, a swap).
+ * Returns a stop function.
  */
-export function scheduleRenameExpiry(defs: () => readonly CollectionDef[], rebuild: () => void, onSwap: (fn: () => void) => () => void): () => void {
+export function scheduleRenameExpiry(defs: () => readonly CollectionDef[], rebuild: () => void, onChange: (fn: () => void) => () => void): () => void {
   let timer: NodeJS.Timeout | undefined;
+  // when the last rebuild started: a grace period that ended since then may still be in the schema
+  let builtAt = Date.now();
   const arm = () => {
     clearTimeout(timer);
-    const next = nextRenameExpiry(defs());
+    const next = nextRenameExpiry(defs(), builtAt);
     if (next === undefined) return;
     // timers take at most ~24.8 days: re-arm on the way to a later end
-    timer = setTimeout(rebuild, Math.min(Math.max(next - Date.now() + 10, 0), 2 ** 31 - 1));
+    timer = setTimeout(
+      () => {
+        builtAt = Date.now();
+        rebuild();
+        arm();
+      },
+      Math.min(Math.max(next - Date.now() + 10, 0), 2 ** 31 - 1),
+    );
     timer.unref();
   };
-  const off = onSwap(arm);
+  const off = onChange(arm);
   arm();
   return () => {
     off();
