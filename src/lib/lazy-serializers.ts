@@ -11,6 +11,7 @@
  */
 import { createRequire } from "node:module";
 import type { FastifyServerOptions } from "fastify";
+import { DeferredCompiles } from "./deferred-compiles.ts";
 
 type SerializerFactory = NonNullable<NonNullable<NonNullable<FastifyServerOptions["schemaController"]>["compilersFactory"]>["buildSerializer"]>;
 type Serialize = ReturnType<ReturnType<SerializerFactory>>;
@@ -27,43 +28,21 @@ function defaultSerializerFactory(): SerializerFactory {
 const byServer = new WeakMap<object, LazySerializers>();
 
 /** One server's lazily compiled serializers. */
-export class LazySerializers {
-  /** serializers not compiled yet */
-  readonly #pending = new Set<() => Serialize>();
+export class LazySerializers extends DeferredCompiles<Serialize> {
   readonly #eager = defaultSerializerFactory();
 
   /** For `Fastify({ schemaController: { compilersFactory: { buildSerializer } } })`. */
   readonly buildSerializer: SerializerFactory = (externalSchemas, options) => {
     const compile = this.#eager(externalSchemas, options);
     return (request) => {
-      let serialize: Serialize | undefined;
-      const build = (): Serialize => {
-        if (!serialize) {
-          serialize = compile(request);
-          this.#pending.delete(build);
-        }
-        return serialize;
-      };
-      this.#pending.add(build);
-      return (data) => (serialize ?? build())(data);
+      const serializer = this.defer(() => compile(request));
+      return (data) => serializer()(data);
     };
   };
 
   /** Records the server these serializers belong to (for `lazySerializersOf`). */
   attach(server: object): void {
     byServer.set(server, this);
-  }
-
-  /** how many serializers are not compiled yet */
-  get pending(): number {
-    return this.#pending.size;
-  }
-
-  /** Compiles every serializer not compiled yet (throws the first error); returns how many. */
-  compileAll(): number {
-    const builds = [...this.#pending];
-    for (const build of builds) build();
-    return builds.length;
   }
 }
 

@@ -11,6 +11,7 @@
  */
 import { createRequire } from "node:module";
 import type { FastifyServerOptions } from "fastify";
+import { DeferredCompiles } from "./deferred-compiles.ts";
 
 type ValidatorFactory = NonNullable<NonNullable<NonNullable<FastifyServerOptions["schemaController"]>["compilersFactory"]>["buildValidator"]>;
 /** What Fastify asks of a validator compiler: a route part's schema in, a validator out. */
@@ -26,26 +27,16 @@ function defaultValidatorFactory(): ValidatorFactory {
 const byServer = new WeakMap<object, LazyValidators>();
 
 /** One server's lazily compiled validators. */
-export class LazyValidators {
-  /** validators not compiled yet */
-  readonly #pending = new Set<() => Validate>();
+export class LazyValidators extends DeferredCompiles<Validate> {
   readonly #eager = defaultValidatorFactory() as unknown as (externalSchemas: unknown, options: unknown) => Compile;
 
   /** For `Fastify({ schemaController: { compilersFactory: { buildValidator } } })`. */
   readonly buildValidator = ((externalSchemas: unknown, options: unknown): Compile => {
     const compile = this.#eager(externalSchemas, options);
     return (route) => {
-      let validate: Validate | undefined;
-      const build = (): Validate => {
-        if (!validate) {
-          validate = compile(route);
-          this.#pending.delete(build);
-        }
-        return validate;
-      };
-      this.#pending.add(build);
+      const validator = this.defer(() => compile(route));
       const standIn: Validate = (data, ctx) => {
-        const v = validate ?? build();
+        const v = validator();
         const ok = v.schemaEnv ? v(data, ctx) : v(data);
         standIn.errors = v.errors;
         return ok;
@@ -58,18 +49,6 @@ export class LazyValidators {
   /** Records the server these validators belong to (for `lazyValidatorsOf`). */
   attach(server: object): void {
     byServer.set(server, this);
-  }
-
-  /** how many validators are not compiled yet */
-  get pending(): number {
-    return this.#pending.size;
-  }
-
-  /** Compiles every validator not compiled yet (throws the first error); returns how many. */
-  compileAll(): number {
-    const builds = [...this.#pending];
-    for (const build of builds) build();
-    return builds.length;
   }
 }
 
