@@ -256,6 +256,45 @@ describe("events through the dispatcher", () => {
       await db.execute(db.qb.deleteFrom("_event_cursors").where("consumer", "in", names));
     }
   });
+
+  it("a backlog is dispatched in steps: the consumers advance together, one shared read per step", async () => {
+    // Before, the first consumer worked through the whole backlog alone while every batch it read
+    // was kept for the others: under a long bulk load, rows of the whole load held in memory and
+    // the other consumers waiting for it to end.
+    const BATCH = 3;
+    const names = ["step-a", "step-b"];
+    const { db } = t.app.services;
+    const first = new EventDispatcher(t.app.services, { pollMs: 3_600_000, batchSize: BATCH });
+    for (const n of names) first.register(n, () => {});
+    await first.start();
+    await first.idle();
+    await first.stop(); // the cursors stay; the backlog below waits for the next dispatcher
+    const from = (await cursorOf("step-a"))!;
+    expect(await cursorOf("step-b")).toBe(from);
+    for (let i = 0; i < 8; i++) await create(`backlog ${i}`, "x");
+    const backlog = (await outboxSeqs()).filter((s) => s > from);
+    expect(backlog.length).toBeGreaterThanOrEqual(8);
+
+    const calls: { name: string; seqs: number[] }[] = [];
+    const dispatcher = new EventDispatcher(t.app.services, { pollMs: 3_600_000, batchSize: BATCH });
+    for (const n of names) dispatcher.register(n, (batch) => void calls.push({ name: n, seqs: batch.map((e) => e.seq) }));
+    const rec = recordStatements(db);
+    try {
+      await dispatcher.start();
+      await eventually(async () => names.every((n) => calls.filter((c) => c.name === n).flatMap((c) => c.seqs).length >= backlog.length), 10_000, "both consumers through the backlog");
+      await dispatcher.idle();
+      const steps = Math.ceil(backlog.length / BATCH);
+      expect(calls.map((c) => c.name)).toEqual(Array.from({ length: steps }, () => names).flat());
+      for (const n of names) expect(calls.filter((c) => c.name === n).flatMap((c) => c.seqs)).toEqual(backlog);
+      // one read per step, shared (a final empty read when the backlog is a whole number of batches)
+      const reads = rec.statements.filter((s) => s.sql.includes('"_events"') && s.parameters[1] === BATCH);
+      expect(reads.length).toBe(backlog.length % BATCH === 0 ? steps + 1 : steps);
+    } finally {
+      rec.restore();
+      await dispatcher.stop();
+      await db.execute(db.qb.deleteFrom("_event_cursors").where("consumer", "in", names));
+    }
+  });
 });
 
 describe("restart", () => {

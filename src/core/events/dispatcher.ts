@@ -14,9 +14,13 @@
  *   the dispatcher in the same turn of the event loop (the commits of that turn share one round);
  *   an instance without the lease asks the holder to run through the pub/sub port (`{ wake }` on
  *   the `events` channel). A short poll is the fallback.
- * - One outbox read per position and round: consumers at the same position (the usual case: every
- *   consumer keeps up) share the rows read for the first of them, so a write costs one read of
- *   the outbox however many consumers there are; each consumer still decodes its own events.
+ * - One outbox read per position and step: a round moves the consumers forward together, one
+ *   batch each per step, and consumers at the same position (the usual case: every consumer keeps
+ *   up) share the rows read for the first of them, so a write costs one read of the outbox however
+ *   many consumers there are; each consumer still decodes its own events. Only the current step's
+ *   rows are held: a backlog (a long bulk load keeps every batch full, so a round lasts as long as
+ *   the load) costs one batch per position in memory, not every row the round read, and no
+ *   consumer waits for another to work through it.
  * - Pruning: events every consumer has handled and older than the retention setting
  *   (`events_retention_hours`) are deleted in small batches by the instance holding a lease.
  *
@@ -222,41 +226,61 @@ export class EventDispatcher {
   async #loop(acquire: boolean): Promise<void> {
     do {
       this.#again = false;
-      // rows read in this round, by the position they were read after
-      const reads = new Map<number, Promise<readonly Row[]>>();
+      let active: Consumer[] = [];
       for (const c of this.#consumers.values()) {
         if (this.#stopped) return;
         try {
-          await this.#dispatch(c, acquire, reads);
+          if (await this.#ready(c, acquire)) active.push(c);
         } catch (err) {
-          c.failures++;
-          c.retryAt = Date.now() + Math.min(30_000, 250 * 2 ** Math.min(c.failures, 7));
-          this.services.log.error({ err, consumer: c.name, failures: c.failures }, "events: consumer failed; retrying");
+          this.#failed(c, err);
         }
       }
       acquire = false;
+      // Steps until every consumer is through: one batch each per step, the rows of a step shared
+      // by the consumers at the same position and dropped after it.
+      while (active.length > 0) {
+        const reads = new Map<number, Promise<readonly Row[]>>();
+        const next: Consumer[] = [];
+        for (const c of active) {
+          if (this.#stopped) return;
+          try {
+            if (await this.#step(c, reads)) next.push(c);
+          } catch (err) {
+            this.#failed(c, err);
+          }
+        }
+        active = next;
+      }
     } while (this.#again && !this.#stopped);
   }
 
-  async #dispatch(c: Consumer, acquire: boolean, reads: Map<number, Promise<readonly Row[]>>): Promise<void> {
-    if (Date.now() < c.retryAt) return;
+  #failed(c: Consumer, err: unknown): void {
+    c.failures++;
+    c.retryAt = Date.now() + Math.min(30_000, 250 * 2 ** Math.min(c.failures, 7));
+    this.services.log.error({ err, consumer: c.name, failures: c.failures }, "events: consumer failed; retrying");
+  }
+
+  /** Whether `c` takes part in this round: not backing off, and holding its lease (taken or renewed here). */
+  async #ready(c: Consumer, acquire: boolean): Promise<boolean> {
+    if (Date.now() < c.retryAt) return false;
     const left = c.leaseUntil - Date.now();
     // Take a lease this instance does not hold only on the poll. Renew a held one early (about
     // every second with the default poll), so a busy event loop does not lose it to a stall.
-    if (left <= 0 && !acquire) return;
-    if (left < this.#opts.leaseMs * 0.8 && !(await this.#takeLease(c))) return;
-    const { db } = this.services;
-    for (;;) {
-      let rows = reads.get(c.cursor);
-      if (!rows) reads.set(c.cursor, (rows = readOutboxRows(db, c.cursor, this.#opts.batchSize)));
-      const batch = toStoredEvents(await rows);
-      if (batch.length === 0 || this.#stopped) return;
-      await c.handler(batch);
-      c.failures = 0;
-      c.handled += batch.length;
-      if (!(await this.#save(c, batch[batch.length - 1]!.seq))) return;
-      if (batch.length < this.#opts.batchSize) return;
-    }
+    if (left <= 0 && !acquire) return false;
+    return left >= this.#opts.leaseMs * 0.8 || (await this.#takeLease(c));
+  }
+
+  /** Hands `c` its next batch (read once per position in `reads`). True when more may follow. */
+  async #step(c: Consumer, reads: Map<number, Promise<readonly Row[]>>): Promise<boolean> {
+    let rows = reads.get(c.cursor);
+    if (!rows) reads.set(c.cursor, (rows = readOutboxRows(this.services.db, c.cursor, this.#opts.batchSize)));
+    const batch = toStoredEvents(await rows);
+    if (batch.length === 0 || this.#stopped) return false;
+    await c.handler(batch);
+    c.failures = 0;
+    c.handled += batch.length;
+    if (!(await this.#save(c, batch[batch.length - 1]!.seq))) return false;
+    return batch.length >= this.#opts.batchSize;
   }
 
   /** Takes or renews the lease; reads the durable position. False when another instance holds it. */
