@@ -66,18 +66,12 @@ export async function registerGraphql(server: FastifyInstance, services: Service
   const manager = new SchemaManager(services, hub);
   manager.start();
   // old names of renamed collections and fields leave the schema when their grace period ends;
-  // re-armed on every registry change, whether or not a schema was built yet (it is built lazily)
+  // re-armed on every registry change (every rebuild but the timer's own follows one), whether or
+  // not a schema was built yet (it is built lazily)
   const stopRenameExpiry = scheduleRenameExpiry(
     () => services.collections.list(),
     () => manager.rebuild(),
-    (fn) => {
-      const offSwap = manager.onSwap(() => fn());
-      const offChange = services.collections.onChange(() => fn());
-      return () => {
-        offSwap();
-        offChange();
-      };
-    },
+    (fn) => services.collections.onChange(() => fn()),
   );
   const yoga = createCairnYoga(services, manager);
   /** GraphQL subscriptions answered as server-sent events, open now */

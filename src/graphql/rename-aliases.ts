@@ -67,7 +67,7 @@ export function deprecateAliasRootFields(alias: CollectionAlias, roots: GraphQLF
 
 /**
  * Rebuilds the schema when the next grace period ends, so its old names leave the schema then;
- * re-arms after each such rebuild and whenever `onChange` calls (a registry change, a swap).
+ * re-arms after each such rebuild and whenever `onChange` calls (a registry change).
  * Returns a stop function.
  */
 export function scheduleRenameExpiry(defs: () => readonly CollectionDef[], rebuild: () => void, onChange: (fn: () => void) => () => void): () => void {
