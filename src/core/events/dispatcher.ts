@@ -226,32 +226,32 @@ export class EventDispatcher {
   async #loop(acquire: boolean): Promise<void> {
     do {
       this.#again = false;
-      let active: Consumer[] = [];
-      for (const c of this.#consumers.values()) {
-        if (this.#stopped) return;
-        try {
-          if (await this.#ready(c, acquire)) active.push(c);
-        } catch (err) {
-          this.#failed(c, err);
-        }
-      }
+      let active = await this.#each(this.#consumers.values(), (c) => this.#ready(c, acquire));
       acquire = false;
       // Steps until every consumer is through: one batch each per step, the rows of a step shared
       // by the consumers at the same position and dropped after it.
       while (active.length > 0) {
         const reads = new Map<number, Promise<readonly Row[]>>();
-        const next: Consumer[] = [];
-        for (const c of active) {
-          if (this.#stopped) return;
-          try {
-            if (await this.#step(c, reads)) next.push(c);
-          } catch (err) {
-            this.#failed(c, err);
-          }
-        }
-        active = next;
+        active = await this.#each(active, (c) => this.#step(c, reads));
       }
     } while (this.#again && !this.#stopped);
+  }
+
+  /**
+   * Runs `fn` for each consumer in turn; returns those it answered true for. A consumer whose
+   * `fn` throws backs off. Stopping ends it early, with none.
+   */
+  async #each(consumers: Iterable<Consumer>, fn: (c: Consumer) => Promise<boolean>): Promise<Consumer[]> {
+    const kept: Consumer[] = [];
+    for (const c of consumers) {
+      if (this.#stopped) return [];
+      try {
+        if (await fn(c)) kept.push(c);
+      } catch (err) {
+        this.#failed(c, err);
+      }
+    }
+    return kept;
   }
 
   #failed(c: Consumer, err: unknown): void {
