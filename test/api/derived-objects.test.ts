@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createApp } from "../../src/app.ts";
 import { reconcileDerivedObjects } from "../../src/core/collections/reconcile.ts";
 import { analyzeAfterBulkLoad, BULK_ANALYZE_ROWS } from "../../src/core/collections/statistics.ts";
+import { parseSearch, relevancePage } from "../../src/core/records/search.ts";
 import type { SqlDb } from "../../src/db/sql-db.ts";
 import { apiClient, eventually, registerUser, startApp, type TestApp } from "../helpers/app.ts";
 import { gql } from "./graphql-helpers.ts";
@@ -180,14 +181,28 @@ describe("search= relevance pages", () => {
       .map((r) => r.id);
     const user = await registerUser(t.api);
     const filter = `&filter=${encodeURIComponent("n >= 0")}`;
-    const seen: string[] = [];
-    for (let page = 1; page <= Math.ceil(expected.length / 4) + 1; page++) {
-      const res = await t.api("GET", `${path}?search=walrus&per_page=4&page=${page}${filter}`, { token: user.token });
-      expect(res.status, JSON.stringify(res.body)).toBe(200);
-      expect(res.body.total).toBe(expected.length);
-      seen.push(...res.body.items.map((r: any) => r.id));
+    // page ends inside a group of equal ranks and at a group's edge alike
+    for (const perPage of [1, 3, 4, 7]) {
+      const seen: string[] = [];
+      for (let page = 1; page <= Math.ceil(expected.length / perPage) + 1; page++) {
+        const res = await t.api("GET", `${path}?search=walrus&per_page=${perPage}&page=${page}${filter}`, { token: user.token });
+        expect(res.status, JSON.stringify(res.body)).toBe(200);
+        expect(res.body.total).toBe(expected.length);
+        seen.push(...res.body.items.map((r: any) => r.id));
+      }
+      expect(seen, `per_page=${perPage}`).toEqual(expected);
     }
-    expect(seen).toEqual(expected);
+    // read through FTS5's rank order (what a search with many matches does on SQLite): the same
+    // pages, whether a page ends inside a group of equal ranks (read again) or at its edge
+    const def = t.app.services.collections.require("ranked");
+    const all = { sql: `"n" >= 0 and "status" != 'hidden'`, parameters: [] };
+    const search = parseSearch(db, def, "walrus");
+    for (const [offset, limit] of [[0, 1], [0, 3], [0, 9], [2, 5], [7, 3], [9, 4], [15, 30]] as const) {
+      const page = { columns: ["id"], where: all, accountId: "default", limit, offset };
+      const ranked = (await relevancePage(db, def, search, page, 1)).map((r) => r.id);
+      expect(ranked, `offset ${offset}, limit ${limit}`).toEqual(expected.slice(offset, offset + limit));
+      expect(ranked).toEqual((await relevancePage(db, def, search, page, Number.MAX_SAFE_INTEGER)).map((r) => r.id));
+    }
     // a sort of its own keeps its order (then id), with the same rows
     const sorted = await t.api("GET", `${path}?search=walrus&per_page=100&sort=-n${filter}`, { token: user.token });
     expect(sorted.body.items.map((r: any) => r.id)).toEqual([...expected].sort((a, b) => made.findIndex((r) => r.id === b) - made.findIndex((r) => r.id === a)));

@@ -20,6 +20,7 @@ import { gql } from "./graphql-helpers.ts";
 import { explain, recordStatements, type Stmt } from "../helpers/statements.ts";
 import type { SqlDb } from "../../src/db/sql-db.ts";
 import type { SqliteDb } from "../../src/db/sqlite.ts";
+import { parseSearch, relevancePage } from "../../src/core/records/search.ts";
 
 const ROWS = 3000;
 const AUTHORS = 100;
@@ -66,7 +67,7 @@ describe.each([
       expect(res.status, JSON.stringify(res.body)).toBe(200);
       expect(res.body.items.length).toBeGreaterThan(0);
     });
-    const stmt = seen.find((s) => /from "posts"/i.test(s.sql) && /order by/i.test(s.sql))!;
+    const stmt = seen.find((s) => /(from|join) "posts"/i.test(s.sql) && /order by/i.test(s.sql))!;
     return { sql: stmt.sql, plan: await explain(db, stmt) };
   }
 
@@ -200,6 +201,24 @@ describe.each([
       expect(plan).toMatch(/Bitmap Index Scan on posts__search/);
       expect(plan).not.toMatch(/Seq Scan/);
     }
+  });
+
+  it("search= with many matches reads the table in FTS5's rank order, stopping after the page (SQLite)", async () => {
+    if (db.dialect !== "sqlite") return;
+    const def = t.app.services.collections.require("posts");
+    const rec = recordStatements(db);
+    try {
+      const page = { columns: ["id", "title"], where: { sql: "1 = 1", parameters: [] }, accountId: "default", limit: 31, offset: 0 };
+      expect(await relevancePage(db, def, parseSearch(db, def, "post"), page, 1)).toHaveLength(31);
+    } finally {
+      rec.restore();
+    }
+    const stmt = rec.statements.find((s) => /_search_top/.test(s.sql))!;
+    const plan = await explain(db, stmt);
+    // index flag 32: FTS5 consumes ORDER BY rank; the table is searched by rowid, never scanned
+    expect(plan).toMatch(/SCAN _fts_posts VIRTUAL TABLE INDEX 32:/);
+    expect(plan).toMatch(/SEARCH posts USING INTEGER PRIMARY KEY \(rowid=\?\)/);
+    expect(plan).not.toMatch(/^\s*SCAN posts(?! USING|__)/m);
   });
 
   it("planner statistics: gathered when a collection is created, refreshed after enough writes", async () => {

@@ -11,9 +11,8 @@
  * The index is not always the faster plan: a common word matches every few rows, and the ordered
  * scan that stops after a page reads fewer rows than the index finds. SQLite's planner cannot
  * tell (a virtual table has no statistics), so the choice is made here: a probe counts the
- * candidates up to {@link INDEX_MAX_CANDIDATES}; fewer → index, else scan. The answer is
- * remembered per (table, field, literal) for {@link PROBE_TTL_MS}: a stale answer only costs
- * speed, never correctness.
+ * candidates up to {@link INDEX_MAX_CANDIDATES}; fewer → index, else scan (the probe and its
+ * cache: match-probe.ts).
  */
 import { sql, type RawBuilder, type SqlBool } from "kysely";
 import type { SqlDb } from "../../db/sql-db.ts";
@@ -21,19 +20,14 @@ import type { CompareOp, Expr } from "../../query/ast.ts";
 import type { ContainsIndex } from "../../query/to-sql.ts";
 import { trigramName } from "../collections/ddl.ts";
 import { hasTrigramIndex, type CollectionDef, type FieldDef } from "../collections/types.ts";
+import { matchesAtLeast } from "./match-probe.ts";
 
 /** Below this many candidate rows the index is used; at or above it, the scan that stops early. */
 export const INDEX_MAX_CANDIDATES = 500;
-/** How long a probe's answer is reused. */
-export const PROBE_TTL_MS = 60_000;
-/** Probe answers remembered per database. */
-const PROBE_CACHE_SIZE = 2_000;
 /** Trigrams queried at most (any subset still finds a superset). */
 const MAX_TRIGRAMS = 8;
 
 const SUBSTRING_OPS: ReadonlySet<CompareOp> = new Set(["contains", "startsWith", "endsWith"]);
-
-const probes = new WeakMap<SqlDb, Map<string, { useIndex: boolean; expires: number }>>();
 
 /**
  * The FTS5 query for a literal: the AND of its distinct trigrams (at most {@link MAX_TRIGRAMS},
@@ -77,7 +71,7 @@ export async function planContainsIndex(db: SqlDb, def: CollectionDef, filter: E
   let chosen: Map<string, RawBuilder<SqlBool>> | undefined;
   for (const c of substringLeaves(def, fields, filter)) {
     if (chosen?.has(c.pair)) continue;
-    if (await useIndex(db, c.probe, c.tri, c.match, now)) (chosen ??= new Map()).set(c.pair, candidates(c.tri, def, c.match));
+    if (!(await matchesAtLeast(db, c.tri, c.match, INDEX_MAX_CANDIDATES, now))) (chosen ??= new Map()).set(c.pair, candidates(c.tri, def, c.match));
   }
   if (!chosen) return undefined;
   const pairs = chosen;
@@ -88,8 +82,6 @@ export async function planContainsIndex(db: SqlDb, def: CollectionDef, filter: E
 interface SubstringLeaf {
   /** field name and literal (what `toSql` asks about) */
   pair: string;
-  /** the probe cache's key */
-  probe: string;
   /** the field's trigram table */
   tri: string;
   /** the FTS5 query */
@@ -111,7 +103,7 @@ function substringLeaves(def: CollectionDef, fields: ReadonlyMap<string, FieldDe
     const text = String(leaf.right.value);
     const match = trigramQuery(text);
     if (!field || !match) continue;
-    leaves.push({ pair: `${field.name}\0${text}`, probe: `${def.name}\0${field.id}\0${match}`, tri: trigramName(def.name, field.id), match });
+    leaves.push({ pair: `${field.name}\0${text}`, tri: trigramName(def.name, field.id), match });
   }
   byFilter.set(filter, leaves);
   return leaves;
@@ -120,21 +112,6 @@ function substringLeaves(def: CollectionDef, fields: ReadonlyMap<string, FieldDe
 function candidates(table: string, def: CollectionDef, match: string): RawBuilder<SqlBool> {
   const tri = sql.table(table);
   return sql<SqlBool>`${sql.ref(`${def.name}.rowid`)} IN (SELECT rowid FROM ${tri} WHERE ${tri} MATCH ${match})`;
-}
-
-async function useIndex(db: SqlDb, key: string, table: string, match: string, now: number): Promise<boolean> {
-  let cache = probes.get(db);
-  if (!cache) probes.set(db, (cache = new Map()));
-  const hit = cache.get(key);
-  if (hit && hit.expires > now) return hit.useIndex;
-  const tri = sql.table(table);
-  const stmt = sql<{ n: number }>`SELECT count(*) AS n FROM (SELECT 1 FROM ${tri} WHERE ${tri} MATCH ${match} LIMIT ${INDEX_MAX_CANDIDATES})`;
-  const [row] = await db.query<{ n: number }>(stmt.compile(db.qb));
-  const decision = Number(row?.n ?? 0) < INDEX_MAX_CANDIDATES;
-  if (cache.size >= PROBE_CACHE_SIZE) cache.delete(cache.keys().next().value!);
-  cache.delete(key);
-  cache.set(key, { useIndex: decision, expires: now + PROBE_TTL_MS });
-  return decision;
 }
 
 /** The leaves ANDed at the top of an expression (what `toSql` offers to the index). */

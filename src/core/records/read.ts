@@ -5,7 +5,7 @@
  * caller's access expression is ANDed into both.
  */
 import { sql, type Expression, type SqlBool } from "kysely";
-import { toStatement, type Queryable, type Statement } from "../../db/sql-db.ts";
+import { toStatement, type Queryable, type Row, type Statement } from "../../db/sql-db.ts";
 import { and, FilterError, type Expr } from "../../query/ast.ts";
 import { checkExpr } from "../../query/check.ts";
 import { collectionResolver } from "../../query/fields.ts";
@@ -21,7 +21,7 @@ import { afterCondition, decodeCursor, orderByList, pageWindow, projectedColumns
 import { checkedFilter, compiledWhere } from "./checked-filter.ts";
 import { planContainsIndex } from "./contains-index.ts";
 import { countStatement, listStatements } from "./list-statement.ts";
-import { parseSearch, relevanceStatement, searchWhere } from "./search.ts";
+import { parseSearch, relevancePage, searchWhere } from "./search.ts";
 import { selectById } from "./store.ts";
 import { rowMapper, type RecordData } from "./values.ts";
 
@@ -149,7 +149,8 @@ export async function listRecords(ctx: Context, collection: string, q: ListQuery
   const limit = Math.max(pageSize, 1) + (pageSize > 0 ? 1 : 0);
   const keyset = cursor !== undefined || backward;
   const columns = projectedColumns(def, terms, q.fields);
-  let select: Queryable;
+  // the page's statement, or how a relevance-ordered page is read (search.ts)
+  let select: Queryable | (() => Promise<Row[]>);
   let count: Queryable | undefined;
   const accountId = ctx.principal.accountId;
   // compiled once per checked filter (checked-filter.ts) and trigram plan
@@ -157,7 +158,7 @@ export async function listRecords(ctx: Context, collection: string, q: ListQuery
   const where = search ? searchWhere(db, def, search, filterSql) : filterSql;
   if (relevance) {
     // a search without a sort of its own (search.ts); it takes no cursor (checked above)
-    select = relevanceStatement(db, def, search!, { columns, where: filterSql, accountId, limit, offset: skip });
+    select = () => relevancePage(db, def, search!, { columns, where: filterSql, accountId, limit, offset: skip });
     count = q.skipTotal ? undefined : countStatement(db, def, where, accountId);
   } else if (cursor === undefined) {
     // the common shape: its SQL around the filter is cached (list-statement.ts)
@@ -176,7 +177,7 @@ export async function listRecords(ctx: Context, collection: string, q: ListQuery
     count = q.skipTotal ? undefined : countStatement(db, def, where, accountId);
   }
 
-  const [rows, total] = await Promise.all([db.query(select), count === undefined ? null : countRecords(ctx, def, toStatement(count))]);
+  const [rows, total] = await Promise.all([typeof select === "function" ? select() : db.query(select), count === undefined ? null : countRecords(ctx, def, toStatement(count))]);
   const beyond = rows.length > pageSize;
   const pageRows: Record<string, unknown>[] = beyond ? rows.slice(0, pageSize) : rows;
   if (backward) pageRows.reverse();
