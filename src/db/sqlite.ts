@@ -28,6 +28,8 @@ const OPTIMIZE_AFTER_CHANGES = 1000;
 const OPTIMIZE_INTERVAL_MS = 60_000;
 /** `PRAGMA optimize` mask: every table (0x10000), analysis bounded (0x10), ANALYZE where it helps (0x02). */
 const OPTIMIZE_ALL_TABLES = 0x10012;
+/** How often the write connection looks whether writes paused, to release its page cache. */
+const RELEASE_INTERVAL_MS = 1_000;
 
 type Conn = Database.Database;
 
@@ -98,12 +100,17 @@ export class SqliteDb implements SqlDb {
   /** rows changed since planner statistics were last refreshed */
   #changes = 0;
   readonly #optimizeTimer: NodeJS.Timeout;
+  /** rows changed since the write connection's page cache was last released, and that count at the last look */
+  #unreleased = 0;
+  #unreleasedSeen = 0;
+  readonly #releaseTimer: NodeJS.Timeout;
   /** the group of transactions running now, while it takes members (see `transaction`) */
   #group: Group | undefined;
 
   constructor(
     readonly file: string,
     private readonly onAfterCommitError: (e: unknown) => void = () => {},
+    releaseIntervalMs = RELEASE_INTERVAL_MS,
   ) {
     this.writer = openSqliteFile(file);
     this.#reader = openSqliteFile(file, true);
@@ -112,6 +119,24 @@ export class SqliteDb implements SqlDb {
     this.writer.pragma(`analysis_limit = ${ANALYSIS_LIMIT}`);
     this.#optimizeTimer = setInterval(() => void this.optimizeIfChanged().catch(onAfterCommitError), OPTIMIZE_INTERVAL_MS);
     this.#optimizeTimer.unref();
+    this.#releaseTimer = setInterval(() => this.releaseWriterCacheIfIdle(), releaseIntervalMs);
+    this.#releaseTimer.unref();
+  }
+
+  /**
+   * Releases the write connection's page cache (`PRAGMA shrink_memory`) once writes paused for a
+   * tick of its timer after some were made. Both connections keep a page cache of up to 16 MiB
+   * (better-sqlite3's default); the writer's fills during a bulk load and then served nothing
+   * while the reader's filled in turn. Released, the process holds about one cache instead of
+   * two; the next write reads its few pages again. Returns whether it released.
+   */
+  releaseWriterCacheIfIdle(): boolean {
+    const seen = this.#unreleasedSeen;
+    this.#unreleasedSeen = this.#unreleased;
+    if (this.#unreleased === 0 || this.#unreleased !== seen || this.lock.isLocked() || this.#group) return false;
+    this.writer.pragma("shrink_memory");
+    this.#unreleased = this.#unreleasedSeen = 0;
+    return true;
   }
 
   /**
@@ -196,6 +221,7 @@ export class SqliteDb implements SqlDb {
     }
     const { changes } = stmt.run(...params);
     this.#changes += changes;
+    this.#unreleased += changes;
     return { rows: [], changes };
   }
 
@@ -324,6 +350,7 @@ export class SqliteDb implements SqlDb {
 
   async close(): Promise<void> {
     clearInterval(this.#optimizeTimer);
+    clearInterval(this.#releaseTimer);
     await this.lock.runExclusive(() => {
       this.#reader.close();
       try {
