@@ -90,6 +90,15 @@ export interface RelevancePageInput {
   offset: number;
 }
 
+/** The quoted column list, table and FTS table of a relevance page's statement (compiled once per definition). */
+function names(db: SqlDb, def: CollectionDef, columns: readonly string[]): { columns: string; table: string; fts: string } {
+  return {
+    columns: cachedPiece(def, `columns\0${columns.join(",")}`, () => sql.join(columns.map((c) => sql.ref(`${def.name}.${c}`))).compile(db.qb).sql),
+    table: cachedPiece(def, "table", () => sql.table(def.name).compile(db.qb).sql),
+    fts: cachedPiece(def, "fts", () => sql.table(ftsTable(def.name)).compile(db.qb).sql),
+  };
+}
+
 /**
  * The SELECT of one page of a search ordered by relevance (best first, `id` breaking ties): the
  * rows of the account that match both the search and `where`.
@@ -97,10 +106,8 @@ export interface RelevancePageInput {
  */
 function relevanceStatement(db: SqlDb, def: CollectionDef, search: Search, p: RelevancePageInput): Statement {
   const filter = p.where;
-  const columns = cachedPiece(def, `columns\0${p.columns.join(",")}`, () => sql.join(p.columns.map((c) => sql.ref(`${def.name}.${c}`))).compile(db.qb).sql);
-  const table = cachedPiece(def, "table", () => sql.table(def.name).compile(db.qb).sql);
+  const { columns, table, fts } = names(db, def, p.columns);
   if (db.dialect === "sqlite") {
-    const fts = cachedPiece(def, "fts", () => sql.table(ftsTable(def.name)).compile(db.qb).sql);
     // the inner select ranks and sorts (rank, id, rowid) only; the outer one reads the page's rows
     const text =
       `select ${columns} from (select ${table}.rowid as "_search_rid", "_search_hits"."_search_rank", ${table}."id" as "_search_id"` +
@@ -141,9 +148,7 @@ export async function relevancePage(db: SqlDb, def: CollectionDef, search: Searc
  * order, every row with the number of rows read and how many of them share the last one's rank.
  */
 function rankOrderStatement(db: SqlDb, def: CollectionDef, search: Search, p: RelevancePageInput, read: number): Statement {
-  const columns = cachedPiece(def, `columns\0${p.columns.join(",")}`, () => sql.join(p.columns.map((c) => sql.ref(`${def.name}.${c}`))).compile(db.qb).sql);
-  const table = cachedPiece(def, "table", () => sql.table(def.name).compile(db.qb).sql);
-  const fts = cachedPiece(def, "fts", () => sql.table(ftsTable(def.name)).compile(db.qb).sql);
+  const { columns, table, fts } = names(db, def, p.columns);
   // the matches first (CROSS JOIN keeps them the outer loop), ordered by rank alone: FTS5 then
   // sorts them itself; the subquery keeps the FTS table's column names out of the filter's scope
   const text =
