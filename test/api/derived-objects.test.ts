@@ -197,7 +197,15 @@ describe("search= relevance pages", () => {
     const def = t.app.services.collections.require("ranked");
     const all = { sql: `"n" >= 0 and "status" != 'hidden'`, parameters: [] };
     const search = parseSearch(db, def, "walrus");
-    for (const [offset, limit] of [[0, 1], [0, 3], [0, 9], [2, 5], [7, 3], [9, 4], [15, 30]] as const) {
+    for (const [offset, limit] of [
+      [0, 1],
+      [0, 3],
+      [0, 9],
+      [2, 5],
+      [7, 3],
+      [9, 4],
+      [15, 30],
+    ] as const) {
       const page = { columns: ["id"], where: all, accountId: "default", limit, offset };
       const ranked = (await relevancePage(db, def, search, page, 1)).map((r) => r.id);
       expect(ranked, `offset ${offset}, limit ${limit}`).toEqual(expected.slice(offset, offset + limit));
