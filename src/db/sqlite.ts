@@ -64,14 +64,48 @@ function bindable(v: unknown): unknown {
   return v;
 }
 
+/**
+ * A prepared statement. One that returns rows reads them as arrays (better-sqlite3's raw mode)
+ * and builds each row object from the column names, read once per statement: better-sqlite3's own
+ * objects look every column's name up again for every row, which made reading a page of 31 posts
+ * cost 90 µs instead of 61.
+ */
+class Prepared {
+  readonly reader: boolean;
+  #columns: string[] | undefined;
+  constructor(readonly stmt: Database.Statement) {
+    this.reader = stmt.reader;
+    if (this.reader) stmt.raw(true);
+  }
+  all<T>(params: unknown[]): T[] {
+    const raw = this.stmt.all(...params) as unknown[][];
+    if (!raw.length) return [];
+    let columns = this.#columns;
+    // Collection DDL resets the caches (resetStatements); the length check is a second guard
+    // for a statement SQLite prepared again after a schema change.
+    if (columns?.length !== raw[0]!.length) columns = this.#columns = this.stmt.columns().map((c) => c.name);
+    const rows = new Array<T>(raw.length);
+    for (let r = 0; r < raw.length; r++) {
+      const values = raw[r]!;
+      const row: Record<string, unknown> = {};
+      for (let c = 0; c < columns.length; c++) row[columns[c]!] = values[c];
+      rows[r] = row as T;
+    }
+    return rows;
+  }
+  run(params: unknown[] = []): Database.RunResult {
+    return this.stmt.run(...params);
+  }
+}
+
 class StatementCache {
-  #map = new Map<string, Database.Statement>();
+  #map = new Map<string, Prepared>();
   constructor(private readonly conn: Conn) {}
-  get(sql: string): Database.Statement {
+  get(sql: string): Prepared {
     let stmt = this.#map.get(sql);
     if (!stmt) {
       if (this.#map.size >= STATEMENT_CACHE_SIZE) this.#map.clear();
-      stmt = this.conn.prepare(sql);
+      stmt = new Prepared(this.conn.prepare(sql));
       this.#map.set(sql, stmt);
     }
     return stmt;
@@ -150,7 +184,7 @@ export class SqliteDb implements SqlDb {
 
   async query<T = Row>(q: Queryable): Promise<T[]> {
     const { sql, parameters } = toStatement(q);
-    return this.#reads.get(sql).all(...parameters.map(bindable)) as T[];
+    return this.#reads.get(sql).all<T>(parameters.map(bindable));
   }
 
   async execute<T = Row>(q: Queryable): Promise<{ rows: T[]; changes: number }> {
@@ -202,17 +236,17 @@ export class SqliteDb implements SqlDb {
     const stmt = this.#writes.get(sql);
     const params = parameters.map(bindable);
     if (stmt.reader) {
-      const rows = stmt.all(...params) as T[];
+      const rows = stmt.all<T>(params);
       return { rows, changes: rows.length };
     }
-    const { changes } = stmt.run(...params);
+    const { changes } = stmt.run(params);
     this.#changes += changes;
     return { rows: [], changes };
   }
 
   queryOnWriter<T>(q: Queryable): T[] {
     const { sql, parameters } = toStatement(q);
-    return this.#writes.get(sql).all(...parameters.map(bindable)) as T[];
+    return this.#writes.get(sql).all<T>(parameters.map(bindable));
   }
 
   async script(sql: string): Promise<void> {
