@@ -3,6 +3,7 @@
  * ISO-8601 strings and int8 as numbers, so rows look the same as on SQLite.
  */
 import pg from "pg";
+import { rowsOf } from "./rows.ts";
 import { compileOnly, runAfterCommit, toStatement, type Queryable, type Row, type SqlDb } from "./sql-db.ts";
 
 const { Pool, types } = pg;
@@ -133,16 +134,16 @@ async function run<T>(client: Client, q: Queryable, names: StatementNames, retry
   const name = names.nameOf(sql);
   let res: pg.QueryResult;
   try {
-    res = await client.query({ text: sql, values: parameters as unknown[], ...(name === undefined ? {} : { name }) });
+    res = await client.query({ text: sql, values: parameters as unknown[], rowMode: "array", ...(name === undefined ? {} : { name }) });
   } catch (e) {
     if (name === undefined || !isStalePlan(e)) throw e;
     // Another instance changed the table: new names from now on. Outside a transaction the
     // statement failed as a whole and is run again, unnamed; inside one the transaction is aborted.
     names.reset();
     if (!retry) throw e;
-    res = await client.query({ text: sql, values: parameters as unknown[] });
+    res = await client.query({ text: sql, values: parameters as unknown[], rowMode: "array" });
   }
-  return { rows: res.rows as T[], changes: res.rowCount ?? 0 };
+  return { rows: rowsOf<T>(res.rows as unknown[][], () => res.fields.map((f) => f.name)), changes: res.rowCount ?? 0 };
 }
 
 export class PostgresDb implements SqlDb {
