@@ -70,6 +70,10 @@ export async function openAdminUi(opts: { startApp?: Parameters<typeof startApp>
       await page.getByRole("navigation", { name: "Main" }).waitFor();
     },
     async open(path) {
+      // From another admin view, a goto that changes only the hash resolves before the app has
+      // reacted to it (its hashchange comes later and may reset what the test types next): load
+      // the page afresh instead.
+      if (page.url().startsWith(adminUrl)) await page.goto("about:blank");
       await page.goto(`${adminUrl}#${path}`);
       await page.locator("main h1").first().waitFor();
     },
