@@ -1,11 +1,18 @@
 /**
  * TotalsCache.total: concurrent requests for the same uncached total share one count, a request
- * after a change never joins a count started before it, and a failed count is not remembered.
+ * after a change never joins a count started before it but waits for it to end and shares the
+ * next one, and a failed count is not remembered.
  */
 import { describe, expect, it } from "vitest";
 import { TotalsCache } from "../../src/core/records/totals.ts";
 
 const stmt = { sql: "SELECT count(*) FROM items WHERE account_id = $1", parameters: ["default"] };
+
+/** Waits (over microtasks and timers) until `ok` holds. */
+async function eventually(ok: () => boolean): Promise<void> {
+  for (let i = 0; i < 100 && !ok(); i++) await new Promise((r) => setImmediate(r));
+  expect(ok()).toBe(true);
+}
 
 /** A counter whose counts finish when the test says so. */
 function gate() {
@@ -31,18 +38,38 @@ describe("TotalsCache.total", () => {
     expect(g.calls).toHaveLength(1);
   });
 
-  it("a request after a change counts again instead of joining the older count", async () => {
+  it("a request after a change waits for the older count, then counts again; later ones share that count", async () => {
     const totals = new TotalsCache();
     const g = gate();
     const before = totals.total("items", stmt, g.counter);
     totals.invalidate("items");
     const after = totals.total("items", stmt, g.counter);
-    expect(g.calls).toHaveLength(2);
+    totals.invalidate("items");
+    const later = totals.total("items", stmt, g.counter);
+    // one count at a time: the second starts when the first ends
+    expect(g.calls).toHaveLength(1);
     g.calls[0]!(1);
-    g.calls[1]!(2);
-    expect([await before, await after]).toEqual([1, 2]);
+    expect(await before).toBe(1);
+    await eventually(() => g.calls.length === 2);
+    // it started after both changes, so it answers both requests
+    g.calls[1]!(3);
+    expect([await after, await later]).toEqual([3, 3]);
+    expect(g.calls).toHaveLength(2);
     // only the count of the current generation is remembered
-    expect(totals.get("items", stmt)).toBe(2);
+    expect(totals.get("items", stmt)).toBe(3);
+  });
+
+  it("a request after a change still counts again when the older count fails", async () => {
+    const totals = new TotalsCache();
+    const g = gate();
+    const before = totals.total("items", stmt, g.counter);
+    totals.invalidate("items");
+    const after = totals.total("items", stmt, g.counter);
+    g.fails[0]!(new Error("connection lost"));
+    await expect(before).rejects.toThrow("connection lost");
+    await eventually(() => g.calls.length === 2);
+    g.calls[1]!(5);
+    expect(await after).toBe(5);
   });
 
   it("a failed count fails its requests and is not remembered", async () => {

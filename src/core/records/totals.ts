@@ -37,6 +37,11 @@ interface Entry {
   expires: number;
 }
 
+interface Counting {
+  generation: number;
+  total: Promise<number>;
+}
+
 /** A COUNT statement as compiled (SQL text and parameters). */
 export interface CountStatement {
   readonly sql: string;
@@ -48,8 +53,10 @@ export class TotalsCache {
   /** collection name (lower case) → generation; absent = 0 */
   readonly #generations = new Map<string, number>();
   readonly #pending = new Set<string>();
-  /** counts in flight, by generation and statement */
-  readonly #counting = new Map<string, Promise<number>>();
+  /** the count in flight per statement, with the generation it started in */
+  readonly #counting = new Map<string, Counting>();
+  /** per statement: the count that starts when the one in flight, of an older generation, ends */
+  readonly #next = new Map<string, Promise<number>>();
   readonly #offs: (() => void)[] = [];
 
   constructor(
@@ -90,28 +97,47 @@ export class TotalsCache {
    * the generation it started in. Concurrent requests for the same uncached total share one
    * count: after a write, every list in flight would otherwise count the whole table at once
    * (32 concurrent COUNTs of 100,000 rows after each write made the PostgreSQL tail 18× p50).
-   * A request arriving after a later change never joins a count started before it.
+   *
+   * At most one count per statement runs at a time. A request arriving after a later change never
+   * joins a count started before it: it waits for that count to end and shares the next one, which
+   * starts then, in the generation current at that moment (so it includes every change its waiters
+   * saw). Under steady writes, counts run one after another instead of piling up on the database.
    */
   total(collection: string, stmt: CountStatement, counter: () => Promise<number>): Promise<number> {
     const cached = this.get(collection, stmt);
     if (cached !== undefined) return Promise.resolve(cached);
     const generation = this.generation(collection);
-    const key = `${generation}\u0000${keyOf(collection, stmt)}`;
+    const key = keyOf(collection, stmt);
     const running = this.#counting.get(key);
-    if (running) return running;
-    const counting = counter().then(
-      (total) => {
-        this.#counting.delete(key);
-        this.set(collection, stmt, generation, total);
-        return total;
-      },
-      (e: unknown) => {
-        this.#counting.delete(key);
-        throw e;
-      },
-    );
-    this.#counting.set(key, counting);
-    return counting;
+    if (running?.generation === generation) return running.total;
+    if (running) {
+      let next = this.#next.get(key);
+      if (!next) {
+        const after = () => {
+          this.#next.delete(key);
+          return this.total(collection, stmt, counter);
+        };
+        next = running.total.then(after, after);
+        this.#next.set(key, next);
+      }
+      return next;
+    }
+    const count: Counting = {
+      generation,
+      total: counter().then(
+        (total) => {
+          this.#counting.delete(key);
+          this.set(collection, stmt, generation, total);
+          return total;
+        },
+        (e: unknown) => {
+          this.#counting.delete(key);
+          throw e;
+        },
+      ),
+    };
+    this.#counting.set(key, count);
+    return count.total;
   }
 
   /** Remembers a total counted under `generation`; ignored when the collection changed since. */
