@@ -7,7 +7,7 @@ import type { Row } from "./sql-db.ts";
 /** Column lists with a builder at most; past it the map starts again. */
 const MAX_BUILDERS = 1000;
 
-export type RowOf = (values: unknown[]) => Row;
+type RowOf = (values: unknown[]) => Row;
 
 /** Row builders by column list, shared by the statements that return the same columns. */
 const rowBuilders = new Map<string, RowOf>();
@@ -18,7 +18,7 @@ const rowBuilders = new Map<string, RowOf>();
  * `row[name] = value` for every statement's columns is one megamorphic store site). Keys are
  * JSON string literals; `__proto__` is written as a computed key so it stays a plain property.
  */
-export function rowBuilder(columns: string[]): RowOf {
+function rowBuilder(columns: string[]): RowOf {
   const id = columns.join("\0");
   let build = rowBuilders.get(id);
   if (!build) {
