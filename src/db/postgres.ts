@@ -3,7 +3,7 @@
  * ISO-8601 strings and int8 as numbers, so rows look the same as on SQLite.
  */
 import pg from "pg";
-import { rowsOf } from "./rows.ts";
+import { rowBuilder, rowsOf } from "./rows.ts";
 import { compileOnly, runAfterCommit, toStatement, type Queryable, type Row, type SqlDb } from "./sql-db.ts";
 
 const { Pool, types } = pg;
@@ -143,7 +143,7 @@ async function run<T>(client: Client, q: Queryable, names: StatementNames, retry
     if (!retry) throw e;
     res = await client.query({ text: sql, values: parameters as unknown[], rowMode: "array" });
   }
-  return { rows: rowsOf<T>(res.rows as unknown[][], () => res.fields.map((f) => f.name)), changes: res.rowCount ?? 0 };
+  return { rows: rowsOf<T>(res.rows as unknown[][], () => rowBuilder(res.fields.map((f) => f.name))), changes: res.rowCount ?? 0 };
 }
 
 export class PostgresDb implements SqlDb {

@@ -7,7 +7,8 @@ import type { Row } from "./sql-db.ts";
 /** Column lists with a builder at most; past it the map starts again. */
 const MAX_BUILDERS = 1000;
 
-type RowOf = (values: unknown[]) => Row;
+/** Builds one row object from its array of values. */
+export type RowOf = (values: unknown[]) => Row;
 
 /** Row builders by column list, shared by the statements that return the same columns. */
 const rowBuilders = new Map<string, RowOf>();
@@ -18,7 +19,7 @@ const rowBuilders = new Map<string, RowOf>();
  * `row[name] = value` for every statement's columns is one megamorphic store site). Keys are
  * JSON string literals; `__proto__` is written as a computed key so it stays a plain property.
  */
-function rowBuilder(columns: string[]): RowOf {
+export function rowBuilder(columns: readonly string[]): RowOf {
   const id = columns.join("\0");
   let build = rowBuilders.get(id);
   if (!build) {
@@ -30,10 +31,10 @@ function rowBuilder(columns: string[]): RowOf {
   return build;
 }
 
-/** Rows from arrays of values, named by `columns`. */
-export function rowsOf<T>(values: unknown[][], columns: () => string[]): T[] {
+/** Rows from arrays of values, named by the builder `builder` gives (asked only when there are rows). */
+export function rowsOf<T>(values: unknown[][], builder: () => RowOf): T[] {
   if (!values.length) return [];
-  const build = rowBuilder(columns());
+  const build = builder();
   const rows = new Array<T>(values.length);
   for (let r = 0; r < values.length; r++) rows[r] = build(values[r]!) as T;
   return rows;

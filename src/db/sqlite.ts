@@ -17,7 +17,7 @@ import { dirname } from "node:path";
 import Database from "better-sqlite3";
 import { Mutex } from "async-mutex";
 import { classifyDriverError } from "./driver-errors.ts";
-import { rowsOf } from "./rows.ts";
+import { rowBuilder, rowsOf, type RowOf } from "./rows.ts";
 import { compileOnly, runAfterCommit, toStatement, type Queryable, type Row, type SqlDb } from "./sql-db.ts";
 
 const STATEMENT_CACHE_SIZE = 1000;
@@ -73,7 +73,8 @@ function bindable(v: unknown): unknown {
  */
 class Prepared {
   readonly reader: boolean;
-  #columns: string[] | undefined;
+  /** the builder of this statement's rows, kept with their column count */
+  #rows: { count: number; build: RowOf } | undefined;
   constructor(readonly stmt: Database.Statement) {
     this.reader = stmt.reader;
     if (this.reader) stmt.raw(true);
@@ -82,8 +83,11 @@ class Prepared {
     const raw = this.stmt.all(...params) as unknown[][];
     // Collection DDL resets the caches (resetStatements); the length check is a second guard
     // for a statement SQLite prepared again after a schema change.
-    if (raw.length && this.#columns?.length !== raw[0]!.length) this.#columns = this.stmt.columns().map((c) => c.name);
-    return rowsOf<T>(raw, () => this.#columns!);
+    if (raw.length && this.#rows?.count !== raw[0]!.length) {
+      const names = this.stmt.columns().map((c) => c.name);
+      this.#rows = { count: names.length, build: rowBuilder(names) };
+    }
+    return rowsOf<T>(raw, () => this.#rows!.build);
   }
   run(params: unknown[] = []): Database.RunResult {
     return this.stmt.run(...params);
