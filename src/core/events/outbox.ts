@@ -23,11 +23,13 @@ import type { CairnEvent, EventType } from "./bus.ts";
 /** An event read back from the outbox: numbered, with the record before the change. */
 export interface StoredEvent extends CairnEvent {
   seq: number;
+  /** the record (or collection) the event is about; decoded on first read (see fromRow) */
+  readonly payload: Record<string, unknown>;
   /**
    * The record before the change: for updates (null when its delta was too large to keep) and
    * deletes (the payload itself, stored once); null for creates and collection events.
    */
-  previous: Record<string, unknown> | null;
+  readonly previous: Record<string, unknown> | null;
 }
 
 /** Largest kept `previous` delta (JSON characters). */
@@ -141,20 +143,59 @@ export async function latestSeq(db: SqlDb): Promise<number> {
   return Number(row?.seq ?? 0);
 }
 
+/**
+ * An outbox row as an event. `payload` and `previous` are decoded when first read, then kept:
+ * most events reach consumers that look only at their type and collection (no webhook, no live
+ * subscriber on it), and a bulk create of 100 records made each consumer parse 100 payloads it
+ * never used. They are getters, so a copy made by spreading leaves them out; JSON (the pub/sub
+ * port) gets every field through `toJSON`.
+ */
+class OutboxEvent implements StoredEvent {
+  readonly seq: number;
+  readonly type: EventType;
+  readonly accountId: string;
+  readonly collection: string;
+  readonly recordId: string | null;
+  readonly created: string;
+  readonly #rawPayload: unknown;
+  readonly #rawPrevious: unknown;
+  #payload: Record<string, unknown> | undefined;
+  #previous: Record<string, unknown> | null | undefined;
+
+  constructor(r: Row) {
+    this.seq = Number(r.seq);
+    this.type = r.type as EventType;
+    this.accountId = String(r.account_id);
+    this.collection = String(r.collection);
+    this.recordId = r.record_id == null ? null : String(r.record_id);
+    this.created = String(r.created);
+    this.#rawPayload = r.payload;
+    this.#rawPrevious = r.previous;
+  }
+
+  get payload(): Record<string, unknown> {
+    return (this.#payload ??= parseObject(this.#rawPayload) ?? {});
+  }
+
+  get previous(): Record<string, unknown> | null {
+    if (this.#previous === undefined) {
+      if (this.type === "record.delete") this.#previous = this.payload;
+      else {
+        const delta = parseObject(this.#rawPrevious);
+        this.#previous = delta ? { ...this.payload, ...delta } : null;
+      }
+    }
+    return this.#previous;
+  }
+
+  toJSON(): StoredEvent {
+    const { seq, type, accountId, collection, recordId, payload, previous, created } = this;
+    return { seq, type, accountId, collection, recordId, payload, previous, created };
+  }
+}
+
 function fromRow(r: Row): StoredEvent {
-  const payload = parseObject(r.payload) ?? {};
-  const delta = parseObject(r.previous);
-  const type = r.type as EventType;
-  return {
-    seq: Number(r.seq),
-    type,
-    accountId: String(r.account_id),
-    collection: String(r.collection),
-    recordId: r.record_id == null ? null : String(r.record_id),
-    payload,
-    previous: type === "record.delete" ? payload : delta ? { ...payload, ...delta } : null,
-    created: String(r.created),
-  };
+  return new OutboxEvent(r);
 }
 
 function parseObject(v: unknown): Record<string, unknown> | null {
