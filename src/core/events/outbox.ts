@@ -38,9 +38,15 @@ export const MAX_PREVIOUS_CHARS = 64 * 1024;
 /** Arbitrary constant naming the outbox commit-order lock ("events" in ASCII). */
 const OUTBOX_LOCK_KEY = 0x6576656e7473;
 
-const insertText: Partial<Record<Dialect, string>> = {};
-/** Outbox INSERT texts with a row for another table written by the same statement, by that table. */
-const withText = new Map<string, string>();
+/** SQLite's single-event outbox INSERT (compiled once). */
+let sqliteInsertText: string | undefined;
+/** PostgreSQL outbox INSERT texts by row count and the table of the row written with them. */
+const pgInsertText = new Map<string, string>();
+/** Most texts kept in `pgInsertText` (row counts vary with bulk writes); past it the map starts again. */
+const PG_TEXTS_KEPT = 200;
+
+/** The outbox columns, in the order `toRow` gives their values. */
+const OUTBOX_COLUMNS = ["account_id", "type", "collection", "record_id", "payload", "previous", "created"] as const;
 
 /**
  * A row for another table to write in the same statement as a single event's outbox row
@@ -55,7 +61,8 @@ const readText: Partial<Record<Dialect, string>> = {};
 /**
  * Writes the events' outbox rows inside the caller's transaction (one statement). Sets `seq` on
  * a single event. Call it as the last write of the transaction: on PostgreSQL it holds the
- * outbox lock until commit.
+ * outbox lock until commit. There the lock is taken by the INSERT itself (a CTE its rows are
+ * selected from, so it runs before any `seq` is drawn): one round trip instead of two.
  */
 export async function writeOutbox(tx: SqlDb, events: CairnEvent[], also?: AlsoInsert): Promise<void> {
   if (also && (events.length !== 1 || tx.dialect !== "postgres")) throw new Error("writeOutbox: `also` needs one event on PostgreSQL");
@@ -64,28 +71,44 @@ export async function writeOutbox(tx: SqlDb, events: CairnEvent[], also?: AlsoIn
     await tx.transaction((inner) => writeOutbox(inner, events, also));
     return;
   }
-  await lockOutboxOrder(tx);
-  if (also) {
-    const r = toRow(events[0]!);
-    let text = withText.get(also.table);
-    if (text === undefined) {
-      text = tx.qb
-        .with("also", (db) => db.insertInto(also.table).values(also.row))
-        .insertInto("_events")
-        .values(r)
-        .returning("seq")
-        .compile().sql;
-      withText.set(also.table, text);
-    }
-    const { rows } = await tx.execute<{ seq: number }>({ sql: text, parameters: [...Object.values(also.row), ...Object.values(r)] });
-    if (rows[0]) events[0]!.seq = Number(rows[0].seq);
+  const rows = events.map(toRow);
+  if (tx.dialect === "postgres") {
+    const parameters: unknown[] = [OUTBOX_LOCK_KEY, ...(also ? Object.values(also.row) : [])];
+    for (const r of rows) parameters.push(...Object.values(r));
+    const { rows: out } = await tx.execute<{ seq: number }>({ sql: pgInsert(tx, rows.length, also), parameters });
+    if (events.length === 1 && out[0]) events[0]!.seq = Number(out[0].seq);
   } else if (events.length === 1) {
-    // the common case (one record written): SQL compiled once per dialect
-    const r = toRow(events[0]!);
-    const text = (insertText[tx.dialect] ??= tx.qb.insertInto("_events").values(r).returning("seq").compile().sql);
-    const { rows } = await tx.execute<{ seq: number }>({ sql: text, parameters: Object.values(r) });
-    if (rows[0]) events[0]!.seq = Number(rows[0].seq);
-  } else await tx.execute(tx.qb.insertInto("_events").values(events.map(toRow)));
+    // the common case (one record written): SQL compiled once
+    sqliteInsertText ??= tx.qb.insertInto("_events").values(rows[0]!).returning("seq").compile().sql;
+    const { rows: out } = await tx.execute<{ seq: number }>({ sql: sqliteInsertText, parameters: Object.values(rows[0]!) });
+    if (out[0]) events[0]!.seq = Number(out[0].seq);
+  } else await tx.execute(tx.qb.insertInto("_events").values(rows));
+}
+
+/**
+ * PostgreSQL's outbox INSERT of `count` rows: the commit-order lock in a CTE the rows are
+ * selected from, then `also`'s row as a data-modifying CTE; parameters are the lock key, the
+ * `also` row's values, then each event row's values. Rows keep their order (`seq` follows it).
+ */
+function pgInsert(tx: SqlDb, count: number, also?: AlsoInsert): string {
+  const key = `${count}\0${also?.table ?? ""}`;
+  let text = pgInsertText.get(key);
+  if (text !== undefined) return text;
+  const columns = sql.join(OUTBOX_COLUMNS.map((c) => sql.ref(c)));
+  const placeholder = sql.join(OUTBOX_COLUMNS.map(() => sql`${null}`));
+  const values = sql.join(Array.from({ length: count }, (_, i) => sql`(${placeholder}, ${sql.lit(i)})`));
+  const select = sql`SELECT ${sql.join(OUTBOX_COLUMNS.map((c) => sql.ref(`v.${c}`)))} FROM "outbox_lock", (VALUES ${values}) AS v(${columns}, "ord") ORDER BY v."ord"`;
+  const locked = tx.qb.with("outbox_lock", (db) => db.selectNoFrom(sql`pg_advisory_xact_lock(${OUTBOX_LOCK_KEY})`.as("locked")));
+  const withAlso = also ? locked.with("also", (db) => db.insertInto(also.table).values(also.row)) : locked;
+  text = withAlso
+    .insertInto("_events")
+    .columns([...OUTBOX_COLUMNS])
+    .expression(select)
+    .returning("seq")
+    .compile().sql;
+  if (pgInsertText.size >= PG_TEXTS_KEPT) pgInsertText.clear();
+  pgInsertText.set(key, text);
+  return text;
 }
 
 /**
