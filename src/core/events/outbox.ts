@@ -38,12 +38,10 @@ export const MAX_PREVIOUS_CHARS = 64 * 1024;
 /** Arbitrary constant naming the outbox commit-order lock ("events" in ASCII). */
 const OUTBOX_LOCK_KEY = 0x6576656e7473;
 
-/** SQLite's single-event outbox INSERT (compiled once). */
-let sqliteInsertText: string | undefined;
-/** PostgreSQL outbox INSERT texts by row count and the table of the row written with them. */
-const pgInsertText = new Map<string, string>();
-/** Most texts kept in `pgInsertText` (row counts vary with bulk writes); past it the map starts again. */
-const PG_TEXTS_KEPT = 200;
+/** Outbox INSERT texts by dialect, row count and the table of the row written with them. */
+const insertTexts = new Map<string, string>();
+/** Most texts kept in `insertTexts` (row counts vary with bulk writes); past it the map starts again. */
+const INSERT_TEXTS_KEPT = 200;
 
 /** The outbox columns, in the order `toRow` gives their values. */
 const OUTBOX_COLUMNS = ["account_id", "type", "collection", "record_id", "payload", "previous", "created"] as const;
@@ -71,18 +69,29 @@ export async function writeOutbox(tx: SqlDb, events: CairnEvent[], also?: AlsoIn
     await tx.transaction((inner) => writeOutbox(inner, events, also));
     return;
   }
-  const rows = events.map(toRow);
-  if (tx.dialect === "postgres") {
-    const parameters: unknown[] = [OUTBOX_LOCK_KEY, ...(also ? Object.values(also.row) : [])];
-    for (const r of rows) parameters.push(...Object.values(r));
-    const { rows: out } = await tx.execute<{ seq: number }>({ sql: pgInsert(tx, rows.length, also), parameters });
-    if (events.length === 1 && out[0]) events[0]!.seq = Number(out[0].seq);
-  } else if (events.length === 1) {
-    // the common case (one record written): SQL compiled once
-    sqliteInsertText ??= tx.qb.insertInto("_events").values(rows[0]!).returning("seq").compile().sql;
-    const { rows: out } = await tx.execute<{ seq: number }>({ sql: sqliteInsertText, parameters: Object.values(rows[0]!) });
-    if (out[0]) events[0]!.seq = Number(out[0].seq);
-  } else await tx.execute(tx.qb.insertInto("_events").values(rows));
+  const parameters: unknown[] = tx.dialect === "postgres" ? [OUTBOX_LOCK_KEY, ...(also ? Object.values(also.row) : [])] : [];
+  for (const e of events) parameters.push(...Object.values(toRow(e)));
+  const { rows } = await tx.execute<{ seq: number }>({ sql: insertText(tx, events.length, also), parameters });
+  if (events.length === 1 && rows[0]) events[0]!.seq = Number(rows[0].seq);
+}
+
+/**
+ * The outbox INSERT of `count` rows (a bulk write's rows are one statement), compiled once per
+ * dialect, count and `also` table. A single row returns its `seq`.
+ */
+function insertText(tx: SqlDb, count: number, also?: AlsoInsert): string {
+  const key = `${tx.dialect}\0${count}\0${also?.table ?? ""}`;
+  let text = insertTexts.get(key);
+  if (text !== undefined) return text;
+  if (tx.dialect === "postgres") text = pgInsert(tx, count, also);
+  else {
+    const row = Object.fromEntries(OUTBOX_COLUMNS.map((c) => [c, null]));
+    const insert = tx.qb.insertInto("_events").values(Array.from({ length: count }, () => row));
+    text = (count === 1 ? insert.returning("seq") : insert).compile().sql;
+  }
+  if (insertTexts.size >= INSERT_TEXTS_KEPT) insertTexts.clear();
+  insertTexts.set(key, text);
+  return text;
 }
 
 /**
@@ -91,24 +100,18 @@ export async function writeOutbox(tx: SqlDb, events: CairnEvent[], also?: AlsoIn
  * `also` row's values, then each event row's values. Rows keep their order (`seq` follows it).
  */
 function pgInsert(tx: SqlDb, count: number, also?: AlsoInsert): string {
-  const key = `${count}\0${also?.table ?? ""}`;
-  let text = pgInsertText.get(key);
-  if (text !== undefined) return text;
   const columns = sql.join(OUTBOX_COLUMNS.map((c) => sql.ref(c)));
   const placeholder = sql.join(OUTBOX_COLUMNS.map(() => sql`${null}`));
   const values = sql.join(Array.from({ length: count }, (_, i) => sql`(${placeholder}, ${sql.lit(i)})`));
   const select = sql`SELECT ${sql.join(OUTBOX_COLUMNS.map((c) => sql.ref(`v.${c}`)))} FROM "outbox_lock", (VALUES ${values}) AS v(${columns}, "ord") ORDER BY v."ord"`;
   const locked = tx.qb.with("outbox_lock", (db) => db.selectNoFrom(sql`pg_advisory_xact_lock(${OUTBOX_LOCK_KEY})`.as("locked")));
   const withAlso = also ? locked.with("also", (db) => db.insertInto(also.table).values(also.row)) : locked;
-  text = withAlso
+  return withAlso
     .insertInto("_events")
     .columns([...OUTBOX_COLUMNS])
     .expression(select)
     .returning("seq")
     .compile().sql;
-  if (pgInsertText.size >= PG_TEXTS_KEPT) pgInsertText.clear();
-  pgInsertText.set(key, text);
-  return text;
 }
 
 /**
