@@ -23,7 +23,7 @@ import type { CairnEvent, EventType } from "./bus.ts";
 /** An event read back from the outbox: numbered, with the record before the change. */
 export interface StoredEvent extends CairnEvent {
   seq: number;
-  /** the record (or collection) the event is about; decoded on first read (see fromRow) */
+  /** the record (or collection) the event is about; decoded on first read (see OutboxEvent) */
   readonly payload: Record<string, unknown>;
   /**
    * The record before the change: for updates (null when its delta was too large to keep) and
@@ -43,7 +43,7 @@ const insertTexts = new Map<string, string>();
 /** Most texts kept in `insertTexts` (row counts vary with bulk writes); past it the map starts again. */
 const INSERT_TEXTS_KEPT = 200;
 
-/** The outbox columns, in the order `toRow` gives their values. */
+/** The outbox columns: the order of the compiled INSERTs and of their parameters. */
 const OUTBOX_COLUMNS = ["account_id", "type", "collection", "record_id", "payload", "previous", "created"] as const;
 
 /**
@@ -70,7 +70,10 @@ export async function writeOutbox(tx: SqlDb, events: CairnEvent[], also?: AlsoIn
     return;
   }
   const parameters: unknown[] = tx.dialect === "postgres" ? [OUTBOX_LOCK_KEY, ...(also ? Object.values(also.row) : [])] : [];
-  for (const e of events) parameters.push(...Object.values(toRow(e)));
+  for (const e of events) {
+    const row = toRow(e);
+    for (const c of OUTBOX_COLUMNS) parameters.push(row[c]);
+  }
   const { rows } = await tx.execute<{ seq: number }>({ sql: insertText(tx, events.length, also), parameters });
   if (events.length === 1 && rows[0]) events[0]!.seq = Number(rows[0].seq);
 }
@@ -160,7 +163,7 @@ export function readOutboxRows(db: SqlDb, afterSeq: number, limit: number): Prom
 
 /** Decodes outbox rows: every call returns new event objects (a consumer may keep or change its own). */
 export function toStoredEvents(rows: readonly Row[]): StoredEvent[] {
-  return rows.map(fromRow);
+  return rows.map((r) => new OutboxEvent(r));
 }
 
 /** The newest sequence number (0 for an empty outbox). */
@@ -218,10 +221,6 @@ class OutboxEvent implements StoredEvent {
     const { seq, type, accountId, collection, recordId, payload, previous, created } = this;
     return { seq, type, accountId, collection, recordId, payload, previous, created };
   }
-}
-
-function fromRow(r: Row): StoredEvent {
-  return new OutboxEvent(r);
 }
 
 function parseObject(v: unknown): Record<string, unknown> | null {
