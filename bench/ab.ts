@@ -34,7 +34,7 @@ const connections = Number(env.AB_CONNECTIONS ?? 32);
 const records = Number(env.AB_RECORDS ?? 10_000);
 const wanted = (env.AB_WORKLOADS ?? "get,contains,create").split(",").filter(Boolean);
 
-const { entry: startEntry, flags: startFlags, env: startEnv } = startCommand(root);
+const { entry: startEntry, flags: startFlags, env: startEnv } = startCommand(root, db);
 
 interface Config {
   name: string;

@@ -144,7 +144,7 @@ function rssMiB(pid: number): number {
 }
 
 async function driver(): Promise<number> {
-  const start = startCommand(ROOT);
+  const start = startCommand(ROOT, DB);
   const entry = start.entry;
   const flags = env.FANOUT_NODE_FLAGS !== undefined ? env.FANOUT_NODE_FLAGS.split(/\s+/).filter(Boolean) : start.flags;
   const dir = mkdtempSync(join(tmpdir(), "cairn-fanout-"));

@@ -24,11 +24,12 @@
  *   BENCH_KEEP=1           keep the run's databases (bench/.tmp/run-*) for inspection
  *   BENCH_CAIRN_ENTRY=f    Cairn's entry file relative to the Cairn root (default: the one npm start runs);
  *                          a .js file (a compiled build) runs on plain node, without tsx
- *   BENCH_CAIRN_NODE_FLAGS="--max-semi-space-size=4"   extra node flags for the Cairn process only
+ *   BENCH_CAIRN_NODE_FLAGS="--max-semi-space-size=4"   node flags for the Cairn process instead of
+ *                          those `npm start` passes for the database (scripts/start.sh)
  *   BENCH_CAIRN_ROOT=dir   run the Cairn server of another checkout (A/B comparison of a change;
  *                          the directory needs node_modules, e.g. a symlink to this one's)
  */
-import { readFileSync } from "node:fs";
+import { execFileSync } from "node:child_process";
 import { resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -60,10 +61,8 @@ export interface BenchOptions {
   readonly cairnRoot: string;
   /** Cairn's CLI entry, relative to cairnRoot */
   readonly cairnEntry: string;
-  /** extra node flags for the Cairn child */
-  readonly cairnNodeFlags: readonly string[];
-  /** environment settings of `npm start` for the Cairn child (e.g. MALLOC_ARENA_MAX) */
-  readonly cairnEnv: Readonly<Record<string, string>>;
+  /** node flags for the Cairn child instead of those `npm start` passes for the database (BENCH_CAIRN_NODE_FLAGS) */
+  readonly cairnNodeFlags: readonly string[] | undefined;
   /** scratch directory (git-ignored): databases, seed file, results, profiles */
   readonly tmp: string;
 }
@@ -82,17 +81,19 @@ function flag(env: NodeJS.ProcessEnv, name: string): boolean {
 }
 
 /**
- * What `npm start` runs (package.json `scripts.start`: `[NAME=value …] node <flags> <entry> serve`),
- * so the bench measures the server users run, with the same environment settings (such as
- * `MALLOC_ARENA_MAX`) and node flags (`prebench` builds it).
+ * What `npm start` runs for a database (scripts/start.sh, asked with `--print`: `[NAME=value …]
+ * node <flags> <entry> serve`; the young generation is sized per database), so the bench measures
+ * the server users run, with the same environment settings (such as `MALLOC_ARENA_MAX`) and node
+ * flags (`prebench` builds it).
  */
-export function startCommand(root: string): { entry: string; flags: string[]; env: Record<string, string> } {
-  const start: string = JSON.parse(readFileSync(`${root}/package.json`, "utf8")).scripts.start;
+export function startCommand(root: string, db: Dialect): { entry: string; flags: string[]; env: Record<string, string> } {
+  const DATABASE_URL = db === "postgres" ? "postgres://127.0.0.1/cairn" : "file:cairn.db";
+  const start = execFileSync("sh", ["scripts/start.sh", "--print"], { cwd: root, env: { PATH: process.env.PATH, DATABASE_URL }, encoding: "utf8" }).trim();
   const words = start.split(/\s+/);
   const assignments = words.slice(0, words.indexOf("node")).filter((w) => /^[A-Z_][A-Z0-9_]*=/.test(w));
   const cmd = words.slice(assignments.length);
   const entry = cmd.find((w) => /\.(js|ts)$/.test(w));
-  if (cmd[0] !== "node" || !entry) throw new Error(`cannot read the server command from scripts.start: '${start}'`);
+  if (cmd[0] !== "node" || !entry) throw new Error(`cannot read the server command from scripts/start.sh --print: '${start}'`);
   const env = Object.fromEntries(assignments.map((w) => [w.slice(0, w.indexOf("=")), w.slice(w.indexOf("=") + 1)]));
   return { entry, flags: cmd.filter((w) => w.startsWith("--")), env };
 }
@@ -135,9 +136,8 @@ export function loadOptions(env: NodeJS.ProcessEnv = process.env, argv: readonly
     keep: flag(env, "BENCH_KEEP"),
     root,
     cairnRoot: env.BENCH_CAIRN_ROOT ? resolve(env.BENCH_CAIRN_ROOT) : root,
-    cairnEntry: env.BENCH_CAIRN_ENTRY || startCommand(root).entry,
-    cairnEnv: startCommand(root).env,
-    cairnNodeFlags: (env.BENCH_CAIRN_NODE_FLAGS ?? startCommand(root).flags.join(" ")).split(/\s+/).filter(Boolean),
+    cairnEntry: env.BENCH_CAIRN_ENTRY || startCommand(root, dbs[0]!).entry,
+    cairnNodeFlags: env.BENCH_CAIRN_NODE_FLAGS?.split(/\s+/).filter(Boolean),
     tmp: `${root}/bench/.tmp`,
   });
 }

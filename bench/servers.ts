@@ -6,7 +6,7 @@
 import { randomBytes } from "node:crypto";
 import { existsSync, mkdirSync } from "node:fs";
 import { join } from "node:path";
-import type { BenchOptions } from "./options.ts";
+import { startCommand, type BenchOptions } from "./options.ts";
 import { createPgDatabase } from "./pg.ts";
 import { freePort, startServer, type ServerProcess } from "./proc.ts";
 
@@ -36,13 +36,15 @@ export async function startPair(opts: BenchOptions, dir: string, log: (m: string
     mkdirSync(join(dir, "cairn"), { recursive: true });
     const cliExists = existsSync(join(opts.cairnRoot, opts.cairnEntry));
     const compiled = cliExists && opts.cairnEntry.endsWith(".js");
+    const start = startCommand(opts.root, opts.db);
+    const nodeFlags = opts.cairnNodeFlags ?? start.flags;
     const cairnCommand = cliExists
-      ? [...Object.entries(opts.cairnEnv).map(([k, v]) => `${k}=${v}`), "node", ...opts.cairnNodeFlags, ...(compiled ? [] : ["--import tsx"]), opts.cairnEntry, "serve"].join(" ")
+      ? [...Object.entries(start.env).map(([k, v]) => `${k}=${v}`), "node", ...nodeFlags, ...(compiled ? [] : ["--import tsx"]), opts.cairnEntry, "serve"].join(" ")
       : "bench/server.ts";
     const [cairnPort, floorPort, cairnInspect, floorInspect] = await Promise.all([freePort(), freePort(), freePort(), freePort()]);
     const env = {
       ...process.env,
-      ...opts.cairnEnv,
+      ...start.env,
       HOST: "127.0.0.1",
       CAIRN_DATA_DIR: join(dir, "cairn"),
       DATABASE_URL: dbs[0]?.url ?? `file:${join(dir, "cairn", "cairn.db")}`,
@@ -59,7 +61,7 @@ export async function startPair(opts: BenchOptions, dir: string, log: (m: string
         tsx: !compiled,
         cwd: opts.cairnRoot,
         port,
-        nodeFlags: [...opts.cairnNodeFlags, ...(opts.profile && name === "cairn" ? [`--inspect=127.0.0.1:${cairnInspect}`] : [])],
+        nodeFlags: [...nodeFlags, ...(opts.profile && name === "cairn" ? [`--inspect=127.0.0.1:${cairnInspect}`] : [])],
         verbose: opts.verbose,
         env: { ...env, PORT: String(port), ...extra },
         stdoutFile,
