@@ -6,10 +6,10 @@
  *   FANOUT_DB=postgres npx tsx bench/fanout-probe.ts    Cairn on a fresh PostgreSQL database
  *   FANOUT_USERS=50 npx tsx bench/fanout-probe.ts       subscribers signed in as 50 different users
  *   FANOUT_PROFILE=1 npx tsx bench/fanout-probe.ts      CPU profile of the server (bench/.tmp/fanout-prof/)
- *   FANOUT_NODE_FLAGS="--max-semi-space-size=16" …      the server's node flags instead of those of `scripts.start`
+ *   FANOUT_NODE_FLAGS="--max-semi-space-size=16" …      the server's node flags instead of those `npm start` passes (scripts/start.sh)
  *
  * Three processes, so that no measuring work runs in the server: the server (started as `npm start`
- * starts it: the built bundle with the node flags of `scripts.start`; run `npm run build` first),
+ * starts it: the built bundle with the node flags `npm start` passes (scripts/start.sh); run `npm run build` first),
  * this process (drives the rounds, reads the server's CPU time from /proc), and one client process
  * holding every graphql-ws subscriber (`postCreated(where: { title: { startsWith } }) { id title }`).
  * Each round the client process sends one createPost mutation and notes when each subscriber got it;

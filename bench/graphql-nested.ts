@@ -25,6 +25,7 @@ import { v7 as uuidv7 } from "uuid";
 import { collectionBody, generatePosts } from "./data.ts";
 import type { NestedSeed } from "./floor-yoga.ts";
 import { runLoad, type LoadResult } from "./load.ts";
+import { startCommand } from "./options.ts";
 import { createPgDatabase } from "./pg.ts";
 import { freePort, startServer, type ServerProcess } from "./proc.ts";
 import { formatSummary, HOT_PATH, InspectorSession, summarize } from "./profiler.ts";
@@ -129,7 +130,7 @@ async function main(): Promise<void> {
         tsx: !compiled,
         cwd: cairnRoot,
         port: cairnPort,
-        nodeFlags: ["--max-semi-space-size=4", ...(PROFILE || LOOP_DELAY ? [`--inspect=127.0.0.1:${inspectPort}`] : [])],
+        nodeFlags: [...startCommand(root, DB).flags, ...(PROFILE || LOOP_DELAY ? [`--inspect=127.0.0.1:${inspectPort}`] : [])],
         env: {
           ...env,
           HOST: "127.0.0.1",
