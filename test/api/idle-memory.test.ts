@@ -22,7 +22,8 @@ import { createServer } from "node:net";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, expect, it } from "vitest";
-import { eventually, freshDatabase } from "../helpers/app.ts";
+import { startCommand } from "../../bench/options.ts";
+import { eventually, freshDatabase, TEST_DB } from "../helpers/app.ts";
 
 const ROOT = fileURLToPath(new URL("../..", import.meta.url));
 const LIMIT_MIB = 135;
@@ -62,12 +63,8 @@ afterAll(async () => {
 });
 
 it(`the started server idles at or below ${LIMIT_MIB} MiB resident`, async () => {
-  // the command `npm start` runs on this database (scripts/start.sh), with this test's own build
-  const start = execFileSync("sh", ["scripts/start.sh", "--print"], { cwd: ROOT, env: { PATH: process.env.PATH ?? "", DATABASE_URL: db.url }, encoding: "utf8" }).trim();
-  const words = start.split(/\s+/);
-  const flags = words.filter((w) => w.startsWith("--"));
-  // environment settings written before `node` (MALLOC_ARENA_MAX=2)
-  const startEnv = Object.fromEntries(words.slice(0, words.indexOf("node")).map((w) => [w.slice(0, w.indexOf("=")), w.slice(w.indexOf("=") + 1)]));
+  // the flags and environment `npm start` uses on this database (scripts/start.sh), with this test's own build
+  const { flags, env: startEnv } = startCommand(ROOT, TEST_DB);
   expect(flags).toContain("--liftoff-only");
   const port = await freePort();
   child = spawn(process.execPath, [...flags, join(OUT_DIR, "cli.js"), "serve"], {
