@@ -11,7 +11,9 @@
  * flags of `npm start`; `--no-start-flags` drops those), `KEY=value` for the environment, and
  * `entry=path.js` for another build (default: the one `npm start` runs). Options (environment):
  * AB_DB=sqlite|postgres, AB_WORKLOADS=get,list,contains,sortid,nested,create,bulk,search (default
- * get,contains,create), AB_STDOUT_DIR=dir (each server's stdout to <dir>/<name>.log), AB_ROUNDS=3, AB_DURATION=3, AB_CONNECTIONS=32, AB_RECORDS=10000.
+ * get,contains,create), AB_STDOUT_DIR=dir (each server's stdout to <dir>/<name>.log), AB_KEEP=1
+ * (keep the seeded SQLite files under bench/.tmp), AB_ROUNDS=3, AB_DURATION=3, AB_CONNECTIONS=32,
+ * AB_RECORDS=10000.
  */
 import { randomBytes } from "node:crypto";
 import { cpSync, mkdirSync, readFileSync, rmSync } from "node:fs";
@@ -211,7 +213,7 @@ async function main(): Promise<void> {
   } finally {
     await Promise.all(servers.map((s) => s.stop()));
     for (const d of dropPg.reverse()) await d().catch(() => {});
-    rmSync(tmp, { recursive: true, force: true });
+    if (!env.AB_KEEP) rmSync(tmp, { recursive: true, force: true });
   }
 }
 

@@ -1,3 +1,4 @@
+import Database from "better-sqlite3";
 import { describe, expect, it } from "vitest";
 import { compileOnly } from "../../src/db/sql-db.ts";
 import { FALSE, FilterError, TRUE, type Expr } from "../../src/query/ast.ts";
@@ -37,12 +38,12 @@ describe("toSql: exact SQL", () => {
     ],
     [
       'title ~ "50%_off\\\\"',
-      `("title" IS NOT NULL AND "title" LIKE ? ESCAPE '\\')`,
+      `("title" IS NOT NULL AND "title" LIKE +? ESCAPE '\\')`,
       ["%50\\%\\_off\\\\%"],
       `("title" IS NOT NULL AND "title" ILIKE CAST($1 AS text) ESCAPE '\\')`,
       ["%50\\%\\_off\\\\%"],
     ],
-    ["title !~ x", `NOT (("title" IS NOT NULL AND "title" LIKE ? ESCAPE '\\'))`, ["%x%"], `NOT (("title" IS NOT NULL AND "title" ILIKE CAST($1 AS text) ESCAPE '\\'))`, ["%x%"]],
+    ["title !~ x", `NOT (("title" IS NOT NULL AND "title" LIKE +? ESCAPE '\\'))`, ["%x%"], `NOT (("title" IS NOT NULL AND "title" ILIKE CAST($1 AS text) ESCAPE '\\'))`, ["%x%"]],
     ["title = null", `"title" IS NULL`, [], `"title" IS NULL`, []],
     ["due != null", `"due" IS NOT NULL`, [], `"due" IS NOT NULL`, []],
     ["title > m", `("title" IS NOT NULL AND "title" > ?)`, ["m"], `("title" IS NOT NULL AND "title" COLLATE "C" > CAST($1 AS text))`, ["m"]],
@@ -114,6 +115,43 @@ describe("toSql: exact SQL", () => {
     expect(() => compile(ctx, "sqlite")).toThrow(FilterError);
     const unknown: Expr = { kind: "isNull", operand: { kind: "field", name: "nope" }, negate: false };
     expect(() => compile(unknown, "postgres")).toThrow("unknown field 'nope'");
+  });
+});
+
+describe("toSql: SQLite substring patterns", () => {
+  const cmp = (op: "contains" | "startsWith" | "endsWith", caseSensitive: boolean, value = "ab") =>
+    checkExpr({ kind: "compare", op, left: { kind: "field", name: "title" }, right: { kind: "value", value }, caseSensitive }, resolve);
+
+  it("binds the pattern behind a unary plus where no index range scan can use it (no recompilation per run)", () => {
+    expect(compile(cmp("contains", false), "sqlite").sql).toBe(`("title" IS NOT NULL AND "title" LIKE +? ESCAPE '\\')`);
+    expect(compile(cmp("startsWith", false), "sqlite").sql).toBe(`("title" IS NOT NULL AND "title" LIKE +? ESCAPE '\\')`);
+    expect(compile(cmp("endsWith", false), "sqlite").sql).toBe(`("title" IS NOT NULL AND "title" LIKE +? ESCAPE '\\')`);
+    expect(compile(cmp("contains", true), "sqlite").sql).toBe(`("title" IS NOT NULL AND "title" GLOB +?)`);
+    expect(compile(cmp("endsWith", true), "sqlite").sql).toBe(`("title" IS NOT NULL AND "title" GLOB +?)`);
+    expect(compile(cmp("startsWith", true), "sqlite").sql).toBe(`("title" IS NOT NULL AND "title" GLOB ?)`);
+  });
+
+  it("keeps a case-sensitive prefix on an index, and matches the same rows as before when rebound", () => {
+    const db = new Database(":memory:");
+    try {
+      db.exec(`CREATE TABLE "items" ("id" TEXT PRIMARY KEY, "title" TEXT); CREATE INDEX "items_title" ON "items" ("title")`);
+      const insert = db.prepare(`INSERT INTO "items" VALUES (?, ?)`);
+      for (const [id, title] of [["1", "abc"], ["2", "Abc"], ["3", "xab"], ["4", "a%b"], ["5", null], ["6", "zzab"]] as const) insert.run(id, title);
+      const prefix = compile(cmp("startsWith", true), "sqlite");
+      expect(db.prepare(`EXPLAIN QUERY PLAN SELECT "id" FROM "items" WHERE ${prefix.sql}`).all(...prefix.parameters).map((r: any) => r.detail).join(" ")).toMatch(/USING (COVERING )?INDEX items_title \(title>\? AND title<\?\)/);
+      const ids = (op: "contains" | "startsWith" | "endsWith", caseSensitive: boolean, values: string[]) => {
+        const q = compile(cmp(op, caseSensitive, values[0]), "sqlite");
+        const stmt = db.prepare(`SELECT "id" FROM "items" WHERE ${q.sql} ORDER BY "id"`).pluck();
+        // one statement, bound again with each value (what the statement cache does)
+        return values.map((v) => stmt.all(...compile(cmp(op, caseSensitive, v), "sqlite").parameters));
+      };
+      expect(ids("contains", false, ["ab", "%", "zz"])).toEqual([["1", "2", "3", "6"], ["4"], ["6"]]);
+      expect(ids("startsWith", false, ["ab", "a%"])).toEqual([["1", "2"], ["4"]]);
+      expect(ids("endsWith", true, ["ab", "bc"])).toEqual([["3", "6"], ["1", "2"]]);
+      expect(ids("startsWith", true, ["ab", "A"])).toEqual([["1"], ["2"]]);
+    } finally {
+      db.close();
+    }
   });
 });
 
