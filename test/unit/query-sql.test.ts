@@ -136,9 +136,23 @@ describe("toSql: SQLite substring patterns", () => {
     try {
       db.exec(`CREATE TABLE "items" ("id" TEXT PRIMARY KEY, "title" TEXT); CREATE INDEX "items_title" ON "items" ("title")`);
       const insert = db.prepare(`INSERT INTO "items" VALUES (?, ?)`);
-      for (const [id, title] of [["1", "abc"], ["2", "Abc"], ["3", "xab"], ["4", "a%b"], ["5", null], ["6", "zzab"]] as const) insert.run(id, title);
+      for (const [id, title] of [
+        ["1", "abc"],
+        ["2", "Abc"],
+        ["3", "xab"],
+        ["4", "a%b"],
+        ["5", null],
+        ["6", "zzab"],
+      ] as const)
+        insert.run(id, title);
       const prefix = compile(cmp("startsWith", true), "sqlite");
-      expect(db.prepare(`EXPLAIN QUERY PLAN SELECT "id" FROM "items" WHERE ${prefix.sql}`).all(...prefix.parameters).map((r: any) => r.detail).join(" ")).toMatch(/USING (COVERING )?INDEX items_title \(title>\? AND title<\?\)/);
+      expect(
+        db
+          .prepare(`EXPLAIN QUERY PLAN SELECT "id" FROM "items" WHERE ${prefix.sql}`)
+          .all(...prefix.parameters)
+          .map((r: any) => r.detail)
+          .join(" "),
+      ).toMatch(/USING (COVERING )?INDEX items_title \(title>\? AND title<\?\)/);
       const ids = (op: "contains" | "startsWith" | "endsWith", caseSensitive: boolean, values: string[]) => {
         const q = compile(cmp(op, caseSensitive, values[0]), "sqlite");
         const stmt = db.prepare(`SELECT "id" FROM "items" WHERE ${q.sql} ORDER BY "id"`).pluck();
@@ -147,7 +161,10 @@ describe("toSql: SQLite substring patterns", () => {
       };
       expect(ids("contains", false, ["ab", "%", "zz"])).toEqual([["1", "2", "3", "6"], ["4"], ["6"]]);
       expect(ids("startsWith", false, ["ab", "a%"])).toEqual([["1", "2"], ["4"]]);
-      expect(ids("endsWith", true, ["ab", "bc"])).toEqual([["3", "6"], ["1", "2"]]);
+      expect(ids("endsWith", true, ["ab", "bc"])).toEqual([
+        ["3", "6"],
+        ["1", "2"],
+      ]);
       expect(ids("startsWith", true, ["ab", "A"])).toEqual([["1"], ["2"]]);
     } finally {
       db.close();
