@@ -87,7 +87,7 @@ async function seedCairn(url: string, token: string, seed: NestedSeed): Promise<
   });
   const ids: string[] = [];
   for (let i = 0; i < seed.posts.length; i += 100) {
-    const d = seed.posts.slice(i, i + 100).map(({ title, body, views, published, status }) => ({ title, body, views, published, status }));
+    const d = seed.posts.slice(i, i + 100).map(({ title, body, views, published, status }) => ({ title, body, views, published, status: status.toUpperCase() }));
     ids.push(...(await gql(url, token, `mutation($d: [PostCreateInput!]!) { createPosts(data: $d) { id } }`, { d })).createPosts.map((p: { id: string }) => p.id));
   }
   const floorToCairn = new Map(seed.posts.map((p, i) => [p.id, ids[i]!]));
@@ -123,6 +123,7 @@ async function main(): Promise<void> {
     const [cairnPort, floorPort, inspectPort] = await Promise.all([freePort(), freePort(), freePort()]);
     mkdirSync(join(runDir, "cairn"));
     const compiled = entry.endsWith(".js");
+    const start = startCommand(root, DB);
     const [cairn, floor] = await Promise.all([
       startServer({
         name: "cairn",
@@ -130,9 +131,10 @@ async function main(): Promise<void> {
         tsx: !compiled,
         cwd: cairnRoot,
         port: cairnPort,
-        nodeFlags: [...startCommand(root, DB).flags, ...(PROFILE || LOOP_DELAY ? [`--inspect=127.0.0.1:${inspectPort}`] : [])],
+        nodeFlags: [...start.flags, ...(PROFILE || LOOP_DELAY ? [`--inspect=127.0.0.1:${inspectPort}`] : [])],
         env: {
           ...env,
+          ...start.env,
           HOST: "127.0.0.1",
           PORT: String(cairnPort),
           CAIRN_DATA_DIR: join(runDir, "cairn"),
