@@ -32,6 +32,15 @@ export interface SqlDb {
   query<T = Row>(q: Queryable): Promise<T[]>;
   /** Runs a writing statement; returns its rows (RETURNING) and the number of changed rows. */
   execute<T = Row>(q: Queryable): Promise<{ rows: T[]; changes: number }>;
+  /**
+   * Runs a writing statement whose answer the caller does not wait for: in a PostgreSQL
+   * transaction it is sent at once and answered together with the COMMIT (one round trip for
+   * both instead of two), and the transaction fails with its error if it fails. `then` gets its
+   * rows once it ran, before the commit completes. Elsewhere it runs as {@link execute} before
+   * this resolves. For the last writes of a transaction, whose result its code does not read
+   * (the outbox rows).
+   */
+  executeDeferred<T = Row>(q: Queryable, then?: (result: { rows: T[]; changes: number }) => void): Promise<void>;
   /** Runs DDL / multi-statement SQL text with no parameters. */
   script(sql: string): Promise<void>;
   /**
@@ -70,6 +79,12 @@ export function compileOnly(dialect: Dialect): Kysely<any> {
           createQueryCompiler: () => new PostgresQueryCompiler(),
         },
       });
+}
+
+/** {@link SqlDb.executeDeferred} where nothing is deferred: runs the statement, then hands `then` its result. */
+export async function executeThen<T>(db: SqlDb, q: Queryable, then?: (result: { rows: T[]; changes: number }) => void): Promise<void> {
+  const result = await db.execute<T>(q);
+  then?.(result);
 }
 
 /** Runs callbacks queued with afterCommit; one failing callback does not stop the others. */

@@ -18,7 +18,7 @@ import Database from "better-sqlite3";
 import { Mutex } from "async-mutex";
 import { classifyDriverError } from "./driver-errors.ts";
 import { rowBuilder, rowsOf, type RowOf } from "./rows.ts";
-import { compileOnly, runAfterCommit, toStatement, type Queryable, type Row, type SqlDb } from "./sql-db.ts";
+import { compileOnly, executeThen, runAfterCommit, toStatement, type Queryable, type Row, type SqlDb } from "./sql-db.ts";
 
 const STATEMENT_CACHE_SIZE = 1000;
 /** Rows an ANALYZE samples per index (SQLite's `analysis_limit`). */
@@ -181,6 +181,10 @@ export class SqliteDb implements SqlDb {
   async query<T = Row>(q: Queryable): Promise<T[]> {
     const { sql, parameters } = toStatement(q);
     return this.#reads.get(sql).all<T>(parameters.map(bindable));
+  }
+
+  executeDeferred<T = Row>(q: Queryable, then?: (result: { rows: T[]; changes: number }) => void): Promise<void> {
+    return executeThen(this, q, then);
   }
 
   async execute<T = Row>(q: Queryable): Promise<{ rows: T[]; changes: number }> {
@@ -403,6 +407,9 @@ class SqliteTx implements SqlDb {
   async execute<T = Row>(q: Queryable): Promise<{ rows: T[]; changes: number }> {
     this.#open();
     return this.db.executeOnWriter<T>(q);
+  }
+  executeDeferred<T = Row>(q: Queryable, then?: (result: { rows: T[]; changes: number }) => void): Promise<void> {
+    return executeThen(this, q, then);
   }
   async script(sql: string): Promise<void> {
     this.#open();

@@ -2,10 +2,12 @@
  * The PostgreSQL driver layer (src/db/postgres.ts): statements run as named prepared statements
  * and still see tables changed by DDL (this instance's or another's), are planned for their own
  * parameters (a rare word still finds its rows through the trigram index), and a request that
- * waits for a busy pool waits for a connection instead of failing. SQLite has none of these
+ * waits for a busy pool waits for a connection instead of failing. Transactions are pipelined:
+ * BEGIN leaves with the first statement and COMMIT with the deferred ones (round trips counted
+ * through a relay between the pool and the server). SQLite has none of these
  * (one process, statements cached per connection and cleared after DDL: see query-plans).
  */
-import { createServer, type Socket } from "node:net";
+import { connect, createServer, type Server, type Socket } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { classifyDriverError } from "../../src/db/driver-errors.ts";
 import { CONNECT_TIMEOUT_MS, PostgresDb } from "../../src/db/postgres.ts";
@@ -95,4 +97,117 @@ describe.runIf(TEST_DB === "postgres")("PostgreSQL statements and pool", () => {
       await new Promise<void>((resolve) => silent.close(() => resolve()));
     }
   }, 20_000);
+
+  describe("pipelined transactions", () => {
+    /**
+     * A TCP relay to the server that counts round trips: the times the client sent something
+     * after having been answered (a client that waits for each answer before its next statement
+     * makes one per statement; a pipelined one sends several statements in one go).
+     */
+    let relay: Server;
+    let relayed: PostgresDb;
+    let roundTrips = 0;
+    let answered = true;
+    const sockets = new Set<Socket>();
+
+    beforeAll(async () => {
+      const target = new URL(fresh.url);
+      relay = createServer((client) => {
+        const server = connect(Number(target.port || 5432), target.hostname);
+        sockets.add(client).add(server);
+        client.on("data", (chunk) => {
+          if (answered) roundTrips++;
+          answered = false;
+          server.write(chunk);
+        });
+        server.on("data", (chunk) => {
+          answered = true;
+          client.write(chunk);
+        });
+        for (const [a, b] of [
+          [client, server],
+          [server, client],
+        ] as const) {
+          a.on("error", () => b.destroy());
+          a.on("close", () => b.destroy());
+        }
+      });
+      await new Promise<void>((resolve) => relay.listen(0, "127.0.0.1", resolve));
+      const url = new URL(fresh.url);
+      url.hostname = "127.0.0.1";
+      url.port = String((relay.address() as { port: number }).port);
+      relayed = new PostgresDb(url.toString(), () => {}, 1);
+      await relayed.script("CREATE TABLE piped (id INT PRIMARY KEY, a TEXT)");
+    });
+    afterAll(async () => {
+      await relayed?.close().catch(() => {});
+      for (const s of sockets) s.destroy();
+      await new Promise<void>((resolve) => relay?.close(() => resolve()));
+    });
+
+    const insert = (id: number, a = "x") => ({ sql: "INSERT INTO piped (id, a) VALUES ($1, $2) RETURNING id", parameters: [id, a] });
+    const ids = async () => (await relayed.query<{ id: number }>({ sql: "SELECT id FROM piped ORDER BY id", parameters: [] })).map((r) => r.id);
+    /** round trips of `fn`, the connection already open */
+    async function counted<T>(fn: () => Promise<T>): Promise<{ roundTrips: number; result: T }> {
+      await relayed.query({ sql: "SELECT 1", parameters: [] });
+      roundTrips = 0;
+      const result = await fn();
+      return { roundTrips, result };
+    }
+
+    it("sends BEGIN with the first statement and COMMIT with the deferred ones: two round trips for a statement and a deferred one", async () => {
+      const seen: number[] = [];
+      let afterCommit = false;
+      const { roundTrips: trips } = await counted(() =>
+        relayed.transaction(async (tx) => {
+          await tx.execute(insert(1));
+          await tx.executeDeferred<{ id: number }>(insert(2), ({ rows }) => seen.push(...rows.map((r) => r.id)));
+          tx.afterCommit(() => (afterCommit = true));
+        }),
+      );
+      expect(trips).toBe(2);
+      expect(seen).toEqual([2]);
+      expect(afterCommit).toBe(true);
+      expect(await ids()).toEqual([1, 2]);
+      // the same transaction without pipelining would take four: BEGIN, two statements, COMMIT
+      const { roundTrips: sequential } = await counted(async () => {
+        for (const sql of ["BEGIN", "INSERT INTO piped (id, a) VALUES (3, 'x')", "INSERT INTO piped (id, a) VALUES (4, 'x')", "COMMIT"]) await relayed.query({ sql, parameters: [] });
+      });
+      expect(sequential).toBe(4);
+    });
+
+    it("fails the transaction with a deferred statement's error, rolls back everything and runs no afterCommit callback", async () => {
+      let afterCommit = false;
+      const error = await relayed
+        .transaction(async (tx) => {
+          await tx.execute(insert(10));
+          await tx.executeDeferred(insert(1)); // 1 exists: unique violation, seen only at commit
+          tx.afterCommit(() => (afterCommit = true));
+        })
+        .then(
+          () => undefined,
+          (e: unknown) => e,
+        );
+      expect((error as { code?: string }).code).toBe("23505");
+      expect(afterCommit).toBe(false);
+      expect(await ids()).not.toContain(10);
+    });
+
+    it("throws the deferred statement's error, not the aborted-transaction error of a statement after it", async () => {
+      const error = await relayed
+        .transaction(async (tx) => {
+          await tx.executeDeferred(insert(2));
+          await tx.execute(insert(20)); // fails with 25P02: the transaction was aborted by the deferred INSERT
+        })
+        .then(
+          () => undefined,
+          (e: unknown) => e,
+        );
+      expect((error as { code?: string }).code).toBe("23505");
+      expect(await ids()).not.toContain(20);
+      // the connection is clean for the next transaction
+      await relayed.transaction(async (tx) => tx.executeDeferred(insert(21)));
+      expect(await ids()).toContain(21);
+    });
+  });
 });

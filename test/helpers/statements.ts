@@ -1,7 +1,7 @@
 /**
  * Watching the SQL the core runs, for statement-count and query-plan tests: one recorder that
- * wraps a database handle's `query` (and optionally `execute`, and the handles of its
- * transactions) until restored, and the plan of a recorded statement on either database.
+ * wraps a database handle's `query` (and optionally `execute` and `executeDeferred`, and the
+ * handles of its transactions) until restored, and the plan of a recorded statement on either database.
  */
 import type { SqlDb } from "../../src/db/sql-db.ts";
 
@@ -23,13 +23,13 @@ export interface StatementRecorder {
 const compiled = (q: any): Stmt => (typeof q?.compile === "function" ? q.compile() : typeof q?.sql === "string" ? q : { sql: String(q), parameters: [] });
 
 /**
- * Records the statements run on `db`: reads (`query`) always, writes (`execute`) with
- * `writes`, and those of its transactions with `transactions`.
+ * Records the statements run on `db`: reads (`query`) always, writes (`execute`,
+ * `executeDeferred`) with `writes`, and those of its transactions with `transactions`.
  */
 export function recordStatements(db: SqlDb, opts: { writes?: boolean; transactions?: boolean } = {}): StatementRecorder {
   const statements: Stmt[] = [];
   const wrap = (target: SqlDb): (() => void) => {
-    const { query, execute } = target;
+    const { query, execute, executeDeferred } = target;
     (target as { query: SqlDb["query"] }).query = function (this: SqlDb, q: any) {
       statements.push(compiled(q));
       return query.call(this, q);
@@ -39,8 +39,15 @@ export function recordStatements(db: SqlDb, opts: { writes?: boolean; transactio
         statements.push(compiled(q));
         return execute.call(this, q);
       } as SqlDb["execute"];
+      // on SQLite it runs through `execute` (recorded there); on PostgreSQL it does not
+      if (target.dialect === "postgres") {
+        (target as { executeDeferred: SqlDb["executeDeferred"] }).executeDeferred = function (this: SqlDb, q: any, then?: any) {
+          statements.push(compiled(q));
+          return executeDeferred.call(this, q, then);
+        } as SqlDb["executeDeferred"];
+      }
     }
-    return () => Object.assign(target, opts.writes ? { query, execute } : { query });
+    return () => Object.assign(target, opts.writes ? { query, execute, executeDeferred } : { query });
   };
   const unwrap = wrap(db);
   const transaction = db.transaction;

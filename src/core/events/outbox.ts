@@ -58,9 +58,11 @@ const readText: Partial<Record<Dialect, string>> = {};
 
 /**
  * Writes the events' outbox rows inside the caller's transaction (one statement). Sets `seq` on
- * a single event. Call it as the last write of the transaction: on PostgreSQL it holds the
- * outbox lock until commit. There the lock is taken by the INSERT itself (a CTE its rows are
- * selected from, so it runs before any `seq` is drawn): one round trip instead of two.
+ * a single event (on PostgreSQL by the time the transaction commits). Call it as the last write
+ * of the transaction: on PostgreSQL it holds the outbox lock until commit. There the lock is
+ * taken by the INSERT itself (a CTE its rows are selected from, so it runs before any `seq` is
+ * drawn): one round trip instead of two. And the INSERT is deferred (`executeDeferred`): it is
+ * answered with the COMMIT, so the transaction does not wait for it in between.
  */
 export async function writeOutbox(tx: SqlDb, events: CairnEvent[], also?: AlsoInsert): Promise<void> {
   if (also && (events.length !== 1 || tx.dialect !== "postgres")) throw new Error("writeOutbox: `also` needs one event on PostgreSQL");
@@ -74,8 +76,10 @@ export async function writeOutbox(tx: SqlDb, events: CairnEvent[], also?: AlsoIn
     const row = toRow(e);
     for (const c of OUTBOX_COLUMNS) parameters.push(row[c]);
   }
-  const { rows } = await tx.execute<{ seq: number }>({ sql: insertText(tx, events.length, also), parameters });
-  if (events.length === 1 && rows[0]) events[0]!.seq = Number(rows[0].seq);
+  // deferred: on PostgreSQL the INSERT is answered with the COMMIT that follows it
+  await tx.executeDeferred<{ seq: number }>({ sql: insertText(tx, events.length, also), parameters }, ({ rows }) => {
+    if (events.length === 1 && rows[0]) events[0]!.seq = Number(rows[0].seq);
+  });
 }
 
 /**
