@@ -4,7 +4,7 @@
  */
 import pg from "pg";
 import { rowBuilder, rowsOf } from "./rows.ts";
-import { compileOnly, executeThen, runAfterCommit, toStatement, type Queryable, type Row, type SqlDb } from "./sql-db.ts";
+import { compileOnly, executeThen, runAfterCommit, toStatement, type Answered, type Queryable, type Row, type SqlDb } from "./sql-db.ts";
 
 const { Pool, types } = pg;
 
@@ -216,7 +216,7 @@ export class PostgresDb implements SqlDb {
     }
   }
 
-  executeDeferred<T = Row>(q: Queryable, then?: (result: { rows: T[]; changes: number }) => void): Promise<void> {
+  executeDeferred<T = Row>(q: Queryable, then?: Answered<T>): Promise<void> {
     return executeThen(this, q, then);
   }
 
@@ -297,7 +297,7 @@ class PostgresTx implements SqlDb {
     this.#open();
     return run<T>(this.client, q, this.names, false);
   }
-  async executeDeferred<T = Row>(q: Queryable, then?: (result: { rows: T[]; changes: number }) => void): Promise<void> {
+  async executeDeferred<T = Row>(q: Queryable, then?: Answered<T>): Promise<void> {
     this.#open();
     const answered = run<T>(this.client, q, this.names, false).then(then);
     answered.catch(() => {}); // reported by deferredFailure

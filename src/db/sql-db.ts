@@ -17,6 +17,9 @@ export interface Statement {
 
 export type Queryable = Statement | CompiledQuery | Compilable;
 
+/** What a deferred statement's answer is handed to (see {@link SqlDb.executeDeferred}). */
+export type Answered<T> = (result: { rows: T[]; changes: number }) => void;
+
 export interface SqlDb {
   readonly dialect: Dialect;
   /** compile-only query builder for this dialect (call `.compile()` or pass the builder itself) */
@@ -40,7 +43,7 @@ export interface SqlDb {
    * this resolves. For the last writes of a transaction, whose result its code does not read
    * (the outbox rows).
    */
-  executeDeferred<T = Row>(q: Queryable, then?: (result: { rows: T[]; changes: number }) => void): Promise<void>;
+  executeDeferred<T = Row>(q: Queryable, then?: Answered<T>): Promise<void>;
   /** Runs DDL / multi-statement SQL text with no parameters. */
   script(sql: string): Promise<void>;
   /**
@@ -82,7 +85,7 @@ export function compileOnly(dialect: Dialect): Kysely<any> {
 }
 
 /** {@link SqlDb.executeDeferred} where nothing is deferred: runs the statement, then hands `then` its result. */
-export async function executeThen<T>(db: SqlDb, q: Queryable, then?: (result: { rows: T[]; changes: number }) => void): Promise<void> {
+export async function executeThen<T>(db: SqlDb, q: Queryable, then?: Answered<T>): Promise<void> {
   const result = await db.execute<T>(q);
   then?.(result);
 }

@@ -18,7 +18,7 @@ import Database from "better-sqlite3";
 import { Mutex } from "async-mutex";
 import { classifyDriverError } from "./driver-errors.ts";
 import { rowBuilder, rowsOf, type RowOf } from "./rows.ts";
-import { compileOnly, executeThen, runAfterCommit, toStatement, type Queryable, type Row, type SqlDb } from "./sql-db.ts";
+import { compileOnly, executeThen, runAfterCommit, toStatement, type Answered, type Queryable, type Row, type SqlDb } from "./sql-db.ts";
 
 const STATEMENT_CACHE_SIZE = 1000;
 /** Rows an ANALYZE samples per index (SQLite's `analysis_limit`). */
@@ -183,7 +183,7 @@ export class SqliteDb implements SqlDb {
     return this.#reads.get(sql).all<T>(parameters.map(bindable));
   }
 
-  executeDeferred<T = Row>(q: Queryable, then?: (result: { rows: T[]; changes: number }) => void): Promise<void> {
+  executeDeferred<T = Row>(q: Queryable, then?: Answered<T>): Promise<void> {
     return executeThen(this, q, then);
   }
 
@@ -408,7 +408,7 @@ class SqliteTx implements SqlDb {
     this.#open();
     return this.db.executeOnWriter<T>(q);
   }
-  executeDeferred<T = Row>(q: Queryable, then?: (result: { rows: T[]; changes: number }) => void): Promise<void> {
+  executeDeferred<T = Row>(q: Queryable, then?: Answered<T>): Promise<void> {
     return executeThen(this, q, then);
   }
   async script(sql: string): Promise<void> {
