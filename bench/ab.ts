@@ -10,7 +10,7 @@
  * Each argument is `name:` followed by space-separated words: `--flags` for node (added to the
  * flags of `npm start`; `--no-start-flags` drops those), `KEY=value` for the environment, and
  * `entry=path.js` for another build (default: the one `npm start` runs). Options (environment):
- * AB_DB=sqlite|postgres, AB_WORKLOADS=get,list,contains,sortid,nested,create,bulk,search (default
+ * AB_DB=sqlite|postgres, AB_WORKLOADS=get,list,contains,rare,sortid,nested,create,bulk,search (default
  * get,contains,create), AB_STDOUT_DIR=dir (each server's stdout to <dir>/<name>.log), AB_KEEP=1
  * (keep the seeded SQLite files under bench/.tmp), AB_ROUNDS=3, AB_DURATION=3, AB_CONNECTIONS=32,
  * AB_RECORDS=10000.
@@ -18,7 +18,7 @@
 import { randomBytes } from "node:crypto";
 import { cpSync, mkdirSync, readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
-import { bulkBody, COLLECTION, CONTAINS_WORD, createBody, DRAFTS, LIST_QUERY, NESTED_QUERY, SEARCH_TERM } from "./data.ts";
+import { bulkBody, COLLECTION, CONTAINS_WORD, createBody, DRAFTS, LIST_QUERY, NESTED_QUERY, RARE_WORD, SEARCH_TERM } from "./data.ts";
 import { runLoad, type LoadResult, type LoadSpec } from "./load.ts";
 import { startCommand } from "./options.ts";
 import { createPgDatabase } from "./pg.ts";
@@ -148,6 +148,8 @@ function workload(name: string, ids: string[]): Omit<LoadSpec, "url" | "connecti
       return { method: "GET", path: `${base}?${qs(LIST_QUERY)}` };
     case "contains":
       return { method: "GET", path: `${base}?${qs({ filter: `title~"${CONTAINS_WORD}"`, sort: "id", per_page: 30 })}` };
+    case "rare":
+      return { method: "GET", path: `${base}?${qs({ filter: `title~"${RARE_WORD}"`, sort: "id", per_page: 30 })}` };
     case "sortid":
       return { method: "GET", path: `${base}?${qs({ sort: "id", per_page: 30, skip_total: "true" })}` };
     case "search":

@@ -88,11 +88,14 @@ function growthChecks(rows: ScenarioRow[], big: number): Check[] {
 
 /**
  * Waits until every server is idle: `/health` answers (a server running its SQL synchronously,
- * as both do on SQLite, answers only after the requests queued before it) and the process used
- * under 15% of a core over 250 ms — at most 60 s. A run whose requests outlast it leaves the
- * server working on them after autocannon closed the connections. Returns the seconds waited.
+ * as both do on SQLite, answers only after the requests queued before it), the process used
+ * under 15% of a core over 250 ms and, on PostgreSQL, no statement of theirs is still running in
+ * the database (`activeStatements`) — at most 60 s. A run whose requests outlast it leaves the
+ * server, or its database, working on them after autocannon closed the connections: on
+ * PostgreSQL the floor's full scans of 100,000 rows went on for seconds into Cairn's next round
+ * and made its p99 13× its p50. Returns the seconds waited.
  */
-async function settle(servers: ServerProcess[]): Promise<number> {
+async function settle(servers: ServerProcess[], activeStatements: () => Promise<number> = async () => 0): Promise<number> {
   const started = Date.now();
   while (Date.now() - started < 60_000) {
     const before = servers.map((s) => s.cpuSeconds());
@@ -101,7 +104,7 @@ async function settle(servers: ServerProcess[]): Promise<number> {
     const wait = 250 - (Date.now() - t0);
     if (wait > 0) await new Promise((r) => setTimeout(r, wait));
     const seconds = (Date.now() - t0) / 1000;
-    if (servers.every((s, i) => s.cpuSeconds() - before[i]! < seconds * 0.15)) break;
+    if (servers.every((s, i) => s.cpuSeconds() - before[i]! < seconds * 0.15) && (await activeStatements()) === 0) break;
   }
   return (Date.now() - started) / 1000;
 }
@@ -159,7 +162,7 @@ async function runDb(opts: BenchOptions, ranOnce: Set<string>): Promise<DbResult
         const { warmup = opts.warmup, ...rest } = spec;
         const full = { connections: opts.connections, duration: opts.duration, ...rest, url: targets[target].url };
         // requests a previous run abandoned (its connections closed, the server still busy with them) must not load this one
-        const waited = await settle([cairn, floor]);
+        const waited = await settle([cairn, floor], pair.activeStatements);
         if (waited > 1) log(`waited ${waited.toFixed(1)} s for the servers to finish earlier requests`);
         const inspector = inspectors[target];
         if (inspector) await inspector.start();
@@ -170,7 +173,7 @@ async function runDb(opts: BenchOptions, ranOnce: Set<string>): Promise<DbResult
           // fewer completions than connections: most requests outlasted the run and were not
           // counted; measure a fixed number of whole requests instead (one per connection)
           log(`${target} ${label}: ${r.requests} requests in ${r.seconds.toFixed(1)} s, too few to measure; measuring ${full.connections} whole requests instead`);
-          await settle([cairn, floor]);
+          await settle([cairn, floor], pair.activeStatements);
           const cpuBefore = server.cpuSeconds();
           r = await runLoad({ ...full, amount: full.connections });
           r.cpuUsPerReq = r.requests ? ((server.cpuSeconds() - cpuBefore) * 1e6) / r.requests : undefined;

@@ -6,6 +6,7 @@
 import { randomBytes } from "node:crypto";
 import { existsSync, mkdirSync } from "node:fs";
 import { join } from "node:path";
+import pg from "pg";
 import { startCommand, type BenchOptions } from "./options.ts";
 import { createPgDatabase } from "./pg.ts";
 import { freePort, startServer, type ServerProcess } from "./proc.ts";
@@ -21,6 +22,13 @@ export interface ServerPair {
   /** starts one more Cairn server on the same database (same secret), stdout to `stdoutFile` */
   startCairn(name: string, env: Record<string, string>, stdoutFile: string): Promise<ServerProcess>;
   inspectPorts: { cairn: number; floor: number };
+  /**
+   * Statements of the servers still running in the pair's PostgreSQL databases (always 0 on
+   * SQLite; autovacuum is not counted). A server waiting for PostgreSQL uses no CPU itself: a run
+   * whose requests outlasted it leaves their statements running in the database, where they
+   * would slow the next run.
+   */
+  activeStatements(): Promise<number>;
   stop(): Promise<void>;
 }
 
@@ -28,7 +36,22 @@ export interface ServerPair {
 export async function startPair(opts: BenchOptions, dir: string, log: (m: string) => void): Promise<ServerPair> {
   const started: ServerProcess[] = [];
   const dbs = opts.db === "postgres" ? await Promise.all([createPgDatabase(opts.pgAdminUrl), createPgDatabase(opts.pgAdminUrl)]) : [];
+  let monitor: pg.Client | undefined;
+  const activeStatements = async () => {
+    if (!dbs.length) return 0;
+    if (!monitor) {
+      monitor = new pg.Client({ connectionString: opts.pgAdminUrl });
+      await monitor.connect();
+    }
+    const names = dbs.map((d) => new URL(d.url).pathname.slice(1));
+    const { rows } = await monitor.query<{ n: string }>(
+      "SELECT count(*) AS n FROM pg_stat_activity WHERE datname = ANY($1) AND state = 'active' AND backend_type IN ('client backend', 'parallel worker')",
+      [names],
+    );
+    return Number(rows[0]?.n ?? 0);
+  };
   const stop = async () => {
+    await monitor?.end().catch(() => {});
     await Promise.all(started.map((s) => s.stop().catch(() => {})));
     for (const d of dbs) await d.drop().catch((e: unknown) => log(`dropping a PostgreSQL database failed: ${String(e)}`));
   };
@@ -88,6 +111,7 @@ export async function startPair(opts: BenchOptions, dir: string, log: (m: string
       cairnCommand,
       startCairn: async (name, extra, stdoutFile) => startCairn(name, await freePort(), extra, stdoutFile),
       inspectPorts: { cairn: cairnInspect, floor: floorInspect },
+      activeStatements,
       stop,
     };
   } catch (e) {
