@@ -65,6 +65,7 @@ async function main() {
   const ctx = systemContext(app.services);
   const db = app.services.db;
   const lines: string[] = [];
+  let openedFloor: Floor | undefined;
   try {
     await createCollection(ctx, collectionBody);
     // two empty collections for the write cost, alike but for the title's trigram index
@@ -84,7 +85,7 @@ async function main() {
       const t0 = performance.now();
       for (let i = 0; i < rows.length; i += 500) await db.transaction((tx) => tx.execute(db.qb.insertInto("posts").values(rows.slice(i, i + 500))));
       await analyzeAfterBulkLoad(db, "posts", Math.max(rows.length, 1000));
-      const floor = await openFloor(dir, db.dialect === "postgres" ? pgDb!.url : undefined, rows, loaded === 0);
+      const floor = (openedFloor = await openFloor(dir, db.dialect === "postgres" ? pgDb!.url : undefined, rows, loaded === 0));
       loaded = size;
       lines.push(`\n## ${size.toLocaleString("en")} posts on ${DIALECT} (loaded in ${((performance.now() - t0) / 1000).toFixed(1)} s)`);
 
@@ -117,6 +118,7 @@ async function main() {
         lines.push(`| ${name} | ${median(e.cairn).toFixed(0)} | ${median(e.floor).toFixed(0)} | **${median(ratios).toFixed(2)}** (${ratios.map((x) => x.toFixed(2)).join(", ")}) |`);
       }
       await floor.close();
+      openedFloor = undefined;
     }
     // write cost of the trigram index: interleaved creates with and without it
     const withTri: number[] = [];
@@ -131,6 +133,7 @@ async function main() {
     );
     console.log(lines.join("\n"));
   } finally {
+    await openedFloor?.close().catch(() => {});
     await app.close();
     await pgDb?.drop();
     rmSync(dir, { recursive: true, force: true });
@@ -145,7 +148,8 @@ async function debugPlans(db: any, ctx: any, list: any) {
     await list(f)();
     rec.restore();
     for (const s of rec.statements) {
-      const plan = (await db.query({ sql: `EXPLAIN QUERY PLAN ${s.sql}`, parameters: s.parameters })).map((r: any) => r.detail).join(" | ");
+      const explain = db.dialect === "postgres" ? "EXPLAIN" : "EXPLAIN QUERY PLAN";
+      const plan = (await db.query({ sql: `${explain} ${s.sql}`, parameters: s.parameters })).map((r: any) => r.detail ?? r["QUERY PLAN"]).join(" | ");
       const us = await timeOp(() => db.query(s), 500);
       console.log(f, us.toFixed(0), "µs", s.sql.slice(0, 300), "\n   ", plan);
     }
@@ -185,6 +189,8 @@ async function openFloor(dir: string, pgUrl: string | undefined, rows: Record<st
     };
   }
   const pool = new pg.Pool({ connectionString: pgUrl, max: 2 });
+  // an idle connection ended by the server (the database dropped after a failed run) must not crash the process
+  pool.on("error", () => {});
   if (fresh) {
     await pool.query(`CREATE TABLE floor_posts (LIKE posts INCLUDING DEFAULTS INCLUDING GENERATED); CREATE INDEX floor_id ON floor_posts (account_id, id);
       CREATE INDEX floor_search ON floor_posts USING GIN (_search)`);
