@@ -3,10 +3,14 @@
  * an atomic import job; it is killed with SIGKILL mid-way; a new server on the same database and
  * data directory takes both jobs over at start-up (alone on the database: no Redis) and finishes
  * them. The best-effort job resumes after its last committed batch, the atomic one starts over:
- * every row is imported exactly once, nothing is lost or doubled. Runs on SQLite and PostgreSQL.
+ * every row is imported exactly once, nothing is lost or doubled. An atomic job whose transaction
+ * had committed when the server died (before the job was marked succeeded) is not imported again.
+ * Runs on SQLite and PostgreSQL.
  */
 import type { ChildProcess } from "node:child_process";
 import { once } from "node:events";
+import Database from "better-sqlite3";
+import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ADMIN_EMAIL, ADMIN_PASSWORD, apiClient, eventually, freshDatabase } from "../helpers/app.ts";
 import { childServerEnv, serveChild } from "../helpers/child-server.ts";
@@ -117,4 +121,62 @@ describe("kill -9 during import jobs", () => {
     second.child.kill("SIGTERM");
     await once(second.child, "exit");
   }, 240_000);
+
+  it("does not import an atomic job again when the server died after its transaction committed", async () => {
+    const rows = 2_000; // more than the inline limit: a job
+    const env = childServerEnv(db);
+    const first = await serve(env);
+    servers.push(first.child);
+    let api = apiClient(first.url);
+    const login = async () => (await api("POST", "/api/v1/auth/login", { body: { email: ADMIN_EMAIL, password: ADMIN_PASSWORD } })).body.access_token as string;
+    let token = await login();
+    const schema = [
+      { name: "name", type: "text" },
+      { name: "n", type: "number" },
+    ];
+    expect((await api("POST", "/api/v1/collections", { token, body: { name: "once", schema } })).status).toBe(201);
+    let text = "name,n\n";
+    for (let i = 0; i < rows; i++) text += `once ${i},${i}\n`;
+    const form = new FormData();
+    form.append("file", new Blob([text], { type: "text/csv" }), "once.csv");
+    const res = await fetch(`${first.url}/api/v1/collections/once/records/import/csv?atomic=true`, { method: "POST", body: form, headers: { authorization: `Bearer ${token}` } });
+    expect(res.status).toBe(202);
+    const id = ((await res.json()) as { job_id: string }).job_id;
+    await eventually(async () => ((await api("GET", `/api/v1/jobs/${id}`, { token })).body.state === "succeeded" ? true : undefined), 60_000, "the atomic import", 50);
+    first.child.kill("SIGKILL");
+    await once(first.child, "exit");
+
+    // As if the server had died between the commit and marking the job succeeded: the job row
+    // still says running (its checkpoint is what the import's transaction saved).
+    const reopen = "UPDATE _jobs SET state = 'running', finished = NULL, result = NULL WHERE id = ";
+    if (db.url.startsWith("file:")) {
+      const file = new Database(db.url.slice("file:".length));
+      expect(file.prepare(`${reopen}?`).run(id).changes).toBe(1);
+      file.close();
+    } else {
+      const client = new pg.Client({ connectionString: db.url });
+      await client.connect();
+      expect((await client.query(`${reopen}$1`, [id])).rowCount).toBe(1);
+      await client.end();
+    }
+
+    const second = await serve(env);
+    servers.push(second.child);
+    api = apiClient(second.url);
+    token = await login();
+    const job = await eventually(
+      async () => {
+        const j = (await api("GET", `/api/v1/jobs/${id}`, { token })).body;
+        if (j.state === "failed") throw new Error(`job failed: ${j.error}`);
+        return j.state === "succeeded" && j.attempts === 2 ? j : undefined;
+      },
+      60_000,
+      "the taken-over job",
+      50,
+    );
+    expect(job.result).toMatchObject({ imported: rows, total: rows, failed: 0 });
+    expect((await api("GET", "/api/v1/collections/once/records?per_page=1", { token })).body.total).toBe(rows);
+    second.child.kill("SIGTERM");
+    await once(second.child, "exit");
+  }, 120_000);
 });

@@ -7,8 +7,10 @@
  * - Best effort (default): failing rows are reported as `{row, field, error}` and the others are
  *   written; each batch commits with the job's checkpoint, so a job interrupted by a restart
  *   resumes after the last committed batch (nothing twice, nothing lost).
- * - `atomic`: one transaction; any failing row → 422 listing the rows, nothing written (a job
- *   interrupted by a restart starts again from the first row).
+ * - `atomic`: one transaction; any failing row → 422 listing the rows, nothing written. The job's
+ *   checkpoint, marked committed, is saved in that transaction: a job interrupted by a restart
+ *   before the commit starts again from the first row; one interrupted after it (before the job
+ *   was marked succeeded) answers with the committed counts instead of importing the rows twice.
  * - `mode: "upsert"` matches rows on `key` (`id`, or a unique field): a match is updated (its
  *   update rule applies), others are inserted (an `id` given in an upsert by id is kept).
  */
@@ -59,7 +61,7 @@ export interface ImportResult {
 
 export type ImportOutcome = { result: ImportResult } | { job: JobView };
 
-/** What a job saves after each committed batch. */
+/** What a job saves after each committed batch (best effort), or with the one transaction (atomic). */
 interface Checkpoint {
   row: number;
   created: number;
@@ -67,6 +69,8 @@ interface Checkpoint {
   total: number;
   failed: number;
   errors: RowError[];
+  /** atomic: saved in the import's transaction, so present only once its rows are committed */
+  committed?: boolean;
 }
 
 export interface ImportHooks {
@@ -75,7 +79,7 @@ export interface ImportHooks {
   progress?(rows: number): void;
   /** resume after this checkpoint */
   resume?: Checkpoint | null;
-  /** saves the checkpoint in the batch's transaction (best effort only) */
+  /** saves the checkpoint in the transaction that wrote the rows (each batch's; atomic: the one, marked committed) */
   checkpoint?(state: Checkpoint, tx: Context["services"]["db"]): Promise<void>;
 }
 
@@ -203,10 +207,17 @@ export async function runImport(ctx: Context, def: CollectionDef, rows: AsyncIte
           },
         );
       }
+      // committed with the rows: a restart after the commit must not import them again
+      await hooks.checkpoint?.({ ...state, errors: byRow(), committed: true }, tx);
     });
   } else await consume();
   if (state.created > 0) await refreshAfterBulkLoad(ctx, def);
-  return { imported: state.created + state.updated, created: state.created, updated: state.updated, total: state.total, errors: byRow(), failed: state.failed };
+  return resultOf({ ...state, errors: byRow() });
+}
+
+/** The answer for a final checkpoint (its errors in row order). */
+function resultOf(state: Checkpoint): ImportResult {
+  return { imported: state.created + state.updated, created: state.created, updated: state.updated, total: state.total, errors: state.errors, failed: state.failed };
 }
 
 /** The file's rows, with the columns renamed by `mapping` (only mapped columns kept) when given. */
@@ -258,11 +269,17 @@ export async function importRecords(ctx: Context, collection: string, path: stri
   }
 }
 
-/** The `records.import` job: resumable after the last committed batch (best effort) or from the start (atomic). */
+/** The `records.import` job: resumable after the last committed batch (best effort), or from the start unless its one transaction had committed (atomic). */
 export async function importJob(job: RunningJob, tools: JobTools): Promise<ImportResult> {
   const input = job.input as ImportJobInput;
   const { ctx, signal, progress } = tools;
   try {
+    const saved = job.checkpoint as Checkpoint | null;
+    if (input.atomic && saved?.committed) {
+      // the previous run's transaction committed before the restart interrupted it: the rows are in
+      await rm(input.path, { force: true });
+      return resultOf(saved);
+    }
     const def = ctx.services.collections.require(input.collection);
     const total = await countRows(input.path, input.format, Number.MAX_SAFE_INTEGER).catch((e: unknown) => {
       if ((e as { code?: string }).code === "ENOENT") throw new AppError("BAD_REQUEST", 400, "The uploaded file is no longer available");
@@ -274,7 +291,7 @@ export async function importJob(job: RunningJob, tools: JobTools): Promise<Impor
       signal,
       resume,
       progress: (rows) => progress(rows, total),
-      checkpoint: input.atomic ? undefined : (state, tx) => tools.checkpoint(state, tx),
+      checkpoint: (state, tx) => tools.checkpoint(state, tx),
     }).catch((e: unknown) => {
       if (e instanceof AppError && Array.isArray(e.details?.errors)) tools.reportErrors(e.details.errors as unknown as Record<string, unknown>[]);
       throw e instanceof AppError ? new AppError(e.code, e.status, e.message) : e;
