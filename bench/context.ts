@@ -38,6 +38,11 @@ export interface BenchContext {
   measure(target: TargetName, label: string, spec: Omit<LoadSpec, "url" | "connections" | "duration"> & Partial<Pick<LoadSpec, "connections" | "duration">> & { warmup?: number }): Promise<LoadResult>;
   log(message: string): void;
   /**
+   * Waits until both servers (and, on PostgreSQL, their databases) have finished earlier work,
+   * as before every measured run; resolves with the seconds waited.
+   */
+  settle(): Promise<number>;
+  /**
    * Starts one more Cairn server on the run's database, with the same secret (the token works)
    * and `env` over the main server's environment; its stdout goes to a file in the run directory
    * (as to a log file in production), not through this process.

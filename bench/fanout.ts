@@ -1,7 +1,8 @@
 /**
  * Subscription fan-out (issue 8 part 9): BENCH_SUBSCRIBERS (1,000) graphql-ws clients in a
- * separate process (bench/subscribers.ts) subscribe to `postCreated`; one mutation; the time from
- * sending it to each client's receipt. Target: every client receives it, p99 < 200 ms.
+ * separate process (bench/subscribers.ts) subscribe to `postCreated`; one mutation per round
+ * (BENCH_ROUNDS, each after the servers settled); the time from sending it to each client's
+ * receipt. Target: every client receives every post, median round's p99 < 200 ms.
  *
  * Soundness: before the measured post, probe posts are created until every subscription has
  * delivered one (so registration is not measured); the two processes' clocks are compared over
@@ -50,6 +51,45 @@ class Child {
   }
 }
 
+interface Round {
+  /** receipt times, ms after the mutation was sent, sorted */
+  times: number[];
+  p50: number;
+  p99: number;
+  max: number;
+  mutationMs: number;
+  loopDelayP99Ms: number;
+  loopDelayMaxMs: number;
+  cpuMs?: number;
+}
+
+/** One timed post: arms the subscriber process for round `k`, sends the mutation, collects every receipt. */
+async function measureRound(proc: ChildProcess, child: Child, k: number, offset: number, post: () => Promise<unknown>): Promise<Round> {
+  proc.send({ type: "arm", round: k });
+  const armed = now();
+  proc.send({ type: "ping", t: armed });
+  await child.next((m) => m.type === "pong" && m.t === armed, 5000, "not armed");
+  const sentAt = now();
+  await post();
+  const mutationMs = now() - sentAt;
+  const isDone = (m: any) => m.type === "received" && m.round === k;
+  const done = await child.next(isDone, 10_000, "not every client received the post").catch(async () => {
+    proc.send({ type: "report" });
+    return child.next(isDone, 5000, "no report");
+  });
+  const times = (done.times as number[]).map((t) => t - offset - sentAt).sort((a, b) => a - b);
+  return {
+    times,
+    p50: times.length ? percentile(times, 50) : Infinity,
+    p99: times.length ? percentile(times, 99) : Infinity,
+    max: times.length ? times[times.length - 1]! : Infinity,
+    mutationMs,
+    loopDelayP99Ms: done.loopDelayP99Ms,
+    loopDelayMaxMs: done.loopDelayMaxMs,
+    cpuMs: done.cpuMs,
+  };
+}
+
 export async function run(ctx: BenchContext): Promise<Record<string, unknown>> {
   const count = ctx.options.subscribers;
   const marker = `fanout-${Date.now()}`;
@@ -90,43 +130,42 @@ export async function run(ctx: BenchContext): Promise<Record<string, unknown>> {
       const rtt = now() - t;
       if (rtt < best.rtt) best = { rtt, offset: pong.now - (t + rtt / 2) };
     }
-    proc.send({ type: "arm" });
-    const armed = now();
-    proc.send({ type: "ping", t: armed });
-    await child.next((m) => m.type === "pong" && m.t === armed, 5000, "not armed");
-
-    const sentAt = now();
-    await create(`${marker}-go`);
-    const mutationMs = now() - sentAt;
-    const done = await child
-      .next((m) => m.type === "received", 10_000, "not every client received the post")
-      .catch(async () => {
-        proc.send({ type: "report" });
-        return child.next((m) => m.type === "received", 5000, "no report");
-      });
-    const times = (done.times as number[]).map((t) => t - best.offset - sentAt).sort((a, b) => a - b);
-    const p99 = times.length ? percentile(times, 99) : Infinity;
+    // Rounds (options.rounds), each after both servers settled, as before every measured run: the
+    // module follows the bulk creates, whose abandoned requests and statistics refreshes can still
+    // run. The verdict uses the median round, as the workloads do; every round is reported.
+    const rounds: Round[] = [];
+    for (let k = 0; k < ctx.options.rounds; k++) {
+      const waited = await ctx.settle();
+      if (waited > 1) ctx.log(`fan-out: waited ${waited.toFixed(1)} s for the servers to finish earlier work`);
+      rounds.push(await measureRound(proc, child, k, best.offset, () => create(`${marker}-go-${k}`)));
+    }
     const errors = child.seen.filter((m) => m.type === "error").length;
-    const busy = done.loopDelayMaxMs > 50;
-    const verdict = times.length === count && p99 < TARGET_P99_MS && errors === 0 ? "PASS" : "FAIL";
-    const soundness = `clock offset ${best.offset.toFixed(2)} ms ± ${(best.rtt / 2).toFixed(2)}; subscriber process: event-loop delay p99 ${done.loopDelayP99Ms.toFixed(1)} ms, max ${done.loopDelayMaxMs.toFixed(1)} ms, CPU ${done.cpuMs?.toFixed(0) ?? "?"} ms while receiving${busy ? " — the receiver itself was busy: part of the figure is its own delay" : ""}`;
+    const byP99 = [...rounds].sort((a, b) => a.p99 - b.p99);
+    const median = byP99[Math.floor((byP99.length - 1) / 2)]!;
+    const complete = rounds.every((r) => r.times.length === count);
+    const verdict = complete && median.p99 < TARGET_P99_MS && errors === 0 ? "PASS" : "FAIL";
+    const receiver = (r: Round) =>
+      `event-loop delay p99 ${r.loopDelayP99Ms.toFixed(1)} ms, max ${r.loopDelayMaxMs.toFixed(1)} ms, CPU ${r.cpuMs?.toFixed(0) ?? "?"} ms${r.loopDelayMaxMs > 50 ? " (the receiver itself was busy: part of the figure is its own delay)" : ""}`;
+    const perRound = rounds
+      .map((r, i) => `round ${i + 1}: ${r.times.length}/${count} received, p50 ${Math.round(r.p50)} ms, p99 ${Math.round(r.p99)} ms, max ${Math.round(r.max)} ms, mutation round trip ${Math.round(r.mutationMs)} ms; receiver ${receiver(r)}`)
+      .join("; ");
     const check: Check = {
-      name: `fan-out to ${count} subscribers, p99`,
-      value: times.length ? `${Math.round(p99)} ms` : "none received",
+      name: `fan-out to ${count} subscribers, p99 (median of ${rounds.length} rounds)`,
+      value: median.times.length ? `${Math.round(median.p99)} ms` : "none received",
       target: `< ${TARGET_P99_MS} ms`,
       verdict,
-      note: `${times.length}/${count} received, p50 ${Math.round(percentile(times, 50))} ms, max ${Math.round(times[times.length - 1] ?? NaN)} ms, mutation round trip ${Math.round(mutationMs)} ms, ${probes} probe posts${errors ? `, ${errors} subscription errors` : ""}; ${soundness}`,
+      note: `${perRound}; ${probes} probe posts${errors ? `, ${errors} subscription errors` : ""}; clock offset ${best.offset.toFixed(2)} ms ± ${(best.rtt / 2).toFixed(2)}`,
     };
     ctx.log(`fan-out: ${check.note}`);
     return {
       subscribers: count,
-      received: times.length,
-      p50Ms: Math.round(percentile(times, 50)),
-      p99Ms: Math.round(p99),
-      maxMs: Math.round(times[times.length - 1] ?? NaN),
-      mutationRoundTripMs: Math.round(mutationMs),
+      received: Math.min(...rounds.map((r) => r.times.length)),
+      p50Ms: Math.round(median.p50),
+      p99Ms: Math.round(median.p99),
+      maxMs: Math.round(median.max),
+      mutationRoundTripMs: Math.round(median.mutationMs),
+      rounds: rounds.map((r) => ({ received: r.times.length, p50Ms: Math.round(r.p50), p99Ms: Math.round(r.p99), maxMs: Math.round(r.max), mutationRoundTripMs: Math.round(r.mutationMs), receiver: { loopDelayP99Ms: r.loopDelayP99Ms, loopDelayMaxMs: r.loopDelayMaxMs, cpuMs: r.cpuMs } })),
       clock: { offsetMs: best.offset, rttMs: best.rtt },
-      receiver: { loopDelayP99Ms: done.loopDelayP99Ms, loopDelayMaxMs: done.loopDelayMaxMs, cpuMs: done.cpuMs },
       checks: [check],
     };
   } finally {

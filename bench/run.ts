@@ -149,6 +149,7 @@ async function runDb(opts: BenchOptions, ranOnce: Set<string>): Promise<DbResult
       floor: targets.floor,
       options: opts,
       log,
+      settle: () => settle([cairn, floor], pair.activeStatements),
       async startCairn(name, env) {
         const server = await pair.startCairn(name, env, join(dir, `${name}.log`));
         log(

@@ -8,10 +8,10 @@
  *   → { type: "probed", n }                    distinct clients that received a probe post so far
  *   → { type: "probed-all" }                   every client did
  *   ← { type: "ping", t } → { type: "pong", t, now }   clock check (both sides: timeOrigin + now)
- *   → { type: "received", times, loopDelayP99Ms, loopDelayMaxMs, cpuMs }
- *        once every client received the post whose title ends in "-go" (or on { type: "report" }):
- *        each client's receipt time (wall clock, ms), this process's event-loop delay and CPU
- *        time while receiving
+ *   ← { type: "arm", round }                   the next post to time is the one titled …-go-<round>
+ *   → { type: "received", round, times, loopDelayP99Ms, loopDelayMaxMs, cpuMs }
+ *        once every client received that post (or on { type: "report" }): each client's receipt
+ *        time (wall clock, ms), this process's event-loop delay and CPU time while receiving
  *
  * Run by bench/fanout.ts: FANOUT_URL=ws://…/graphql FANOUT_TOKEN=… FANOUT_COUNT=1000 FANOUT_MARKER=…
  */
@@ -30,7 +30,8 @@ const clients: Client[] = [];
 const probed = new Set<number>();
 const received = new Map<number, number>();
 let connected = 0;
-let reported = false;
+let reported = true;
+let round = -1;
 const loop = monitorEventLoopDelay({ resolution: 1 });
 let cpuAtGo: NodeJS.CpuUsage | undefined;
 
@@ -39,14 +40,18 @@ const report = () => {
   reported = true;
   loop.disable();
   const cpu = cpuAtGo ? process.cpuUsage(cpuAtGo) : undefined;
-  send({ type: "received", times: [...received.values()], loopDelayP99Ms: loop.percentile(99) / 1e6, loopDelayMaxMs: loop.max / 1e6, cpuMs: cpu ? (cpu.user + cpu.system) / 1000 : undefined });
+  send({ type: "received", round, times: [...received.values()], loopDelayP99Ms: loop.percentile(99) / 1e6, loopDelayMaxMs: loop.max / 1e6, cpuMs: cpu ? (cpu.user + cpu.system) / 1000 : undefined });
 };
 
 // the bench ended (or was interrupted): close with it rather than hold 1,000 sockets open
 process.on("disconnect", () => process.exit(0));
-process.on("message", (m: { type: string; t?: number }) => {
+process.on("message", (m: { type: string; t?: number; round?: number }) => {
   if (m.type === "ping") send({ type: "pong", t: m.t, now: now() });
   else if (m.type === "arm") {
+    round = m.round ?? 0;
+    received.clear();
+    reported = false;
+    loop.reset();
     loop.enable();
     cpuAtGo = process.cpuUsage();
   } else if (m.type === "report") report();
@@ -63,8 +68,8 @@ for (let i = 0; i < count; i++) {
       {
         next: (r: any) => {
           const title: string = r.data?.postCreated?.title ?? "";
-          if (title.endsWith("-go")) {
-            if (!received.has(i)) received.set(i, now());
+          if (/-go-\d+$/.test(title)) {
+            if (title.endsWith(`-go-${round}`) && !received.has(i)) received.set(i, now());
             if (received.size === count) report();
           } else if (!probed.has(i)) {
             probed.add(i);
