@@ -147,7 +147,10 @@ export async function run(ctx: BenchContext): Promise<Record<string, unknown>> {
     const receiver = (r: Round) =>
       `event-loop delay p99 ${r.loopDelayP99Ms.toFixed(1)} ms, max ${r.loopDelayMaxMs.toFixed(1)} ms, CPU ${r.cpuMs?.toFixed(0) ?? "?"} ms${r.loopDelayMaxMs > 50 ? " (the receiver itself was busy: part of the figure is its own delay)" : ""}`;
     const perRound = rounds
-      .map((r, i) => `round ${i + 1}: ${r.times.length}/${count} received, p50 ${Math.round(r.p50)} ms, p99 ${Math.round(r.p99)} ms, max ${Math.round(r.max)} ms, mutation round trip ${Math.round(r.mutationMs)} ms; receiver ${receiver(r)}`)
+      .map(
+        (r, i) =>
+          `round ${i + 1}: ${r.times.length}/${count} received, p50 ${Math.round(r.p50)} ms, p99 ${Math.round(r.p99)} ms, max ${Math.round(r.max)} ms, mutation round trip ${Math.round(r.mutationMs)} ms; receiver ${receiver(r)}`,
+      )
       .join("; ");
     const check: Check = {
       name: `fan-out to ${count} subscribers, p99 (median of ${rounds.length} rounds)`,
@@ -164,7 +167,14 @@ export async function run(ctx: BenchContext): Promise<Record<string, unknown>> {
       p99Ms: Math.round(median.p99),
       maxMs: Math.round(median.max),
       mutationRoundTripMs: Math.round(median.mutationMs),
-      rounds: rounds.map((r) => ({ received: r.times.length, p50Ms: Math.round(r.p50), p99Ms: Math.round(r.p99), maxMs: Math.round(r.max), mutationRoundTripMs: Math.round(r.mutationMs), receiver: { loopDelayP99Ms: r.loopDelayP99Ms, loopDelayMaxMs: r.loopDelayMaxMs, cpuMs: r.cpuMs } })),
+      rounds: rounds.map((r) => ({
+        received: r.times.length,
+        p50Ms: Math.round(r.p50),
+        p99Ms: Math.round(r.p99),
+        maxMs: Math.round(r.max),
+        mutationRoundTripMs: Math.round(r.mutationMs),
+        receiver: { loopDelayP99Ms: r.loopDelayP99Ms, loopDelayMaxMs: r.loopDelayMaxMs, cpuMs: r.cpuMs },
+      })),
       clock: { offsetMs: best.offset, rttMs: best.rtt },
       checks: [check],
     };

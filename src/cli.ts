@@ -36,6 +36,7 @@ import { isSnapshotFile, snapshotApply, snapshotDiff, snapshotPrint } from "./cl
 import { exportCommand, importCommand, TransferUsageError } from "./cli-transfer.ts";
 import { announceInstallLink, installLinkCommand } from "./cli-install.ts";
 import { AppError } from "./core/errors.ts";
+import { releaseStartupMemory } from "./lib/release-startup-memory.ts";
 
 const USAGE = `Usage: cairn <command> [options]
 
@@ -139,6 +140,7 @@ async function serve(): Promise<void> {
   }
   await announceInstallLink(app.services, url).catch((e: unknown) => app.services.log.warn({ err: e }, "could not create the first-run install link"));
   app.services.log.info(`Cairn listening on ${url} (API docs at ${url}/docs)`);
+  await releaseStartupMemory().catch((e: unknown) => app.services.log.warn({ err: e }, "could not release start-up memory"));
   let stopping = false;
   const stop = (signal: string) => {
     if (stopping) {

@@ -13,8 +13,11 @@
  * freed memory such as scrypt's 32 MiB buffer per thread): 123-125 MiB here on SQLite and
  * PostgreSQL. Then response serializers compiled on first use (src/lib/lazy-serializers.ts), a
  * one-byte bundle source and only the graphql-scalars we use: 120-125 MiB, so the limit came down
- * from 140 to 135. The assertion waits up to 20 s for a sample at or below the limit, so a GC that
- * has not run yet cannot fail it; a regression of more than the ~12 MiB margin does.
+ * from 140 to 135. Since the server runs one memory-reducing collection once it listens
+ * (src/lib/release-startup-memory.ts: the young generation start-up grew to its maximum, and the
+ * old generation compacted), it idles at 102-109 MiB, so the limit is issue 8's target, 120 MiB.
+ * The assertion waits up to 20 s for a sample at or below the limit, so a GC that has not run yet
+ * cannot fail it; a regression of more than the ~11 MiB margin does.
  */
 import { spawn, execFileSync, type ChildProcess } from "node:child_process";
 import { readFileSync, rmSync } from "node:fs";
@@ -26,7 +29,7 @@ import { startCommand } from "../../bench/options.ts";
 import { eventually, freshDatabase, TEST_DB } from "../helpers/app.ts";
 
 const ROOT = fileURLToPath(new URL("../..", import.meta.url));
-const LIMIT_MIB = 135;
+const LIMIT_MIB = 120;
 const OUT_DIR = join(ROOT, "dist", `idle-memory-${process.pid}-${process.env.CAIRN_TEST_DB ?? "sqlite"}`);
 
 let child: ChildProcess | undefined;
