@@ -12,17 +12,54 @@ import { once } from "node:events";
 import Database from "better-sqlite3";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ADMIN_EMAIL, ADMIN_PASSWORD, apiClient, eventually, freshDatabase } from "../helpers/app.ts";
+import { ADMIN_EMAIL, ADMIN_PASSWORD, apiClient, eventually, freshDatabase, type ApiClient } from "../helpers/app.ts";
 import { childServerEnv, serveChild } from "../helpers/child-server.ts";
 
 const serve = (env: Record<string, string>) => serveChild(env);
 
 const ROWS = 40_000;
 
-function csv(prefix: string): string {
+function csv(prefix: string, rows = ROWS): string {
   let s = "name,n\n";
-  for (let i = 0; i < ROWS; i++) s += `${prefix} ${i},${i}\n`;
+  for (let i = 0; i < rows; i++) s += `${prefix} ${i},${i}\n`;
   return s;
+}
+
+const login = async (api: ApiClient) => (await api("POST", "/api/v1/auth/login", { body: { email: ADMIN_EMAIL, password: ADMIN_PASSWORD } })).body.access_token as string;
+
+async function createCollection(api: ApiClient, token: string, name: string): Promise<void> {
+  const schema = [
+    { name: "name", type: "text" },
+    { name: "n", type: "number" },
+  ];
+  expect((await api("POST", "/api/v1/collections", { token, body: { name, schema } })).status).toBe(201);
+}
+
+/** Uploads `text` as a CSV import of `collection`; returns the job's id. */
+async function startImport(url: string, token: string, collection: string, text: string, atomic: boolean): Promise<string> {
+  const form = new FormData();
+  form.append("file", new Blob([text], { type: "text/csv" }), `${collection}.csv`);
+  const res = await fetch(`${url}/api/v1/collections/${collection}/records/import/csv${atomic ? "?atomic=true" : ""}`, {
+    method: "POST",
+    body: form,
+    headers: { authorization: `Bearer ${token}` },
+  });
+  expect(res.status).toBe(202);
+  return ((await res.json()) as { job_id: string }).job_id;
+}
+
+/** The job once it succeeded and passes `done` (a failed job fails the test). */
+function succeeded(api: ApiClient, token: string, id: string, what: string, ms: number, done: (job: any) => boolean = () => true): Promise<any> {
+  return eventually(
+    async () => {
+      const j = (await api("GET", `/api/v1/jobs/${id}`, { token })).body;
+      if (j.state === "failed") throw new Error(`job failed: ${j.error}`);
+      return j.state === "succeeded" && done(j) ? j : undefined;
+    },
+    ms,
+    what,
+    50,
+  );
 }
 
 describe("kill -9 during import jobs", () => {
@@ -44,35 +81,10 @@ describe("kill -9 during import jobs", () => {
     const first = await serve(env);
     servers.push(first.child);
     let api = apiClient(first.url);
-    const login = async () => (await api("POST", "/api/v1/auth/login", { body: { email: ADMIN_EMAIL, password: ADMIN_PASSWORD } })).body.access_token as string;
-    let token = await login();
-    for (const name of ["items", "things"])
-      expect(
-        (
-          await api("POST", "/api/v1/collections", {
-            token,
-            body: {
-              name,
-              schema: [
-                { name: "name", type: "text" },
-                { name: "n", type: "number" },
-              ],
-            },
-          })
-        ).status,
-      ).toBe(201);
+    let token = await login(api);
+    for (const name of ["items", "things"]) await createCollection(api, token, name);
 
-    const start = async (collection: string, atomic: boolean) => {
-      const form = new FormData();
-      form.append("file", new Blob([csv(collection)], { type: "text/csv" }), `${collection}.csv`);
-      const res = await fetch(`${first.url}/api/v1/collections/${collection}/records/import/csv${atomic ? "?atomic=true" : ""}`, {
-        method: "POST",
-        body: form,
-        headers: { authorization: `Bearer ${token}` },
-      });
-      expect(res.status).toBe(202);
-      return ((await res.json()) as { job_id: string }).job_id;
-    };
+    const start = (collection: string, atomic: boolean) => startImport(first.url, token, collection, csv(collection), atomic);
     const bestEffort = await start("items", false);
     const atomic = await start("things", true);
 
@@ -95,21 +107,12 @@ describe("kill -9 during import jobs", () => {
     const second = await serve(env);
     servers.push(second.child);
     api = apiClient(second.url);
-    token = await login();
+    token = await login(api);
     for (const [id, collection] of [
       [bestEffort, "items"],
       [atomic, "things"],
     ] as const) {
-      const job = await eventually(
-        async () => {
-          const j = (await api("GET", `/api/v1/jobs/${id}`, { token })).body;
-          if (j.state === "failed") throw new Error(`job failed: ${j.error}`);
-          return j.state === "succeeded" ? j : undefined;
-        },
-        120_000,
-        `job ${collection} after the restart`,
-        100,
-      );
+      const job = await succeeded(api, token, id, `job ${collection} after the restart`, 120_000);
       expect(job.attempts).toBe(id === atomic && atomicBefore === "succeeded" ? 1 : 2);
       expect(job.result).toMatchObject({ imported: ROWS, total: ROWS, failed: 0 });
       const list = await api("GET", `/api/v1/collections/${collection}/records?per_page=1`, { token });
@@ -128,21 +131,10 @@ describe("kill -9 during import jobs", () => {
     const first = await serve(env);
     servers.push(first.child);
     let api = apiClient(first.url);
-    const login = async () => (await api("POST", "/api/v1/auth/login", { body: { email: ADMIN_EMAIL, password: ADMIN_PASSWORD } })).body.access_token as string;
-    let token = await login();
-    const schema = [
-      { name: "name", type: "text" },
-      { name: "n", type: "number" },
-    ];
-    expect((await api("POST", "/api/v1/collections", { token, body: { name: "once", schema } })).status).toBe(201);
-    let text = "name,n\n";
-    for (let i = 0; i < rows; i++) text += `once ${i},${i}\n`;
-    const form = new FormData();
-    form.append("file", new Blob([text], { type: "text/csv" }), "once.csv");
-    const res = await fetch(`${first.url}/api/v1/collections/once/records/import/csv?atomic=true`, { method: "POST", body: form, headers: { authorization: `Bearer ${token}` } });
-    expect(res.status).toBe(202);
-    const id = ((await res.json()) as { job_id: string }).job_id;
-    await eventually(async () => ((await api("GET", `/api/v1/jobs/${id}`, { token })).body.state === "succeeded" ? true : undefined), 60_000, "the atomic import", 50);
+    let token = await login(api);
+    await createCollection(api, token, "once");
+    const id = await startImport(first.url, token, "once", csv("once", rows), true);
+    await succeeded(api, token, id, "the atomic import", 60_000);
     first.child.kill("SIGKILL");
     await once(first.child, "exit");
 
@@ -163,17 +155,8 @@ describe("kill -9 during import jobs", () => {
     const second = await serve(env);
     servers.push(second.child);
     api = apiClient(second.url);
-    token = await login();
-    const job = await eventually(
-      async () => {
-        const j = (await api("GET", `/api/v1/jobs/${id}`, { token })).body;
-        if (j.state === "failed") throw new Error(`job failed: ${j.error}`);
-        return j.state === "succeeded" && j.attempts === 2 ? j : undefined;
-      },
-      60_000,
-      "the taken-over job",
-      50,
-    );
+    token = await login(api);
+    const job = await succeeded(api, token, id, "the taken-over job", 60_000, (j) => j.attempts === 2);
     expect(job.result).toMatchObject({ imported: rows, total: rows, failed: 0 });
     expect((await api("GET", "/api/v1/collections/once/records?per_page=1", { token })).body.total).toBe(rows);
     second.child.kill("SIGTERM");

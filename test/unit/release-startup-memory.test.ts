@@ -6,12 +6,12 @@ const newSpaceMiB = () => getHeapSpaceStatistics().find((s) => s.space_name === 
 
 it("runs one memory-reducing collection that gives back the young generation start-up grew", async () => {
   // start-up's pattern: many short-lived objects, a good share surviving a scavenge or two
-  let kept: string[][] = [];
+  const kept: string[][] = [];
   for (let i = 0; i < 300; i++) {
     kept.push(Array.from({ length: 20_000 }, (_, j) => `${i}:${j}`));
     if (kept.length > 20) kept.shift();
   }
-  kept = [];
+  kept.length = 0;
   const before = newSpaceMiB();
   expect(await releaseStartupMemory()).toBe(true);
   const after = newSpaceMiB();
@@ -19,5 +19,4 @@ it("runs one memory-reducing collection that gives back the young generation sta
   expect(after).toBeLessThanOrEqual(1);
   // once per process
   expect(await releaseStartupMemory()).toBe(false);
-  expect(kept).toEqual([]);
 });
