@@ -29,7 +29,7 @@ import { startWebhooks, type WebhookEngine } from "./core/webhooks/engine.ts";
 import { startLiveEvents, type LiveEvents } from "./realtime/live-events.ts";
 import { createPubSub } from "./realtime/pubsub.ts";
 import { SettingsStore } from "./core/settings/store.ts";
-import { TotalsCache } from "./core/records/totals.ts";
+import { ListCache } from "./core/records/list-cache.ts";
 import { ServiceGate } from "./core/policy/service-gate.ts";
 import { RuntimeStats } from "./core/stats/runtime-stats.ts";
 import { startBackupSchedule, type BackupScheduler } from "./core/backups/schedule.ts";
@@ -118,7 +118,7 @@ export async function buildServices(config: Config, log: Logger, db: SqlDb, pris
     tokens: new TokenService(secret, config.accessTokenTtl, now),
     sessions: new SessionEpochs(prisma, pubsub, log),
     settings: new SettingsStore(prisma),
-    totals: new TotalsCache(),
+    listCache: new ListCache({ pageBytes: config.listCacheBytes }),
     files: { blobs: await createBlobStore(config), thumbsDir: join(config.dataDir, "thumbs"), urlKey: createHmac("sha256", secret).update("cairn file urls").digest() },
     gate: new ServiceGate(),
     runtime: new RuntimeStats(now),
@@ -158,7 +158,7 @@ export async function createApp(config: Config): Promise<App> {
   const services = await buildServices(config, log, db, prisma, pubsub);
   // API keys act as their owner: when the owner's sessions end, every instance reloads their keys.
   services.sessions.onEnded((userId) => invalidateApiKeys(services, { userId }));
-  services.totals.connect(services.events, pubsub);
+  services.listCache.connect(services.events, pubsub);
   registerTransferJobs(services);
   // declared actions and UI effects are checked when a collection is saved
   services.collections.addNameCheck(checkDeclarations);
@@ -236,7 +236,7 @@ export async function createApp(config: Config): Promise<App> {
       await live.close();
       await server.close();
       services.sessions.close();
-      services.totals.close();
+      services.listCache.close();
       await prisma.$disconnect();
       await db.close();
       await pubsub.close();

@@ -54,6 +54,8 @@ export interface Config {
   readonly debug: boolean;
   /** days an old collection or field name keeps working after a rename (README "Renames"); 0: none */
   readonly renameGraceDays: number;
+  /** byte budget of cached list pages (`CAIRN_LIST_CACHE_MB`; 0 turns page caching off) */
+  readonly listCacheBytes: number;
   /** OAuth providers with a client id configured (README "OAuth") */
   readonly oauth: Readonly<Partial<Record<OAuthProviderName, OAuthProviderConfig>>>;
   /** where uploaded files are kept (README "Files"): `<data dir>/files`, or an S3 bucket */
@@ -262,6 +264,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     metricsToken: env.CAIRN_METRICS_TOKEN || undefined,
     debug: bool(env, "CAIRN_DEBUG"),
     renameGraceDays: graceDays(env.CAIRN_RENAME_GRACE_DAYS),
+    listCacheBytes: int(env, "CAIRN_LIST_CACHE_MB", 4, 0, 1024) * 1024 * 1024,
     ...overrides,
   };
   return Object.freeze(config);

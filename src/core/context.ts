@@ -12,7 +12,7 @@ import type { PubSub } from "./events/pubsub.ts";
 import type { SessionEpochs } from "./auth/session-epochs.ts";
 import type { TokenService } from "./auth/tokens.ts";
 import type { SettingsStore } from "./settings/store.ts";
-import type { TotalsCache } from "./records/totals.ts";
+import type { ListCache } from "./records/list-cache.ts";
 import type { FileServices } from "./files/types.ts";
 import type { ServiceGate } from "./policy/service-gate.ts";
 import type { RuntimeStats } from "./stats/runtime-stats.ts";
@@ -61,8 +61,8 @@ export interface Services {
   /** per-user session epochs: access that ends at once (auth/session-epochs.ts) */
   readonly sessions: SessionEpochs;
   readonly settings: SettingsStore;
-  /** list totals remembered until their collection changes on any instance (records/totals.ts) */
-  readonly totals: TotalsCache;
+  /** list totals and pages remembered until their collection changes on any instance (records/list-cache.ts) */
+  readonly listCache: ListCache;
   /** uploaded files: the storage port, the thumbnail cache, the URL-signing key (core/files) */
   readonly files: FileServices;
   /** refuses every operation while a restore runs; runs backups and restores one at a time */

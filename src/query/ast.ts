@@ -59,9 +59,10 @@ export type Expr =
    * one-column sub-select `select` returns (a raw `SELECT …` statement, without parentheses). The core builds it for a filter through a reference
    * (`contact.name ~ "acme"` → `contact` in the ids of the matching contacts the caller may list,
    * core/records/traverse.ts), so the database resolves the path however many records match.
-   * SQL only: `toPredicate` refuses it.
+   * SQL only: `toPredicate` refuses it. `reads` names every collection the sub-select reads
+   * (caches of the statement's results are forgotten when one of them changes).
    */
-  | { kind: "inSelect"; operand: Operand; select: RawBuilder<unknown>; any?: boolean };
+  | { kind: "inSelect"; operand: Operand; select: RawBuilder<unknown>; any?: boolean; reads: readonly string[] };
 
 export const TRUE: Expr = { kind: "const", value: true };
 export const FALSE: Expr = { kind: "const", value: false };
@@ -83,6 +84,21 @@ export class FilterError extends Error {
     super(message);
     this.name = "FilterError";
   }
+}
+
+/**
+ * The collections the expression's sub-selects read (`inSelect.reads`), besides the one it filters.
+ * @example readsOf(and(member, other)) // ["contacts"]
+ */
+export function readsOf(expr: Expr): string[] {
+  const out = new Set<string>();
+  const walk = (e: Expr): void => {
+    if (e.kind === "and" || e.kind === "or") e.items.forEach(walk);
+    else if (e.kind === "not") walk(e.expr);
+    else if (e.kind === "inSelect") for (const name of e.reads) out.add(name);
+  };
+  walk(expr);
+  return [...out];
 }
 
 /** A comparison or null test: the nodes of an expression that hold operands. */

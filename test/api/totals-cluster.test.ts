@@ -1,7 +1,8 @@
 /**
- * Cached list totals across two Cairn instances on one PostgreSQL database and the local Redis
- * (unique channel prefix per run): a total cached on A is counted again after a write on B, and
- * one cached on B after a write on A. PostgreSQL only (SQLite is a single-process database).
+ * Cached list totals and pages across two Cairn instances on one PostgreSQL database and the
+ * local Redis (unique channel prefix per run): a total cached on A is counted again after a write
+ * on B, and one cached on B after a write on A; a page cached on A shows an update made on B.
+ * PostgreSQL only (SQLite is a single-process database).
  */
 import { randomBytes } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -72,5 +73,27 @@ describe.skipIf(TEST_DB !== "postgres")("cached totals on two instances", () => 
       expect(after.counted).toBe(1);
       expect(await total(reader)).toEqual({ total: start + 1, counted: 0 });
     }
+  });
+
+  it("an update on one instance shows in the other's cached page", async () => {
+    const made = await apis[1]!("POST", base, { token, body: { data: { text: "before" } } });
+    expect(made.status, JSON.stringify(made.body)).toBe(201);
+    const texts = async () => {
+      const res = await apis[0]!("GET", `${base}?sort=created&per_page=100`, { token });
+      expect(res.status, JSON.stringify(res.body)).toBe(200);
+      return (res.body.items as { id: string; data: { text: string } }[]).find((i) => i.id === made.body.id)?.data.text;
+    };
+    await eventually(async () => (await texts()) === "before", 5000, "the new record on A");
+    // cached on A now: asked again, A reads nothing
+    const counter = countStatements(apps[0]!.services.db);
+    try {
+      expect(await texts()).toBe("before");
+      expect(counter.statements.filter((s) => /from "notes"/i.test(s))).toEqual([]);
+    } finally {
+      counter.restore();
+    }
+    const patched = await apis[1]!("PATCH", `${base}/${made.body.id}`, { token, body: { data: { text: "after" } } });
+    expect(patched.status, JSON.stringify(patched.body)).toBe(200);
+    await eventually(async () => (await texts()) === "after", 5000, "the update on A");
   });
 });

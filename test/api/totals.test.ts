@@ -154,7 +154,7 @@ describe("cached totals", () => {
   });
 
   it("does not remember a count that a write overtook", async () => {
-    const { totals } = t.app.services;
+    const { listCache: totals } = t.app.services;
     const stmt = { sql: "select count(*) from items", parameters: ["x"] };
     const before = totals.generation("items");
     await create({ title: "during" });

@@ -1,10 +1,10 @@
 /**
- * TotalsCache.total: concurrent requests for the same uncached total share one count, a request
+ * ListCache.total: concurrent requests for the same uncached total share one count, a request
  * after a change never joins a count started before it but waits for it to end and shares the
  * next one, and a failed count is not remembered.
  */
 import { describe, expect, it } from "vitest";
-import { TotalsCache } from "../../src/core/records/totals.ts";
+import { ListCache } from "../../src/core/records/list-cache.ts";
 
 const stmt = { sql: "SELECT count(*) FROM items WHERE account_id = $1", parameters: ["default"] };
 
@@ -26,9 +26,9 @@ function gate() {
   return { counter, calls, fails };
 }
 
-describe("TotalsCache.total", () => {
+describe("ListCache.total", () => {
   it("shares one count among concurrent requests, then answers from the cache", async () => {
-    const totals = new TotalsCache();
+    const totals = new ListCache();
     const g = gate();
     const waiting = Array.from({ length: 5 }, () => totals.total("items", stmt, g.counter));
     expect(g.calls).toHaveLength(1);
@@ -39,7 +39,7 @@ describe("TotalsCache.total", () => {
   });
 
   it("a request after a change waits for the older count, then counts again; later ones share that count", async () => {
-    const totals = new TotalsCache();
+    const totals = new ListCache();
     const g = gate();
     const before = totals.total("items", stmt, g.counter);
     totals.invalidate("items");
@@ -60,7 +60,7 @@ describe("TotalsCache.total", () => {
   });
 
   it("a request after a change still counts again when the older count fails", async () => {
-    const totals = new TotalsCache();
+    const totals = new ListCache();
     const g = gate();
     const before = totals.total("items", stmt, g.counter);
     totals.invalidate("items");
@@ -73,7 +73,7 @@ describe("TotalsCache.total", () => {
   });
 
   it("a failed count fails its requests and is not remembered", async () => {
-    const totals = new TotalsCache();
+    const totals = new ListCache();
     const g = gate();
     const a = totals.total("items", stmt, g.counter);
     const b = totals.total("items", stmt, g.counter);

@@ -66,7 +66,7 @@ export async function deleteAccount(ctx: Context, idOrSlug: string): Promise<Acc
     return { records, files: files.length };
   });
 
-  for (const def of defs) ctx.services.totals.invalidate(def.name);
+  for (const def of defs) ctx.services.listCache.invalidate(def.name);
   for (const u of users) {
     invalidateApiKeys(ctx.services, { userId: u.id });
     // the rows are gone; the published epoch still ends live tokens and subscriptions everywhere

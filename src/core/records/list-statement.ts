@@ -108,12 +108,12 @@ function aroundFilter(filter: Statement, head: string, order: string, variant: n
   return (variants[variant] ??= build());
 }
 
-/** COUNT statements per compiled filter and account: one object each, so the totals cache keys it once (totals.ts). */
+/** COUNT statements per compiled filter and account: one object each, so the totals cache keys it once (list-cache.ts). */
 const counts = new WeakMap<Statement, Map<string, Statement>>();
 
 /**
  * The COUNT of a list: every row of the account that `where` (compiled, the access rule ANDed in)
- * matches; the text is the key of the list's cached total (totals.ts), the same for every page of
+ * matches; the text is the key of the list's cached total (list-cache.ts), the same for every page of
  * the list (by number, by cursor, by relevance).
  */
 export function countStatement(db: SqlDb, def: CollectionDef, where: Statement, accountId: string): Statement {

@@ -1,18 +1,17 @@
 /**
  * Record reads: one record by id, and lists with filter, sort, full-text search, offset or
  * keyset (cursor) pagination and an optional total. A list costs one SELECT, plus one COUNT
- * unless `skipTotal` or the same count is cached and its collection unchanged (totals.ts); the
- * caller's access expression is ANDed into both.
+ * unless `skipTotal`; either is skipped when the same statement's result is cached and its
+ * collection unchanged (list-cache.ts). The caller's access expression is ANDed into both.
  */
 import { sql, type Expression, type SqlBool } from "kysely";
 import { toStatement, type Queryable, type Row, type Statement } from "../../db/sql-db.ts";
-import { and, FilterError, type Expr } from "../../query/ast.ts";
+import { and, FilterError, readsOf, type Expr } from "../../query/ast.ts";
 import { checkExpr } from "../../query/check.ts";
 import { collectionResolver } from "../../query/fields.ts";
 import { parseSort, type SortTerm } from "../../query/sort.ts";
 import { toPredicate } from "../../query/predicate.ts";
 import { toSql } from "../../query/to-sql.ts";
-import type { CollectionDef } from "../collections/types.ts";
 import type { Context } from "../context.ts";
 import { BadRequestError, NotFoundError } from "../errors.ts";
 import { recordAccess } from "../rules/access.ts";
@@ -20,8 +19,9 @@ import { assertReadableQuery, fieldAccess, redactRecord } from "../rules/field-a
 import { afterCondition, decodeCursor, orderByList, pageWindow, projectedColumns, reverseTerms, rowCursor, withTieBreak, type ColumnTerm, type PageRequest } from "./list-query.ts";
 import { checkedFilter, compiledWhere } from "./checked-filter.ts";
 import { planContainsIndex } from "./contains-index.ts";
+import { type Scope } from "./list-cache.ts";
 import { countStatement, listStatements } from "./list-statement.ts";
-import { parseSearch, relevancePage, searchWhere } from "./search.ts";
+import { parseSearch, relevancePage, relevanceStatement, searchWhere } from "./search.ts";
 import { selectById } from "./store.ts";
 import { rowMapper, type RecordData } from "./values.ts";
 
@@ -91,12 +91,22 @@ function badFilter(e: unknown, what: string): never {
 }
 
 /**
- * The total of a list: the cached one while the collection has not changed (totals.ts), else
+ * The total of a list: the cached one while the collection has not changed (list-cache.ts), else
  * one COUNT (shared by concurrent requests), remembered under the generation it started in.
  */
-async function countRecords(ctx: Context, def: CollectionDef, stmt: Statement): Promise<number> {
-  const { db, totals } = ctx.services;
-  return totals.total(def.name, stmt, async () => Number((await db.query<{ n: number | bigint }>(stmt))[0]!.n));
+async function countRecords(ctx: Context, scope: Scope, stmt: Statement): Promise<number> {
+  const { db, listCache } = ctx.services;
+  const count = async () => Number((await db.query<{ n: number | bigint }>(stmt))[0]!.n);
+  return db.inTransaction ? count() : listCache.total(scope, stmt, count);
+}
+
+/**
+ * The rows of a page: the cached ones while the collections it reads have not changed
+ * (list-cache.ts), else `read`'s. `key` is the statement that determines them. Shared and
+ * frozen: not to be changed.
+ */
+function pageRows(ctx: Context, scope: Scope, key: Statement, read: () => Promise<Row[]>): Promise<readonly Row[]> {
+  return ctx.services.db.inTransaction ? read() : ctx.services.listCache.rows(scope, key, read);
 }
 
 /**
@@ -122,6 +132,9 @@ export async function listRecords(ctx: Context, collection: string, q: ListQuery
     }
   });
   const filter = checked.expr;
+  // what the list's results depend on: its collection and those its filter reads through references
+  const reads = readsOf(filter);
+  const scope: Scope = reads.length ? [def.name, ...reads] : def.name;
   let sort: SortTerm[];
   try {
     sort = typeof q.sort === "string" ? (q.sort.trim() ? parseSort(q.sort, resolve) : []) : (q.sort ?? []);
@@ -150,7 +163,7 @@ export async function listRecords(ctx: Context, collection: string, q: ListQuery
   const keyset = cursor !== undefined || backward;
   const columns = projectedColumns(def, terms, q.fields);
   // the page's statement, or how a relevance-ordered page is read (search.ts)
-  let select: Queryable | (() => Promise<Row[]>);
+  let select: Queryable | (() => Promise<readonly Row[]>);
   let count: Queryable | undefined;
   const accountId = ctx.principal.accountId;
   // compiled once per checked filter (checked-filter.ts) and trigram plan
@@ -158,7 +171,8 @@ export async function listRecords(ctx: Context, collection: string, q: ListQuery
   const where = search ? searchWhere(db, def, search, filterSql) : filterSql;
   if (relevance) {
     // a search without a sort of its own (search.ts); it takes no cursor (checked above)
-    select = () => relevancePage(db, def, search!, { columns, where: filterSql, accountId, limit, offset: skip });
+    const input = { columns, where: filterSql, accountId, limit, offset: skip };
+    select = () => pageRows(ctx, scope, relevanceStatement(db, def, search!, input), () => relevancePage(db, def, search!, input));
     count = q.skipTotal ? undefined : countStatement(db, def, where, accountId);
   } else if (cursor === undefined) {
     // the common shape: its SQL around the filter is cached (list-statement.ts)
@@ -177,17 +191,19 @@ export async function listRecords(ctx: Context, collection: string, q: ListQuery
     count = q.skipTotal ? undefined : countStatement(db, def, where, accountId);
   }
 
-  const [rows, total] = await Promise.all([typeof select === "function" ? select() : db.query(select), count === undefined ? null : countRecords(ctx, def, toStatement(count))]);
+  const readPage = (stmt: Statement) => (random ? db.query(stmt) : pageRows(ctx, scope, stmt, () => db.query(stmt)));
+  const [rows, total] = await Promise.all([typeof select === "function" ? select() : readPage(toStatement(select)), count === undefined ? null : countRecords(ctx, scope, toStatement(count))]);
   const beyond = rows.length > pageSize;
-  const pageRows: Record<string, unknown>[] = beyond ? rows.slice(0, pageSize) : rows;
-  if (backward) pageRows.reverse();
+  // a copy: the rows may be the cache's
+  const inPage = rows.slice(0, pageSize);
+  if (backward) inPage.reverse();
   const hasMore = backward ? q.before !== undefined : beyond;
   const hasPrevious = backward ? beyond : q.after !== undefined || (!keyset && skip > 0);
   const map = rowMapper(def, db.dialect);
-  const first = pageRows[0];
-  const last = pageRows[pageRows.length - 1];
+  const first = inPage[0];
+  const last = inPage[inPage.length - 1];
   return {
-    items: pageRows.map((row) => redactRecord(map(row), readable)),
+    items: inPage.map((row) => redactRecord(map(row), readable)),
     total,
     page,
     pageSize,

@@ -104,7 +104,7 @@ function names(db: SqlDb, def: CollectionDef, columns: readonly string[]): { col
  * rows of the account that match both the search and `where`.
  * @example relevanceStatement(db, posts, parseSearch(db, posts, "lorem"), { columns, where, accountId, limit: 31, offset: 0 })
  */
-function relevanceStatement(db: SqlDb, def: CollectionDef, search: Search, p: RelevancePageInput): Statement {
+export function relevanceStatement(db: SqlDb, def: CollectionDef, search: Search, p: RelevancePageInput): Statement {
   const filter = p.where;
   const { columns, table, fts } = names(db, def, p.columns);
   if (db.dialect === "sqlite") {

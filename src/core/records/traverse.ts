@@ -8,7 +8,7 @@
  * statement per row, and no id list carried through the server.
  */
 import { sql, type RawBuilder } from "kysely";
-import { and, FilterError, mapLeaves, type Expr, type Leaf, type Operand } from "../../query/ast.ts";
+import { and, FilterError, mapLeaves, readsOf, type Expr, type Leaf, type Operand } from "../../query/ast.ts";
 import { checkExpr } from "../../query/check.ts";
 import { collectionResolver } from "../../query/fields.ts";
 import { toSql } from "../../query/to-sql.ts";
@@ -38,7 +38,7 @@ function withField(leaf: Leaf, name: string): Leaf {
  * `SELECT id FROM <def>` of the records (in the caller's account, under their list rule)
  * satisfying `leaf`, whose field may itself be a dotted path (resolved recursively).
  */
-async function matchingSelect(ctx: Context, def: CollectionDef, leaf: Leaf, depth: number): Promise<RawBuilder<unknown>> {
+async function matchingSelect(ctx: Context, def: CollectionDef, leaf: Leaf, depth: number): Promise<{ select: RawBuilder<unknown>; reads: string[] }> {
   const { db } = ctx.services;
   const inner = await resolveTraversals(ctx, def, leaf, depth + 1);
   const resolve = collectionResolver(def);
@@ -49,7 +49,10 @@ async function matchingSelect(ctx: Context, def: CollectionDef, leaf: Leaf, dept
     throw e instanceof FilterError ? invalid(`${e.message} (in '${def.name}')`) : e;
   }
   assertReadableQuery(ctx, def, fieldAccess(ctx, def, "list").readable, { filter: inner });
-  return sql`SELECT ${sql.ref(`${def.name}.id`)} FROM ${sql.table(def.name)} WHERE ${sql.ref(`${def.name}.account_id`)} = ${ctx.principal.accountId} AND ${toSql(checked, resolve, db.dialect, def.name)}`;
+  return {
+    select: sql`SELECT ${sql.ref(`${def.name}.id`)} FROM ${sql.table(def.name)} WHERE ${sql.ref(`${def.name}.account_id`)} = ${ctx.principal.accountId} AND ${toSql(checked, resolve, db.dialect, def.name)}`,
+    reads: [def.name, ...readsOf(checked)],
+  };
 }
 
 /**
@@ -79,9 +82,9 @@ export async function resolveTraversals(ctx: Context, def: CollectionDef, expr: 
     if (!ref) throw invalid(`unknown field '${head}'`);
     if (ref.type !== "reference" || !ref.options.collection) throw invalid(`field '${head}' is not a reference: cannot filter through it ('${name}')`);
     const target = ctx.services.collections.require(ref.options.collection);
-    const select = await matchingSelect(ctx, target, withField(leaf, name.slice(dot + 1)), depth);
+    const { select, reads } = await matchingSelect(ctx, target, withField(leaf, name.slice(dot + 1)), depth);
     const field: FieldOperand = { kind: "field", name: head };
-    const member: Expr = ref.options.multiple ? { kind: "inSelect", operand: field, select, any: true } : { kind: "inSelect", operand: field, select };
+    const member: Expr = ref.options.multiple ? { kind: "inSelect", operand: field, select, any: true, reads } : { kind: "inSelect", operand: field, select, reads };
     const nullRef: Expr = { kind: "isNull", operand: field, negate: false };
     replaced.set(leaf, leaf.kind === "isNull" && !leaf.negate && !ref.options.multiple ? { kind: "or", items: [nullRef, member] } : member);
   }

@@ -46,13 +46,16 @@ const identity: Converter = (v) => v;
 const sqliteBool: Converter = (v) => (v === null ? null : v === 1 || v === 1n || v === true);
 const parseJson: Converter = (v) => (typeof v === "string" ? JSON.parse(v) : v);
 const number: Converter = (v) => (v === null ? null : typeof v === "number" ? v : Number(v));
+// PostgreSQL's driver parses JSON columns itself; a record gets its own copy, since a cached page's
+// rows are shared by every request that reads them (list-cache.ts)
+const ownJson: Converter = (v) => (v !== null && typeof v === "object" ? structuredClone(v) : v);
 
 function converter(f: FieldDef, dialect: Dialect): Converter {
   switch (storageKind(f)) {
     case "bool":
       return dialect === "sqlite" ? sqliteBool : identity;
     case "json":
-      return dialect === "sqlite" ? parseJson : identity;
+      return dialect === "sqlite" ? parseJson : ownJson;
     case "number":
       return number;
     default:
