@@ -6,6 +6,8 @@
  *   list           `published=true && views>500`, sort `-views,id`, 30 per page, with the total
  *   list, no total the same with `skip_total=true`
  *   contains       `title~"lorem"`, sort id (the floor: LIKE in id order, stopping after a page)
+ *   contains, uncached  the same with `Cache-Control: no-cache`: Cairn reads the page and counts
+ *                  (its list cache bypassed), as on a first request or after a write (informational)
  *   search         `search=lorem`, ranked (the floor: FTS5 bm25 / ts_rank, no count)
  *   GraphQL nested 30 newest posts × their 5 newest comments (the floor: GraphQL Yoga)
  *   create         POST one draft
@@ -24,6 +26,8 @@ const qs = (o: Record<string, string | number>) => new URLSearchParams(Object.en
 export const listPath = (extra: Record<string, string> = {}) => `${base}?${qs({ ...LIST_QUERY, ...extra })}`;
 export const containsPath = (word: string) => `${base}?${qs({ filter: `title~"${word}"`, sort: "id", per_page: 30 })}`;
 const json = { "content-type": "application/json" };
+/** Asks Cairn for a fresh answer: its list cache (pages and totals) is bypassed. */
+export const NO_CACHE = { "cache-control": "no-cache" };
 
 export interface Workload {
   name: string;
@@ -67,6 +71,13 @@ export const workloads: Workload[] = [
     spec: () => ({ method: "GET", path: containsPath(CONTAINS_WORD) }),
     check: (c, f) => page30(c) ?? page30(f) ?? (c.items.every((r: any) => r.data.title.toLowerCase().includes(CONTAINS_WORD)) ? undefined : "an item does not contain the word"),
     note: `\`title~"${CONTAINS_WORD}"\`, sort id, with the total (the floor stops after 31 matches and does not count)`,
+  },
+  {
+    name: "contains, uncached",
+    target: {},
+    spec: (_ctx, t) => ({ method: "GET", path: containsPath(CONTAINS_WORD), ...(t === "cairn" ? { headers: NO_CACHE } : {}) }),
+    check: (c, f) => page30(c) ?? page30(f),
+    note: "the contains request with `Cache-Control: no-cache`: Cairn reads the page and counts every match on each request (the list cache bypassed)",
   },
   {
     name: "search",

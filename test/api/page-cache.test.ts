@@ -5,8 +5,8 @@
  * update, a cascade from another collection, a schema change, a write to a collection the filter
  * reads through a reference — shows in the next page (and its total); pages
  * are kept apart per caller (the access rule is part of the statement) and field lists still
- * apply per caller to a shared page; random order is never cached; `CAIRN_LIST_CACHE_MB=0`
- * turns page caching off. Runs once per database.
+ * apply per caller to a shared page; random order and requests with `Cache-Control: no-cache`
+ * are never answered from the cache; `CAIRN_LIST_CACHE_MB=0` turns page caching off. Runs once per database.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { registerUser, startApp, type TestApp } from "../helpers/app.ts";
@@ -107,6 +107,21 @@ describe("cached list pages", () => {
     expect(reads("items")).toBeGreaterThan(0);
     expect((await gql(t.url, query, {}, user.token)).body).toEqual(a.body);
     expect(reads("items")).toBe(0);
+  });
+
+  it("reads the table, total included, for a request that says Cache-Control: no-cache", async () => {
+    await listedOnce("items", "sort=title");
+    for (const value of ["no-cache", "max-age=0, no-store"]) {
+      const res = await t.api("GET", `${records("items")}?sort=title`, { token: user.token, headers: { "cache-control": value } });
+      expect(res.status).toBe(200);
+      expect(counter.statements.filter((st) => /from "items"/i.test(st)).map((st) => (/count\(\*\)/i.test(st) ? "count" : "page"))).toEqual(["page", "count"]);
+      counter.reset();
+    }
+    const query = "{ items(orderBy: [{ n: DESC }], first: 3) { nodes { n } } }";
+    await gql(t.url, query, {}, user.token);
+    reads("items");
+    expect((await gql(t.url, query, {}, user.token, { "cache-control": "no-cache" })).status).toBe(200);
+    expect(reads("items")).toBe(1);
   });
 
   it("never caches random order", async () => {

@@ -300,7 +300,7 @@ const keys = new WeakMap<CountStatement, { scope: Scope; key: string }>();
 function keyOf(scope: Scope, stmt: CountStatement): string {
   const known = keys.get(stmt);
   if (known !== undefined && known.scope === scope) return known.key;
-  const key = `${(typeof scope === "string" ? scope : scope.join("\u0001")).toLowerCase()}\u0000${stmt.sql}\u0000${JSON.stringify(stmt.parameters, (_k, v: unknown) => (typeof v === "bigint" ? `${v}n` : v))}`;
+  const key = `${(typeof scope === "string" ? scope : scope.join(",")).toLowerCase()}\u0000${stmt.sql}\u0000${JSON.stringify(stmt.parameters, (_k, v: unknown) => (typeof v === "bigint" ? `${v}n` : v))}`;
   if (Object.isFrozen(stmt) && Object.isFrozen(stmt.parameters)) keys.set(stmt, { scope, key });
   return key;
 }

@@ -97,7 +97,7 @@ function badFilter(e: unknown, what: string): never {
 async function countRecords(ctx: Context, scope: Scope, stmt: Statement): Promise<number> {
   const { db, listCache } = ctx.services;
   const count = async () => Number((await db.query<{ n: number | bigint }>(stmt))[0]!.n);
-  return db.inTransaction ? count() : listCache.total(scope, stmt, count);
+  return uncached(ctx) ? count() : listCache.total(scope, stmt, count);
 }
 
 /**
@@ -106,7 +106,17 @@ async function countRecords(ctx: Context, scope: Scope, stmt: Statement): Promis
  * frozen: not to be changed.
  */
 function pageRows(ctx: Context, scope: Scope, key: Statement, read: () => Promise<Row[]>): Promise<readonly Row[]> {
-  return ctx.services.db.inTransaction ? read() : ctx.services.listCache.rows(scope, key, read);
+  return uncached(ctx) ? read() : ctx.services.listCache.rows(scope, key, read);
+}
+
+/**
+ * Whether a list must bypass the list cache: inside a transaction (it may see its own uncommitted
+ * writes), or when the request says `Cache-Control: no-cache` or `no-store` (a fresh answer).
+ */
+function uncached(ctx: Context): boolean {
+  if (ctx.services.db.inTransaction) return true;
+  const cc = ctx.request?.headers["cache-control"];
+  return cc !== undefined && /\bno-(cache|store)\b/i.test(String(cc));
 }
 
 /**
