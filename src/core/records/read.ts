@@ -59,6 +59,11 @@ export interface ListQuery extends PageRequest {
    * others are not selected and come back null. Absent: every field.
    */
   fields?: ReadonlySet<string>;
+  /**
+   * false: neither read from nor keep in the list cache (a walk through a whole collection, such
+   * as an export, whose pages nobody asks again: kept, they would only push out the pages that are)
+   */
+  cache?: boolean;
 }
 
 export interface ListResult {
@@ -94,10 +99,10 @@ function badFilter(e: unknown, what: string): never {
  * The total of a list: the cached one while the collection has not changed (list-cache.ts), else
  * one COUNT (shared by concurrent requests), remembered under the generation it started in.
  */
-async function countRecords(ctx: Context, scope: Scope, stmt: Statement): Promise<number> {
+async function countRecords(ctx: Context, scope: Scope | undefined, stmt: Statement): Promise<number> {
   const { db, listCache } = ctx.services;
   const count = async () => Number((await db.query<{ n: number | bigint }>(stmt))[0]!.n);
-  return uncached(ctx) ? count() : listCache.total(scope, stmt, count);
+  return scope === undefined ? count() : listCache.total(scope, stmt, count);
 }
 
 /**
@@ -105,16 +110,17 @@ async function countRecords(ctx: Context, scope: Scope, stmt: Statement): Promis
  * (list-cache.ts), else `read`'s. `key` is the statement that determines them. Shared and
  * frozen: not to be changed.
  */
-function pageRows(ctx: Context, scope: Scope, key: Statement, read: () => Promise<Row[]>): Promise<readonly Row[]> {
-  return uncached(ctx) ? read() : ctx.services.listCache.rows(scope, key, read);
+function pageRows(ctx: Context, scope: Scope | undefined, key: Statement, read: () => Promise<Row[]>): Promise<readonly Row[]> {
+  return scope === undefined ? read() : ctx.services.listCache.rows(scope, key, read);
 }
 
 /**
- * Whether a list must bypass the list cache: inside a transaction (it may see its own uncommitted
- * writes), or when the request says `Cache-Control: no-cache` or `no-store` (a fresh answer).
+ * Whether a list bypasses the list cache: when its caller says so (`cache: false`), inside a
+ * transaction (it may see its own uncommitted writes), or when the request says
+ * `Cache-Control: no-cache` or `no-store` (a fresh answer).
  */
-function uncached(ctx: Context): boolean {
-  if (ctx.services.db.inTransaction) return true;
+function uncached(ctx: Context, q: ListQuery): boolean {
+  if (q.cache === false || ctx.services.db.inTransaction) return true;
   const cc = ctx.request?.headers["cache-control"];
   return cc !== undefined && /\bno-(cache|store)\b/i.test(String(cc));
 }
@@ -142,9 +148,10 @@ export async function listRecords(ctx: Context, collection: string, q: ListQuery
     }
   });
   const filter = checked.expr;
-  // what the list's results depend on: its collection and those its filter reads through references
+  // what the list's results depend on (its collection and those its filter reads through
+  // references); undefined: the list cache is bypassed
   const reads = readsOf(filter);
-  const scope: Scope = reads.length ? [def.name, ...reads] : def.name;
+  const scope: Scope | undefined = uncached(ctx, q) ? undefined : reads.length ? [def.name, ...reads] : def.name;
   let sort: SortTerm[];
   try {
     sort = typeof q.sort === "string" ? (q.sort.trim() ? parseSort(q.sort, resolve) : []) : (q.sort ?? []);

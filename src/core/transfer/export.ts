@@ -68,7 +68,7 @@ async function* records(ctx: Context, def: CollectionDef, q: ExportQuery, column
   let after: string | undefined;
   for (;;) {
     signal?.throwIfAborted();
-    const page = await listRecords(ctx, def.name, { filter: q.filter, sort: q.sort || "created", pageSize: PAGE, skipTotal: true, after, fields: projection });
+    const page = await listRecords(ctx, def.name, { filter: q.filter, sort: q.sort || "created", pageSize: PAGE, skipTotal: true, after, fields: projection, cache: false });
     if (page.items.length) {
       yield page.items;
       onPage?.(page.items.length);
