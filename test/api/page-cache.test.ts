@@ -9,39 +9,24 @@
  * are never answered from the cache; `CAIRN_LIST_CACHE_MB=0` turns page caching off. Runs once per database.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { registerUser, startApp, type TestApp } from "../helpers/app.ts";
+import { startApp, type TestApp } from "../helpers/app.ts";
 import { countStatements, gql } from "./graphql-helpers.ts";
+import { listCacheFixture, records, type ListCacheFixture, type Page } from "./list-cache-fixture.ts";
 
+let f: ListCacheFixture;
 let t: TestApp;
-let user: { token: string; id: string };
-let other: { token: string; id: string };
-const SIGNED_IN = '@request.auth.id != ""';
-const OWNER = "owner_id = @request.auth.id";
-const rules = { list_rule: SIGNED_IN, view_rule: SIGNED_IN, create_rule: SIGNED_IN, update_rule: SIGNED_IN, delete_rule: SIGNED_IN };
-const records = (collection: string) => `/api/v1/collections/${collection}/records`;
+let user: ListCacheFixture["user"];
+let other: ListCacheFixture["user"];
 
-type Item = { id: string; data: Record<string, unknown> };
-type Page = { total: number; items: Item[] };
-
-let counter: ReturnType<typeof countStatements>;
 /** Statements run since the last call that read `collection`'s table. */
 function reads(collection: string): number {
-  const n = counter.statements.filter((s) => new RegExp(`from "${collection}"`, "i").test(s)).length;
-  counter.reset();
+  const n = f.counter.statements.filter((s) => new RegExp(`from "${collection}"`, "i").test(s)).length;
+  f.counter.reset();
   return n;
 }
 
-async function list(collection: string, qs = "", token = user.token): Promise<Page> {
-  const res = await t.api("GET", `${records(collection)}${qs ? `?${qs}` : ""}`, { token });
-  expect(res.status, JSON.stringify(res.body)).toBe(200);
-  return res.body as Page;
-}
-
-async function create(collection: string, data: Record<string, unknown>, token = user.token): Promise<Item> {
-  const res = await t.api("POST", records(collection), { token, body: { data } });
-  expect(res.status, JSON.stringify(res.body)).toBe(201);
-  return res.body as Item;
-}
+const list = (collection: string, qs = "", token = user.token) => f.list(collection, qs, token);
+const create = (collection: string, data: Record<string, unknown>, token = user.token) => f.create(collection, data, token);
 
 /** Lists twice: the first reads the table, the second is the same page from the cache. */
 async function listedOnce(collection: string, qs = "", token = user.token): Promise<Page> {
@@ -56,18 +41,7 @@ async function listedOnce(collection: string, qs = "", token = user.token): Prom
 const titles = (p: Page) => p.items.map((i) => i.data.title).sort();
 
 beforeAll(async () => {
-  t = await startApp();
-  for (const body of [
-    {
-      ...rules,
-      name: "items",
-      schema: [
-        { name: "title", type: "text" },
-        { name: "n", type: "number" },
-      ],
-    },
-    { ...rules, list_rule: OWNER, name: "notes", schema: [{ name: "text", type: "text" }] },
-    { ...rules, name: "tags", schema: [{ name: "item", type: "reference", relation: { collection: "items", cascade_delete: "cascade" } }] },
+  f = await listCacheFixture([
     {
       name: "profiles",
       schema: [
@@ -75,21 +49,12 @@ beforeAll(async () => {
         { name: "email", type: "text" },
       ],
     },
-  ]) {
-    const res = await t.api("POST", "/api/v1/collections", { token: t.adminToken, body });
-    expect(res.status, JSON.stringify(res.body)).toBe(201);
-  }
+  ]);
+  ({ t, user, other } = f);
   const fields = await t.api("PUT", "/api/v1/collections/profiles/rules", { token: t.adminToken, body: { list_rule: "", view_rule: "", list_fields: ["name"] } });
   expect(fields.status, JSON.stringify(fields.body)).toBe(200);
-  user = await registerUser(t.api);
-  other = await registerUser(t.api);
-  for (let i = 0; i < 5; i++) await create("items", { title: `item ${i}`, n: i });
-  counter = countStatements(t.app.services.db);
 });
-afterAll(async () => {
-  counter?.restore();
-  await t?.close();
-});
+afterAll(async () => f?.close());
 
 describe("cached list pages", () => {
   it("answers a page asked again from the cache: REST, GraphQL, a search by relevance", async () => {
@@ -114,8 +79,8 @@ describe("cached list pages", () => {
     for (const value of ["no-cache", "max-age=0, no-store"]) {
       const res = await t.api("GET", `${records("items")}?sort=title`, { token: user.token, headers: { "cache-control": value } });
       expect(res.status).toBe(200);
-      expect(counter.statements.filter((st) => /from "items"/i.test(st)).map((st) => (/count\(\*\)/i.test(st) ? "count" : "page"))).toEqual(["page", "count"]);
-      counter.reset();
+      expect(f.counter.statements.filter((st) => /from "items"/i.test(st)).map((st) => (/count\(\*\)/i.test(st) ? "count" : "page"))).toEqual(["page", "count"]);
+      f.counter.reset();
     }
     const query = "{ items(orderBy: [{ n: DESC }], first: 3) { nodes { n } } }";
     await gql(t.url, query, {}, user.token);

@@ -6,36 +6,25 @@
  * per caller (the access rule is part of the counted statement). Runs once per database.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { registerUser, startApp, type TestApp } from "../helpers/app.ts";
-import { countStatements, gql } from "./graphql-helpers.ts";
+import type { TestApp } from "../helpers/app.ts";
+import { gql } from "./graphql-helpers.ts";
+import { listCacheFixture, OWNER, type ListCacheFixture } from "./list-cache-fixture.ts";
 
+let f: ListCacheFixture;
 let t: TestApp;
-let user: { token: string; id: string };
-let other: { token: string; id: string };
-const SIGNED_IN = '@request.auth.id != ""';
-const OWNER = "owner_id = @request.auth.id";
-const rules = { list_rule: SIGNED_IN, view_rule: SIGNED_IN, create_rule: SIGNED_IN, update_rule: SIGNED_IN, delete_rule: SIGNED_IN };
+let user: ListCacheFixture["user"];
+let other: ListCacheFixture["user"];
 const base = "/api/v1/collections/items/records";
 
-let counter: ReturnType<typeof countStatements>;
 /** Totals' COUNT statements run since the last call (not the probes that count matches up to a bound, match-probe.ts). */
 function counts(): number {
-  const n = counter.statements.filter((s) => /^select count\(\*\) as "n" from "/i.test(s)).length;
-  counter.reset();
+  const n = f.counter.statements.filter((s) => /^select count\(\*\) as "n" from "/i.test(s)).length;
+  f.counter.reset();
   return n;
 }
 
-async function list(qs = "", token = user.token, collection = "items") {
-  const res = await t.api("GET", `/api/v1/collections/${collection}/records${qs ? `?${qs}` : ""}`, { token });
-  expect(res.status, JSON.stringify(res.body)).toBe(200);
-  return res.body as { total: number; items: { id: string }[] };
-}
-
-async function create(data: Record<string, unknown>, token = user.token, collection = "items") {
-  const res = await t.api("POST", `/api/v1/collections/${collection}/records`, { token, body: { data } });
-  expect(res.status, JSON.stringify(res.body)).toBe(201);
-  return res.body as { id: string };
-}
+const list = (qs = "", token = user.token, collection = "items") => f.list(collection, qs, token);
+const create = (data: Record<string, unknown>, token = user.token, collection = "items") => f.create(collection, data, token);
 
 /** Lists twice: the first counts (once), the second is answered from the cache. */
 async function expectCountedOnce(qs: string, total: number, token = user.token, collection = "items") {
@@ -47,31 +36,10 @@ async function expectCountedOnce(qs: string, total: number, token = user.token, 
 }
 
 beforeAll(async () => {
-  t = await startApp();
-  for (const body of [
-    {
-      ...rules,
-      name: "items",
-      schema: [
-        { name: "title", type: "text" },
-        { name: "n", type: "number" },
-      ],
-    },
-    { ...rules, list_rule: OWNER, name: "notes", schema: [{ name: "text", type: "text" }] },
-    { ...rules, name: "tags", schema: [{ name: "item", type: "reference", relation: { collection: "items", cascade_delete: "cascade" } }] },
-  ]) {
-    const res = await t.api("POST", "/api/v1/collections", { token: t.adminToken, body });
-    expect(res.status, JSON.stringify(res.body)).toBe(201);
-  }
-  user = await registerUser(t.api);
-  other = await registerUser(t.api);
-  for (let i = 0; i < 5; i++) await create({ title: `item ${i}`, n: i });
-  counter = countStatements(t.app.services.db);
+  f = await listCacheFixture();
+  ({ t, user, other } = f);
 });
-afterAll(async () => {
-  counter?.restore();
-  await t?.close();
-});
+afterAll(async () => f?.close());
 
 describe("cached totals", () => {
   it("counts a repeated list once while the collection is unchanged", async () => {
