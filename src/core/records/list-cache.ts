@@ -15,7 +15,8 @@
  *   never meet an old entry; collection changes (schema, rules) also invalidate as writes.
  * - An entry older than {@link TOTAL_TTL_MS} is read again anyway: a safety net for a missed
  *   message (a Redis outage) or a write made outside Cairn.
- * - Statements run inside a transaction are never cached (they may see its uncommitted writes).
+ * - Lists read inside a transaction (they may see its uncommitted writes), asked with
+ *   `Cache-Control: no-cache`, or walking a whole collection (exports) bypass the cache (read.ts).
  *
  * Invalidation is by generation: each collection has a number bumped on every change, and an
  * entry is valid only while the number it was read under is current. A read that started
