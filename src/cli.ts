@@ -131,16 +131,8 @@ function databaseProblem(e: unknown, cfg: Config | undefined): string | undefine
 async function serve(): Promise<void> {
   const cfg = config();
   const app = await createApp(cfg);
-  let url: string;
-  try {
-    url = await app.listen();
-  } catch (e) {
-    await app.close().catch(() => {});
-    throw listenProblem(e, cfg) ?? e;
-  }
-  await announceInstallLink(app.services, url).catch((e: unknown) => app.services.log.warn({ err: e }, "could not create the first-run install link"));
-  app.services.log.info(`Cairn listening on ${url} (API docs at ${url}/docs)`);
-  await releaseStartupMemory().catch((e: unknown) => app.services.log.warn({ err: e }, "could not release start-up memory"));
+  // before listening: a signal that arrives while start-up finishes (the install link, the
+  // memory release below) shuts down cleanly instead of killing the process mid-way
   let stopping = false;
   const stop = (signal: string) => {
     if (stopping) {
@@ -159,6 +151,16 @@ async function serve(): Promise<void> {
   };
   process.on("SIGINT", () => stop("SIGINT"));
   process.on("SIGTERM", () => stop("SIGTERM"));
+  let url: string;
+  try {
+    url = await app.listen();
+  } catch (e) {
+    await app.close().catch(() => {});
+    throw listenProblem(e, cfg) ?? e;
+  }
+  await announceInstallLink(app.services, url).catch((e: unknown) => app.services.log.warn({ err: e }, "could not create the first-run install link"));
+  app.services.log.info(`Cairn listening on ${url} (API docs at ${url}/docs)`);
+  await releaseStartupMemory().catch((e: unknown) => app.services.log.warn({ err: e }, "could not release start-up memory"));
 }
 
 async function runMigrate(): Promise<void> {
