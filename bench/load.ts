@@ -61,6 +61,8 @@ export interface LoadResult {
   rampSeconds?: number;
   /** server CPU time (user + system) per request, µs — set by the runner, which knows the pid */
   cpuUsPerReq?: number;
+  /** for a `sequence` of several methods: the measured requests' p50/p99 by method (e.g. reads and writes apart) */
+  byMethod?: Record<string, { requests: number; p50: number; p99: number }>;
 }
 
 /** Longest wait for every connection's first answer; the load starts then regardless. */
@@ -109,6 +111,8 @@ export async function runLoad(spec: LoadSpec): Promise<LoadResult> {
   const started = performance.now();
   const answered = new Set<object>();
   const latencies: number[] = [];
+  const byMethod = new Map<string, number[]>();
+  const split = new Set(spec.sequence?.map((r) => r.method)).size > 1;
   let loadedAt = 0;
   let window: { start: number; end?: number; cpu?: number; cpuEnd?: number } | undefined;
   let stopTimer: NodeJS.Timeout | undefined;
@@ -120,7 +124,7 @@ export async function runLoad(spec: LoadSpec): Promise<LoadResult> {
   };
   const rampTimer = steady ? setTimeout(load, RAMP_LIMIT_S * 1000) : undefined;
   if (steady)
-    (instance as unknown as EventEmitter).on("response", (client: { requestIterator: { context: Context } }, _status: number, _bytes: number, ms: number) => {
+    (instance as unknown as EventEmitter).on("response", (client: { requestIterator: { context: Context; currentRequest?: { method?: string } } }, _status: number, _bytes: number, ms: number) => {
       if (client.requestIterator.context.ramp) {
         answered.add(client);
         if (answered.size >= spec.connections) load();
@@ -135,7 +139,15 @@ export async function runLoad(spec: LoadSpec): Promise<LoadResult> {
           (instance as unknown as { stop(): void }).stop();
         }, spec.duration * 1000);
       }
-      if (window.end === undefined) latencies.push(ms);
+      if (window.end !== undefined) return;
+      latencies.push(ms);
+      // the answered request is still the iterator's current one (it moves on when the next is sent)
+      if (split) {
+        const method = client.requestIterator.currentRequest?.method ?? "?";
+        const seen = byMethod.get(method);
+        if (seen) seen.push(ms);
+        else byMethod.set(method, [ms]);
+      }
     });
   const result = await instance;
   clearTimeout(rampTimer);
@@ -156,20 +168,27 @@ export async function runLoad(spec: LoadSpec): Promise<LoadResult> {
   // no measured request answered within the run (each one outlasted it)
   if (!window) return { requests: 0, rps: 0, p50: 0, p99: 0, mean: 0, ...counts, seconds: (performance.now() - (loadedAt || started)) / 1000 };
   const seconds = ((window.end ?? performance.now()) - window.start) / 1000;
-  latencies.sort((a, b) => a - b);
-  const at = (q: number) => (latencies.length ? round(latencies[Math.min(latencies.length - 1, Math.ceil(q * latencies.length) - 1)]!) : 0);
   const cpu = window.cpu !== undefined && window.cpuEnd !== undefined ? window.cpuEnd - window.cpu : undefined;
+  const methods = Object.fromEntries([...byMethod].map(([method, ms]) => [method, { requests: ms.length, p50: percentile(ms, 0.5), p99: percentile(ms, 0.99) }]));
   return {
     requests: latencies.length,
     rps: latencies.length / seconds,
-    p50: at(0.5),
-    p99: at(0.99),
+    p50: percentile(latencies, 0.5),
+    p99: percentile(latencies, 0.99),
     mean: latencies.length ? round(latencies.reduce((a, b) => a + b, 0) / latencies.length) : 0,
     ...counts,
     seconds,
     rampSeconds: (loadedAt - started) / 1000,
     ...(cpu !== undefined && latencies.length ? { cpuUsPerReq: (cpu * 1e6) / latencies.length } : {}),
+    ...(split ? { byMethod: methods } : {}),
   };
 }
 
 const round = (ms: number) => Math.round(ms * 10) / 10;
+
+/** The `q` quantile of `ms` (sorted in place), to 0.1 ms; 0 when empty. */
+function percentile(ms: number[], q: number): number {
+  if (!ms.length) return 0;
+  ms.sort((a, b) => a - b);
+  return round(ms[Math.min(ms.length - 1, Math.ceil(q * ms.length) - 1)]!);
+}

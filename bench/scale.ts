@@ -19,6 +19,7 @@
  */
 import type { BenchContext, ScenarioRow } from "./context.ts";
 import { COLLECTION, createBody, RARE_EVERY, RARE_WORD } from "./data.ts";
+import type { LoadResult } from "./load.ts";
 import type { Check } from "./report.ts";
 import { combine, compare, median, versusFloor } from "./rounds.ts";
 import { seedCairn } from "./seed.ts";
@@ -44,6 +45,15 @@ async function grow(ctx: BenchContext, from: number, to: number): Promise<{ cair
   const floor = await floorP;
   ctx.log(`scale: grew posts from ${from} to ${to} in ${((Date.now() - started) / 1000).toFixed(1)} s (Cairn: GraphQL bulk creates, 4 in flight)`);
   return { cairn: [...ctx.cairn.ids, ...cairn], floor: [...ctx.floor.ids, ...floor] };
+}
+
+/** Reads' and writes' own p50 / p99 in a run of both (median of the rounds), to say which makes the tail. */
+function apart(runs: readonly LoadResult[]): string {
+  const of = (method: string) => {
+    const m = runs.map((r) => r.byMethod?.[method]).filter((x) => x !== undefined);
+    return `${method} p50 ${median(m.map((x) => x.p50)).toFixed(1)} / p99 ${median(m.map((x) => x.p99)).toFixed(1)} ms`;
+  };
+  return `${of("GET")}, ${of("POST")}`;
 }
 
 export async function run(ctx: BenchContext): Promise<Record<string, unknown>> {
@@ -173,7 +183,7 @@ export async function run(ctx: BenchContext): Promise<Record<string, unknown>> {
     value: `${(mixed.rps / tc.a.rps).toFixed(2)}×`,
     target: "report",
     verdict: mixed.non2xx + mixed.errors > 0 ? "FAIL" : "info",
-    note: `${mixed.rps.toFixed(0)} req/s (reads and writes) against ${tc.a.rps.toFixed(0)} for the list with skip_total`,
+    note: `${mixed.rps.toFixed(0)} req/s (reads and writes) against ${tc.a.rps.toFixed(0)} for the list with skip_total; ${apart(mixedRuns)}`,
   });
   return { rows, checks, records: big, depth };
 }

@@ -228,6 +228,22 @@ describe("statistics after bulk loads", () => {
     // the counter starts again
     expect(await analyzeAfterBulkLoad(db, "notes", 1)).toBe(false);
   });
+
+  it("runs one refresh per table at a time, and one more for the rows loaded meanwhile", async () => {
+    const db = t.app.services.db;
+    const before = await vacuumCount(db);
+    const first = analyzeAfterBulkLoad(db, "notes", BULK_ANALYZE_ROWS);
+    // reported while the first refresh runs: not a second one beside it
+    expect(await analyzeAfterBulkLoad(db, "notes", BULK_ANALYZE_ROWS)).toBe(false);
+    expect(await first).toBe(true);
+    if (db.dialect !== "postgres") return;
+    await eventually(async () => (await vacuumCount(db)) >= before + 2, 10_000, "two vacuums counted");
+    expect(await vacuumCount(db)).toBe(before + 2);
+    // the vacuum left every page all-visible: counts and pages may read the index alone
+    const [pages] = await db.query<{ relpages: number; relallvisible: number }>({ sql: "SELECT relpages, relallvisible FROM pg_class WHERE relname = 'notes'", parameters: [] });
+    expect(pages!.relpages).toBeGreaterThan(0);
+    expect(pages!.relallvisible).toBe(pages!.relpages);
+  });
 });
 
 // last: it restarts the server on the same database
@@ -270,8 +286,11 @@ async function names(db: SqlDb, table: string): Promise<string[]> {
   return rows.map((r) => r.name);
 }
 
-async function analyzeCount(db: SqlDb): Promise<number> {
+/** The ANALYZEs (vacuums with ANALYZE included) or the vacuums PostgreSQL counted on notes; 0 on SQLite. */
+async function notesStat(db: SqlDb, counter: "analyze_count" | "vacuum_count"): Promise<number> {
   if (db.dialect === "sqlite") return 0;
-  const [row] = await db.query<{ n: number }>({ sql: "SELECT analyze_count AS n FROM pg_stat_user_tables WHERE relname = 'notes'", parameters: [] });
+  const [row] = await db.query<{ n: number }>({ sql: `SELECT ${counter} AS n FROM pg_stat_user_tables WHERE relname = 'notes'`, parameters: [] });
   return Number(row?.n ?? 0);
 }
+const analyzeCount = (db: SqlDb) => notesStat(db, "analyze_count");
+const vacuumCount = (db: SqlDb) => notesStat(db, "vacuum_count");
