@@ -10,7 +10,7 @@
  * Each argument is `name:` followed by space-separated words: `--flags` for node (added to the
  * flags of `npm start`; `--no-start-flags` drops those), `KEY=value` for the environment, and
  * `entry=path.js` for another build (default: the one `npm start` runs). Options (environment):
- * AB_DB=sqlite|postgres, AB_WORKLOADS=get,list,contains,rare,sortid,nested,create,bulk,search (default
+ * AB_DB=sqlite|postgres, AB_NO_CACHE=1 (every request says `Cache-Control: no-cache`: the list cache is bypassed), AB_WORKLOADS=get,list,contains,rare,sortid,nested,create,bulk,search (default
  * get,contains,create), AB_STDOUT_DIR=dir (each server's stdout to <dir>/<name>.log), AB_KEEP=1
  * (keep the seeded SQLite files under bench/.tmp), AB_ROUNDS=3, AB_DURATION=3, AB_CONNECTIONS=32,
  * AB_RECORDS=10000.
@@ -188,14 +188,21 @@ async function main(): Promise<void> {
       results[w] = configs.map(() => []);
       for (const s of servers) {
         const spec = workload(w, ids);
-        await runLoad({ ...spec, headers: { authorization: `Bearer ${token}`, ...spec.headers }, url: s.url, connections, duration: 1 }); // warm-up
+        await runLoad({ ...spec, headers: { authorization: `Bearer ${token}`, ...(env.AB_NO_CACHE ? { "cache-control": "no-cache" } : {}), ...spec.headers }, url: s.url, connections, duration: 1 }); // warm-up
       }
       for (let r = 0; r < rounds; r++) {
         // each round starts with the next configuration, so none always follows the same one
         for (const i of servers.map((_, k) => (k + r) % servers.length)) {
           const s = servers[i]!;
           const spec = workload(w, ids);
-          const res = await runLoad({ ...spec, headers: { authorization: `Bearer ${token}`, ...spec.headers }, url: s.url, connections, duration, cpuSeconds: () => s.cpuSeconds() });
+          const res = await runLoad({
+            ...spec,
+            headers: { authorization: `Bearer ${token}`, ...(env.AB_NO_CACHE ? { "cache-control": "no-cache" } : {}), ...spec.headers },
+            url: s.url,
+            connections,
+            duration,
+            cpuSeconds: () => s.cpuSeconds(),
+          });
           if (res.non2xx || res.errors) log(`${w} ${configs[i]!.name}: ${res.non2xx} non-2xx ${JSON.stringify(res.statuses)}, ${res.errors} errors`);
           results[w]![i]!.push(res);
           await new Promise((r) => setTimeout(r, 300));

@@ -9,7 +9,7 @@
  * double the CPU per request; without it the server idled at 124-139 MiB, 140 MiB when, as here, the
  * first start hashes CAIRN_ADMIN_PASSWORD. `npm start` now also passes --v8-pool-size=1 (one V8
  * worker thread instead of four: each kept its own compiler and GC memory), a fixed heap growing
- * factor (--heap-growing-percent=30) and MALLOC_ARENA_MAX=2 (fewer glibc malloc arenas, which keep
+ * factor (--heap-growing-percent, 30 then; 20 on SQLite since) and MALLOC_ARENA_MAX=2 (fewer glibc malloc arenas, which keep
  * freed memory such as scrypt's 32 MiB buffer per thread): 123-125 MiB here on SQLite and
  * PostgreSQL. Then response serializers compiled on first use (src/lib/lazy-serializers.ts), a
  * one-byte bundle source and only the graphql-scalars we use: 120-125 MiB, so the limit came down

@@ -1,13 +1,14 @@
 /**
  * SQLite's write connection keeps a small page cache (db/sqlite.ts: 4 MiB instead of 16): a
- * write that needs more pages than the cache holds still commits and reads back whole. On a
+ * write that needs more pages than the cache holds still commits and reads back whole. The read
+ * connection keeps 12 MiB. On a
  * database file of its own. SQLite only: PostgreSQL keeps no page cache in the server process.
  */
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { SqliteDb } from "../../src/db/sqlite.ts";
+import { openSqliteFile, SqliteDb } from "../../src/db/sqlite.ts";
 
 let dir: string;
 let db: SqliteDb;
@@ -21,7 +22,7 @@ afterAll(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-describe.runIf(process.env.CAIRN_TEST_DB !== "postgres")("the write connection's page cache", () => {
+describe.runIf(process.env.CAIRN_TEST_DB !== "postgres")("the connections' page caches", () => {
   it("is 4 MiB, and a transaction larger than it commits whole", async () => {
     expect(db.writer.pragma("cache_size", { simple: true })).toBe(-4000);
     await db.script(`CREATE TABLE "rows" ("id" INTEGER PRIMARY KEY, "text" TEXT); CREATE INDEX "rows_text" ON "rows" ("text")`);
@@ -33,5 +34,15 @@ describe.runIf(process.env.CAIRN_TEST_DB !== "postgres")("the write connection's
     expect(row).toEqual({ n: 6000, bytes: 6_000_000 });
     await db.execute({ sql: `UPDATE "rows" SET "text" = 'y' WHERE "id" % 2 = 0`, parameters: [] });
     expect((await db.query<{ n: number }>({ sql: `SELECT count(*) AS n FROM "rows" WHERE "text" = 'y'`, parameters: [] }))[0]!.n).toBe(3000);
+  });
+
+  it("is 12 MiB on the read connection", () => {
+    const reader = openSqliteFile(join(dir, "data.db"), true);
+    try {
+      expect(reader.pragma("cache_size", { simple: true })).toBe(-12000);
+      expect(reader.pragma("query_only", { simple: true })).toBe(1);
+    } finally {
+      reader.close();
+    }
   });
 });

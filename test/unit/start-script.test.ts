@@ -1,6 +1,6 @@
 /**
  * scripts/start.sh, what `npm start` runs: node flags per database (the young generation is
- * larger on PostgreSQL), the database read from the environment or ./.env, and `exec`, so the
+ * larger on PostgreSQL, the old generation grows by less after a full GC on SQLite), the database read from the environment or ./.env, and `exec`, so the
  * server is the process npm (or a supervisor) started, with no shell left above it.
  */
 import { spawn, execFileSync } from "node:child_process";
@@ -25,6 +25,7 @@ function printed(cwd: string, env: Record<string, string> = {}): string {
 }
 
 const semi = (command: string) => /--max-semi-space-size=(\d+)/.exec(command)?.[1];
+const growing = (command: string) => /--heap-growing-percent=(\d+)/.exec(command)?.[1];
 
 afterEach(() => {
   for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
@@ -32,11 +33,13 @@ afterEach(() => {
 
 describe("scripts/start.sh", () => {
   it("prints the server command with the flags it runs", () => {
-    expect(printed(workDir())).toBe("MALLOC_ARENA_MAX=2 node --liftoff-only --max-semi-space-size=4 --v8-pool-size=1 --heap-growing-percent=30 dist/app/cli.js serve");
+    expect(printed(workDir())).toBe("MALLOC_ARENA_MAX=2 node --liftoff-only --max-semi-space-size=4 --v8-pool-size=1 --heap-growing-percent=20 dist/app/cli.js serve");
   });
 
-  it("sizes the young generation by the database in DATABASE_URL", () => {
+  it("sizes the young generation and the old generation's growth by the database in DATABASE_URL", () => {
     const dir = workDir();
+    expect(growing(printed(dir, { DATABASE_URL: "postgres://cairn@db:5432/cairn" }))).toBe("30");
+    expect(growing(printed(dir, { DATABASE_URL: "file:./data/cairn.db" }))).toBe("20");
     expect(semi(printed(dir, { DATABASE_URL: "postgres://cairn@db:5432/cairn" }))).toBe("8");
     expect(semi(printed(dir, { DATABASE_URL: "postgresql://cairn@db/cairn" }))).toBe("8");
     expect(semi(printed(dir, { DATABASE_URL: "file:./data/cairn.db" }))).toBe("4");

@@ -77,8 +77,8 @@ interface Reading {
  */
 export type Scope = string | readonly string[];
 
-/** A statement as compiled (SQL text and parameters). */
-export interface CountStatement {
+/** A statement as compiled (SQL text and parameters): what a cached total or page is keyed on. */
+export interface CachedStatement {
   readonly sql: string;
   readonly parameters: readonly unknown[];
 }
@@ -134,7 +134,7 @@ export class ListCache {
   }
 
   /** The cached total of the statement, when still current. */
-  get(scope: Scope, stmt: CountStatement): number | undefined {
+  get(scope: Scope, stmt: CachedStatement): number | undefined {
     const key = keyOf(scope, stmt);
     const e = this.#entries.get(key);
     if (!e) return undefined;
@@ -155,7 +155,7 @@ export class ListCache {
    * starts then, in the generation current at that moment (so it includes every change its waiters
    * saw). Under steady writes, counts run one after another instead of piling up on the database.
    */
-  total(scope: Scope, stmt: CountStatement, counter: () => Promise<number>): Promise<number> {
+  total(scope: Scope, stmt: CachedStatement, counter: () => Promise<number>): Promise<number> {
     const cached = this.get(scope, stmt);
     if (cached !== undefined) return Promise.resolve(cached);
     const generation = this.generation(scope);
@@ -193,7 +193,7 @@ export class ListCache {
   }
 
   /** Remembers a total counted under `generation`; ignored when the scope changed since. */
-  set(scope: Scope, stmt: CountStatement, generation: number, total: number): void {
+  set(scope: Scope, stmt: CachedStatement, generation: number, total: number): void {
     if (generation !== this.generation(scope)) return;
     const key = keyOf(scope, stmt);
     this.#entries.delete(key);
@@ -206,7 +206,7 @@ export class ListCache {
    * the generation the read started in. Concurrent requests for the same uncached page share one
    * read. The rows are frozen and shared: copy before changing (the array or a row).
    */
-  rows(scope: Scope, stmt: CountStatement, read: () => Promise<Row[]>): Promise<readonly Row[]> {
+  rows(scope: Scope, stmt: CachedStatement, read: () => Promise<Row[]>): Promise<readonly Row[]> {
     if (this.pageBudget <= 0) return read();
     const key = keyOf(scope, stmt);
     const generation = this.generation(scope);
@@ -296,9 +296,9 @@ export class ListCache {
  * Keys already written, per statement object: a list asked again with the same filter and
  * account passes the same (frozen) COUNT statement (list-statement.ts).
  */
-const keys = new WeakMap<CountStatement, { scope: Scope; key: string }>();
+const keys = new WeakMap<CachedStatement, { scope: Scope; key: string }>();
 
-function keyOf(scope: Scope, stmt: CountStatement): string {
+function keyOf(scope: Scope, stmt: CachedStatement): string {
   const known = keys.get(stmt);
   if (known !== undefined && known.scope === scope) return known.key;
   const key = `${(typeof scope === "string" ? scope : scope.join(",")).toLowerCase()}\u0000${stmt.sql}\u0000${JSON.stringify(stmt.parameters, (_k, v: unknown) => (typeof v === "bigint" ? `${v}n` : v))}`;

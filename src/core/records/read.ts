@@ -107,11 +107,12 @@ async function countRecords(ctx: Context, scope: Scope | undefined, stmt: Statem
 
 /**
  * The rows of a page: the cached ones while the collections it reads have not changed
- * (list-cache.ts), else `read`'s. `key` is the statement that determines them. Shared and
- * frozen: not to be changed.
+ * (list-cache.ts), else `read`'s. `key` is the statement that determines them, or what builds it
+ * (called only when the cache is used). Shared and frozen: not to be changed.
  */
-function pageRows(ctx: Context, scope: Scope | undefined, key: Statement, read: () => Promise<Row[]>): Promise<readonly Row[]> {
-  return scope === undefined ? read() : ctx.services.listCache.rows(scope, key, read);
+function pageRows(ctx: Context, scope: Scope | undefined, key: Statement | (() => Statement), read: () => Promise<Row[]>): Promise<readonly Row[]> {
+  if (scope === undefined) return read();
+  return ctx.services.listCache.rows(scope, typeof key === "function" ? key() : key, read);
 }
 
 /**
@@ -189,7 +190,14 @@ export async function listRecords(ctx: Context, collection: string, q: ListQuery
   if (relevance) {
     // a search without a sort of its own (search.ts); it takes no cursor (checked above)
     const input = { columns, where: filterSql, accountId, limit, offset: skip };
-    select = () => pageRows(ctx, scope, relevanceStatement(db, def, search!, input), () => relevancePage(db, def, search!, input));
+    // its cache key is the statement that page reads, built only when the cache is used
+    select = () =>
+      pageRows(
+        ctx,
+        scope,
+        () => relevanceStatement(db, def, search!, input),
+        () => relevancePage(db, def, search!, input),
+      );
     count = q.skipTotal ? undefined : countStatement(db, def, where, accountId);
   } else if (cursor === undefined) {
     // the common shape: its SQL around the filter is cached (list-statement.ts)
