@@ -9,7 +9,7 @@
 import { spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
-import { createServer, type Server } from "node:net";
+import { connect, createServer, type Server } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -206,6 +206,34 @@ describe.runIf(TEST_DB === "sqlite")("request log", () => {
     }
     expect(lines.filter((l) => l.reqId === sent.at(-1)!.id)).toHaveLength(1);
     expect(lines.some((l) => l.msg === "incoming request" || l.msg === "request completed")).toBe(false);
+  });
+
+  it("writes quotes and backslashes of a url and a request id as JSON, the fields in pino's order", async () => {
+    const port = await freePort();
+    const id = `id"with\\quote-${randomBytes(4).toString("hex")}`;
+    const path = `/api/v1/nope?q="a\\b"`;
+    let head = "";
+    const run = await serve({ DATABASE_URL: sqliteUrl(), PORT: String(port), LOG_LEVEL: "info" }, async () => {
+      // sent raw: fetch would percent-encode the quotes
+      head = await new Promise<string>((resolve, reject) => {
+        const socket = connect(port, "127.0.0.1", () => socket.write(`GET ${path} HTTP/1.1\r\nHost: x\r\nx-request-id: ${id}\r\nConnection: close\r\n\r\n`));
+        let got = "";
+        socket.on("data", (d) => (got += d));
+        socket.on("end", () => resolve(got.split("\r\n")[0]!));
+        socket.on("error", reject);
+      });
+    });
+    expect(run.code).toBe(0);
+    expect(head).toBe("HTTP/1.1 404 Not Found");
+    const lines = run.stdout
+      .trim()
+      .split("\n")
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
+    const mine = lines.filter((l) => l.reqId === id);
+    expect(mine, run.stdout).toHaveLength(1);
+    expect(mine[0]).toMatchObject({ level: 30, method: "GET", url: path, status: 404, msg: `GET ${path} 404 ${mine[0]!.ms} ms` });
+    expect(Object.keys(mine[0]!)).toEqual(["level", "time", "pid", "hostname", "reqId", "method", "url", "status", "ms", "msg"]);
+    expect(Math.abs((mine[0]!.time as number) - Date.now())).toBeLessThan(60_000);
   });
 
   it("writes no request lines at warn", async () => {

@@ -1,5 +1,5 @@
 /**
- * The log destination's writes: every line of a turn in one write, byte for byte (multi-byte
+ * The log destination's writes: every line of a turn in one write (several when they outgrow its buffer, in order), byte for byte (multi-byte
  * characters included), and nothing lost when the descriptor is a full non-blocking pipe (the
  * string write stops part-way; the rest goes out as bytes once a reader drains the pipe).
  */
@@ -36,6 +36,21 @@ describe("BatchedStdout", () => {
       out.write("after\n");
       out.flush();
       expect(readFileSync(file, "utf8")).toBe(lines.join("") + "after\n");
+    } finally {
+      closeSync(fd);
+    }
+  });
+
+  it("writes a turn larger than its buffer in order, lines longer than the buffer included", async () => {
+    const file = join(tempDir(), "out.log");
+    const fd = openSync(file, "w");
+    try {
+      const out = new BatchedStdout(fd);
+      // 2,000 lines of about 250 bytes (multi-byte characters), one of 300 KB in the middle
+      const lines = Array.from({ length: 2000 }, (_, i) => (i === 1000 ? `${"ü".repeat(150_000)}\n` : `{"n":${i},"msg":"${"é".repeat(120)}"}\n`));
+      for (const l of lines) out.write(l);
+      await nextTurn();
+      expect(readFileSync(file, "utf8")).toBe(lines.join(""));
     } finally {
       closeSync(fd);
     }
