@@ -1,8 +1,11 @@
 /**
- * After a bulk load: fresh planner statistics for the table (ANALYZE on both databases, so the
- * next lists are planned for the new size) and, on SQLite, a WAL checkpoint so the write-ahead
- * log does not stay large (notes/stack-facts.md "SQLite under write bursts").
+ * After a bulk load: fresh planner statistics for the table, so the next lists are planned for
+ * the new size. On SQLite `ANALYZE` and a WAL checkpoint so the write-ahead log does not stay
+ * large (notes/stack-facts.md "SQLite under write bursts"); on PostgreSQL the refresh bulk creates
+ * get (collections/statistics.ts: a vacuum with ANALYZE, which also lets counts read the index
+ * alone, one per table at a time).
  */
+import { analyzeAfterBulkLoad, BULK_ANALYZE_ROWS } from "../collections/statistics.ts";
 import type { CollectionDef } from "../collections/types.ts";
 import type { Context } from "../context.ts";
 
@@ -10,9 +13,11 @@ import type { Context } from "../context.ts";
 export async function refreshAfterBulkLoad(ctx: Context, def: CollectionDef): Promise<void> {
   const { db } = ctx.services;
   try {
-    // collection names are checked identifiers ([a-z][a-z0-9_]*)
-    await db.script(`ANALYZE "${def.name}"`);
-    if (db.dialect === "sqlite") await db.script("PRAGMA wal_checkpoint(TRUNCATE)");
+    if (db.dialect === "sqlite") {
+      // collection names are checked identifiers ([a-z][a-z0-9_]*)
+      await db.script(`ANALYZE "${def.name}"`);
+      await db.script("PRAGMA wal_checkpoint(TRUNCATE)");
+    } else await analyzeAfterBulkLoad(db, def.name, BULK_ANALYZE_ROWS);
   } catch (err) {
     ctx.log.warn({ err, collection: def.name }, "import: statistics not refreshed");
   }
