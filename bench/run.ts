@@ -190,7 +190,8 @@ async function runDb(opts: BenchOptions, ranOnce: Set<string>): Promise<DbResult
           writeFileSync(file, JSON.stringify(profile));
           writeFileSync(file.replace(/\.cpuprofile$/, ".txt"), formatSummary(`${target} ${label} (${file})`, summarize(profile, 30, HOT_PATH)) + "\n");
         }
-        log(`${target.padEnd(5)} ${label}: ${fmt(r)}`);
+        // Cairn's peak so far: which workload raised the run's peak RSS
+        log(`${target.padEnd(5)} ${label}: ${fmt(r)}${target === "cairn" ? `, peak RSS so far ${cairn.peakRssMiB().toFixed(1)} MiB` : ""}`);
         return r;
       },
     };
