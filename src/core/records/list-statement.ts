@@ -1,33 +1,35 @@
 /**
- * The SQL of a list page and of its COUNT for the common shape (a filter, a search with a sort of
- * its own ANDed into it, an order, a page by number; no cursor), assembled from pieces cached per
- * collection definition; search.ts assembles a relevance-ordered page the same way.
+ * The SQL of a list page and of its COUNT (a filter, a search with a sort of its own ANDed into
+ * it, an order, a page by number or after a cursor), assembled from pieces cached per collection
+ * definition; search.ts assembles a relevance-ordered page the same way.
  *
  * Why: building the same SELECT with Kysely's query builder on every request (immutable builder
  * nodes, column references parsed, the whole tree compiled) cost about a tenth of a contains
  * page's CPU time, though for a given definition, projection and order the text around the filter
  * never changes. Kysely still writes every piece (so quoting and placeholders are its own): the
  * head (`select <columns> from <table>`) and the ORDER BY once per definition, projection and
- * order; the filter once per definition and filter (checked-filter.ts). The filter comes first in the WHERE so that its
- * parameters keep their numbers (`$1…` on PostgreSQL); the account, the limit and the offset
- * follow it. A new definition (any schema change) is a new object, so nothing cached here
+ * order; the filter once per definition and filter (checked-filter.ts); a cursor's keyset
+ * condition once per order and pattern of null values, the cursor's values becoming parameters
+ * (built per request, it cost a cursor page a fifth more CPU time than page 1). The filter comes
+ * first in the WHERE so that its parameters keep their numbers (`$1…` on PostgreSQL); the account,
+ * the keyset values, the limit and the offset follow it. A new definition (any schema change) is a new object, so nothing cached here
  * outlives the schema it was built for.
  */
 import { sql, type RawBuilder } from "kysely";
 import type { Statement, SqlDb } from "../../db/sql-db.ts";
 import type { CollectionDef } from "../collections/types.ts";
-import { orderByList, type ColumnTerm } from "./list-query.ts";
+import { afterCondition, orderByList, type ColumnTerm } from "./list-query.ts";
 
 /** Pieces remembered per definition before the oldest are dropped (projections × orders in use). */
 const MAX_PIECES = 200;
 
-const pieces = new WeakMap<CollectionDef, Map<string, string>>();
+const pieces = new WeakMap<CollectionDef, Map<string, unknown>>();
 
-/** The text `build` makes for `key` under this definition, built once (Kysely writes it: quoting stays its own). */
-export function cachedPiece(def: CollectionDef, key: string, build: () => string): string {
+/** What `build` makes for `key` under this definition (a text Kysely writes: quoting stays its own), built once. */
+export function cachedPiece<T = string>(def: CollectionDef, key: string, build: () => T): T {
   let byKey = pieces.get(def);
   if (!byKey) pieces.set(def, (byKey = new Map()));
-  let text = byKey.get(key);
+  let text = byKey.get(key) as T | undefined;
   if (text === undefined) {
     if (byKey.size >= MAX_PIECES) byKey.delete(byKey.keys().next().value!);
     byKey.set(key, (text = build()));
@@ -46,6 +48,8 @@ export interface PageStatementInput {
   limit: number;
   /** rows to skip (none when 0) */
   offset: number;
+  /** the page starts after the row with these values of the order's terms (a decoded cursor) */
+  after?: readonly unknown[];
   /** also the COUNT of every row the filter matches */
   count: boolean;
 }
@@ -73,14 +77,39 @@ export function listStatements(db: SqlDb, def: CollectionDef, p: PageStatementIn
   );
   const order = cachedPiece(def, `order\0${orderKey(p.order)}`, () => (p.order === "random" ? sql`random()` : (orderByList(p.order, db.dialect) as RawBuilder<unknown>)).compile(db.qb).sql);
   const offset = p.offset > 0;
+  const after = p.after && p.order !== "random" ? keysetPiece(db, def, p.order, p.after, n + 1) : undefined;
+  const k = after ? after.values.length : 0;
+  const variant = after ? after.sql : offset ? "offset" : "";
   const select: Statement = {
-    sql: aroundFilter(filter, head, order, offset ? 1 : 0, () => `${head}${scope(filter, at)} order by ${order} limit ${at(2)}${offset ? ` offset ${at(3)}` : ""}`),
-    parameters: offset ? [...filter.parameters, p.accountId, p.limit, p.offset] : [...filter.parameters, p.accountId, p.limit],
+    sql: aroundFilter(filter, head, order, variant, () => `${head}${scope(filter, at)}${after ? ` and ${after.sql}` : ""} order by ${order} limit ${at(2 + k)}${offset ? ` offset ${at(3 + k)}` : ""}`),
+    parameters: [...filter.parameters, p.accountId, ...(after ? after.values : []), p.limit, ...(offset ? [p.offset] : [])],
   };
   return { select, count: p.count ? countStatement(db, def, filter, p.accountId) : undefined };
 }
 
 const scope = (filter: Statement, at: (i: number) => string) => ` where (${filter.sql}) and "account_id" = ${at(1)}`;
+
+/**
+ * The keyset condition of a cursor (list-query.ts `afterCondition`), its placeholders numbered
+ * from `after + 1` on PostgreSQL, and its parameters: the text is written once per order and
+ * null pattern (null values are written as `IS NULL`, not bound), with each value's index as a
+ * stand-in parameter, which tells where each value goes (the OR form repeats them).
+ */
+function keysetPiece(db: SqlDb, def: CollectionDef, terms: readonly ColumnTerm[], values: readonly unknown[], after: number): { sql: string; values: unknown[] } {
+  const nulls = values.map((v) => (v === null ? "n" : "v")).join("");
+  const piece = cachedPiece(def, `after\0${orderKey(terms)}\0${nulls}\0${db.dialect === "sqlite" ? 0 : after}`, () => {
+    const compiled = (afterCondition(
+      terms,
+      values.map((v, i) => (v === null ? null : i)),
+      db.dialect,
+    ) as RawBuilder<unknown>).compile(db.qb);
+    // Kysely numbers from $1; the filter and the account come first (quoted identifiers left as they are)
+    const text = db.dialect === "sqlite" ? compiled.sql : compiled.sql.replace(/"(?:[^"]|"")*"|\$(\d+)/g, (m: string, d: string | undefined) => (d === undefined ? m : `$${Number(d) + after}`));
+    return { sql: text, slots: compiled.parameters as number[] };
+  });
+  return { sql: piece.sql, values: piece.slots.map((i) => values[i]) };
+}
+
 
 /** Entries kept per compiled filter (heads × orders, accounts) before they are dropped. */
 const MAX_AROUND = 64;
@@ -90,9 +119,9 @@ const MAX_AROUND = 64;
  * order (the cached pieces above) and offset: the same text object every time, so the statement
  * caches of the drivers find it without hashing a new string.
  */
-const texts = new WeakMap<Statement, Map<string, Map<string, string[]>>>();
+const texts = new WeakMap<Statement, Map<string, Map<string, Map<string, string>>>>();
 
-function aroundFilter(filter: Statement, head: string, order: string, variant: number, build: () => string): string {
+function aroundFilter(filter: Statement, head: string, order: string, variant: string, build: () => string): string {
   let byHead = texts.get(filter);
   if (!byHead) texts.set(filter, (byHead = new Map()));
   let byOrder = byHead.get(head);
@@ -103,9 +132,14 @@ function aroundFilter(filter: Statement, head: string, order: string, variant: n
   let variants = byOrder.get(order);
   if (!variants) {
     if (byOrder.size >= MAX_AROUND) byOrder.clear();
-    byOrder.set(order, (variants = []));
+    byOrder.set(order, (variants = new Map()));
   }
-  return (variants[variant] ??= build());
+  let text = variants.get(variant);
+  if (text === undefined) {
+    if (variants.size >= MAX_AROUND) variants.clear();
+    variants.set(variant, (text = build()));
+  }
+  return text;
 }
 
 /** COUNT statements per compiled filter and account: one object each, so the totals cache keys it once (list-cache.ts). */

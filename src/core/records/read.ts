@@ -4,7 +4,7 @@
  * unless `skipTotal`; either is skipped when the same statement's result is cached and its
  * collection unchanged (list-cache.ts). The caller's access expression is ANDed into both.
  */
-import { sql, type Expression, type SqlBool } from "kysely";
+import { sql, type SqlBool } from "kysely";
 import { toStatement, type Queryable, type Row, type Statement } from "../../db/sql-db.ts";
 import { and, FilterError, readsOf, type Expr } from "../../query/ast.ts";
 import { checkExpr } from "../../query/check.ts";
@@ -16,7 +16,7 @@ import type { Context } from "../context.ts";
 import { BadRequestError, NotFoundError } from "../errors.ts";
 import { recordAccess } from "../rules/access.ts";
 import { assertReadableQuery, fieldAccess, redactRecord } from "../rules/field-access.ts";
-import { afterCondition, decodeCursor, orderByList, pageWindow, projectedColumns, reverseTerms, rowCursor, withTieBreak, type ColumnTerm, type PageRequest } from "./list-query.ts";
+import { decodeCursor, pageWindow, projectedColumns, reverseTerms, rowCursor, withTieBreak, type ColumnTerm, type PageRequest } from "./list-query.ts";
 import { checkedFilter, compiledWhere } from "./checked-filter.ts";
 import { planContainsIndex } from "./contains-index.ts";
 import { type Scope } from "./list-cache.ts";
@@ -83,11 +83,6 @@ export interface ListResult {
   prevCursor: string | null;
   /** the sort terms the list was ordered by (tie-break included; empty for random order) */
   terms: ColumnTerm[];
-}
-
-/** The conditions ANDed (one condition as it is). */
-function allOf(conditions: Expression<SqlBool>[]): Expression<SqlBool> {
-  return conditions.length === 1 ? conditions[0]! : sql<SqlBool>`(${sql.join(conditions, sql` AND `)})`;
 }
 
 function badFilter(e: unknown, what: string): never {
@@ -175,7 +170,6 @@ export async function listRecords(ctx: Context, collection: string, q: ListQuery
   const readTerms = backward ? reverseTerms(terms) : terms;
 
   const contains = await planContainsIndex(db, def, filter);
-  const toWhere = () => toSql(filter, resolve, db.dialect, { containsIndex: contains?.index });
   // page size 0 still reads one row: it tells whether any exist
   const limit = Math.max(pageSize, 1) + (pageSize > 0 ? 1 : 0);
   const keyset = cursor !== undefined || backward;
@@ -185,7 +179,7 @@ export async function listRecords(ctx: Context, collection: string, q: ListQuery
   let count: Queryable | undefined;
   const accountId = ctx.principal.accountId;
   // compiled once per checked filter (checked-filter.ts) and trigram plan
-  const filterSql = compiledWhere(checked, `${db.dialect}\0${contains?.key ?? ""}`, () => sql<SqlBool>`${toWhere()}`.compile(db.qb));
+  const filterSql = compiledWhere(checked, `${db.dialect}\0${contains?.key ?? ""}`, () => sql<SqlBool>`${toSql(filter, resolve, db.dialect, { containsIndex: contains?.index })}`.compile(db.qb));
   const where = search ? searchWhere(db, def, search, filterSql) : filterSql;
   if (relevance) {
     // a search without a sort of its own (search.ts); it takes no cursor (checked above)
@@ -199,21 +193,10 @@ export async function listRecords(ctx: Context, collection: string, q: ListQuery
         () => relevancePage(db, def, search!, input),
       );
     count = q.skipTotal ? undefined : countStatement(db, def, where, accountId);
-  } else if (cursor === undefined) {
-    // the common shape: its SQL around the filter is cached (list-statement.ts)
-    ({ select, count } = listStatements(db, def, { columns, where, accountId, order: random ? "random" : readTerms, limit, offset: keyset ? 0 : skip, count: !q.skipTotal }));
   } else {
-    let builder = db.qb
-      .selectFrom(def.name)
-      .select(columns.map((c) => `${def.name}.${c}`))
-      .where("account_id", "=", accountId)
-      // ANDed as raw SQL: an expression-builder callback (`where((eb) => …)`) makes Kysely build
-      // its function module per call, which cost a fifth of a list's CPU time
-      .where(allOf(search ? [toWhere(), search.condition] : [toWhere()]));
-    builder = builder.where(afterCondition(readTerms, decodeCursor(cursor, readTerms), db.dialect));
-    select = builder.orderBy(orderByList(readTerms, db.dialect)).limit(limit);
-    // the same COUNT text as a page by number: one cached total for the list
-    count = q.skipTotal ? undefined : countStatement(db, def, where, accountId);
+    // its SQL around the filter is cached (list-statement.ts); a cursor's values are parameters
+    const after = cursor === undefined ? undefined : decodeCursor(cursor, readTerms);
+    ({ select, count } = listStatements(db, def, { columns, where, accountId, order: random ? "random" : readTerms, limit, offset: keyset ? 0 : skip, count: !q.skipTotal, after }));
   }
 
   const readPage = (stmt: Statement) => (random ? db.query(stmt) : pageRows(ctx, scope, stmt, () => db.query(stmt)));
