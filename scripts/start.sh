@@ -8,9 +8,10 @@
 # objects they hold. With 4 MiB semi-spaces, scavenges took 28% of the server's CPU time under the
 # contains list on PostgreSQL; with 8 MiB, list and the nested GraphQL query cost 20-40% less CPU
 # there, while on SQLite the larger size saved nothing and raised the peak RSS by 15-20 MiB.
-# On SQLite 3 MiB instead of 4 lowered the peak RSS by 8 MiB at the same CPU per request (2 MiB:
-# 10 MiB lower, 2-6% more CPU). The old generation's growth factor after a full GC is per
-# database too: on SQLite 20% instead of 30%.
+# V8 rounds the size up to a power of two (3 behaves as 4: a young generation of 8 MiB), so on
+# SQLite the step below 4 is 2: the bench's peak RSS 5-6 MiB lower (interleaved A/B, 5 rounds:
+# get, list and create at the same CPU per request, the nested GraphQL query +3%). The old
+# generation's growth factor after a full GC is per database too: on SQLite 20% instead of 30%.
 #
 # The database is DATABASE_URL from the environment, else from ./.env (as the server reads it),
 # else the SQLite default. `scripts/start.sh --print` prints the command instead of running it
@@ -21,7 +22,7 @@ if [ -z "$db" ] && [ -f .env ]; then
 fi
 case "$db" in
   postgres://* | postgresql://*) semi=8 growing=30 ;;
-  *) semi=3 growing=20 ;;
+  *) semi=2 growing=20 ;;
 esac
 flags="--liftoff-only --max-semi-space-size=$semi --v8-pool-size=1 --heap-growing-percent=$growing"
 if [ "${1-}" = "--print" ]; then
