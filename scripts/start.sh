@@ -8,10 +8,12 @@
 # objects they hold. With 4 MiB semi-spaces, scavenges took 28% of the server's CPU time under the
 # contains list on PostgreSQL; with 8 MiB, list and the nested GraphQL query cost 20-40% less CPU
 # there, while on SQLite the larger size saved nothing and raised the peak RSS by 15-20 MiB.
-# V8 rounds the size up to a power of two (3 behaves as 4: a young generation of 8 MiB), so on
-# SQLite the step below 4 is 2: the bench's peak RSS 5-6 MiB lower (interleaved A/B, 5 rounds:
-# get, list and create at the same CPU per request, the nested GraphQL query +3%). The old
-# generation's growth factor after a full GC is per database too: on SQLite 20% instead of 30%.
+# V8 rounds the size up to a power of two: 3 behaves as 4 (a young generation of 8 MiB). 2 would
+# lower the bench's peak RSS by 5-6 MiB, but once the server had taken the bench's 20,000 seeded
+# records through its API, the garbage collector took 17% of a get's CPU time instead of 2-4%
+# (CPU profiles of the bench's get, three rounds each), and get fell from 0.53 to 0.46 of the
+# floor. The old generation's growth factor after a full GC is per database too: on SQLite 20%
+# instead of 30%.
 #
 # The database is DATABASE_URL from the environment, else from ./.env (as the server reads it),
 # else the SQLite default. `scripts/start.sh --print` prints the command instead of running it
@@ -22,7 +24,7 @@ if [ -z "$db" ] && [ -f .env ]; then
 fi
 case "$db" in
   postgres://* | postgresql://*) semi=8 growing=30 ;;
-  *) semi=2 growing=20 ;;
+  *) semi=3 growing=20 ;;
 esac
 flags="--liftoff-only --max-semi-space-size=$semi --v8-pool-size=1 --heap-growing-percent=$growing"
 if [ "${1-}" = "--print" ]; then

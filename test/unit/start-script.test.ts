@@ -33,7 +33,7 @@ afterEach(() => {
 
 describe("scripts/start.sh", () => {
   it("prints the server command with the flags it runs", () => {
-    expect(printed(workDir())).toBe("MALLOC_ARENA_MAX=2 node --liftoff-only --max-semi-space-size=2 --v8-pool-size=1 --heap-growing-percent=20 dist/app/cli.js serve");
+    expect(printed(workDir())).toBe("MALLOC_ARENA_MAX=2 node --liftoff-only --max-semi-space-size=3 --v8-pool-size=1 --heap-growing-percent=20 dist/app/cli.js serve");
   });
 
   it("sizes the young generation and the old generation's growth by the database in DATABASE_URL", () => {
@@ -42,14 +42,14 @@ describe("scripts/start.sh", () => {
     expect(growing(printed(dir, { DATABASE_URL: "file:./data/cairn.db" }))).toBe("20");
     expect(semi(printed(dir, { DATABASE_URL: "postgres://cairn@db:5432/cairn" }))).toBe("8");
     expect(semi(printed(dir, { DATABASE_URL: "postgresql://cairn@db/cairn" }))).toBe("8");
-    expect(semi(printed(dir, { DATABASE_URL: "file:./data/cairn.db" }))).toBe("2");
+    expect(semi(printed(dir, { DATABASE_URL: "file:./data/cairn.db" }))).toBe("3");
   });
 
   it("reads DATABASE_URL from ./.env when the environment has none, the environment first", () => {
     expect(semi(printed(workDir('PORT=8000\nexport DATABASE_URL="postgres://cairn@db/cairn"\n')))).toBe("8");
     expect(semi(printed(workDir("DATABASE_URL='postgresql://cairn@db/cairn'\n")))).toBe("8");
-    expect(semi(printed(workDir("# DATABASE_URL=postgres://old\nDATABASE_URL=file:./cairn.db\n")))).toBe("2");
-    expect(semi(printed(workDir("DATABASE_URL=postgres://cairn@db/cairn\n"), { DATABASE_URL: "file:x.db" }))).toBe("2");
+    expect(semi(printed(workDir("# DATABASE_URL=postgres://old\nDATABASE_URL=file:./cairn.db\n")))).toBe("3");
+    expect(semi(printed(workDir("DATABASE_URL=postgres://cairn@db/cairn\n"), { DATABASE_URL: "file:x.db" }))).toBe("3");
   });
 
   it("becomes the server process (exec) with the flags, the environment and the arguments", async () => {
