@@ -98,18 +98,19 @@ const scope = (filter: Statement, at: (i: number) => string) => ` where (${filte
 function keysetPiece(db: SqlDb, def: CollectionDef, terms: readonly ColumnTerm[], values: readonly unknown[], after: number): { sql: string; values: unknown[] } {
   const nulls = values.map((v) => (v === null ? "n" : "v")).join("");
   const piece = cachedPiece(def, `after\0${orderKey(terms)}\0${nulls}\0${db.dialect === "sqlite" ? 0 : after}`, () => {
-    const compiled = (afterCondition(
-      terms,
-      values.map((v, i) => (v === null ? null : i)),
-      db.dialect,
-    ) as RawBuilder<unknown>).compile(db.qb);
+    const compiled = (
+      afterCondition(
+        terms,
+        values.map((v, i) => (v === null ? null : i)),
+        db.dialect,
+      ) as RawBuilder<unknown>
+    ).compile(db.qb);
     // Kysely numbers from $1; the filter and the account come first (quoted identifiers left as they are)
     const text = db.dialect === "sqlite" ? compiled.sql : compiled.sql.replace(/"(?:[^"]|"")*"|\$(\d+)/g, (m: string, d: string | undefined) => (d === undefined ? m : `$${Number(d) + after}`));
     return { sql: text, slots: compiled.parameters as number[] };
   });
   return { sql: piece.sql, values: piece.slots.map((i) => values[i]) };
 }
-
 
 /** Entries kept per compiled filter (heads × orders, accounts) before they are dropped. */
 const MAX_AROUND = 64;
