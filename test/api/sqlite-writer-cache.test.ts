@@ -1,5 +1,5 @@
 /**
- * SQLite's write connection keeps a small page cache (db/sqlite.ts: 4 MiB instead of 16): a
+ * SQLite's write connection keeps a small page cache (db/sqlite.ts: 2 MiB instead of 16): a
  * write that needs more pages than the cache holds still commits and reads back whole. The read
  * connection keeps 12 MiB. On a
  * database file of its own. SQLite only: PostgreSQL keeps no page cache in the server process.
@@ -23,10 +23,10 @@ afterAll(async () => {
 });
 
 describe.runIf(process.env.CAIRN_TEST_DB !== "postgres")("the connections' page caches", () => {
-  it("is 4 MiB, and a transaction larger than it commits whole", async () => {
-    expect(db.writer.pragma("cache_size", { simple: true })).toBe(-4000);
+  it("is 2 MiB, and a transaction larger than it commits whole", async () => {
+    expect(db.writer.pragma("cache_size", { simple: true })).toBe(-2000);
     await db.script(`CREATE TABLE "rows" ("id" INTEGER PRIMARY KEY, "text" TEXT); CREATE INDEX "rows_text" ON "rows" ("text")`);
-    // about 12 MiB of rows and index in one transaction: three times the cache
+    // about 12 MiB of rows and index in one transaction: six times the cache
     await db.transaction(async (tx) => {
       for (let i = 0; i < 6000; i++) await tx.execute({ sql: `INSERT INTO "rows" ("id", "text") VALUES (?, ?)`, parameters: [i, `${i} `.padEnd(1000, "x")] });
     });
