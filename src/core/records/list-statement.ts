@@ -12,8 +12,8 @@
  * condition once per order and pattern of null values, the cursor's values becoming parameters
  * (built per request, it cost a cursor page a fifth more CPU time than page 1). The filter comes
  * first in the WHERE so that its parameters keep their numbers (`$1…` on PostgreSQL); the account,
- * the keyset values, the limit and the offset follow it. A new definition (any schema change) is a new object, so nothing cached here
- * outlives the schema it was built for.
+ * the keyset values, the limit and the offset follow it. A new definition (any schema change) is
+ * a new object, so nothing cached here outlives the schema it was built for.
  */
 import { sql, type RawBuilder } from "kysely";
 import type { Statement, SqlDb } from "../../db/sql-db.ts";
